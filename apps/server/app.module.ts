@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CoreModule, type ResolvedConfig } from '@plinth/core';
+import { JobsModule } from '@plinth/jobs';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
+import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ResolvedConfig, logger: PinoLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, { role: 'server' }),
+        // Nest's own logs go through pino; the one line per request is written by an onResponse
+        // hook in create-server.ts (cheaper on the hot path than the pino-http middleware).
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
+        JobsModule.forRoot({ consume: config.workers.mode === 'inline' }),
+      ],
+      controllers: [HealthController, MetricsController],
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { createServer } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import {
+  ConfigError,
+  configFromEnvironment,
+  createLogger,
+  onShutdownSignal,
+  prepareRuntime,
+  settleWithin,
+  type PlinthConfig,
+} from '@plinth/core';
+import { JobsWorker } from '@plinth/jobs';
+import { Logger } from 'nestjs-pino';
+import { WorkerModule } from './worker.module.js';
+
+async function main(): Promise<void> {
+  let config: PlinthConfig;
+  try {
+    config = configFromEnvironment();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(err.message + '\n');
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config, 'plinth-worker');
+  const runtime = await prepareRuntime(config, logger, 'worker').catch((err: Error) => {
+    logger.fatal(err.message);
+    return process.exit(1);
+  });
+  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(runtime.config, logger), {
+    bufferLogs: true,
+    abortOnError: false,
+  }).catch(async (err: Error) => {
+    logger.fatal(err.message);
+    await runtime.stop();
+    return process.exit(1);
+  });
+  app.useLogger(app.get(Logger));
+  await app.init();
+  const worker = app.get(JobsWorker);
+
+  // The worker's only HTTP surface: 200 once its queues are consumed, 503 otherwise.
+  const health = createServer((req, res) => {
+    const ok = req.url === '/health' && worker.isReady;
+    res.writeHead(req.url === '/health' ? (ok ? 200 : 503) : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(req.url === '/health' ? { status: ok ? 'ok' : 'starting' } : { status: 404 }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    health.once('error', reject);
+    health.listen(config.workers.healthPort, config.http.host, () => resolve());
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    logger.fatal(
+      err.code === 'EADDRINUSE'
+        ? `Port ${config.workers.healthPort} is taken. Set PLINTH_WORKER_PORT to a free port.`
+        : err.message,
+    );
+    await app.close();
+    await runtime.stop();
+    process.exit(1);
+  });
+  logger.info(`Plinth worker is running; health at http://${config.http.host}:${config.workers.healthPort}/health`);
+
+  onShutdownSignal(async (signal) => {
+    logger.info(`${signal} received: finishing active jobs`);
+    health.close();
+    await settleWithin(app.close(), 30_000);
+    await runtime.stop();
+    logger.info('Plinth worker stopped');
+    logger.flush();
+  }, (m) => logger.warn(m));
+}
+
+void main();

@@ -1,0 +1,20 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CoreModule, type ResolvedConfig } from '@plinth/core';
+import { JobsModule } from '@plinth/jobs';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
+
+/** The worker: no HTTP API, only the BullMQ processors of libs/jobs. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: ResolvedConfig, logger: PinoLogger): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        CoreModule.forRoot(config, { role: 'worker' }),
+        LoggerModule.forRoot({ pinoHttp: { logger } }),
+        JobsModule.forRoot({ consume: true }),
+      ],
+    };
+  }
+}

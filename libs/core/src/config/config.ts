@@ -1,0 +1,89 @@
+import { envSchema } from './config.schema.js';
+
+export interface PlinthConfig {
+  env: 'development' | 'production' | 'test';
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    bodyLimit: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    trustProxy: boolean;
+    corsOrigins: string[] | '*';
+    shutdownGraceMs: number;
+  };
+  /** Unset: Plinth starts an embedded PostgreSQL under the data dir. */
+  databaseUrl?: string;
+  embeddedPgPort: number;
+  redis: { url: string; explicit: boolean; prefix: string };
+  dataDir: string;
+  /** Unset only outside production; the runtime then generates and keeps one in the data dir. */
+  secret?: string;
+  workers: { mode: 'inline' | 'off'; healthPort: number };
+  log: { level: string; format: 'json' | 'pretty' };
+  auth: { accessTokenTtlSeconds: number };
+  maintenance: { cleanupEverySeconds: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Plinth cannot start: the configuration has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nFix these environment variables (see docker/example.env) and start again.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Turns the environment into a typed config; throws one ConfigError listing every bad key. */
+export function loadConfig(source: Record<string, string | undefined>): PlinthConfig {
+  // An empty variable means "not set", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '');
+        const given = key in cleaned && !/SECRET|URL/.test(key) ? ` (got "${cleaned[key]}")` : '';
+        return `${key} ${i.message}${given}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const origins = e.CORS_ORIGINS.trim();
+  return {
+    env: e.NODE_ENV,
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      bodyLimit: e.PLINTH_BODY_LIMIT,
+      requestTimeoutMs: e.PLINTH_REQUEST_TIMEOUT * 1000,
+      keepAliveTimeoutMs: e.PLINTH_KEEP_ALIVE_TIMEOUT * 1000,
+      trustProxy: e.PLINTH_TRUST_PROXY,
+      corsOrigins:
+        origins === '*'
+          ? '*'
+          : origins
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean),
+      shutdownGraceMs: Math.round(e.PLINTH_SHUTDOWN_GRACE * 1000),
+    },
+    databaseUrl: e.DATABASE_URL,
+    embeddedPgPort: e.PLINTH_EMBEDDED_PG_PORT,
+    redis: {
+      url: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      explicit: e.REDIS_URL !== undefined,
+      prefix: e.PLINTH_REDIS_PREFIX,
+    },
+    dataDir: e.PLINTH_DATA_DIR,
+    secret: e.PLINTH_SECRET,
+    workers: { mode: e.PLINTH_WORKERS, healthPort: e.PLINTH_WORKER_PORT },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
+    auth: { accessTokenTtlSeconds: e.PLINTH_ACCESS_TOKEN_TTL },
+    maintenance: { cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY },
+  };
+}

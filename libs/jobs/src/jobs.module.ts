@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { MaintenanceCleanupHandler } from './handlers/maintenance-cleanup.handler.js';
+import { JobsWorker } from './jobs-worker.service.js';
+import { JobsService } from './jobs.service.js';
+
+/**
+ * `consume: false` gives producers only (servers with PLINTH_WORKERS=off); `consume: true` adds
+ * the workers and every handler (apps/worker, or the server with PLINTH_WORKERS=inline).
+ */
+@Module({})
+export class JobsModule {
+  static forRoot(opts: { consume: boolean }): DynamicModule {
+    return {
+      module: JobsModule,
+      global: true,
+      imports: opts.consume ? [DiscoveryModule] : [],
+      providers: [JobsService, ...(opts.consume ? [JobsWorker, MaintenanceCleanupHandler] : [])],
+      exports: [JobsService, ...(opts.consume ? [JobsWorker] : [])],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { JobsOptions, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JOB_QUEUES, JobName, JobPayloads, QueueName } from './job-definitions.js';
+
+/** Producer side: the only way code enqueues work. */
+@Injectable()
+export class JobsService implements OnApplicationShutdown {
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(@Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig) {}
+
+  queue(name: QueueName): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      // Producers fail fast while Redis is down (the request answers 503) instead of queueing in memory.
+      const connection = new Redis(this.config.redis.url, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 5000,
+      });
+      connection.on('error', () => undefined);
+      queue = new Queue(name, { connection, prefix: `${this.config.redis.prefix}:bull` });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<string> {
+    const job = await this.queue(JOB_QUEUES[name]).add(name, data, {
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: { age: 3600, count: 1000 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+      ...opts,
+    });
+    return job.id!;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    this.queues.clear();
+  }
+}
