@@ -12,12 +12,21 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'off',
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@plinth/*/src/*', '**/libs/*/src/*'], message: 'Import a lib through its alias and index.ts.' }] },
+        {
+          patterns: [
+            {
+              group: ['@plinth/*/src/*', '**/libs/*/src/*'],
+              message: 'Import a lib through its alias and index.ts.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['**/*.mjs', 'scripts/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' },
+    },
   },
 );

@@ -9,20 +9,23 @@ const common = {
 };
 
 export default {
+  // Real PostgreSQL, Redis and spawned servers: an embedded PostgreSQL's first start takes seconds.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'int',
       testMatch: ['<rootDir>/{apps,libs}/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
+      globalSetup: '<rootDir>/libs/testing/global-setup.mjs',
+      globalTeardown: '<rootDir>/libs/testing/global-teardown.mjs',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
-      testTimeout: 60000,
+      globalSetup: '<rootDir>/libs/testing/global-setup.mjs',
+      globalTeardown: '<rootDir>/libs/testing/global-teardown.mjs',
     },
   ],
 };

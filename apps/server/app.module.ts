@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { CoreModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
 import { LoggerModule } from 'nestjs-pino';
@@ -8,7 +8,11 @@ import { MetricsController } from './metrics.controller.js';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ResolvedConfig, logger: PinoLogger): DynamicModule {
+  static forRoot(
+    config: ResolvedConfig,
+    logger: PinoLogger,
+    extra: Array<Type | DynamicModule> = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -17,6 +21,7 @@ export class AppModule {
         // hook in create-server.ts (cheaper on the hot path than the pino-http middleware).
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         JobsModule.forRoot({ consume: config.workers.mode === 'inline' }),
+        ...extra,
       ],
       controllers: [HealthController, MetricsController],
     };

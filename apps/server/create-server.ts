@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Metrics, ProblemFilter, redactUrl, type ResolvedConfig } from '@plinth/core';
@@ -10,7 +11,11 @@ import { AppModule } from './app.module.js';
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/;
 
 /** Builds the HTTP app (not yet listening): used by main.ts and by the e2e harness. */
-export async function createServer(config: ResolvedConfig, logger: PinoLogger): Promise<NestFastifyApplication> {
+export async function createServer(
+  config: ResolvedConfig,
+  logger: PinoLogger,
+  opts: { imports?: Array<Type | DynamicModule> } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     logger: false,
     bodyLimit: config.http.bodyLimit,
@@ -30,11 +35,15 @@ export async function createServer(config: ResolvedConfig, logger: PinoLogger): 
     },
   });
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
-    bufferLogs: true,
-    bodyParser: false,
-    abortOnError: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger, opts.imports),
+    adapter,
+    {
+      bufferLogs: true,
+      bodyParser: false,
+      abortOnError: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ProblemFilter());
   app.enableCors({
@@ -49,7 +58,7 @@ export async function createServer(config: ResolvedConfig, logger: PinoLogger): 
     reply.header('x-request-id', request.id);
   });
   const requestLog = logger.child({ component: 'http' });
-  const quiet = new Set(['/api/health', '/metrics']);
+  const quiet = new Set(['/api/health', '/api/ready', '/metrics']);
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -1,5 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { Lifecycle, PLINTH_CONFIG, REDIS, sendProblem, toProblem, AppError, type ResolvedConfig } from '@plinth/core';
+import {
+  Lifecycle,
+  PLINTH_CONFIG,
+  REDIS,
+  sendProblem,
+  toProblem,
+  AppError,
+  type ResolvedConfig,
+} from '@plinth/core';
 import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -9,7 +17,10 @@ type Check = 'ok' | 'unavailable';
 async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]);
+    return await Promise.race([
+      work,
+      new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -52,17 +52,22 @@ async function main(): Promise<void> {
       (config.workers.mode === 'inline' ? ' (workers inline)' : ' (workers off: run the worker separately)'),
   );
 
-  onShutdownSignal(async (signal) => {
-    logger.info(`${signal} received: /api/ready answers 503 now; stopping in ${config.http.shutdownGraceMs} ms`);
-    server.get(Lifecycle).beginShutdown();
-    await new Promise((r) => setTimeout(r, config.http.shutdownGraceMs));
-    // Stops accepting, lets accepted requests finish, then closes workers, queues, pools and Redis.
-    const closed = await settleWithin(server.close(), IN_FLIGHT_LIMIT_MS);
-    if (!closed) logger.warn('Requests still running after 10 s were cut off');
-    await runtime.stop();
-    logger.info('Plinth stopped');
-    logger.flush();
-  }, (m) => logger.warn(m));
+  onShutdownSignal(
+    async (signal) => {
+      logger.info(
+        `${signal} received: /api/ready answers 503 now; stopping in ${config.http.shutdownGraceMs} ms`,
+      );
+      server.get(Lifecycle).beginShutdown();
+      await new Promise((r) => setTimeout(r, config.http.shutdownGraceMs));
+      // Stops accepting, lets accepted requests finish, then closes workers, queues, pools and Redis.
+      const closed = await settleWithin(server.close(), IN_FLIGHT_LIMIT_MS);
+      if (!closed) logger.warn('Requests still running after 10 s were cut off');
+      await runtime.stop();
+      logger.info('Plinth stopped');
+      logger.flush();
+    },
+    (m) => logger.warn(m),
+  );
 }
 
 void main();

@@ -61,16 +61,21 @@ async function main(): Promise<void> {
     await runtime.stop();
     process.exit(1);
   });
-  logger.info(`Plinth worker is running; health at http://${config.http.host}:${config.workers.healthPort}/health`);
+  logger.info(
+    `Plinth worker is running; health at http://${config.http.host}:${config.workers.healthPort}/health`,
+  );
 
-  onShutdownSignal(async (signal) => {
-    logger.info(`${signal} received: finishing active jobs`);
-    health.close();
-    await settleWithin(app.close(), 30_000);
-    await runtime.stop();
-    logger.info('Plinth worker stopped');
-    logger.flush();
-  }, (m) => logger.warn(m));
+  onShutdownSignal(
+    async (signal) => {
+      logger.info(`${signal} received: finishing active jobs`);
+      health.close();
+      await settleWithin(app.close(), 30_000);
+      await runtime.stop();
+      logger.info('Plinth worker stopped');
+      logger.flush();
+    },
+    (m) => logger.warn(m),
+  );
 }
 
 void main();

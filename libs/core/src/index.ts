@@ -16,3 +16,4 @@ export * from './metrics/metrics.js';
 export * from './redis/redis.js';
 export * from './runtime/runtime.js';
 export * from './lifecycle/signals.js';
+export * from './database/migrations/index.js';

@@ -17,6 +17,7 @@ export class MissingJobHandlerError extends Error {}
 export class JobsWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Jobs');
   private readonly workers: Worker[] = [];
+  private readonly connections: Redis[] = [];
   private readonly handlers = new Map<JobName, HandlesJob<JobName>>();
   private ready = false;
 
@@ -33,7 +34,10 @@ export class JobsWorker implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationBootstrap(): Promise<void> {
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as HandlesJob<JobName> | undefined;
-      const name = instance && wrapper.metatype ? (Reflect.getMetadata(JOB_HANDLER, wrapper.metatype) as JobName | undefined) : undefined;
+      const name =
+        instance && wrapper.metatype
+          ? (Reflect.getMetadata(JOB_HANDLER, wrapper.metatype) as JobName | undefined)
+          : undefined;
       if (!name) continue;
       if (this.handlers.has(name)) throw new Error(`Two handlers are registered for job "${name}"`);
       this.handlers.set(name, instance!);
@@ -49,6 +53,7 @@ export class JobsWorker implements OnApplicationBootstrap, OnApplicationShutdown
     for (const queue of QUEUE_NAMES) {
       const connection = new Redis(this.config.redis.url, { maxRetriesPerRequest: null });
       connection.on('error', () => undefined);
+      this.connections.push(connection);
       const worker = new Worker(queue, (job) => this.dispatch(job), {
         connection,
         prefix: `${this.config.redis.prefix}:bull`,
@@ -59,7 +64,9 @@ export class JobsWorker implements OnApplicationBootstrap, OnApplicationShutdown
       });
       worker.on('error', (err) => this.logger.warn(`Queue ${queue}: ${err.message}`));
       worker.on('failed', (job, err) =>
-        this.logger.warn(`Job ${job?.name} (${job?.id}) failed on attempt ${job?.attemptsMade}: ${err.message}`),
+        this.logger.warn(
+          `Job ${job?.name} (${job?.id}) failed on attempt ${job?.attemptsMade}: ${err.message}`,
+        ),
       );
       this.workers.push(worker);
     }
@@ -68,7 +75,11 @@ export class JobsWorker implements OnApplicationBootstrap, OnApplicationShutdown
     for (const { name, everyConfig } of REPEATING_JOBS) {
       await this.jobs
         .queue(JOB_QUEUES[name])
-        .upsertJobScheduler(name, { every: this.config.maintenance[everyConfig] * 1000 }, { name, data: { reason: 'schedule' } });
+        .upsertJobScheduler(
+          name,
+          { every: this.config.maintenance[everyConfig] * 1000 },
+          { name, data: { reason: 'schedule' } },
+        );
     }
     this.ready = true;
     this.logger.log(`Consuming queues ${QUEUE_NAMES.join(', ')} with ${this.handlers.size} job handler(s)`);
@@ -84,6 +95,9 @@ export class JobsWorker implements OnApplicationBootstrap, OnApplicationShutdown
     this.ready = false;
     // close() lets each active job finish before it resolves.
     await Promise.all(this.workers.map((w) => w.close().catch(() => undefined)));
+    // BullMQ does not close a connection it was given.
+    for (const c of this.connections) c.disconnect();
     this.workers.length = 0;
+    this.connections.length = 0;
   }
 }

@@ -8,6 +8,7 @@ import { JOB_QUEUES, JobName, JobPayloads, QueueName } from './job-definitions.j
 @Injectable()
 export class JobsService implements OnApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly connections = new Map<Queue, Redis>();
 
   constructor(@Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig) {}
 
@@ -23,6 +24,7 @@ export class JobsService implements OnApplicationShutdown {
       connection.on('error', () => undefined);
       queue = new Queue(name, { connection, prefix: `${this.config.redis.prefix}:bull` });
       queue.on('error', () => undefined);
+      this.connections.set(queue, connection);
       this.queues.set(name, queue);
     }
     return queue;
@@ -40,7 +42,14 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    // BullMQ leaves a connection it was given open: disconnect each after its queue closes.
+    await Promise.all(
+      [...this.queues.values()].map(async (q) => {
+        await q.close().catch(() => undefined);
+        this.connections.get(q)?.disconnect();
+      }),
+    );
     this.queues.clear();
+    this.connections.clear();
   }
 }

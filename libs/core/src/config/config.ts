@@ -42,15 +42,18 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
   // An empty variable means "not set", as in most .env tooling.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => {
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '');
         const given = key in cleaned && !/SECRET|URL/.test(key) ? ` (got "${cleaned[key]}")` : '';
         return `${key} ${i.message}${given}`;
-      }),
-    );
+      });
+  // Checked apart from the schema so it is reported together with every other bad key.
+  if (cleaned.NODE_ENV === 'production' && !cleaned.PLINTH_SECRET) {
+    problems.push('PLINTH_SECRET is required in production (generate one with: openssl rand -base64 48)');
   }
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   const origins = e.CORS_ORIGINS.trim();
   return {

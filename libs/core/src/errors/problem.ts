@@ -17,13 +17,33 @@ export interface Problem {
 const DOCS_BASE = 'https://plinth.dev/errors/';
 
 /** Connection-level failures of `pg` and PostgreSQL that mean "the database is down", not "bad request". */
-const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '53300']);
-const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN']);
+const PG_UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  '53300',
+]);
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 function isRedisError(err: Error & { command?: unknown }): boolean {
   return (
     err.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Reached the max retries/i.test(err.message) ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue|Reached the max retries/i.test(
+      err.message,
+    ) ||
     ('command' in err && err.command !== undefined && /ECONNREFUSED|closed/i.test(err.message))
   );
 }
@@ -40,8 +60,16 @@ function isDatabaseError(err: Error & { code?: unknown }): boolean {
 }
 
 /** Maps anything thrown to a problem; `internal` is true when it must be logged as a bug. */
-export function toProblem(err: unknown, requestId: string): { problem: Problem; internal: boolean; headers: Record<string, string> } {
-  const make = (code: string, status: number, detail: string, extra: Record<string, unknown> = {}): Problem => ({
+export function toProblem(
+  err: unknown,
+  requestId: string,
+): { problem: Problem; internal: boolean; headers: Record<string, string> } {
+  const make = (
+    code: string,
+    status: number,
+    detail: string,
+    extra: Record<string, unknown> = {},
+  ): Problem => ({
     type: DOCS_BASE + code.toLowerCase().replace(/_/g, '-'),
     title: titleFor(code, status),
     status,
@@ -56,7 +84,17 @@ export function toProblem(err: unknown, requestId: string): { problem: Problem; 
     return { problem: make(err.code, err.status, err.detail, extra), internal: false, headers };
   }
 
-  const e = err as Error & { statusCode?: number; status?: number; code?: string; getStatus?: () => number; getResponse?: () => unknown };
+  // Nest wraps Fastify's 4xx errors (body parsing, limits) in an HttpException; use the original.
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  if (typeof cause?.code === 'string' && cause.code.startsWith('FST_')) err = cause;
+
+  const e = err as Error & {
+    statusCode?: number;
+    status?: number;
+    code?: string;
+    getStatus?: () => number;
+    getResponse?: () => unknown;
+  };
 
   // Fastify's own errors (body parsing, limits, timeouts)
   if (typeof e?.code === 'string' && e.code.startsWith('FST_')) {
@@ -68,7 +106,11 @@ export function toProblem(err: unknown, requestId: string): { problem: Problem; 
     const status = e.getStatus();
     if (status === 404) {
       return {
-        problem: make('ROUTE_NOT_FOUND', 404, 'No route matches this method and path. The API lives under /api; see /docs.'),
+        problem: make(
+          'ROUTE_NOT_FOUND',
+          404,
+          'No route matches this method and path. The API lives under /api; see /docs.',
+        ),
         internal: false,
         headers: {},
       };
@@ -79,14 +121,22 @@ export function toProblem(err: unknown, requestId: string): { problem: Problem; 
 
   if (e instanceof Error && isDatabaseError(e)) {
     return {
-      problem: make('DATABASE_UNAVAILABLE', 503, 'PostgreSQL cannot be reached right now. Try again in a few seconds.'),
+      problem: make(
+        'DATABASE_UNAVAILABLE',
+        503,
+        'PostgreSQL cannot be reached right now. Try again in a few seconds.',
+      ),
       internal: false,
       headers: { 'retry-after': '5' },
     };
   }
   if (e instanceof Error && isRedisError(e)) {
     return {
-      problem: make('REDIS_UNAVAILABLE', 503, 'Redis cannot be reached right now. Try again in a few seconds.'),
+      problem: make(
+        'REDIS_UNAVAILABLE',
+        503,
+        'Redis cannot be reached right now. Try again in a few seconds.',
+      ),
       internal: false,
       headers: { 'retry-after': '5' },
     };
@@ -99,7 +149,11 @@ export function toProblem(err: unknown, requestId: string): { problem: Problem; 
   }
 
   return {
-    problem: make('INTERNAL', 500, `Something went wrong on the server. Quote request id ${requestId} when reporting it.`),
+    problem: make(
+      'INTERNAL',
+      500,
+      `Something went wrong on the server. Quote request id ${requestId} when reporting it.`,
+    ),
     internal: true,
     headers: {},
   };
@@ -113,7 +167,11 @@ function fromFastifyError(
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return make('MALFORMED_JSON', 400, `The body could not be read as JSON: ${e.message}. Send a valid JSON document.`);
+      return make(
+        'MALFORMED_JSON',
+        400,
+        `The body could not be read as JSON: ${e.message}. Send a valid JSON document.`,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_TYPE':
       return make(
@@ -122,7 +180,11 @@ function fromFastifyError(
         'This content type is not accepted here. Send application/json (or multipart/form-data where files are uploaded).',
       );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return make('BODY_TOO_LARGE', 413, 'The request body is larger than this server accepts (PLINTH_BODY_LIMIT).');
+      return make(
+        'BODY_TOO_LARGE',
+        413,
+        'The request body is larger than this server accepts (PLINTH_BODY_LIMIT).',
+      );
     default: {
       const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 500 ? e.statusCode : 400;
       if (e.code?.includes('JSON') || e instanceof SyntaxError) {
@@ -147,10 +209,17 @@ function codeForStatus(status: number): ErrorCode | string {
     429: 'TOO_MANY_REQUESTS',
     503: 'NOT_READY',
   };
-  return byStatus[status] ?? (status >= 500 ? 'INTERNAL' : (STATUS_CODES[status] ?? 'ERROR').toUpperCase().replace(/\W+/g, '_'));
+  return (
+    byStatus[status] ??
+    (status >= 500 ? 'INTERNAL' : (STATUS_CODES[status] ?? 'ERROR').toUpperCase().replace(/\W+/g, '_'))
+  );
 }
 
-export function sendProblem(reply: FastifyReply, problem: Problem, headers: Record<string, string> = {}): void {
+export function sendProblem(
+  reply: FastifyReply,
+  problem: Problem,
+  headers: Record<string, string> = {},
+): void {
   if (reply.sent) return;
   reply
     .status(problem.status)

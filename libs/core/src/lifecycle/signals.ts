@@ -2,7 +2,10 @@
  * Runs `shutdown` once on SIGTERM or SIGINT and exits with its code (0 when it succeeds).
  * A second signal while shutting down exits at once with 1.
  */
-export function onShutdownSignal(shutdown: (signal: string) => Promise<void>, log: (m: string) => void): void {
+export function onShutdownSignal(
+  shutdown: (signal: string) => Promise<void>,
+  log: (m: string) => void,
+): void {
   let started = false;
   const handle = (signal: NodeJS.Signals) => {
     if (started) {

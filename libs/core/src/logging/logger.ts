@@ -27,7 +27,14 @@ export function createLogger(config: Pick<PlinthConfig, 'log'>, name = 'plinth')
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     transport:
       config.log.format === 'pretty'
-        ? { target: 'pino-pretty', options: { colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+        ? {
+            target: 'pino-pretty',
+            options: {
+              colorize: process.stdout.isTTY,
+              translateTime: 'SYS:HH:MM:ss.l',
+              ignore: 'pid,hostname',
+            },
+          }
         : undefined,
   });
 }

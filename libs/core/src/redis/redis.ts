@@ -26,7 +26,12 @@ export function createRedis(url: string, extra: RedisOptions = {}): Redis {
 }
 
 async function answers(url: string): Promise<boolean> {
-  const probe = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
@@ -69,7 +74,20 @@ export async function ensureRedis(opts: {
   opts.log(`No Redis answers at ${opts.url}; starting redis-server with its data in ${dir}`);
   const child = spawn(
     'redis-server',
-    ['--bind', '127.0.0.1', '--port', port, '--dir', dir, '--save', '900 1', '--appendonly', 'no', '--daemonize', 'no'],
+    [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      port,
+      '--dir',
+      dir,
+      '--save',
+      '900 1',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+    ],
     { stdio: 'ignore' },
   );
   const failed = new Promise<Error>((resolve) => {
@@ -86,7 +104,10 @@ export async function ensureRedis(opts: {
   const outcome = await Promise.race([started, failed]);
   if (outcome !== true) {
     child.kill('SIGKILL');
-    const why = outcome instanceof Error && /ENOENT/.test(outcome.message) ? 'redis-server is not installed' : String(outcome);
+    const why =
+      outcome instanceof Error && /ENOENT/.test(outcome.message)
+        ? 'redis-server is not installed'
+        : String(outcome);
     throw new Error(
       `Plinth needs Redis and none answers at ${opts.url} (${why}). Install it (Debian/Ubuntu: apt-get install redis-server; ` +
         'macOS: brew install redis) or set REDIS_URL to a running Redis.',

@@ -45,7 +45,7 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const file = path.resolve(dataDir, 'plinth.pid');
   const other = Number.parseInt((await readFile(file, 'utf8').catch(() => '')).trim(), 10);
   if (Number.isInteger(other) && other > 0 && other !== process.pid) {
-    let alive = false;
+    let alive: boolean;
     try {
       process.kill(other, 0);
       alive = (await readFile(`/proc/${other}/cmdline`, 'utf8').catch(() => '')).includes('node');
@@ -101,7 +101,9 @@ export async function prepareRuntime(
       stops.push(pg.stop);
       databaseUrl = pg.url;
       embeddedDatabase = true;
-      log.info(`Embedded PostgreSQL is running on 127.0.0.1:${config.embeddedPgPort} (data in ${path.resolve(config.dataDir, 'pg')})`);
+      log.info(
+        `Embedded PostgreSQL is running on 127.0.0.1:${config.embeddedPgPort} (data in ${path.resolve(config.dataDir, 'pg')})`,
+      );
     }
     const redis = await ensureRedis({
       url: config.redis.url,
@@ -117,4 +119,3 @@ export async function prepareRuntime(
     throw err;
   }
 }
-

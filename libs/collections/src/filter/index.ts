@@ -1,0 +1,12 @@
+export {
+  compileFilter,
+  compileRule,
+  quoteIdent,
+  validateRuleSyntax,
+  MAX_RULE_DEPTH,
+} from './compile-filter.js';
+export { compileSort, MAX_SORT_FIELDS } from './compile-sort.js';
+export { FilterError, FILTER_ERROR_CODES } from './filter-error.js';
+export type { FilterErrorCode } from './filter-error.js';
+export { parseFilter, FILTER_LIMITS } from './parse-filter.js';
+export type * from './types.js';

@@ -1,0 +1,186 @@
+import { FilterError } from './filter-error.js';
+import { Token, tokenize } from './lexer.js';
+import type { FilterComparison, FilterNode, FilterOperand } from './types.js';
+
+/** DESIGN §10: filter ≤ 4,096 characters, ≤ 200 terms, nesting ≤ 32. */
+export const FILTER_LIMITS = { maxLength: 4096, maxTerms: 200, maxDepth: 32, maxPathSegments: 4 } as const;
+
+/**
+ * Parses the filter language into an AST. `&&` binds tighter than `||`. Throws FilterError
+ * (FILTER_SYNTAX, FILTER_TOO_LONG, FILTER_TOO_COMPLEX, FILTER_TOO_DEEP). An empty or
+ * whitespace-only input is a syntax error here; compileFilter treats it as "no filter".
+ */
+export function parseFilter(input: string): FilterNode {
+  if (input.length > FILTER_LIMITS.maxLength) {
+    throw new FilterError(
+      'FILTER_TOO_LONG',
+      `The filter is ${input.length} characters long; at most ${FILTER_LIMITS.maxLength} are allowed.`,
+    );
+  }
+  return new Parser(tokenize(input)).parse();
+}
+
+class Parser {
+  private index = 0;
+  private terms = 0;
+  private depth = 0;
+
+  constructor(private readonly tokens: Token[]) {}
+
+  parse(): FilterNode {
+    if (this.peek().type === 'end') {
+      throw new FilterError('FILTER_SYNTAX', 'The filter is empty.', 0);
+    }
+    const node = this.parseOr();
+    const next = this.peek();
+    if (next.type !== 'end') {
+      throw new FilterError(
+        'FILTER_SYNTAX',
+        next.type === 'rparen'
+          ? `Unbalanced ")" at position ${next.position}.`
+          : `Expected "&&", "||" or the end of the filter at position ${next.position}.`,
+        next.position,
+      );
+    }
+    return node;
+  }
+
+  private parseOr(): FilterNode {
+    const children = [this.parseAnd()];
+    while (this.peek().type === 'or') {
+      this.index++;
+      children.push(this.parseAnd());
+    }
+    return children.length === 1 ? children[0]! : { type: 'or', children };
+  }
+
+  private parseAnd(): FilterNode {
+    const children = [this.parsePrimary()];
+    while (this.peek().type === 'and') {
+      this.index++;
+      children.push(this.parsePrimary());
+    }
+    return children.length === 1 ? children[0]! : { type: 'and', children };
+  }
+
+  private parsePrimary(): FilterNode {
+    const token = this.peek();
+    if (token.type === 'lparen') {
+      this.index++;
+      this.depth++;
+      if (this.depth > FILTER_LIMITS.maxDepth) {
+        throw new FilterError(
+          'FILTER_TOO_DEEP',
+          `The filter nests parentheses more than ${FILTER_LIMITS.maxDepth} levels deep.`,
+          token.position,
+        );
+      }
+      const node = this.parseOr();
+      const close = this.peek();
+      if (close.type !== 'rparen') {
+        throw new FilterError(
+          'FILTER_SYNTAX',
+          `Expected ")" to close the "(" at position ${token.position}, found ${describe(close)} at position ${close.position}.`,
+          close.position,
+        );
+      }
+      this.index++;
+      this.depth--;
+      return node;
+    }
+    return this.parseComparison();
+  }
+
+  private parseComparison(): FilterComparison {
+    const left = this.parseOperand();
+    const opToken = this.peek();
+    if (opToken.type !== 'operator') {
+      throw new FilterError(
+        'FILTER_SYNTAX',
+        `Expected an operator such as "=" or "~" at position ${opToken.position}, found ${describe(opToken)}.`,
+        opToken.position,
+      );
+    }
+    this.index++;
+    const right = this.parseOperand();
+    this.terms++;
+    if (this.terms > FILTER_LIMITS.maxTerms) {
+      throw new FilterError(
+        'FILTER_TOO_COMPLEX',
+        `The filter has more than ${FILTER_LIMITS.maxTerms} comparisons.`,
+        left.position,
+      );
+    }
+    return { type: 'comparison', op: opToken.value, left, right, position: left.position };
+  }
+
+  private parseOperand(): FilterOperand {
+    const token = this.peek();
+    switch (token.type) {
+      case 'string':
+      case 'number':
+        this.index++;
+        return { type: 'literal', value: token.value, position: token.position };
+      case 'keyword':
+        this.index++;
+        return {
+          type: 'literal',
+          value: token.value === 'null' ? null : token.value === 'true',
+          position: token.position,
+        };
+      case 'identifier': {
+        this.index++;
+        const path = token.value.split('.');
+        if (path.length > FILTER_LIMITS.maxPathSegments) {
+          throw new FilterError(
+            'FILTER_SYNTAX',
+            `A field path may have at most ${FILTER_LIMITS.maxPathSegments} parts (position ${token.position}).`,
+            token.position,
+          );
+        }
+        return { type: 'field', path, position: token.position };
+      }
+      case 'macro':
+        this.index++;
+        return {
+          type: 'macro',
+          name: `@${token.value}`,
+          path: token.value.split('.'),
+          position: token.position,
+        };
+      default:
+        throw new FilterError(
+          'FILTER_SYNTAX',
+          `Expected a field, a value or a macro at position ${token.position}, found ${describe(token)}.`,
+          token.position,
+        );
+    }
+  }
+
+  private peek(): Token {
+    return this.tokens[this.index]!;
+  }
+}
+
+function describe(token: Token): string {
+  switch (token.type) {
+    case 'end':
+      return 'the end of the filter';
+    case 'and':
+      return '"&&"';
+    case 'or':
+      return '"||"';
+    case 'lparen':
+      return '"("';
+    case 'rparen':
+      return '")"';
+    case 'operator':
+      return `"${token.value}"`;
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    default:
+      return `"${token.type === 'macro' ? '@' : ''}${String(token.value).slice(0, 40)}"`;
+  }
+}

@@ -1,0 +1,89 @@
+/** How a column is stored; decides casts and how literals are checked. */
+export type ColumnKind = 'text' | 'number' | 'bool' | 'date' | 'json' | 'uuid';
+
+export interface FilterField {
+  name: string;
+  column: string;
+  kind: ColumnKind;
+  /** true for PostgreSQL array columns (multi select, multi relation, multi file). */
+  multiple: boolean;
+  hidden: boolean;
+  /** Target collection name when the field is a relation. */
+  relationTo?: string;
+}
+
+export interface FilterCollection {
+  name: string;
+  /** Unquoted table name in schema "data". */
+  table: string;
+  fields: ReadonlyMap<string, FilterField>;
+  viewRule: string | null;
+}
+
+export interface FilterSchema {
+  collection(name: string): FilterCollection | undefined;
+}
+
+export interface FilterContext {
+  schema: FilterSchema;
+  /** Values are pushed here; the placeholder is `$${params.length}` after the push. */
+  params: unknown[];
+  now: Date;
+  /** The signed-in app user's record fields incl. id, collectionName; null when anonymous. */
+  auth: Record<string, unknown> | null;
+  body?: Record<string, unknown>;
+  /** Admins bypass rules on related collections. */
+  isAdmin: boolean;
+  canSeeHidden: boolean;
+  /** false for client filters, true for rules. */
+  allowRequestMacros: boolean;
+}
+
+/** e.g. `t."views" DESC NULLS LAST, t."title" ASC, t."id" ASC`; '' when no sort was asked for. */
+export interface CompiledSort {
+  sql: string;
+}
+
+export type FilterOperator =
+  | '='
+  | '!='
+  | '>'
+  | '>='
+  | '<'
+  | '<='
+  | '~'
+  | '!~'
+  | '?='
+  | '?!='
+  | '?>'
+  | '?>='
+  | '?<'
+  | '?<='
+  | '?~'
+  | '?!~';
+
+export type FilterLiteralValue = string | number | boolean | null;
+
+/** One side of a comparison. `position` is the 0-based index in the filter text. */
+export type FilterOperand =
+  | { type: 'literal'; value: FilterLiteralValue; position: number }
+  /** A field or a dot path through relation fields: `author.name` → ['author', 'name']. */
+  | { type: 'field'; path: string[]; position: number }
+  /** `@now`, `@request.auth.id` → name '@request.auth.id', path ['request', 'auth', 'id']. */
+  | { type: 'macro'; name: string; path: string[]; position: number };
+
+export interface FilterComparison {
+  type: 'comparison';
+  op: FilterOperator;
+  left: FilterOperand;
+  right: FilterOperand;
+  position: number;
+}
+
+export interface FilterGroup {
+  type: 'and' | 'or';
+  /** Two or more children; `a && b && c` is one group. */
+  children: FilterNode[];
+}
+
+export type FilterNode = FilterComparison | FilterGroup;

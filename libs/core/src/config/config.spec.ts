@@ -1,0 +1,67 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const c = loadConfig({});
+    expect(c.http.port).toBe(8090);
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.http.publicUrl).toBe('http://localhost:8090');
+    expect(c.http.bodyLimit).toBe(1024 * 1024);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', explicit: false, prefix: 'plinth' });
+    expect(c.dataDir).toBe('./.plinth');
+    expect(c.workers.mode).toBe('inline');
+    expect(c.log).toEqual({ level: 'info', format: 'pretty' });
+    expect(c.http.corsOrigins).toBe('*');
+  });
+
+  it('treats empty variables as unset and parses the rest', () => {
+    const c = loadConfig({
+      PORT: '9000',
+      HOST: '',
+      PUBLIC_URL: 'https://api.example.com/',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      PLINTH_TRUST_PROXY: 'true',
+      NODE_ENV: 'production',
+      PLINTH_SECRET: 'x'.repeat(40),
+      REDIS_URL: 'redis://cache:6379',
+    });
+    expect(c.http.port).toBe(9000);
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.http.publicUrl).toBe('https://api.example.com');
+    expect(c.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.http.trustProxy).toBe(true);
+    expect(c.log.format).toBe('json');
+    expect(c.redis.explicit).toBe(true);
+  });
+
+  it('lists every bad key in one error, without echoing secrets', () => {
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        PORT: '99999',
+        PLINTH_WORKERS: 'maybe',
+        PLINTH_SECRET: 'short-secret',
+        DATABASE_URL: 'mysql://x',
+        PLINTH_BODY_LIMIT: '-5',
+      });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems.map((p) => p.split(' ')[0]).sort()).toEqual(
+      ['DATABASE_URL', 'PLINTH_BODY_LIMIT', 'PLINTH_SECRET', 'PLINTH_WORKERS', 'PORT'].sort(),
+    );
+    expect(error!.message).not.toContain('short-secret');
+    expect(error!.message).toContain('5 problems');
+  });
+
+  it('requires PLINTH_SECRET in production, reported with the other problems', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', PORT: 'abc' })).toThrow(
+      expect.objectContaining({
+        problems: [expect.stringMatching(/^PORT/), expect.stringMatching(/^PLINTH_SECRET is required/)],
+      }),
+    );
+  });
+});

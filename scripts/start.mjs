@@ -1,0 +1,29 @@
+// `npm start`: builds when dist/ is missing or older than the sources, then runs the server in
+// this same process (so signals reach it directly).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const STAMP = 'dist/.build-stamp';
+const SOURCES = ['apps', 'libs', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+
+function newest(p) {
+  if (!existsSync(p)) return 0;
+  const s = statSync(p);
+  if (!s.isDirectory()) return /\.(spec|int-spec|e2e-spec)\.ts$/.test(p) ? 0 : s.mtimeMs;
+  let max = 0;
+  for (const entry of readdirSync(p)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    max = Math.max(max, newest(path.join(p, entry)));
+  }
+  return max;
+}
+
+const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
+if (!existsSync('dist/apps/server/main.js') || Math.max(...SOURCES.map(newest)) > built) {
+  console.log('Building Plinth (dist/ is missing or older than the sources)...');
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  writeFileSync(STAMP, new Date().toISOString() + '\n');
+}
+
+await import('../dist/apps/server/main.js');

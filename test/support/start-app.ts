@@ -1,0 +1,66 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createLogger, loadConfig, type ResolvedConfig } from '@plinth/core';
+import { createRedisPrefix, createTestDatabase, testRedisUrl, type TestDatabase } from '@plinth/testing';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { createServer } from '../../apps/server/create-server.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  url: string;
+  config: ResolvedConfig;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hkdf-0123456789';
+
+/** Boots the real AppModule on Fastify on a free port against the given database. */
+export async function startApp(opts: {
+  databaseUrl: string;
+  redisPrefix: string;
+  env?: Record<string, string>;
+  imports?: Array<Type | DynamicModule>;
+}): Promise<TestApp> {
+  const base = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    REDIS_URL: testRedisUrl(),
+    PLINTH_REDIS_PREFIX: opts.redisPrefix,
+    DATABASE_URL: opts.databaseUrl,
+    PLINTH_SECRET: TEST_SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LOG_FORMAT: 'json',
+    PLINTH_SHUTDOWN_GRACE: '0',
+    ...opts.env,
+  });
+  const config: ResolvedConfig = { ...base, databaseUrl: base.databaseUrl!, secret: base.secret! };
+  const app = await createServer(config, createLogger(config), { imports: opts.imports });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    config,
+    fetch: (path, init) => fetch(url + path, init),
+    close: () => app.close(),
+  };
+}
+
+/** One database and one Redis prefix for a test file, plus an app on them; `stop` frees all three. */
+export async function startIsolatedApp(
+  opts: { env?: Record<string, string>; imports?: Array<Type | DynamicModule> } = {},
+): Promise<TestApp & { db: TestDatabase; stop(): Promise<void> }> {
+  const db = await createTestDatabase();
+  const redis = createRedisPrefix();
+  const app = await startApp({ databaseUrl: db.url, redisPrefix: redis.prefix, ...opts });
+  return {
+    ...app,
+    db,
+    stop: async () => {
+      await app.close();
+      await db.drop();
+      await redis.cleanup();
+    },
+  };
+}
