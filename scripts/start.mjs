@@ -1,5 +1,5 @@
-// `npm start`: builds when dist/ is missing or older than the sources, then runs the server in
-// this same process (so signals reach it directly).
+// `npm start` (and `npm run plinth -- <command>`): builds when dist/ is missing or older than the
+// sources, then runs the server (or the command line) in this same process, so signals reach it.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,9 +21,9 @@ function newest(p) {
 
 const built = existsSync(STAMP) ? statSync(STAMP).mtimeMs : 0;
 if (!existsSync('dist/apps/server/main.js') || Math.max(...SOURCES.map(newest)) > built) {
-  console.log('Building Plinth (dist/ is missing or older than the sources)...');
+  console.error('Building Plinth (dist/ is missing or older than the sources)...');
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   writeFileSync(STAMP, new Date().toISOString() + '\n');
 }
 
-await import('../dist/apps/server/main.js');
+await import(process.argv[2] === 'cli' ? '../dist/apps/server/cli.js' : '../dist/apps/server/main.js');

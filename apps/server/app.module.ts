@@ -1,5 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { CoreModule, type ResolvedConfig } from '@plinth/core';
+import { AuthModule } from '@plinth/auth';
+import { CollectionsModule } from '@plinth/collections';
 import { JobsModule } from '@plinth/jobs';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
@@ -21,6 +23,8 @@ export class AppModule {
         // hook in create-server.ts (cheaper on the hot path than the pino-http middleware).
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         JobsModule.forRoot({ consume: config.workers.mode === 'inline' }),
+        CollectionsModule,
+        AuthModule,
         ...extra,
       ],
       controllers: [HealthController, MetricsController],

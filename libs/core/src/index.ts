@@ -17,3 +17,7 @@ export * from './redis/redis.js';
 export * from './runtime/runtime.js';
 export * from './lifecycle/signals.js';
 export * from './database/migrations/index.js';
+export * from './auth/principal.js';
+export * from './validation/validate-body.js';
+export * from './auth/passwords.js';
+export * from './auth/route-access.js';

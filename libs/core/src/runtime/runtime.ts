@@ -40,19 +40,27 @@ async function resolveSecret(config: PlinthConfig, log: PinoLogger): Promise<str
   return secret;
 }
 
+/** The pid of another live Plinth that owns the data dir, if any. */
+async function otherOwner(dataDir: string): Promise<number | undefined> {
+  const file = path.resolve(dataDir, 'plinth.pid');
+  const other = Number.parseInt((await readFile(file, 'utf8').catch(() => '')).trim(), 10);
+  if (!Number.isInteger(other) || other <= 0 || other === process.pid) return undefined;
+  try {
+    process.kill(other, 0);
+    return (await readFile(`/proc/${other}/cmdline`, 'utf8').catch(() => '')).includes('node')
+      ? other
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One Plinth per data dir: a second one would stop the first one's embedded PostgreSQL. */
 async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const file = path.resolve(dataDir, 'plinth.pid');
-  const other = Number.parseInt((await readFile(file, 'utf8').catch(() => '')).trim(), 10);
-  if (Number.isInteger(other) && other > 0 && other !== process.pid) {
-    let alive: boolean;
-    try {
-      process.kill(other, 0);
-      alive = (await readFile(`/proc/${other}/cmdline`, 'utf8').catch(() => '')).includes('node');
-    } catch {
-      alive = false;
-    }
-    if (alive) {
+  const other = await otherOwner(dataDir);
+  {
+    if (other) {
       throw new Error(
         `Another Plinth (pid ${other}) is running with the data dir ${path.resolve(dataDir)}. ` +
           'Stop it first, or give this one its own PLINTH_DATA_DIR.',
@@ -90,6 +98,19 @@ export async function prepareRuntime(
           'A separate worker needs DATABASE_URL (the same one the servers use). The embedded PostgreSQL is for ' +
             'the single-process mode of npm start, where workers run inline.',
         );
+      }
+      const owner = role === 'cli' ? await otherOwner(config.dataDir) : undefined;
+      if (owner) {
+        // The command line talks to the embedded PostgreSQL of the Plinth that is running.
+        const password = (await readFile(path.resolve(config.dataDir, 'pg-password'), 'utf8')).trim();
+        const url = `postgres://plinth:${encodeURIComponent(password)}@127.0.0.1:${config.embeddedPgPort}/plinth`;
+        const redis = await ensureRedis({
+          url: config.redis.url,
+          explicit: true,
+          dataDir: config.dataDir,
+          log: (m) => log.warn(m),
+        });
+        return { config: { ...config, databaseUrl: url, secret }, embeddedDatabase: true, stop: redis.stop };
       }
       stops.push(await lockDataDir(config.dataDir));
       const pgLog = log.child({ component: 'postgres' });

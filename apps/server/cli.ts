@@ -1,0 +1,96 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AdminsCliModule, AdminsService } from '@plinth/auth';
+import {
+  AppError,
+  ConfigError,
+  configFromEnvironment,
+  CoreModule,
+  createLogger,
+  prepareRuntime,
+  type ResolvedConfig,
+} from '@plinth/core';
+import { createInterface } from 'node:readline';
+
+const USAGE = `Usage: npm run plinth -- <command>
+
+Commands:
+  admin create <email>   Create an admin. The password is read from standard input
+                         (typed at a prompt, or piped: echo 'secret' | npm run plinth -- admin create a@b.c).
+`;
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let data = '';
+    for await (const chunk of process.stdin) data += chunk;
+    return data.replace(/\r?\n$/, '');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  // Hide what is typed after the prompt.
+  const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
+  let prompting = true;
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+    if (!prompting) write(s);
+  };
+  process.stdout.write('Password: ');
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  prompting = false;
+  rl.close();
+  process.stdout.write('\n');
+  return answer;
+}
+
+function cliModule(config: ResolvedConfig) {
+  @Module({ imports: [CoreModule.forRoot(config, { role: 'cli' }), AdminsCliModule] })
+  class CliModule {}
+  return CliModule;
+}
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args[0] === 'cli') args.shift();
+  const [area, action, email] = args;
+  if (area !== 'admin' || action !== 'create' || !email) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+    process.stderr.write(`"${email}" is not an email address.\n`);
+    return 2;
+  }
+  const password = await readPassword();
+  if (password.length < 10) {
+    process.stderr.write('The password must be at least 10 characters long.\n');
+    return 2;
+  }
+  let config;
+  try {
+    config = configFromEnvironment();
+  } catch (err) {
+    process.stderr.write((err instanceof ConfigError ? err.message : String(err)) + '\n');
+    return 1;
+  }
+  const logger = createLogger({ log: { ...config.log, level: 'warn' } });
+  const runtime = await prepareRuntime(config, logger, 'cli');
+  const app = await NestFactory.createApplicationContext(cliModule(runtime.config), { logger: ['error'] });
+  try {
+    const admin = await app.get(AdminsService).create(email, password);
+    process.stdout.write(`Created admin ${admin.email} (id ${admin.id}).\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write((err instanceof AppError ? err.detail : String(err)) + '\n');
+    return 1;
+  } finally {
+    await app.close();
+    await runtime.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  },
+);

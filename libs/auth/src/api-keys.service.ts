@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AppError, isUuid, newId, type Principal } from '@plinth/core';
+import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
+import { sha256 } from './tokens.service.js';
+
+export const KEY_PREFIX = 'plk_';
+const SCOPE_PATTERN = /^(admin|push:send|[a-z][a-z0-9_]{0,62}:(read|write))$/;
+const CACHE_MS = 10_000;
+const TOUCH_EVERY_MS = 60_000;
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  scopes: string[];
+  created: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+const toView = (row: ApiKeyRow): ApiKeyView => ({
+  id: row.id,
+  name: row.name,
+  scopes: row.scopes,
+  created: new Date(row.created).toISOString(),
+  expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+  lastUsedAt: row.last_used_at ? new Date(row.last_used_at).toISOString() : null,
+});
+
+export const isApiKey = (token: string): boolean => token.startsWith(KEY_PREFIX);
+
+/** API keys: stored as SHA-256 hashes, shown once, scoped, `lastUsedAt` kept (at most once a minute). */
+@Injectable()
+export class ApiKeysService {
+  private readonly cache = new Map<string, { row: ApiKeyRow | undefined; until: number }>();
+
+  constructor(private readonly keys: ApiKeysRepository) {}
+
+  async create(
+    input: { name: string; scopes: string[]; expiresAt?: string | null },
+    createdBy: string | null,
+  ): Promise<ApiKeyView & { key: string }> {
+    const bad = input.scopes.filter((s) => !SCOPE_PATTERN.test(s));
+    if (bad.length || input.scopes.length === 0) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Scopes must be "admin", "push:send", "<collection>:read" or "<collection>:write", at least one.',
+        {
+          errors: (bad.length ? bad : ['(none)']).map((s) => ({
+            path: 'scopes',
+            code: 'INVALID_SCOPE',
+            message: `"${s}" is not a scope`,
+          })),
+        },
+      );
+    }
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+    if (expiresAt && (Number.isNaN(expiresAt.getTime()) || expiresAt.getTime() <= Date.now())) {
+      throw new AppError('VALIDATION_FAILED', 'expiresAt must be a date-time in the future.', {
+        errors: [{ path: 'expiresAt', code: 'INVALID_VALUE', message: 'must be a date-time in the future' }],
+      });
+    }
+    const key = KEY_PREFIX + randomBytes(32).toString('base64url');
+    const row = await this.keys.insert({
+      id: newId(),
+      name: input.name.trim(),
+      scopes: [...new Set(input.scopes)].sort(),
+      key_hash: sha256(key),
+      expires_at: expiresAt,
+      created_by: createdBy,
+    });
+    return { ...toView(row), key };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    return (await this.keys.list()).map(toView);
+  }
+
+  async revoke(id: string): Promise<void> {
+    if (!isUuid(id) || !(await this.keys.delete(id)))
+      throw new AppError('API_KEY_NOT_FOUND', 'There is no API key with this id.');
+    this.cache.clear();
+  }
+
+  /** The principal of a valid, unexpired key; undefined otherwise. Revocation reaches other replicas within 10 s. */
+  async principalFor(key: string): Promise<Principal | undefined> {
+    const hash = sha256(key);
+    const now = Date.now();
+    let hit = this.cache.get(hash);
+    if (!hit || hit.until < now) {
+      hit = { row: await this.keys.findByHash(hash), until: now + CACHE_MS };
+      this.cache.set(hash, hit);
+    }
+    const row = hit.row;
+    if (!row || (row.expires_at && new Date(row.expires_at).getTime() <= now)) return undefined;
+    if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
+      row.last_used_at = new Date(now);
+      void this.keys.touch(row.id, row.last_used_at).catch(() => undefined);
+    }
+    return { kind: 'key', id: row.id, name: row.name, scopes: new Set(row.scopes) };
+  }
+}

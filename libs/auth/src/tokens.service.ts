@@ -1,0 +1,65 @@
+import { createHash, hkdfSync } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+
+export interface AccessClaims {
+  /** 'admin' for admins, 'auth' for app users of an auth collection. */
+  typ: 'admin' | 'auth';
+  sub: string;
+  /** Auth collection id (typ 'auth'). */
+  col?: string;
+  /** Fingerprint of the account's token key: changing the key revokes every token. */
+  tk: string;
+  exp: number;
+}
+
+/** Derives a 32-byte key from PLINTH_SECRET for one purpose (DESIGN §10: HKDF-SHA256, empty salt). */
+export function deriveKey(secret: string, info: string): Uint8Array {
+  return new Uint8Array(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), info, 32));
+}
+
+export const fingerprint = (tokenKey: string): string =>
+  createHash('sha256').update(tokenKey).digest('base64url').slice(0, 16);
+
+export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** Access tokens: HS256 JWTs, algorithm pinned, lifetime PLINTH_ACCESS_TOKEN_TTL. */
+@Injectable()
+export class TokensService {
+  private readonly key: Uint8Array;
+  private readonly ttl: number;
+
+  constructor(@Inject(PLINTH_CONFIG) config: ResolvedConfig) {
+    this.key = deriveKey(config.secret, 'plinth access token');
+    this.ttl = config.auth.accessTokenTtlSeconds;
+  }
+
+  async sign(claims: Omit<AccessClaims, 'exp'>): Promise<string> {
+    const { sub, ...rest } = claims;
+    return new SignJWT({ ...rest })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(sub)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + this.ttl)
+      .sign(this.key);
+  }
+
+  /** The claims of a valid, unexpired token; null for anything else. */
+  async verify(token: string): Promise<AccessClaims | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      if (
+        (payload.typ !== 'admin' && payload.typ !== 'auth') ||
+        typeof payload.sub !== 'string' ||
+        typeof payload.tk !== 'string'
+      ) {
+        return null;
+      }
+      return payload as unknown as AccessClaims;
+    } catch (err) {
+      if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return null;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { AuthRecordLoader } from './records/auth-record.loader.js';
+import { BatchService } from './records/batch.service.js';
+import { RecordEvents } from './records/record-events.js';
+import { RecordsController } from './records/records.controller.js';
+import { RecordsRepository } from './records/records.repository.js';
+import { RecordsService } from './records/records.service.js';
+import { CollectionsController } from './registry/collections.controller.js';
+import { CollectionsRegistry } from './registry/collections.registry.js';
+import { CollectionsRepository } from './registry/collections.repository.js';
+import { CollectionsService } from './registry/collections.service.js';
+
+/** Collections (schema + DDL), records CRUD, batch and the record change bus. */
+@Global()
+@Module({
+  controllers: [CollectionsController, RecordsController],
+  providers: [
+    CollectionsRepository,
+    CollectionsRegistry,
+    CollectionsService,
+    RecordsRepository,
+    RecordsService,
+    BatchService,
+    RecordEvents,
+    AuthRecordLoader,
+  ],
+  exports: [CollectionsRegistry, CollectionsService, RecordsService, RecordEvents, AuthRecordLoader],
+})
+export class CollectionsModule implements OnApplicationBootstrap {
+  constructor(private readonly collections: CollectionsService) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.collections.seedDefaults();
+  }
+}

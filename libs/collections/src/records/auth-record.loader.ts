@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { CollectionsRegistry } from '../registry/collections.registry.js';
+import { rowToRecord } from './record-sql.js';
+import { RecordsRepository } from './records.repository.js';
+
+const CACHE_MS = 2000;
+
+type Loaded = { collectionName: string; record: Record<string, unknown>; tokenKey: string } | undefined;
+
+/** Loads the auth record behind an app-user token (one indexed query, cached briefly). */
+@Injectable()
+export class AuthRecordLoader {
+  private readonly cache = new Map<string, { value: Loaded; until: number }>();
+
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly records: RecordsRepository,
+  ) {}
+
+  async load(collectionId: string, id: string): Promise<Loaded> {
+    const key = `${collectionId}/${id}`;
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.value;
+    const c = this.registry.findById(collectionId);
+    if (!c || !c.isAuth) return undefined;
+    const row = await this.records.authRecord(c, id);
+    const value = row
+      ? { collectionName: c.def.name, record: rowToRecord(row, c), tokenKey: String(row.token_key) }
+      : undefined;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { value, until: now + CACHE_MS });
+    return value;
+  }
+}

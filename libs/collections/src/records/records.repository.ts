@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { quoteIdent } from '../filter/index.js';
+import type { CompiledCollection } from '../registry/compiled-collection.js';
+import { poolOf, type Queryable } from './pg.js';
+import { insertSql, type Row, updateSql } from './record-sql.js';
+
+/** SQL for records, through the `pg` pool (or the caller's transaction client). */
+@Injectable()
+export class RecordsRepository {
+  readonly pool: Pool;
+
+  constructor(dataSource: DataSource) {
+    this.pool = poolOf(dataSource);
+  }
+
+  async list(
+    c: CompiledCollection,
+    where: string,
+    order: string,
+    params: unknown[],
+    limit: number,
+    offset: number,
+    withTotal: boolean,
+  ): Promise<{ rows: Row[]; total: number }> {
+    const items = this.pool.query(
+      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
+    const count = withTotal
+      ? this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${c.table} AS t WHERE ${where}`, params)
+      : undefined;
+    const [r, n] = await Promise.all([items, count]);
+    return { rows: r.rows, total: n ? Number(n.rows[0]!.n) : -1 };
+  }
+
+  async findOne(
+    db: Queryable,
+    c: CompiledCollection,
+    id: string,
+    where: string,
+    params: unknown[],
+    opts: { forUpdate?: boolean; withSecrets?: boolean } = {},
+  ): Promise<Row | undefined> {
+    const extra = opts.withSecrets && c.isAuth ? ', t."password_hash", t."token_key"' : '';
+    const p = [...params, id];
+    const { rows } = await db.query(
+      `SELECT ${c.selectList}${extra} FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})${opts.forUpdate ? ' FOR UPDATE OF t' : ''}`,
+      p,
+    );
+    return rows[0];
+  }
+
+  /** Whether the record with this id satisfies `where` (a compiled rule). */
+  async matches(
+    db: Queryable,
+    c: CompiledCollection,
+    id: string,
+    where: string,
+    params: unknown[],
+  ): Promise<boolean> {
+    const p = [...params, id];
+    const { rows } = await db.query(
+      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})`,
+      p,
+    );
+    return rows.length > 0;
+  }
+
+  async findMany(c: CompiledCollection, ids: string[], where: string, params: unknown[]): Promise<Row[]> {
+    const p = [...params, ids];
+    const { rows } = await this.pool.query(
+      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = ANY($${p.length}::uuid[]) AND (${where})`,
+      p,
+    );
+    return rows;
+  }
+
+  async insert(db: Queryable, c: CompiledCollection, values: Parameters<typeof insertSql>[1]): Promise<Row> {
+    const { text, params } = insertSql(c, values);
+    return (await db.query(text, params)).rows[0]!;
+  }
+
+  async update(
+    db: Queryable,
+    c: CompiledCollection,
+    id: string,
+    values: Parameters<typeof updateSql>[2],
+  ): Promise<Row> {
+    const { text, params } = updateSql(c, id, values);
+    return (await db.query(text, params)).rows[0]!;
+  }
+
+  async delete(db: Queryable, c: CompiledCollection, id: string): Promise<Row | undefined> {
+    const { rows } = await db.query(
+      `DELETE FROM ${c.table} AS t WHERE t."id" = $1::uuid RETURNING ${c.selectList}`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  /** How many of `ids` exist in the collection. */
+  async countExisting(db: Queryable, c: CompiledCollection, ids: string[]): Promise<number> {
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${c.table} WHERE "id" = ANY($1::uuid[])`,
+      [ids],
+    );
+    return Number(rows[0]!.n);
+  }
+
+  /** Ids of records whose multi-relation `field` holds `id`. */
+  async referencing(db: Queryable, c: CompiledCollection, field: string, id: string): Promise<string[]> {
+    const { rows } = await db.query<{ id: string }>(
+      `SELECT "id" FROM ${c.table} WHERE $1::uuid = ANY(${quoteIdent(field)}) LIMIT 1000`,
+      [id],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async removeFromArrays(db: Queryable, c: CompiledCollection, field: string, id: string): Promise<void> {
+    const col = quoteIdent(field);
+    await db.query(
+      `UPDATE ${c.table} SET ${col} = array_remove(${col}, $1::uuid), "updated" = now() WHERE $1::uuid = ANY(${col})`,
+      [id],
+    );
+  }
+
+  async authRecord(c: CompiledCollection, id: string): Promise<Row | undefined> {
+    const { rows } = await this.pool.query(
+      `SELECT ${c.selectList}, t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      [id],
+    );
+    return rows[0];
+  }
+}

@@ -1,0 +1,624 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AppError,
+  hashPassword,
+  isAdminLike,
+  isUuid,
+  keyAllows,
+  newId,
+  newTokenKey,
+  verifyPassword,
+  type FieldProblem,
+  type Principal,
+} from '@plinth/core';
+import type { PoolClient } from 'pg';
+import { compileFilter, compileRule, compileSort, FilterError, type FilterContext } from '../filter/index.js';
+import { CollectionsRegistry } from '../registry/collections.registry.js';
+import type { ColumnCast, CompiledCollection } from '../registry/compiled-collection.js';
+import { isMultiple, type RuleName } from '../schema/collection.types.js';
+import { stripHidden } from '../validation/index.js';
+import { type ListQuery } from './list-query.js';
+import { withTransaction, type Queryable } from './pg.js';
+import { RecordEvents, type RecordChange } from './record-events.js';
+import { rowToRecord, type Row } from './record-sql.js';
+import { RecordsRepository } from './records.repository.js';
+
+type Op = 'list' | 'view' | 'create' | 'update' | 'delete';
+
+interface Access {
+  /** Admins and scoped API keys: no rules. */
+  bypass: boolean;
+  canSeeHidden: boolean;
+}
+
+/** A running batch: its transaction client and the events to emit after it commits. */
+export interface BatchScope {
+  client: PoolClient;
+  events: RecordChange[];
+}
+
+export interface ListResult {
+  page: number;
+  perPage: number;
+  totalItems: number;
+  totalPages: number;
+  items: Row[];
+}
+
+const MAX_EXPAND_DEPTH = 6;
+const MAX_EXPAND_PATHS = 10;
+
+export function filterProblem(err: FilterError, param: string): AppError {
+  return new AppError(err.code, `${param}: ${err.message}`, {
+    errors: [{ path: param, code: err.code, message: err.message }],
+    ...(err.position !== undefined ? { position: err.position } : {}),
+  });
+}
+
+const RULE_OF: Record<Op, RuleName> = {
+  list: 'listRule',
+  view: 'viewRule',
+  create: 'createRule',
+  update: 'updateRule',
+  delete: 'deleteRule',
+};
+
+/** Records CRUD with rules, validation, expand and relation semantics (DESIGN §3, §4, §10). */
+@Injectable()
+export class RecordsService {
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly records: RecordsRepository,
+    private readonly events: RecordEvents,
+  ) {}
+
+  // ---- access -------------------------------------------------------------------------------
+
+  private access(c: CompiledCollection, principal: Principal, op: Op): Access {
+    if (isAdminLike(principal)) return { bypass: true, canSeeHidden: true };
+    if (principal.kind === 'key') {
+      const need = op === 'list' || op === 'view' ? 'read' : 'write';
+      if (!keyAllows(principal, c.def.name, need)) {
+        throw new AppError('SCOPE_REQUIRED', `This API key lacks the "${c.def.name}:${need}" scope.`);
+      }
+      return { bypass: true, canSeeHidden: false };
+    }
+    if (c.def[RULE_OF[op]] === null) {
+      throw new AppError(
+        'ADMIN_REQUIRED',
+        `Only admins may ${op} records of "${c.def.name}" (its ${RULE_OF[op]} is locked).`,
+      );
+    }
+    return { bypass: false, canSeeHidden: false };
+  }
+
+  private context(
+    principal: Principal,
+    access: Access,
+    params: unknown[],
+    body?: Record<string, unknown>,
+  ): FilterContext {
+    return {
+      schema: this.registry.filterSchema,
+      params,
+      now: new Date(),
+      auth:
+        principal.kind === 'user'
+          ? {
+              ...principal.record,
+              id: principal.id,
+              collectionId: principal.collectionId,
+              collectionName: principal.collectionName,
+            }
+          : null,
+      body,
+      isAdmin: access.bypass,
+      canSeeHidden: access.canSeeHidden,
+      allowRequestMacros: false,
+    };
+  }
+
+  /** The rule as SQL for this caller ('TRUE' when rules are bypassed). */
+  private rule(c: CompiledCollection, op: Op, ctx: FilterContext): string {
+    if (ctx.isAdmin) return 'TRUE';
+    try {
+      return compileRule(c.def[RULE_OF[op]], c.filter, 't', {
+        ...ctx,
+        allowRequestMacros: true,
+        canSeeHidden: true,
+      });
+    } catch {
+      // A rule that no longer compiles (e.g. a field it names was removed) hides everything.
+      return 'FALSE';
+    }
+  }
+
+  private present(c: CompiledCollection, row: Row, principal: Principal, access: Access): Row {
+    const record = rowToRecord(row, c);
+    if (access.canSeeHidden) return record;
+    const own =
+      principal.kind === 'user' && principal.collectionId === c.def.id && principal.id === record.id;
+    if (access.bypass && c.isAuth) {
+      // Scoped keys see emails, not hidden fields.
+      const email = record.email;
+      const stripped = stripHidden(record, c.def, { viewerIsOwner: true });
+      return c.isAuth ? { ...stripped, email } : stripped;
+    }
+    return stripHidden(record, c.def, { viewerIsOwner: own });
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async list(collection: string, q: ListQuery, principal: Principal): Promise<ListResult> {
+    const c = this.registry.get(collection);
+    const access = this.access(c, principal, 'list');
+    const params: unknown[] = [];
+    const ctx = this.context(principal, access, params);
+    const where: string[] = [];
+    if (!access.bypass) where.push(this.rule(c, 'list', ctx));
+    let order = 't."created" DESC, t."id" DESC';
+    try {
+      if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
+      if (q.sort?.trim()) order = compileSort(q.sort, c.filter, 't', ctx).sql || order;
+    } catch (err) {
+      if (err instanceof FilterError)
+        throw filterProblem(err, err.code.startsWith('SORT') ? 'sort' : 'filter');
+      throw err;
+    }
+    const expand = q.expand ? this.parseExpand(c, q.expand, access) : undefined;
+    const { rows, total } = await this.records.list(
+      c,
+      where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE',
+      order,
+      params,
+      q.perPage,
+      (q.page - 1) * q.perPage,
+      !q.skipTotal,
+    );
+    let items = rows.map((r) => this.present(c, r, principal, access));
+    if (expand) await this.expand(c, items, expand, principal);
+    if (q.fields) items = items.map((r) => project(r, q.fields!));
+    return {
+      page: q.page,
+      perPage: q.perPage,
+      totalItems: total,
+      totalPages: total < 0 ? -1 : Math.ceil(total / q.perPage),
+      items,
+    };
+  }
+
+  async view(
+    collection: string,
+    id: string,
+    q: { fields?: string[]; expand?: string },
+    principal: Principal,
+  ): Promise<Row> {
+    const c = this.registry.get(collection);
+    const access = this.access(c, principal, 'view');
+    const expand = q.expand ? this.parseExpand(c, q.expand, access) : undefined;
+    const row = await this.visible(this.records.pool, c, id, principal, access);
+    let record = this.present(c, row, principal, access);
+    if (expand) await this.expand(c, [record], expand, principal);
+    if (q.fields) record = project(record, q.fields);
+    return record;
+  }
+
+  /** The record if it exists and the caller's view rule shows it; 404 otherwise (no leak). */
+  private async visible(
+    db: Queryable,
+    c: CompiledCollection,
+    id: string,
+    principal: Principal,
+    access: Access,
+    opts: { forUpdate?: boolean; withSecrets?: boolean } = {},
+  ): Promise<Row> {
+    const notFound = new AppError(
+      'RECORD_NOT_FOUND',
+      `There is no record "${String(id).slice(0, 64)}" in "${c.def.name}" that you can see.`,
+    );
+    if (!isUuid(id)) throw notFound;
+    const params: unknown[] = [];
+    const ctx = this.context(principal, access, params);
+    const where = access.bypass ? 'TRUE' : c.def.viewRule === null ? 'FALSE' : this.rule(c, 'view', ctx);
+    const row = await this.records.findOne(db, c, id, where, params, opts);
+    if (!row) throw notFound;
+    return row;
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  async create(collection: string, body: unknown, principal: Principal, batch?: BatchScope): Promise<Row> {
+    const c = this.registry.get(collection);
+    const access = this.access(c, principal, 'create');
+    const result = c.validators.create(body);
+    if (!result.ok) throw invalid(result.errors, `The record for "${c.def.name}" is invalid`);
+    const value = result.value;
+    const id = typeof value.id === 'string' ? value.id : newId();
+    const values = new Map<string, { value: unknown; cast: ColumnCast }>([
+      ['id', { value: id, cast: 'uuid' }],
+    ]);
+    for (const col of c.fieldColumns) {
+      if (col.name in value) values.set(col.name, { value: value[col.name], cast: col.cast });
+    }
+    if (c.isAuth) {
+      values.set('email', { value: value.email, cast: 'text' });
+      values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
+      values.set('password_hash', { value: await hashPassword(String(value.password)), cast: 'text' });
+      values.set('token_key', { value: newTokenKey(), cast: 'text' });
+    }
+    const row = await this.write(batch, async (db) => {
+      await this.checkRelations(db, c, value);
+      const inserted = await this.records.insert(db, c, values).catch((err) => {
+        throw writeError(err, c);
+      });
+      if (!access.bypass && c.def.createRule !== '') {
+        const params: unknown[] = [];
+        const ctx = this.context(principal, access, params, bodyOf(body));
+        if (!(await this.records.matches(db, c, id, this.rule(c, 'create', ctx), params))) {
+          throw new AppError(
+            'RULE_REFUSED',
+            `The create rule of "${c.def.name}" does not allow this record.`,
+          );
+        }
+      }
+      return inserted;
+    });
+    this.emitLater(batch, {
+      action: 'create',
+      collectionId: c.def.id,
+      collectionName: c.def.name,
+      record: rowToRecord(row, c),
+    });
+    return this.present(c, row, principal, access);
+  }
+
+  async update(
+    collection: string,
+    id: string,
+    body: unknown,
+    principal: Principal,
+    batch?: BatchScope,
+  ): Promise<Row> {
+    const c = this.registry.get(collection);
+    const access = this.access(c, principal, 'update');
+    const row = await this.write(batch, async (db) => {
+      const current = await this.visible(db, c, id, principal, access, {
+        forUpdate: true,
+        withSecrets: true,
+      });
+      if (!access.bypass && c.def.updateRule !== '') {
+        const params: unknown[] = [];
+        const ctx = this.context(principal, access, params, bodyOf(body));
+        if (!(await this.records.matches(db, c, id, this.rule(c, 'update', ctx), params))) {
+          throw new AppError(
+            'RULE_REFUSED',
+            `The update rule of "${c.def.name}" does not allow changing this record.`,
+          );
+        }
+      }
+      const result = c.validators.update(withoutReadOnlyKeys(body), { isAdmin: access.bypass });
+      if (!result.ok) throw invalid(result.errors, `The changes to the "${c.def.name}" record are invalid`);
+      const value = result.value;
+      const values = new Map<string, { value: unknown; cast: ColumnCast }>();
+      const problems: FieldProblem[] = [];
+      for (const col of c.fieldColumns) {
+        const field = col.field!;
+        let next: unknown = col.name in value ? value[col.name] : undefined;
+        const add = value[`${col.name}+`];
+        const prepend = value[`+${col.name}`];
+        const remove = value[`${col.name}-`];
+        if (isMultiple(field) && (add !== undefined || prepend !== undefined || remove !== undefined)) {
+          const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+          const base = (next as unknown[] | undefined) ?? (current[col.name] as unknown[] | null) ?? [];
+          const minus = new Set(list(remove));
+          next = [...new Set([...list(prepend), ...base, ...list(add)])].filter((v) => !minus.has(v));
+          if ((next as unknown[]).length > (field.maxSelect ?? 1)) {
+            problems.push({
+              path: col.name,
+              code: 'TOO_MANY_ITEMS',
+              message: `must have at most ${field.maxSelect} items`,
+            });
+          }
+          if (field.required && (next as unknown[]).length === 0) {
+            problems.push({ path: col.name, code: 'REQUIRED', message: 'must not be empty' });
+          }
+        }
+        if (next !== undefined) values.set(col.name, { value: next, cast: col.cast });
+      }
+      if (c.isAuth) {
+        if (value.email !== undefined) values.set('email', { value: value.email, cast: 'text' });
+        if (value.emailVisibility !== undefined)
+          values.set('emailVisibility', { value: value.emailVisibility, cast: 'boolean' });
+        if (value.password !== undefined) {
+          if (
+            !access.bypass &&
+            !(await verifyPassword(String(current.password_hash), String(value.oldPassword ?? '')))
+          ) {
+            problems.push({
+              path: 'oldPassword',
+              code: 'INVALID_VALUE',
+              message: 'is not the current password',
+            });
+          }
+          values.set('password_hash', { value: await hashPassword(String(value.password)), cast: 'text' });
+          // A new token key signs every session of this account out.
+          values.set('token_key', { value: newTokenKey(), cast: 'text' });
+        }
+      }
+      if (problems.length) throw invalid(problems, `The changes to the "${c.def.name}" record are invalid`);
+      await this.checkRelations(db, c, Object.fromEntries([...values].map(([k, v]) => [k, v.value])));
+      return this.records.update(db, c, id, values).catch((err) => {
+        throw writeError(err, c);
+      });
+    });
+    this.emitLater(batch, {
+      action: 'update',
+      collectionId: c.def.id,
+      collectionName: c.def.name,
+      record: rowToRecord(row, c),
+    });
+    return this.present(c, row, principal, access);
+  }
+
+  async delete(collection: string, id: string, principal: Principal, batch?: BatchScope): Promise<void> {
+    const c = this.registry.get(collection);
+    const access = this.access(c, principal, 'delete');
+    const deleted: RecordChange[] = [];
+    await this.write(batch, async (db) => {
+      await this.visible(db, c, id, principal, access, { forUpdate: true });
+      if (!access.bypass && c.def.deleteRule !== '') {
+        const params: unknown[] = [];
+        const ctx = this.context(principal, access, params);
+        if (!(await this.records.matches(db, c, id, this.rule(c, 'delete', ctx), params))) {
+          throw new AppError(
+            'RULE_REFUSED',
+            `The delete rule of "${c.def.name}" does not allow deleting this record.`,
+          );
+        }
+      }
+      await this.deleteWithRelations(db, c, id, deleted, new Set());
+    });
+    for (const change of deleted) this.emitLater(batch, change);
+  }
+
+  /** Deletes a record, applying multi-relation onDelete settings (single relations are PostgreSQL FKs). */
+  private async deleteWithRelations(
+    db: Queryable,
+    c: CompiledCollection,
+    id: string,
+    deleted: RecordChange[],
+    seen: Set<string>,
+  ) {
+    if (seen.has(id)) return;
+    seen.add(id);
+    for (const other of this.registry.all()) {
+      for (const field of other.fields) {
+        if (field.type !== 'relation' || field.collection !== c.def.name || !isMultiple(field)) continue;
+        const oc = this.registry.get(other.id);
+        const onDelete = field.onDelete ?? 'set-null';
+        if (onDelete === 'set-null') {
+          await this.records.removeFromArrays(db, oc, field.name, id);
+          continue;
+        }
+        const refs = await this.records.referencing(db, oc, field.name, id);
+        if (!refs.length) continue;
+        if (onDelete === 'restrict') {
+          throw new AppError(
+            'RELATION_RESTRICTED',
+            `This record is still referenced by "${other.name}.${field.name}" (onDelete: restrict). Remove those references first.`,
+          );
+        }
+        for (const ref of refs) await this.deleteWithRelations(db, oc, ref, deleted, seen);
+      }
+    }
+    const row = await this.records.delete(db, c, id).catch((err) => {
+      throw writeError(err, c, 'delete');
+    });
+    if (row)
+      deleted.push({
+        action: 'delete',
+        collectionId: c.def.id,
+        collectionName: c.def.name,
+        record: rowToRecord(row, c),
+      });
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private async write<T>(batch: BatchScope | undefined, work: (db: Queryable) => Promise<T>): Promise<T> {
+    if (batch) return work(batch.client);
+    return withTransaction(this.records.pool, work);
+  }
+
+  private emitLater(batch: BatchScope | undefined, change: RecordChange) {
+    if (batch) batch.events.push(change);
+    else this.events.emit(change);
+  }
+
+  /** Multi relations have no FK: check every id exists (single ones fail on their FK). */
+  private async checkRelations(db: Queryable, c: CompiledCollection, value: Record<string, unknown>) {
+    const problems: FieldProblem[] = [];
+    for (const col of c.fieldColumns) {
+      const f = col.field!;
+      if (f.type !== 'relation' || !isMultiple(f) || !Array.isArray(value[col.name])) continue;
+      const ids = [...new Set(value[col.name] as string[])];
+      if (!ids.length) continue;
+      const target = this.registry.get(f.collection!);
+      if ((await this.records.countExisting(db, target, ids)) !== ids.length) {
+        problems.push({
+          path: col.name,
+          code: 'RELATION_NOT_FOUND',
+          message: `refers to records that do not exist in "${target.def.name}"`,
+        });
+      }
+    }
+    if (problems.length) throw invalid(problems, `The record for "${c.def.name}" is invalid`);
+  }
+
+  // ---- expand -------------------------------------------------------------------------------
+
+  private parseExpand(c: CompiledCollection, raw: string, access: Access): ExpandTree {
+    const tree: ExpandTree = new Map();
+    const paths = raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (paths.length > MAX_EXPAND_PATHS) {
+      throw new AppError('INVALID_EXPAND', `expand takes at most ${MAX_EXPAND_PATHS} paths.`);
+    }
+    for (const path of paths) {
+      const parts = path.split('.');
+      if (parts.length > MAX_EXPAND_DEPTH)
+        throw new AppError(
+          'INVALID_EXPAND',
+          `expand "${path.slice(0, 100)}" is deeper than ${MAX_EXPAND_DEPTH} levels.`,
+        );
+      let node = tree;
+      let current = c;
+      for (const part of parts) {
+        const field = current.def.fields.find((f) => f.name === part);
+        if (!field || field.type !== 'relation' || (field.hidden && !access.canSeeHidden)) {
+          throw new AppError(
+            'INVALID_EXPAND',
+            `expand: "${part.slice(0, 64)}" is not a relation field of "${current.def.name}".`,
+            {
+              errors: [
+                {
+                  path: 'expand',
+                  code: 'INVALID_EXPAND',
+                  message: `"${part.slice(0, 64)}" is not a relation field`,
+                },
+              ],
+            },
+          );
+        }
+        const target = this.registry.get(field.collection!);
+        let child = node.get(part);
+        if (!child) {
+          child = { children: new Map(), target: target.def.id, multiple: isMultiple(field) };
+          node.set(part, child);
+        }
+        node = child.children;
+        current = target;
+      }
+    }
+    return tree;
+  }
+
+  /** Attaches `expand` to each record; every expanded record passes its own collection's view rule. */
+  private async expand(
+    c: CompiledCollection,
+    records: Row[],
+    tree: ExpandTree,
+    principal: Principal,
+  ): Promise<void> {
+    for (const [fieldName, node] of tree) {
+      const target = this.registry.findById(node.target);
+      if (!target) continue;
+      const ids = new Set<string>();
+      for (const r of records) {
+        const v = r[fieldName];
+        for (const id of Array.isArray(v) ? v : v ? [v] : []) if (typeof id === 'string') ids.add(id);
+      }
+      if (!ids.size) continue;
+      let access: Access;
+      try {
+        access = this.access(target, principal, 'view');
+      } catch {
+        continue; // the caller may not view that collection at all: nothing to expand
+      }
+      const params: unknown[] = [];
+      const ctx = this.context(principal, access, params);
+      const where = access.bypass ? 'TRUE' : this.rule(target, 'view', ctx);
+      const rows = await this.records.findMany(target, [...ids], where, params);
+      const found = rows.map((row) => this.present(target, row, principal, access));
+      if (node.children.size) await this.expand(target, found, node.children, principal);
+      const byId = new Map(found.map((r) => [r.id as string, r]));
+      for (const r of records) {
+        const v = r[fieldName];
+        const value = node.multiple
+          ? ((v as string[] | null) ?? []).map((id) => byId.get(id)).filter(Boolean)
+          : typeof v === 'string'
+            ? byId.get(v)
+            : undefined;
+        if (value === undefined || (Array.isArray(value) && !value.length)) continue;
+        r.expand = { ...((r.expand as Row) ?? {}), [fieldName]: value };
+      }
+    }
+  }
+}
+
+type ExpandTree = Map<string, { children: ExpandTree; target: string; multiple: boolean }>;
+
+function project(record: Row, fields: string[]): Row {
+  if (fields.includes('*')) return record;
+  const out: Row = {};
+  for (const f of fields) {
+    const key = f.split('.')[0]!;
+    if (key in record) out[key] = record[key];
+  }
+  return out;
+}
+
+/**
+ * Clients often send a whole record back on update; like PocketBase, its read-only keys are
+ * ignored rather than refused. Everything else unknown is still a 400.
+ */
+const READ_ONLY_KEYS = ['id', 'created', 'updated', 'collectionId', 'collectionName', 'expand'];
+function withoutReadOnlyKeys(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
+  const copy = { ...(body as Record<string, unknown>) };
+  for (const k of READ_ONLY_KEYS) delete copy[k];
+  return copy;
+}
+
+function bodyOf(body: unknown): Record<string, unknown> {
+  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+function invalid(errors: FieldProblem[], what: string): AppError {
+  return new AppError(
+    'VALIDATION_FAILED',
+    `${what}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`,
+    { errors },
+  );
+}
+
+/** Maps constraint violations to answers that name the field. */
+function writeError(err: unknown, c: CompiledCollection, op: 'write' | 'delete' = 'write'): unknown {
+  const e = err as { code?: string; constraint?: string };
+  const fieldById = (name?: string) =>
+    c.def.fields.find((f) => name && name.replace(/^(uq|fk|rel)_/, '') === f.id)?.name;
+  if (e.code === '23505') {
+    if (e.constraint?.endsWith('_pkey')) {
+      return new AppError('RECORD_ID_TAKEN', `A record with this id exists already in "${c.def.name}".`, {
+        errors: [{ path: 'id', code: 'NOT_UNIQUE', message: 'is taken' }],
+      });
+    }
+    const field =
+      fieldById(e.constraint) ?? (c.isAuth && e.constraint?.includes('email') ? 'email' : undefined);
+    const index = c.def.indexes.find((i) => i.unique && e.constraint?.startsWith('idx_'));
+    const path = field ?? index?.fields.join(',') ?? 'record';
+    return invalid(
+      [{ path, code: 'NOT_UNIQUE', message: 'must be unique: another record has this value' }],
+      `The record for "${c.def.name}" is invalid`,
+    );
+  }
+  if (e.code === '23503') {
+    const field = op === 'write' ? fieldById(e.constraint) : undefined;
+    if (field) {
+      return invalid(
+        [{ path: field, code: 'RELATION_NOT_FOUND', message: 'refers to a record that does not exist' }],
+        `The record for "${c.def.name}" is invalid`,
+      );
+    }
+    return new AppError(
+      'RELATION_RESTRICTED',
+      `This record is still referenced by another collection's relation (onDelete: restrict). Remove those references first.`,
+    );
+  }
+  if (e.code === '22P02' || e.code === '22007' || e.code === '22008' || e.code === '22003') {
+    return new AppError('VALIDATION_FAILED', 'A value has the wrong format for its field.');
+  }
+  return err;
+}

@@ -1,0 +1,61 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { RequireAdmin, validateBody } from '@plinth/core';
+import { CollectionsService } from './collections.service.js';
+
+const importSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['collections'],
+  properties: {
+    collections: { type: 'array', maxItems: 500, items: { type: 'object' } },
+    deleteMissing: { type: 'boolean' },
+  },
+};
+
+/** Admins define collections here; each is a real table in schema `data`. */
+@Controller('api/collections')
+@RequireAdmin()
+export class CollectionsController {
+  constructor(private readonly collections: CollectionsService) {}
+
+  @Get()
+  listCollections() {
+    const items = this.collections.list();
+    return { page: 1, perPage: items.length, totalItems: items.length, totalPages: 1, items };
+  }
+
+  /** The whole schema, for `PUT /api/collections/import` elsewhere. */
+  @Get('export')
+  exportCollections() {
+    return { collections: this.collections.list() };
+  }
+
+  @Post()
+  @HttpCode(200)
+  createCollection(@Body() body: unknown) {
+    return this.collections.create(body);
+  }
+
+  @Put('import')
+  @HttpCode(200)
+  importCollections(@Body() body: unknown, @Query('dryRun') dryRun?: string) {
+    const input = validateBody<{ collections: unknown[]; deleteMissing?: boolean }>(importSchema, body);
+    return this.collections.import(input, dryRun === 'true' || dryRun === '1');
+  }
+
+  @Get(':idOrName')
+  getCollection(@Param('idOrName') idOrName: string) {
+    return this.collections.get(idOrName);
+  }
+
+  @Patch(':idOrName')
+  updateCollection(@Param('idOrName') idOrName: string, @Body() body: unknown) {
+    return this.collections.update(idOrName, body);
+  }
+
+  @Delete(':idOrName')
+  @HttpCode(204)
+  async deleteCollection(@Param('idOrName') idOrName: string) {
+    await this.collections.delete(idOrName);
+  }
+}

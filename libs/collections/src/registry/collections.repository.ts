@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import type { CollectionDef } from '../schema/collection.types.js';
+
+interface CollectionRow {
+  id: string;
+  name: string;
+  type: 'base' | 'auth';
+  fields: CollectionDef['fields'];
+  indexes: CollectionDef['indexes'];
+  list_rule: string | null;
+  view_rule: string | null;
+  create_rule: string | null;
+  update_rule: string | null;
+  delete_rule: string | null;
+  options: Record<string, unknown>;
+  created: Date;
+  updated: Date;
+}
+
+const toDef = (r: CollectionRow): CollectionDef => ({
+  id: r.id,
+  name: r.name,
+  type: r.type,
+  fields: r.fields,
+  indexes: r.indexes,
+  listRule: r.list_rule,
+  viewRule: r.view_rule,
+  createRule: r.create_rule,
+  updateRule: r.update_rule,
+  deleteRule: r.delete_rule,
+  ...(r.type === 'auth' ? { options: r.options } : {}),
+  created: new Date(r.created).toISOString(),
+  updated: new Date(r.updated).toISOString(),
+});
+
+/** Collection metadata in plinth.collection. Writes take the caller's transaction. */
+@Injectable()
+export class CollectionsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async all(manager: EntityManager = this.dataSource.manager): Promise<CollectionDef[]> {
+    const rows: CollectionRow[] = await manager.query('SELECT * FROM plinth.collection ORDER BY created, id');
+    return rows.map(toDef);
+  }
+
+  async upsert(manager: EntityManager, def: CollectionDef): Promise<void> {
+    await manager.query(
+      `INSERT INTO plinth.collection (id, name, type, fields, indexes, list_rule, view_rule, create_rule, update_rule, delete_rule, options)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (id) DO UPDATE SET name = $2, fields = $4, indexes = $5, list_rule = $6, view_rule = $7,
+         create_rule = $8, update_rule = $9, delete_rule = $10, options = $11, updated = now()`,
+      [
+        def.id,
+        def.name,
+        def.type,
+        JSON.stringify(def.fields),
+        JSON.stringify(def.indexes),
+        def.listRule,
+        def.viewRule,
+        def.createRule,
+        def.updateRule,
+        def.deleteRule,
+        JSON.stringify(def.options ?? {}),
+      ],
+    );
+  }
+
+  async delete(manager: EntityManager, id: string): Promise<void> {
+    await manager.query('DELETE FROM plinth.collection WHERE id = $1', [id]);
+  }
+
+  async getSetting(manager: EntityManager, key: string): Promise<unknown> {
+    const [row] = await manager.query('SELECT value FROM plinth.setting WHERE key = $1', [key]);
+    return row?.value;
+  }
+
+  async setSetting(manager: EntityManager, key: string, value: unknown): Promise<void> {
+    await manager.query(
+      `INSERT INTO plinth.setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2, updated = now()`,
+      [key, JSON.stringify(value)],
+    );
+  }
+}

@@ -1,0 +1,69 @@
+import { quoteIdent } from '../filter/index.js';
+import type { FilterCollection } from '../filter/index.js';
+import { type CollectionDef, type FieldDef, isMultiple } from '../schema/collection.types.js';
+import { toFilterCollection } from '../schema/index.js';
+import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
+
+/** How a value is bound when written: the SQL cast of its placeholder. */
+export type ColumnCast =
+  'text' | 'text[]' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid' | 'uuid[]';
+
+export interface ColumnInfo {
+  /** Field (and column) name. */
+  name: string;
+  field?: FieldDef;
+  cast: ColumnCast;
+}
+
+/**
+ * Everything the hot path needs about one collection version, built once when the schema
+ * changes: SQL fragments, validators, the filter view.
+ */
+export interface CompiledCollection {
+  def: CollectionDef;
+  /** `"data"."posts"` */
+  table: string;
+  filter: FilterCollection;
+  validators: RecordValidators;
+  /** Writable field columns (auth system columns are handled apart). */
+  fieldColumns: ColumnInfo[];
+  /** `t."id", t."created", ...` with every column a record answer needs. */
+  selectList: string;
+  isAuth: boolean;
+}
+
+export function castFor(field: FieldDef): ColumnCast {
+  const multi = isMultiple(field);
+  switch (field.type) {
+    case 'number':
+      return 'double precision';
+    case 'bool':
+      return 'boolean';
+    case 'date':
+      return 'timestamptz';
+    case 'json':
+      return 'jsonb';
+    case 'relation':
+      return multi ? 'uuid[]' : 'uuid';
+    default:
+      return multi ? 'text[]' : 'text';
+  }
+}
+
+export function compileCollection(def: CollectionDef): CompiledCollection {
+  const isAuth = def.type === 'auth';
+  const fieldColumns = def.fields.map((field) => ({ name: field.name, field, cast: castFor(field) }));
+  const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
+  const selectList = [...system, ...fieldColumns.map((c) => c.name)]
+    .map((c) => `t.${quoteIdent(c)}`)
+    .join(', ');
+  return {
+    def,
+    table: `"data".${quoteIdent(def.name)}`,
+    filter: toFilterCollection(def),
+    validators: compileRecordValidators(def),
+    fieldColumns,
+    selectList,
+    isAuth,
+  };
+}

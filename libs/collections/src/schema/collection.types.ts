@@ -1,0 +1,142 @@
+/** The collection model as the API, the schema file and the database metadata see it (DESIGN §3). */
+
+export const FIELD_TYPES = [
+  'text',
+  'number',
+  'bool',
+  'email',
+  'url',
+  'date',
+  'select',
+  'json',
+  'relation',
+  'file',
+] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+export type OnDelete = 'cascade' | 'restrict' | 'set-null';
+
+/** A field; options sit flat on it. `id` is server-assigned and survives renames. */
+export interface FieldDef {
+  id: string;
+  name: string;
+  type: FieldType;
+  required?: boolean;
+  unique?: boolean;
+  hidden?: boolean;
+  /** text: min/max length; number: min/max value; select/relation/file multi: min/max items handled by maxSelect. */
+  min?: number;
+  max?: number;
+  /** text: a regular expression the value must match. */
+  pattern?: string;
+  default?: unknown;
+  /** number: integers only. */
+  onlyInt?: boolean;
+  /** select: the allowed values. */
+  values?: string[];
+  /** select, relation, file: 1 = single value (the default), > 1 = multiple (stored as an array). */
+  maxSelect?: number;
+  /** relation: target collection name (stored by id in metadata, shown by name). */
+  collection?: string;
+  onDelete?: OnDelete;
+  /** file options (used by the storage lib). */
+  maxSize?: number;
+  mimeTypes?: string[];
+  thumbs?: string[];
+  protected?: boolean;
+}
+
+export interface IndexDef {
+  fields: string[];
+  unique?: boolean;
+}
+
+export type CollectionType = 'base' | 'auth';
+
+export const RULE_NAMES = ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+export interface CollectionDef {
+  id: string;
+  name: string;
+  type: CollectionType;
+  fields: FieldDef[];
+  indexes: IndexDef[];
+  listRule: string | null;
+  viewRule: string | null;
+  createRule: string | null;
+  updateRule: string | null;
+  deleteRule: string | null;
+  /** auth collections: sign-in settings (issue 5 fills these). */
+  options?: Record<string, unknown>;
+  created?: string;
+  updated?: string;
+}
+
+/** Columns every record has; no field may take these names. */
+export const SYSTEM_COLUMNS = ['id', 'created', 'updated'] as const;
+
+/** Extra columns of auth collections (DESIGN §3); `password_hash` and `token_key` are never returned. */
+export const AUTH_COLUMNS = ['email', 'emailVisibility', 'verified', 'password_hash', 'token_key'] as const;
+
+/** Names a field may not take (system columns, auth columns, API words). */
+export const RESERVED_FIELD_NAMES = new Set<string>([
+  ...SYSTEM_COLUMNS,
+  ...AUTH_COLUMNS,
+  'password',
+  'passwordConfirm',
+  'oldPassword',
+  'tokenKey',
+  'collectionId',
+  'collectionName',
+  'expand',
+]);
+
+export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+export const FIELD_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+
+/** PostgreSQL and API words a collection may not be named. */
+export const RESERVED_COLLECTION_NAMES = new Set<string>([
+  'collections',
+  'admins',
+  'keys',
+  'batch',
+  'files',
+  'push',
+  'realtime',
+  'settings',
+  'health',
+  'ready',
+  'metrics',
+  'select',
+  'table',
+  'user',
+  'order',
+  'group',
+  'where',
+  'from',
+  'limit',
+  'offset',
+  'default',
+  'null',
+  'true',
+  'false',
+  'all',
+  'any',
+  'and',
+  'or',
+  'not',
+  'primary',
+  'references',
+  'check',
+  'constraint',
+  'create',
+  'drop',
+  'alter',
+  'grant',
+  'role',
+  'schema',
+]);
+
+export const isMultiple = (f: FieldDef): boolean =>
+  (f.type === 'select' || f.type === 'relation' || f.type === 'file') && (f.maxSelect ?? 1) > 1;

@@ -1,0 +1,20 @@
+export * from './collection.types.js';
+export {
+  normalizeCollection,
+  DEFAULT_MAX_FILE_SIZE,
+  MAX_FIELDS,
+  MAX_FILE_OPTION_ITEMS,
+  MAX_INDEX_FIELDS,
+  MAX_INDEXES,
+  MAX_PATTERN_LENGTH,
+  MAX_SELECT_VALUE_LENGTH,
+  MAX_SELECT_VALUES,
+  MAX_THUMB_SIDE,
+} from './normalize-collection.js';
+export type { NormalizeOptions, NormalizeResult } from './normalize-collection.js';
+export { columnType, declaredIndexName, planSchemaChange } from './plan-schema-change.js';
+export type { PlanResult } from './plan-schema-change.js';
+export { quoteLiteral } from './quote-literal.js';
+export { SCHEMA_CONFLICT_CODES, SCHEMA_ISSUE_CODES } from './schema-issue.js';
+export type { SchemaIssue, SchemaIssueCode } from './schema-issue.js';
+export { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
