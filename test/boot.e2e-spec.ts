@@ -105,13 +105,24 @@ describe('npm start on an empty data dir: embedded PostgreSQL, restart, crash re
   });
 
   it('recovers by itself after a crash left PostgreSQL and postmaster.pid behind', async () => {
-    const { proc, url } = await start();
+    const { proc, url } = await start({ PLINTH_SHUTDOWN_GRACE: '1.5' });
     expect((await fetch(`${url}/api/ready`)).status).toBe(200);
     const client = pgClient();
     await client.connect();
     expect((await client.query('SELECT count(*)::int AS n FROM data.kept')).rows[0].n).toBe(1);
     await client.end();
     proc.child.kill('SIGTERM');
+    // During the grace period: not ready (load balancers stop sending), but still serving.
+    const draining = await eventually(
+      async () => {
+        const r = await fetch(`${url}/api/ready`);
+        return r.status === 503 ? ((await r.json()) as { code: string }) : null;
+      },
+      1000,
+      50,
+    );
+    expect(draining!.code).toBe('SHUTTING_DOWN');
+    expect((await fetch(`${url}/api/health`)).status).toBe(200);
     expect((await proc.exited).code).toBe(0);
     expect(processesMatching(path.join(dataDir, 'pg'))).toEqual([]);
   });

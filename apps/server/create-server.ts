@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Metrics, ProblemFilter, redactUrl, type ResolvedConfig } from '@plinth/core';
+import { Metrics, ProblemFilter, quietNestBootLogs, redactUrl, type ResolvedConfig } from '@plinth/core';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -44,7 +44,7 @@ export async function createServer(
       abortOnError: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietNestBootLogs(app.get(Logger)));
   app.useGlobalFilters(new ProblemFilter());
   app.enableCors({
     origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,

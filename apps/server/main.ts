@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   }
   const server = app;
   logger.info(
-    `Plinth is ready at ${config.http.publicUrl}: API under /api, docs at /docs` +
+    `Plinth is ready at ${config.http.publicUrl} (API under /api)` +
       (config.workers.mode === 'inline' ? ' (workers inline)' : ' (workers off: run the worker separately)'),
   );
 

@@ -7,6 +7,7 @@ import {
   createLogger,
   onShutdownSignal,
   prepareRuntime,
+  quietNestBootLogs,
   settleWithin,
   type PlinthConfig,
 } from '@plinth/core';
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     await runtime.stop();
     return process.exit(1);
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietNestBootLogs(app.get(Logger)));
   await app.init();
   const worker = app.get(JobsWorker);
 

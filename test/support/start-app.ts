@@ -47,16 +47,20 @@ export async function startApp(opts: {
   };
 }
 
-/** One database and one Redis prefix for a test file, plus an app on them; `stop` frees all three. */
+/**
+ * One database and one Redis prefix for a test file, plus an app on them; `stop` frees all three.
+ * `redisPrefix` lets a second server (`startApp`) join the same replica group.
+ */
 export async function startIsolatedApp(
   opts: { env?: Record<string, string>; imports?: Array<Type | DynamicModule> } = {},
-): Promise<TestApp & { db: TestDatabase; stop(): Promise<void> }> {
+): Promise<TestApp & { db: TestDatabase; redisPrefix: string; stop(): Promise<void> }> {
   const db = await createTestDatabase();
   const redis = createRedisPrefix();
   const app = await startApp({ databaseUrl: db.url, redisPrefix: redis.prefix, ...opts });
   return {
     ...app,
     db,
+    redisPrefix: redis.prefix,
     stop: async () => {
       await app.close();
       await db.drop();

@@ -81,8 +81,9 @@ export class AdminsService {
       expiresAt: new Date(Date.now() + SETUP_TTL_MS),
     });
     this.logger.warn(
-      `No admin exists yet. Create the first one within an hour at ${this.config.http.publicUrl}/_/#/setup?token=${token} ` +
-        '(or run: npm run plinth -- admin create <email>)',
+      `No admin exists yet. Within an hour, create the first one at ${this.config.http.publicUrl}/_/#/setup?token=${token} ` +
+        `(or POST {"token": "${token}", "email": ..., "password": ...} to /api/admins/setup), ` +
+        'or any time with: npm run plinth -- admin create <email>',
     );
     return token;
   }

@@ -21,3 +21,4 @@ export * from './auth/principal.js';
 export * from './validation/validate-body.js';
 export * from './auth/passwords.js';
 export * from './auth/route-access.js';
+export * from './logging/quiet-nest-logs.js';
