@@ -99,3 +99,25 @@ describe('HTTP layer: health, errors, request ids, metrics', () => {
     expect(text).toContain('plinth_process_resident_memory_bytes');
   });
 });
+
+describe('HTTP layer: oversized requests', () => {
+  let t: Awaited<ReturnType<typeof startIsolatedApp>>;
+  beforeAll(async () => {
+    t = await startIsolatedApp();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('answers a URL over 16 KiB with 431 problem+json', async () => {
+    const res = await t.fetch(`/api/collections/users/records?filter=${'a'.repeat(100_000)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await res.json()) as { code: string }).code).toBe('HEADERS_TOO_LARGE');
+  });
+
+  it('routes a very long id to the records API, which answers 404 problem+json', async () => {
+    const res = await t.fetch(`/api/collections/users/records/${'x'.repeat(500)}`);
+    await expectProblem(res, 404, 'RECORD_NOT_FOUND');
+  });
+});

@@ -22,10 +22,13 @@ async function seedTokens(db: TestDatabase): Promise<void> {
   );
 }
 
+// Only this test's tokens: the server adds its own (e.g. the first-admin setup token).
 const remaining = async (db: TestDatabase) =>
-  (await db.query<{ token_hash: string }>('SELECT token_hash FROM plinth.one_time_token')).rows.map(
-    (r) => r.token_hash.split('-')[0],
-  );
+  (
+    await db.query<{ token_hash: string }>(
+      "SELECT token_hash FROM plinth.one_time_token WHERE purpose = 'test'",
+    )
+  ).rows.map((r) => r.token_hash.split('-')[0]);
 
 describe('maintenance.cleanup enqueued by the server', () => {
   let db: TestDatabase;
@@ -50,7 +53,7 @@ describe('maintenance.cleanup enqueued by the server', () => {
   });
 
   it('runs inside the server when PLINTH_WORKERS=inline', async () => {
-    await db.query('DELETE FROM plinth.one_time_token');
+    await db.query("DELETE FROM plinth.one_time_token WHERE purpose = 'test'");
     await seedTokens(db);
     app = await startApp({
       databaseUrl: db.url,
@@ -63,7 +66,7 @@ describe('maintenance.cleanup enqueued by the server', () => {
   });
 
   it('waits for a separate worker process when PLINTH_WORKERS=off, which then runs it', async () => {
-    await db.query('DELETE FROM plinth.one_time_token');
+    await db.query("DELETE FROM plinth.one_time_token WHERE purpose = 'test'");
     await seedTokens(db);
     app = await startApp({ databaseUrl: db.url, redisPrefix: redis.prefix, env: { PLINTH_WORKERS: 'off' } });
     await app.app.get(JobsService).enqueue('maintenance.cleanup', { reason: 'manual' });

@@ -21,7 +21,7 @@ describe('migrations at boot', () => {
     try {
       for (const app of apps) expect((await app.fetch('/api/ready')).status).toBe(200);
       const { rows } = await db.query<{ name: string; n: number }>(
-        'SELECT name, count(*)::int AS n FROM plinth.migrations GROUP BY name ORDER BY name',
+        'SELECT name, count(*)::int AS n FROM plinth.migrations GROUP BY name ORDER BY min(timestamp)',
       );
       expect(rows).toEqual(MIGRATIONS.map((m) => ({ name: m.name, n: 1 })));
       const tables = await db.query("SELECT to_regclass('plinth.one_time_token') AS t");

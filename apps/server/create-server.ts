@@ -1,12 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Metrics, ProblemFilter, quietNestBootLogs, redactUrl, type ResolvedConfig } from '@plinth/core';
+import {
+  Lifecycle,
+  Metrics,
+  ProblemFilter,
+  quietNestBootLogs,
+  redactUrl,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { AppModule } from './app.module.js';
+
+/**
+ * Errors Node's HTTP parser finds before Fastify sees a request (headers or URL over 16 KiB,
+ * garbage on the wire) still get a problem+json answer.
+ */
+function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const status = tooLarge ? 431 : 400;
+  const body = JSON.stringify({
+    type: `https://plinth.dev/errors/${tooLarge ? 'headers-too-large' : 'bad-request'}`,
+    title: tooLarge ? 'Request headers too large' : 'Bad request',
+    status,
+    detail: tooLarge
+      ? 'The URL or the headers are larger than 16 KiB. Send long filters in shorter form, or split the request.'
+      : 'The request could not be parsed as HTTP.',
+    code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
+    requestId: randomUUID(),
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `Content-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/;
 
@@ -28,6 +64,9 @@ export async function createServer(
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     requestIdHeader: false,
+    // Long ids and names reach our routes (which answer 404/400 in problem+json) instead of a bare 414.
+    routerOptions: { maxParamLength: 2048 },
+    clientErrorHandler: writeClientError,
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       const id = typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
@@ -54,8 +93,10 @@ export async function createServer(
 
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(Metrics);
+  const lifecycle = app.get(Lifecycle);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (lifecycle.shuttingDown) reply.header('connection', 'close');
   });
   const requestLog = logger.child({ component: 'http' });
   const quiet = new Set(['/api/health', '/api/ready', '/metrics']);

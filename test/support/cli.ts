@@ -14,7 +14,10 @@ export interface CliResult {
  * environment, writes `stdin` to it (a pipe, as `echo secret | npm run plinth -- ...` does) and
  * waits for it to exit.
  */
-export function runCli(args: string[], opts: { env: Record<string, string>; stdin?: string }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env: Record<string, string>; stdin?: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'dist/apps/server/cli.js'), ...args], {
       cwd: ROOT,

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+/** Serialises first-admin setups (transaction-scoped advisory lock): "no admin yet" holds until the insert. */
+const SETUP_LOCK = 0x706c6164; // "plad"
 
 export interface AdminRow {
   id: string;
@@ -14,9 +17,26 @@ export interface AdminRow {
 export class AdminsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async count(): Promise<number> {
-    const [row] = await this.dataSource.query('SELECT count(*)::int AS n FROM plinth.admin');
+  async count(manager: EntityManager = this.dataSource.manager): Promise<number> {
+    const [row] = await manager.query('SELECT count(*)::int AS n FROM plinth.admin');
     return row.n;
+  }
+
+  /** Runs `work` in a transaction that holds the first-admin setup lock. */
+  withSetupLock<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [SETUP_LOCK]);
+      return work(tx);
+    });
+  }
+
+  /** Uses up an unexpired one-time token in the caller's transaction (as OneTimeTokenRepository.consume). */
+  async consumeToken(tx: EntityManager, purpose: string, tokenHash: string): Promise<boolean> {
+    const [rows] = await tx.query(
+      `DELETE FROM plinth.one_time_token WHERE purpose = $1 AND token_hash = $2 AND expires_at > now() RETURNING id`,
+      [purpose, tokenHash],
+    );
+    return (rows?.length ?? 0) > 0;
   }
 
   async findByEmail(email: string): Promise<AdminRow | undefined> {
@@ -34,8 +54,9 @@ export class AdminsRepository {
   /** Inserts unless the email is taken; returns undefined when it was. */
   async insert(
     row: Pick<AdminRow, 'id' | 'email' | 'password_hash' | 'token_key'>,
+    manager: EntityManager = this.dataSource.manager,
   ): Promise<AdminRow | undefined> {
-    const [created] = await this.dataSource.query(
+    const [created] = await manager.query(
       `INSERT INTO plinth.admin (id, email, password_hash, token_key) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING *`,
       [row.id, row.email, row.password_hash, row.token_key],

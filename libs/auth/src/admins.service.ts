@@ -93,20 +93,28 @@ export class AdminsService {
     email: string,
     password: string,
   ): Promise<{ token: string; admin: AdminView }> {
-    if (!(await this.oneTime.exists(SETUP_PURPOSE, sha256(token)))) {
-      throw new AppError(
+    const tokenHash = sha256(token);
+    const invalidLink = () =>
+      new AppError(
         'SETUP_TOKEN_INVALID',
         'This setup link is unknown, used or expired. Restart Plinth to print a new one.',
       );
-    }
-    if ((await this.admins.count()) > 0) {
-      throw new AppError('ADMIN_EXISTS', 'An admin exists already; sign in instead.');
-    }
-    if (!(await this.oneTime.consume(SETUP_PURPOSE, sha256(token)))) {
-      throw new AppError('SETUP_TOKEN_INVALID', 'This setup link was just used.');
-    }
-    await this.create(email, password);
-    return this.authWithPassword(email, password);
+    if (!(await this.oneTime.exists(SETUP_PURPOSE, tokenHash))) throw invalidLink();
+    const passwordHash = await hashPassword(password);
+    // Under one lock, so that links used at the same moment create one first admin, not one each.
+    const admin = await this.admins.withSetupLock(async (tx) => {
+      if ((await this.admins.count(tx)) > 0) {
+        throw new AppError('ADMIN_EXISTS', 'An admin exists already; sign in instead.');
+      }
+      if (!(await this.admins.consumeToken(tx, SETUP_PURPOSE, tokenHash))) throw invalidLink();
+      const row = await this.admins.insert(
+        { id: newId(), email: email.trim(), password_hash: passwordHash, token_key: newTokenKey() },
+        tx,
+      );
+      if (!row) throw new AppError('ADMIN_EXISTS', `An admin with the email ${email} exists already.`);
+      return row;
+    });
+    return { token: await this.tokenFor(admin), admin: toAdminView(admin) };
   }
 
   async tokenFor(admin: AdminRow): Promise<string> {

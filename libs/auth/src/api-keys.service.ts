@@ -40,17 +40,22 @@ export class ApiKeysService {
     input: { name: string; scopes: string[]; expiresAt?: string | null },
     createdBy: string | null,
   ): Promise<ApiKeyView & { key: string }> {
-    const bad = input.scopes.filter((s) => !SCOPE_PATTERN.test(s));
+    const bad = input.scopes
+      .map((scope, i) => ({ scope, i }))
+      .filter(({ scope }) => !SCOPE_PATTERN.test(scope));
     if (bad.length || input.scopes.length === 0) {
       throw new AppError(
         'VALIDATION_FAILED',
-        'Scopes must be "admin", "push:send", "<collection>:read" or "<collection>:write", at least one.',
+        `Scopes must be "admin", "push:send", "<collection>:read" or "<collection>:write", at least one` +
+          (bad.length ? `; not ${bad.map(({ scope }) => JSON.stringify(scope)).join(', ')}.` : '.'),
         {
-          errors: (bad.length ? bad : ['(none)']).map((s) => ({
-            path: 'scopes',
-            code: 'INVALID_SCOPE',
-            message: `"${s}" is not a scope`,
-          })),
+          errors: bad.length
+            ? bad.map(({ scope, i }) => ({
+                path: `scopes.${i}`,
+                code: 'INVALID_SCOPE',
+                message: `${JSON.stringify(scope)} is not a scope`,
+              }))
+            : [{ path: 'scopes', code: 'REQUIRED', message: 'needs at least one scope' }],
         },
       );
     }

@@ -7,13 +7,31 @@ import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
+import { ExternalIdentitiesRepository } from './oauth/external-identities.repository.js';
+import { OAuth2Controller } from './oauth/oauth2.controller.js';
+import { OAuth2StateRepository } from './oauth/oauth2-state.js';
+import { OAuth2Service } from './oauth/oauth2.service.js';
+import { OidcDiscovery } from './oauth/oidc-discovery.js';
 import { PrincipalResolver } from './principal.resolver.js';
 import { TokensService } from './tokens.service.js';
+import { AccountMailController } from './users/account-mail.controller.js';
+import { AccountMailService } from './users/account-mail.service.js';
+import { AccountUpdatesRepository } from './users/account-updates.repository.js';
+import { RateLimiter } from './users/rate-limiter.js';
+import { UserAccountsRepository } from './users/user-accounts.repository.js';
+import { UsersAuthController } from './users/users-auth.controller.js';
+import { UsersAuthService } from './users/users-auth.service.js';
 
 /** Admins, API keys, access tokens and the guard that resolves the caller of every route. */
 @Global()
 @Module({
-  controllers: [AdminsController, ApiKeysController],
+  controllers: [
+    AdminsController,
+    ApiKeysController,
+    UsersAuthController,
+    AccountMailController,
+    OAuth2Controller,
+  ],
   providers: [
     AdminsRepository,
     AdminsService,
@@ -21,9 +39,18 @@ import { TokensService } from './tokens.service.js';
     ApiKeysService,
     TokensService,
     PrincipalResolver,
+    RateLimiter,
+    UserAccountsRepository,
+    UsersAuthService,
+    AccountUpdatesRepository,
+    AccountMailService,
+    ExternalIdentitiesRepository,
+    OAuth2StateRepository,
+    OidcDiscovery,
+    OAuth2Service,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AdminsService, ApiKeysService, TokensService, PrincipalResolver],
+  exports: [AdminsService, ApiKeysService, TokensService, PrincipalResolver, UsersAuthService, RateLimiter],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(private readonly admins: AdminsService) {}

@@ -4,3 +4,6 @@ export * from './auth.guard.js';
 export * from './auth.module.js';
 export * from './principal.resolver.js';
 export * from './tokens.service.js';
+export * from './users/account-mail.service.js';
+export * from './users/rate-limiter.js';
+export * from './users/users-auth.service.js';

@@ -37,7 +37,11 @@ export class PrincipalResolver {
       return principal;
     }
     if (!claims.col) throw invalid();
-    const found = await this.records.load(claims.col, claims.sub);
+    let found = await this.records.load(claims.col, claims.sub);
+    if (found && fingerprint(found.tokenKey) !== claims.tk) {
+      // The cached record may predate a token-key change that this token was signed after.
+      found = await this.records.load(claims.col, claims.sub, { fresh: true });
+    }
     if (!found || fingerprint(found.tokenKey) !== claims.tk) throw invalid();
     return {
       kind: 'user',

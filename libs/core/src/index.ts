@@ -22,3 +22,4 @@ export * from './validation/validate-body.js';
 export * from './auth/passwords.js';
 export * from './auth/route-access.js';
 export * from './logging/quiet-nest-logs.js';
+export * from './crypto/secret-box.js';

@@ -8,6 +8,8 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
  */
 export interface JobPayloads {
   'maintenance.cleanup': { reason?: 'schedule' | 'manual' };
+  /** One plain-text mail; the text carries its links (so the payload is as secret as they are). */
+  'mail.send': { to: string; subject: string; text: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -15,6 +17,7 @@ export type JobName = keyof JobPayloads;
 /** The queue each job runs on. */
 export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'maintenance.cleanup': 'maintenance',
+  'mail.send': 'mail',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
@@ -23,3 +26,14 @@ export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
 export const REPEATING_JOBS: ReadonlyArray<{ name: JobName; everyConfig: 'cleanupEverySeconds' }> = [
   { name: 'maintenance.cleanup', everyConfig: 'cleanupEverySeconds' },
 ];
+
+/**
+ * How producers enqueue `mail.send`: 5 attempts, 5 s, 10 s, 20 s, 40 s apart, so a short SMTP outage
+ * delays mail instead of losing it. Sent mails leave Redis at once (they hold live links); failed
+ * ones stay for a week as dead letters.
+ */
+export const MAIL_SEND_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 5000 },
+  removeOnComplete: true,
+} as const;

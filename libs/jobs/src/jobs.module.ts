@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { MaintenanceCleanupHandler } from './handlers/maintenance-cleanup.handler.js';
+import { MailSendHandler } from './handlers/mail-send.handler.js';
+import { MailSender } from './handlers/mail-sender.js';
 import { JobsWorker } from './jobs-worker.service.js';
 import { JobsService } from './jobs.service.js';
 
@@ -15,7 +17,10 @@ export class JobsModule {
       module: JobsModule,
       global: true,
       imports: opts.consume ? [DiscoveryModule] : [],
-      providers: [JobsService, ...(opts.consume ? [JobsWorker, MaintenanceCleanupHandler] : [])],
+      providers: [
+        JobsService,
+        ...(opts.consume ? [JobsWorker, MaintenanceCleanupHandler, MailSender, MailSendHandler] : []),
+      ],
       exports: [JobsService, ...(opts.consume ? [JobsWorker] : [])],
     };
   }

@@ -1,6 +1,16 @@
 import { compileFilter, compileRule } from './compile-filter.js';
 import { FilterError } from './filter-error.js';
-import { compilePosts, filterErrorOf, makeCtx, posts, signedIn } from './filter.fixture.js';
+import { compileSort } from './compile-sort.js';
+import {
+  collection,
+  compilePosts,
+  field,
+  filterErrorOf,
+  makeCtx,
+  posts,
+  signedIn,
+  USER_ID,
+} from './filter.fixture.js';
 
 /** Every placeholder $1..$n is used and there is no other: PostgreSQL refuses both mistakes. */
 function expectPlaceholdersMatch(sql: string, params: unknown[]): void {
@@ -207,5 +217,51 @@ describe('fuzzing', () => {
       const sql = compileRule(rule, posts, 't', ctx);
       expectPlaceholdersMatch(sql, ctx.params);
     }
+  });
+});
+
+describe("an auth collection's email", () => {
+  const members = collection(
+    'members',
+    [field('email', 'text'), field('emailVisibility', 'bool'), field('nick', 'text')],
+    '',
+  );
+
+  it('reads as empty on rows whose emailVisibility is not true, for client filters', () => {
+    expect(compilePosts("email ~ 'a'", {}, members)).toEqual({
+      sql: `(CASE WHEN t."emailVisibility" IS TRUE THEN t."email" END) ILIKE $1 ESCAPE '\\'`,
+      params: ['%a%'],
+    });
+  });
+
+  it('is visible on the caller’s own record', () => {
+    const me = { id: USER_ID, collectionName: 'members' };
+    const { sql, params } = compilePosts("email = 'x@example.com'", { auth: me }, members);
+    expect(sql).toBe(`(CASE WHEN t."emailVisibility" IS TRUE OR t."id" = $1::uuid THEN t."email" END) = $2`);
+    expect(params).toEqual([USER_ID, 'x@example.com']);
+  });
+
+  it('is not guarded for admins and in rules', () => {
+    expect(compilePosts("email = 'x'", { isAdmin: true }, members).sql).toBe('t."email" = $1');
+    expect(compileRule("email = 'x'", members, 't', makeCtx()).startsWith('t."email" = $')).toBe(true);
+  });
+
+  it('sorts as empty where it is hidden', () => {
+    expect(compileSort('email', members, 't', { canSeeHidden: false }).sql).toBe(
+      '(CASE WHEN t."emailVisibility" IS TRUE THEN t."email" END) ASC, t."id" ASC',
+    );
+    const params: unknown[] = ['before'];
+    const own = compileSort('-email', members, 't', {
+      canSeeHidden: false,
+      params,
+      auth: { id: USER_ID, collectionName: 'members' },
+    });
+    expect(own.sql).toBe(
+      '(CASE WHEN t."emailVisibility" IS TRUE OR t."id" = $2::uuid THEN t."email" END) DESC NULLS LAST, t."id" DESC',
+    );
+    expect(params).toEqual(['before', USER_ID]);
+    expect(compileSort('email', members, 't', { canSeeHidden: false, isAdmin: true }).sql).toBe(
+      't."email" ASC, t."id" ASC',
+    );
   });
 });

@@ -166,6 +166,8 @@ interface ColumnOperand {
   field: FilterField;
   /** Replaces `alias."column"`; used for array elements. */
   sql?: string;
+  /** Set when the value is only visible on some rows (see `visibilityGuard`). */
+  guard?: VisibilityGuard;
   label: string;
 }
 
@@ -291,7 +293,10 @@ class Compiler {
           label,
         );
       }
-      if (i === operand.path.length - 1) return { type: 'column', alias, hops, field, label };
+      if (i === operand.path.length - 1) {
+        const guard = visibilityGuard(current, field, this.ctx);
+        return { type: 'column', alias, hops, field, label, ...(guard ? { guard } : {}) };
+      }
       const target =
         field.relationTo === undefined ? undefined : this.ctx.schema.collection(field.relationTo);
       if (!target) {
@@ -349,7 +354,7 @@ class Compiler {
 
   /** A single column against a known value. `op` is a plain operator. */
   private columnVersusValue(op: FilterOperator, column: ColumnOperand, value: ValueOperand): string {
-    const col = columnSql(column);
+    const col = this.columnSql(column);
     const kind = column.field.kind;
     if (op === '~' || op === '!~') {
       const text = textForm(value.value);
@@ -380,7 +385,7 @@ class Compiler {
 
   /** An array column against a known value (not the `~` family). */
   private arrayVersusValue(op: FilterOperator, column: ColumnOperand, value: ValueOperand): string {
-    const col = columnSql(column);
+    const col = this.columnSql(column);
     const plain = plainOperator(op);
     if (isEmptyValue(value.value)) {
       if (plain === '=') return `(${col} IS NULL OR cardinality(${col}) = 0)`;
@@ -404,15 +409,15 @@ class Compiler {
     const text = textForm(value.value);
     if (text.includes('\0')) return constant(op);
     const p = this.push(text);
-    const colText = asText(columnSql(column), column.field.kind);
+    const colText = asText(this.columnSql(column), column.field.kind);
     return plainOperator(op) === '~'
       ? `${p}::text ILIKE ('%' || ${likeEscapeSql(colText)} || '%') ESCAPE '\\'`
       : `${p}::text NOT ILIKE ('%' || ${likeEscapeSql(`COALESCE(${colText}, '')`)} || '%') ESCAPE '\\'`;
   }
 
   private columnVersusColumn(op: FilterOperator, left: ColumnOperand, right: ColumnOperand): string {
-    let a = columnSql(left);
-    let b = columnSql(right);
+    let a = this.columnSql(left);
+    let b = this.columnSql(right);
     if (op === '~' || op === '!~') {
       const at = asText(a, left.field.kind);
       const bt = asText(b, right.field.kind);
@@ -467,6 +472,17 @@ class Compiler {
     return `$${this.ctx.params.length}`;
   }
 
+  /** The column's SQL; a guarded column reads as NULL on rows where the caller may not see it. */
+  private columnSql(column: ColumnOperand): string {
+    const sql = column.sql ?? `${column.alias}.${quoteIdent(column.field.column)}`;
+    const guard = column.guard;
+    if (!guard || column.sql) return sql;
+    const own = guard.ownId
+      ? ` OR ${column.alias}.${quoteIdent(guard.idColumn)} = ${this.push(guard.ownId)}::uuid`
+      : '';
+    return `(CASE WHEN ${column.alias}.${quoteIdent(guard.flagColumn)} IS TRUE${own} THEN ${sql} END)`;
+  }
+
   // ---- quantifiers ---------------------------------------------------------------------------
 
   /**
@@ -508,7 +524,11 @@ class Compiler {
       sql: `${e}.v`,
     };
     const cond = build(element);
-    const source: RowSource = { from: `unnest(${columnSql(column)}) AS ${e}(v)`, link: [], visibility: [] };
+    const source: RowSource = {
+      from: `unnest(${this.columnSql(column)}) AS ${e}(v)`,
+      link: [],
+      visibility: [],
+    };
     return quantify(source, cond, true, isAnyOf(op), matchesEmpty);
   }
 
@@ -537,8 +557,38 @@ const KIND_NOUNS: Record<ColumnKind, string> = {
   uuid: 'record ids',
 };
 
-function columnSql(column: ColumnOperand): string {
-  return column.sql ?? `${column.alias}.${quoteIdent(column.field.column)}`;
+export interface VisibilityGuard {
+  /** Column of the bool that makes the value visible to everyone. */
+  flagColumn: string;
+  idColumn: string;
+  /** The caller's own record id when the caller is a record of this collection (it sees its own value). */
+  ownId?: string;
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Auth collections show `email` only to admins (and keys), to the record itself, and to everyone
+ * when the record's `emailVisibility` is true (DESIGN §10). A client filter or sort of anyone else
+ * must not see it either, or `email ~ 'a'` would spell hidden addresses out one letter at a time:
+ * on other rows the field reads as empty. Rules are trusted (canSeeHidden) and see it.
+ */
+export function visibilityGuard(
+  collection: FilterCollection,
+  field: FilterField,
+  ctx: Pick<FilterContext, 'canSeeHidden'> & Partial<Pick<FilterContext, 'isAdmin' | 'auth'>>,
+): VisibilityGuard | undefined {
+  if (ctx.canSeeHidden || ctx.isAdmin) return undefined;
+  if (field.name !== 'email') return undefined;
+  const flag = collection.fields.get('emailVisibility');
+  if (!flag || flag.kind !== 'bool' || flag.multiple) return undefined;
+  const id = lookupField(collection, 'id')!;
+  const auth = ctx.auth;
+  const ownId =
+    auth && auth.collectionName === collection.name && typeof auth.id === 'string' && UUID_TEXT.test(auth.id)
+      ? auth.id
+      : undefined;
+  return { flagColumn: flag.column, idColumn: id.column, ...(ownId ? { ownId } : {}) };
 }
 
 function asText(sql: string, kind: ColumnKind): string {

@@ -1,6 +1,6 @@
-import { lookupField, quoteIdent } from './compile-filter.js';
+import { lookupField, quoteIdent, visibilityGuard } from './compile-filter.js';
 import { FilterError, quoteForMessage } from './filter-error.js';
-import type { CompiledSort, FilterCollection, FilterContext } from './types.js';
+import type { CompiledSort, FilterCollection, FilterContext, FilterField } from './types.js';
 
 export const MAX_SORT_FIELDS = 8;
 
@@ -17,7 +17,7 @@ export function compileSort(
   input: string,
   collection: FilterCollection,
   alias: string,
-  ctx: Pick<FilterContext, 'canSeeHidden'>,
+  ctx: Pick<FilterContext, 'canSeeHidden'> & Partial<Pick<FilterContext, 'isAdmin' | 'auth' | 'params'>>,
 ): CompiledSort {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw new Error(`Invalid SQL alias ${JSON.stringify(alias)}`);
   const items = input
@@ -59,8 +59,26 @@ export function compileSort(
     lastDirection = descending ? 'DESC' : 'ASC';
     if (name === 'id') hasId = true;
     const nulls = descending && !NOT_NULL_COLUMNS.has(name) ? ' NULLS LAST' : '';
-    parts.push(`${alias}.${quoteIdent(field.column)} ${lastDirection}${nulls}`);
+    parts.push(`${guarded(collection, field, alias, ctx)} ${lastDirection}${nulls}`);
   }
   if (!hasId) parts.push(`${alias}.${quoteIdent(lookupField(collection, 'id')!.column)} ${lastDirection}`);
   return { sql: parts.join(', ') };
+}
+
+/** The column, or for a value only some callers may see (an auth record's email) what this caller sees of it. */
+function guarded(
+  collection: FilterCollection,
+  field: FilterField,
+  alias: string,
+  ctx: Parameters<typeof compileSort>[3],
+): string {
+  const sql = `${alias}.${quoteIdent(field.column)}`;
+  const guard = visibilityGuard(collection, field, ctx);
+  if (!guard) return sql;
+  let own = '';
+  if (guard.ownId && ctx.params) {
+    ctx.params.push(guard.ownId);
+    own = ` OR ${alias}.${quoteIdent(guard.idColumn)} = $${ctx.params.length}::uuid`;
+  }
+  return `(CASE WHEN ${alias}.${quoteIdent(guard.flagColumn)} IS TRUE${own} THEN ${sql} END)`;
 }

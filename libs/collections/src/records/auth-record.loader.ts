@@ -17,11 +17,12 @@ export class AuthRecordLoader {
     private readonly records: RecordsRepository,
   ) {}
 
-  async load(collectionId: string, id: string): Promise<Loaded> {
+  /** `fresh` skips the cache (a token signed after a token-key change must not wait for it). */
+  async load(collectionId: string, id: string, opts: { fresh?: boolean } = {}): Promise<Loaded> {
     const key = `${collectionId}/${id}`;
     const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > now) return hit.value;
+    if (hit && hit.until > now && !opts.fresh) return hit.value;
     const c = this.registry.findById(collectionId);
     if (!c || !c.isAuth) return undefined;
     const row = await this.records.authRecord(c, id);

@@ -60,13 +60,18 @@ export class BatchService {
         try {
           out.push(await this.one(r, principal, batch));
         } catch (err) {
-          const { problem } = toProblem(err, '');
+          const { problem, internal } = toProblem(err, '');
+          // A server-side failure (a bug, the database going away) is not the batch's fault: keep its 5xx.
+          if (internal || problem.status >= 500) throw err;
           throw new AppError(
             'BATCH_FAILED',
             `Request ${index} (${r.method} ${r.url.slice(0, 200)}) failed: ${problem.detail} Nothing was changed.`,
             {
               failedIndex: index,
-              errors: (problem.errors ?? []).map((e) => ({ ...e, path: `requests.${index}.body.${e.path}` })),
+              errors: (problem.errors ?? []).map((e) => ({
+                ...e,
+                path: e.path ? `requests.${index}.body.${e.path}` : `requests.${index}.body`,
+              })),
               response: { status: problem.status, body: { ...problem, requestId: undefined } },
             },
           );
@@ -90,8 +95,14 @@ export class BatchService {
         'Only /api/collections/{collection}/records[/{id}] URLs can be batched.',
       );
     }
-    const collection = decodeURIComponent(m[1]!);
-    const id = m[2] ? decodeURIComponent(m[2]) : undefined;
+    let collection: string;
+    let id: string | undefined;
+    try {
+      collection = decodeURIComponent(m[1]!);
+      id = m[2] ? decodeURIComponent(m[2]) : undefined;
+    } catch {
+      throw new AppError('BAD_REQUEST', `The URL ${r.url.slice(0, 200)} is not correctly percent-encoded.`);
+    }
     if (r.method === 'POST' && !id)
       return { status: 200, body: await this.records.create(collection, r.body ?? {}, principal, batch) };
     if (r.method === 'PATCH' && id)

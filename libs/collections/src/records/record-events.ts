@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 
 export interface RecordChange {
   action: 'create' | 'update' | 'delete';
@@ -9,19 +9,34 @@ export interface RecordChange {
   record: Record<string, unknown>;
 }
 
+type Listener = (change: RecordChange) => void;
+
 /**
  * The one internal bus for record changes, emitted after the transaction commits. Realtime and
  * push subscribe here; fan-out to other replicas is theirs to do.
  */
 @Injectable()
 export class RecordEvents {
+  private readonly logger = new Logger('RecordEvents');
   private readonly emitter = new EventEmitter().setMaxListeners(100);
 
+  /**
+   * Calls every subscriber. The change is already committed, so a subscriber that throws must not
+   * turn the write's answer into an error nor keep the change from the subscribers after it.
+   */
   emit(change: RecordChange): void {
-    this.emitter.emit('change', change);
+    for (const listener of this.emitter.listeners('change') as Listener[]) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.logger.error(
+          `A subscriber to record changes failed on ${change.action} ${change.collectionName}/${String(change.record.id)}: ${(err as Error)?.message ?? String(err)}`,
+        );
+      }
+    }
   }
 
-  subscribe(listener: (change: RecordChange) => void): () => void {
+  subscribe(listener: Listener): () => void {
     this.emitter.on('change', listener);
     return () => this.emitter.off('change', listener);
   }

@@ -18,7 +18,7 @@ export class RecordsController {
     @Query() query: Record<string, unknown>,
     @CurrentPrincipal() p: Principal,
   ) {
-    return this.records.list(collection, parseListQuery(query), p);
+    return this.records.withFreshSchema(() => this.records.list(collection, parseListQuery(query), p));
   }
 
   @Get('collections/:collection/records/:id')
@@ -29,11 +29,8 @@ export class RecordsController {
     @CurrentPrincipal() p: Principal,
   ) {
     const q = parseListQuery({ expand: query.expand, fields: query.fields });
-    return this.records.view(
-      collection,
-      id,
-      { expand: q.expand, fields: parseFields(q.fields?.join(',')) },
-      p,
+    return this.records.withFreshSchema(() =>
+      this.records.view(collection, id, { expand: q.expand, fields: parseFields(q.fields?.join(',')) }, p),
     );
   }
 
@@ -44,7 +41,7 @@ export class RecordsController {
     @Body() body: unknown,
     @CurrentPrincipal() p: Principal,
   ) {
-    return this.records.create(collection, body, p);
+    return this.records.withFreshSchema(() => this.records.create(collection, body, p));
   }
 
   @Patch('collections/:collection/records/:id')
@@ -54,7 +51,7 @@ export class RecordsController {
     @Body() body: unknown,
     @CurrentPrincipal() p: Principal,
   ) {
-    return this.records.update(collection, id, body, p);
+    return this.records.withFreshSchema(() => this.records.update(collection, id, body, p));
   }
 
   @Delete('collections/:collection/records/:id')
@@ -64,7 +61,7 @@ export class RecordsController {
     @Param('id') id: string,
     @CurrentPrincipal() p: Principal,
   ) {
-    await this.records.delete(collection, id, p);
+    await this.records.withFreshSchema(() => this.records.delete(collection, id, p));
   }
 
   /** Up to 100 record operations in one transaction, all or nothing. */

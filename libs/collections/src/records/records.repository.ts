@@ -23,13 +23,18 @@ export class RecordsRepository {
     limit: number,
     offset: number,
     withTotal: boolean,
+    /** The params of `where` alone, when `order` binds values of its own. */
+    whereParams: unknown[] = params,
   ): Promise<{ rows: Row[]; total: number }> {
     const items = this.pool.query(
       `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       params,
     );
     const count = withTotal
-      ? this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${c.table} AS t WHERE ${where}`, params)
+      ? this.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${c.table} AS t WHERE ${where}`,
+          whereParams,
+        )
       : undefined;
     const [r, n] = await Promise.all([items, count]);
     return { rows: r.rows, total: n ? Number(n.rows[0]!.n) : -1 };
@@ -109,21 +114,38 @@ export class RecordsRepository {
     return Number(rows[0]!.n);
   }
 
-  /** Ids of records whose multi-relation `field` holds `id`. */
-  async referencing(db: Queryable, c: CompiledCollection, field: string, id: string): Promise<string[]> {
-    const { rows } = await db.query<{ id: string }>(
-      `SELECT "id" FROM ${c.table} WHERE $1::uuid = ANY(${quoteIdent(field)}) LIMIT 1000`,
+  /** Records whose relation `field` points at `id` (single: equals it; multi: holds it), locked. */
+  async referencing(
+    db: Queryable,
+    c: CompiledCollection,
+    field: string,
+    multiple: boolean,
+    id: string,
+  ): Promise<Row[]> {
+    const col = `t.${quoteIdent(field)}`;
+    const { rows } = await db.query(
+      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${multiple ? `$1::uuid = ANY(${col})` : `${col} = $1::uuid`} FOR UPDATE OF t`,
       [id],
     );
-    return rows.map((r) => r.id);
+    return rows;
   }
 
-  async removeFromArrays(db: Queryable, c: CompiledCollection, field: string, id: string): Promise<void> {
+  /** Clears a relation to `id` (single: NULL; multi: the id leaves the array); returns the changed rows. */
+  async clearReferences(
+    db: Queryable,
+    c: CompiledCollection,
+    field: string,
+    multiple: boolean,
+    id: string,
+  ): Promise<Row[]> {
     const col = quoteIdent(field);
-    await db.query(
-      `UPDATE ${c.table} SET ${col} = array_remove(${col}, $1::uuid), "updated" = now() WHERE $1::uuid = ANY(${col})`,
+    const { rows } = await db.query(
+      multiple
+        ? `UPDATE ${c.table} AS t SET ${col} = array_remove(${col}, $1::uuid), "updated" = now() WHERE $1::uuid = ANY(t.${col}) RETURNING ${c.selectList}`
+        : `UPDATE ${c.table} AS t SET ${col} = NULL, "updated" = now() WHERE t.${col} = $1::uuid RETURNING ${c.selectList}`,
       [id],
     );
+    return rows;
   }
 
   async authRecord(c: CompiledCollection, id: string): Promise<Row | undefined> {

@@ -16,6 +16,7 @@ import { compileFilter, compileRule, compileSort, FilterError, type FilterContex
 import { CollectionsRegistry } from '../registry/collections.registry.js';
 import type { ColumnCast, CompiledCollection } from '../registry/compiled-collection.js';
 import { isMultiple, type RuleName } from '../schema/collection.types.js';
+import { declaredIndexName } from '../schema/index.js';
 import { stripHidden } from '../validation/index.js';
 import { type ListQuery } from './list-query.js';
 import { withTransaction, type Queryable } from './pg.js';
@@ -121,6 +122,7 @@ export class RecordsService {
   /** The rule as SQL for this caller ('TRUE' when rules are bypassed). */
   private rule(c: CompiledCollection, op: Op, ctx: FilterContext): string {
     if (ctx.isAdmin) return 'TRUE';
+    const start = ctx.params.length;
     try {
       return compileRule(c.def[RULE_OF[op]], c.filter, 't', {
         ...ctx,
@@ -128,7 +130,9 @@ export class RecordsService {
         canSeeHidden: true,
       });
     } catch {
-      // A rule that no longer compiles (e.g. a field it names was removed) hides everything.
+      // A rule that no longer compiles (e.g. a field it names was removed) hides everything;
+      // the values it bound before failing must go too, or PostgreSQL refuses the statement.
+      ctx.params.length = start;
       return 'FALSE';
     }
   }
@@ -147,6 +151,21 @@ export class RecordsService {
     return stripHidden(record, c.def, { viewerIsOwner: own });
   }
 
+  /**
+   * Runs `work` again once after reloading the schema when PostgreSQL says a table or column is
+   * gone: another replica changed the collection a moment before this one heard of it.
+   */
+  async withFreshSchema<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code !== '42P01' && code !== '42703') throw err;
+      await this.registry.reload();
+      return work();
+    }
+  }
+
   // ---- reads --------------------------------------------------------------------------------
 
   async list(collection: string, q: ListQuery, principal: Principal): Promise<ListResult> {
@@ -157,8 +176,11 @@ export class RecordsService {
     const where: string[] = [];
     if (!access.bypass) where.push(this.rule(c, 'list', ctx));
     let order = 't."created" DESC, t."id" DESC';
+    let whereParams: unknown[];
     try {
       if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
+      // The sort may bind values of its own (see visibilityGuard); the count query must not get them.
+      whereParams = [...params];
       if (q.sort?.trim()) order = compileSort(q.sort, c.filter, 't', ctx).sql || order;
     } catch (err) {
       if (err instanceof FilterError)
@@ -174,6 +196,7 @@ export class RecordsService {
       q.perPage,
       (q.page - 1) * q.perPage,
       !q.skipTotal,
+      whereParams,
     );
     let items = rows.map((r) => this.present(c, r, principal, access));
     if (expand) await this.expand(c, items, expand, principal);
@@ -363,9 +386,9 @@ export class RecordsService {
   async delete(collection: string, id: string, principal: Principal, batch?: BatchScope): Promise<void> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'delete');
-    const deleted: RecordChange[] = [];
+    const changes: RecordChange[] = [];
     await this.write(batch, async (db) => {
-      await this.visible(db, c, id, principal, access, { forUpdate: true });
+      const current = await this.visible(db, c, id, principal, access, { forUpdate: true });
       if (!access.bypass && c.def.deleteRule !== '') {
         const params: unknown[] = [];
         const ctx = this.context(principal, access, params);
@@ -376,31 +399,42 @@ export class RecordsService {
           );
         }
       }
-      await this.deleteWithRelations(db, c, id, deleted, new Set());
+      await this.deleteWithRelations(db, c, current, changes, new Set());
     });
-    for (const change of deleted) this.emitLater(batch, change);
+    for (const ch of changes) this.emitLater(batch, ch);
   }
 
-  /** Deletes a record, applying multi-relation onDelete settings (single relations are PostgreSQL FKs). */
+  /**
+   * Deletes a record, applying every relation's onDelete here rather than leaving single relations
+   * to their PostgreSQL foreign keys (which stay as a safety net): records removed by a cascade then
+   * apply their own relations' settings and publish their delete, and records cleared by set-null
+   * publish their update.
+   */
   private async deleteWithRelations(
     db: Queryable,
     c: CompiledCollection,
-    id: string,
-    deleted: RecordChange[],
+    current: Row,
+    changes: RecordChange[],
     seen: Set<string>,
   ) {
+    const id = current.id as string;
     if (seen.has(id)) return;
     seen.add(id);
     for (const other of this.registry.all()) {
       for (const field of other.fields) {
-        if (field.type !== 'relation' || field.collection !== c.def.name || !isMultiple(field)) continue;
+        if (field.type !== 'relation' || field.collection !== c.def.name) continue;
         const oc = this.registry.get(other.id);
+        const multiple = isMultiple(field);
         const onDelete = field.onDelete ?? 'set-null';
         if (onDelete === 'set-null') {
-          await this.records.removeFromArrays(db, oc, field.name, id);
+          for (const row of await this.records.clearReferences(db, oc, field.name, multiple, id)) {
+            changes.push(change('update', oc, row));
+          }
           continue;
         }
-        const refs = await this.records.referencing(db, oc, field.name, id);
+        const refs = (await this.records.referencing(db, oc, field.name, multiple, id)).filter(
+          (ref) => !seen.has(ref.id as string),
+        );
         if (!refs.length) continue;
         if (onDelete === 'restrict') {
           throw new AppError(
@@ -408,19 +442,14 @@ export class RecordsService {
             `This record is still referenced by "${other.name}.${field.name}" (onDelete: restrict). Remove those references first.`,
           );
         }
-        for (const ref of refs) await this.deleteWithRelations(db, oc, ref, deleted, seen);
+        for (const ref of refs) await this.deleteWithRelations(db, oc, ref, changes, seen);
       }
     }
     const row = await this.records.delete(db, c, id).catch((err) => {
       throw writeError(err, c, 'delete');
     });
-    if (row)
-      deleted.push({
-        action: 'delete',
-        collectionId: c.def.id,
-        collectionName: c.def.name,
-        record: rowToRecord(row, c),
-      });
+    // No row: a foreign key's cascade from a record of this same delete took it (a cycle).
+    changes.push(change('delete', c, row ?? current));
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -550,6 +579,10 @@ export class RecordsService {
 
 type ExpandTree = Map<string, { children: ExpandTree; target: string; multiple: boolean }>;
 
+function change(action: RecordChange['action'], c: CompiledCollection, row: Row): RecordChange {
+  return { action, collectionId: c.def.id, collectionName: c.def.name, record: rowToRecord(row, c) };
+}
+
 function project(record: Row, fields: string[]): Row {
   if (fields.includes('*')) return record;
   const out: Row = {};
@@ -590,14 +623,14 @@ function writeError(err: unknown, c: CompiledCollection, op: 'write' | 'delete' 
   const fieldById = (name?: string) =>
     c.def.fields.find((f) => name && name.replace(/^(uq|fk|rel)_/, '') === f.id)?.name;
   if (e.code === '23505') {
-    if (e.constraint?.endsWith('_pkey')) {
+    if (e.constraint?.startsWith('pk_') || e.constraint?.endsWith('_pkey')) {
       return new AppError('RECORD_ID_TAKEN', `A record with this id exists already in "${c.def.name}".`, {
         errors: [{ path: 'id', code: 'NOT_UNIQUE', message: 'is taken' }],
       });
     }
     const field =
       fieldById(e.constraint) ?? (c.isAuth && e.constraint?.includes('email') ? 'email' : undefined);
-    const index = c.def.indexes.find((i) => i.unique && e.constraint?.startsWith('idx_'));
+    const index = c.def.indexes.find((i) => i.unique && e.constraint === declaredIndexName(c.def, i));
     const path = field ?? index?.fields.join(',') ?? 'record';
     return invalid(
       [{ path, code: 'NOT_UNIQUE', message: 'must be unique: another record has this value' }],

@@ -19,6 +19,7 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
   private publisher?: Redis;
   private readonly channel: string;
   private loading?: Promise<void>;
+  private next?: Promise<void>;
   readonly filterSchema: FilterSchema = { collection: (name) => this.byName.get(name)?.filter };
 
   constructor(
@@ -51,31 +52,42 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
     this.publisher?.disconnect();
   }
 
-  /** Reloads from PostgreSQL; concurrent calls share one load. */
+  /**
+   * Reloads from PostgreSQL. The answer reflects every change committed before the call: a load
+   * already running may have read before it, so the call waits for one more load after it (one
+   * shared by every call made meanwhile).
+   */
   reload(): Promise<void> {
-    this.loading ??= (async () => {
-      try {
-        const defs = await this.repository.all();
-        const previous = this.byId;
-        const byName = new Map<string, CompiledCollection>();
-        const byId = new Map<string, CompiledCollection>();
-        for (const def of defs) {
-          const old = previous.get(def.id);
-          // Unchanged collections keep their compiled validators and SQL.
-          const compiled =
-            old && old.def.updated === def.updated && old.def.name === def.name
-              ? old
-              : compileCollection(def);
-          byName.set(def.name, compiled);
-          byId.set(def.id, compiled);
-        }
-        this.byName = byName;
-        this.byId = byId;
-      } finally {
+    if (!this.loading) {
+      this.loading = this.load().finally(() => {
         this.loading = undefined;
-      }
-    })();
-    return this.loading;
+      });
+      return this.loading;
+    }
+    this.next ??= this.loading
+      .catch(() => undefined)
+      .then(() => {
+        this.next = undefined;
+        return this.reload();
+      });
+    return this.next;
+  }
+
+  private async load(): Promise<void> {
+    const defs = await this.repository.all();
+    const previous = this.byId;
+    const byName = new Map<string, CompiledCollection>();
+    const byId = new Map<string, CompiledCollection>();
+    for (const def of defs) {
+      const old = previous.get(def.id);
+      // Unchanged collections keep their compiled validators and SQL. `updated` has millisecond
+      // precision only, so the whole definition is compared.
+      const compiled = old && JSON.stringify(old.def) === JSON.stringify(def) ? old : compileCollection(def);
+      byName.set(def.name, compiled);
+      byId.set(def.id, compiled);
+    }
+    this.byName = byName;
+    this.byId = byId;
   }
 
   /** Reloads here and tells every other replica to reload. */

@@ -1,11 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import { AppError, newId, type FieldProblem } from '@plinth/core';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  AppError,
+  newId,
+  PLINTH_CONFIG,
+  type FieldProblem,
+  type ResolvedConfig,
+  SecretBox,
+} from '@plinth/core';
 import { DataSource, EntityManager } from 'typeorm';
 import type { CollectionDef } from '../schema/collection.types.js';
 import { normalizeCollection, planSchemaChange } from '../schema/index.js';
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
+import { blankOptionSecrets, sealOptionSecrets } from './option-secrets.js';
 
 /** Serialises schema changes across replicas (transaction-scoped advisory lock). */
 const SCHEMA_LOCK = 0x706c7363; // "plsc"
@@ -66,19 +74,24 @@ function ddlFailure(err: unknown, def: CollectionDef | null): AppError {
 @Injectable()
 export class CollectionsService {
   private readonly logger = new Logger('Collections');
+  /** Provider client secrets in options are stored sealed and answered blank (DESIGN §10). */
+  private readonly box: SecretBox;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly repository: CollectionsRepository,
     private readonly registry: CollectionsRegistry,
-  ) {}
+    @Inject(PLINTH_CONFIG) config: ResolvedConfig,
+  ) {
+    this.box = new SecretBox(config.secret);
+  }
 
   list(): CollectionDef[] {
-    return this.registry.all();
+    return this.registry.all().map(blankOptionSecrets);
   }
 
   get(idOrName: string): CollectionDef {
-    return this.registry.get(idOrName).def;
+    return blankOptionSecrets(this.registry.get(idOrName).def);
   }
 
   async create(input: unknown): Promise<CollectionDef> {
@@ -86,15 +99,16 @@ export class CollectionsService {
       await this.change(async (tx, all) => {
         const result = normalizeCollection(input, null, all, { newId, newFieldId });
         if (!result.ok) refuse(result.errors, 'The collection cannot be created');
-        await this.apply(tx, null, result.value, [...all, result.value]);
-        return result.value;
+        const value = sealOptionSecrets(result.value, null, input, this.box);
+        await this.apply(tx, null, value, [...all, value]);
+        return value;
       }),
     );
   }
 
   /** The definition as stored (with its timestamps), after the registry reloaded. */
   private fresh(def: CollectionDef): CollectionDef {
-    return this.registry.find(def.id)?.def ?? def;
+    return blankOptionSecrets(this.registry.find(def.id)?.def ?? def);
   }
 
   async update(idOrName: string, input: unknown): Promise<CollectionDef> {
@@ -103,7 +117,7 @@ export class CollectionsService {
         const existing = this.pick(all, idOrName);
         const result = normalizeCollection(input, existing, all, { newId, newFieldId });
         if (!result.ok) refuse(result.errors, `The collection "${existing.name}" cannot be changed`);
-        const next = result.value;
+        const next = sealOptionSecrets(result.value, existing, input, this.box);
         const after = all.map((c) => (c.id === next.id ? next : c));
         await this.apply(tx, existing, next, after);
         if (existing.name !== next.name)
@@ -134,45 +148,104 @@ export class CollectionsService {
     dryRun: boolean,
   ): Promise<{ changes: SchemaChange[] }> {
     const changes: SchemaChange[] = [];
+    const ids = { newId, newFieldId };
+    const entries = input.collections.map((raw) => {
+      // An exported schema carries ids and timestamps: match by id, else by name; never write them.
+      const { id, created: _c, updated: _u, ...body } = isObject(raw) ? raw : ({} as Record<string, unknown>);
+      return { id, body: isObject(raw) ? body : raw };
+    });
+    const match = (all: CollectionDef[], e: (typeof entries)[number]) =>
+      all.find((c) => c.id === e.id) ?? all.find((c) => isObject(e.body) && c.name === e.body.name) ?? null;
     const run = async (tx: EntityManager, start: CollectionDef[]) => {
       let all = start;
       const seen = new Set<string>();
       const errors: FieldProblem[] = [];
-      for (const [i, raw] of input.collections.entries()) {
-        // An exported schema carries ids and timestamps: match by id, else by name; never write them.
-        const { id, created: _c, updated: _u, ...body } = (raw ?? {}) as Record<string, unknown>;
-        const existing = all.find((c) => c.id === id) ?? all.find((c) => c.name === body.name) ?? null;
-        if (existing && Array.isArray(body.fields)) body.fields = remapFieldIds(body.fields, existing);
-        const result = normalizeCollection(body, existing, all, { newId, newFieldId });
+      const at = (i: number, problems: FieldProblem[]) =>
+        problems.map((e) => ({ ...e, path: e.path ? `collections.${i}.${e.path}` : `collections.${i}` }));
+
+      // 1. New collections first, without relations, rules and indexes, so that relations between
+      //    collections of the file resolve whatever their order (even in a cycle). Step 2 completes them.
+      const createdHere = new Set<string>();
+      for (const e of entries) {
+        if (!isObject(e.body) || match(all, e) || !Array.isArray(e.body.fields)) continue;
+        const { name, type, options } = e.body;
+        const fields = e.body.fields.filter((f) => !(isObject(f) && f.type === 'relation'));
+        const stub = normalizeCollection(
+          { name, type, fields, ...(options !== undefined ? { options } : {}) },
+          null,
+          all,
+          ids,
+        );
+        // An invalid one is reported by step 2 with the file's own definition.
+        if (!stub.ok) continue;
+        const value = sealOptionSecrets(stub.value, null, e.body, this.box);
+        try {
+          await this.apply(tx, null, value, [...all, value]);
+        } catch (err) {
+          if (err instanceof AppError && err.extra.errors) continue;
+          throw err;
+        }
+        all = [...all, value];
+        createdHere.add(value.id);
+      }
+
+      // 2. Every collection of the file as it is written.
+      for (const [i, e] of entries.entries()) {
+        const existing = match(all, e);
+        const body = e.body;
+        if (existing && isObject(body) && Array.isArray(body.fields))
+          body.fields = remapFieldIds(body.fields, existing);
+        const result = normalizeCollection(body, existing, all, ids);
         if (!result.ok) {
-          errors.push(...result.errors.map((e) => ({ ...e, path: `collections.${i}.${e.path}` })));
+          errors.push(...at(i, result.errors));
           continue;
         }
-        const next = result.value;
+        const next = sealOptionSecrets(result.value, existing, body, this.box);
         seen.add(next.id);
         const after = existing ? all.map((c) => (c.id === next.id ? next : c)) : [...all, next];
+        const isNew = existing !== null && createdHere.has(existing.id);
         const change = describe(existing, next);
         if (change) {
           try {
             await this.apply(tx, existing, next, after);
           } catch (err) {
             if (err instanceof AppError && err.extra.errors) {
-              errors.push(...err.extra.errors.map((e) => ({ ...e, path: `collections.${i}.${e.path}` })));
+              errors.push(...at(i, err.extra.errors));
               continue;
             }
             throw err;
           }
           if (existing && existing.name !== next.name)
             await this.renameRelationTargets(tx, after, existing.name, next.name);
-          changes.push(change);
         }
+        if (isNew)
+          changes.push({ collection: next.name, action: 'create', fields: next.fields.map((f) => f.name) });
+        else if (change) changes.push(change);
         all = after;
       }
-      if (input.deleteMissing) {
-        for (const c of all.filter((c) => !seen.has(c.id))) {
+
+      // 3. With deleteMissing, the collections the file leaves out. Relations between them go
+      //    first, so that they can go in any order; a relation from a kept collection refuses.
+      if (input.deleteMissing && !errors.length) {
+        const doomed = all.filter((c) => !seen.has(c.id));
+        const doomedNames = new Set(doomed.map((c) => c.name));
+        for (const c of doomed) {
+          const fields = c.fields.filter(
+            (f) => !(f.type === 'relation' && f.collection !== c.name && doomedNames.has(f.collection!)),
+          );
+          if (fields.length === c.fields.length) continue;
+          const gone = new Set(c.fields.filter((f) => !fields.includes(f)).map((f) => f.name));
+          const indexes = c.indexes.filter((ix) => !ix.fields.some((name) => gone.has(name)));
+          const next = { ...c, fields, indexes };
+          const after = all.map((x) => (x.id === c.id ? next : x));
+          await this.apply(tx, c, next, after);
+          all = after;
+        }
+        for (const d of doomed) {
+          const c = all.find((x) => x.id === d.id)!;
           const after = all.filter((x) => x.id !== c.id);
           await this.apply(tx, c, null, after);
-          changes.push({ collection: c.name, action: 'delete', fields: c.fields.map((f) => f.name) });
+          changes.push({ collection: c.name, action: 'delete', fields: d.fields.map((f) => f.name) });
           all = after;
         }
       }
@@ -267,6 +340,9 @@ export class CollectionsService {
 
 class DryRunDone extends Error {}
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /**
  * A schema file from another server carries other field ids: keep ids this collection knows,
  * take over the id of a same-named field, and treat the rest as new fields.
@@ -283,16 +359,31 @@ function remapFieldIds(fields: unknown[], existing: CollectionDef): unknown[] {
   });
 }
 
+/**
+ * JSON with object keys sorted: stored definitions come back from jsonb with their keys reordered,
+ * so a plain JSON.stringify would see every stored field as changed.
+ */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
 function describe(prev: CollectionDef | null, next: CollectionDef): SchemaChange | null {
   if (!prev) return { collection: next.name, action: 'create', fields: next.fields.map((f) => f.name) };
   const changedFields = [
     ...next.fields
-      .filter((f) => JSON.stringify(prev.fields.find((p) => p.id === f.id)) !== JSON.stringify(f))
+      .filter((f) => canonical(prev.fields.find((p) => p.id === f.id)) !== canonical(f))
       .map((f) => f.name),
     ...prev.fields.filter((p) => !next.fields.some((f) => f.id === p.id)).map((p) => p.name),
   ];
-  const { created: _c, updated: _u, fields: _f, ...restPrev } = prev;
-  const { created: _c2, updated: _u2, fields: _f2, ...restNext } = next;
-  if (!changedFields.length && JSON.stringify(restPrev) === JSON.stringify(restNext)) return null;
+  const { created: _c, updated: _u, fields: prevFields, ...restPrev } = prev;
+  const { created: _c2, updated: _u2, fields: nextFields, ...restNext } = next;
+  const reordered = canonical(prevFields.map((f) => f.id)) !== canonical(nextFields.map((f) => f.id));
+  if (!changedFields.length && !reordered && canonical(restPrev) === canonical(restNext)) return null;
   return { collection: next.name, action: 'update', fields: changedFields };
 }

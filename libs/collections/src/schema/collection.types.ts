@@ -95,9 +95,11 @@ export const RESERVED_FIELD_NAMES = new Set<string>([
 export const NAME_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 export const FIELD_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 
-/** PostgreSQL and API words a collection may not be named. */
+/** PostgreSQL and API words a collection may not be named (`export`: GET /api/collections/export). */
 export const RESERVED_COLLECTION_NAMES = new Set<string>([
   'collections',
+  'export',
+  'import',
   'admins',
   'keys',
   'batch',

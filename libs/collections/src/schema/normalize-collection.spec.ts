@@ -909,7 +909,7 @@ describe('normalizeCollection: rules', () => {
 
 describe('normalizeCollection: auth options', () => {
   it('keeps options of auth collections as given', () => {
-    const options = { oauth2: { enabled: true, providers: [{ name: 'google' }] } };
+    const options = { oauth2: { enabled: true, providers: [{ name: 'google', clientId: 'id' }] } };
     expect(normalizeOk({ name: 'members', type: 'auth', options }).options).toEqual(options);
     expect(normalizeOk({ name: 'members', type: 'auth' })).not.toHaveProperty('options');
   });

@@ -17,6 +17,7 @@ import {
   isMultiple,
 } from './collection.types.js';
 import { jsonTypeOf, type SchemaIssue, type SchemaIssueCode, show } from './schema-issue.js';
+import { oauth2OptionsIssues } from './normalize-oauth2.js';
 import { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
 
 export const MAX_FIELDS = 500;
@@ -942,5 +943,7 @@ function normalizeOptions(
     issues.add('options', 'INVALID_TYPE', `"options" must be an object, not ${jsonTypeOf(raw)}.`);
     return undefined;
   }
+  for (const issue of oauth2OptionsIssues(get(raw, 'oauth2')))
+    issues.add(issue.path, issue.code, issue.message);
   return raw;
 }

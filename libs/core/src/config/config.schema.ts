@@ -61,7 +61,17 @@ export const envSchema = z.object({
   PLINTH_SHUTDOWN_GRACE: z.coerce.number({ message: 'must be a number of seconds' }).min(0).default(3),
   PLINTH_TRUST_PROXY: boolish.default(false),
   PLINTH_ACCESS_TOKEN_TTL: positiveInt('a number of seconds').default(900),
+  PLINTH_REFRESH_TOKEN_TTL: positiveInt('a number of seconds').default(30 * 24 * 3600),
+  PLINTH_AUTH_MAX_FAILURES: positiveInt('a whole number').default(10),
+  PLINTH_AUTH_RATE_PER_IP: positiveInt('a whole number').default(60),
   PLINTH_CLEANUP_EVERY: positiveInt('a number of seconds').default(900),
+  // Unset: mails are not sent but logged at warn level with their links (development).
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  SMTP_FROM: z
+    .string()
+    .regex(/@/, 'must be an address like Plinth <no-reply@example.com>')
+    .default('Plinth <no-reply@localhost>'),
+  PLINTH_APP_NAME: z.string().trim().min(1).max(100, 'must be at most 100 characters').default('Plinth'),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -64,4 +64,22 @@ describe('loadConfig', () => {
       }),
     );
   });
+
+  it('reads mail settings: no SMTP by default, smtp:// or smtps:// only, the URL never echoed', () => {
+    expect(loadConfig({}).mail).toEqual({
+      smtpUrl: undefined,
+      from: 'Plinth <no-reply@localhost>',
+      appName: 'Plinth',
+    });
+    const c = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', PLINTH_APP_NAME: 'Acme' });
+    expect(c.mail).toMatchObject({ smtpUrl: 'smtps://u:p@mail.example:465', appName: 'Acme' });
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({ SMTP_URL: 'http://u:hunter2@mail.example', SMTP_FROM: 'nobody' });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error!.problems.map((p) => p.split(' ')[0]).sort()).toEqual(['SMTP_FROM', 'SMTP_URL']);
+    expect(error!.message).not.toContain('hunter2');
+  });
 });

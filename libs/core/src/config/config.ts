@@ -22,8 +22,22 @@ export interface PlinthConfig {
   secret?: string;
   workers: { mode: 'inline' | 'off'; healthPort: number };
   log: { level: string; format: 'json' | 'pretty' };
-  auth: { accessTokenTtlSeconds: number };
+  auth: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    /** Failed sign-ins per account per 5 minutes before it is refused for a while. */
+    maxFailuresPerAccount: number;
+    /** Auth requests per IP per minute. */
+    ratePerIp: number;
+  };
   maintenance: { cleanupEverySeconds: number };
+  mail: {
+    /** smtp:// or smtps:// with credentials; unset: mails are logged instead of sent. */
+    smtpUrl?: string;
+    from: string;
+    /** Names the app in mails. */
+    appName: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -86,7 +100,13 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
     secret: e.PLINTH_SECRET,
     workers: { mode: e.PLINTH_WORKERS, healthPort: e.PLINTH_WORKER_PORT },
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty') },
-    auth: { accessTokenTtlSeconds: e.PLINTH_ACCESS_TOKEN_TTL },
+    auth: {
+      accessTokenTtlSeconds: e.PLINTH_ACCESS_TOKEN_TTL,
+      refreshTokenTtlSeconds: e.PLINTH_REFRESH_TOKEN_TTL,
+      maxFailuresPerAccount: e.PLINTH_AUTH_MAX_FAILURES,
+      ratePerIp: e.PLINTH_AUTH_RATE_PER_IP,
+    },
     maintenance: { cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY },
+    mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME },
   };
 }

@@ -119,6 +119,19 @@ export function toProblem(
     return { problem: make(code, status, e.message), internal: status >= 500, headers: {} };
   }
 
+  // Generated SQL only names tables and columns of the schema: these mean this replica's copy of
+  // the schema is a moment behind a change made elsewhere.
+  if (e instanceof Error && (e.code === '42P01' || e.code === '42703')) {
+    return {
+      problem: make(
+        'SCHEMA_CHANGING',
+        503,
+        'The collection was just changed by another server. Try again in a moment.',
+      ),
+      internal: false,
+      headers: { 'retry-after': '1' },
+    };
+  }
   if (e instanceof Error && isDatabaseError(e)) {
     return {
       problem: make(

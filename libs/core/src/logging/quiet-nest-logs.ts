@@ -1,7 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
 
 /** Nest's boot chatter (one line per module and route) goes to debug, so `info` stays readable. */
-const NOISY_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+const NOISY_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
 
 export function quietNestBootLogs<T extends LoggerService>(logger: T): T {
   const log = logger.log.bind(logger);

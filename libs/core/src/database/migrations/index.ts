@@ -1,5 +1,12 @@
 import { Init1764090000000 } from './1764090000000-init.js';
 import { AdminsKeysCollections1764090100000 } from './1764090100000-admins-keys-collections.js';
+import { RefreshTokens1764090200000 } from './1764090200000-refresh-tokens.js';
+import { ExternalIdentity1764090300000 } from './1764090300000-external-identity.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
-export const MIGRATIONS = [Init1764090000000, AdminsKeysCollections1764090100000];
+export const MIGRATIONS = [
+  Init1764090000000,
+  AdminsKeysCollections1764090100000,
+  RefreshTokens1764090200000,
+  ExternalIdentity1764090300000,
+];

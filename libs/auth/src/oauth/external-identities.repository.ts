@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import type { CompiledCollection } from '@plinth/collections';
+import { newId } from '@plinth/core';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AccountRow } from '../users/user-accounts.repository.js';
+
+export interface IdentityKey {
+  collectionId: string;
+  provider: string;
+  providerUserId: string;
+}
+
+/** Provider accounts linked to records of auth collections (plinth.external_identity). */
+@Injectable()
+export class ExternalIdentitiesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The account linked to this provider identity. An identity whose record was deleted counts as
+   * absent and is removed here (deleting a user does not reach into this table).
+   */
+  async findAccount(c: CompiledCollection, key: IdentityKey): Promise<AccountRow | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT i.id AS identity_id, t.id AS record_id FROM plinth.external_identity i
+       LEFT JOIN ${c.table} AS t ON t."id" = i.record_id
+       WHERE i.collection_id = $1 AND i.provider = $2 AND i.provider_user_id = $3`,
+      [key.collectionId, key.provider, key.providerUserId],
+    );
+    if (!row) return undefined;
+    if (!row.record_id) {
+      await this.dataSource.query(`DELETE FROM plinth.external_identity WHERE id = $1`, [row.identity_id]);
+      return undefined;
+    }
+    const [account] = await this.dataSource.query(
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      [row.record_id],
+    );
+    return account;
+  }
+
+  async link(key: IdentityKey, recordId: string, email: string | null, tx?: EntityManager): Promise<void> {
+    await (tx ?? this.dataSource.manager).query(
+      `INSERT INTO plinth.external_identity (id, collection_id, record_id, provider, provider_user_id, email)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [newId(), key.collectionId, recordId, key.provider, key.providerUserId, email],
+    );
+  }
+
+  /** A new account and its identity, in one transaction. */
+  async createAccount(
+    c: CompiledCollection,
+    key: IdentityKey,
+    account: { email: string; verified: boolean; passwordHash: string; tokenKey: string },
+  ): Promise<AccountRow> {
+    return this.dataSource.transaction(async (tx) => {
+      const [row] = await tx.query(
+        `INSERT INTO ${c.table} AS t ("id", "email", "emailVisibility", "verified", "password_hash", "token_key")
+         VALUES ($1::uuid, $2, false, $3, $4, $5)
+         RETURNING ${c.selectList}, t."password_hash", t."token_key"`,
+        [newId(), account.email, account.verified, account.passwordHash, account.tokenKey],
+      );
+      await this.link(key, row.id, account.email, tx);
+      return row as AccountRow;
+    });
+  }
+
+  /**
+   * Links an unverified account through a provider-verified email: the account becomes verified and
+   * gets a new random password and token key, so whoever registered the address before its owner
+   * (and knows that password or holds its tokens) loses access.
+   */
+  async claimUnverified(
+    c: CompiledCollection,
+    key: IdentityKey,
+    recordId: string,
+    email: string,
+    secrets: { passwordHash: string; tokenKey: string },
+  ): Promise<AccountRow> {
+    return this.dataSource.transaction(async (tx) => {
+      const [rows] = await tx.query(
+        `UPDATE ${c.table} AS t SET "verified" = true, "password_hash" = $2, "token_key" = $3, "updated" = now()
+         WHERE t."id" = $1::uuid RETURNING ${c.selectList}, t."password_hash", t."token_key"`,
+        [recordId, secrets.passwordHash, secrets.tokenKey],
+      );
+      await tx.query(
+        `UPDATE plinth.refresh_token SET revoked_at = now() WHERE collection_id = $1 AND record_id = $2 AND revoked_at IS NULL`,
+        [c.def.id, recordId],
+      );
+      await this.link(key, recordId, email, tx);
+      return rows[0] as AccountRow;
+    });
+  }
+}

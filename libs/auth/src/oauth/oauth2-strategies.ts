@@ -1,0 +1,176 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Strategy as GithubStrategyTyped } from 'passport-github2';
+import { Strategy as GoogleStrategyTyped } from 'passport-google-oauth20';
+import { Strategy as OidcStrategyTyped } from 'passport-openidconnect';
+import type { OAuth2ProviderSettings } from './oauth2-settings.js';
+import type { OidcEndpoints } from './oidc-discovery.js';
+import { githubIdentity, googleIdentity, oidcIdentity, type ProviderIdentity } from './provider-identity.js';
+import type { PassportStrategy } from './run-strategy.js';
+
+/** The strategies as Plinth calls them (their typings assume Express requests). */
+type StrategyClass = new (options: object, verify: (...args: never[]) => void) => object;
+const GoogleStrategy = GoogleStrategyTyped as unknown as StrategyClass;
+const GithubStrategy = GithubStrategyTyped as unknown as StrategyClass;
+const OidcStrategy = OidcStrategyTyped as unknown as StrategyClass;
+
+type Callback = (err: unknown, body?: unknown, res?: unknown) => void;
+
+/** The `oauth` library's client inside every strategy (a "protected" member Passport documents). */
+interface OAuthClient {
+  get(url: string, accessToken: string, cb: Callback): void;
+  getOAuthAccessToken(code: string, params: Record<string, string>, cb: Callback): void;
+  useAuthorizationHeaderforGET(use: boolean): void;
+}
+
+type Verified = (err: Error | null, user?: ProviderIdentity | false, info?: { message: string }) => void;
+
+const noIdentity = { message: 'The provider did not say who signed in.' };
+
+/**
+ * Profile bodies are parsed by the strategies inside the HTTP client's callback, where some of
+ * them (passport-github2's email list, passport-openidconnect's userinfo) would throw out of the
+ * request and crash the process on a body that is not JSON. Such a body becomes an error here.
+ */
+function guardJson(client: OAuthClient): void {
+  const get = client.get.bind(client);
+  client.get = (url, token, cb) =>
+    get(url, token, (err, body, res) => {
+      if (err) return cb(err, body, res);
+      try {
+        JSON.parse(String(body));
+      } catch {
+        return cb({ statusCode: 502, data: 'The provider answered with something that is not JSON.' });
+      }
+      cb(null, body, res);
+    });
+}
+
+const clientOf = (strategy: unknown): OAuthClient => (strategy as { _oauth2: OAuthClient })._oauth2;
+
+export interface StrategyInput {
+  settings: OAuth2ProviderSettings;
+  callbackUrl: string;
+  /** OAuth2StateStore for google/github, OidcStateStore for oidc. */
+  store: object;
+  /** oidc only: the discovered endpoints (configured URLs take precedence). */
+  oidc?: OidcEndpoints;
+  /** oidc only: the PKCE verifier of this sign-in (passport-openidconnect has no PKCE of its own). */
+  pkceVerifier?: string;
+}
+
+export const newPkceVerifier = (): string => randomBytes(32).toString('base64url');
+
+/** A fresh strategy for one request: per-request state stays out of shared objects. */
+export function buildStrategy(input: StrategyInput): PassportStrategy {
+  const { settings, callbackUrl, store } = input;
+  const common = {
+    clientID: settings.clientId,
+    clientSecret: settings.clientSecret,
+    callbackURL: callbackUrl,
+    store,
+    state: true,
+    pkce: true,
+  };
+  switch (settings.name) {
+    case 'google': {
+      const strategy = new GoogleStrategy(
+        {
+          ...common,
+          authorizationURL: settings.authUrl,
+          tokenURL: settings.tokenUrl,
+          userProfileURL: settings.userInfoUrl,
+          scope: ['openid', 'email', 'profile'],
+        },
+        (_access: string, _refresh: string, profile: { _json?: unknown }, done: Verified) => {
+          const identity = googleIdentity(profile._json);
+          return identity ? done(null, identity) : done(null, false, noIdentity);
+        },
+      );
+      const client = clientOf(strategy);
+      // Otherwise the access token travels to userinfo in the query string (PITFALLS).
+      client.useAuthorizationHeaderforGET(true);
+      guardJson(client);
+      return strategy as unknown as PassportStrategy;
+    }
+    case 'github': {
+      const strategy = new GithubStrategy(
+        {
+          ...common,
+          authorizationURL: settings.authUrl,
+          tokenURL: settings.tokenUrl,
+          userProfileURL: settings.userInfoUrl,
+          // GitHub Enterprise and tests: the email list sits under the profile URL (…/user/emails).
+          userEmailURL: settings.userInfoUrl
+            ? `${settings.userInfoUrl.replace(/\/+$/, '')}/emails`
+            : undefined,
+          scope: ['read:user', 'user:email'],
+          allRawEmails: true,
+          userAgent: 'Plinth',
+        },
+        (
+          _access: string,
+          _refresh: string,
+          profile: { _json?: unknown; emails?: unknown },
+          done: Verified,
+        ) => {
+          const identity = githubIdentity(profile._json, profile.emails);
+          return identity ? done(null, identity) : done(null, false, noIdentity);
+        },
+      );
+      guardJson(clientOf(strategy));
+      return strategy as unknown as PassportStrategy;
+    }
+    case 'oidc': {
+      const endpoints = input.oidc!;
+      const userInfoUrl = settings.userInfoUrl ?? endpoints.userInfoUrl;
+      const verifier = input.pkceVerifier!;
+      const strategy = new OidcStrategy(
+        {
+          issuer: endpoints.issuer,
+          authorizationURL: settings.authUrl ?? endpoints.authorizationUrl,
+          tokenURL: settings.tokenUrl ?? endpoints.tokenUrl,
+          userInfoURL: userInfoUrl,
+          clientID: settings.clientId,
+          clientSecret: settings.clientSecret,
+          callbackURL: callbackUrl,
+          scope: ['email', 'profile'],
+          nonce: true,
+          store,
+          skipUserProfile: !userInfoUrl,
+        },
+        // Nine parameters: passport-openidconnect then hands over the ID token and the userinfo apart.
+        (
+          _iss: string,
+          uiProfile: { _json?: unknown } | undefined,
+          _idProfile: unknown,
+          _context: unknown,
+          idToken: string,
+          _access: string,
+          _refresh: string,
+          _params: unknown,
+          done: Verified,
+        ) => {
+          let claims: unknown;
+          try {
+            claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
+          } catch {
+            return done(new Error('The ID token is not readable.'));
+          }
+          const identity = oidcIdentity(claims, uiProfile?._json);
+          return identity ? done(null, identity) : done(null, false, noIdentity);
+        },
+      );
+      const client = clientOf(strategy);
+      guardJson(client);
+      // PKCE (S256) by hand: the challenge goes with the authorization request, the verifier with the code.
+      const challenge = createHash('sha256').update(verifier).digest('base64url');
+      Object.assign(strategy, {
+        authorizationParams: () => ({ code_challenge: challenge, code_challenge_method: 'S256' }),
+      });
+      const exchange = client.getOAuthAccessToken.bind(client);
+      client.getOAuthAccessToken = (code, params, cb) =>
+        exchange(code, { ...params, code_verifier: verifier }, cb);
+      return strategy as unknown as PassportStrategy;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { validateBody } from '@plinth/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UsersAuthService } from '../users/users-auth.service.js';
+import { OAuth2Service } from './oauth2.service.js';
+
+const codeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['code'],
+  properties: { code: { type: 'string', minLength: 1, maxLength: 200 } },
+};
+
+/** Only single string values of the callback's query reach the strategies. */
+function singleValues(query: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key of ['code', 'state', 'error', 'error_description']) {
+    const value = query[key];
+    if (typeof value === 'string') out[key] = value.slice(0, 2000);
+  }
+  return out;
+}
+
+function redirectTo(reply: FastifyReply, url: string): void {
+  // The answer carries a fresh state or a one-time code: never cached, never sent as a referrer.
+  void reply
+    .code(302)
+    .header('location', url)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .send();
+}
+
+/** Social sign-in (DESIGN §4, §10): start → provider → callback → app with a one-time code → tokens. */
+@Controller('api/collections/:collection')
+export class OAuth2Controller {
+  constructor(
+    private readonly oauth2: OAuth2Service,
+    private readonly auth: UsersAuthService,
+  ) {}
+
+  @Get('auth/oauth2/:provider')
+  async startOAuth2(
+    @Param('collection') collection: string,
+    @Param('provider') provider: string,
+    @Query('redirect') redirect: unknown,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.auth.countIp(req.ip);
+    const url = await this.oauth2.start(
+      collection,
+      provider,
+      typeof redirect === 'string' ? redirect : undefined,
+    );
+    redirectTo(reply, url);
+  }
+
+  @Get('auth/oauth2/:provider/callback')
+  async finishOAuth2(
+    @Param('collection') collection: string,
+    @Param('provider') provider: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    await this.auth.countIp(req.ip);
+    redirectTo(reply, await this.oauth2.callback(collection, provider, singleValues(query)));
+  }
+
+  @Post('auth-with-oauth2-code')
+  @HttpCode(200)
+  async authWithOAuth2Code(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ) {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ code: string }>(codeSchema, body);
+    return this.oauth2.exchange(collection, input.code);
+  }
+}

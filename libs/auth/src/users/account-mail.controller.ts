@@ -1,0 +1,147 @@
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { AppError, CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
+import type { FastifyRequest } from 'fastify';
+import { AccountMailService } from './account-mail.service.js';
+import { UsersAuthService } from './users-auth.service.js';
+
+// The same bounds as passwords of auth records (libs/collections record-schemas).
+const PASSWORD_MIN_LENGTH = 8;
+const PASSWORD_MAX_LENGTH = 256;
+
+const email = { type: 'string', format: 'email', maxLength: 254 };
+const token = { type: 'string', minLength: 1, maxLength: 200 };
+
+const emailSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['email'],
+  properties: { email },
+};
+const tokenSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token'],
+  properties: { token },
+};
+const passwordResetSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token', 'password', 'passwordConfirm'],
+  properties: {
+    token,
+    password: { type: 'string', minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH },
+    passwordConfirm: { type: 'string', maxLength: PASSWORD_MAX_LENGTH },
+  },
+};
+const emailChangeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['newEmail'],
+  properties: { newEmail: email },
+};
+const confirmEmailChangeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token', 'password'],
+  properties: { token, password: { type: 'string', minLength: 1, maxLength: 1024 } },
+};
+
+/**
+ * Links mailed to app users of an auth collection: verification, password reset, email change
+ * (PocketBase's routes and shapes). Every route counts toward the per-IP auth limit.
+ */
+@Controller('api/collections/:collection')
+export class AccountMailController {
+  constructor(
+    private readonly mail: AccountMailService,
+    private readonly auth: UsersAuthService,
+  ) {}
+
+  @Post('request-verification')
+  @HttpCode(204)
+  async requestVerification(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ email: string }>(emailSchema, body);
+    this.mail.requestVerification(collection, input.email);
+  }
+
+  @Post('confirm-verification')
+  @HttpCode(204)
+  async confirmVerification(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ token: string }>(tokenSchema, body);
+    await this.mail.confirmVerification(collection, input.token);
+  }
+
+  @Post('request-password-reset')
+  @HttpCode(204)
+  async requestPasswordReset(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ email: string }>(emailSchema, body);
+    this.mail.requestPasswordReset(collection, input.email);
+  }
+
+  @Post('confirm-password-reset')
+  @HttpCode(204)
+  async confirmPasswordReset(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ token: string; password: string; passwordConfirm: string }>(
+      passwordResetSchema,
+      body,
+    );
+    if (input.password !== input.passwordConfirm) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        "The request body has 1 invalid field: passwordConfirm doesn't match.",
+        {
+          errors: [
+            { path: 'passwordConfirm', code: 'PASSWORDS_DONT_MATCH', message: "passwords don't match" },
+          ],
+        },
+      );
+    }
+    await this.mail.confirmPasswordReset(collection, input.token, input.password);
+  }
+
+  @Post('request-email-change')
+  @HttpCode(204)
+  async requestEmailChange(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    await this.auth.countIp(req.ip);
+    const owner = await this.mail.signedInAccount(collection, principal);
+    const input = validateBody<{ newEmail: string }>(emailChangeSchema, body);
+    this.mail.requestEmailChange(owner, input.newEmail);
+  }
+
+  @Post('confirm-email-change')
+  @HttpCode(204)
+  async confirmEmailChange(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ token: string; password: string }>(confirmEmailChangeSchema, body);
+    await this.mail.confirmEmailChange(collection, input.token, input.password);
+  }
+}

@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { CollectionsRegistry, type CompiledCollection } from '@plinth/collections';
+import {
+  AppError,
+  type ErrorCode,
+  hashPassword,
+  newId,
+  newTokenKey,
+  OneTimeTokenRepository,
+  PLINTH_CONFIG,
+  type Principal,
+  type ResolvedConfig,
+  verifyPassword,
+} from '@plinth/core';
+import { JobsService, MAIL_SEND_OPTIONS } from '@plinth/jobs';
+import { fingerprint, sha256 } from '../tokens.service.js';
+import { AccountUpdatesRepository } from './account-updates.repository.js';
+import { emailChangeMail, type MailContent, passwordResetMail, verificationMail } from './mail-templates.js';
+import { RateLimiter } from './rate-limiter.js';
+import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
+
+const HOUR_MS = 3600 * 1000;
+/** What each mailed link does: its one_time_token purpose prefix, lifetime, page and error code. */
+const LINKS = {
+  verify: { ttlMs: 7 * 24 * HOUR_MS, page: 'confirm-verification', invalid: 'VERIFICATION_TOKEN_INVALID' },
+  reset: { ttlMs: HOUR_MS, page: 'confirm-password-reset', invalid: 'PASSWORD_RESET_TOKEN_INVALID' },
+  'email-change': { ttlMs: HOUR_MS, page: 'confirm-email-change', invalid: 'EMAIL_CHANGE_TOKEN_INVALID' },
+} as const satisfies Record<string, { ttlMs: number; page: string; invalid: ErrorCode }>;
+type LinkKind = keyof typeof LINKS;
+
+/** Mails per address per window, whatever their kind; requests beyond still answer 204. */
+const MAILS_PER_ADDRESS = 3;
+const MAIL_WINDOW_SECONDS = 600;
+
+export interface AccountOwner {
+  c: CompiledCollection;
+  account: AccountRow;
+}
+
+const lower = (email: unknown): string => String(email).trim().toLowerCase();
+
+/**
+ * Verification, password reset and email change through links mailed to app users (DESIGN §5, §10).
+ * The request-* methods answer before looking the address up: the lookup, the token and the
+ * `mail.send` job happen afterwards, so neither the answer nor its timing says whether an
+ * account exists.
+ */
+@Injectable()
+export class AccountMailService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('AccountMail');
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly accounts: UserAccountsRepository,
+    private readonly updates: AccountUpdatesRepository,
+    private readonly oneTime: OneTimeTokenRepository,
+    private readonly jobs: JobsService,
+    private readonly limiter: RateLimiter,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  requestVerification(collection: string, email: string): void {
+    const c = this.authCollection(collection);
+    this.later('verification mail', async () => {
+      const account = await this.accounts.findByEmail(c, email.trim());
+      if (!account || account.verified === true || !(await this.mayMail(account.email))) return;
+      const token = await this.issue(c, 'verify', account, { email: lower(account.email) });
+      await this.send(String(account.email), verificationMail(this.appName, this.link('verify', token)));
+    });
+  }
+
+  async confirmVerification(collection: string, token: string): Promise<void> {
+    const c = this.authCollection(collection);
+    const { account, data } = await this.consume(c, 'verify', token);
+    // A link mailed to an address the account no longer has proves nothing about the current one.
+    if (lower(account.email) !== data.email) throw this.invalid('verify');
+    await this.updates.markVerified(c, account.id);
+  }
+
+  requestPasswordReset(collection: string, email: string): void {
+    const c = this.authCollection(collection);
+    this.later('password reset mail', async () => {
+      const account = await this.accounts.findByEmail(c, email.trim());
+      if (!account || !(await this.mayMail(account.email))) return;
+      const token = await this.issue(c, 'reset', account, {
+        email: lower(account.email),
+        tk: fingerprint(account.token_key),
+      });
+      await this.send(String(account.email), passwordResetMail(this.appName, this.link('reset', token)));
+    });
+  }
+
+  /** Sets the password, signs the account out everywhere and marks it verified (it read the mail). */
+  async confirmPasswordReset(collection: string, token: string, password: string): Promise<void> {
+    const c = this.authCollection(collection);
+    const { account, data } = await this.consume(c, 'reset', token);
+    // Bound to the token key: a later reset or password change voids the other links.
+    if (lower(account.email) !== data.email || fingerprint(account.token_key) !== data.tk) {
+      throw this.invalid('reset');
+    }
+    await this.updates.resetPassword(c, account.id, await hashPassword(password), newTokenKey());
+    await this.accounts.revokeAll(c.def.id, account.id);
+    // The owner proved the mailbox: lift a lock from failed sign-ins.
+    await this.limiter.reset(`fail:${c.def.id}:${lower(account.email)}`);
+  }
+
+  /** The caller's own account, which only a user of this collection has: 401/403 otherwise. */
+  async signedInAccount(collection: string, principal: Principal): Promise<AccountOwner> {
+    const c = this.authCollection(collection);
+    if (principal.kind === 'anonymous') {
+      throw new AppError(
+        'UNAUTHORIZED',
+        `Sign in to "${c.def.name}" first: only a user changes their email.`,
+        {
+          headers: { 'www-authenticate': 'Bearer' },
+        },
+      );
+    }
+    if (principal.kind !== 'user' || principal.collectionId !== c.def.id) {
+      throw new AppError(
+        'FORBIDDEN',
+        `Only a signed-in user of "${c.def.name}" can change their own email (admins edit the record instead).`,
+      );
+    }
+    const account = await this.accounts.findById(c, principal.id);
+    if (!account) throw new AppError('UNAUTHORIZED', 'This account no longer exists.');
+    return { c, account };
+  }
+
+  /**
+   * Mails a link to the new address. When another account has it already no mail goes out, and
+   * the answer is the same, so this cannot be used to test which addresses are registered.
+   */
+  requestEmailChange({ c, account }: AccountOwner, newEmail: string): void {
+    if (lower(account.email) === lower(newEmail)) {
+      throw new AppError('VALIDATION_FAILED', 'The new email is the one the account has already.', {
+        errors: [{ path: 'newEmail', code: 'INVALID_VALUE', message: 'is the current email' }],
+      });
+    }
+    this.later('email change mail', async () => {
+      if ((await this.accounts.findByEmail(c, newEmail.trim())) || !(await this.mayMail(newEmail))) return;
+      const token = await this.issue(c, 'email-change', account, {
+        newEmail: newEmail.trim(),
+        tk: fingerprint(account.token_key),
+      });
+      await this.send(
+        newEmail.trim(),
+        emailChangeMail(this.appName, this.link('email-change', token), newEmail.trim()),
+      );
+    });
+  }
+
+  /**
+   * Checks the account password and sets the new email. The token is used up first, so a link
+   * allows one password guess.
+   */
+  async confirmEmailChange(collection: string, token: string, password: string): Promise<void> {
+    const c = this.authCollection(collection);
+    const { account, data } = await this.consume(c, 'email-change', token);
+    if (fingerprint(account.token_key) !== data.tk || typeof data.newEmail !== 'string') {
+      throw this.invalid('email-change');
+    }
+    if (!(await verifyPassword(account.password_hash, password))) {
+      throw new AppError('VALIDATION_FAILED', 'The password is wrong; request a new link and try again.', {
+        errors: [{ path: 'password', code: 'INVALID_VALUE', message: 'is not the account password' }],
+      });
+    }
+    if (!(await this.updates.changeEmail(c, account.id, data.newEmail, newTokenKey()))) {
+      throw new AppError(
+        'EMAIL_TAKEN',
+        `Another account uses ${data.newEmail} now, so it cannot be this one's.`,
+      );
+    }
+    await this.accounts.revokeAll(c.def.id, account.id);
+  }
+
+  /** Resolves when the mails requested so far are enqueued (or skipped): for shutdown and tests. */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.idle();
+  }
+
+  private get appName(): string {
+    return this.config.mail.appName;
+  }
+
+  private authCollection(name: string): CompiledCollection {
+    const c = this.registry.get(name);
+    if (!c.isAuth) {
+      throw new AppError(
+        'NOT_AUTH_COLLECTION',
+        `"${c.def.name}" is not an auth collection, so it has no accounts.`,
+      );
+    }
+    return c;
+  }
+
+  private later(what: string, work: () => Promise<void>): void {
+    const run: Promise<void> = work()
+      .catch((err: Error) => this.logger.error(`Could not send the ${what}: ${err.message}`))
+      .finally(() => this.pending.delete(run));
+    this.pending.add(run);
+  }
+
+  /** Counts a mail to this address; false (and no mail) past MAILS_PER_ADDRESS in the window. */
+  private async mayMail(address: unknown): Promise<boolean> {
+    try {
+      await this.limiter.hit(`mail:${sha256(lower(address))}`, MAILS_PER_ADDRESS, MAIL_WINDOW_SECONDS, '');
+      return true;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') return false;
+      throw err;
+    }
+  }
+
+  private async issue(
+    c: CompiledCollection,
+    kind: LinkKind,
+    account: AccountRow,
+    data: Record<string, string>,
+  ): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    await this.oneTime.create({
+      id: newId(),
+      purpose: `${kind}:${c.def.id}`,
+      tokenHash: sha256(token),
+      subject: account.id,
+      data,
+      expiresAt: new Date(Date.now() + LINKS[kind].ttlMs),
+    });
+    return token;
+  }
+
+  /** Uses the token up and loads its account; unknown, used, expired or orphaned → 400. */
+  private async consume(
+    c: CompiledCollection,
+    kind: LinkKind,
+    token: string,
+  ): Promise<{ account: AccountRow; data: Record<string, unknown> }> {
+    const found = await this.oneTime.consume(`${kind}:${c.def.id}`, sha256(token));
+    const account = found?.subject ? await this.accounts.findById(c, found.subject) : undefined;
+    if (!found || !account) throw this.invalid(kind);
+    return { account, data: found.data };
+  }
+
+  private invalid(kind: LinkKind): AppError {
+    return new AppError(
+      LINKS[kind].invalid,
+      'This link is unknown, used already or expired. Ask for a new one.',
+    );
+  }
+
+  private link(kind: LinkKind, token: string): string {
+    return `${this.config.http.publicUrl}/_/#/${LINKS[kind].page}/${token}`;
+  }
+
+  private async send(to: string, mail: MailContent): Promise<void> {
+    await this.jobs.enqueue('mail.send', { to, ...mail }, MAIL_SEND_OPTIONS);
+  }
+}

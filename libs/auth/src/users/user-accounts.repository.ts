@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import type { CompiledCollection } from '@plinth/collections';
+import { DataSource } from 'typeorm';
+
+export interface AccountRow extends Record<string, unknown> {
+  id: string;
+  password_hash: string;
+  token_key: string;
+}
+
+export interface RefreshRow {
+  id: string;
+  family: string;
+  collection_id: string;
+  record_id: string;
+  key_fingerprint: string;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** App-user accounts (rows of auth collections, with their secrets) and their refresh tokens. */
+@Injectable()
+export class UserAccountsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findByEmail(c: CompiledCollection, email: string): Promise<AccountRow | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE lower(t."email") = lower($1)`,
+      [email],
+    );
+    return row;
+  }
+
+  async findById(c: CompiledCollection, id: string): Promise<AccountRow | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      [id],
+    );
+    return row;
+  }
+
+  async rotateTokenKey(c: CompiledCollection, id: string, tokenKey: string): Promise<void> {
+    await this.dataSource.query(`UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid`, [
+      id,
+      tokenKey,
+    ]);
+  }
+
+  async insertRefresh(
+    row: Omit<RefreshRow, 'used_at' | 'revoked_at'> & { token_hash: string },
+  ): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO plinth.refresh_token (id, family, collection_id, record_id, token_hash, key_fingerprint, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        row.id,
+        row.family,
+        row.collection_id,
+        row.record_id,
+        row.token_hash,
+        row.key_fingerprint,
+        row.expires_at,
+      ],
+    );
+  }
+
+  /** Marks the token used, returning it as it was before (atomically: two concurrent uses can't both win). */
+  async useRefresh(tokenHash: string): Promise<RefreshRow | undefined> {
+    const [rows] = await this.dataSource.query(
+      `UPDATE plinth.refresh_token r SET used_at = COALESCE(r.used_at, now())
+       FROM (SELECT id, used_at AS previous_use FROM plinth.refresh_token WHERE token_hash = $1 FOR UPDATE) old
+       WHERE r.id = old.id
+       RETURNING r.id, r.family, r.collection_id, r.record_id, r.key_fingerprint, r.expires_at, old.previous_use AS used_at, r.revoked_at`,
+      [tokenHash],
+    );
+    return rows?.[0];
+  }
+
+  async findRefresh(tokenHash: string): Promise<RefreshRow | undefined> {
+    const [row] = await this.dataSource.query(`SELECT * FROM plinth.refresh_token WHERE token_hash = $1`, [
+      tokenHash,
+    ]);
+    return row;
+  }
+
+  async revokeFamily(family: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE plinth.refresh_token SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL`,
+      [family],
+    );
+  }
+
+  async revokeAll(collectionId: string, recordId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE plinth.refresh_token SET revoked_at = now() WHERE collection_id = $1 AND record_id = $2 AND revoked_at IS NULL`,
+      [collectionId, recordId],
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
+import type { FastifyRequest } from 'fastify';
+import { UsersAuthService } from './users-auth.service.js';
+
+const passwordSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['identity', 'password'],
+  properties: {
+    identity: { type: 'string', minLength: 1, maxLength: 320 },
+    password: { type: 'string', minLength: 1, maxLength: 1024 },
+  },
+};
+const refreshSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['refreshToken'],
+  properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 } },
+};
+const logoutSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 }, all: { type: 'boolean' } },
+};
+
+/** Sign-in for app users of an auth collection (PocketBase's routes and shapes). */
+@Controller('api/collections/:collection')
+export class UsersAuthController {
+  constructor(private readonly auth: UsersAuthService) {}
+
+  @Post('auth-with-password')
+  @HttpCode(200)
+  async authWithPassword(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ) {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ identity: string; password: string }>(passwordSchema, body);
+    return this.auth.authWithPassword(collection, input.identity, input.password);
+  }
+
+  @Post('auth-refresh')
+  @HttpCode(200)
+  async authRefresh(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+  ) {
+    await this.auth.countIp(req.ip);
+    const input = validateBody<{ refreshToken: string }>(refreshSchema, body);
+    return this.auth.refresh(collection, input.refreshToken);
+  }
+
+  @Post('auth-logout')
+  @HttpCode(204)
+  async authLogout(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const input = validateBody<{ refreshToken?: string; all?: boolean }>(logoutSchema, body);
+    await this.auth.logout(collection, principal, input);
+  }
+
+  @Get('auth-methods')
+  listAuthMethods(@Param('collection') collection: string) {
+    return this.auth.authMethods(collection);
+  }
+}

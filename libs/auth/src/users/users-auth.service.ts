@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CollectionsRegistry, type CompiledCollection, presentRecord } from '@plinth/collections';
+import {
+  AppError,
+  newId,
+  newTokenKey,
+  PLINTH_CONFIG,
+  type Principal,
+  type ResolvedConfig,
+  verifyAgainstNothing,
+  verifyPassword,
+} from '@plinth/core';
+import { fingerprint, sha256, TokensService } from '../tokens.service.js';
+import { RateLimiter } from './rate-limiter.js';
+import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
+
+export interface AuthAnswer {
+  token: string;
+  refreshToken: string;
+  record: Record<string, unknown>;
+}
+
+const FAILURE_WINDOW_SECONDS = 300;
+
+const invalidRefresh = () =>
+  new AppError(
+    'INVALID_REFRESH_TOKEN',
+    'This refresh token is unknown, used, revoked or expired. Sign in again.',
+  );
+
+/** App users of auth collections: password sign-in, rotating refresh tokens, logout (DESIGN §5, §10). */
+@Injectable()
+export class UsersAuthService {
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly accounts: UserAccountsRepository,
+    private readonly tokens: TokensService,
+    private readonly limiter: RateLimiter,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  private authCollection(name: string): CompiledCollection {
+    const c = this.registry.get(name);
+    if (!c.isAuth)
+      throw new AppError(
+        'NOT_AUTH_COLLECTION',
+        `"${c.def.name}" is not an auth collection, so nobody signs in to it.`,
+      );
+    return c;
+  }
+
+  /** Counts an auth request of this IP (60 a minute by default). */
+  async countIp(ip: string): Promise<void> {
+    await this.limiter.hit(
+      `ip:${ip}`,
+      this.config.auth.ratePerIp,
+      60,
+      'Too many sign-in requests from this address.',
+    );
+  }
+
+  async authWithPassword(collection: string, identity: string, password: string): Promise<AuthAnswer> {
+    const c = this.authCollection(collection);
+    const accountKey = `fail:${c.def.id}:${identity.trim().toLowerCase()}`;
+    await this.limiter.check(
+      accountKey,
+      this.config.auth.maxFailuresPerAccount,
+      'Too many failed sign-ins for this account.',
+    );
+    const account = await this.accounts.findByEmail(c, identity.trim());
+    const ok = account
+      ? await verifyPassword(account.password_hash, password)
+      : await verifyAgainstNothing(password);
+    if (!account || !ok) {
+      await this.limiter.hit(accountKey, Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS, '');
+      throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    }
+    await this.limiter.reset(accountKey);
+    return this.issue(c, account, newId());
+  }
+
+  /** Rotates a refresh token; reusing a rotated one revokes its whole family. */
+  async refresh(collection: string, refreshToken: string): Promise<AuthAnswer> {
+    const c = this.authCollection(collection);
+    const row = await this.accounts.useRefresh(sha256(refreshToken));
+    if (!row || row.collection_id !== c.def.id) throw invalidRefresh();
+    if (row.used_at) {
+      // A stolen token used after its owner (or the other way round): end every session of this family.
+      await this.accounts.revokeFamily(row.family);
+      throw invalidRefresh();
+    }
+    if (row.revoked_at || new Date(row.expires_at).getTime() <= Date.now()) throw invalidRefresh();
+    const account = await this.accounts.findById(c, row.record_id);
+    // A password change or "log out everywhere" rotated the token key: old refresh tokens die with it.
+    if (!account || fingerprint(account.token_key) !== row.key_fingerprint) throw invalidRefresh();
+    return this.issue(c, account, row.family);
+  }
+
+  async logout(
+    collection: string,
+    principal: Principal,
+    input: { refreshToken?: string; all?: boolean },
+  ): Promise<void> {
+    const c = this.authCollection(collection);
+    if (principal.kind !== 'user' || principal.collectionId !== c.def.id) {
+      throw new AppError(
+        'UNAUTHORIZED',
+        `Sign in to "${c.def.name}" first: auth-logout needs the user's access token.`,
+      );
+    }
+    if (input.all) {
+      await this.accounts.revokeAll(c.def.id, principal.id);
+      // A new token key also ends the access tokens already handed out.
+      await this.accounts.rotateTokenKey(c, principal.id, newTokenKey());
+      return;
+    }
+    if (!input.refreshToken) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Send {refreshToken} to end one session or {all: true} to end all of them.',
+        {
+          errors: [{ path: 'refreshToken', code: 'REQUIRED', message: 'is required unless all is true' }],
+        },
+      );
+    }
+    const row = await this.accounts.findRefresh(sha256(input.refreshToken));
+    if (!row || row.record_id !== principal.id || row.collection_id !== c.def.id) throw invalidRefresh();
+    await this.accounts.revokeFamily(row.family);
+  }
+
+  authMethods(collection: string) {
+    const c = this.authCollection(collection);
+    const oauth2 = (c.def.options?.oauth2 ?? {}) as {
+      enabled?: boolean;
+      providers?: Array<{ name: string }>;
+    };
+    return {
+      password: { enabled: true, identityFields: ['email'] },
+      oauth2: {
+        enabled: Boolean(oauth2.enabled),
+        // authUrl: this server's start route; the app adds ?redirect=<allow-listed URL>.
+        providers: oauth2.enabled
+          ? (oauth2.providers ?? []).map((p) => ({
+              name: p.name,
+              authUrl: `${this.config.http.publicUrl}/api/collections/${encodeURIComponent(c.def.name)}/auth/oauth2/${p.name}`,
+            }))
+          : [],
+      },
+    };
+  }
+
+  /** Tokens for an account that proved itself (password, refresh, or a social sign-in code). */
+  async issue(c: CompiledCollection, account: AccountRow, family: string): Promise<AuthAnswer> {
+    const refreshToken = randomBytes(32).toString('base64url');
+    const tk = fingerprint(account.token_key);
+    await this.accounts.insertRefresh({
+      id: newId(),
+      family,
+      collection_id: c.def.id,
+      record_id: account.id,
+      token_hash: sha256(refreshToken),
+      key_fingerprint: tk,
+      expires_at: new Date(Date.now() + this.config.auth.refreshTokenTtlSeconds * 1000),
+    });
+    const token = await this.tokens.sign({ typ: 'auth', sub: account.id, col: c.def.id, tk });
+    return { token, refreshToken, record: presentRecord(c, account, { viewerIsOwner: true }) };
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import { SecretBox } from '@plinth/core';
+import type { CollectionDef } from '../schema/collection.types.js';
+import { blankOptionSecrets, sealOptionSecrets } from './option-secrets.js';
+
+const box = new SecretBox('a-secret-that-is-long-enough-for-the-tests-0123456789');
+const def = (providers: unknown[]): CollectionDef => ({
+  id: 'c1',
+  name: 'users',
+  type: 'auth',
+  fields: [],
+  indexes: [],
+  listRule: null,
+  viewRule: null,
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+  options: { oauth2: { enabled: true, providers } },
+});
+const secretsOf = (d: CollectionDef) =>
+  (d.options!.oauth2 as { providers: Array<{ clientSecret?: string }> }).providers.map((p) => p.clientSecret);
+
+describe('sealOptionSecrets / blankOptionSecrets', () => {
+  it('seals new secrets, keeps stored ones for "" or absent, and drops those of removed providers', () => {
+    const stored = sealOptionSecrets(
+      def([
+        { name: 'google', clientId: 'g', clientSecret: 'g-secret' },
+        { name: 'github', clientId: 'h', clientSecret: 'h-secret' },
+      ]),
+      null,
+      { options: {} },
+      box,
+    );
+    const [g, h] = secretsOf(stored);
+    expect(box.open(g!)).toBe('g-secret');
+    expect(box.open(h!)).toBe('h-secret');
+
+    const next = def([
+      { name: 'github', clientId: 'h', clientSecret: '' },
+      { name: 'google', clientId: 'g' },
+      { name: 'oidc', clientId: 'o', clientSecret: '', issuer: 'https://id.example' },
+    ]);
+    const after = sealOptionSecrets(next, stored, { options: {} }, box);
+    expect(secretsOf(after)).toEqual([h, g, undefined]);
+    // The input itself is not changed.
+    expect(secretsOf(next)).toEqual(['', undefined, '']);
+  });
+
+  it('leaves carried-over options alone when the body has none', () => {
+    const stored = def([{ name: 'google', clientId: 'g', clientSecret: box.seal('x') }]);
+    expect(sealOptionSecrets(stored, stored, { listRule: '' }, box)).toBe(stored);
+  });
+
+  it('blanks every provider secret in answers', () => {
+    const stored = def([
+      { name: 'google', clientId: 'g', clientSecret: box.seal('x') },
+      { name: 'github', clientId: 'h' },
+    ]);
+    expect(secretsOf(blankOptionSecrets(stored))).toEqual(['', '']);
+    expect(secretsOf(stored)[0]).toMatch(/^enc:v1:/);
+  });
+});
