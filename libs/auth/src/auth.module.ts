@@ -18,6 +18,7 @@ import { AccountMailController } from './users/account-mail.controller.js';
 import { AccountMailService } from './users/account-mail.service.js';
 import { AccountUpdatesRepository } from './users/account-updates.repository.js';
 import { RateLimiter } from './users/rate-limiter.js';
+import { RevokeSessionsController } from './users/revoke-sessions.controller.js';
 import { UserAccountsRepository } from './users/user-accounts.repository.js';
 import { UsersAuthController } from './users/users-auth.controller.js';
 import { UsersAuthService } from './users/users-auth.service.js';
@@ -31,6 +32,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     UsersAuthController,
     AccountMailController,
     OAuth2Controller,
+    RevokeSessionsController,
   ],
   providers: [
     AdminsRepository,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { SecretBox } from '@plinth/core';
-import { isRedirectAllowed, oauth2SettingsOf, providerSettings, withParams } from './oauth2-settings.js';
+import {
+  isRedirectAllowed,
+  missingProviderSettings,
+  oauth2SettingsOf,
+  providerSettings,
+  usableProviderNames,
+  withParams,
+} from './oauth2-settings.js';
 
 describe('isRedirectAllowed: prefix matching on parsed URLs', () => {
   const list = ['https://app.example/auth', 'https://other.example/', 'myapp://oauth'];
@@ -52,6 +59,64 @@ describe('provider settings', () => {
       clientSecret: 's3cret',
     });
     expect(providerSettings(settings, 'github', box)).toBeUndefined();
+  });
+
+  it('takes what the collection leaves empty from the environment, each value on its own', () => {
+    const env = {
+      google: { clientId: 'env-g', clientSecret: 'env-g-secret' },
+      github: { clientId: 'env-h', clientSecret: 'env-h-secret' },
+      oidc: { clientId: 'env-o', issuer: 'https://env.example' },
+    };
+    const settings = oauth2SettingsOf({
+      oauth2: {
+        enabled: true,
+        providers: [
+          { name: 'google' },
+          { name: 'github', clientId: 'own-h', clientSecret: '' },
+          {
+            name: 'oidc',
+            clientId: '',
+            clientSecret: box.seal('own-o-secret'),
+            issuer: 'https://own.example',
+          },
+        ],
+      },
+    });
+    expect(providerSettings(settings, 'google', box, env)).toEqual({
+      name: 'google',
+      clientId: 'env-g',
+      clientSecret: 'env-g-secret',
+    });
+    expect(providerSettings(settings, 'github', box, env)).toEqual({
+      name: 'github',
+      clientId: 'own-h',
+      clientSecret: 'env-h-secret',
+    });
+    expect(providerSettings(settings, 'oidc', box, env)).toEqual({
+      name: 'oidc',
+      clientId: 'env-o',
+      clientSecret: 'own-o-secret',
+      issuer: 'https://own.example',
+    });
+    expect(usableProviderNames(settings, env)).toEqual(['google', 'github', 'oidc']);
+  });
+
+  it('names what a provider still lacks, and offers only providers that lack nothing', () => {
+    const settings = oauth2SettingsOf({
+      oauth2: {
+        enabled: true,
+        providers: [{ name: 'google' }, { name: 'github', clientId: 'h' }, { name: 'oidc' }],
+      },
+    });
+    expect(missingProviderSettings(providerSettings(settings, 'google', box)!)).toEqual([
+      'clientId (or PLINTH_OAUTH2_GOOGLE_CLIENT_ID)',
+    ]);
+    expect(
+      missingProviderSettings(providerSettings(settings, 'oidc', box, { oidc: { clientId: 'o' } })!),
+    ).toEqual(['issuer (or PLINTH_OAUTH2_OIDC_ISSUER)']);
+    expect(usableProviderNames(settings)).toEqual(['github']);
+    expect(usableProviderNames(settings, { google: { clientId: 'g' } })).toEqual(['google', 'github']);
+    expect(usableProviderNames({ ...settings, enabled: false }, { google: { clientId: 'g' } })).toEqual([]);
   });
 
   it('adds parameters to the app URL', () => {

@@ -1,4 +1,4 @@
-import { SecretBox } from '@plinth/core';
+import { type OAuth2EnvDefaults, SecretBox } from '@plinth/core';
 
 export type OAuth2ProviderName = 'google' | 'github' | 'oidc';
 
@@ -29,16 +29,75 @@ export function oauth2SettingsOf(options: Record<string, unknown> | undefined): 
   };
 }
 
-/** The provider's settings with its client secret decrypted; undefined when it is not configured. */
+/** The environment's defaults per provider (PlinthConfig.oauth2). */
+export type OAuth2EnvSettings = Partial<Record<OAuth2ProviderName, OAuth2EnvDefaults>>;
+
+const filled = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+type StoredProvider = OAuth2Settings['providers'][number];
+
+/** clientId and (oidc) issuer of a listed provider, the environment's where the collection leaves them empty. */
+function idsOf(
+  p: StoredProvider,
+  env: OAuth2EnvSettings,
+): Pick<OAuth2ProviderSettings, 'clientId' | 'issuer'> {
+  const defaults = env[p.name] ?? {};
+  const issuer = p.name === 'oidc' ? (filled(p.issuer) ?? defaults.issuer) : undefined;
+  return {
+    clientId: filled(p.clientId) ?? defaults.clientId ?? '',
+    ...(issuer !== undefined ? { issuer } : {}),
+  };
+}
+
+/**
+ * The provider's settings with its client secret decrypted; undefined when it is not listed.
+ * `clientId`, `clientSecret` and (oidc) `issuer` left empty in the collection come from the
+ * environment (`PLINTH_OAUTH2_<PROVIDER>_…`), each on its own; a value in the collection wins.
+ * The result may still lack a clientId or issuer: see `missingProviderSettings`.
+ */
 export function providerSettings(
   settings: OAuth2Settings,
   name: string,
   box: SecretBox,
+  env: OAuth2EnvSettings = {},
 ): OAuth2ProviderSettings | undefined {
   const p = settings.providers.find((x) => x.name === name);
   if (!p) return undefined;
-  const secret = p.clientSecret ?? '';
-  return { ...p, clientSecret: SecretBox.isSealed(secret) ? box.open(secret) : secret };
+  const stored = filled(p.clientSecret);
+  const clientSecret = stored
+    ? SecretBox.isSealed(stored)
+      ? box.open(stored)
+      : stored
+    : (env[p.name]?.clientSecret ?? '');
+  return { ...p, ...idsOf(p, env), clientSecret };
+}
+
+/**
+ * What a listed provider still lacks once the environment's defaults are applied, as the settings
+ * and environment variables that would supply it; empty when it can be used.
+ */
+export function missingProviderSettings(
+  provider: Pick<OAuth2ProviderSettings, 'name' | 'clientId' | 'issuer'>,
+): string[] {
+  const env = `PLINTH_OAUTH2_${provider.name.toUpperCase()}`;
+  const missing: string[] = [];
+  if (!provider.clientId) missing.push(`clientId (or ${env}_CLIENT_ID)`);
+  if (provider.name === 'oidc' && !provider.issuer) missing.push(`issuer (or ${env}_ISSUER)`);
+  return missing;
+}
+
+/**
+ * The names of the providers of `settings` that can be used (listed, with a clientId and, for oidc,
+ * an issuer, from the collection or the environment). Secrets are not opened.
+ */
+export function usableProviderNames(
+  settings: OAuth2Settings,
+  env: OAuth2EnvSettings = {},
+): OAuth2ProviderName[] {
+  if (!settings.enabled) return [];
+  return settings.providers
+    .filter((p) => missingProviderSettings({ name: p.name, ...idsOf(p, env) }).length === 0)
+    .map((p) => p.name);
 }
 
 /**

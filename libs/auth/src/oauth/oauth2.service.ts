@@ -19,6 +19,7 @@ import { type AuthAnswer, UsersAuthService } from '../users/users-auth.service.j
 import { ExternalIdentitiesRepository, type IdentityKey } from './external-identities.repository.js';
 import {
   isRedirectAllowed,
+  missingProviderSettings,
   type OAuth2ProviderSettings,
   oauth2SettingsOf,
   providerSettings,
@@ -97,12 +98,22 @@ export class OAuth2Service {
 
   private provider(c: CompiledCollection, name: string): OAuth2ProviderSettings {
     const settings = oauth2SettingsOf(c.def.options);
-    const provider = settings.enabled ? providerSettings(settings, name, this.box) : undefined;
+    const provider = settings.enabled
+      ? providerSettings(settings, name, this.box, this.config.oauth2)
+      : undefined;
     if (!provider) {
       throw new AppError(
         'OAUTH2_PROVIDER_UNAVAILABLE',
         `Sign-in with "${String(name).slice(0, 40)}" is not enabled for "${c.def.name}". ` +
           "An admin enables it in the collection's options.oauth2.",
+      );
+    }
+    const missing = missingProviderSettings(provider);
+    if (missing.length) {
+      // Listed, but neither the collection nor this server's environment says which client to be.
+      throw new AppError(
+        'OAUTH2_PROVIDER_UNAVAILABLE',
+        `Sign-in with ${provider.name} is not set up for "${c.def.name}": it needs ${missing.join(' and ')}.`,
       );
     }
     return provider;

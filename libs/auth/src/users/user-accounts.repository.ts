@@ -47,6 +47,26 @@ export class UserAccountsRepository {
     ]);
   }
 
+  /**
+   * Ends every session of one account at once (an admin's "revoke sessions"): a new token key, so
+   * every access token and refresh token signed with the old one dies, and every refresh row revoked.
+   * False when the record does not exist.
+   */
+  async revokeSessions(c: CompiledCollection, id: string, tokenKey: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const [rows] = await tx.query(
+        `UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid RETURNING "id"`,
+        [id, tokenKey],
+      );
+      if (!rows?.length) return false;
+      await tx.query(
+        `UPDATE plinth.refresh_token SET revoked_at = now() WHERE collection_id = $1 AND record_id = $2 AND revoked_at IS NULL`,
+        [c.def.id, id],
+      );
+      return true;
+    });
+  }
+
   async insertRefresh(
     row: Omit<RefreshRow, 'used_at' | 'revoked_at'> & { token_hash: string },
   ): Promise<void> {

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CollectionsRegistry, type CompiledCollection, presentRecord } from '@plinth/collections';
+import {
+  AuthRecordLoader,
+  CollectionsRegistry,
+  type CompiledCollection,
+  presentRecord,
+} from '@plinth/collections';
 import {
   AppError,
+  isUuid,
   newId,
   newTokenKey,
   PLINTH_CONFIG,
@@ -11,6 +17,7 @@ import {
   verifyAgainstNothing,
   verifyPassword,
 } from '@plinth/core';
+import { oauth2SettingsOf, usableProviderNames } from '../oauth/oauth2-settings.js';
 import { fingerprint, sha256, TokensService } from '../tokens.service.js';
 import { RateLimiter } from './rate-limiter.js';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
@@ -37,6 +44,7 @@ export class UsersAuthService {
     private readonly accounts: UserAccountsRepository,
     private readonly tokens: TokensService,
     private readonly limiter: RateLimiter,
+    private readonly loader: AuthRecordLoader,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -129,23 +137,37 @@ export class UsersAuthService {
     await this.accounts.revokeFamily(row.family);
   }
 
+  /**
+   * An admin ends every session of one user: the token key is rotated (every access token dies,
+   * here at once, on other replicas within the 2 s the record loader caches) and every refresh
+   * token of the user is revoked.
+   */
+  async revokeSessions(collection: string, id: string): Promise<void> {
+    const c = this.authCollection(collection);
+    const notFound = () =>
+      new AppError(
+        'RECORD_NOT_FOUND',
+        `"${c.def.name}" has no record with the id ${JSON.stringify(id.slice(0, 40))}.`,
+      );
+    if (!isUuid(id)) throw notFound();
+    if (!(await this.accounts.revokeSessions(c, id, newTokenKey()))) throw notFound();
+    // This replica's cached copy of the record gets the new key now, not in up to 2 s.
+    await this.loader.load(c.def.id, id, { fresh: true });
+  }
+
   authMethods(collection: string) {
     const c = this.authCollection(collection);
-    const oauth2 = (c.def.options?.oauth2 ?? {}) as {
-      enabled?: boolean;
-      providers?: Array<{ name: string }>;
-    };
+    const settings = oauth2SettingsOf(c.def.options);
     return {
       password: { enabled: true, identityFields: ['email'] },
       oauth2: {
-        enabled: Boolean(oauth2.enabled),
+        enabled: settings.enabled,
+        // Providers usable now: listed, with a client id (and issuer) from the collection or the environment.
         // authUrl: this server's start route; the app adds ?redirect=<allow-listed URL>.
-        providers: oauth2.enabled
-          ? (oauth2.providers ?? []).map((p) => ({
-              name: p.name,
-              authUrl: `${this.config.http.publicUrl}/api/collections/${encodeURIComponent(c.def.name)}/auth/oauth2/${p.name}`,
-            }))
-          : [],
+        providers: usableProviderNames(settings, this.config.oauth2).map((name) => ({
+          name,
+          authUrl: `${this.config.http.publicUrl}/api/collections/${encodeURIComponent(c.def.name)}/auth/oauth2/${name}`,
+        })),
       },
     };
   }

@@ -27,6 +27,30 @@ describe('oauth2OptionsIssues', () => {
     expect(codes({})).toEqual([]);
   });
 
+  it('accepts providers without clientId, clientSecret or (oidc) issuer: the environment supplies them', () => {
+    expect(
+      codes({
+        enabled: true,
+        providers: [
+          { name: 'google' },
+          { name: 'github', clientId: '', clientSecret: '' },
+          { name: 'oidc', clientId: 'id' },
+        ],
+      }),
+    ).toEqual([]);
+    expect(
+      codes({
+        providers: [
+          { name: 'google', clientId: ' ' },
+          { name: 'oidc', issuer: '' },
+        ],
+      }),
+    ).toEqual([
+      ['options.oauth2.providers.0.clientId', 'REQUIRED'],
+      ['options.oauth2.providers.1.issuer', 'INVALID_VALUE'],
+    ]);
+  });
+
   it('names the path of each problem', () => {
     expect(codes([])).toEqual([['options.oauth2', 'INVALID_TYPE']]);
     expect(codes({ enabled: 1, other: true, providers: {} })).toEqual([

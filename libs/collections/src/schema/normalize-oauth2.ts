@@ -163,16 +163,13 @@ export function oauth2OptionsIssues(raw: unknown, path = 'options.oauth2'): Sche
     } else {
       seen.set(name, i);
     }
+    // clientId, clientSecret and (oidc) issuer may be left out or empty: the server then takes
+    // PLINTH_OAUTH2_<PROVIDER>_CLIENT_ID / _CLIENT_SECRET / PLINTH_OAUTH2_OIDC_ISSUER from its environment,
+    // and a provider configured in neither place is simply not offered.
     for (const key of ['clientId', 'clientSecret'] as const) {
       const value = provider[key];
-      if (value === undefined) {
-        if (key === 'clientId')
-          add(
-            `${p}.clientId`,
-            'REQUIRED',
-            'A provider needs "clientId", from the provider\'s developer console.',
-          );
-      } else if (typeof value !== 'string') {
+      if (value === undefined) continue;
+      if (typeof value !== 'string') {
         add(`${p}.${key}`, 'INVALID_TYPE', `"${key}" must be a string, not ${jsonTypeOf(value)}.`);
       } else if (value.length > MAX_CLIENT_VALUE_LENGTH) {
         add(
@@ -180,8 +177,13 @@ export function oauth2OptionsIssues(raw: unknown, path = 'options.oauth2'): Sche
           'OUT_OF_RANGE',
           `"${key}" may be at most ${MAX_CLIENT_VALUE_LENGTH} characters long.`,
         );
-      } else if (key === 'clientId' && value.trim() === '') {
-        add(`${p}.clientId`, 'REQUIRED', '"clientId" must not be empty.');
+      } else if (key === 'clientId' && value !== '' && value.trim() === '') {
+        add(
+          `${p}.clientId`,
+          'REQUIRED',
+          '"clientId" must not be blank: give the id from the provider\'s developer console, or leave it out ' +
+            "to use the server's PLINTH_OAUTH2_<PROVIDER>_CLIENT_ID.",
+        );
       }
     }
     for (const key of URL_KEYS) {
@@ -195,13 +197,6 @@ export function oauth2OptionsIssues(raw: unknown, path = 'options.oauth2'): Sche
           'INVALID_VALUE',
           `"${key}" must be an absolute http(s) URL; ${show(value)} is not.`,
         );
-    }
-    if (name === 'oidc' && provider.issuer === undefined) {
-      add(
-        `${p}.issuer`,
-        'REQUIRED',
-        'An OpenID Connect provider needs "issuer", e.g. "https://accounts.example.com"; its endpoints are discovered from it.',
-      );
     }
     if (typeof name === 'string' && name !== 'oidc' && provider.issuer !== undefined) {
       add(

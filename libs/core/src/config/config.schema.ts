@@ -28,6 +28,9 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
   );
 
+/** A provider client id or secret (the limit is the one collection options have). */
+const oauth2Value = z.string().trim().min(1).max(1000, 'must be at most 1000 characters').optional();
+
 /**
  * Every environment variable Plinth reads. Each is documented in docker/example.env;
  * README.md carries the same table.
@@ -72,6 +75,14 @@ export const envSchema = z.object({
     .regex(/@/, 'must be an address like Plinth <no-reply@example.com>')
     .default('Plinth <no-reply@localhost>'),
   PLINTH_APP_NAME: z.string().trim().min(1).max(100, 'must be at most 100 characters').default('Plinth'),
+  // Social sign-in defaults: used for a provider of an auth collection whose own value is empty.
+  PLINTH_OAUTH2_GOOGLE_CLIENT_ID: oauth2Value,
+  PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET: oauth2Value,
+  PLINTH_OAUTH2_GITHUB_CLIENT_ID: oauth2Value,
+  PLINTH_OAUTH2_GITHUB_CLIENT_SECRET: oauth2Value,
+  PLINTH_OAUTH2_OIDC_CLIENT_ID: oauth2Value,
+  PLINTH_OAUTH2_OIDC_CLIENT_SECRET: oauth2Value,
+  PLINTH_OAUTH2_OIDC_ISSUER: url(['http:', 'https:']).optional(),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -82,4 +82,36 @@ describe('loadConfig', () => {
     expect(error!.problems.map((p) => p.split(' ')[0]).sort()).toEqual(['SMTP_FROM', 'SMTP_URL']);
     expect(error!.message).not.toContain('hunter2');
   });
+
+  it('reads social sign-in defaults per provider, none by default, secrets never echoed', () => {
+    expect(loadConfig({}).oauth2).toEqual({ google: {}, github: {}, oidc: {} });
+    const c = loadConfig({
+      PLINTH_OAUTH2_GOOGLE_CLIENT_ID: 'g-id',
+      PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET: 'g-secret',
+      PLINTH_OAUTH2_GITHUB_CLIENT_ID: ' gh-id ',
+      PLINTH_OAUTH2_OIDC_CLIENT_SECRET: '',
+      PLINTH_OAUTH2_OIDC_ISSUER: 'https://id.example',
+    });
+    expect(c.oauth2).toEqual({
+      google: { clientId: 'g-id', clientSecret: 'g-secret' },
+      github: { clientId: 'gh-id' },
+      oidc: { issuer: 'https://id.example' },
+    });
+    let error: ConfigError | undefined;
+    try {
+      loadConfig({
+        PLINTH_OAUTH2_OIDC_ISSUER: 'id.example',
+        PLINTH_OAUTH2_GITHUB_CLIENT_SECRET: ' ',
+        PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET: 'x'.repeat(1001),
+      });
+    } catch (err) {
+      error = err as ConfigError;
+    }
+    expect(error!.problems.map((p) => p.split(' ')[0]).sort()).toEqual([
+      'PLINTH_OAUTH2_GITHUB_CLIENT_SECRET',
+      'PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET',
+      'PLINTH_OAUTH2_OIDC_ISSUER',
+    ]);
+    expect(error!.message).not.toContain('x'.repeat(20));
+  });
 });

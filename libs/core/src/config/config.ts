@@ -38,6 +38,20 @@ export interface PlinthConfig {
     /** Names the app in mails. */
     appName: string;
   };
+  /**
+   * Social sign-in defaults from the environment, per provider: a provider listed in an auth
+   * collection's options.oauth2 without its own clientId, clientSecret (or, for oidc, issuer) uses these.
+   */
+  oauth2: Record<OAuth2EnvProvider, OAuth2EnvDefaults>;
+}
+
+export type OAuth2EnvProvider = 'google' | 'github' | 'oidc';
+
+export interface OAuth2EnvDefaults {
+  clientId?: string;
+  clientSecret?: string;
+  /** oidc only. */
+  issuer?: string;
 }
 
 export class ConfigError extends Error {
@@ -108,5 +122,20 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
     },
     maintenance: { cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY },
     mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME },
+    oauth2: {
+      google: {
+        clientId: e.PLINTH_OAUTH2_GOOGLE_CLIENT_ID,
+        clientSecret: e.PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET,
+      },
+      github: {
+        clientId: e.PLINTH_OAUTH2_GITHUB_CLIENT_ID,
+        clientSecret: e.PLINTH_OAUTH2_GITHUB_CLIENT_SECRET,
+      },
+      oidc: {
+        clientId: e.PLINTH_OAUTH2_OIDC_CLIENT_ID,
+        clientSecret: e.PLINTH_OAUTH2_OIDC_CLIENT_SECRET,
+        issuer: e.PLINTH_OAUTH2_OIDC_ISSUER,
+      },
+    },
   };
 }

@@ -59,6 +59,8 @@ export async function ensureRedis(opts: {
   explicit: boolean;
   dataDir: string;
   log: (m: string) => void;
+  /** The program to start (tests name a missing one). */
+  command?: string;
 }): Promise<RedisHandle> {
   const none = { url: opts.url, stop: async () => undefined };
   if (await answers(opts.url)) return none;
@@ -73,7 +75,7 @@ export async function ensureRedis(opts: {
   const port = new URL(opts.url).port || '6379';
   opts.log(`No Redis answers at ${opts.url}; starting redis-server with its data in ${dir}`);
   const child = spawn(
-    'redis-server',
+    opts.command ?? 'redis-server',
     [
       '--bind',
       '127.0.0.1',
@@ -90,12 +92,16 @@ export async function ensureRedis(opts: {
     ],
     { stdio: 'ignore' },
   );
+  let gone = false;
   const failed = new Promise<Error>((resolve) => {
-    child.once('error', (err) => resolve(err));
-    child.once('exit', (code) => resolve(new Error(`redis-server exited with code ${code}`)));
+    child.once('error', (err) => ((gone = true), resolve(err)));
+    child.once(
+      'exit',
+      (code) => ((gone = true), resolve(new Error(`redis-server exited with code ${code}`))),
+    );
   });
   const started = (async () => {
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 50 && !gone; i++) {
       if (await answers(opts.url)) return true;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -104,10 +110,8 @@ export async function ensureRedis(opts: {
   const outcome = await Promise.race([started, failed]);
   if (outcome !== true) {
     child.kill('SIGKILL');
-    const why =
-      outcome instanceof Error && /ENOENT/.test(outcome.message)
-        ? 'redis-server is not installed'
-        : String(outcome);
+    const message = outcome === false ? 'it did not answer within 5 s' : String((outcome as Error).message);
+    const why = /ENOENT/.test(message) ? 'redis-server is not installed' : message;
     throw new Error(
       `Plinth needs Redis and none answers at ${opts.url} (${why}). Install it (Debian/Ubuntu: apt-get install redis-server; ` +
         'macOS: brew install redis) or set REDIS_URL to a running Redis.',
@@ -117,8 +121,13 @@ export async function ensureRedis(opts: {
     url: opts.url,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // Redis refuses SIGTERM when its final save fails (e.g. the data dir is gone): then kill it.
+        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };
