@@ -1,16 +1,10 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { validateBody } from '@plinth/core';
+import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { PLINTH_CONFIG, type ResolvedConfig, validateBody } from '@plinth/core';
+import type { FastifyRequest } from 'fastify';
 import { AdminsService } from './admins.service.js';
-
-const signInSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['identity', 'password'],
-  properties: {
-    identity: { type: 'string', minLength: 1, maxLength: 320 },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
-  },
-};
+import { signInSchema } from './sign-in.schema.js';
+import { UsersAuthService } from './users/users-auth.service.js';
+import { RateLimiter } from './users/rate-limiter.js';
 
 const setupSchema = {
   type: 'object',
@@ -25,20 +19,31 @@ const setupSchema = {
 
 @Controller('api/admins')
 export class AdminsController {
-  constructor(private readonly admins: AdminsService) {}
+  constructor(
+    private readonly admins: AdminsService,
+    private readonly users: UsersAuthService,
+    private readonly limiter: RateLimiter,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
 
-  /** Signs an admin in: `{identity, password}` → `{token, admin}`. */
+  /** Signs an admin in: `{identity, password}` → `{token, admin}`. Rate-limited per IP and per account. */
   @Post('auth-with-password')
   @HttpCode(200)
-  authWithPassword(@Body() body: unknown) {
+  async authWithPassword(@Body() body: unknown, @Req() req: FastifyRequest) {
+    await this.users.countIp(req.ip);
     const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
-    return this.admins.authWithPassword(input.identity, input.password);
+    return this.limiter.signInAttempt(
+      `admin:${input.identity.trim().toLowerCase()}`,
+      this.config.auth.maxFailuresPerAccount,
+      () => this.admins.authWithPassword(input.identity, input.password),
+    );
   }
 
   /** Creates the first admin with the one-time link printed at boot. */
   @Post('setup')
   @HttpCode(200)
-  setupFirstAdmin(@Body() body: unknown) {
+  async setupFirstAdmin(@Body() body: unknown, @Req() req: FastifyRequest) {
+    await this.users.countIp(req.ip);
     const input = validateBody<{ token: string; email: string; password: string }>(setupSchema, body);
     return this.admins.setupFirstAdmin(input.token, input.email, input.password);
   }

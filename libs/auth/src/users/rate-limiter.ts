@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, REDIS } from '@plinth/core';
 import type { Redis } from 'ioredis';
 
+const FAILURE_WINDOW_SECONDS = 300;
+
 /** Fixed-window counters in Redis, shared by every replica (DESIGN §5). */
 @Injectable()
 export class RateLimiter {
@@ -26,6 +28,25 @@ export class RateLimiter {
       [null, number],
     ];
     if (Number(count ?? 0) >= limit) throw this.tooMany(what, ttl > 0 ? ttl : 60);
+  }
+
+  /**
+   * Runs a sign-in attempt for one account: refused with 429 while the account has `limit`
+   * failures within 5 minutes; an INVALID_CREDENTIALS failure counts, a success clears the count.
+   */
+  async signInAttempt<T>(account: string, limit: number, attempt: () => Promise<T>): Promise<T> {
+    const key = `fail:${account}`;
+    await this.check(key, limit, 'Too many failed sign-ins for this account.');
+    try {
+      const result = await attempt();
+      await this.reset(key);
+      return result;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') {
+        await this.hit(key, Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS, '');
+      }
+      throw err;
+    }
   }
 
   async reset(key: string): Promise<void> {

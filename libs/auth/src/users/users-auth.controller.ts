@@ -1,17 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
 import type { FastifyRequest } from 'fastify';
+import { signInSchema } from '../sign-in.schema.js';
 import { UsersAuthService } from './users-auth.service.js';
 
-const passwordSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['identity', 'password'],
-  properties: {
-    identity: { type: 'string', minLength: 1, maxLength: 320 },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
-  },
-};
 const refreshSchema = {
   type: 'object',
   additionalProperties: false,
@@ -37,7 +29,7 @@ export class UsersAuthController {
     @Req() req: FastifyRequest,
   ) {
     await this.auth.countIp(req.ip);
-    const input = validateBody<{ identity: string; password: string }>(passwordSchema, body);
+    const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
     return this.auth.authWithPassword(collection, input.identity, input.password);
   }
 

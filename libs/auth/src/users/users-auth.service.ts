@@ -28,8 +28,6 @@ export interface AuthAnswer {
   record: Record<string, unknown>;
 }
 
-const FAILURE_WINDOW_SECONDS = 300;
-
 const invalidRefresh = () =>
   new AppError(
     'INVALID_REFRESH_TOKEN',
@@ -70,22 +68,15 @@ export class UsersAuthService {
 
   async authWithPassword(collection: string, identity: string, password: string): Promise<AuthAnswer> {
     const c = this.authCollection(collection);
-    const accountKey = `fail:${c.def.id}:${identity.trim().toLowerCase()}`;
-    await this.limiter.check(
-      accountKey,
-      this.config.auth.maxFailuresPerAccount,
-      'Too many failed sign-ins for this account.',
-    );
-    const account = await this.accounts.findByEmail(c, identity.trim());
-    const ok = account
-      ? await verifyPassword(account.password_hash, password)
-      : await verifyAgainstNothing(password);
-    if (!account || !ok) {
-      await this.limiter.hit(accountKey, Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS, '');
-      throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
-    }
-    await this.limiter.reset(accountKey);
-    return this.issue(c, account, newId());
+    const account = `${c.def.id}:${identity.trim().toLowerCase()}`;
+    return this.limiter.signInAttempt(account, this.config.auth.maxFailuresPerAccount, async () => {
+      const row = await this.accounts.findByEmail(c, identity.trim());
+      const ok = row
+        ? await verifyPassword(row.password_hash, password)
+        : await verifyAgainstNothing(password);
+      if (!row || !ok) throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+      return this.issue(c, row, newId());
+    });
   }
 
   /** Rotates a refresh token; reusing a rotated one revokes its whole family. */
