@@ -4,7 +4,8 @@ export const signInSchema = {
   additionalProperties: false,
   required: ['identity', 'password'],
   properties: {
-    identity: { type: 'string', minLength: 1, maxLength: 320 },
-    password: { type: 'string', minLength: 1, maxLength: 1024 },
+    // PostgreSQL cannot hold NUL, so it is refused here rather than failing in a query.
+    identity: { type: 'string', minLength: 1, maxLength: 320, pattern: '^[^\\u0000]*$' },
+    password: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000]*$' },
   },
 };

@@ -11,23 +11,19 @@ export class RateLimiter {
 
   /** Counts one hit; throws 429 with Retry-After once `limit` is passed within `windowSeconds`. */
   async hit(key: string, limit: number, windowSeconds: number, what: string): Promise<void> {
-    const k = `rl:${key}`;
-    const [[, count], [, ttl]] = (await this.redis.multi().incr(k).ttl(k).exec()) as [
-      [null, number],
-      [null, number],
-    ];
-    if (ttl < 0) await this.redis.expire(k, windowSeconds);
+    const { count, ttl } = await this.increment(`rl:${key}`, windowSeconds);
     if (count > limit) throw this.tooMany(what, ttl > 0 ? ttl : windowSeconds);
   }
 
-  /** Throws 429 when the counter is already over `limit`, without counting. */
-  async check(key: string, limit: number, what: string): Promise<void> {
-    const k = `rl:${key}`;
-    const [[, count], [, ttl]] = (await this.redis.multi().get(k).ttl(k).exec()) as [
-      [null, string | null],
-      [null, number],
-    ];
-    if (Number(count ?? 0) >= limit) throw this.tooMany(what, ttl > 0 ? ttl : 60);
+  /** INCR and the window's expiry in one transaction, so no key can outlive its window. */
+  private async increment(k: string, windowSeconds: number): Promise<{ count: number; ttl: number }> {
+    const [[, count], , [, ttl]] = (await this.redis
+      .multi()
+      .incr(k)
+      .expire(k, windowSeconds, 'NX')
+      .ttl(k)
+      .exec()) as [[null, number], unknown, [null, number]];
+    return { count, ttl };
   }
 
   /**
@@ -35,16 +31,21 @@ export class RateLimiter {
    * failures within 5 minutes; an INVALID_CREDENTIALS failure counts, a success clears the count.
    */
   async signInAttempt<T>(account: string, limit: number, attempt: () => Promise<T>): Promise<T> {
-    const key = `fail:${account}`;
-    await this.check(key, limit, 'Too many failed sign-ins for this account.');
+    // Counted before the attempt, atomically: parallel guesses cannot all slip past the limit.
+    const key = `rl:fail:${account}`;
+    const { count, ttl } = await this.increment(key, FAILURE_WINDOW_SECONDS);
+    if (count > limit)
+      throw this.tooMany(
+        'Too many failed sign-ins for this account.',
+        ttl > 0 ? ttl : FAILURE_WINDOW_SECONDS,
+      );
     try {
       const result = await attempt();
-      await this.reset(key);
+      await this.redis.del(key);
       return result;
     } catch (err) {
-      if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') {
-        await this.hit(key, Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_SECONDS, '');
-      }
+      // Only a wrong password counts as a failure.
+      if (!(err instanceof AppError && err.code === 'INVALID_CREDENTIALS')) await this.redis.decr(key);
       throw err;
     }
   }

@@ -309,7 +309,15 @@ class Compiler {
 
   // ---- comparisons -------------------------------------------------------------------------
 
+  /** A comparison that folds to TRUE/FALSE leaves no bound values behind (PostgreSQL refuses unused ones). */
   private compare(op: FilterOperator, left: Operand, right: Operand): string {
+    const start = this.ctx.params.length;
+    const sql = this.compareOperands(op, left, right);
+    if (sql === 'TRUE' || sql === 'FALSE') this.ctx.params.length = start;
+    return sql;
+  }
+
+  private compareOperands(op: FilterOperator, left: Operand, right: Operand): string {
     if (
       (left.type === 'value' && isRuntimeEmpty(left) && right.type === 'column') ||
       (right.type === 'value' && isRuntimeEmpty(right) && left.type === 'column')

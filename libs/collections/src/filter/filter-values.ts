@@ -75,7 +75,9 @@ export function parseDate(value: unknown): Date | undefined {
     if (Math.abs(offsetMinutes) > 18 * 60) return undefined;
   }
   const date = new Date(utc - offsetMinutes * 60_000);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  // PostgreSQL's timestamptz (as Plinth writes it) spans years 1 to 9999.
+  const year = date.getUTCFullYear();
+  return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? undefined : date;
 }
 
 function toNumber(value: unknown): number | undefined {

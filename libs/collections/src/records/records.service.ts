@@ -349,7 +349,24 @@ export class RecordsService {
         if (next !== undefined) values.set(col.name, { value: next, cast: col.cast });
       }
       if (c.isAuth) {
-        if (value.email !== undefined) values.set('email', { value: value.email, cast: 'text' });
+        if (
+          value.email !== undefined &&
+          String(value.email).toLowerCase() !== String(current.email).toLowerCase()
+        ) {
+          if (!access.bypass) {
+            // The address must be proven: request-email-change mails a link to the new one.
+            problems.push({
+              path: 'email',
+              code: 'EMAIL_CHANGE_REQUIRES_CONFIRMATION',
+              message: 'cannot be changed here; use request-email-change, which confirms the new address',
+            });
+          } else {
+            // An admin's change is not a proof of the new mailbox, and ends the account's sessions.
+            values.set('email', { value: value.email, cast: 'text' });
+            values.set('verified', { value: false, cast: 'boolean' });
+            values.set('token_key', { value: newTokenKey(), cast: 'text' });
+          }
+        }
         if (value.emailVisibility !== undefined)
           values.set('emailVisibility', { value: value.emailVisibility, cast: 'boolean' });
         if (value.password !== undefined) {
