@@ -115,16 +115,31 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
     await new Promise((resolve) => githubApi?.close(resolve));
   });
 
-  /** What the provider redirected to our PUBLIC_URL, sent to the test server instead. */
-  const toServer = (url: URL) => {
-    expect(url.origin).toBe(PUBLIC_URL);
-    return t.fetch(url.pathname + url.search, { redirect: 'manual' });
+  // The browser's cookies: the start answer binds each flow to this browser with one.
+  const jar = new Map<string, string>();
+  const keepCookies = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [name, value] = pair!.split('=');
+      if (value) jar.set(name!, value);
+      else jar.delete(name!);
+    }
+    return res;
   };
 
-  const start = (provider: string, redirect: string | null = APP, collection = 'users') =>
-    t.fetch(
-      `/api/collections/${collection}/auth/oauth2/${provider}${redirect === null ? '' : `?redirect=${encodeURIComponent(redirect)}`}`,
-      { redirect: 'manual' },
+  /** What the provider redirected to our PUBLIC_URL, sent to the test server instead (with this browser's cookies). */
+  const toServer = async (url: URL, cookies = true) => {
+    expect(url.origin).toBe(PUBLIC_URL);
+    const cookie = cookies ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : '';
+    return keepCookies(await t.fetch(url.pathname + url.search, { redirect: 'manual', headers: { cookie } }));
+  };
+
+  const start = async (provider: string, redirect: string | null = APP, collection = 'users') =>
+    keepCookies(
+      await t.fetch(
+        `/api/collections/${collection}/auth/oauth2/${provider}${redirect === null ? '' : `?redirect=${encodeURIComponent(redirect)}`}`,
+        { redirect: 'manual' },
+      ),
     );
 
   /** start → provider's authorize page → callback; answers where the callback sent the browser. */
@@ -545,6 +560,23 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
       // A state works once: replaying a successful callback is refused.
       const { callback: used } = await signIn('google', person);
       await expectProblem(await toServer(used), 400, 'OAUTH2_STATE_INVALID');
+    });
+
+    it('refuses a callback link opened in another browser (login CSRF), without using up the state', async () => {
+      person = { sub: 'g-csrf', email: 'csrf@example.com', emailVerified: true };
+      const before = await identityCount();
+      const started = await start('google');
+      const atProvider = await fetch(new URL(started.headers.get('location')!), { redirect: 'manual' });
+      const callback = new URL(atProvider.headers.get('location')!);
+      // The attacker forwards their callback link: the victim's browser has no cookie for this flow.
+      const forwarded = await toServer(callback, false);
+      const body = await expectProblem(forwarded, 400, 'OAUTH2_STATE_INVALID');
+      expect(String(body.detail)).toMatch(/not started in this browser/);
+      expect(await identityCount()).toBe(before);
+      // The browser that started it still finishes.
+      const back = await toServer(callback);
+      expect(back.status).toBe(302);
+      expect(new URL(back.headers.get('location')!).searchParams.get('code')).toBeTruthy();
     });
 
     it('accepts a one-time code once', async () => {

@@ -103,15 +103,34 @@ export function oauth2Browser(
   providers: MockProviders,
   opts: { publicUrl: string; app: string },
 ) {
-  const toServer = (url: URL) => {
-    expect(url.origin).toBe(opts.publicUrl);
-    return t().fetch(url.pathname + url.search, { redirect: 'manual' });
+  // The browser's cookies: the start answer binds each flow to this browser with one.
+  const jar = new Map<string, string>();
+  const keepCookies = (res: Response) => {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [name, value] = pair!.split('=');
+      if (value) jar.set(name!, value);
+      else jar.delete(name!);
+    }
+    return res;
   };
 
-  const start = (provider: string, redirect: string = opts.app, collection = 'users') =>
-    t().fetch(
-      `/api/collections/${collection}/auth/oauth2/${provider}?redirect=${encodeURIComponent(redirect)}`,
-      { redirect: 'manual' },
+  const toServer = async (url: URL) => {
+    expect(url.origin).toBe(opts.publicUrl);
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    return keepCookies(
+      await t().fetch(url.pathname + url.search, { redirect: 'manual', headers: { cookie } }),
+    );
+  };
+
+  const start = async (provider: string, redirect: string = opts.app, collection = 'users') =>
+    keepCookies(
+      await t().fetch(
+        `/api/collections/${collection}/auth/oauth2/${provider}?redirect=${encodeURIComponent(redirect)}`,
+        {
+          redirect: 'manual',
+        },
+      ),
     );
 
   /** The provider's authorize page → the callback URL on PUBLIC_URL it sends the browser to. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { validateBody } from '@plinth/core';
+import { createHash } from 'node:crypto';
+import { AppError, validateBody } from '@plinth/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UsersAuthService } from '../users/users-auth.service.js';
 import { OAuth2Service } from './oauth2.service.js';
@@ -31,6 +32,23 @@ function redirectTo(reply: FastifyReply, url: string): void {
     .send();
 }
 
+/**
+ * Binds a sign-in to the browser that started it: the start answer sets a cookie named after the
+ * state's hash, and the callback requires it. A callback link forwarded to someone else (login CSRF:
+ * signing the victim in to the attacker's account) then fails. One cookie per flow, so tabs don't clash.
+ */
+const stateCookie = (state: string) =>
+  `plinth_oauth2_${createHash('sha256').update(state).digest('hex').slice(0, 24)}`;
+const COOKIE_MAX_AGE = 600;
+
+function cookiePath(collection: string): string {
+  return `/api/collections/${encodeURIComponent(collection)}/auth/oauth2/`;
+}
+
+function hasCookie(req: FastifyRequest, name: string): boolean {
+  return (req.headers.cookie ?? '').split(';').some((part) => part.trim() === `${name}=1`);
+}
+
 /** Social sign-in (DESIGN §4, §10): start → provider → callback → app with a one-time code → tokens. */
 @Controller('api/collections/:collection')
 export class OAuth2Controller {
@@ -53,6 +71,12 @@ export class OAuth2Controller {
       provider,
       typeof redirect === 'string' ? redirect : undefined,
     );
+    const state = new URL(url).searchParams.get('state') ?? '';
+    const secure = req.protocol === 'https' || this.oauth2.publicUrlIsHttps() ? '; Secure' : '';
+    reply.header(
+      'set-cookie',
+      `${stateCookie(state)}=1; Path=${cookiePath(collection)}; Max-Age=${COOKIE_MAX_AGE}; HttpOnly; SameSite=Lax${secure}`,
+    );
     redirectTo(reply, url);
   }
 
@@ -65,7 +89,18 @@ export class OAuth2Controller {
     @Res() reply: FastifyReply,
   ) {
     await this.auth.countIp(req.ip);
-    redirectTo(reply, await this.oauth2.callback(collection, provider, singleValues(query)));
+    const values = singleValues(query);
+    if (!values.state || !hasCookie(req, stateCookie(values.state))) {
+      throw new AppError(
+        'OAUTH2_STATE_INVALID',
+        'This sign-in was not started in this browser (or it took longer than 10 minutes). Start it again from the app.',
+      );
+    }
+    reply.header(
+      'set-cookie',
+      `${stateCookie(values.state)}=; Path=${cookiePath(collection)}; Max-Age=0; HttpOnly; SameSite=Lax`,
+    );
+    redirectTo(reply, await this.oauth2.callback(collection, provider, values));
   }
 
   @Post('auth-with-oauth2-code')

@@ -76,6 +76,11 @@ export class OAuth2Service {
     this.box = new SecretBox(config.secret);
   }
 
+  /** Whether clients reach this server over https (the state cookie is then Secure). */
+  publicUrlIsHttps(): boolean {
+    return this.config.http.publicUrl.startsWith('https:');
+  }
+
   /** The start route of a provider on this server (auth-methods lists it). */
   startUrl(c: CompiledCollection, provider: string): string {
     return `${this.config.http.publicUrl}/api/collections/${encodeURIComponent(c.def.name)}/auth/oauth2/${provider}`;
