@@ -75,6 +75,15 @@ describe('HTTP layer: health, errors, request ids, metrics', () => {
     expect(await res.json()).toEqual({ received: { a: 1 } });
   });
 
+  it('answers an unknown error with 500 INTERNAL carrying only the request id, no driver text or stack', async () => {
+    const res = await t.fetch('/api/_test/boom', { method: 'POST' });
+    const body = await expectProblem(res, 500, 'INTERNAL');
+    const text = JSON.stringify(body);
+    expect(text).not.toMatch(/secret_table|stack\.ts|relation/);
+    expect(body.detail).toContain(String(body.requestId));
+    expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'requestId', 'status', 'title', 'type']);
+  });
+
   it('echoes a safe x-request-id and replaces an unsafe one', async () => {
     const mine = await t.fetch('/api/nothing', { headers: { 'x-request-id': 'abc-123.DEF' } });
     expect(mine.headers.get('x-request-id')).toBe('abc-123.DEF');

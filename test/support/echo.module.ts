@@ -7,6 +7,12 @@ class EchoController {
   echo(@Body() body: unknown) {
     return { received: body };
   }
+
+  /** A bug: an error no code knows, carrying text that must never reach the client. */
+  @Post('boom')
+  boom(): never {
+    throw new Error('relation "plinth.secret_table" does not exist at /srv/app/stack.ts:42');
+  }
 }
 
 @Module({ controllers: [EchoController] })
