@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OAuth2Server } from 'oauth2-mock-server';
 import { adminToken, api } from './support/auth.js';
+import { cookieJar } from './support/oauth2-provider.js';
 import { expectApiProblem, expectProblem } from './support/problem.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -115,27 +116,17 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
     await new Promise((resolve) => githubApi?.close(resolve));
   });
 
-  // The browser's cookies: the start answer binds each flow to this browser with one.
-  const jar = new Map<string, string>();
-  const keepCookies = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [name, value] = pair!.split('=');
-      if (value) jar.set(name!, value);
-      else jar.delete(name!);
-    }
-    return res;
-  };
+  const jar = cookieJar();
 
   /** What the provider redirected to our PUBLIC_URL, sent to the test server instead (with this browser's cookies). */
   const toServer = async (url: URL, cookies = true) => {
     expect(url.origin).toBe(PUBLIC_URL);
-    const cookie = cookies ? [...jar].map(([k, v]) => `${k}=${v}`).join('; ') : '';
-    return keepCookies(await t.fetch(url.pathname + url.search, { redirect: 'manual', headers: { cookie } }));
+    const cookie = cookies ? jar.header() : '';
+    return jar.keep(await t.fetch(url.pathname + url.search, { redirect: 'manual', headers: { cookie } }));
   };
 
   const start = async (provider: string, redirect: string | null = APP, collection = 'users') =>
-    keepCookies(
+    jar.keep(
       await t.fetch(
         `/api/collections/${collection}/auth/oauth2/${provider}${redirect === null ? '' : `?redirect=${encodeURIComponent(redirect)}`}`,
         { redirect: 'manual' },

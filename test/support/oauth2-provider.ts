@@ -94,6 +94,22 @@ export class MockProviders {
   }
 }
 
+/** A browser's cookies, enough for the sign-in flow (the start answer binds each flow to the browser). */
+export function cookieJar() {
+  const cookies = new Map<string, string>();
+  return {
+    keep(res: Response): Response {
+      for (const c of res.headers.getSetCookie()) {
+        const [name, value] = c.split(';')[0]!.split('=');
+        if (value) cookies.set(name!, value);
+        else cookies.delete(name!);
+      }
+      return res;
+    },
+    header: () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+  };
+}
+
 /**
  * The browser's side of a social sign-in against `t`, whose PUBLIC_URL is `publicUrl`: nothing listens
  * there, so the test plays the reverse proxy and sends what the provider redirects there to `t`.
@@ -103,28 +119,17 @@ export function oauth2Browser(
   providers: MockProviders,
   opts: { publicUrl: string; app: string },
 ) {
-  // The browser's cookies: the start answer binds each flow to this browser with one.
-  const jar = new Map<string, string>();
-  const keepCookies = (res: Response) => {
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [name, value] = pair!.split('=');
-      if (value) jar.set(name!, value);
-      else jar.delete(name!);
-    }
-    return res;
-  };
+  const jar = cookieJar();
 
   const toServer = async (url: URL) => {
     expect(url.origin).toBe(opts.publicUrl);
-    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-    return keepCookies(
-      await t().fetch(url.pathname + url.search, { redirect: 'manual', headers: { cookie } }),
+    return jar.keep(
+      await t().fetch(url.pathname + url.search, { redirect: 'manual', headers: { cookie: jar.header() } }),
     );
   };
 
   const start = async (provider: string, redirect: string = opts.app, collection = 'users') =>
-    keepCookies(
+    jar.keep(
       await t().fetch(
         `/api/collections/${collection}/auth/oauth2/${provider}?redirect=${encodeURIComponent(redirect)}`,
         {
