@@ -257,7 +257,7 @@ describe("an auth collection's email", () => {
       auth: { id: USER_ID, collectionName: 'members' },
     });
     expect(own.sql).toBe(
-      '(CASE WHEN t."emailVisibility" IS TRUE OR t."id" = $2::uuid THEN t."email" END) DESC NULLS LAST, t."id" DESC',
+      '(CASE WHEN t."emailVisibility" IS TRUE OR t."id" = $2::uuid THEN t."email" END) DESC, t."id" DESC',
     );
     expect(params).toEqual(['before', USER_ID]);
     expect(compileSort('email', members, 't', { canSeeHidden: false, isAdmin: true }).sql).toBe(

@@ -5,11 +5,9 @@ import type { CompiledSort, FilterCollection, FilterContext, FilterField } from 
 export const MAX_SORT_FIELDS = 8;
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-// Never NULL, so the default NULLS placement lets a plain index serve both directions.
-const NOT_NULL_COLUMNS = new Set(['id', 'created', 'updated']);
 
 /**
- * `-views,title` → `t."views" DESC NULLS LAST, t."title" ASC, t."id" ASC`. Only direct fields
+ * `-views,title` → `t."views" DESC, t."title" ASC, t."id" ASC`. Only direct fields
  * and id/created/updated; `alias."id"` is appended as a tiebreaker (direction of the last
  * item) unless id is already listed. Empty input → `{ sql: '' }`: the caller picks the default.
  */
@@ -58,8 +56,9 @@ export function compileSort(
     seen.add(name);
     lastDirection = descending ? 'DESC' : 'ASC';
     if (name === 'id') hasId = true;
-    const nulls = descending && !NOT_NULL_COLUMNS.has(name) ? ' NULLS LAST' : '';
-    parts.push(`${guarded(collection, field, alias, ctx)} ${lastDirection}${nulls}`);
+    // PostgreSQL's default NULL placement (last ascending, first descending) is what a plain btree
+    // index gives in both scan directions, so `sort=-views` can walk an index on views.
+    parts.push(`${guarded(collection, field, alias, ctx)} ${lastDirection}`);
   }
   if (!hasId) parts.push(`${alias}.${quoteIdent(lookupField(collection, 'id')!.column)} ${lastDirection}`);
   return { sql: parts.join(', ') };
