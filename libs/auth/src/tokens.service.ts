@@ -1,4 +1,4 @@
-import { createHash, hkdfSync } from 'node:crypto';
+import { createHash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
@@ -27,11 +27,12 @@ export const sha256 = (value: string): string => createHash('sha256').update(val
 /** Access tokens: HS256 JWTs, algorithm pinned, lifetime PLINTH_ACCESS_TOKEN_TTL. */
 @Injectable()
 export class TokensService {
-  private readonly key: Uint8Array;
+  // A KeyObject made once: jose would otherwise import raw key bytes on every sign and verify.
+  private readonly key: KeyObject;
   private readonly ttl: number;
 
   constructor(@Inject(PLINTH_CONFIG) config: ResolvedConfig) {
-    this.key = deriveKey(config.secret, 'plinth access token');
+    this.key = createSecretKey(deriveKey(config.secret, 'plinth access token'));
     this.ttl = config.auth.accessTokenTtlSeconds;
   }
 
