@@ -1,10 +1,9 @@
-import { Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { PLINTH_CONFIG, type ResolvedConfig, validateBody } from '@plinth/core';
-import type { FastifyRequest } from 'fastify';
 import { AdminsService } from './admins.service.js';
 import { signInSchema } from './sign-in.schema.js';
-import { UsersAuthService } from './users/users-auth.service.js';
 import { RateLimiter } from './users/rate-limiter.js';
+import { LimitAuthRequestsPerIp } from './users/auth-ip-limit.guard.js';
 
 const setupSchema = {
   type: 'object',
@@ -17,11 +16,11 @@ const setupSchema = {
   },
 };
 
+@LimitAuthRequestsPerIp()
 @Controller('api/admins')
 export class AdminsController {
   constructor(
     private readonly admins: AdminsService,
-    private readonly users: UsersAuthService,
     private readonly limiter: RateLimiter,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
@@ -29,8 +28,7 @@ export class AdminsController {
   /** Signs an admin in: `{identity, password}` → `{token, admin}`. Rate-limited per IP and per account. */
   @Post('auth-with-password')
   @HttpCode(200)
-  async authWithPassword(@Body() body: unknown, @Req() req: FastifyRequest) {
-    await this.users.countIp(req.ip);
+  async authWithPassword(@Body() body: unknown) {
     const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
     return this.limiter.signInAttempt(
       `admin:${input.identity.trim().toLowerCase()}`,
@@ -42,8 +40,7 @@ export class AdminsController {
   /** Creates the first admin with the one-time link printed at boot. */
   @Post('setup')
   @HttpCode(200)
-  async setupFirstAdmin(@Body() body: unknown, @Req() req: FastifyRequest) {
-    await this.users.countIp(req.ip);
+  async setupFirstAdmin(@Body() body: unknown) {
     const input = validateBody<{ token: string; email: string; password: string }>(setupSchema, body);
     return this.admins.setupFirstAdmin(input.token, input.email, input.password);
   }

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import { createHash } from 'node:crypto';
 import { AppError, validateBody } from '@plinth/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UsersAuthService } from '../users/users-auth.service.js';
 import { OAuth2Service } from './oauth2.service.js';
+import { LimitAuthRequestsPerIp } from '../users/auth-ip-limit.guard.js';
 
 const codeSchema = {
   type: 'object',
@@ -50,12 +50,10 @@ function hasCookie(req: FastifyRequest, name: string): boolean {
 }
 
 /** Social sign-in (DESIGN §4, §10): start → provider → callback → app with a one-time code → tokens. */
+@LimitAuthRequestsPerIp()
 @Controller('api/collections/:collection')
 export class OAuth2Controller {
-  constructor(
-    private readonly oauth2: OAuth2Service,
-    private readonly auth: UsersAuthService,
-  ) {}
+  constructor(private readonly oauth2: OAuth2Service) {}
 
   @Get('auth/oauth2/:provider')
   async startOAuth2(
@@ -65,7 +63,6 @@ export class OAuth2Controller {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.auth.countIp(req.ip);
     const url = await this.oauth2.start(
       collection,
       provider,
@@ -88,7 +85,6 @@ export class OAuth2Controller {
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ) {
-    await this.auth.countIp(req.ip);
     const values = singleValues(query);
     if (!values.state || !hasCookie(req, stateCookie(values.state))) {
       throw new AppError(
@@ -105,12 +101,7 @@ export class OAuth2Controller {
 
   @Post('auth-with-oauth2-code')
   @HttpCode(200)
-  async authWithOAuth2Code(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ) {
-    await this.auth.countIp(req.ip);
+  async authWithOAuth2Code(@Param('collection') collection: string, @Body() body: unknown) {
     const input = validateBody<{ code: string }>(codeSchema, body);
     return this.oauth2.exchange(collection, input.code);
   }

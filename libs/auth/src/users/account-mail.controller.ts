@@ -1,8 +1,7 @@
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { AppError, CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
-import type { FastifyRequest } from 'fastify';
 import { AccountMailService } from './account-mail.service.js';
-import { UsersAuthService } from './users-auth.service.js';
+import { LimitAuthRequestsPerIp } from './auth-ip-limit.guard.js';
 
 // The same bounds as passwords of auth records (libs/collections record-schemas).
 const PASSWORD_MIN_LENGTH = 8;
@@ -50,57 +49,35 @@ const confirmEmailChangeSchema = {
  * Links mailed to app users of an auth collection: verification, password reset, email change
  * (PocketBase's routes and shapes). Every route counts toward the per-IP auth limit.
  */
+@LimitAuthRequestsPerIp()
 @Controller('api/collections/:collection')
 export class AccountMailController {
-  constructor(
-    private readonly mail: AccountMailService,
-    private readonly auth: UsersAuthService,
-  ) {}
+  constructor(private readonly mail: AccountMailService) {}
 
   @Post('request-verification')
   @HttpCode(204)
-  async requestVerification(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ): Promise<void> {
-    await this.auth.countIp(req.ip);
+  async requestVerification(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ email: string }>(emailSchema, body);
     this.mail.requestVerification(collection, input.email);
   }
 
   @Post('confirm-verification')
   @HttpCode(204)
-  async confirmVerification(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ): Promise<void> {
-    await this.auth.countIp(req.ip);
+  async confirmVerification(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ token: string }>(tokenSchema, body);
     await this.mail.confirmVerification(collection, input.token);
   }
 
   @Post('request-password-reset')
   @HttpCode(204)
-  async requestPasswordReset(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ): Promise<void> {
-    await this.auth.countIp(req.ip);
+  async requestPasswordReset(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ email: string }>(emailSchema, body);
     this.mail.requestPasswordReset(collection, input.email);
   }
 
   @Post('confirm-password-reset')
   @HttpCode(204)
-  async confirmPasswordReset(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ): Promise<void> {
-    await this.auth.countIp(req.ip);
+  async confirmPasswordReset(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ token: string; password: string; passwordConfirm: string }>(
       passwordResetSchema,
       body,
@@ -124,10 +101,8 @@ export class AccountMailController {
   async requestEmailChange(
     @Param('collection') collection: string,
     @Body() body: unknown,
-    @Req() req: FastifyRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    await this.auth.countIp(req.ip);
     const owner = await this.mail.signedInAccount(collection, principal);
     const input = validateBody<{ newEmail: string }>(emailChangeSchema, body);
     this.mail.requestEmailChange(owner, input.newEmail);
@@ -135,12 +110,7 @@ export class AccountMailController {
 
   @Post('confirm-email-change')
   @HttpCode(204)
-  async confirmEmailChange(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ): Promise<void> {
-    await this.auth.countIp(req.ip);
+  async confirmEmailChange(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ token: string; password: string }>(confirmEmailChangeSchema, body);
     await this.mail.confirmEmailChange(collection, input.token, input.password);
   }

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
-import type { FastifyRequest } from 'fastify';
 import { signInSchema } from '../sign-in.schema.js';
 import { UsersAuthService } from './users-auth.service.js';
+import { LimitAuthRequestsPerIp } from './auth-ip-limit.guard.js';
 
 const refreshSchema = {
   type: 'object',
@@ -21,26 +21,18 @@ const logoutSchema = {
 export class UsersAuthController {
   constructor(private readonly auth: UsersAuthService) {}
 
+  @LimitAuthRequestsPerIp()
   @Post('auth-with-password')
   @HttpCode(200)
-  async authWithPassword(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ) {
-    await this.auth.countIp(req.ip);
+  async authWithPassword(@Param('collection') collection: string, @Body() body: unknown) {
     const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
     return this.auth.authWithPassword(collection, input.identity, input.password);
   }
 
+  @LimitAuthRequestsPerIp()
   @Post('auth-refresh')
   @HttpCode(200)
-  async authRefresh(
-    @Param('collection') collection: string,
-    @Body() body: unknown,
-    @Req() req: FastifyRequest,
-  ) {
-    await this.auth.countIp(req.ip);
+  async authRefresh(@Param('collection') collection: string, @Body() body: unknown) {
     const input = validateBody<{ refreshToken: string }>(refreshSchema, body);
     return this.auth.refresh(collection, input.refreshToken);
   }

@@ -235,16 +235,18 @@ export class RecordsService {
     access: Access,
     opts: { forUpdate?: boolean; withSecrets?: boolean } = {},
   ): Promise<Row> {
-    const notFound = new AppError(
-      'RECORD_NOT_FOUND',
-      `There is no record "${String(id).slice(0, 64)}" in "${c.def.name}" that you can see.`,
-    );
-    if (!isUuid(id)) throw notFound;
+    // Built only when needed: an Error (with its stack) per request costs on the hot path.
+    const notFound = () =>
+      new AppError(
+        'RECORD_NOT_FOUND',
+        `There is no record "${String(id).slice(0, 64)}" in "${c.def.name}" that you can see.`,
+      );
+    if (!isUuid(id)) throw notFound();
     const params: unknown[] = [];
     const ctx = this.context(principal, access, params);
     const where = access.bypass ? 'TRUE' : c.def.viewRule === null ? 'FALSE' : this.rule(c, 'view', ctx);
     const row = await this.records.findOne(db, c, id, where, params, opts);
-    if (!row) throw notFound;
+    if (!row) throw notFound();
     return row;
   }
 

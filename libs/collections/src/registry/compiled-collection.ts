@@ -1,12 +1,10 @@
 import { quoteIdent } from '../filter/index.js';
 import type { FilterCollection } from '../filter/index.js';
-import { type CollectionDef, type FieldDef, isMultiple } from '../schema/collection.types.js';
-import { toFilterCollection } from '../schema/index.js';
+import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
+import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
 
-/** How a value is bound when written: the SQL cast of its placeholder. */
-export type ColumnCast =
-  'text' | 'text[]' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid' | 'uuid[]';
+export type { ColumnCast };
 
 export interface ColumnInfo {
   /** Field (and column) name. */
@@ -32,27 +30,9 @@ export interface CompiledCollection {
   isAuth: boolean;
 }
 
-export function castFor(field: FieldDef): ColumnCast {
-  const multi = isMultiple(field);
-  switch (field.type) {
-    case 'number':
-      return 'double precision';
-    case 'bool':
-      return 'boolean';
-    case 'date':
-      return 'timestamptz';
-    case 'json':
-      return 'jsonb';
-    case 'relation':
-      return multi ? 'uuid[]' : 'uuid';
-    default:
-      return multi ? 'text[]' : 'text';
-  }
-}
-
 export function compileCollection(def: CollectionDef): CompiledCollection {
   const isAuth = def.type === 'auth';
-  const fieldColumns = def.fields.map((field) => ({ name: field.name, field, cast: castFor(field) }));
+  const fieldColumns = def.fields.map((field) => ({ name: field.name, field, cast: columnType(field) }));
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
   const selectList = [...system, ...fieldColumns.map((c) => c.name)]
     .map((c) => `t.${quoteIdent(c)}`)

@@ -12,7 +12,7 @@ export {
   MAX_THUMB_SIDE,
 } from './normalize-collection.js';
 export type { NormalizeOptions, NormalizeResult } from './normalize-collection.js';
-export { columnType, declaredIndexName, planSchemaChange } from './plan-schema-change.js';
+export { columnType, declaredIndexName, planSchemaChange, type ColumnCast } from './plan-schema-change.js';
 export type { PlanResult } from './plan-schema-change.js';
 export { quoteLiteral } from './quote-literal.js';
 export { SCHEMA_CONFLICT_CODES, SCHEMA_ISSUE_CODES } from './schema-issue.js';

@@ -48,7 +48,11 @@ const relationIndexName = (f: FieldDef) => objectName(`rel_${f.id}`);
 const foreignKeyName = (f: FieldDef) => objectName(`fk_${f.id}`);
 const tempColumnName = (f: FieldDef) => objectName(`_tmp_${f.id}`);
 
-export function columnType(f: FieldDef): string {
+/** The PostgreSQL type of a field's column; records bind values with the same cast. */
+export type ColumnCast =
+  'text' | 'text[]' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid' | 'uuid[]';
+
+export function columnType(f: FieldDef): ColumnCast {
   switch (f.type) {
     case 'number':
       return 'double precision';
