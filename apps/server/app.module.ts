@@ -1,5 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { CoreModule, type ResolvedConfig } from '@plinth/core';
+import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { AuthModule } from '@plinth/auth';
 import { CollectionsModule } from '@plinth/collections';
 import { JobsModule } from '@plinth/jobs';
@@ -22,6 +22,7 @@ export class AppModule {
         // Nest's own logs go through pino; the one line per request is written by an onResponse
         // hook in create-server.ts (cheaper on the hot path than the pino-http middleware).
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
+        SettingsModule,
         JobsModule.forRoot({ consume: config.workers.mode === 'inline' }),
         CollectionsModule,
         AuthModule,

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CoreModule, type ResolvedConfig } from '@plinth/core';
+import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
@@ -13,6 +13,7 @@ export class WorkerModule {
       imports: [
         CoreModule.forRoot(config, { role: 'worker' }),
         LoggerModule.forRoot({ pinoHttp: { logger } }),
+        SettingsModule,
         JobsModule.forRoot({ consume: true }),
       ],
     };

@@ -23,3 +23,5 @@ export * from './auth/passwords.js';
 export * from './auth/route-access.js';
 export * from './logging/quiet-nest-logs.js';
 export * from './crypto/secret-box.js';
+export * from './settings/settings.service.js';
+export * from './settings/settings.module.js';

@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { RequireAdmin } from '../auth/route-access.js';
+import { AppError } from '../errors/app-error.js';
+import { SettingsService } from './settings.service.js';
+
+/** Admin settings: one object per section (`storage`, `push`, ...); secrets are write-only. */
+@Controller('api/settings')
+@RequireAdmin()
+export class SettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  @Get()
+  getSettings() {
+    return this.settings.viewAll();
+  }
+
+  /** Partial: `{ storage: { driver: 's3', ... } }` changes only the keys given; a secret sent as "" is kept. */
+  @Patch()
+  async updateSettings(@Body() body: unknown) {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) {
+      throw new AppError('VALIDATION_FAILED', 'The body must be an object of settings sections.', {
+        errors: [{ path: '(body)', code: 'INVALID_TYPE', message: 'must be object' }],
+      });
+    }
+    const known = new Set(this.settings.publicSections().map((s) => s.key));
+    const unknown = Object.keys(body).filter((k) => !known.has(k));
+    if (unknown.length) {
+      throw new AppError('VALIDATION_FAILED', `Unknown settings section: ${unknown.join(', ')}.`, {
+        errors: unknown.map((k) => ({
+          path: k,
+          code: 'UNKNOWN_FIELD',
+          message: 'is not a settings section',
+        })),
+      });
+    }
+    for (const [key, value] of Object.entries(body)) {
+      if (!value || typeof value !== 'object' || Array.isArray(value)) {
+        throw new AppError('VALIDATION_FAILED', `Settings section "${key}" must be an object.`, {
+          errors: [{ path: key, code: 'INVALID_TYPE', message: 'must be object' }],
+        });
+      }
+    }
+    await this.settings.patchMany(body as Record<string, Record<string, unknown>>);
+    return this.settings.viewAll();
+  }
+}

@@ -1,0 +1,8 @@
+import { Global, Module } from '@nestjs/common';
+import { SettingsController } from './settings.controller.js';
+import { SettingsService } from './settings.service.js';
+
+/** Run-time settings edited by admins; libs register their sections in `onModuleInit`. */
+@Global()
+@Module({ providers: [SettingsService], controllers: [SettingsController], exports: [SettingsService] })
+export class SettingsModule {}

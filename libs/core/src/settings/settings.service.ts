@@ -1,0 +1,215 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { PLINTH_CONFIG, REDIS } from '../core.tokens.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { AppError } from '../errors/app-error.js';
+import { createRedis } from '../redis/redis.js';
+import type { ResolvedConfig } from '../runtime/runtime.js';
+import { validateBody, type BodySchema } from '../validation/validate-body.js';
+
+/** One named group of settings an admin edits (`storage`, `push`, ...), registered by the lib that owns it. */
+export interface SettingsSection<T extends Record<string, unknown> = Record<string, unknown>> {
+  key: string;
+  /** JSON Schema of the whole section; PATCH bodies are checked against it after merging. */
+  schema: BodySchema;
+  /** Values used for keys never saved. */
+  defaults: T;
+  /** Top-level keys holding secrets: sealed at rest, answered as "", a PATCH with "" keeps the stored one. */
+  secrets?: Array<keyof T & string>;
+  /** Shown to admins (console, GET /api/settings) only when true; internal state (generated keys) stays out. */
+  internal?: boolean;
+}
+
+const CHANNEL = 'settings:changed';
+
+/**
+ * Settings that admins edit at run time, stored in `plinth.setting` (one JSON row per section).
+ * Reads are served from memory; a write on any replica invalidates every replica through Redis.
+ */
+@Injectable()
+export class SettingsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Settings');
+  private readonly sections = new Map<string, SettingsSection>();
+  private readonly cache = new Map<string, Promise<Record<string, unknown>>>();
+  private readonly listeners = new Map<string, Array<() => void>>();
+  private readonly box: SecretBox;
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {
+    this.box = new SecretBox(config.secret);
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber = createRedis(this.config.redis.url, {
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+    });
+    await this.subscriber.connect();
+    this.subscriber.on('message', (_channel: string, key: string) => this.invalidate(key));
+    // Changes may have been missed during a Redis outage: forget everything on reconnect.
+    this.subscriber.on('ready', () => {
+      for (const key of [...this.cache.keys()]) this.invalidate(key);
+    });
+    await this.subscriber.subscribe(this.channel());
+  }
+
+  onModuleDestroy(): void {
+    this.subscriber?.disconnect();
+  }
+
+  register<T extends Record<string, unknown>>(section: SettingsSection<T>): void {
+    this.sections.set(section.key, section as unknown as SettingsSection);
+  }
+
+  /** Calls `listener` whenever the section changes on any replica (after commit). */
+  onChange(key: string, listener: () => void): () => void {
+    const list = this.listeners.get(key) ?? [];
+    list.push(listener);
+    this.listeners.set(key, list);
+    return () =>
+      this.listeners.set(
+        key,
+        (this.listeners.get(key) ?? []).filter((l) => l !== listener),
+      );
+  }
+
+  /** The section's values with defaults filled in and secrets in clear, for the code that uses them. */
+  async get<T extends Record<string, unknown>>(key: string): Promise<T> {
+    const section = this.section(key);
+    let pending = this.cache.get(key);
+    if (!pending) {
+      pending = this.load(section);
+      this.cache.set(key, pending);
+      pending.catch(() => this.cache.delete(key));
+    }
+    return (await pending) as T;
+  }
+
+  /** Merges `patch` over the stored section, validates the result and saves it; returns the admin view. */
+  async patch(key: string, patch: Record<string, unknown>): Promise<Record<string, unknown>> {
+    await this.patchMany({ [key]: patch });
+    return this.view(key);
+  }
+
+  /** Validates every section's merged values first, then saves them: one bad section saves nothing. */
+  async patchMany(patches: Record<string, Record<string, unknown>>): Promise<void> {
+    const prepared: Array<[SettingsSection, Record<string, unknown>]> = [];
+    for (const [key, patch] of Object.entries(patches)) {
+      const section = this.section(key);
+      const current = await this.load(section);
+      const next: Record<string, unknown> = { ...current, ...patch };
+      for (const secret of section.secrets ?? []) {
+        if (patch[secret] === '') next[secret] = current[secret];
+      }
+      try {
+        validateBody(section.schema, next);
+      } catch (err) {
+        if (err instanceof AppError) for (const e of err.extra.errors ?? []) e.path = `${key}.${e.path}`;
+        throw err;
+      }
+      prepared.push([section, next]);
+    }
+    for (const [section, next] of prepared) await this.save(section, next);
+  }
+
+  /** Replaces internal state (generated keys and the like) without schema checks from a request. */
+  async put(key: string, value: Record<string, unknown>): Promise<void> {
+    await this.save(this.section(key), value);
+  }
+
+  /** The section as admins see it: secrets answered as "". */
+  async view(key: string): Promise<Record<string, unknown>> {
+    const section = this.section(key);
+    const values = { ...(await this.get(key)) };
+    for (const secret of section.secrets ?? []) if (values[secret]) values[secret] = '';
+    return values;
+  }
+
+  /** Every section that is not internal, as admins see it. */
+  async viewAll(): Promise<Record<string, Record<string, unknown>>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const key of [...this.sections.keys()].sort()) {
+      if (!this.sections.get(key)!.internal) out[key] = await this.view(key);
+    }
+    return out;
+  }
+
+  publicSections(): SettingsSection[] {
+    return [...this.sections.values()].filter((s) => !s.internal).sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  private section(key: string): SettingsSection {
+    const section = this.sections.get(key);
+    if (!section) {
+      throw new AppError('SETTINGS_SECTION_NOT_FOUND', `There is no settings section "${key}".`, {
+        errors: [
+          {
+            path: key,
+            code: 'UNKNOWN_FIELD',
+            message: `known sections: ${[...this.sections.keys()].join(', ')}`,
+          },
+        ],
+      });
+    }
+    return section;
+  }
+
+  private async load(section: SettingsSection): Promise<Record<string, unknown>> {
+    const rows: Array<{ value: Record<string, unknown> }> = await this.dataSource.query(
+      'SELECT value FROM plinth.setting WHERE key = $1',
+      [section.key],
+    );
+    const stored = rows[0]?.value ?? {};
+    const values: Record<string, unknown> = { ...section.defaults, ...stored };
+    for (const secret of section.secrets ?? []) {
+      const sealed = values[secret];
+      if (SecretBox.isSealed(sealed)) {
+        try {
+          values[secret] = this.box.open(sealed);
+        } catch {
+          this.logger.error(
+            `The stored secret ${section.key}.${secret} cannot be decrypted (was PLINTH_SECRET changed?); set it again in the settings.`,
+          );
+          values[secret] = '';
+        }
+      }
+    }
+    return values;
+  }
+
+  private async save(section: SettingsSection, values: Record<string, unknown>): Promise<void> {
+    const stored = { ...values };
+    for (const secret of section.secrets ?? []) {
+      const value = stored[secret];
+      if (typeof value === 'string' && value !== '') stored[secret] = this.box.seal(value);
+    }
+    await this.dataSource.query(
+      `INSERT INTO plinth.setting (key, value, updated) VALUES ($1, $2, now())
+       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated = now()`,
+      [section.key, JSON.stringify(stored)],
+    );
+    this.invalidate(section.key);
+    await this.redis.publish(this.channel(), section.key);
+  }
+
+  private invalidate(key: string): void {
+    this.cache.delete(key);
+    for (const listener of this.listeners.get(key) ?? []) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.error(`A listener of settings "${key}" failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Pub/sub channels are not prefixed by ioredis' keyPrefix, so the replica group's prefix goes in by hand. */
+  private channel(): string {
+    return `${this.config.redis.prefix}:${CHANNEL}`;
+  }
+}
