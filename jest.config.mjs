@@ -4,6 +4,7 @@ const common = {
   moduleNameMapper: {
     '^@plinth/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
   },
   testEnvironment: 'node',
 };

@@ -38,6 +38,24 @@ import {
   withClient,
 } from './lib/setup.mjs';
 
+// `npm run bench -- --files [...]`: the file-upload memory bench (bench/files-upload.mjs) instead of the loads.
+if (process.argv.includes('--files')) {
+  const { runFilesBench } = await import('./files-upload.mjs');
+  process.exit(await runFilesBench(process.argv.slice(2).filter((a) => a !== '--files')));
+}
+
+// `npm run bench -- --realtime [...]`: 1,000 SSE clients and memory per connection (bench/realtime-clients.mjs).
+if (process.argv.includes('--realtime')) {
+  const { runRealtimeBench } = await import('./realtime-clients.mjs');
+  process.exit(await runRealtimeBench(process.argv.slice(2).filter((a) => a !== '--realtime')));
+}
+
+// `npm run bench -- --push [...]`: Web Push deliveries per second to a local push service, no loss (bench/push-webpush.mjs).
+if (process.argv.includes('--push')) {
+  const { runPushBench } = await import('./push-webpush.mjs');
+  process.exit(await runPushBench(process.argv.slice(2).filter((a) => a !== '--push')));
+}
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 
@@ -58,6 +76,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --cpu-prof          run Plinth with --cpu-prof during the rounds; profiles go to bench/.tmp/<run>/prof
   --keep-dbs          keep both bench databases (default: dropped at the end)
   --no-write          print only; write nothing to bench/results
+  --files             run the file-upload memory bench instead (bench/files-upload.mjs; --files --help)
+  --realtime          run the realtime bench instead: SSE clients, memory per connection (--realtime --help)
+  --push              run the push bench instead: Web Push deliveries per second, no loss (--push --help)
 `;
 
 const { values: o } = parseArgs({

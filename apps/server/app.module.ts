@@ -3,10 +3,15 @@ import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { AuthModule } from '@plinth/auth';
 import { CollectionsModule } from '@plinth/collections';
 import { JobsModule } from '@plinth/jobs';
+import { PushModule } from '@plinth/push';
+import { StorageModule } from '@plinth/storage';
+import { RealtimeModule } from '@plinth/realtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
+import { OpenApiController } from './openapi/openapi.controller.js';
+import { OpenApiService } from './openapi/openapi.service.js';
 
 @Module({})
 export class AppModule {
@@ -26,9 +31,13 @@ export class AppModule {
         JobsModule.forRoot({ consume: config.workers.mode === 'inline' }),
         CollectionsModule,
         AuthModule,
+        StorageModule,
+        RealtimeModule,
+        PushModule.forRoot({ http: true }),
         ...extra,
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, OpenApiController],
+      providers: [OpenApiService],
     };
   }
 }

@@ -14,7 +14,11 @@ import {
 } from '@plinth/core';
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
+import { registerMultipart } from '@plinth/storage';
 import { AppModule } from './app.module.js';
+import { setupOpenApi } from './openapi/openapi-setup.js';
+import { PLINTH_VERSION } from './version.js';
+import { registerConsole } from './console-static.js';
 
 /**
  * Errors Node's HTTP parser finds before Fastify sees a request (headers or URL over 16 KiB,
@@ -91,7 +95,9 @@ export async function createServer(
     maxAge: 600,
   });
 
+  await registerMultipart(app, config); // multipart/form-data record uploads (libs/storage)
   const fastify = app.getHttpAdapter().getInstance();
+  registerConsole(fastify); // the admin console at /_/
   const metrics = app.get(Metrics);
   const lifecycle = app.get(Lifecycle);
   fastify.addHook('onSend', async (request, reply) => {
@@ -117,6 +123,7 @@ export async function createServer(
     );
   });
 
+  setupOpenApi(app, PLINTH_VERSION);
   await app.init();
   return app;
 }

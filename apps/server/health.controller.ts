@@ -6,8 +6,11 @@ import {
   sendProblem,
   toProblem,
   AppError,
+  ApiAnswer,
+  objectSchema,
   type ResolvedConfig,
 } from '@plinth/core';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -26,6 +29,18 @@ async function within<T>(ms: number, work: Promise<T>): Promise<T> {
   }
 }
 
+const checkSchema = { type: 'string', enum: ['ok', 'unavailable'] };
+const readySchema = objectSchema({
+  status: { type: 'string', enum: ['ok'] },
+  checks: objectSchema({ postgres: checkSchema, redis: checkSchema }),
+  workers: {
+    type: 'string',
+    enum: ['inline', 'off'],
+    description: 'Whether this process also runs the job workers.',
+  },
+});
+
+@ApiTags('health')
 @Controller('api')
 export class HealthController {
   constructor(
@@ -37,12 +52,15 @@ export class HealthController {
 
   /** Liveness: the process answers. Stays 200 while PostgreSQL or Redis is down. */
   @Get('health')
+  @ApiAnswer(objectSchema({ status: { type: 'string', enum: ['ok'] } }))
   health() {
     return { status: 'ok' };
   }
 
   /** Readiness: PostgreSQL and Redis answer and the server is not shutting down. */
   @Get('ready')
+  @ApiAnswer(readySchema)
+  @ApiResponse({ status: 503, description: 'Not ready: a problem with checks: {postgres, redis}.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
     const [postgres, redis] = await Promise.all([
       within(3000, this.dataSource.query('SELECT 1')).then(

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
+import { PushModule } from '@plinth/push';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 
@@ -15,6 +16,7 @@ export class WorkerModule {
         LoggerModule.forRoot({ pinoHttp: { logger } }),
         SettingsModule,
         JobsModule.forRoot({ consume: true }),
+        PushModule.forRoot({ http: false }),
       ],
     };
   }

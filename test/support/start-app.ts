@@ -3,6 +3,19 @@ import { createLogger, loadConfig, type ResolvedConfig } from '@plinth/core';
 import { createRedisPrefix, createTestDatabase, testRedisUrl, type TestDatabase } from '@plinth/testing';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { createServer } from '../../apps/server/create-server.js';
+import { checkAgainstOpenApi } from './openapi-check.js';
+
+/**
+ * Every answer a test reads through `t.fetch` (and so `api()`) is checked against the server's own
+ * OpenAPI document (issue 8): an undocumented route, status or body shape fails the test.
+ */
+async function expectDocumented(app: NestFastifyApplication, method: string, path: string, res: Response) {
+  const type = res.headers.get('content-type');
+  if (type?.includes('text/event-stream')) return;
+  const text = type?.includes('json') ? await res.clone().text() : '';
+  const wrong = checkAgainstOpenApi(app, method, path, res.status, type, text);
+  if (wrong) throw new Error(`OpenAPI mismatch: ${wrong}`);
+}
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -42,7 +55,11 @@ export async function startApp(opts: {
     app,
     url,
     config,
-    fetch: (path, init) => fetch(url + path, init),
+    fetch: async (path, init) => {
+      const res = await fetch(url + path, init);
+      await expectDocumented(app, init?.method ?? 'GET', path, res);
+      return res;
+    },
     close: () => app.close(),
   };
 }

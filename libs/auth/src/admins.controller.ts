@@ -1,11 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { PLINTH_CONFIG, type ResolvedConfig, validateBody } from '@plinth/core';
+import { ApiAnswer, ApiJsonBody, PLINTH_CONFIG, type ResolvedConfig, validateBody } from '@plinth/core';
+import { ApiTags } from '@nestjs/swagger';
+import { adminAuthResponseSchema } from './auth-openapi.schemas.js';
 import { AdminsService } from './admins.service.js';
 import { signInSchema } from './sign-in.schema.js';
 import { RateLimiter } from './users/rate-limiter.js';
 import { LimitAuthRequestsPerIp } from './users/auth-ip-limit.guard.js';
 
-const setupSchema = {
+export const setupSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['token', 'email', 'password'],
@@ -17,6 +19,7 @@ const setupSchema = {
 };
 
 @LimitAuthRequestsPerIp()
+@ApiTags('admins')
 @Controller('api/admins')
 export class AdminsController {
   constructor(
@@ -28,7 +31,9 @@ export class AdminsController {
   /** Signs an admin in: `{identity, password}` → `{token, admin}`. Rate-limited per IP and per account. */
   @Post('auth-with-password')
   @HttpCode(200)
-  async authWithPassword(@Body() body: unknown) {
+  @ApiJsonBody(signInSchema)
+  @ApiAnswer(adminAuthResponseSchema)
+  async authAdminWithPassword(@Body() body: unknown) {
     const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
     return this.limiter.signInAttempt(
       `admin:${input.identity.trim().toLowerCase()}`,
@@ -40,6 +45,8 @@ export class AdminsController {
   /** Creates the first admin with the one-time link printed at boot. */
   @Post('setup')
   @HttpCode(200)
+  @ApiJsonBody(setupSchema)
+  @ApiAnswer(adminAuthResponseSchema)
   async setupFirstAdmin(@Body() body: unknown) {
     const input = validateBody<{ token: string; email: string; password: string }>(setupSchema, body);
     return this.admins.setupFirstAdmin(input.token, input.email, input.password);

@@ -1,8 +1,18 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, RequireAdmin, type Principal, validateBody } from '@plinth/core';
+import {
+  ApiAnswer,
+  ApiJsonBody,
+  ApiNoContent,
+  CurrentPrincipal,
+  RequireAdmin,
+  type Principal,
+  validateBody,
+} from '@plinth/core';
+import { ApiTags } from '@nestjs/swagger';
+import { apiKeyPageSchema, createdApiKeySchema } from './auth-openapi.schemas.js';
 import { ApiKeysService } from './api-keys.service.js';
 
-const createKeySchema = {
+export const createKeySchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'scopes'],
@@ -13,6 +23,7 @@ const createKeySchema = {
   },
 };
 
+@ApiTags('api keys')
 @Controller('api/keys')
 @RequireAdmin()
 export class ApiKeysController {
@@ -21,6 +32,8 @@ export class ApiKeysController {
   /** Creates a key; the `key` is in this answer only. */
   @Post()
   @HttpCode(200)
+  @ApiJsonBody(createKeySchema)
+  @ApiAnswer(createdApiKeySchema)
   createApiKey(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const input = validateBody<{ name: string; scopes: string[]; expiresAt?: string | null }>(
       createKeySchema,
@@ -30,6 +43,7 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiAnswer(apiKeyPageSchema)
   async listApiKeys() {
     const items = await this.keys.list();
     return { page: 1, perPage: items.length, totalItems: items.length, totalPages: 1, items };
@@ -37,6 +51,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiNoContent()
   async deleteApiKey(@Param('id') id: string) {
     await this.keys.revoke(id);
   }

@@ -8,3 +8,4 @@ export * from './registry/collections.registry.js';
 export * from './registry/collections.service.js';
 export * from './registry/compiled-collection.js';
 export * from './schema/index.js';
+export * from './openapi/collection-openapi.js';

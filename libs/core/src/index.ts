@@ -25,3 +25,5 @@ export * from './logging/quiet-nest-logs.js';
 export * from './crypto/secret-box.js';
 export * from './settings/settings.service.js';
 export * from './settings/settings.module.js';
+export * from './openapi/api-doc.js';
+export * from './openapi/schemas.js';

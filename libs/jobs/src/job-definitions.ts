@@ -10,6 +10,8 @@ export interface JobPayloads {
   'maintenance.cleanup': { reason?: 'schedule' | 'manual' };
   /** One plain-text mail; the text carries its links (so the payload is as secret as they are). */
   'mail.send': { to: string; subject: string; text: string };
+  /** Sends these deliveries of one push message; the rows in plinth.push_delivery decide what is still due. */
+  'push.deliver': { messageId: string; deliveryIds: string[] };
 }
 
 export type JobName = keyof JobPayloads;
@@ -18,6 +20,7 @@ export type JobName = keyof JobPayloads;
 export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'maintenance.cleanup': 'maintenance',
   'mail.send': 'mail',
+  'push.deliver': 'push',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];

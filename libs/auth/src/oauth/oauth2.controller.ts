@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AppError, validateBody } from '@plinth/core';
+import { ApiAnswer, ApiJsonBody, ApiStringQuery, AppError, validateBody } from '@plinth/core';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
+import { userAuthResponseSchema } from '../auth-openapi.schemas.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuth2Service } from './oauth2.service.js';
 import { LimitAuthRequestsPerIp } from '../users/auth-ip-limit.guard.js';
 
-const codeSchema = {
+export const codeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['code'],
@@ -51,11 +53,21 @@ function hasCookie(req: FastifyRequest, name: string): boolean {
 
 /** Social sign-in (DESIGN §4, §10): start → provider → callback → app with a one-time code → tokens. */
 @LimitAuthRequestsPerIp()
+@ApiTags('social sign-in')
 @Controller('api/collections/:collection')
 export class OAuth2Controller {
   constructor(private readonly oauth2: OAuth2Service) {}
 
   @Get('auth/oauth2/:provider')
+  @ApiStringQuery(
+    'redirect',
+    "Where the app wants the one-time code: must start with an entry of the collection's redirectAllowList.",
+    true,
+  )
+  @ApiResponse({
+    status: 302,
+    description: 'Redirect to the provider (sets a short-lived browser-binding cookie).',
+  })
   async startOAuth2(
     @Param('collection') collection: string,
     @Param('provider') provider: string,
@@ -78,6 +90,7 @@ export class OAuth2Controller {
   }
 
   @Get('auth/oauth2/:provider/callback')
+  @ApiResponse({ status: 302, description: 'Redirect to the app URL with ?code= (or ?error=).' })
   async finishOAuth2(
     @Param('collection') collection: string,
     @Param('provider') provider: string,
@@ -101,6 +114,8 @@ export class OAuth2Controller {
 
   @Post('auth-with-oauth2-code')
   @HttpCode(200)
+  @ApiJsonBody(codeSchema)
+  @ApiAnswer(userAuthResponseSchema)
   async authWithOAuth2Code(@Param('collection') collection: string, @Body() body: unknown) {
     const input = validateBody<{ code: string }>(codeSchema, body);
     return this.oauth2.exchange(collection, input.code);

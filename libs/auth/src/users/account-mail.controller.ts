@@ -1,5 +1,13 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { AppError, CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
+import {
+  ApiJsonBody,
+  ApiNoContent,
+  AppError,
+  CurrentPrincipal,
+  type Principal,
+  validateBody,
+} from '@plinth/core';
+import { ApiTags } from '@nestjs/swagger';
 import { AccountMailService } from './account-mail.service.js';
 import { LimitAuthRequestsPerIp } from './auth-ip-limit.guard.js';
 
@@ -10,19 +18,19 @@ const PASSWORD_MAX_LENGTH = 256;
 const email = { type: 'string', format: 'email', maxLength: 254 };
 const token = { type: 'string', minLength: 1, maxLength: 200 };
 
-const emailSchema = {
+export const emailSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['email'],
   properties: { email },
 };
-const tokenSchema = {
+export const tokenSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['token'],
   properties: { token },
 };
-const passwordResetSchema = {
+export const passwordResetSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['token', 'password', 'passwordConfirm'],
@@ -32,13 +40,13 @@ const passwordResetSchema = {
     passwordConfirm: { type: 'string', maxLength: PASSWORD_MAX_LENGTH },
   },
 };
-const emailChangeSchema = {
+export const emailChangeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['newEmail'],
   properties: { newEmail: email },
 };
-const confirmEmailChangeSchema = {
+export const confirmEmailChangeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['token', 'password'],
@@ -50,12 +58,15 @@ const confirmEmailChangeSchema = {
  * (PocketBase's routes and shapes). Every route counts toward the per-IP auth limit.
  */
 @LimitAuthRequestsPerIp()
+@ApiTags('app users')
 @Controller('api/collections/:collection')
 export class AccountMailController {
   constructor(private readonly mail: AccountMailService) {}
 
   @Post('request-verification')
   @HttpCode(204)
+  @ApiJsonBody(emailSchema)
+  @ApiNoContent()
   async requestVerification(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ email: string }>(emailSchema, body);
     this.mail.requestVerification(collection, input.email);
@@ -63,6 +74,8 @@ export class AccountMailController {
 
   @Post('confirm-verification')
   @HttpCode(204)
+  @ApiJsonBody(tokenSchema)
+  @ApiNoContent()
   async confirmVerification(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ token: string }>(tokenSchema, body);
     await this.mail.confirmVerification(collection, input.token);
@@ -70,6 +83,8 @@ export class AccountMailController {
 
   @Post('request-password-reset')
   @HttpCode(204)
+  @ApiJsonBody(emailSchema)
+  @ApiNoContent()
   async requestPasswordReset(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ email: string }>(emailSchema, body);
     this.mail.requestPasswordReset(collection, input.email);
@@ -77,6 +92,8 @@ export class AccountMailController {
 
   @Post('confirm-password-reset')
   @HttpCode(204)
+  @ApiJsonBody(passwordResetSchema)
+  @ApiNoContent()
   async confirmPasswordReset(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ token: string; password: string; passwordConfirm: string }>(
       passwordResetSchema,
@@ -98,6 +115,8 @@ export class AccountMailController {
 
   @Post('request-email-change')
   @HttpCode(204)
+  @ApiJsonBody(emailChangeSchema)
+  @ApiNoContent()
   async requestEmailChange(
     @Param('collection') collection: string,
     @Body() body: unknown,
@@ -110,6 +129,8 @@ export class AccountMailController {
 
   @Post('confirm-email-change')
   @HttpCode(204)
+  @ApiJsonBody(confirmEmailChangeSchema)
+  @ApiNoContent()
   async confirmEmailChange(@Param('collection') collection: string, @Body() body: unknown): Promise<void> {
     const input = validateBody<{ token: string; password: string }>(confirmEmailChangeSchema, body);
     await this.mail.confirmEmailChange(collection, input.token, input.password);

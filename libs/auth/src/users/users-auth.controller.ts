@@ -1,22 +1,32 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
+import {
+  ApiAnswer,
+  ApiJsonBody,
+  ApiNoContent,
+  CurrentPrincipal,
+  type Principal,
+  validateBody,
+} from '@plinth/core';
+import { ApiTags } from '@nestjs/swagger';
+import { authMethodsResponseSchema, userAuthResponseSchema } from '../auth-openapi.schemas.js';
 import { signInSchema } from '../sign-in.schema.js';
 import { UsersAuthService } from './users-auth.service.js';
 import { LimitAuthRequestsPerIp } from './auth-ip-limit.guard.js';
 
-const refreshSchema = {
+export const refreshSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['refreshToken'],
   properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 } },
 };
-const logoutSchema = {
+export const logoutSchema = {
   type: 'object',
   additionalProperties: false,
   properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 }, all: { type: 'boolean' } },
 };
 
 /** Sign-in for app users of an auth collection (PocketBase's routes and shapes). */
+@ApiTags('app users')
 @Controller('api/collections/:collection')
 export class UsersAuthController {
   constructor(private readonly auth: UsersAuthService) {}
@@ -24,6 +34,8 @@ export class UsersAuthController {
   @LimitAuthRequestsPerIp()
   @Post('auth-with-password')
   @HttpCode(200)
+  @ApiJsonBody(signInSchema)
+  @ApiAnswer(userAuthResponseSchema)
   async authWithPassword(@Param('collection') collection: string, @Body() body: unknown) {
     const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
     return this.auth.authWithPassword(collection, input.identity, input.password);
@@ -32,6 +44,8 @@ export class UsersAuthController {
   @LimitAuthRequestsPerIp()
   @Post('auth-refresh')
   @HttpCode(200)
+  @ApiJsonBody(refreshSchema)
+  @ApiAnswer(userAuthResponseSchema)
   async authRefresh(@Param('collection') collection: string, @Body() body: unknown) {
     const input = validateBody<{ refreshToken: string }>(refreshSchema, body);
     return this.auth.refresh(collection, input.refreshToken);
@@ -39,6 +53,8 @@ export class UsersAuthController {
 
   @Post('auth-logout')
   @HttpCode(204)
+  @ApiJsonBody(logoutSchema)
+  @ApiNoContent()
   async authLogout(
     @Param('collection') collection: string,
     @Body() body: unknown,
@@ -49,6 +65,7 @@ export class UsersAuthController {
   }
 
   @Get('auth-methods')
+  @ApiAnswer(authMethodsResponseSchema)
   listAuthMethods(@Param('collection') collection: string) {
     return this.auth.authMethods(collection);
   }

@@ -7,7 +7,7 @@ import { type BatchScope, RecordsService } from './records.service.js';
 
 export const MAX_BATCH = 100;
 
-const batchSchema = {
+export const batchSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['requests'],
@@ -20,7 +20,7 @@ const batchSchema = {
         additionalProperties: false,
         required: ['method', 'url'],
         properties: {
-          method: { enum: ['POST', 'PATCH', 'DELETE'] },
+          method: { type: 'string', enum: ['POST', 'PATCH', 'DELETE'] },
           url: { type: 'string', maxLength: 2048 },
           body: {},
         },
@@ -52,9 +52,9 @@ export class BatchService {
       batchSchema,
       body,
     );
-    const scope: Omit<BatchScope, 'client'> = { events: [] };
+    const scope: Omit<BatchScope, 'client'> = { events: [], afterCommit: [] };
     const results = await withTransaction(this.repository.pool, async (client) => {
-      const batch: BatchScope = { client, events: scope.events };
+      const batch: BatchScope = { client, events: scope.events, afterCommit: scope.afterCommit };
       const out: Array<{ status: number; body: unknown }> = [];
       for (const [index, r] of requests.entries()) {
         try {
@@ -80,6 +80,8 @@ export class BatchService {
       return out;
     });
     for (const change of scope.events) this.events.emit(change);
+    // Stored files that the batch's updates and deletes dropped.
+    for (const work of scope.afterCommit ?? []) await work();
     return results;
   }
 

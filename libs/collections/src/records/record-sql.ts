@@ -58,14 +58,17 @@ export function updateSql(
   c: CompiledCollection,
   id: string,
   values: Map<string, { value: unknown; cast: ColumnCast } | { sql: (p: unknown[]) => string }>,
+  /** Compiles a condition on the current row into the same parameter list (a rule). */
+  where?: (params: unknown[]) => string,
 ) {
   const params: unknown[] = [id];
   const sets = ['"updated" = now()'];
   for (const [name, v] of values) {
     sets.push(`${quoteIdent(name)} = ${'sql' in v ? v.sql(params) : placeholder(params, v.value, v.cast)}`);
   }
+  const condition = where ? ` AND (${where(params)})` : '';
   return {
-    text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} WHERE t."id" = $1::uuid RETURNING ${c.selectList}`,
+    text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} WHERE t."id" = $1::uuid${condition} RETURNING ${c.selectList}`,
     params,
   };
 }

@@ -1,8 +1,27 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { CurrentPrincipal, type Principal } from '@plinth/core';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiAnswer, ApiJsonBody, CurrentPrincipal, type Principal } from '@plinth/core';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { parseFields, parseListQuery } from './list-query.js';
-import { BatchService } from './batch.service.js';
-import { RecordsService } from './records.service.js';
+import { batchSchema, BatchService } from './batch.service.js';
+
+const batchResultSchema = {
+  type: 'array',
+  description: 'One answer per request, in order (the whole batch is one transaction).',
+  items: {
+    type: 'object',
+    required: ['status', 'body'],
+    additionalProperties: false,
+    properties: { status: { type: 'integer' }, body: { description: 'The record, or null for a delete.' } },
+  },
+};
+import { type FormPart, RecordsService } from './records.service.js';
+
+/** A request whose body @fastify/multipart left unread (file uploads stream from it). */
+type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: () => AsyncIterable<FormPart> };
+
+const formParts = (req: MaybeMultipart): AsyncIterable<FormPart> | undefined =>
+  req.isMultipart?.() && req.parts ? req.parts() : undefined;
 
 /** The records API (PocketBase's paths and shapes). Rules are judged by RecordsService. */
 @Controller('api')
@@ -40,7 +59,11 @@ export class RecordsController {
     @Param('collection') collection: string,
     @Body() body: unknown,
     @CurrentPrincipal() p: Principal,
+    @Req() req: MaybeMultipart,
   ) {
+    // A multipart body is a stream read once: no retry after a schema reload.
+    const form = formParts(req);
+    if (form) return this.records.createFromForm(collection, form, p);
     return this.records.withFreshSchema(() => this.records.create(collection, body, p));
   }
 
@@ -50,7 +73,10 @@ export class RecordsController {
     @Param('id') id: string,
     @Body() body: unknown,
     @CurrentPrincipal() p: Principal,
+    @Req() req: MaybeMultipart,
   ) {
+    const form = formParts(req);
+    if (form) return this.records.updateFromForm(collection, id, form, p);
     return this.records.withFreshSchema(() => this.records.update(collection, id, body, p));
   }
 
@@ -67,6 +93,9 @@ export class RecordsController {
   /** Up to 100 record operations in one transaction, all or nothing. */
   @Post('batch')
   @HttpCode(200)
+  @ApiTags('records')
+  @ApiJsonBody(batchSchema, "Up to 100 record creates, updates and deletes (PocketBase's shape).")
+  @ApiAnswer(batchResultSchema)
   batch(@Body() body: unknown, @CurrentPrincipal() p: Principal) {
     return this.batches.run(body, p);
   }

@@ -82,6 +82,24 @@ export class RecordsRepository {
     return rows;
   }
 
+  /**
+   * `snapshot` (a record as the API shows it) read as a row of the collection's table, if it
+   * satisfies `where`: rules are judged on a state that may no longer be stored (a deleted row).
+   */
+  async findSnapshot(
+    c: CompiledCollection,
+    snapshot: Row,
+    where: string,
+    params: unknown[],
+  ): Promise<Row | undefined> {
+    const p = [...params, JSON.stringify(snapshot)];
+    const { rows } = await this.pool.query(
+      `SELECT ${c.selectList} FROM jsonb_populate_record(NULL::${c.table}, $${p.length}::jsonb) AS t WHERE ${where}`,
+      p,
+    );
+    return rows[0];
+  }
+
   async insert(db: Queryable, c: CompiledCollection, values: Parameters<typeof insertSql>[1]): Promise<Row> {
     const { text, params } = insertSql(c, values);
     return (await db.query(text, params)).rows[0]!;
@@ -95,6 +113,17 @@ export class RecordsRepository {
   ): Promise<Row> {
     const { text, params } = updateSql(c, id, values);
     return (await db.query(text, params)).rows[0]!;
+  }
+
+  /** One statement, outside any transaction: the row if it exists and `where` held for it, else undefined. */
+  async updateIf(
+    c: CompiledCollection,
+    id: string,
+    values: Parameters<typeof updateSql>[2],
+    where: (params: unknown[]) => string,
+  ): Promise<Row | undefined> {
+    const { text, params } = updateSql(c, id, values, where);
+    return (await this.pool.query(text, params)).rows[0];
   }
 
   async delete(db: Queryable, c: CompiledCollection, id: string): Promise<Row | undefined> {

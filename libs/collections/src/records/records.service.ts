@@ -11,6 +11,7 @@ import {
   type FieldProblem,
   type Principal,
 } from '@plinth/core';
+import type { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { compileFilter, compileRule, compileSort, FilterError, type FilterContext } from '../filter/index.js';
 import { CollectionsRegistry } from '../registry/collections.registry.js';
@@ -36,6 +37,53 @@ interface Access {
 export interface BatchScope {
   client: PoolClient;
   events: RecordChange[];
+  /** Work to do once the batch committed (deleting stored files of removed or replaced files). */
+  afterCommit?: Array<() => Promise<void>>;
+}
+
+/** One part of a multipart/form-data body, as @fastify/multipart yields it. */
+export type FormPart =
+  | {
+      type: 'field';
+      fieldname: string;
+      value: unknown;
+      valueTruncated?: boolean;
+      fieldnameTruncated?: boolean;
+    }
+  | { type: 'file'; fieldname: string; filename: string; mimetype: string; file: Readable };
+
+/** A multipart body after its files were stored: the record body (file fields hold stored names). */
+export interface ReceivedForm {
+  recordId: string;
+  body: Record<string, unknown>;
+  /** Stored names of this request's uploads, deleted again when the write fails. */
+  uploaded: string[];
+}
+
+/** The storage side of file fields, provided by the storage lib through `RecordsService.useFiles`. */
+export interface RecordFiles {
+  /**
+   * Streams the file parts to storage under the record's prefix (`recordId`, or a new id for a
+   * create) and turns the other parts into the record body. Leaves nothing stored when it throws.
+   */
+  receive(
+    c: CompiledCollection,
+    parts: AsyncIterable<FormPart>,
+    recordId: string | undefined,
+  ): Promise<ReceivedForm>;
+  /** Deletes a record's stored files: the names given (with their thumbnails), or all of them. Never throws. */
+  remove(collectionId: string, recordId: string, names?: string[]): Promise<void>;
+}
+
+const NO_UPLOADS: ReadonlySet<string> = new Set();
+
+/** The file names a file field's value holds. */
+function fileNames(v: unknown): string[] {
+  return Array.isArray(v)
+    ? v.filter((n): n is string => typeof n === 'string')
+    : typeof v === 'string' && v
+      ? [v]
+      : [];
 }
 
 export interface ListResult {
@@ -67,11 +115,25 @@ const RULE_OF: Record<Op, RuleName> = {
 /** Records CRUD with rules, validation, expand and relation semantics (DESIGN §3, §4, §10). */
 @Injectable()
 export class RecordsService {
+  private files?: RecordFiles;
+
   constructor(
     private readonly registry: CollectionsRegistry,
     private readonly records: RecordsRepository,
     private readonly events: RecordEvents,
   ) {}
+
+  /** Called by the storage lib at boot: file uploads and deletions go through it. */
+  useFiles(files: RecordFiles): void {
+    this.files = files;
+  }
+
+  private requireFiles(): RecordFiles {
+    if (!this.files) {
+      throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'File uploads are not enabled on this server; send JSON.');
+    }
+    return this.files;
+  }
 
   // ---- access -------------------------------------------------------------------------------
 
@@ -226,6 +288,52 @@ export class RecordsService {
     return record;
   }
 
+  /**
+   * Realtime: the record as `principal` may receive it for a collection topic (list rule) or a
+   * record topic (view rule), with the subscriber's filter and expand. The rule is judged on
+   * `snapshot`, the state the change carries (for a delete, the row as it was before), not on
+   * the table; undefined when the rule or the filter hides it. With no `snapshot`, only checks
+   * that the filter and expand compile for this caller (bad ones throw their 400).
+   */
+  async viewSnapshot(
+    collection: string,
+    op: 'list' | 'view',
+    q: { filter?: string; expand?: string },
+    principal: Principal,
+    snapshot?: Row,
+  ): Promise<Row | undefined> {
+    const c = this.registry.find(collection);
+    if (!c) return undefined;
+    let access: Access;
+    try {
+      access = this.access(c, principal, op);
+    } catch {
+      return undefined; // a locked rule: nothing is ever sent, whatever the options
+    }
+    const params: unknown[] = [];
+    const ctx = this.context(principal, access, params);
+    const where: string[] = [];
+    if (!access.bypass) where.push(this.rule(c, op, ctx));
+    try {
+      if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
+    } catch (err) {
+      if (err instanceof FilterError) throw filterProblem(err, 'filter');
+      throw err;
+    }
+    const expand = q.expand ? this.parseExpand(c, q.expand, access) : undefined;
+    if (!snapshot) return undefined;
+    const row = await this.records.findSnapshot(
+      c,
+      snapshot,
+      where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE',
+      params,
+    );
+    if (!row) return undefined;
+    const record = this.present(c, row, principal, access);
+    if (expand) await this.expand(c, [record], expand, principal);
+    return record;
+  }
+
   /** The record if it exists and the caller's view rule shows it; 404 otherwise (no leak). */
   private async visible(
     db: Queryable,
@@ -252,12 +360,61 @@ export class RecordsService {
 
   // ---- writes -------------------------------------------------------------------------------
 
-  async create(collection: string, body: unknown, principal: Principal, batch?: BatchScope): Promise<Row> {
+  /**
+   * The common update (plain field values, no files, relations, list modifiers or credentials) as
+   * one `UPDATE … WHERE id AND view rule AND update rule RETURNING`: one round trip instead of a
+   * transaction with a locking read. Undefined when the update needs the full path, or matched no
+   * row: the full path then answers 404 / 403 / 400 exactly as before.
+   */
+  private async updateDirectly(
+    c: CompiledCollection,
+    id: string,
+    body: unknown,
+    principal: Principal,
+    access: Access,
+  ): Promise<Row | undefined> {
+    if (!isUuid(id) || (!access.bypass && c.def.viewRule === null)) return undefined;
+    const result = c.validators.update(withoutReadOnlyKeys(body), { isAdmin: access.bypass });
+    if (!result.ok) return undefined;
+    const value = result.value;
+    const values = new Map<string, { value: unknown; cast: ColumnCast }>();
+    const columns = new Map(c.fieldColumns.map((col) => [col.name, col]));
+    for (const key of Object.keys(value)) {
+      const col = columns.get(key);
+      if (col) {
+        if (NEEDS_CURRENT_ROW.has(col.field!.type)) return undefined;
+        values.set(key, { value: value[key], cast: col.cast });
+      } else if (c.isAuth && key === 'emailVisibility') {
+        values.set(key, { value: value[key], cast: 'boolean' });
+      } else {
+        return undefined; // modifiers (`tags+`), email, password: the full path
+      }
+    }
+    const where = (params: unknown[]) => {
+      if (access.bypass) return 'TRUE';
+      const ctx = this.context(principal, access, params, bodyOf(body));
+      const view = this.rule(c, 'view', ctx);
+      return c.def.updateRule === '' ? view : `(${view}) AND (${this.rule(c, 'update', ctx)})`;
+    };
+    return this.records.updateIf(c, id, values, where).catch((err) => {
+      throw writeError(err, c);
+    });
+  }
+
+  async create(
+    collection: string,
+    body: unknown,
+    principal: Principal,
+    batch?: BatchScope,
+    uploads: ReadonlySet<string> = NO_UPLOADS,
+  ): Promise<Row> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'create');
     const result = c.validators.create(body);
     if (!result.ok) throw invalid(result.errors, `The record for "${c.def.name}" is invalid`);
     const value = result.value;
+    const fileProblems = this.fileProblems(c, value, undefined, uploads).problems;
+    if (fileProblems.length) throw invalid(fileProblems, `The record for "${c.def.name}" is invalid`);
     const id = typeof value.id === 'string' ? value.id : newId();
     const values = new Map<string, { value: unknown; cast: ColumnCast }>([
       ['id', { value: id, cast: 'uuid' }],
@@ -303,9 +460,23 @@ export class RecordsService {
     body: unknown,
     principal: Principal,
     batch?: BatchScope,
+    uploads: ReadonlySet<string> = NO_UPLOADS,
   ): Promise<Row> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'update');
+    if (!batch && uploads.size === 0) {
+      const direct = await this.updateDirectly(c, id, body, principal, access);
+      if (direct) {
+        this.events.emit({
+          action: 'update',
+          collectionId: c.def.id,
+          collectionName: c.def.name,
+          record: rowToRecord(direct, c),
+        });
+        return this.present(c, direct, principal, access);
+      }
+    }
+    let replacedFiles: string[] = [];
     const row = await this.write(batch, async (db) => {
       const current = await this.visible(db, c, id, principal, access, {
         forUpdate: true,
@@ -387,6 +558,14 @@ export class RecordsService {
           values.set('token_key', { value: newTokenKey(), cast: 'text' });
         }
       }
+      const files = this.fileProblems(
+        c,
+        Object.fromEntries([...values].map(([k, v]) => [k, v.value])),
+        current,
+        uploads,
+      );
+      problems.push(...files.problems);
+      replacedFiles = files.removed;
       if (problems.length) throw invalid(problems, `The changes to the "${c.def.name}" record are invalid`);
       await this.checkRelations(db, c, Object.fromEntries([...values].map(([k, v]) => [k, v.value])));
       return this.records.update(db, c, id, values).catch((err) => {
@@ -399,6 +578,10 @@ export class RecordsService {
       collectionName: c.def.name,
       record: rowToRecord(row, c),
     });
+    if (replacedFiles.length) {
+      const recordId = String(row.id);
+      await this.afterCommit(batch, () => this.files!.remove(c.def.id, recordId, replacedFiles));
+    }
     return this.present(c, row, principal, access);
   }
 
@@ -421,6 +604,91 @@ export class RecordsService {
       await this.deleteWithRelations(db, c, current, changes, new Set());
     });
     for (const ch of changes) this.emitLater(batch, ch);
+    // Stored files of every deleted record (cascades included) go once the delete committed.
+    const withFiles = changes.filter(
+      (ch) =>
+        ch.action === 'delete' &&
+        this.registry.findById(ch.collectionId)?.def.fields.some((f) => f.type === 'file'),
+    );
+    if (withFiles.length && this.files) {
+      const files = this.files;
+      await this.afterCommit(batch, async () => {
+        for (const ch of withFiles) await files.remove(ch.collectionId, String(ch.record.id));
+      });
+    }
+  }
+
+  /**
+   * Create from multipart/form-data: the files are stored first under their final names, then the
+   * record is written in its transaction; if anything fails, the stored files are deleted again.
+   */
+  async createFromForm(
+    collection: string,
+    parts: AsyncIterable<FormPart>,
+    principal: Principal,
+  ): Promise<Row> {
+    const c = this.registry.get(collection);
+    this.access(c, principal, 'create');
+    const files = this.requireFiles();
+    const form = await files.receive(c, parts, undefined);
+    try {
+      return await this.create(collection, form.body, principal, undefined, new Set(form.uploaded));
+    } catch (err) {
+      await files.remove(c.def.id, form.recordId, form.uploaded);
+      throw err;
+    }
+  }
+
+  /** Update from multipart/form-data, all or nothing like `createFromForm`; replaced files go after the commit. */
+  async updateFromForm(
+    collection: string,
+    id: string,
+    parts: AsyncIterable<FormPart>,
+    principal: Principal,
+  ): Promise<Row> {
+    const c = this.registry.get(collection);
+    const access = this.access(c, principal, 'update');
+    const files = this.requireFiles();
+    // Nothing is stored for a record the caller cannot see.
+    const current = await this.visible(this.records.pool, c, id, principal, access);
+    const recordId = String(current.id);
+    const form = await files.receive(c, parts, recordId);
+    try {
+      return await this.update(collection, recordId, form.body, principal, undefined, new Set(form.uploaded));
+    } catch (err) {
+      await files.remove(c.def.id, recordId, form.uploaded);
+      throw err;
+    }
+  }
+
+  /**
+   * File fields may only hold this record's stored names or this request's uploads: a JSON body
+   * keeps, reorders or removes files, it cannot name new ones. Also returns the names the change drops.
+   */
+  private fileProblems(
+    c: CompiledCollection,
+    next: Record<string, unknown>,
+    current: Row | undefined,
+    uploads: ReadonlySet<string>,
+  ): { problems: FieldProblem[]; removed: string[] } {
+    const problems: FieldProblem[] = [];
+    const removed: string[] = [];
+    for (const col of c.fieldColumns) {
+      if (col.field?.type !== 'file' || !(col.name in next)) continue;
+      const before = new Set(fileNames(current?.[col.name]));
+      const after = fileNames(next[col.name]);
+      const unknown = after.find((n) => !before.has(n) && !uploads.has(n));
+      if (unknown !== undefined) {
+        problems.push({
+          path: col.name,
+          code: 'INVALID_VALUE',
+          message: `"${unknown.slice(0, 100)}" is not a file of this record; upload new files with multipart/form-data`,
+        });
+      }
+      const kept = new Set(after);
+      for (const n of before) if (!kept.has(n)) removed.push(n);
+    }
+    return { problems, removed };
   }
 
   /**
@@ -476,6 +744,12 @@ export class RecordsService {
   private async write<T>(batch: BatchScope | undefined, work: (db: Queryable) => Promise<T>): Promise<T> {
     if (batch) return work(batch.client);
     return withTransaction(this.records.pool, work);
+  }
+
+  /** Runs `work` now (the write committed) or, inside a batch, once the batch committed. */
+  private async afterCommit(batch: BatchScope | undefined, work: () => Promise<void>): Promise<void> {
+    if (batch) (batch.afterCommit ??= []).push(work);
+    else await work();
   }
 
   private emitLater(batch: BatchScope | undefined, change: RecordChange) {
@@ -617,6 +891,9 @@ function project(record: Row, fields: string[]): Row {
  * ignored rather than refused. Everything else unknown is still a 400.
  */
 const READ_ONLY_KEYS = ['id', 'created', 'updated', 'collectionId', 'collectionName', 'expand'];
+/** Field types whose update needs the current row or other records (files, relations). */
+const NEEDS_CURRENT_ROW = new Set(['file', 'relation']);
+
 function withoutReadOnlyKeys(body: unknown): unknown {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
   const copy = { ...(body as Record<string, unknown>) };

@@ -1,8 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { RequireAdmin, validateBody } from '@plinth/core';
+import {
+  ApiAnswer,
+  ApiJsonBody,
+  ApiNoContent,
+  ApiStringQuery,
+  RequireAdmin,
+  validateBody,
+} from '@plinth/core';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  collectionBodySchema,
+  collectionPageSchema,
+  collectionSchema,
+  exportSchema,
+  importResultSchema,
+} from './collections-openapi.schemas.js';
 import { CollectionsService } from './collections.service.js';
 
-const importSchema = {
+export const importSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['collections'],
@@ -13,12 +28,14 @@ const importSchema = {
 };
 
 /** Admins define collections here; each is a real table in schema `data`. */
+@ApiTags('collections')
 @Controller('api/collections')
 @RequireAdmin()
 export class CollectionsController {
   constructor(private readonly collections: CollectionsService) {}
 
   @Get()
+  @ApiAnswer(collectionPageSchema)
   listCollections() {
     const items = this.collections.list();
     return { page: 1, perPage: items.length, totalItems: items.length, totalPages: 1, items };
@@ -26,35 +43,45 @@ export class CollectionsController {
 
   /** The whole schema, for `PUT /api/collections/import` elsewhere. */
   @Get('export')
+  @ApiAnswer(exportSchema)
   exportCollections() {
     return { collections: this.collections.list() };
   }
 
   @Post()
   @HttpCode(200)
+  @ApiJsonBody(collectionBodySchema)
+  @ApiAnswer(collectionSchema)
   createCollection(@Body() body: unknown) {
     return this.collections.create(body);
   }
 
   @Put('import')
   @HttpCode(200)
+  @ApiJsonBody(importSchema)
+  @ApiStringQuery('dryRun', 'true: only answer the planned changes.')
+  @ApiAnswer(importResultSchema)
   importCollections(@Body() body: unknown, @Query('dryRun') dryRun?: string) {
     const input = validateBody<{ collections: unknown[]; deleteMissing?: boolean }>(importSchema, body);
     return this.collections.import(input, dryRun === 'true' || dryRun === '1');
   }
 
   @Get(':idOrName')
+  @ApiAnswer(collectionSchema)
   getCollection(@Param('idOrName') idOrName: string) {
     return this.collections.get(idOrName);
   }
 
   @Patch(':idOrName')
+  @ApiJsonBody(collectionBodySchema)
+  @ApiAnswer(collectionSchema)
   updateCollection(@Param('idOrName') idOrName: string, @Body() body: unknown) {
     return this.collections.update(idOrName, body);
   }
 
   @Delete(':idOrName')
   @HttpCode(204)
+  @ApiNoContent()
   async deleteCollection(@Param('idOrName') idOrName: string) {
     await this.collections.delete(idOrName);
   }

@@ -88,7 +88,11 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
     }
     this.byName = byName;
     this.byId = byId;
+    this.generation++;
   }
+
+  /** Grows on every reload: a cheap key for caches derived from the whole schema (the OpenAPI document). */
+  generation = 0;
 
   /** Reloads here and tells every other replica to reload. */
   async changed(): Promise<void> {

@@ -577,14 +577,14 @@ describe('normalizeCollection: options per field type', () => {
           maxSelect: 10,
           maxSize: 1,
           mimeTypes: ['application/pdf', 'image/svg+xml', 'application/vnd.ms-excel'],
-          thumbs: ['1x1', '2000x2000', '100x50'],
+          thumbs: ['1x1', '2000x2000', '100x50', '0x80', '80x0', '50x50t', '50x50b', '50x50f'],
           protected: true,
         }),
       ).toMatchObject({
         maxSelect: 10,
         maxSize: 1,
         mimeTypes: ['application/pdf', 'image/svg+xml', 'application/vnd.ms-excel'],
-        thumbs: ['1x1', '2000x2000', '100x50'],
+        thumbs: ['1x1', '2000x2000', '100x50', '0x80', '80x0', '50x50t', '50x50b', '50x50f'],
         protected: true,
       });
     });
@@ -597,7 +597,8 @@ describe('normalizeCollection: options per field type', () => {
       [{ mimeTypes: ['image/png', 'image'] }, 'fields.0.mimeTypes.1', 'INVALID_VALUE'],
       [{ mimeTypes: ['image/*'] }, 'fields.0.mimeTypes.0', 'INVALID_VALUE'],
       [{ mimeTypes: ['image/png', 'image/png'] }, 'fields.0.mimeTypes.1', 'DUPLICATE_VALUE'],
-      [{ thumbs: ['0x100'] }, 'fields.0.thumbs.0', 'INVALID_VALUE'],
+      [{ thumbs: ['0x0'] }, 'fields.0.thumbs.0', 'INVALID_VALUE'],
+      [{ thumbs: ['0x100t'] }, 'fields.0.thumbs.0', 'INVALID_VALUE'],
       [{ thumbs: ['2001x10'] }, 'fields.0.thumbs.0', 'INVALID_VALUE'],
       [{ thumbs: ['100X100'] }, 'fields.0.thumbs.0', 'INVALID_VALUE'],
       [{ thumbs: ['100x'] }, 'fields.0.thumbs.0', 'INVALID_VALUE'],
@@ -609,7 +610,7 @@ describe('normalizeCollection: options per field type', () => {
 
     it('explains the thumbnail format', () => {
       expect(problemsOf(oneField({ name: 'x', type: 'file', thumbs: ['big'] }))[0]!.message).toBe(
-        '"big" is not a thumbnail size; write WIDTHxHEIGHT with each side from 1 to 2000, e.g. "100x100".',
+        '"big" is not a thumbnail size; write WIDTHxHEIGHT with each side from 1 to 2000, e.g. "100x100" (a t, b or f suffix crops from the top, the bottom or fits inside; 0 for one side keeps the aspect ratio).',
       );
     });
   });

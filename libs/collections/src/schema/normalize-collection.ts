@@ -84,7 +84,8 @@ const RESERVED_COLLECTION_NAMES_LOWER = new Set([...RESERVED_COLLECTION_NAMES].m
 const AUTH_INDEXABLE = ['email', 'emailVisibility', 'verified'];
 
 const MIME_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
-const THUMB = /^([1-9][0-9]{0,3})x([1-9][0-9]{0,3})$/;
+/** PocketBase's thumbnail sizes: `WxH` (centre crop), `WxHt`/`WxHb` (top/bottom crop), `WxHf` (fit), `0xH`/`Wx0` (scale). */
+const THUMB = /^(0|[1-9][0-9]{0,3})x(0|[1-9][0-9]{0,3})([tbf]?)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const ISO_DATE =
@@ -701,10 +702,13 @@ function fileOptions(raw: Json, path: string, field: Omit<FieldDef, 'id'>, issue
   field.thumbs =
     issues.stringList(raw, 'thumbs', path, limits, (item) => {
       const m = THUMB.exec(item);
-      if (m && Number(m[1]) <= MAX_THUMB_SIDE && Number(m[2]) <= MAX_THUMB_SIDE) return null;
+      const [w, h] = [Number(m?.[1]), Number(m?.[2])];
+      const zero = w === 0 || h === 0;
+      if (m && w <= MAX_THUMB_SIDE && h <= MAX_THUMB_SIDE && !(w === 0 && h === 0) && !(zero && m[3]))
+        return null;
       return [
         'INVALID_VALUE',
-        `${show(item)} is not a thumbnail size; write WIDTHxHEIGHT with each side from 1 to ${MAX_THUMB_SIDE}, e.g. "100x100".`,
+        `${show(item)} is not a thumbnail size; write WIDTHxHEIGHT with each side from 1 to ${MAX_THUMB_SIDE}, e.g. "100x100" (a t, b or f suffix crops from the top, the bottom or fits inside; 0 for one side keeps the aspect ratio).`,
       ];
     }) ?? [];
   field.protected = issues.bool(raw, 'protected', path) ?? false;

@@ -28,6 +28,8 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}` },
   );
 
+const seconds = z.coerce.number({ message: 'must be a number of seconds' }).positive();
+
 /** A provider client id or secret (the limit is the one collection options have). */
 const oauth2Value = z.string().trim().min(1).max(1000, 'must be at most 1000 characters').optional();
 
@@ -83,6 +85,25 @@ export const envSchema = z.object({
   PLINTH_OAUTH2_OIDC_CLIENT_ID: oauth2Value,
   PLINTH_OAUTH2_OIDC_CLIENT_SECRET: oauth2Value,
   PLINTH_OAUTH2_OIDC_ISSUER: url(['http:', 'https:']).optional(),
+  // File storage defaults; admins may change them at run time (PATCH /api/settings, section "storage").
+  PLINTH_STORAGE_DRIVER: z.enum(['local', 's3'], { message: 'must be local or s3' }).default('local'),
+  PLINTH_S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  PLINTH_S3_BUCKET: z.string().trim().min(1).max(255).optional(),
+  PLINTH_S3_REGION: z.string().trim().min(1).max(64).default('us-east-1'),
+  PLINTH_S3_ACCESS_KEY_ID: z.string().trim().min(1).max(1000).optional(),
+  PLINTH_S3_SECRET_ACCESS_KEY: z.string().min(1).max(1000).optional(),
+  PLINTH_S3_FORCE_PATH_STYLE: boolish.default(true),
+  // Push (libs/push): delivery retries and the Web Push endpoint check.
+  PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS: boolish.default(false),
+  PLINTH_PUSH_MAX_ATTEMPTS: positiveInt('a whole number').default(5),
+  PLINTH_PUSH_RETRY_DELAY: z.coerce.number({ message: 'must be a number of seconds' }).positive().default(5),
+  PLINTH_PUSH_LEASE: z.coerce.number({ message: 'must be a number of seconds' }).min(1).default(60),
+  // Realtime (libs/realtime): SSE limits.
+  PLINTH_REALTIME_MAX_PER_IP: positiveInt('a whole number').default(1000),
+  PLINTH_REALTIME_MAX_SUBSCRIPTIONS: positiveInt('a whole number').default(100),
+  PLINTH_REALTIME_HEARTBEAT: seconds.default(25),
+  PLINTH_REALTIME_IDLE_TIMEOUT: seconds.default(300),
+  PLINTH_REALTIME_RESUME_WINDOW: seconds.default(60),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -43,6 +43,39 @@ export interface PlinthConfig {
    * collection's options.oauth2 without its own clientId, clientSecret (or, for oidc, issuer) uses these.
    */
   oauth2: Record<OAuth2EnvProvider, OAuth2EnvDefaults>;
+  /** Defaults of the "storage" settings section (files of file fields). */
+  storage: {
+    driver: 'local' | 's3';
+    s3: {
+      endpoint?: string;
+      bucket?: string;
+      region: string;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      forcePathStyle: boolean;
+    };
+  };
+  push: {
+    /** Accept Web Push endpoints on private addresses or plain http (development and tests only). */
+    allowPrivateEndpoints: boolean;
+    /** Sends per delivery before it is a dead letter. */
+    maxAttempts: number;
+    /** First retry delay; doubled per attempt (a provider's Retry-After wins when longer). */
+    retryDelayMs: number;
+    /** A delivery left "sending" this long (its worker died) is sent again. */
+    leaseMs: number;
+  };
+  realtime: {
+    /** Open SSE connections per client IP, per replica. */
+    maxPerIp: number;
+    /** Topics per connection. */
+    maxSubscriptions: number;
+    heartbeatMs: number;
+    /** A connection without subscriptions for this long is closed. */
+    idleTimeoutMs: number;
+    /** How long a dropped client's id and subscriptions can be resumed. */
+    resumeWindowMs: number;
+  };
 }
 
 export type OAuth2EnvProvider = 'google' | 'github' | 'oidc';
@@ -122,6 +155,17 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
     },
     maintenance: { cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY },
     mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME },
+    storage: {
+      driver: e.PLINTH_STORAGE_DRIVER,
+      s3: {
+        endpoint: e.PLINTH_S3_ENDPOINT,
+        bucket: e.PLINTH_S3_BUCKET,
+        region: e.PLINTH_S3_REGION,
+        accessKeyId: e.PLINTH_S3_ACCESS_KEY_ID,
+        secretAccessKey: e.PLINTH_S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.PLINTH_S3_FORCE_PATH_STYLE,
+      },
+    },
     oauth2: {
       google: {
         clientId: e.PLINTH_OAUTH2_GOOGLE_CLIENT_ID,
@@ -136,6 +180,19 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
         clientSecret: e.PLINTH_OAUTH2_OIDC_CLIENT_SECRET,
         issuer: e.PLINTH_OAUTH2_OIDC_ISSUER,
       },
+    },
+    push: {
+      allowPrivateEndpoints: e.PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS,
+      maxAttempts: e.PLINTH_PUSH_MAX_ATTEMPTS,
+      retryDelayMs: Math.round(e.PLINTH_PUSH_RETRY_DELAY * 1000),
+      leaseMs: Math.round(e.PLINTH_PUSH_LEASE * 1000),
+    },
+    realtime: {
+      maxPerIp: e.PLINTH_REALTIME_MAX_PER_IP,
+      maxSubscriptions: e.PLINTH_REALTIME_MAX_SUBSCRIPTIONS,
+      heartbeatMs: Math.round(e.PLINTH_REALTIME_HEARTBEAT * 1000),
+      idleTimeoutMs: Math.round(e.PLINTH_REALTIME_IDLE_TIMEOUT * 1000),
+      resumeWindowMs: Math.round(e.PLINTH_REALTIME_RESUME_WINDOW * 1000),
     },
   };
 }

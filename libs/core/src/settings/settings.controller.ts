@@ -1,21 +1,34 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { RequireAdmin } from '../auth/route-access.js';
+import { ApiAnswer, ApiJsonBody } from '../openapi/api-doc.js';
 import { AppError } from '../errors/app-error.js';
 import { SettingsService } from './settings.service.js';
 
 /** Admin settings: one object per section (`storage`, `push`, ...); secrets are write-only. */
+const settingsSchema = {
+  type: 'object',
+  description:
+    'One object per settings section (storage, push, ...); secrets are answered as "" and kept when sent as "".',
+  additionalProperties: { type: 'object', additionalProperties: true },
+};
+
+@ApiTags('settings')
 @Controller('api/settings')
 @RequireAdmin()
 export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Get()
+  @ApiAnswer(settingsSchema)
   getSettings() {
     return this.settings.viewAll();
   }
 
   /** Partial: `{ storage: { driver: 's3', ... } }` changes only the keys given; a secret sent as "" is kept. */
   @Patch()
+  @ApiJsonBody(settingsSchema)
+  @ApiAnswer(settingsSchema)
   async updateSettings(@Body() body: unknown) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw new AppError('VALIDATION_FAILED', 'The body must be an object of settings sections.', {

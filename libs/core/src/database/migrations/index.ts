@@ -2,6 +2,7 @@ import { Init1764090000000 } from './1764090000000-init.js';
 import { AdminsKeysCollections1764090100000 } from './1764090100000-admins-keys-collections.js';
 import { RefreshTokens1764090200000 } from './1764090200000-refresh-tokens.js';
 import { ExternalIdentity1764090300000 } from './1764090300000-external-identity.js';
+import { Push1764190100000 } from './1764190100000-push.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AdminsKeysCollections1764090100000,
   RefreshTokens1764090200000,
   ExternalIdentity1764090300000,
+  Push1764190100000,
 ];

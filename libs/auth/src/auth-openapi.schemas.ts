@@ -1,0 +1,63 @@
+import { bool, dateTime, objectSchema, pageSchema, str, uuid } from '@plinth/core';
+
+/** Answers of the auth routes, for the OpenAPI document (requests use their validation schemas). */
+export const adminSchema = objectSchema(
+  { id: uuid, email: { type: 'string', format: 'email' }, created: dateTime, updated: dateTime },
+  { description: 'An admin.' },
+);
+
+export const adminAuthResponseSchema = objectSchema(
+  {
+    token: { ...str, description: 'An admin access token (JWT) for Authorization: Bearer.' },
+    admin: adminSchema,
+  },
+  { description: 'A signed-in admin.' },
+);
+
+/** The auth answer of app users: the record is the collection's own record schema. */
+export const userAuthResponseSchema = objectSchema(
+  {
+    token: { ...str, description: 'An access token (JWT) for Authorization: Bearer.' },
+    refreshToken: { ...str, description: 'Opaque; rotated on every use of auth-refresh.' },
+    record: { type: 'object', additionalProperties: true, description: 'The signed-in record.' },
+    meta: objectSchema({ isNew: bool }, { description: 'Only after a social sign-in.', additional: true }),
+  },
+  { optional: ['meta'], description: 'A signed-in app user.' },
+);
+
+export const authMethodsResponseSchema = objectSchema({
+  password: objectSchema({ enabled: bool, identityFields: { type: 'array', items: str } }),
+  oauth2: objectSchema({
+    enabled: bool,
+    providers: {
+      type: 'array',
+      items: objectSchema({
+        name: str,
+        authUrl: { ...str, description: 'Start here with ?redirect=<an allow-listed app URL>.' },
+      }),
+    },
+  }),
+});
+
+export const apiKeySchema = objectSchema(
+  {
+    id: uuid,
+    name: str,
+    scopes: { type: 'array', items: str },
+    created: dateTime,
+    expiresAt: { type: ['string', 'null'], format: 'date-time' },
+    lastUsedAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+  { description: 'An API key (without its secret).' },
+);
+
+export const createdApiKeySchema = {
+  ...apiKeySchema,
+  required: [...(apiKeySchema.required as string[]), 'key'],
+  properties: {
+    ...(apiKeySchema.properties as object),
+    key: { ...str, description: 'The secret key: shown in this answer only.' },
+  },
+};
+
+export const apiKeyPageSchema = pageSchema(apiKeySchema);

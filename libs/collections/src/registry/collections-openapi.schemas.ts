@@ -1,0 +1,104 @@
+import { dateTime, objectSchema, pageSchema, str } from '@plinth/core';
+import { FIELD_TYPES } from '../schema/collection.types.js';
+
+const rule = {
+  type: ['string', 'null'],
+  description:
+    'null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now).',
+};
+
+/** A field as the API shows it (options flat on the field). The server checks each option against the type. */
+export const fieldSchema = {
+  type: 'object',
+  required: ['name', 'type'],
+  additionalProperties: false,
+  properties: {
+    id: { ...str, description: 'Server-assigned; kept on rename. Send it to rename or change a field.' },
+    name: str,
+    type: { type: 'string', enum: [...FIELD_TYPES] },
+    required: { type: 'boolean' },
+    unique: { type: 'boolean' },
+    hidden: { type: 'boolean', description: 'Never returned except to admins.' },
+    min: { type: 'number' },
+    max: { type: 'number' },
+    pattern: str,
+    default: {},
+    onlyInt: { type: 'boolean' },
+    values: { type: 'array', items: str },
+    maxSelect: { type: 'integer', minimum: 1 },
+    collection: { ...str, description: 'relation: the target collection name.' },
+    onDelete: { type: 'string', enum: ['cascade', 'restrict', 'set-null'] },
+    maxSize: { type: 'integer', minimum: 1 },
+    mimeTypes: { type: 'array', items: str },
+    thumbs: { type: 'array', items: str },
+    protected: { type: 'boolean' },
+  },
+};
+
+const indexSchema = objectSchema(
+  { fields: { type: 'array', items: str, minItems: 1 }, unique: { type: 'boolean' } },
+  { optional: ['unique'] },
+);
+
+export const collectionSchema = {
+  type: 'object',
+  description: 'A collection: a real table with fields, indexes and five access rules.',
+  required: [
+    'id',
+    'name',
+    'type',
+    'fields',
+    'indexes',
+    'listRule',
+    'viewRule',
+    'createRule',
+    'updateRule',
+    'deleteRule',
+  ],
+  additionalProperties: false,
+  properties: {
+    id: str,
+    name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' },
+    type: { type: 'string', enum: ['base', 'auth'] },
+    fields: { type: 'array', items: fieldSchema },
+    indexes: { type: 'array', items: indexSchema },
+    listRule: rule,
+    viewRule: rule,
+    createRule: rule,
+    updateRule: rule,
+    deleteRule: rule,
+    options: {
+      type: 'object',
+      additionalProperties: true,
+      description: 'auth collections: oauth2 settings and the like; secrets are answered as "".',
+    },
+    created: dateTime,
+    updated: dateTime,
+  },
+};
+
+/** Create and update bodies: the collection shape; on PATCH every key is optional and fields match by id. */
+const { required: _required, ...collectionWithoutRequired } = collectionSchema;
+export const collectionBodySchema = {
+  ...collectionWithoutRequired,
+  description:
+    'A collection definition. PATCH is partial; fields are matched by id (a known id with a new name renames).',
+};
+
+export const collectionPageSchema = pageSchema(collectionSchema);
+
+export const exportSchema = objectSchema({ collections: { type: 'array', items: collectionSchema } });
+
+export const importResultSchema = objectSchema({
+  changes: {
+    type: 'array',
+    items: objectSchema(
+      {
+        collection: str,
+        action: { type: 'string', enum: ['create', 'update', 'delete'] },
+        fields: { type: 'array', items: {} },
+      },
+      { additional: true },
+    ),
+  },
+});

@@ -1,0 +1,70 @@
+import type { BodySchema } from '../validation/validate-body.js';
+
+/** RFC 9457 problem details as every non-2xx answer carries them (DESIGN §4). */
+export const problemSchema: BodySchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+  properties: {
+    type: { type: 'string', description: 'A URI naming the kind of problem.' },
+    title: { type: 'string', description: 'A short summary of the kind of problem.' },
+    status: { type: 'integer', description: 'The HTTP status.' },
+    detail: { type: 'string', description: 'What went wrong and what to do about it, for a person.' },
+    code: {
+      type: 'string',
+      description: 'A stable SCREAMING_SNAKE code (VALIDATION_FAILED, COLLECTION_NOT_FOUND, ...).',
+    },
+    errors: {
+      type: 'array',
+      description: 'One entry per failing input.',
+      items: {
+        type: 'object',
+        required: ['path', 'code', 'message'],
+        properties: {
+          path: { type: 'string', description: 'Dotted path of the failing input (fields.2.name).' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+        },
+      },
+    },
+    requestId: { type: 'string', description: 'The request id, also in the x-request-id header.' },
+  },
+  additionalProperties: true,
+};
+
+/** The list envelope of every paged answer. */
+export function pageSchema(items: BodySchema, description?: string): BodySchema {
+  return {
+    type: 'object',
+    ...(description ? { description } : {}),
+    required: ['page', 'perPage', 'totalItems', 'totalPages', 'items'],
+    additionalProperties: false,
+    properties: {
+      page: { type: 'integer', minimum: 1 },
+      perPage: { type: 'integer', minimum: 0 },
+      totalItems: { type: 'integer', minimum: -1, description: '-1 with skipTotal.' },
+      totalPages: { type: 'integer', minimum: -1, description: '-1 with skipTotal.' },
+      items: { type: 'array', items },
+    },
+  };
+}
+
+/** Shorthand for an object schema whose listed properties are all present. */
+export function objectSchema(
+  properties: Record<string, BodySchema>,
+  opts: { optional?: string[]; description?: string; additional?: boolean } = {},
+): BodySchema {
+  const optional = new Set(opts.optional ?? []);
+  return {
+    type: 'object',
+    ...(opts.description ? { description: opts.description } : {}),
+    required: Object.keys(properties).filter((k) => !optional.has(k)),
+    properties,
+    additionalProperties: opts.additional ?? false,
+  };
+}
+
+export const dateTime: BodySchema = { type: 'string', format: 'date-time' };
+export const uuid: BodySchema = { type: 'string', format: 'uuid' };
+export const str: BodySchema = { type: 'string' };
+export const bool: BodySchema = { type: 'boolean' };
+export const int: BodySchema = { type: 'integer' };

@@ -1,0 +1,85 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
+
+const blocked = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv4');
+for (const [net, bits] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+  ['64:ff9b::', 96],
+] as const)
+  blocked.addSubnet(net, bits, 'ipv6');
+
+/** Loopback, private, link-local, multicast and reserved addresses (IPv4-mapped IPv6 included). */
+export function isPrivateAddress(ip: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return blocked.check(mapped[1]!, 'ipv4');
+  const family = isIP(ip);
+  if (!family) return true;
+  return blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * Why a Web Push endpoint is refused, or null. Without `allowPrivate` it must be https on a
+ * public host name or address, so device registration cannot aim the worker at internal services.
+ */
+export function webPushEndpointProblem(endpoint: string, allowPrivate: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.username || url.password) return 'must not carry credentials';
+  if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
+    return 'must be an https URL';
+  }
+  if (allowPrivate) return null;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || (!host.includes('.') && !isIP(host))) {
+    return 'must be on a public host';
+  }
+  if (isIP(host) && isPrivateAddress(host)) return 'must be on a public address';
+  return null;
+}
+
+/**
+ * A DNS lookup for the HTTP client that refuses private addresses, so a public name that
+ * resolves to an internal address at send time is refused too.
+ */
+export function publicOnlyLookup(): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const list = addresses as LookupAddress[];
+      const bad = list.find((a) => isPrivateAddress(a.address));
+      if (bad || !list.length) {
+        const e = Object.assign(
+          new Error(`${hostname} resolves to a private address (${bad?.address ?? 'none'})`),
+          {
+            code: 'EPRIVATEADDRESS',
+          },
+        );
+        return callback(e, '', 0);
+      }
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { JobHandler, JobsService, type HandlesJob } from '@plinth/jobs';
+import { PushProviders } from './providers/push-providers.js';
+import { PushMetrics } from './push-metrics.js';
+import {
+  PushRepository,
+  type ClaimedDelivery,
+  type DeliveryResult,
+  type StoredDevice,
+} from './push.repository.js';
+import type { DeliveryOutcome, PushPayload } from './push.types.js';
+
+/** Deliveries taken from PostgreSQL at a time (each claim holds its lease while they are sent). */
+const CLAIM_SIZE = 100;
+/** Sends in flight per job. */
+const SEND_CONCURRENCY = 50;
+/** Deliveries per job. */
+export const DELIVERIES_PER_JOB = 500;
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/** Enqueues `push.deliver` jobs for deliveries, `DELIVERIES_PER_JOB` per job. */
+export async function enqueueDeliveries(
+  jobs: JobsService,
+  messageId: string,
+  deliveryIds: string[],
+  opts: { delayMs?: number; tag?: string } = {},
+): Promise<void> {
+  for (let i = 0; i < deliveryIds.length; i += DELIVERIES_PER_JOB) {
+    const chunk = deliveryIds.slice(i, i + DELIVERIES_PER_JOB);
+    const hash = createHash('sha1').update(chunk.join(',')).digest('hex').slice(0, 16);
+    // The id makes a repeated enqueue of the same work (an idempotent POST, a re-run) a no-op.
+    await jobs.enqueue(
+      'push.deliver',
+      { messageId, deliveryIds: chunk },
+      {
+        jobId: `push-${messageId}-${hash}-${opts.tag ?? 'first'}`,
+        delay: Math.max(0, opts.delayMs ?? 0),
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 2000 },
+      },
+    );
+  }
+}
+
+/**
+ * Writes results as they come: whatever accumulated while the previous write ran goes in the next,
+ * so a quiet worker records each send at once and a busy one in batches.
+ */
+class ResultWriter {
+  private results: DeliveryResult[] = [];
+  private deactivations: Array<{ id: string; reason: string }> = [];
+  private running?: Promise<void>;
+  private error?: unknown;
+
+  constructor(private readonly repo: PushRepository) {}
+
+  add(result: DeliveryResult): void {
+    this.results.push(result);
+    this.running ??= this.drain();
+  }
+
+  deactivate(id: string, reason: string): void {
+    this.deactivations.push({ id, reason });
+  }
+
+  async done(): Promise<void> {
+    while (this.running) await this.running;
+    await this.repo.deactivate(this.deactivations.splice(0));
+    if (this.error) throw this.error;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.results.length) await this.repo.record(this.results.splice(0));
+    } catch (err) {
+      this.error = err;
+    } finally {
+      this.running = undefined;
+    }
+  }
+}
+
+/**
+ * Sends one job's deliveries. PostgreSQL decides what is due: a job run twice (a killed worker's
+ * job picked up again) sends nothing that was recorded as sent. What is not finished when the job
+ * ends (retries, rows a dead worker holds) gets a follow-up job for when it becomes due.
+ */
+@Injectable()
+@JobHandler('push.deliver')
+export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
+  private readonly logger = new Logger('Push');
+
+  constructor(
+    private readonly repo: PushRepository,
+    private readonly providers: PushProviders,
+    private readonly jobs: JobsService,
+    private readonly metrics: PushMetrics,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  async handle(data: {
+    messageId: string;
+    deliveryIds: string[];
+  }): Promise<{ sent: number; failed: number; retry: number }> {
+    const message = await this.repo.message(data.messageId);
+    const tally = { sent: 0, failed: 0, retry: 0 };
+    if (!message) return tally;
+    const { leaseMs, maxAttempts } = this.config.push;
+    for (let i = 0; i < data.deliveryIds.length; i += CLAIM_SIZE) {
+      const chunk = data.deliveryIds.slice(i, i + CLAIM_SIZE);
+      const claimed = await this.repo.claim(data.messageId, chunk, leaseMs, maxAttempts + 3);
+      if (!claimed.length) continue;
+      const devices = await this.repo.devicesByIds(
+        claimed.flatMap((c) => (c.device_id ? [c.device_id] : [])),
+      );
+      const writer = new ResultWriter(this.repo);
+      await mapLimit(claimed, SEND_CONCURRENCY, async (c) => {
+        const device = c.device_id ? devices.get(c.device_id) : undefined;
+        let result: DeliveryResult;
+        if (!device) result = { id: c.id, status: 'failed', error: 'The device was removed' };
+        else if (!device.active) {
+          result = {
+            id: c.id,
+            status: 'failed',
+            error: `The device is inactive: ${device.inactiveReason ?? 'deactivated'}`,
+          };
+        } else {
+          const outcome = await this.sendOne(c, device, message.payload);
+          if (outcome.kind === 'permanent' && outcome.deactivate)
+            writer.deactivate(device.id, outcome.reason);
+          result = this.resultOf(c, outcome);
+        }
+        // Recorded at once, so a worker killed later in the batch does not send this one again.
+        writer.add(result);
+        const status = result.status === 'pending' ? 'retry' : result.status;
+        tally[status]++;
+        this.metrics.deliveries.inc({ provider: c.platform, status });
+      });
+      await writer.done();
+    }
+    const due = await this.repo.nextDue(data.messageId, data.deliveryIds);
+    if (due !== undefined) {
+      // 50 ms past due so the rows are claimable when the follow-up runs.
+      await enqueueDeliveries(this.jobs, data.messageId, data.deliveryIds, {
+        delayMs: due - Date.now() + 50,
+        tag: String(due),
+      });
+    }
+    if (tally.failed)
+      this.logger.warn(`Push message ${data.messageId}: ${tally.failed} delivery(ies) failed`);
+    return tally;
+  }
+
+  private async sendOne(
+    c: ClaimedDelivery,
+    device: StoredDevice,
+    payload: PushPayload,
+  ): Promise<DeliveryOutcome> {
+    try {
+      return await this.providers.for(device.platform).send(device, payload);
+    } catch (err) {
+      // A provider bug must not take the batch down: the delivery is retried like a network error.
+      this.logger.error(
+        `Sending delivery ${c.id} through ${device.platform} failed: ${(err as Error).message}`,
+      );
+      return { kind: 'retryable', reason: `Internal error while sending: ${(err as Error).message}` };
+    }
+  }
+
+  private resultOf(c: ClaimedDelivery, outcome: DeliveryOutcome): DeliveryResult {
+    if (outcome.kind === 'sent') return { id: c.id, status: 'sent' };
+    if (outcome.kind === 'permanent') return { id: c.id, status: 'failed', error: outcome.reason };
+    const { maxAttempts, retryDelayMs } = this.config.push;
+    if (c.attempts >= maxAttempts) {
+      return {
+        id: c.id,
+        status: 'failed',
+        error: `${outcome.reason} (gave up after ${c.attempts} attempts)`,
+      };
+    }
+    const backoff = retryDelayMs * 2 ** (c.attempts - 1);
+    return {
+      id: c.id,
+      status: 'pending',
+      error: outcome.reason,
+      delayMs: Math.max(backoff, outcome.retryAfterMs ?? 0),
+    };
+  }
+}

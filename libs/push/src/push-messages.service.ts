@@ -1,0 +1,246 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError, isAdminLike, newId, type Principal } from '@plinth/core';
+import {
+  CollectionsRegistry,
+  compileFilter,
+  FilterError,
+  filterProblem,
+  type FilterContext,
+} from '@plinth/collections';
+import { JobsService } from '@plinth/jobs';
+import { checkPayloadSizes } from './payload.js';
+import { enqueueDeliveries } from './push-delivery.handler.js';
+import { PushMetrics } from './push-metrics.js';
+import { PushRepository, type Counts, type MessageRow, type TargetSql } from './push.repository.js';
+import type { PushNotification, PushPayload, PushTargets } from './push.types.js';
+
+export interface SendPushBody extends PushPayload {
+  targets: PushTargets;
+  scheduledAt?: string;
+  idempotencyKey?: string;
+}
+
+function statusOf(c: Counts, scheduledAt: Date | null): string {
+  if (c.pending) return scheduledAt && scheduledAt.getTime() > Date.now() ? 'scheduled' : 'sending';
+  if (!c.failed) return 'sent';
+  return c.sent ? 'partial' : 'failed';
+}
+
+const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+function summary(m: MessageRow, counts: Counts) {
+  const scheduledAt = m.scheduled_at ? new Date(m.scheduled_at) : null;
+  return {
+    id: m.id,
+    status: statusOf(counts, scheduledAt),
+    counts,
+    source: m.source,
+    ...(m.payload.notification ? { notification: m.payload.notification } : {}),
+    scheduledAt: iso(scheduledAt),
+    created: iso(m.created)!,
+  };
+}
+
+/** Sending pushes: targets → one message and its deliveries in one transaction → jobs. */
+@Injectable()
+export class PushMessagesService {
+  private readonly logger = new Logger('Push');
+
+  constructor(
+    private readonly repo: PushRepository,
+    private readonly registry: CollectionsRegistry,
+    private readonly jobs: JobsService,
+    private readonly metrics: PushMetrics,
+  ) {}
+
+  /** Admins and keys with the `push:send` scope send and follow messages. */
+  assertMaySend(principal: Principal): string {
+    if (isAdminLike(principal))
+      return principal.kind === 'admin' ? `admin:${principal.id}` : `key:${(principal as { id: string }).id}`;
+    if (principal.kind === 'key' && principal.scopes.has('push:send')) return `key:${principal.id}`;
+    if (principal.kind === 'anonymous') {
+      throw new AppError(
+        'UNAUTHORIZED',
+        'Sending pushes needs an admin token or an API key with the push:send scope.',
+        {
+          headers: { 'www-authenticate': 'Bearer' },
+        },
+      );
+    }
+    throw new AppError(
+      'SCOPE_REQUIRED',
+      'Sending pushes needs an admin or an API key with the push:send scope.',
+    );
+  }
+
+  async send(principal: Principal, body: SendPushBody): Promise<{ id: string }> {
+    const createdBy = this.assertMaySend(principal);
+    return this.create(createdBy, 'api', body, isAdminLike(principal));
+  }
+
+  /** Shared by the API and record triggers. */
+  async create(
+    createdBy: string,
+    source: string,
+    body: SendPushBody,
+    canSeeHidden: boolean,
+  ): Promise<{ id: string }> {
+    const t = body.targets;
+    if (!t.users?.length && !t.devices?.length && !t.topics?.length && !t.filter?.trim()) {
+      throw new AppError('PUSH_NO_TARGETS', 'Name at least one target: users, devices, topics or a filter.', {
+        errors: [{ path: 'targets', code: 'REQUIRED', message: 'needs users, devices, topics or filter' }],
+      });
+    }
+    if (!hasContent(body.notification) && !(body.data && Object.keys(body.data).length)) {
+      throw new AppError('VALIDATION_FAILED', 'A push needs a notification (title or body) or data.', {
+        errors: [{ path: 'notification', code: 'REQUIRED', message: 'needs a title or body, or send data' }],
+      });
+    }
+    const payload: PushPayload = {
+      ...(body.notification ? { notification: body.notification } : {}),
+      ...(body.data ? { data: body.data } : {}),
+      ...(body.overrides ? { overrides: body.overrides } : {}),
+      ...(body.ttl !== undefined ? { ttl: body.ttl } : {}),
+      ...(body.priority ? { priority: body.priority } : {}),
+      ...(body.collapseKey ? { collapseKey: body.collapseKey } : {}),
+    };
+    // Checked for every platform up front, so the answer does not depend on which devices exist.
+    checkPayloadSizes(payload, ['fcm', 'apns', 'webpush']);
+    const target = this.targetSql(t, canSeeHidden);
+    const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt) : null;
+    const result = await this.repo.createMessage(
+      {
+        id: newId(),
+        createdBy,
+        idempotencyKey: body.idempotencyKey ?? null,
+        source,
+        targets: t,
+        payload,
+        scheduledAt,
+      },
+      target,
+    );
+    if (!result.existing) this.metrics.messages.inc({ source });
+    const delayMs = scheduledAt ? scheduledAt.getTime() - Date.now() : 0;
+    try {
+      await enqueueDeliveries(this.jobs, result.id, result.deliveryIds, { delayMs });
+    } catch (err) {
+      // The rows stay: the same POST with its idempotencyKey enqueues them again.
+      this.logger.error(
+        `Push message ${result.id} is written but its jobs were not queued: ${(err as Error).message}`,
+      );
+      throw err;
+    }
+    return { id: result.id };
+  }
+
+  async get(principal: Principal, id: string) {
+    this.assertMaySend(principal);
+    const message = await this.find(id);
+    const [counts, deliveries] = await Promise.all([this.repo.counts([id]), this.repo.deliveries(id)]);
+    return {
+      ...summary(message, counts.get(id)!),
+      deliveries: deliveries.map((d) => ({
+        deviceId: d.device_id,
+        platform: d.platform,
+        status: d.status === 'sending' ? 'pending' : d.status,
+        attempts: d.attempts,
+        ...(d.error && d.status !== 'sent' ? { error: d.error } : {}),
+        ...(d.sent_at ? { sentAt: iso(d.sent_at)! } : {}),
+        ...(d.status === 'pending' ? { nextAttemptAt: iso(d.next_attempt_at)! } : {}),
+      })),
+    };
+  }
+
+  async list(query: Record<string, unknown>) {
+    const page = positive(query.page, 'page', 1);
+    const perPage = Math.min(500, positive(query.perPage, 'perPage', 30));
+    const { items, total } = await this.repo.listMessages(page, perPage);
+    const counts = await this.repo.counts(items.map((m) => m.id));
+    return {
+      page,
+      perPage,
+      totalItems: total,
+      totalPages: Math.ceil(total / perPage),
+      items: items.map((m) => summary(m, counts.get(m.id)!)),
+    };
+  }
+
+  /** Dead letters back to pending and queued again; deliveries to deactivated devices stay failed. */
+  async retry(principal: Principal, id: string): Promise<{ id: string; retried: number }> {
+    this.assertMaySend(principal);
+    await this.find(id);
+    const ids = await this.repo.retryFailed(id);
+    if (ids.length) await enqueueDeliveries(this.jobs, id, ids, { tag: `retry${Date.now()}` });
+    return { id, retried: ids.length };
+  }
+
+  private async find(id: string): Promise<MessageRow> {
+    const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.message(id) : undefined;
+    if (!message)
+      throw new AppError('PUSH_MESSAGE_NOT_FOUND', `There is no push message "${id.slice(0, 80)}".`);
+    return message;
+  }
+
+  /** The devices targeted, as one condition over push_device `d` (placeholders after $1 and $2). */
+  private targetSql(t: PushTargets, canSeeHidden: boolean): TargetSql {
+    // Two slots for the message id and scheduled time of the INSERT the condition goes into.
+    const params: unknown[] = [null, null];
+    const parts: string[] = [];
+    if (t.users?.length) parts.push(`d.user_id = ANY($${params.push(t.users)}::uuid[])`);
+    if (t.devices?.length) parts.push(`d.id = ANY($${params.push(t.devices)}::uuid[])`);
+    if (t.topics?.length) {
+      parts.push(
+        `d.id IN (SELECT device_id FROM plinth.push_topic WHERE topic = ANY($${params.push(t.topics)}::text[]))`,
+      );
+    }
+    if (t.filter?.trim()) {
+      const name = t.collection ?? 'users';
+      const c = this.registry.find(name);
+      if (!c || !c.isAuth) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `targets.collection: "${name.slice(0, 63)}" is not an auth collection.`,
+          {
+            errors: [
+              { path: 'targets.collection', code: 'INVALID_VALUE', message: 'must name an auth collection' },
+            ],
+          },
+        );
+      }
+      const ctx: FilterContext = {
+        schema: this.registry.filterSchema,
+        params,
+        now: new Date(),
+        auth: null,
+        isAdmin: true,
+        canSeeHidden,
+        allowRequestMacros: false,
+      };
+      let where: string;
+      try {
+        where = compileFilter(t.filter, c.filter, 't', ctx);
+      } catch (err) {
+        if (err instanceof FilterError) throw filterProblem(err, 'targets.filter');
+        throw err;
+      }
+      parts.push(
+        `(d.collection_id = $${params.push(c.def.id)}::uuid AND d.user_id IN (SELECT t.id FROM ${c.table} t WHERE ${where}))`,
+      );
+    }
+    return { sql: parts.join(' OR '), params: params.slice(2) };
+  }
+}
+
+const hasContent = (n: PushNotification | undefined): boolean => Boolean(n && (n.title || n.body));
+
+function positive(raw: unknown, path: string, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new AppError('INVALID_QUERY', `${path} must be a whole number of at least 1.`, {
+      errors: [{ path, code: 'INVALID_VALUE', message: 'must be a whole number of at least 1' }],
+    });
+  }
+  return n;
+}

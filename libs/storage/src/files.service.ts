@@ -1,0 +1,215 @@
+import { Readable } from 'node:stream';
+import { Injectable, Logger } from '@nestjs/common';
+import { CollectionsRegistry, type FieldDef, RecordsService } from '@plinth/collections';
+import { AppError, type Principal } from '@plinth/core';
+import type { ByteRange, StorageDriver } from './drivers/storage-driver.js';
+import { isStoredName, mimeOfName, servedAsAttachment, THUMBABLE } from './file-names.js';
+import { FileTokensService } from './file-tokens.service.js';
+import { objectKey, thumbPrefix } from './record-files.service.js';
+import { StorageService } from './storage.service.js';
+import { makeThumb, parseThumbSpec } from './thumbs.js';
+
+export interface FileRequest {
+  collection: string;
+  recordId: string;
+  filename: string;
+  thumb?: string;
+  token?: string;
+  range?: string;
+  ifNoneMatch?: string;
+  /** HEAD: the headers only, no bytes are read from storage. */
+  headOnly?: boolean;
+}
+
+export interface FileAnswer {
+  status: 200 | 206 | 304;
+  headers: Record<string, string>;
+  body?: Readable;
+}
+
+const notFound = () =>
+  new AppError('FILE_NOT_FOUND', 'There is no such file, or you may not see the record it belongs to.');
+
+/** Refusals that must not tell whether a record exists: files answer them all as 404. */
+const HIDDEN = new Set([
+  'RECORD_NOT_FOUND',
+  'COLLECTION_NOT_FOUND',
+  'ADMIN_REQUIRED',
+  'SCOPE_REQUIRED',
+  'RULE_REFUSED',
+]);
+
+/**
+ * One `bytes=a-b` range. A header that is not a single well-formed byte range (another unit, several
+ * ranges, `5-2`) is ignored and the whole file served (RFC 9110 §14.2); one outside the file is unsatisfiable.
+ */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    if (suffix === 0 || size === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  if (m[2] !== '' && Number(m[2]) < start) return undefined;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1) };
+}
+
+/** Serves stored files: view rule, protected tokens, thumbnails, ranges and caching headers. */
+@Injectable()
+export class FilesService {
+  private readonly logger = new Logger('Files');
+  private readonly making = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly records: RecordsService,
+    private readonly storage: StorageService,
+    private readonly tokens: FileTokensService,
+  ) {}
+
+  async open(req: FileRequest, caller: Principal): Promise<FileAnswer> {
+    // A name the server could not have made (path tricks, NUL, look-alikes) names no file.
+    if (!isStoredName(req.filename)) throw notFound();
+    const principal = req.token !== undefined ? await this.tokens.principalOf(req.token) : caller;
+    let record: Record<string, unknown>;
+    try {
+      record = await this.records.withFreshSchema(() =>
+        this.records.view(req.collection, req.recordId, {}, principal),
+      );
+    } catch (err) {
+      if (err instanceof AppError && HIDDEN.has(err.code)) throw notFound();
+      throw err;
+    }
+    const c = this.registry.get(req.collection);
+    const field = c.def.fields.find(
+      (f) => f.type === 'file' && f.name in record && holds(record[f.name], req.filename),
+    );
+    if (!field) throw notFound();
+    if (field.protected && req.token === undefined) {
+      throw new AppError(
+        'FILE_TOKEN_REQUIRED',
+        `${field.name} is a protected file field: add ?token= with a token from POST /api/files/token.`,
+      );
+    }
+    const driver = await this.storage.driver();
+    const recordId = String(record.id);
+    const mime = mimeOfName(req.filename);
+    let key = objectKey(c.def.id, recordId, req.filename);
+    if (req.thumb !== undefined)
+      key = await this.thumb(driver, field, c.def.id, recordId, req.filename, mime, req.thumb);
+    const info = await driver.head(key).catch((err) => this.unavailable(err));
+    if (!info) throw notFound();
+    const headers: Record<string, string> = {
+      'content-type': /^text\/|\/(json|xml)$|\+xml$/.test(mime) ? `${mime}; charset=utf-8` : mime,
+      etag: info.etag,
+      'last-modified': info.modified.toUTCString(),
+      'accept-ranges': 'bytes',
+      'x-content-type-options': 'nosniff',
+      'cache-control': field.protected
+        ? 'private, no-store'
+        : c.def.viewRule === ''
+          ? 'public, max-age=86400'
+          : 'private, max-age=86400',
+      'content-disposition': `${servedAsAttachment(mime) ? 'attachment' : 'inline'}; filename="${req.filename}"`,
+    };
+    if (req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === info.etag)) {
+      return { status: 304, headers };
+    }
+    const range = parseRange(req.range, info.size);
+    if (range === 'unsatisfiable') {
+      throw new AppError(
+        'RANGE_NOT_SATISFIABLE',
+        `The file has ${info.size} bytes; the range asked for is outside it.`,
+        {
+          headers: { 'content-range': `bytes */${info.size}` },
+        },
+      );
+    }
+    // HEAD: an empty stream keeps Fastify from setting Content-Length to 0.
+    const body = req.headOnly
+      ? Readable.from([])
+      : await driver.get(key, range).catch((err) => this.unavailable(err));
+    if (range) {
+      headers['content-range'] = `bytes ${range.start}-${range.end}/${info.size}`;
+      headers['content-length'] = String(range.end - range.start + 1);
+      return { status: 206, headers, body };
+    }
+    headers['content-length'] = String(info.size);
+    return { status: 200, headers, body };
+  }
+
+  /** The key of the thumbnail, made and stored beside the original on first request. */
+  private async thumb(
+    driver: StorageDriver,
+    field: FieldDef,
+    collectionId: string,
+    recordId: string,
+    filename: string,
+    mime: string,
+    size: string,
+  ): Promise<string> {
+    const allowed = field.thumbs ?? [];
+    const spec = parseThumbSpec(size);
+    if (!spec || !allowed.includes(size)) {
+      throw new AppError(
+        'THUMB_SIZE_NOT_ALLOWED',
+        allowed.length
+          ? `thumb=${size.slice(0, 40)} is not one of ${field.name}'s sizes: ${allowed.join(', ')}.`
+          : `${field.name} has no thumbnail sizes; an admin can add some in the field's "thumbs".`,
+        {
+          errors: [
+            { path: 'thumb', code: 'INVALID_VALUE', message: `must be one of: ${allowed.join(', ')}` },
+          ],
+        },
+      );
+    }
+    if (!THUMBABLE.has(mime)) {
+      throw new AppError(
+        'THUMB_NOT_SUPPORTED',
+        `${filename} is not an image (${mime}); thumbnails are made of images only.`,
+      );
+    }
+    const key = `${thumbPrefix(collectionId, recordId, filename)}${size}_${filename}`;
+    if (await driver.head(key).catch((err) => this.unavailable(err))) return key;
+    let pending = this.making.get(key);
+    if (!pending) {
+      pending = (async () => {
+        const source = await driver.get(objectKey(collectionId, recordId, filename));
+        let image: Buffer;
+        try {
+          image = await makeThumb(source, mime, spec);
+        } catch (err) {
+          source.destroy();
+          throw new AppError(
+            'THUMB_NOT_SUPPORTED',
+            `${filename} cannot be read as an image (${(err as Error).message.slice(0, 200)}).`,
+          );
+        }
+        await driver.put(key, Readable.from([image]), { contentType: mime });
+      })().finally(() => this.making.delete(key));
+      this.making.set(key, pending);
+    }
+    await pending.catch((err) => this.unavailable(err));
+    return key;
+  }
+
+  private unavailable(err: unknown): never {
+    if (err instanceof AppError) throw err;
+    if ((err as Error)?.name === 'ObjectNotFound') throw notFound();
+    this.logger.error(`The file storage failed: ${(err as Error)?.message ?? String(err)}`);
+    throw new AppError('STORAGE_UNAVAILABLE', 'The file storage is not answering. Try again shortly.', {
+      headers: { 'retry-after': '5' },
+    });
+  }
+}
+
+function holds(value: unknown, name: string): boolean {
+  return Array.isArray(value) ? value.includes(name) : value === name;
+}

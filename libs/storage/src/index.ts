@@ -1,0 +1,12 @@
+export * from './drivers/storage-driver.js';
+export * from './drivers/local.driver.js';
+export type { S3Settings } from './drivers/s3.driver.js';
+export * from './file-names.js';
+export * from './file-tokens.service.js';
+export * from './files.controller.js';
+export * from './files.service.js';
+export * from './multipart.js';
+export * from './record-files.service.js';
+export * from './storage.module.js';
+export * from './storage.service.js';
+export * from './thumbs.js';

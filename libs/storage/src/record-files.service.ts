@@ -1,0 +1,352 @@
+import { Transform } from 'node:stream';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  type CompiledCollection,
+  DEFAULT_MAX_FILE_SIZE,
+  type FieldDef,
+  type FormPart,
+  isMultiple,
+  type ReceivedForm,
+  type RecordFiles,
+} from '@plinth/collections';
+import { AppError, isUuid, newId, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import type { StorageDriver } from './drivers/storage-driver.js';
+import { effectiveType, isStoredName, storedName } from './file-names.js';
+import { StorageService } from './storage.service.js';
+
+/** PocketBase's part holding the non-file fields as one JSON object. */
+export const JSON_PAYLOAD_PART = '@jsonPayload';
+
+const AUTH_BOOL_KEYS = new Set(['emailVisibility']);
+
+export const objectKey = (collectionId: string, recordId: string, name: string): string =>
+  `${collectionId}/${recordId}/${name}`;
+export const thumbPrefix = (collectionId: string, recordId: string, name: string): string =>
+  `${collectionId}/${recordId}/thumbs_${name}/`;
+
+const bad = (
+  path: string,
+  message: string,
+  code: 'MULTIPART_INVALID' | 'FILE_FIELD_INVALID' = 'MULTIPART_INVALID',
+) =>
+  new AppError(code, `${path ? `${path}: ` : ''}${message}`, {
+    errors: [{ path, code: 'INVALID_VALUE', message }],
+  });
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Which file field a part name addresses: `gallery`, `gallery+` (append) or `+gallery` (prepend). */
+function fileTarget(c: CompiledCollection, name: string): { field: FieldDef; key: string } | undefined {
+  const bare = name.startsWith('+') ? name.slice(1) : name.endsWith('+') ? name.slice(0, -1) : name;
+  const field = c.def.fields.find((f) => f.name === bare && f.type === 'file');
+  if (!field) return undefined;
+  // Modifiers exist for multi-file fields only; a single file field is simply replaced.
+  return { field, key: isMultiple(field) ? name : bare };
+}
+
+/**
+ * The value of a text part for its field, PocketBase's way: strings stay strings, numbers and bools
+ * are parsed, json fields hold JSON text, multi-value fields take one part per value or one JSON array.
+ * A part sent as `application/json` arrives parsed and is taken as it is.
+ */
+function decodeValue(c: CompiledCollection, name: string, raw: unknown): { value: unknown; multi: boolean } {
+  const bare = name.startsWith('+')
+    ? name.slice(1)
+    : name.endsWith('+') || name.endsWith('-')
+      ? name.slice(0, -1)
+      : name;
+  const field = c.def.fields.find((f) => f.name === name) ?? c.def.fields.find((f) => f.name === bare);
+  const modifier = field !== undefined && field.name !== name;
+  const multi = field !== undefined && isMultiple(field);
+  if (typeof raw !== 'string') return { value: raw, multi: multi || modifier };
+  if (!field) {
+    if (c.isAuth && AUTH_BOOL_KEYS.has(name)) return { value: parseBool(raw), multi: false };
+    return { value: raw, multi: false };
+  }
+  if (multi) {
+    if (raw === '') return { value: [], multi: true };
+    if (raw.startsWith('[')) {
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (Array.isArray(parsed)) return { value: parsed, multi: true };
+      } catch {
+        throw bad(name, 'starts with "[" but is not a JSON array; send one part per value or a JSON array');
+      }
+    }
+    return { value: [raw], multi: true };
+  }
+  switch (field.type) {
+    case 'number': {
+      if (raw.trim() === '') return { value: null, multi: false };
+      const n = Number(raw);
+      return { value: Number.isFinite(n) ? n : raw, multi: false };
+    }
+    case 'bool':
+      return { value: parseBool(raw), multi: false };
+    case 'json':
+      if (raw === '') return { value: null, multi: false };
+      try {
+        return { value: JSON.parse(raw), multi: false };
+      } catch {
+        throw bad(name, 'must hold JSON text (a json field sent in a multipart form)');
+      }
+    default:
+      return { value: raw, multi: false };
+  }
+}
+
+function parseBool(raw: string): unknown {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1' || v === 'on') return true;
+  if (v === 'false' || v === '0' || v === 'off' || v === '') return false;
+  return raw;
+}
+
+/** Errors of @fastify/multipart and busboy: the body, not the server, is at fault. */
+function multipartProblem(err: unknown): AppError | undefined {
+  const e = err as { code?: string; message?: string };
+  const message = e?.message ?? '';
+  if (e?.code === 'FST_PARTS_LIMIT' || e?.code === 'FST_FILES_LIMIT' || e?.code === 'FST_FIELDS_LIMIT') {
+    return new AppError(
+      'BODY_TOO_LARGE',
+      `The multipart body has too many parts (${message}). Nothing was stored.`,
+    );
+  }
+  if (
+    e?.code?.startsWith('FST_') ||
+    /multipart|terminated early|Unexpected end|premature|aborted/i.test(message)
+  ) {
+    return new AppError(
+      'MULTIPART_INVALID',
+      `The multipart body could not be read (${message || 'it ended early'}). Nothing was stored; send the whole form again.`,
+    );
+  }
+  if (
+    (e as { code?: string })?.code === 'ECONNRESET' ||
+    (e as { code?: string })?.code === 'ERR_STREAM_PREMATURE_CLOSE'
+  ) {
+    return new AppError('MULTIPART_INVALID', 'The upload was cut off before it ended. Nothing was stored.');
+  }
+  return undefined;
+}
+
+/** Streams multipart uploads into storage and deletes stored files (RecordsService calls it). */
+@Injectable()
+export class RecordFilesService implements RecordFiles {
+  private readonly logger = new Logger('Files');
+
+  constructor(
+    private readonly storage: StorageService,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  async receive(
+    c: CompiledCollection,
+    parts: AsyncIterable<FormPart>,
+    recordId: string | undefined,
+  ): Promise<ReceivedForm> {
+    const driver = await this.storage.driver();
+    const creating = recordId === undefined;
+    const body: Record<string, unknown> = {};
+    const sent = new Set<string>();
+    const counts = new Map<string, number>();
+    const uploaded: string[] = [];
+    let id = recordId;
+    // The text parts together get the JSON body limit (busboy keeps every one of them until the end).
+    let textBytes = 0;
+    const add = (key: string, value: unknown, multi: boolean) => {
+      if (multi) {
+        const list = Array.isArray(value) ? value : [value];
+        const before = body[key];
+        setOwn(body, key, Array.isArray(before) ? [...before, ...list] : list);
+      } else {
+        if (sent.has(key)) throw bad(key, 'was sent more than once; it takes one value');
+        setOwn(body, key, value);
+      }
+      sent.add(key);
+    };
+    try {
+      for await (const part of parts) {
+        const name = part.fieldname;
+        if (part.type === 'field') {
+          if (part.fieldnameTruncated || part.valueTruncated) {
+            throw bad(name.slice(0, 100), 'is too long for a multipart form field');
+          }
+          textBytes +=
+            name.length +
+            (typeof part.value === 'string' ? part.value.length : JSON.stringify(part.value).length);
+          if (textBytes > this.config.http.bodyLimit) {
+            throw new AppError(
+              'BODY_TOO_LARGE',
+              `The text fields of the form exceed ${this.config.http.bodyLimit} bytes (PLINTH_BODY_LIMIT). Nothing was stored.`,
+            );
+          }
+          if (name === JSON_PAYLOAD_PART) {
+            let payload: unknown = part.value;
+            if (typeof payload === 'string') {
+              try {
+                payload = JSON.parse(payload);
+              } catch {
+                throw bad(JSON_PAYLOAD_PART, 'must be a JSON object');
+              }
+            }
+            if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+              throw bad(JSON_PAYLOAD_PART, 'must be a JSON object');
+            }
+            for (const [k, v] of Object.entries(payload)) add(k, v, false);
+            continue;
+          }
+          if (name === 'id' && creating && id !== undefined && String(part.value).toLowerCase() !== id) {
+            throw bad(
+              'id',
+              'must come before the file parts of the form (files are stored under the record id)',
+            );
+          }
+          const { value, multi } = decodeValue(c, name, part.value);
+          add(name, value, multi);
+          continue;
+        }
+        const target = fileTarget(c, name);
+        if (!target) {
+          part.file.resume();
+          throw bad(name.slice(0, 100), `is not a file field of "${c.def.name}"`, 'FILE_FIELD_INVALID');
+        }
+        const { field } = target;
+        const max = field.maxSelect ?? 1;
+        const count = (counts.get(field.name) ?? 0) + 1;
+        counts.set(field.name, count);
+        if (count > max) {
+          part.file.resume();
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `${field.name} takes at most ${max} file${max === 1 ? '' : 's'} per request. Nothing was stored.`,
+            {
+              errors: [
+                { path: field.name, code: 'TOO_MANY_ITEMS', message: `must have at most ${max} items` },
+              ],
+            },
+          );
+        }
+        if (id === undefined) {
+          const given = body.id;
+          id = isUuid(given) ? given.toLowerCase() : newId();
+          if (given === undefined) setOwn(body, 'id', id);
+        }
+        const stored = await this.store(driver, c, id, field, part);
+        if (!part.filename && stored.size === 0) {
+          // Browsers send an empty, nameless part for a file input left empty: nothing was chosen.
+          counts.set(field.name, count - 1);
+          await driver.delete([objectKey(c.def.id, id, stored.name)]);
+          continue;
+        }
+        uploaded.push(stored.name);
+        add(creating ? field.name : target.key, stored.name, isMultiple(field));
+      }
+      if (creating && uploaded.length && isUuid(body.id) && body.id.toLowerCase() !== id) {
+        throw bad('id', 'must come before the file parts of the form (files are stored under the record id)');
+      }
+    } catch (err) {
+      if (id !== undefined && uploaded.length) await this.remove(c.def.id, id, uploaded);
+      throw multipartProblem(err) ?? err;
+    }
+    if (id === undefined) id = isUuid(body.id) ? body.id.toLowerCase() : newId();
+    return { recordId: id, body, uploaded };
+  }
+
+  /** Streams one file part to its final key: type checked on its first bytes, size while it flows. */
+  private async store(
+    driver: StorageDriver,
+    c: CompiledCollection,
+    recordId: string,
+    field: FieldDef,
+    part: Extract<FormPart, { type: 'file' }>,
+  ): Promise<{ name: string; size: number }> {
+    const limit = field.maxSize ?? DEFAULT_MAX_FILE_SIZE;
+    const { fileTypeStream } = await import('file-type');
+    const typed = await fileTypeStream(part.file, { sampleSize: 4100 });
+    const original = part.filename || 'file';
+    const type = effectiveType(original, typed.fileType);
+    const allowed = field.mimeTypes ?? [];
+    if (allowed.length && !allowed.includes(type.mime)) {
+      typed.destroy();
+      part.file.resume();
+      throw new AppError(
+        'FILE_TYPE_NOT_ALLOWED',
+        `${field.name}: "${part.filename.slice(0, 100)}" is ${type.mime} by its content; allowed: ${allowed.join(', ')}. Nothing was stored.`,
+        {
+          errors: [
+            {
+              path: field.name,
+              code: 'INVALID_TYPE',
+              message: `is ${type.mime}; allowed: ${allowed.join(', ')}`,
+            },
+          ],
+        },
+      );
+    }
+    const name = storedName(original, type.ext);
+    let size = 0;
+    let tooLarge = false;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > limit) {
+          tooLarge = true;
+          done(new Error('file too large'));
+        } else done(null, chunk);
+      },
+    });
+    typed.on('error', (err) => counter.destroy(err));
+    counter.on('error', () => typed.destroy());
+    typed.pipe(counter);
+    try {
+      await driver.put(objectKey(c.def.id, recordId, name), counter, { contentType: type.mime });
+    } catch (err) {
+      part.file.resume();
+      if (tooLarge) {
+        throw new AppError(
+          'FILE_TOO_LARGE',
+          `${field.name}: "${part.filename.slice(0, 100)}" is larger than ${limit} bytes, the field's maxSize. Nothing was stored.`,
+          { errors: [{ path: field.name, code: 'TOO_LARGE', message: `must be at most ${limit} bytes` }] },
+        );
+      }
+      const problem = multipartProblem(err);
+      if (problem) throw problem;
+      this.logger.error(
+        `Storing ${field.name} of ${c.def.name}/${recordId} failed: ${(err as Error).message}`,
+      );
+      throw new AppError(
+        'STORAGE_UNAVAILABLE',
+        `The file storage did not accept "${part.filename.slice(0, 100)}". Nothing was stored; try again, and if it persists an admin should check the storage settings.`,
+        { headers: { 'retry-after': '5' } },
+      );
+    }
+    return { name, size };
+  }
+
+  async remove(collectionId: string, recordId: string, names?: string[]): Promise<void> {
+    try {
+      const driver = await this.storage.driver();
+      let keys: string[];
+      if (!names) {
+        keys = await driver.list(`${collectionId}/${recordId}/`);
+      } else {
+        keys = [];
+        for (const name of names) {
+          if (!isStoredName(name) && (name.includes('/') || name.includes('\\') || name.startsWith('.')))
+            continue;
+          keys.push(objectKey(collectionId, recordId, name));
+          keys.push(...(await driver.list(thumbPrefix(collectionId, recordId, name))));
+        }
+      }
+      if (keys.length) await driver.delete(keys);
+    } catch (err) {
+      // The record change stands; the files stay as orphans under the record's prefix.
+      this.logger.error(
+        `Deleting stored files of ${collectionId}/${recordId} failed (${(err as Error).message}); they remain in storage.`,
+      );
+    }
+  }
+}

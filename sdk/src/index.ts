@@ -1,0 +1,31 @@
+export { createClient, PlinthClient } from './client.js';
+export type { ClientOptions, FetchLike, QueryValue, SendOptions } from './client.js';
+export { PlinthError } from './errors.js';
+export type { FieldError, Problem } from './errors.js';
+export { BaseAuthStore, LocalAuthStore, MemoryAuthStore } from './auth-store.js';
+export type { AuthChangeListener, AuthModel, AuthStore } from './auth-store.js';
+export { bindFilter, filterLiteral } from './filter.js';
+export type { FilterValue } from './filter.js';
+export { decodeTokenPayload, tokenExpiry } from './jwt.js';
+export { RecordService } from './services/record-service.js';
+export { AdminsService } from './services/admins.js';
+export { CollectionsService, KeysService, SettingsService } from './services/admin-api.js';
+export { FilesService } from './services/files.js';
+export type { FileUrlOptions } from './services/files.js';
+export { PushService } from './services/push.js';
+export { RealtimeClient, RealtimeError, topicKey } from './realtime.js';
+export type {
+  RealtimeAction,
+  RealtimeCallback,
+  RealtimeClientOptions,
+  RealtimeEvent,
+  RealtimeSubscribeOptions,
+  RealtimeUnsubscribe,
+} from './realtime.js';
+export type * from './types.js';
+/** Types of the static API from sdk/openapi.json (openapi-typescript): paths, components, operations. */
+export type {
+  components as ApiComponents,
+  operations as ApiOperations,
+  paths as ApiPaths,
+} from './generated/openapi.js';

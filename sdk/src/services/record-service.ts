@@ -1,0 +1,330 @@
+import type { PlinthClient, QueryValue } from '../client.js';
+import { PlinthError } from '../errors.js';
+import type { RealtimeCallback, RealtimeSubscribeOptions, RealtimeUnsubscribe } from '../realtime.js';
+import type {
+  AuthMethods,
+  AuthResult,
+  CollectionTypes,
+  FullListOptions,
+  ListOptions,
+  ListResult,
+  RecordViewOptions,
+  RecordWithExpand,
+  RequestOptions,
+} from '../types.js';
+
+const MAX_PER_PAGE = 500;
+
+function listQuery(opts: ListOptions & { page?: number; perPage?: number }): Record<string, QueryValue> {
+  return {
+    page: opts.page,
+    perPage: opts.perPage,
+    filter: opts.filter,
+    sort: opts.sort,
+    expand: opts.expand,
+    fields: opts.fields,
+    skipTotal: opts.skipTotal ? 'true' : undefined,
+  };
+}
+
+const req = (opts?: RequestOptions) => ({ signal: opts?.signal, headers: opts?.headers });
+
+const isBlob = (v: unknown): v is Blob => typeof Blob !== 'undefined' && v instanceof Blob;
+
+/**
+ * A body object that carries files (Blob/File values, or arrays of them) becomes multipart: the
+ * files under their field names, everything else as JSON in `@jsonPayload` (PocketBase's shape).
+ */
+function withFiles(body: unknown): unknown {
+  if (!body || typeof body !== 'object' || Array.isArray(body) || isBlob(body)) return body;
+  if (typeof FormData !== 'undefined' && body instanceof FormData) return body;
+  const entries = Object.entries(body as Record<string, unknown>);
+  const hasFile = (v: unknown) => isBlob(v) || (Array.isArray(v) && v.length > 0 && v.every(isBlob));
+  if (!entries.some(([, v]) => hasFile(v))) return body;
+  const form = new FormData();
+  const json: Record<string, unknown> = {};
+  for (const [key, value] of entries) {
+    if (!hasFile(value)) json[key] = value;
+    else for (const file of Array.isArray(value) ? value : [value]) form.append(key, file as Blob);
+  }
+  form.append('@jsonPayload', JSON.stringify(json));
+  return form;
+}
+
+/**
+ * The records API of one collection (`client.collection('posts')`), typed by the collection's
+ * generated types when the client has a Schema. Auth collections also sign users in through it.
+ */
+export class RecordService<C extends CollectionTypes> {
+  constructor(
+    private readonly client: PlinthClient<unknown>,
+    readonly name: string,
+  ) {}
+
+  private path(suffix = ''): string {
+    return `/api/collections/${encodeURIComponent(this.name)}${suffix}`;
+  }
+
+  private recordPath(id: string): string {
+    return this.path(`/records/${encodeURIComponent(id)}`);
+  }
+
+  /** One page: `getList(1, 20, { filter, sort, expand })` or `getList({ page, perPage, ... })`. */
+  getList(page?: number, perPage?: number, options?: ListOptions): Promise<ListResult<RecordWithExpand<C>>>;
+  getList(
+    options: ListOptions & { page?: number; perPage?: number },
+  ): Promise<ListResult<RecordWithExpand<C>>>;
+  getList(
+    a?: number | (ListOptions & { page?: number; perPage?: number }),
+    perPage?: number,
+    options: ListOptions = {},
+  ): Promise<ListResult<RecordWithExpand<C>>> {
+    const opts =
+      typeof a === 'object' && a !== null ? a : { ...options, page: a ?? 1, perPage: perPage ?? 30 };
+    return this.client.send(this.path('/records'), { query: listQuery(opts), ...req(opts) });
+  }
+
+  /** Every record matching the options, fetched `batch` at a time (default 500) until the last page. */
+  async getFullList(options: FullListOptions = {}): Promise<Array<RecordWithExpand<C>>> {
+    const batch = Math.max(1, Math.min(MAX_PER_PAGE, Math.floor(options.batch ?? MAX_PER_PAGE)));
+    const items: Array<RecordWithExpand<C>> = [];
+    for (let page = 1; ; page++) {
+      const result = await this.getList({ ...options, page, perPage: batch, skipTotal: true });
+      items.push(...result.items);
+      if (result.items.length < batch) return items;
+    }
+  }
+
+  /** One record by id; a missing (or hidden) record rejects with a 404 PlinthError. */
+  getOne(id: string, options: RecordViewOptions = {}): Promise<RecordWithExpand<C>> {
+    if (!id) return Promise.reject(notFound(this.name, 'getOne needs a record id.'));
+    return this.client.send(this.recordPath(id), {
+      query: { expand: options.expand, fields: options.fields },
+      ...req(options),
+    });
+  }
+
+  /** The first record matching `filter`; none rejects with a 404 PlinthError (`RECORD_NOT_FOUND`). */
+  async getFirstListItem(filter: string, options: ListOptions = {}): Promise<RecordWithExpand<C>> {
+    const result = await this.getList({ ...options, filter, page: 1, perPage: 1, skipTotal: true });
+    const first = result.items[0];
+    if (!first) throw notFound(this.name, `No record of "${this.name}" matches the filter.`);
+    return first;
+  }
+
+  /**
+   * Creates a record from an object or FormData. Blob/File values in an object are uploaded as
+   * multipart with the other fields.
+   */
+  create(body: C['create'] | FormData, options: RecordViewOptions = {}): Promise<C['record']> {
+    return this.client.send(this.path('/records'), {
+      method: 'POST',
+      body: withFiles(body),
+      query: { expand: options.expand, fields: options.fields },
+      ...req(options),
+    });
+  }
+
+  /** Changes the given fields of a record (object, with Blob/File values for files, or FormData). */
+  update(id: string, body: C['update'] | FormData, options: RecordViewOptions = {}): Promise<C['record']> {
+    return this.client.send(this.recordPath(id), {
+      method: 'PATCH',
+      body: withFiles(body),
+      query: { expand: options.expand, fields: options.fields },
+      ...req(options),
+    });
+  }
+
+  async delete(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(this.recordPath(id), { method: 'DELETE', ...req(options) });
+  }
+
+  // ---- realtime ----
+
+  /**
+   * Calls `callback` with `{ action, record }` for every change the caller may see: `'*'` for the
+   * whole collection, or a record id. Resolves once the server holds the subscription; the answer
+   * unsubscribes. `options.filter` / `expand` narrow and enrich the events.
+   */
+  subscribe(
+    topicOrStar: string,
+    callback: RealtimeCallback<C['record']>,
+    options: RealtimeSubscribeOptions = {},
+  ): Promise<RealtimeUnsubscribe> {
+    return this.client.realtime.subscribe(this.topic(topicOrStar), callback, options);
+  }
+
+  /** Drops every callback of `'*'` or of one record id. */
+  unsubscribe(topicOrStar: string): Promise<void> {
+    return this.client.realtime.unsubscribe(this.topic(topicOrStar));
+  }
+
+  private topic(topicOrStar: string): string {
+    return topicOrStar === '*' ? this.name : `${this.name}/${topicOrStar}`;
+  }
+
+  // ---- auth collections ----
+
+  /** Signs a user in; the session goes into the client's auth store. */
+  async authWithPassword(
+    identity: string,
+    password: string,
+    options: RequestOptions = {},
+  ): Promise<AuthResult<C['record']>> {
+    const result = await this.client.send<AuthResult<C['record']>>(this.path('/auth-with-password'), {
+      method: 'POST',
+      body: { identity, password },
+      auth: false,
+      ...req(options),
+    });
+    return this.keep(result);
+  }
+
+  /**
+   * Exchanges the stored refresh token for a new session (the client also does this by itself
+   * before the token expires). A rejected refresh token → 401 `INVALID_REFRESH_TOKEN`.
+   */
+  authRefresh(options: RequestOptions = {}): Promise<AuthResult<C['record']>> {
+    const refreshToken = this.client.authStore.refreshToken;
+    if (!refreshToken) {
+      return Promise.reject(
+        new PlinthError({
+          status: 401,
+          code: 'INVALID_REFRESH_TOKEN',
+          detail: 'There is no session to refresh: sign in first.',
+        }),
+      );
+    }
+    return this.client.refreshOnce(async () => {
+      const result = await this.client.send<AuthResult<C['record']>>(this.path('/auth-refresh'), {
+        method: 'POST',
+        body: { refreshToken },
+        auth: false,
+        ...req(options),
+      });
+      return this.keep(result);
+    });
+  }
+
+  /** Finishes a social sign-in with the `?code=` the app URL received. */
+  async authWithOAuth2Code(code: string, options: RequestOptions = {}): Promise<AuthResult<C['record']>> {
+    const result = await this.client.send<AuthResult<C['record']>>(this.path('/auth-with-oauth2-code'), {
+      method: 'POST',
+      body: { code },
+      auth: false,
+      ...req(options),
+    });
+    return this.keep(result);
+  }
+
+  /**
+   * The URL to send the browser to for a social sign-in; the provider comes back to `redirect`
+   * (which must be on the collection's allow-list) with `?code=` for `authWithOAuth2Code`.
+   */
+  oauth2StartUrl(provider: string, redirect: string): string {
+    return this.client.buildUrl(this.path(`/auth/oauth2/${encodeURIComponent(provider)}`), { redirect });
+  }
+
+  /** The sign-in methods the collection offers (password, enabled social providers). */
+  listAuthMethods(options: RequestOptions = {}): Promise<AuthMethods> {
+    return this.client.send(this.path('/auth-methods'), { auth: false, ...req(options) });
+  }
+
+  /**
+   * Ends this session on the server (`all: true`: every session of the user) and clears the auth
+   * store. The store is cleared even when the server call fails.
+   */
+  async logout(options: RequestOptions & { all?: boolean } = {}): Promise<void> {
+    const store = this.client.authStore;
+    try {
+      if (store.token && (options.all || store.refreshToken)) {
+        await this.client.send(this.path('/auth-logout'), {
+          method: 'POST',
+          body: options.all ? { all: true } : { refreshToken: store.refreshToken },
+          ...req(options),
+        });
+      }
+    } finally {
+      store.clear();
+    }
+  }
+
+  async requestPasswordReset(email: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(this.path('/request-password-reset'), {
+      method: 'POST',
+      body: { email },
+      auth: false,
+      ...req(options),
+    });
+  }
+
+  async confirmPasswordReset(
+    token: string,
+    password: string,
+    passwordConfirm: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    await this.client.send(this.path('/confirm-password-reset'), {
+      method: 'POST',
+      body: { token, password, passwordConfirm },
+      auth: false,
+      ...req(options),
+    });
+  }
+
+  async requestVerification(email: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(this.path('/request-verification'), {
+      method: 'POST',
+      body: { email },
+      auth: false,
+      ...req(options),
+    });
+  }
+
+  async confirmVerification(token: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(this.path('/confirm-verification'), {
+      method: 'POST',
+      body: { token },
+      auth: false,
+      ...req(options),
+    });
+  }
+
+  /** Asks for a link to change the signed-in user's email (mailed to the new address). */
+  async requestEmailChange(newEmail: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(this.path('/request-email-change'), {
+      method: 'POST',
+      body: { newEmail },
+      ...req(options),
+    });
+  }
+
+  async confirmEmailChange(token: string, password: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(this.path('/confirm-email-change'), {
+      method: 'POST',
+      body: { token, password },
+      auth: false,
+      ...req(options),
+    });
+  }
+
+  private keep<T extends AuthResult<C['record']>>(result: T): T {
+    const record = result.record as { id: string; collectionName?: string };
+    this.client.authStore.save(
+      result.token,
+      { ...record, id: record.id, collectionName: record.collectionName ?? this.name },
+      result.refreshToken ?? '',
+    );
+    return result;
+  }
+}
+
+function notFound(collection: string, detail: string): PlinthError {
+  return new PlinthError({
+    status: 404,
+    code: 'RECORD_NOT_FOUND',
+    title: 'Not found',
+    detail,
+    url: collection,
+  });
+}

@@ -1,0 +1,230 @@
+/** Fields every record has. */
+export interface BaseRecord {
+  id: string;
+  collectionId: string;
+  collectionName: string;
+  created: string;
+  updated: string;
+}
+
+/** A record when no generated Schema says more. */
+export interface RecordModel extends BaseRecord {
+  expand?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** The types of one collection, as `plinth typegen` writes them. */
+export interface CollectionTypes {
+  type?: 'base' | 'auth';
+  record: object;
+  create: object;
+  update: object;
+  expand: object;
+}
+
+/** The Schema of a client without generated types: any collection, loosely typed records. */
+export interface UntypedCollection {
+  type?: 'base' | 'auth';
+  record: RecordModel;
+  create: Record<string, unknown>;
+  update: Record<string, unknown>;
+  expand: Record<string, unknown>;
+}
+
+export type DefaultSchema = Record<string, UntypedCollection>;
+
+/** Collection names a client accepts: those of its Schema, or any string without one. */
+export type CollectionName<S> = string extends keyof S ? string : Extract<keyof S, string>;
+
+/** The types of collection `N` of Schema `S`. */
+export type CollectionOf<S, N extends string> = N extends keyof S
+  ? S[N] extends CollectionTypes
+    ? S[N]
+    : UntypedCollection
+  : UntypedCollection;
+
+/** A record as lists and views answer it: with the relations asked for through `expand`. */
+export type RecordWithExpand<C extends CollectionTypes> = WithoutExpand<C['record']> & {
+  expand?: Partial<C['expand']>;
+};
+
+/** `Omit` would flatten a record with an index signature (RecordModel) to `{ [k: string]: unknown }`. */
+type WithoutExpand<R> = string extends keyof R ? R : Omit<R, 'expand'>;
+
+/** The list envelope (PocketBase's shape); totals are -1 with `skipTotal`. */
+export interface ListResult<T> {
+  page: number;
+  perPage: number;
+  totalItems: number;
+  totalPages: number;
+  items: T[];
+}
+
+/** Options every call takes. */
+export interface RequestOptions {
+  /** Aborts the request; the call then rejects with a PlinthError whose `isAbort` is true. */
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export interface RecordViewOptions extends RequestOptions {
+  /** Relations to expand: `author,comments.author`. */
+  expand?: string;
+  /** Top-level keys to return: `id,title`. */
+  fields?: string;
+}
+
+export interface ListOptions extends RecordViewOptions {
+  /** A filter expression; bind values with `client.filter()`. */
+  filter?: string;
+  /** `-created,title`. */
+  sort?: string;
+  /** Skip counting: faster, totals are -1. */
+  skipTotal?: boolean;
+}
+
+export interface FullListOptions extends ListOptions {
+  /** Records per request (default 500, the server's maximum). */
+  batch?: number;
+}
+
+/** `{ token, refreshToken, record }` from sign-in and refresh (`meta.isNew` after a social sign-in). */
+export interface AuthResult<R = RecordModel> {
+  token: string;
+  refreshToken: string;
+  record: R;
+  meta?: { isNew?: boolean };
+}
+
+export interface AdminModel {
+  id: string;
+  email: string;
+  created?: string;
+  updated?: string;
+  [key: string]: unknown;
+}
+
+export interface AuthMethods {
+  password: { enabled: boolean; identityFields: string[] };
+  oauth2: { enabled: boolean; providers: Array<{ name: string; authUrl: string }> };
+}
+
+// ---- admin API (the console's calls) ----
+
+export type FieldType =
+  'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+
+/** A field of a collection; options sit flat on it (DESIGN §3). */
+export interface FieldModel {
+  id?: string;
+  name: string;
+  type: FieldType;
+  required?: boolean;
+  unique?: boolean;
+  hidden?: boolean;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  default?: unknown;
+  onlyInt?: boolean;
+  values?: string[];
+  maxSelect?: number;
+  collection?: string;
+  onDelete?: 'cascade' | 'restrict' | 'set-null';
+  maxSize?: number;
+  mimeTypes?: string[];
+  thumbs?: string[];
+  protected?: boolean;
+  [option: string]: unknown;
+}
+
+export interface CollectionModel {
+  id?: string;
+  name: string;
+  type: 'base' | 'auth';
+  fields: FieldModel[];
+  indexes?: Array<{ fields: string[]; unique?: boolean }>;
+  listRule?: string | null;
+  viewRule?: string | null;
+  createRule?: string | null;
+  updateRule?: string | null;
+  deleteRule?: string | null;
+  options?: Record<string, unknown>;
+  created?: string;
+  updated?: string;
+}
+
+/** One line of an import plan: what happens to which collection (and which of its fields). */
+export interface SchemaChange {
+  collection: string;
+  action: 'create' | 'update' | 'delete';
+  fields: string[];
+}
+
+export interface ApiKeyModel {
+  id: string;
+  name: string;
+  scopes: string[];
+  created: string;
+  expiresAt?: string | null;
+  lastUsedAt?: string | null;
+  [key: string]: unknown;
+}
+
+/** The answer of `keys.create`: the only time `key` is shown. */
+export interface NewApiKey extends ApiKeyModel {
+  key: string;
+}
+
+export type SettingsModel = Record<string, Record<string, unknown>>;
+
+// ---- push ----
+
+export interface WebPushSubscription {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+export type DeviceRegistration =
+  | { platform: 'fcm' | 'apns'; token: string; appId?: string; locale?: string }
+  | {
+      platform: 'webpush';
+      /** `{endpoint, keys}`, or the browser's PushSubscription itself. */
+      subscription: WebPushSubscription | { toJSON(): unknown };
+      appId?: string;
+      locale?: string;
+    };
+
+export interface DeviceModel {
+  id: string;
+  platform: string;
+  [key: string]: unknown;
+}
+
+export interface PushNotification {
+  title: string;
+  body?: string;
+  [key: string]: unknown;
+}
+
+export interface PushSendInput {
+  targets: { users?: string[]; devices?: string[]; topics?: string[]; filter?: string };
+  notification: PushNotification;
+  data?: Record<string, string>;
+  idempotencyKey?: string;
+  scheduledAt?: string | Date;
+}
+
+export interface PushMessageModel {
+  id: string;
+  status: string;
+  counts?: Record<string, number>;
+  deliveries: Array<{
+    deviceId: string;
+    platform: string;
+    status: 'pending' | 'sent' | 'failed';
+    attempts: number;
+    error?: string;
+  }>;
+  [key: string]: unknown;
+}
