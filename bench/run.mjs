@@ -19,6 +19,9 @@ import { pickTool, runLoad } from './lib/load.mjs';
 import { startSampler } from './lib/procstat.mjs';
 import { judgeTargets, renderMarkdown, renderText, summarize } from './lib/report.mjs';
 import { killAll, startServer } from './lib/servers.mjs';
+
+/** A 4 MiB young generation (V8's default grows to 16 MiB per semi-space): ~30 MB less idle RSS. */
+const PLINTH_NODE_FLAGS = ['--max-semi-space-size=4'];
 import {
   api,
   backendPids,
@@ -301,7 +304,8 @@ async function main() {
   const startApp = (extraArgs = []) =>
     startServer({
       name: 'plinth',
-      args: [...extraArgs, path.join(dist, 'apps/server/main.js')],
+      // Plinth runs with the V8 flags `npm start` and the Docker image give it (package.json, Dockerfile).
+      args: [...PLINTH_NODE_FLAGS, ...extraArgs, path.join(dist, 'apps/server/main.js')],
       env: plinthEnv,
       port: appPort,
       logFile: path.join(tmp, 'plinth.log'),

@@ -25,5 +25,7 @@ if (!existsSync('dist/apps/server/main.js') || Math.max(...SOURCES.map(newest)) 
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   writeFileSync(STAMP, new Date().toISOString() + '\n');
 }
+// The admin console at /_/ has its own output (apps/console/dist) and staleness check.
+execFileSync(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { stdio: 'inherit' });
 
 await import(process.argv[2] === 'cli' ? '../dist/apps/server/cli.js' : '../dist/apps/server/main.js');

@@ -117,4 +117,9 @@ export class SettingsService {
   update(patch: SettingsModel, options: RequestOptions = {}): Promise<SettingsModel> {
     return this.client.send('/api/settings', { method: 'PATCH', body: patch, ...req(options) });
   }
+
+  /** Writes, reads back and deletes a probe object with the saved storage settings. */
+  testStorage(options: RequestOptions = {}): Promise<{ ok: true; driver: string }> {
+    return this.client.send('/api/settings/storage/test', { method: 'POST', ...req(options) });
+  }
 }

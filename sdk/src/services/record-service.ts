@@ -139,6 +139,11 @@ export class RecordService<C extends CollectionTypes> {
     await this.client.send(this.recordPath(id), { method: 'DELETE', ...req(options) });
   }
 
+  /** Admin: ends every session of one user of an auth collection (new token key, refresh tokens revoked). */
+  async revokeSessions(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(`${this.recordPath(id)}/revoke-sessions`, { method: 'POST', ...req(options) });
+  }
+
   // ---- realtime ----
 
   /**

@@ -1,0 +1,159 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { authStore, client, describeError, errorsByPath } from '../api/client';
+import { Button, ErrorBanner, Field, Notice } from '../components/ui';
+import { navigate } from '../router';
+
+function AuthCard(props: { title: string; intro?: string; children: ReactNode }) {
+  return (
+    <div className="auth-page">
+      <div className="auth-card">
+        <div className="brand auth-brand">Plinth</div>
+        <h1>{props.title}</h1>
+        {props.intro ? <p className="muted">{props.intro}</p> : null}
+        {props.children}
+      </div>
+    </div>
+  );
+}
+
+/** The one-time setup link printed at first boot opens this page: it creates the first admin. */
+export function SetupPage({ token }: { token: string }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+
+  if (!token) {
+    return (
+      <AuthCard title="Setup link incomplete">
+        <ErrorBanner error="This page needs the whole setup link Plinth printed when it started (it ends with ?token=…). Copy it again from the server's log." />
+        <a href="#/login">Go to sign-in</a>
+      </AuthCard>
+    );
+  }
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError('');
+    setFieldErrors({});
+    if (password !== confirm) {
+      setFieldErrors({ confirm: 'The two passwords differ.' });
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await client.admins.setup(token, email, password);
+      authStore.save(result.token, { ...result.admin }, '');
+      navigate('/collections');
+    } catch (err) {
+      setError(describeError(err));
+      setFieldErrors(errorsByPath(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthCard
+      title="Create the first admin"
+      intro="No admin exists yet. This account can change everything in Plinth: pick a strong password."
+    >
+      <form onSubmit={submit} className="stack">
+        <ErrorBanner error={error} />
+        <Field label="Email" error={fieldErrors.email}>
+          <input
+            type="email"
+            name="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoFocus
+          />
+        </Field>
+        <Field label="Password" hint="At least 10 characters." error={fieldErrors.password}>
+          <input
+            type="password"
+            name="password"
+            required
+            minLength={10}
+            autoComplete="new-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </Field>
+        <Field label="Repeat the password" error={fieldErrors.confirm}>
+          <input
+            type="password"
+            name="passwordConfirm"
+            required
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+        </Field>
+        <Button kind="primary" type="submit" busy={busy}>
+          Create admin and sign in
+        </Button>
+      </form>
+    </AuthCard>
+  );
+}
+
+export function LoginPage({ reason }: { reason?: string }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError('');
+    setBusy(true);
+    try {
+      await client.admins.authWithPassword(email, password);
+      navigate('/collections');
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthCard title="Sign in" intro="Admins of this Plinth server sign in here.">
+      {reason ? <Notice>{reason}</Notice> : null}
+      <form onSubmit={submit} className="stack">
+        <ErrorBanner error={error} />
+        <Field label="Email">
+          <input
+            type="email"
+            name="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            autoFocus
+          />
+        </Field>
+        <Field label="Password">
+          <input
+            type="password"
+            name="password"
+            required
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </Field>
+        <Button kind="primary" type="submit" busy={busy}>
+          Sign in
+        </Button>
+      </form>
+      <p className="muted small">
+        First start? Open the setup link Plinth printed in its log, or create an admin with{' '}
+        <code>npm run plinth -- admin create you@example.com</code>.
+      </p>
+    </AuthCard>
+  );
+}

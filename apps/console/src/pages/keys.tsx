@@ -1,0 +1,307 @@
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import type { ApiKeyModel, NewApiKey } from '@plinth/sdk';
+import { client, describeError, errorsByPath } from '../api/client';
+import {
+  Button,
+  ConfirmDialog,
+  Dialog,
+  EmptyState,
+  ErrorBanner,
+  Field,
+  PageHeader,
+  Spinner,
+  formatDate,
+} from '../components/ui';
+
+/** API keys: created with scopes, shown once, revoked; the list says when each was last used. */
+export function KeysPage() {
+  const [keys, setKeys] = useState<ApiKeyModel[] | null>(null);
+  const [collections, setCollections] = useState<string[]>([]);
+  const [error, setError] = useState('');
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<NewApiKey | null>(null);
+  const [revoking, setRevoking] = useState<ApiKeyModel | null>(null);
+  const [revokeBusy, setRevokeBusy] = useState(false);
+  const [revokeError, setRevokeError] = useState('');
+
+  const load = useCallback(async () => {
+    try {
+      setKeys(await client.keys.list());
+    } catch (err) {
+      setError(describeError(err));
+    }
+  }, []);
+  useEffect(() => {
+    void load();
+    client.collections
+      .list()
+      .then((c) => setCollections(c.map((x) => x.name)))
+      .catch(() => undefined);
+  }, [load]);
+
+  const revoke = async () => {
+    if (!revoking) return;
+    setRevokeBusy(true);
+    try {
+      await client.keys.delete(revoking.id);
+      setRevoking(null);
+      await load();
+    } catch (err) {
+      setRevokeError(describeError(err));
+    } finally {
+      setRevokeBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="API keys"
+        subtitle="Keys let servers and scripts call the API without a user. Send one as Authorization: Bearer <key>."
+        actions={
+          <Button kind="primary" onClick={() => setCreating(true)}>
+            New API key
+          </Button>
+        }
+      />
+      <ErrorBanner error={error} />
+      {keys === null && !error ? <Spinner /> : null}
+      {keys && keys.length === 0 ? (
+        <EmptyState
+          title="No API keys yet"
+          action={
+            <Button kind="primary" onClick={() => setCreating(true)}>
+              Create an API key
+            </Button>
+          }
+        >
+          Create a key with only the scopes a program needs, e.g. <code>posts:read</code>.
+        </EmptyState>
+      ) : null}
+      {keys && keys.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="keys-table">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Scopes</th>
+                <th className="hide-phone">Created</th>
+                <th>Last used</th>
+                <th className="hide-phone">Expires</th>
+                <th className="actions-col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((k) => (
+                <tr key={k.id}>
+                  <td className="strong">{k.name}</td>
+                  <td>
+                    {k.scopes.map((s) => (
+                      <span key={s} className="badge">
+                        {s}
+                      </span>
+                    ))}
+                  </td>
+                  <td className="muted hide-phone">{formatDate(k.created)}</td>
+                  <td className="muted">{k.lastUsedAt ? formatDate(k.lastUsedAt) : 'never'}</td>
+                  <td className="muted hide-phone">{k.expiresAt ? formatDate(k.expiresAt) : 'never'}</td>
+                  <td className="actions-col">
+                    <Button
+                      small
+                      kind="ghost"
+                      onClick={() => {
+                        setRevokeError('');
+                        setRevoking(k);
+                      }}
+                    >
+                      Revoke
+                    </Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {creating ? (
+        <CreateKeyDialog
+          collections={collections}
+          onClose={() => setCreating(false)}
+          onCreated={(k) => {
+            setCreating(false);
+            setCreated(k);
+            void load();
+          }}
+        />
+      ) : null}
+      <ShownOnceDialog created={created} onClose={() => setCreated(null)} />
+      <ConfirmDialog
+        open={!!revoking}
+        title={`Revoke the key ${revoking?.name ?? ''}?`}
+        confirmLabel="Revoke key"
+        busy={revokeBusy}
+        error={revokeError}
+        onClose={() => setRevoking(null)}
+        onConfirm={() => void revoke()}
+      >
+        <p>
+          Programs using this key get 401 from their next request on. A revoked key cannot be restored; create
+          a new one instead.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+function CreateKeyDialog(props: {
+  collections: string[];
+  onClose: () => void;
+  onCreated: (k: NewApiKey) => void;
+}) {
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<Set<string>>(new Set());
+  const [extra, setExtra] = useState('');
+  const [expiresAt, setExpiresAt] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [errs, setErrs] = useState<Record<string, string>>({});
+
+  const toggle = (s: string, on: boolean) => {
+    const next = new Set(scopes);
+    if (on) next.add(s);
+    else next.delete(s);
+    setScopes(next);
+  };
+  const box = (s: string, label = s) => (
+    <label className="check" key={s}>
+      <input
+        type="checkbox"
+        name="scope"
+        value={s}
+        checked={scopes.has(s)}
+        onChange={(e) => toggle(s, e.target.checked)}
+      />{' '}
+      {label}
+    </label>
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    setErrs({});
+    const all = [
+      ...scopes,
+      ...extra
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ];
+    try {
+      const k = await client.keys.create({
+        name,
+        scopes: all,
+        expiresAt: expiresAt ? new Date(expiresAt).toISOString() : undefined,
+      });
+      props.onCreated(k);
+    } catch (err) {
+      setError(describeError(err));
+      setErrs(errorsByPath(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const scopeErrors = Object.entries(errs)
+    .filter(([k]) => k.startsWith('scopes'))
+    .map(([, v]) => v)
+    .join('; ');
+
+  return (
+    <Dialog
+      open
+      wide
+      title="New API key"
+      onClose={props.onClose}
+      footer={
+        <>
+          <Button onClick={props.onClose}>Cancel</Button>
+          <Button kind="primary" type="submit" form="key-form" busy={busy} testId="create-key">
+            Create key
+          </Button>
+        </>
+      }
+    >
+      <form id="key-form" className="stack" onSubmit={submit}>
+        <ErrorBanner error={error} />
+        <Field label="Name" hint="Says who uses it, e.g. “nightly export”." error={errs.name}>
+          <input name="name" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        </Field>
+        <fieldset className="field">
+          <legend className="field-label">Scopes</legend>
+          <div className="row-wrap">
+            {box('admin', 'admin (everything)')}
+            {box('push:send')}
+          </div>
+          {props.collections.length ? (
+            <div className="scope-grid">
+              {props.collections.map((c) => (
+                <div key={c} className="scope-row">
+                  <span className="mono">{c}</span>
+                  {box(`${c}:read`, 'read')}
+                  {box(`${c}:write`, 'write')}
+                </div>
+              ))}
+            </div>
+          ) : null}
+          {scopeErrors ? <span className="field-error">{scopeErrors}</span> : null}
+        </fieldset>
+        <Field label="Other scopes (comma separated)" hint="For collections created later.">
+          <input className="mono" value={extra} onChange={(e) => setExtra(e.target.value)} />
+        </Field>
+        <Field label="Expires (optional)" error={errs.expiresAt}>
+          <input type="datetime-local" value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} />
+        </Field>
+      </form>
+    </Dialog>
+  );
+}
+
+function ShownOnceDialog({ created, onClose }: { created: NewApiKey | null; onClose: () => void }) {
+  const [copied, setCopied] = useState('');
+  useEffect(() => setCopied(''), [created]);
+  const copy = async () => {
+    if (!created) return;
+    try {
+      await navigator.clipboard.writeText(created.key);
+      setCopied('Copied to the clipboard.');
+    } catch {
+      setCopied('The browser refused the clipboard: select the key and copy it by hand.');
+    }
+  };
+  return (
+    <Dialog
+      open={!!created}
+      title={`Key ${created?.name ?? ''} created`}
+      onClose={onClose}
+      footer={
+        <Button kind="primary" onClick={onClose}>
+          I have stored it
+        </Button>
+      }
+    >
+      <p>
+        Copy the key now: <strong>it is shown only this once</strong>. Plinth keeps only a hash of it.
+      </p>
+      <div className="secret-box">
+        <code data-testid="new-key">{created?.key}</code>
+        <Button small onClick={() => void copy()}>
+          Copy
+        </Button>
+      </div>
+      {copied ? <p className="muted small">{copied}</p> : null}
+      <p className="muted small">Scopes: {created?.scopes.join(', ')}</p>
+    </Dialog>
+  );
+}

@@ -1,0 +1,169 @@
+import { useState } from 'react';
+import type { CollectionModel, SchemaChange } from '@plinth/sdk';
+import { client, describeError, errorsByPath } from '../api/client';
+import { Button, ErrorBanner, Field, PageHeader } from '../components/ui';
+import { navigate } from '../router';
+
+/** Export the schema as JSON; import one with a preview of the planned changes before applying it. */
+export function SchemaPage() {
+  const [text, setText] = useState('');
+  const [deleteMissing, setDeleteMissing] = useState(false);
+  const [plan, setPlan] = useState<SchemaChange[] | null>(null);
+  const [busy, setBusy] = useState<'' | 'export' | 'preview' | 'apply'>('');
+  const [error, setError] = useState('');
+  const [errs, setErrs] = useState<Record<string, string>>({});
+  const [done, setDone] = useState('');
+
+  const parse = (): CollectionModel[] | null => {
+    try {
+      const value = JSON.parse(text) as unknown;
+      const cols = Array.isArray(value) ? value : (value as { collections?: unknown }).collections;
+      if (!Array.isArray(cols)) throw new Error('expected {"collections": [...]} or an array of collections');
+      return cols as CollectionModel[];
+    } catch (err) {
+      setError(`The schema is not valid JSON: ${(err as Error).message}.`);
+      return null;
+    }
+  };
+
+  const run = async (kind: 'preview' | 'apply') => {
+    setError('');
+    setErrs({});
+    setDone('');
+    const cols = parse();
+    if (!cols) return;
+    setBusy(kind);
+    try {
+      const result = await client.collections.import(cols, { deleteMissing, dryRun: kind === 'preview' });
+      setPlan(result.changes);
+      if (kind === 'apply')
+        setDone(`Applied ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}.`);
+    } catch (err) {
+      setError(describeError(err));
+      setErrs(errorsByPath(err));
+      setPlan(null);
+    } finally {
+      setBusy('');
+    }
+  };
+
+  const exportSchema = async () => {
+    setBusy('export');
+    setError('');
+    try {
+      const schema = await client.collections.export();
+      setText(JSON.stringify(schema, null, 2));
+      const url = URL.createObjectURL(
+        new Blob([JSON.stringify(schema, null, 2)], { type: 'application/json' }),
+      );
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = 'plinth-schema.json';
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setBusy('');
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Import and export the schema"
+        subtitle={
+          <>
+            Keep the collections as a versioned file (the same format as{' '}
+            <code>plinth schema export|apply</code>).
+          </>
+        }
+        actions={
+          <>
+            <Button onClick={() => navigate('/collections')}>Back</Button>
+            <Button onClick={() => void exportSchema()} busy={busy === 'export'}>
+              Export (download)
+            </Button>
+          </>
+        }
+      />
+      <ErrorBanner error={error} onDismiss={() => setError('')} />
+      {Object.keys(errs).length ? (
+        <ul className="field-error">
+          {Object.entries(errs).map(([p, m]) => (
+            <li key={p}>
+              <code>{p}</code>: {m}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {done ? <div className="banner banner-ok">{done}</div> : null}
+      <div className="card stack">
+        <Field label="Schema JSON" hint="Paste an exported schema, or choose a file.">
+          <textarea
+            name="schema"
+            className="mono"
+            rows={14}
+            value={text}
+            onChange={(e) => {
+              setText(e.target.value);
+              setPlan(null);
+            }}
+          />
+        </Field>
+        <input
+          type="file"
+          accept="application/json,.json"
+          aria-label="Schema file"
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) {
+              setText(await f.text());
+              setPlan(null);
+            }
+          }}
+        />
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={deleteMissing}
+            onChange={(e) => setDeleteMissing(e.target.checked)}
+          />{' '}
+          delete collections that are not in the file
+        </label>
+        <div className="row-wrap">
+          <Button onClick={() => void run('preview')} busy={busy === 'preview'} disabled={!text.trim()}>
+            Preview changes
+          </Button>
+          <Button
+            kind={deleteMissing ? 'danger' : 'primary'}
+            onClick={() => void run('apply')}
+            busy={busy === 'apply'}
+            disabled={!plan || plan.length === 0}
+            title={plan ? undefined : 'Preview the changes first'}
+          >
+            Apply
+          </Button>
+        </div>
+      </div>
+      {plan ? (
+        <div className="card">
+          <h2>Planned changes</h2>
+          {plan.length === 0 ? (
+            <p className="muted">Nothing to change: the server already has this schema.</p>
+          ) : (
+            <ul className="plan" data-testid="schema-plan">
+              {plan.map((c, i) => (
+                <li key={i}>
+                  <span className={c.action === 'delete' ? 'badge field-error' : 'badge'}>{c.action}</span>{' '}
+                  <strong>{c.collection}</strong>
+                  {c.fields?.length ? <span className="muted"> — {c.fields.join(', ')}</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      ) : null}
+    </>
+  );
+}

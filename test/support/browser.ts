@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const SCREENSHOT_DIR = path.resolve('test-output/console');
+
+/** Builds apps/console into apps/console/dist unless the build there is newer than its sources (types are checked by `npm run build`). */
+export function buildConsoleIfStale(): void {
+  execFileSync(process.execPath, ['scripts/build-console.mjs', '--if-stale', '--no-typecheck'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CONSOLE_BUILD_QUIET: '1' },
+  });
+}
+
+export interface TestBrowser {
+  context: BrowserContext;
+  page: Page;
+  /** Problems the page reported (uncaught errors, console errors, CSP violations): a test asserts none. */
+  pageErrors: string[];
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Debian's Chromium through playwright-core: headless, no sandbox (root in CI), no background traffic,
+ * a fresh profile per launch.
+ */
+export async function launchBrowser(opts: { width?: number; height?: number } = {}): Promise<TestBrowser> {
+  const profile = mkdtempSync(path.join(tmpdir(), 'plinth-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 800 },
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  const watch = (p: Page) => {
+    p.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+    p.on('console', (msg) => {
+      // Failed requests the console handles itself (4xx answers it shows) are logged by Chromium too.
+      if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) {
+        pageErrors.push(`console: ${msg.text()}`);
+      }
+    });
+  };
+  watch(page);
+  context.on('page', watch);
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    context,
+    page,
+    pageErrors,
+    screenshot: async (name) => {
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    },
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
