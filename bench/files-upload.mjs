@@ -2,22 +2,16 @@
 // RSS stays bounded whatever the file size; one over the field's maxSize is refused with nothing stored.
 // Run: `npm run bench -- --files [--size-mb 200] [--s3] [--plinth-dist DIR]` (or `node bench/files-upload.mjs`).
 /* global fetch, AbortSignal, Buffer, performance */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { COMMON_USAGE, logger, openBench, parseBenchArgs, runIfMain } from './lib/one-server.mjs';
 import { startSampler } from './lib/procstat.mjs';
-import { killAll, startServer } from './lib/servers.mjs';
-import { api, createAdminWithCli, createDatabases, dbUrl, dropDatabases, expectOk } from './lib/setup.mjs';
+import { freePort } from './lib/servers.mjs';
+import { api, createCollection, expectOk } from './lib/setup.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
 const MiB = 1024 * 1024;
 
 const USAGE = `Usage: npm run bench -- --files [options]
@@ -25,45 +19,10 @@ const USAGE = `Usage: npm run bench -- --files [options]
   --size-mb N         size of the big upload in MiB (default 200)
   --budget-mb N       most the server's RSS may grow during the upload, in MiB (default 64)
   --s3                store in a local s3rver instead of the local driver
-  --plinth-dist DIR   run Plinth from this build (default: a private build in node_modules/.cache)
-  --no-write          print only; write nothing to bench/results
-`;
+${COMMON_USAGE}`;
 
-const log = (msg) => process.stdout.write(`[files ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const log = logger('files');
 const mb = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function buildPlinth(dir) {
-  if (dir) return path.resolve(dir);
-  const out = path.join(ROOT, 'node_modules', '.cache', 'plinth-bench-files', 'dist');
-  rmSync(out, { recursive: true, force: true });
-  const node = (bin, args) => execFileSync(process.execPath, [bin, ...args], { cwd: ROOT, stdio: 'inherit' });
-  try {
-    node('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', out]);
-  } catch {
-    // Type errors still emit JavaScript; go on when the entry point was written.
-    statSync(path.join(out, 'apps/server/main.js'));
-    log('the build reported type errors; running the JavaScript it emitted');
-  }
-  node('node_modules/tsc-alias/dist/bin/index.js', [
-    '-p',
-    'tsconfig.build.json',
-    '--outDir',
-    out,
-    '--resolve-full-paths',
-  ]);
-  return out;
-}
 
 /** `bytes` of incompressible data, produced a chunk at a time (the client holds 1 MiB at most). */
 function generated(bytes) {
@@ -145,33 +104,11 @@ function walk(dir) {
   return out;
 }
 
-async function cleanupRedis(prefix) {
-  const { Redis } = await import('ioredis');
-  const r = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await r.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
-
 export async function runFilesBench(argv = process.argv.slice(2)) {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      'size-mb': { type: 'string', default: '200' },
-      'budget-mb': { type: 'string', default: '64' },
-      s3: { type: 'boolean', default: false },
-      'plinth-dist': { type: 'string' },
-      'no-write': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+  const o = parseBenchArgs(argv, {
+    'size-mb': { type: 'string', default: '200' },
+    'budget-mb': { type: 'string', default: '64' },
+    s3: { type: 'boolean', default: false },
   });
   if (o.help) {
     process.stdout.write(USAGE);
@@ -184,31 +121,12 @@ export async function runFilesBench(argv = process.argv.slice(2)) {
     return 2;
   }
   const size = Math.round(sizeMb * MiB);
-  const tag = `${Date.now().toString(36)}_${process.pid}`;
-  const db = `plinth_bench_files_${tag}`;
-  const work = mkdtempSync(path.join(tmpdir(), 'plinth-bench-files-'));
-  const dataDir = path.join(work, 'data');
+  const bench = openBench('files', log);
+  const { work, dataDir } = bench;
   let s3server;
-  let app;
   try {
-    log(
-      `building Plinth${o['plinth-dist'] ? '' : ' (private build in node_modules/.cache/plinth-bench-files/dist)'}`,
-    );
-    const dist = buildPlinth(o['plinth-dist']);
-    await createDatabases([db]);
-    const env = {
-      NODE_ENV: 'production',
-      DATABASE_URL: dbUrl(db),
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      PLINTH_REDIS_PREFIX: `plinth_bench_files_${tag}`,
-      PLINTH_DATA_DIR: dataDir,
-      PLINTH_SECRET: randomBytes(36).toString('base64'),
-      PLINTH_WORKERS: 'inline',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      PLINTH_SHUTDOWN_GRACE: '0',
-      PLINTH_REQUEST_TIMEOUT: '900',
-    };
+    await bench.prepare(o['plinth-dist']);
+    const env = bench.env({ PLINTH_REQUEST_TIMEOUT: '900' });
     let listStored = () =>
       walk(path.join(dataDir, 'storage')).map((f) => path.relative(path.join(dataDir, 'storage'), f));
     if (o.s3) {
@@ -235,39 +153,15 @@ export async function runFilesBench(argv = process.argv.slice(2)) {
           .filter((f) => f.endsWith('._S3rver_object'))
           .map((f) => path.relative(path.join(work, 's3', 'bench'), f));
     }
-    app = await startServer({
-      name: 'plinth',
-      args: [path.join(dist, 'apps/server/main.js')],
-      env,
-      port: await freePort(),
-      logFile: path.join(work, 'plinth.log'),
+    const { app, token } = await bench.start(env, 'files-bench@example.com');
+    await createCollection(app.base, token, {
+      name: 'blobs',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'big', type: 'file', maxSize: size + MiB },
+        { name: 'small', type: 'file', maxSize: 10 * MiB },
+      ],
     });
-    const password = `bench-${randomBytes(6).toString('hex')}`;
-    await createAdminWithCli(path.join(dist, 'apps/server/cli.js'), env, 'files-bench@example.com', password);
-    const { token } = await expectOk(
-      'admin sign-in',
-      api(app.base, 'POST', '/api/admins/auth-with-password', {
-        identity: 'files-bench@example.com',
-        password,
-      }),
-    );
-    await expectOk(
-      'create collection',
-      api(
-        app.base,
-        'POST',
-        '/api/collections',
-        {
-          name: 'blobs',
-          fields: [
-            { name: 'title', type: 'text' },
-            { name: 'big', type: 'file', maxSize: size + MiB },
-            { name: 'small', type: 'file', maxSize: 10 * MiB },
-          ],
-        },
-        token,
-      ),
-    );
     const coldRss = startSampler(app.pid, { everyMs: 100 });
     await new Promise((r) => setTimeout(r, 500));
     const coldIdle = (await coldRss.stop()).rssMean;
@@ -327,9 +221,7 @@ export async function runFilesBench(argv = process.argv.slice(2)) {
       ['an over-limit upload is refused with 413', over.status === 413],
       ['an over-limit upload stores nothing', after.length === before.length],
     ];
-    for (const [what, pass] of checks) log(`${pass ? 'PASS' : 'FAIL'}  ${what}`);
     const result = {
-      at: new Date().toISOString(),
       driver: o.s3 ? 's3 (s3rver)' : 'local',
       sizeBytes: size,
       idleRssAtStartBytes: coldIdle,
@@ -338,36 +230,11 @@ export async function runFilesBench(argv = process.argv.slice(2)) {
       download: { bytes: down.bytes, rssPeakBytes: downStats.rssPeak },
       overLimit: { status: over.status, objectsBefore: before.length, objectsAfter: after.length },
       budgetBytes: budgetMb * MiB,
-      checks: Object.fromEntries(checks),
     };
-    if (!o['no-write']) {
-      mkdirSync(path.join(HERE, 'results'), { recursive: true });
-      const file = path.join(
-        HERE,
-        'results',
-        `files-${result.at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`,
-      );
-      writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-      log(`wrote ${path.relative(ROOT, file)}`);
-    }
-    return checks.every(([, pass]) => pass) ? 0 : 1;
+    return bench.finish(checks, result, !o['no-write']);
   } finally {
-    await app?.stop().catch(() => undefined);
-    killAll();
-    await s3server?.close().catch(() => undefined);
-    await dropDatabases([db]).catch((e) => log(`could not drop ${db}: ${e.message}`));
-    await cleanupRedis(`plinth_bench_files_${tag}`).catch((e) =>
-      log(`could not remove Redis keys: ${e.message}`),
-    );
-    rmSync(work, { recursive: true, force: true });
+    await bench.close(() => s3server?.close());
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runFilesBench()
-    .then((code) => process.exit(code))
-    .catch((err) => {
-      process.stderr.write(`\nfiles bench failed: ${err.stack ?? err.message}\n`);
-      process.exit(1);
-    });
-}
+runIfMain(import.meta.url, 'files', runFilesBench);

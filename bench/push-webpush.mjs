@@ -2,62 +2,21 @@
 // push service (web-push-testing, which decrypts every message), and a check that none was lost.
 // Run: `npm run bench -- --push [--devices 2000] [--plinth-dist DIR]` (or `node bench/push-webpush.mjs`).
 /* global performance, fetch */
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { killAll, startServer } from './lib/servers.mjs';
-import { api, createAdminWithCli, createDatabases, dbUrl, dropDatabases, expectOk } from './lib/setup.mjs';
+import { COMMON_USAGE, logger, openBench, parseBenchArgs, runIfMain } from './lib/one-server.mjs';
+import { freePort, ROOT } from './lib/servers.mjs';
+import { api, expectOk } from './lib/setup.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
 const PER_USER = 50;
 
 const USAGE = `Usage: npm run bench -- --push [options]
 
   --devices N         Web Push subscriptions the message goes to (default 2000)
-  --plinth-dist DIR   run Plinth from this build (default: a private build in node_modules/.cache)
-  --no-write          print only; write nothing to bench/results
-`;
+${COMMON_USAGE}`;
 
-const log = (msg) => process.stdout.write(`[push ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const log = logger('push');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function buildPlinth(dir) {
-  if (dir) return path.resolve(dir);
-  const out = path.join(ROOT, 'node_modules', '.cache', 'plinth-bench-push', 'dist');
-  rmSync(out, { recursive: true, force: true });
-  const node = (bin, args) => execFileSync(process.execPath, [bin, ...args], { cwd: ROOT, stdio: 'inherit' });
-  try {
-    node('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', out]);
-  } catch {
-    statSync(path.join(out, 'apps/server/main.js'));
-    log('the build reported type errors; running the JavaScript it emitted');
-  }
-  node('node_modules/tsc-alias/dist/bin/index.js', [
-    '-p',
-    'tsconfig.build.json',
-    '--outDir',
-    out,
-    '--resolve-full-paths',
-  ]);
-  return out;
-}
 
 /** web-push-testing's server entry on a free port, its state in a temp dir. */
 async function startPushService(work) {
@@ -94,15 +53,7 @@ async function inBatches(items, size, fn) {
 }
 
 export async function runPushBench(argv = process.argv.slice(2)) {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      devices: { type: 'string', default: '2000' },
-      'plinth-dist': { type: 'string' },
-      'no-write': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  const o = parseBenchArgs(argv, { devices: { type: 'string', default: '2000' } });
   if (o.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -112,49 +63,17 @@ export async function runPushBench(argv = process.argv.slice(2)) {
     process.stderr.write(`--devices must be 1-50000\n\n${USAGE}`);
     return 2;
   }
-  const tag = `${Date.now().toString(36)}_${process.pid}`;
-  const db = `plinth_bench_push_${tag}`;
-  const prefix = `plinth_bench_push_${tag}`;
-  const work = mkdtempSync(path.join(tmpdir(), 'plinth-bench-push-'));
-  let app;
+  const bench = openBench('push', log);
+  const { tag } = bench;
   let service;
   try {
-    log(
-      `building Plinth${o['plinth-dist'] ? '' : ' (private build in node_modules/.cache/plinth-bench-push/dist)'}`,
-    );
-    const dist = buildPlinth(o['plinth-dist']);
-    await createDatabases([db]);
-    service = await startPushService(work);
-    const env = {
-      NODE_ENV: 'production',
-      DATABASE_URL: dbUrl(db),
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      PLINTH_REDIS_PREFIX: prefix,
-      PLINTH_DATA_DIR: path.join(work, 'data'),
-      PLINTH_SECRET: randomBytes(36).toString('base64'),
-      PLINTH_WORKERS: 'inline',
+    await bench.prepare(o['plinth-dist']);
+    service = await startPushService(bench.work);
+    const env = bench.env({
       PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      PLINTH_SHUTDOWN_GRACE: '0',
       PLINTH_AUTH_RATE_PER_IP: '100000',
-    };
-    app = await startServer({
-      name: 'plinth',
-      args: [path.join(dist, 'apps/server/main.js')],
-      env,
-      port: await freePort(),
-      logFile: path.join(work, 'plinth.log'),
     });
-    const password = `bench-${randomBytes(6).toString('hex')}`;
-    await createAdminWithCli(path.join(dist, 'apps/server/cli.js'), env, 'push-bench@example.com', password);
-    const { token: admin } = await expectOk(
-      'admin sign-in',
-      api(app.base, 'POST', '/api/admins/auth-with-password', {
-        identity: 'push-bench@example.com',
-        password,
-      }),
-    );
+    const { app, token: admin } = await bench.start(env, 'push-bench@example.com');
     const { publicKey } = await expectOk('vapid key', api(app.base, 'GET', '/api/push/vapid-public-key'));
 
     const userCount = Math.ceil(n / PER_USER);
@@ -241,9 +160,7 @@ export async function runPushBench(argv = process.argv.slice(2)) {
       [`all ${n} deliveries recorded as sent`, m.counts.sent === n],
       [`all ${n} subscriptions received the payload exactly once`, exactlyOnce === n],
     ];
-    for (const [what, pass] of checks) log(`${pass ? 'PASS' : 'FAIL'}  ${what}`);
     const result = {
-      at: new Date().toISOString(),
       devices: n,
       deliveriesPerSecond: Math.round(perSecond),
       totalMs: Math.round(totalMs),
@@ -251,47 +168,11 @@ export async function runPushBench(argv = process.argv.slice(2)) {
       sent: m.counts.sent,
       failed: m.counts.failed,
       receivedExactlyOnce: exactlyOnce,
-      checks: Object.fromEntries(checks),
     };
-    if (!o['no-write']) {
-      mkdirSync(path.join(HERE, 'results'), { recursive: true });
-      const file = path.join(
-        HERE,
-        'results',
-        `push-${result.at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`,
-      );
-      writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-      log(`wrote ${path.relative(ROOT, file)}`);
-    }
-    return checks.every(([, pass]) => pass) ? 0 : 1;
+    return bench.finish(checks, result, !o['no-write']);
   } finally {
-    await app?.stop().catch(() => undefined);
-    service?.child.kill('SIGTERM');
-    killAll();
-    await dropDatabases([db]).catch((e) => log(`could not drop ${db}: ${e.message}`));
-    const { Redis } = await import('ioredis');
-    const r = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await r
-      .connect()
-      .then(async () => {
-        let cursor = '0';
-        do {
-          const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-          if (keys.length) await r.del(...keys);
-          cursor = next;
-        } while (cursor !== '0');
-      })
-      .catch((e) => log(`could not remove Redis keys: ${e.message}`))
-      .finally(() => r.disconnect());
-    rmSync(work, { recursive: true, force: true });
+    await bench.close(() => service?.child.kill('SIGTERM'));
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runPushBench()
-    .then((code) => process.exit(code))
-    .catch((err) => {
-      process.stderr.write(`\npush bench failed: ${err.stack ?? err.message}\n`);
-      process.exit(1);
-    });
-}
+runIfMain(import.meta.url, 'push', runPushBench);

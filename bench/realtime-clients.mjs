@@ -2,21 +2,11 @@
 // server's memory per open connection and how long one change takes to reach every client.
 // Run: `npm run bench -- --realtime [--clients 1000] [--plinth-dist DIR]` (or `node bench/realtime-clients.mjs`).
 /* global performance */
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { COMMON_USAGE, logger, openBench, parseBenchArgs, runIfMain } from './lib/one-server.mjs';
 import { startSampler } from './lib/procstat.mjs';
-import { killAll, startServer } from './lib/servers.mjs';
-import { api, createAdminWithCli, createDatabases, dbUrl, dropDatabases, expectOk } from './lib/setup.mjs';
+import { api, createCollection, expectOk } from './lib/setup.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.resolve(HERE, '..');
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
@@ -24,46 +14,11 @@ const USAGE = `Usage: npm run bench -- --realtime [options]
 
   --clients N         concurrent SSE clients (default 1000)
   --budget-kb N       most server memory one open, subscribed connection may cost, in KiB (default 64)
-  --plinth-dist DIR   run Plinth from this build (default: a private build in node_modules/.cache)
-  --no-write          print only; write nothing to bench/results
-`;
+${COMMON_USAGE}`;
 
-const log = (msg) => process.stdout.write(`[realtime ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const log = logger('realtime');
 const mb = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function buildPlinth(dir) {
-  if (dir) return path.resolve(dir);
-  const out = path.join(ROOT, 'node_modules', '.cache', 'plinth-bench-realtime', 'dist');
-  rmSync(out, { recursive: true, force: true });
-  const node = (bin, args) => execFileSync(process.execPath, [bin, ...args], { cwd: ROOT, stdio: 'inherit' });
-  try {
-    node('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', out]);
-  } catch {
-    // Type errors still emit JavaScript; go on when the entry point was written.
-    statSync(path.join(out, 'apps/server/main.js'));
-    log('the build reported type errors; running the JavaScript it emitted');
-  }
-  node('node_modules/tsc-alias/dist/bin/index.js', [
-    '-p',
-    'tsconfig.build.json',
-    '--outDir',
-    out,
-    '--resolve-full-paths',
-  ]);
-  return out;
-}
 
 /**
  * One SSE client on a raw http request (lighter than fetch, so the bench process is not what
@@ -115,22 +70,6 @@ function openClient(base, agent, onEvent) {
   });
 }
 
-async function cleanupRedis(prefix) {
-  const { Redis } = await import('ioredis');
-  const r = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await r.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
-
 async function rssSettled(pid) {
   const s = startSampler(pid, { everyMs: 100 });
   await sleep(1000);
@@ -138,15 +77,9 @@ async function rssSettled(pid) {
 }
 
 export async function runRealtimeBench(argv = process.argv.slice(2)) {
-  const { values: o } = parseArgs({
-    args: argv,
-    options: {
-      clients: { type: 'string', default: '1000' },
-      'budget-kb': { type: 'string', default: '64' },
-      'plinth-dist': { type: 'string' },
-      'no-write': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
+  const o = parseBenchArgs(argv, {
+    clients: { type: 'string', default: '1000' },
+    'budget-kb': { type: 'string', default: '64' },
   });
   if (o.help) {
     process.stdout.write(USAGE);
@@ -158,55 +91,19 @@ export async function runRealtimeBench(argv = process.argv.slice(2)) {
     process.stderr.write(`--clients must be 1-15000 and --budget-kb positive\n\n${USAGE}`);
     return 2;
   }
-  const tag = `${Date.now().toString(36)}_${process.pid}`;
-  const db = `plinth_bench_realtime_${tag}`;
-  const prefix = `plinth_bench_realtime_${tag}`;
-  const work = mkdtempSync(path.join(tmpdir(), 'plinth-bench-realtime-'));
+  const bench = openBench('realtime', log);
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const clients = [];
-  let app;
   try {
-    log(
-      `building Plinth${o['plinth-dist'] ? '' : ' (private build in node_modules/.cache/plinth-bench-realtime/dist)'}`,
-    );
-    const dist = buildPlinth(o['plinth-dist']);
-    await createDatabases([db]);
-    const env = {
-      NODE_ENV: 'production',
-      DATABASE_URL: dbUrl(db),
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      PLINTH_REDIS_PREFIX: prefix,
-      PLINTH_DATA_DIR: path.join(work, 'data'),
-      PLINTH_SECRET: randomBytes(36).toString('base64'),
-      PLINTH_WORKERS: 'inline',
-      LOG_LEVEL: 'warn',
-      LOG_FORMAT: 'json',
-      PLINTH_SHUTDOWN_GRACE: '0',
-      PLINTH_REALTIME_MAX_PER_IP: String(n + 10),
-    };
-    app = await startServer({
-      name: 'plinth',
-      args: [path.join(dist, 'apps/server/main.js')],
-      env,
-      port: await freePort(),
-      logFile: path.join(work, 'plinth.log'),
+    await bench.prepare(o['plinth-dist']);
+    const env = bench.env({ PLINTH_REALTIME_MAX_PER_IP: String(n + 10) });
+    const { app, token } = await bench.start(env, 'rt-bench@example.com');
+    await createCollection(app.base, token, {
+      name: 'news',
+      fields: [{ name: 'title', type: 'text' }],
+      listRule: '',
+      viewRule: '',
     });
-    const password = `bench-${randomBytes(6).toString('hex')}`;
-    await createAdminWithCli(path.join(dist, 'apps/server/cli.js'), env, 'rt-bench@example.com', password);
-    const { token } = await expectOk(
-      'admin sign-in',
-      api(app.base, 'POST', '/api/admins/auth-with-password', { identity: 'rt-bench@example.com', password }),
-    );
-    await expectOk(
-      'create collection',
-      api(
-        app.base,
-        'POST',
-        '/api/collections',
-        { name: 'news', fields: [{ name: 'title', type: 'text' }], listRule: '', viewRule: '' },
-        token,
-      ),
-    );
 
     let received = 0;
     let allIn;
@@ -259,9 +156,7 @@ export async function runRealtimeBench(argv = process.argv.slice(2)) {
       [`all ${n} clients received the change`, received === n],
       [`one connection costs at most ${budgetKb} KiB`, perConnection <= budgetKb * KiB],
     ];
-    for (const [what, pass] of checks) log(`${pass ? 'PASS' : 'FAIL'}  ${what}`);
     const result = {
-      at: new Date().toISOString(),
       clients: n,
       idleRssBytes: idleRss,
       openRssBytes: openRss,
@@ -269,35 +164,13 @@ export async function runRealtimeBench(argv = process.argv.slice(2)) {
       connectAndSubscribeMs: Math.round(connectMs),
       fanOutMs: Math.round(fanOutMs),
       received,
-      checks: Object.fromEntries(checks),
     };
-    if (!o['no-write']) {
-      mkdirSync(path.join(HERE, 'results'), { recursive: true });
-      const file = path.join(
-        HERE,
-        'results',
-        `realtime-${result.at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.json`,
-      );
-      writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
-      log(`wrote ${path.relative(ROOT, file)}`);
-    }
-    return checks.every(([, pass]) => pass) ? 0 : 1;
+    return bench.finish(checks, result, !o['no-write']);
   } finally {
     for (const c of clients) c.close();
     agent.destroy();
-    await app?.stop().catch(() => undefined);
-    killAll();
-    await dropDatabases([db]).catch((e) => log(`could not drop ${db}: ${e.message}`));
-    await cleanupRedis(prefix).catch((e) => log(`could not remove Redis keys: ${e.message}`));
-    rmSync(work, { recursive: true, force: true });
+    await bench.close();
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runRealtimeBench()
-    .then((code) => process.exit(code))
-    .catch((err) => {
-      process.stderr.write(`\nrealtime bench failed: ${err.stack ?? err.message}\n`);
-      process.exit(1);
-    });
-}
+runIfMain(import.meta.url, 'realtime', runRealtimeBench);

@@ -5,7 +5,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +17,7 @@ import { makeCreateBody, makeRow, makeUsers, mulberry32 } from './lib/data.mjs';
 import { pickTool, runLoad } from './lib/load.mjs';
 import { startSampler } from './lib/procstat.mjs';
 import { judgeTargets, renderMarkdown, renderText, summarize } from './lib/report.mjs';
-import { killAll, startServer } from './lib/servers.mjs';
+import { buildPlinth, freePort, killAll, startServer } from './lib/servers.mjs';
 
 /** A 4 MiB young generation (V8's default grows to 16 MiB per semi-space): ~30 MB less idle RSS. */
 const PLINTH_NODE_FLAGS = ['--max-semi-space-size=4'];
@@ -27,13 +26,16 @@ import {
   backendPids,
   createAdminWithCli,
   createBaselineSchema,
+  createCollection,
   createDatabases,
   dbUrl,
   dropDatabases,
   expectOk,
   ownedPostsCollection,
   PG_ADMIN_URL,
+  plinthEnv as makePlinthEnv,
   postsCollection,
+  removeRedisKeys,
   seedBaseline,
   seedPlinth,
   seedScaleSql,
@@ -195,53 +197,8 @@ const needScale = OPS.some((op) => op.key === 'list-small' || op.key === 'list-s
 
 // ---- helpers --------------------------------------------------------------------------------
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function shell(cmd, args, opts = {}) {
   return execFileSync(cmd, args, { encoding: 'utf8', ...opts }).trim();
-}
-
-function buildPlinth() {
-  if (o['plinth-dist']) return path.resolve(o['plinth-dist']);
-  // A private build: scripts/build.mjs empties dist/, which other runs in this tree may be using.
-  const out = path.join(ROOT, 'node_modules', '.cache', 'plinth-bench', 'dist');
-  rmSync(out, { recursive: true, force: true });
-  const node = (bin, args) => execFileSync(process.execPath, [bin, ...args], { cwd: ROOT, stdio: 'inherit' });
-  node('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', out]);
-  node('node_modules/tsc-alias/dist/bin/index.js', [
-    '-p',
-    'tsconfig.build.json',
-    '--outDir',
-    out,
-    '--resolve-full-paths',
-  ]);
-  return out;
-}
-
-async function cleanupRedis() {
-  const { Redis } = await import('ioredis');
-  const r = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await r.connect();
-    let cursor = '0';
-    let rounds = 0;
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0' && ++rounds < 10_000);
-  } finally {
-    r.disconnect();
-  }
 }
 
 // ---- main -----------------------------------------------------------------------------------
@@ -256,7 +213,9 @@ async function cleanup() {
       log(`could not drop the bench databases: ${e.message}`),
     );
   } else log(`kept databases ${baseDb} and ${appDb}`);
-  await cleanupRedis().catch((e) => log(`could not remove Redis keys ${redisPrefix}:*: ${e.message}`));
+  await removeRedisKeys(redisPrefix).catch((e) =>
+    log(`could not remove Redis keys ${redisPrefix}:*: ${e.message}`),
+  );
 }
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
@@ -271,27 +230,17 @@ async function main() {
       `${cfg.rounds} round(s), ${cfg.rows} rows, scale ${cfg.smallRows} vs ${cfg.scaleRows}`,
   );
   log('building Plinth (private build in node_modules/.cache/plinth-bench/dist)');
-  const dist = buildPlinth();
+  const dist = buildPlinth({ dist: o['plinth-dist'], cache: 'plinth-bench' });
   const users = makeUsers(cfg.seed);
-  const secret = randomBytes(36).toString('base64');
   const baseSecret = randomBytes(36).toString('base64');
   const adminEmail = 'bench-admin@example.com';
   const password = 'bench-password-' + randomBytes(6).toString('hex');
   const [basePort, appPort] = [await freePort(), await freePort()];
 
-  const plinthEnv = {
-    NODE_ENV: 'production',
-    DATABASE_URL: dbUrl(appDb),
-    REDIS_URL: 'redis://127.0.0.1:6379',
-    PLINTH_REDIS_PREFIX: redisPrefix,
-    PLINTH_DATA_DIR: path.join(tmp, 'plinth-data'),
-    PLINTH_SECRET: secret,
-    PLINTH_WORKERS: 'inline',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
-    PLINTH_ACCESS_TOKEN_TTL: '86400',
-    PLINTH_SHUTDOWN_GRACE: '0',
-  };
+  const plinthEnv = makePlinthEnv(
+    { db: appDb, redisPrefix, dataDir: path.join(tmp, 'plinth-data') },
+    { PLINTH_ACCESS_TOKEN_TTL: '86400' },
+  );
   const baseEnv = { DATABASE_URL: dbUrl(baseDb), BENCH_JWT_SECRET: baseSecret };
   const startBase = () =>
     startServer({
@@ -332,10 +281,7 @@ async function main() {
     postsCollection('posts_small'),
     postsCollection('posts_scale'),
   ]) {
-    await expectOk(
-      `create collection ${def.name}`,
-      api(app.base, 'POST', '/api/collections', def, adminToken),
-    );
+    await createCollection(app.base, adminToken, def, `create collection ${def.name}`);
   }
   for (const u of users) {
     await expectOk(

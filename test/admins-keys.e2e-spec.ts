@@ -527,3 +527,105 @@ describe('API keys: scopes, shown once, revocation, expiry, lastUsedAt', () => {
     );
   });
 });
+
+describe('Admins: auth-refresh renews a still-valid admin token', () => {
+  let t: App;
+  let token: string;
+  const refresh = (authorization?: string) =>
+    t.fetch('/api/admins/auth-refresh', json({}, authorization ? { authorization } : {}));
+  const claimsOf = (jwt: string) =>
+    JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+
+  beforeAll(async () => {
+    t = await startIsolatedApp({ env: { PLINTH_AUTH_RATE_PER_IP: '15' } });
+    token = await adminToken(t);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('answers a fresh {token, admin} that works, for the same admin, expiring no earlier', async () => {
+    const res = await refresh(`Bearer ${token}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { token: string; admin: Record<string, unknown> };
+    expect(body.admin).toEqual({
+      id: expect.any(String),
+      email: 'admin@example.com',
+      created: expect.any(String),
+      updated: expect.any(String),
+    });
+    const [before, after] = [claimsOf(token), claimsOf(body.token)];
+    expect(after).toMatchObject({ typ: 'admin', sub: body.admin.id, tk: before.tk });
+    expect(after.exp as number).toBeGreaterThanOrEqual(before.exp as number);
+    // Works, and can be refreshed in turn (also with an empty body, as curl would send it).
+    expect((await api(t, body.token)('GET', '/api/collections')).status).toBe(200);
+    const again = await t.fetch('/api/admins/auth-refresh', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${body.token}` },
+    });
+    expect(again.status).toBe(200);
+    token = ((await again.json()) as { token: string }).token;
+  });
+
+  it('answers an expired or forged admin token with 401 INVALID_TOKEN, none with 401 UNAUTHORIZED', async () => {
+    const key = deriveKey(TEST_SECRET, 'plinth access token');
+    const claims = claimsOf(token);
+    const expired = await new SignJWT({ typ: 'admin', tk: claims.tk })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(claims.sub as string)
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 3600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 5)
+      .sign(key);
+    for (const bad of [expired, `${token.slice(0, -3)}abc`]) {
+      const res = await refresh(`Bearer ${bad}`);
+      await expectProblem(res, 401, 'INVALID_TOKEN');
+      expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    }
+    await expectProblem(await refresh(), 401, 'UNAUTHORIZED');
+  });
+
+  it('refuses API keys (even admin-scoped) and app users with 403 ADMIN_REQUIRED', async () => {
+    const key = await api(t, token)('POST', '/api/keys', { name: 'ops', scopes: ['admin'] });
+    expect(key.status).toBe(200);
+    await expectProblem(await refresh(`Bearer ${key.body.key}`), 403, 'ADMIN_REQUIRED');
+    const user = await api(t, token)('POST', '/api/collections/users/records', {
+      email: 'app-user@example.com',
+      password: ADMIN_PASSWORD,
+      passwordConfirm: ADMIN_PASSWORD,
+    });
+    expect(user.status).toBe(200);
+    const userJwt = await userToken(t, 'users', user.body.id);
+    await expectProblem(await refresh(`Bearer ${userJwt}`), 403, 'ADMIN_REQUIRED');
+  });
+
+  it('rejects a body with fields, naming them', async () => {
+    const res = await refresh(`Bearer ${token}`);
+    expect(res.status).toBe(200);
+    const bad = await t.fetch(
+      '/api/admins/auth-refresh',
+      json({ refreshToken: 'x' }, { authorization: `Bearer ${token}` }),
+    );
+    const body = await expectProblem(bad, 400, 'VALIDATION_FAILED');
+    expect((body.errors as Array<{ path: string }>).map((e) => e.path)).toEqual(['refreshToken']);
+  });
+
+  it('does not renew a token whose admin changed its token key a moment ago (despite the 5 s cache)', async () => {
+    // The guard's cache still holds the old key: prove it, then refresh.
+    expect((await api(t, token)('GET', '/api/collections')).status).toBe(200);
+    await t.db.query(`UPDATE plinth.admin SET token_key = 'rotated-by-the-test'`);
+    await expectProblem(await refresh(`Bearer ${token}`), 401, 'INVALID_TOKEN');
+  });
+
+  it('counts toward the per-IP auth limit like the other auth routes (429 beyond it)', async () => {
+    let limited: Response | undefined;
+    // Without a token (the one above is revoked now): each call still counts before it is refused.
+    for (let i = 0; i < 20 && !limited; i++) {
+      const res = await refresh();
+      if (res.status === 429) limited = res;
+      else await res.arrayBuffer();
+    }
+    expect(limited).toBeDefined();
+    await expectProblem(limited!, 429, 'TOO_MANY_REQUESTS');
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});

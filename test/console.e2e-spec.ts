@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { api } from './support/auth.js';
 import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
 import { startWebPushTesting, type WebPushService } from './support/push-providers.js';
+import { Mailbox } from './support/mailbox.js';
 import { createUser, ok } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -50,10 +51,12 @@ describe('admin console in a browser', () => {
   let setupToken: string;
   let wpt: WebPushService;
   let pat: Awaited<ReturnType<typeof createUser>>;
+  let mailbox: Mailbox;
 
   beforeAll(async () => {
     buildConsoleIfStale();
     wpt = await startWebPushTesting();
+    mailbox = await Mailbox.start();
     t = await startIsolatedApp({ env: { PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true' } });
     // The server printed a link at boot; a second one is as valid while no admin exists.
     setupToken = (await t.app.get(AdminsService).issueSetupLinkIfNeeded())!;
@@ -66,6 +69,7 @@ describe('admin console in a browser', () => {
     await b?.close();
     await t?.stop();
     await wpt?.stop();
+    await mailbox?.stop();
   });
 
   const goto = async (hash: string) => {
@@ -466,6 +470,22 @@ describe('admin console in a browser', () => {
     await storage.getByRole('button', { name: 'Test connection' }).click();
     await storage.getByText('The local storage answered').waitFor();
     await b.screenshot('19-settings');
+
+    // Mail settings: point them at the local SMTP server, save, and send a test mail from the page.
+    const mail = page.locator('[data-section=mail]');
+    expect(await mail.locator('input[name="mail.password"]').getAttribute('type')).toBe('password');
+    await mail.locator('input[name="mail.host"]').fill('127.0.0.1');
+    await mail.locator('input[name="mail.port"]').fill(new URL(mailbox.url).port);
+    await mail.locator('input[name="mail.from"]').fill('Console <console@example.com>');
+    await mail.getByRole('button', { name: 'Save mail' }).click();
+    await mail.getByText('Saved.').waitFor();
+    await mail.locator('input[name="mail.testTo"]').fill('ops@example.com');
+    await mail.getByRole('button', { name: 'Send test mail' }).click();
+    await mail.getByText(/took the test mail to ops@example\.com/).waitFor();
+    expect(mailbox.to('ops@example.com')).toEqual([
+      expect.objectContaining({ from: 'Console <console@example.com>', subject: 'Test mail from Plinth' }),
+    ]);
+    await b.screenshot('19b-settings-test-mail');
 
     await page.setViewportSize({ width: 390, height: 844 });
     await goto('/collections');

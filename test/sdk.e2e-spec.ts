@@ -54,7 +54,8 @@ describe('@plinth/sdk against a running server', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'plinth-sdk-'));
     t = await startIsolatedApp({ env: { PLINTH_ACCESS_TOKEN_TTL: String(TTL), PLINTH_DATA_DIR: dataDir } });
     await adminToken(t); // creates the admin account
-    admin = createClient({ url: t.url });
+    // Admin tokens are renewed too: a 10 s margin renews this one every 20 s, not before every call.
+    admin = createClient({ url: t.url, refreshMargin: 10 });
     await admin.admins.authWithPassword(ADMIN_EMAIL, ADMIN_PASSWORD);
     anon = createClient({ url: `${t.url}/` });
 
@@ -579,3 +580,56 @@ describe('@plinth/sdk against a running server', () => {
     });
   });
 });
+
+describe('@plinth/sdk: admin sessions are renewed before their token expires', () => {
+  let t: Awaited<ReturnType<typeof startIsolatedApp>>;
+  beforeAll(async () => {
+    // Tokens of 2 s (JWT seconds: 1-2 s in fact) and a 1 s margin: the client renews every second or so.
+    t = await startIsolatedApp({ env: { PLINTH_ACCESS_TOKEN_TTL: '2' } });
+    await adminToken(t);
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("keeps an admin client working past the first token's expiry, then clears a revoked session", async () => {
+    const { fetch, paths } = countingFetch();
+    const admin = createClient({ url: t.url, refreshMargin: 1, fetch });
+    await admin.admins.authWithPassword(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const first = admin.authStore.token;
+    const firstExp = JSON.parse(Buffer.from(first.split('.')[1]!, 'base64url').toString()).exp as number;
+
+    // Calls go on until the first token is past its expiry (judged by the server, below).
+    while (Date.now() < firstExp * 1000 + 1000) {
+      expect((await admin.collections.list()).map((c) => c.name)).toContain('users');
+      await sleep(250);
+    }
+    const raw = await t.fetch('/api/collections', { headers: { authorization: `Bearer ${first}` } });
+    expect(raw.status).toBe(401);
+    expect(((await raw.json()) as { code: string }).code).toBe('INVALID_TOKEN');
+
+    expect(admin.authStore.token).not.toBe(first);
+    expect(admin.authStore.isAdmin).toBe(true);
+    expect(admin.authStore.record).toMatchObject({ email: ADMIN_EMAIL });
+    expect(paths.filter((p) => p === '/api/admins/auth-refresh').length).toBeGreaterThan(0);
+    expect((await admin.keys.list()).length).toBe(0);
+
+    // Concurrent calls near expiry share one refresh.
+    await sleep(Math.max(0, tokenExp(admin.authStore.token) * 1000 - Date.now() - 900));
+    const before = paths.filter((p) => p === '/api/admins/auth-refresh').length;
+    await Promise.all([admin.collections.list(), admin.keys.list(), admin.settings.get()]);
+    expect(paths.filter((p) => p === '/api/admins/auth-refresh').length).toBe(before + 1);
+
+    // An ended session (token key changed) is cleared and said so, not called anonymously.
+    await t.db.query(`UPDATE plinth.admin SET token_key = 'rotated-by-the-test'`);
+    await sleep(Math.max(0, tokenExp(admin.authStore.token) * 1000 - Date.now() - 900));
+    const err = await plinthError(admin.collections.list());
+    expect(err).toMatchObject({ status: 401, code: 'INVALID_TOKEN' });
+    expect(admin.authStore.token).toBe('');
+  });
+});
+
+const tokenExp = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).exp as number;

@@ -5,6 +5,7 @@ import {
   ConfigError,
   configFromEnvironment,
   createLogger,
+  Metrics,
   onShutdownSignal,
   prepareRuntime,
   quietNestBootLogs,
@@ -42,12 +43,29 @@ async function main(): Promise<void> {
   app.useLogger(quietNestBootLogs(app.get(Logger)));
   await app.init();
   const worker = app.get(JobsWorker);
+  const metrics = app.get(Metrics);
 
-  // The worker's only HTTP surface: 200 once its queues are consumed, 503 otherwise.
+  // The worker's only HTTP surface: /health (200 once its queues are consumed, 503 otherwise) and
+  // /metrics (Prometheus text of this process's registry: push deliveries, queue depth, process).
   const health = createServer((req, res) => {
-    const ok = req.url === '/health' && worker.isReady;
-    res.writeHead(req.url === '/health' ? (ok ? 200 : 503) : 404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(req.url === '/health' ? { status: ok ? 'ok' : 'starting' } : { status: 404 }));
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          res.end(req.method === 'HEAD' ? undefined : text);
+        },
+        (err: Error) => {
+          logger.error(`Collecting metrics failed: ${err.message}`);
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ status: 500 }));
+        },
+      );
+      return;
+    }
+    const ok = path === '/health' && worker.isReady;
+    res.writeHead(path === '/health' ? (ok ? 200 : 503) : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(path === '/health' ? { status: ok ? 'ok' : 'starting' } : { status: 404 }));
   });
   await new Promise<void>((resolve, reject) => {
     health.once('error', reject);
@@ -63,7 +81,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   logger.info(
-    `Plinth worker is running; health at http://${config.http.host}:${config.workers.healthPort}/health`,
+    `Plinth worker is running; health at http://${config.http.host}:${config.workers.healthPort}/health, metrics at /metrics`,
   );
 
   onShutdownSignal(

@@ -1,9 +1,55 @@
-// Starts and stops the two servers under test, measuring cold start to ready and idle RSS.
+// Builds, starts and stops the servers under test, measuring cold start to ready and idle RSS.
 /* global performance, fetch, AbortSignal */
-import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { rssBytes } from './procstat.mjs';
+
+/** The repository's root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * The Plinth build a bench runs: `dist` (its --plinth-dist) as it is, else a fresh private build in
+ * node_modules/.cache/<cache>/dist (scripts/build.mjs empties dist/, which other runs in this tree may be
+ * using). With `allowTypeErrors` a build whose type check fails still runs when it emitted the server.
+ */
+export function buildPlinth({ dist, cache, allowTypeErrors = false, log }) {
+  if (dist) return path.resolve(dist);
+  const out = path.join(ROOT, 'node_modules', '.cache', cache, 'dist');
+  rmSync(out, { recursive: true, force: true });
+  const node = (bin, args) => execFileSync(process.execPath, [bin, ...args], { cwd: ROOT, stdio: 'inherit' });
+  try {
+    node('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json', '--outDir', out]);
+  } catch (err) {
+    if (!allowTypeErrors) throw err;
+    // Type errors still emit JavaScript; go on when the entry point was written.
+    statSync(path.join(out, 'apps/server/main.js'));
+    log('the build reported type errors; running the JavaScript it emitted');
+  }
+  node('node_modules/tsc-alias/dist/bin/index.js', [
+    '-p',
+    'tsconfig.build.json',
+    '--outDir',
+    out,
+    '--resolve-full-paths',
+  ]);
+  return out;
+}
+
+/** A TCP port free on 127.0.0.1 at the time of asking. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 const live = new Set();
 

@@ -1,10 +1,12 @@
 // Databases, schemas, accounts and seed data for both servers.
 /* global fetch, AbortSignal, clearTimeout */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { makeRow, scaleSeedSql } from './data.mjs';
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = 'redis://127.0.0.1:6379';
 
 export function dbUrl(name) {
   const u = new URL(PG_ADMIN_URL);
@@ -92,6 +94,44 @@ export async function seedBaseline(url, table, count, seed, users, opts) {
 
 // ---- Plinth ----------------------------------------------------------------------------------
 
+/**
+ * The environment of a Plinth server under test: its own database, Redis prefix and data directory, a
+ * fresh secret, workers inline, warn-level JSON logs, no shutdown grace; `extra` adds or overrides.
+ */
+export function plinthEnv({ db, redisPrefix, dataDir }, extra = {}) {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl(db),
+    REDIS_URL,
+    PLINTH_REDIS_PREFIX: redisPrefix,
+    PLINTH_DATA_DIR: dataDir,
+    PLINTH_SECRET: randomBytes(36).toString('base64'),
+    PLINTH_WORKERS: 'inline',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    PLINTH_SHUTDOWN_GRACE: '0',
+    ...extra,
+  };
+}
+
+/** Deletes the Redis keys a server under test left under `<prefix>:`. */
+export async function removeRedisKeys(prefix) {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await r.connect();
+    let cursor = '0';
+    let rounds = 0;
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await r.del(...keys);
+      cursor = next;
+    } while (cursor !== '0' && ++rounds < 10_000);
+  } finally {
+    r.disconnect();
+  }
+}
+
 export async function api(base, method, path, body, token) {
   const res = await fetch(base + path, {
     method,
@@ -116,6 +156,11 @@ export async function expectOk(what, promise) {
   const r = await promise;
   if (r.status !== 200) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 600)}`);
   return r.body;
+}
+
+/** POST /api/collections `def` as admin `token` (`what` names it in the error); → the collection. */
+export function createCollection(base, token, def, what = 'create collection') {
+  return expectOk(what, api(base, 'POST', '/api/collections', def, token));
 }
 
 /** `node cli.js admin create <email>` with the password on stdin and the server's env. */

@@ -9,7 +9,6 @@ import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
 import { RecordService } from './services/record-service.js';
 import type {
-  AuthResult,
   CollectionName,
   CollectionOf,
   CollectionTypes,
@@ -83,7 +82,7 @@ export class PlinthClient<S = DefaultSchema> {
   private readonly fetchImpl: FetchLike;
   private readonly autoRefresh: boolean;
   private readonly refreshMarginMs: number;
-  private refreshing: Promise<AuthResult<unknown>> | null = null;
+  private refreshing: Promise<unknown> | null = null;
   private readonly services = new Map<string, RecordService<CollectionTypes>>();
 
   constructor(options: ClientOptions) {
@@ -207,13 +206,13 @@ export class PlinthClient<S = DefaultSchema> {
    * Runs one refresh at a time: callers that ask while one is running share its answer (a refresh
    * token may be used once; a second use would end the session).
    */
-  refreshOnce<R>(run: () => Promise<AuthResult<R>>): Promise<AuthResult<R>> {
+  refreshOnce<T>(run: () => Promise<T>): Promise<T> {
     if (!this.refreshing) {
       this.refreshing = run().finally(() => {
         this.refreshing = null;
       });
     }
-    return this.refreshing as Promise<AuthResult<R>>;
+    return this.refreshing as Promise<T>;
   }
 
   /**
@@ -223,22 +222,25 @@ export class PlinthClient<S = DefaultSchema> {
   private async ensureFreshToken(): Promise<void> {
     const store = this.authStore;
     if (!this.refreshing) {
-      if (!this.autoRefresh) return;
+      if (!this.autoRefresh || !store.token) return;
       const collection = store.record?.collectionName;
-      if (!store.token || !store.refreshToken || !collection) return;
+      // Users refresh with their refresh token; admins with their (still valid) admin token.
+      if (!store.isAdmin && (!store.refreshToken || !collection)) return;
       const exp = tokenExpiry(store.token);
       if (exp === null || exp * 1000 - Date.now() > this.refreshMarginMs) return;
       // Starts the shared refresh (sets this.refreshing); its errors are handled below.
-      this.collection(collection as CollectionName<S>)
-        .authRefresh()
-        .catch(() => undefined);
+      const started = store.isAdmin
+        ? this.admins.authRefresh()
+        : this.collection(collection as CollectionName<S>).authRefresh();
+      started.catch(() => undefined);
     }
     const pending = this.refreshing;
     if (!pending) return;
     try {
       await pending;
     } catch (err) {
-      // The session is over (refresh token revoked, reused or expired): say so instead of calling as nobody.
+      // The session is over (refresh token revoked, reused or expired; admin token expired or revoked):
+      // say so instead of calling as nobody.
       if (err instanceof PlinthError && err.status === 401) {
         if (store.token) store.clear();
         throw err;

@@ -1,3 +1,5 @@
+import type { paths } from './generated/openapi.js';
+
 /** Fields every record has. */
 export interface BaseRecord {
   id: string;
@@ -96,18 +98,20 @@ export interface AuthResult<R = RecordModel> {
   meta?: { isNew?: boolean };
 }
 
-export interface AdminModel {
-  id: string;
-  email: string;
-  created?: string;
-  updated?: string;
-  [key: string]: unknown;
-}
+// ---- answers of the static API, from sdk/openapi.json (openapi-typescript) ----
 
-export interface AuthMethods {
-  password: { enabled: boolean; identityFields: string[] };
-  oauth2: { enabled: boolean; providers: Array<{ name: string; authUrl: string }> };
-}
+type JsonOf<R> = R extends { content: { 'application/json': infer B } } ? B : never;
+
+/** The JSON answer of `method path` with `status`, as the server's OpenAPI document describes it. */
+export type ApiAnswer<
+  P extends keyof paths,
+  M extends 'get' | 'post' | 'put' | 'patch' | 'delete',
+  S extends number = 200,
+> = paths[P][M] extends { responses: infer Rs } ? (S extends keyof Rs ? JsonOf<Rs[S]> : never) : never;
+
+export type AdminModel = ApiAnswer<'/api/admins/auth-with-password', 'post'>['admin'];
+
+export type AuthMethods = ApiAnswer<'/api/collections/{collection}/auth-methods', 'get'>;
 
 // ---- admin API (the console's calls) ----
 
@@ -161,20 +165,10 @@ export interface SchemaChange {
   fields: string[];
 }
 
-export interface ApiKeyModel {
-  id: string;
-  name: string;
-  scopes: string[];
-  created: string;
-  expiresAt?: string | null;
-  lastUsedAt?: string | null;
-  [key: string]: unknown;
-}
+export type ApiKeyModel = ApiAnswer<'/api/keys', 'get'>['items'][number];
 
 /** The answer of `keys.create`: the only time `key` is shown. */
-export interface NewApiKey extends ApiKeyModel {
-  key: string;
-}
+export type NewApiKey = ApiAnswer<'/api/keys', 'post'>;
 
 export type SettingsModel = Record<string, Record<string, unknown>>;
 
@@ -195,11 +189,7 @@ export type DeviceRegistration =
       locale?: string;
     };
 
-export interface DeviceModel {
-  id: string;
-  platform: string;
-  [key: string]: unknown;
-}
+export type DeviceModel = ApiAnswer<'/api/push/devices', 'post'>;
 
 export interface PushNotification {
   title: string;
@@ -215,16 +205,4 @@ export interface PushSendInput {
   scheduledAt?: string | Date;
 }
 
-export interface PushMessageModel {
-  id: string;
-  status: string;
-  counts?: Record<string, number>;
-  deliveries: Array<{
-    deviceId: string;
-    platform: string;
-    status: 'pending' | 'sent' | 'failed';
-    attempts: number;
-    error?: string;
-  }>;
-  [key: string]: unknown;
-}
+export type PushMessageModel = ApiAnswer<'/api/push/messages/{id}', 'get'>;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { authStore, sessionEnded } from './api/client';
+import { authStore, sessionEnded, signOut as endSession } from './api/client';
 import { Layout } from './components/layout';
 import { LoginPage, SetupPage } from './pages/auth-pages';
 import { CollectionEditorPage } from './pages/collection-editor';
@@ -34,8 +34,7 @@ export function App() {
   }
 
   const signOut = () => {
-    sessionEnded.reason = '';
-    authStore.clear();
+    endSession();
     navigate('/login');
   };
   const email = String(session.record?.email ?? '');

@@ -1,7 +1,15 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiAnswer, ApiJsonBody, PLINTH_CONFIG, type ResolvedConfig, validateBody } from '@plinth/core';
+import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import {
+  ApiAnswer,
+  ApiJsonBody,
+  CurrentPrincipal,
+  PLINTH_CONFIG,
+  type Principal,
+  type ResolvedConfig,
+  validateBody,
+} from '@plinth/core';
 import { ApiTags } from '@nestjs/swagger';
-import { adminAuthResponseSchema } from './auth-openapi.schemas.js';
+import { adminAuthResponseSchema, adminRefreshBodySchema } from './auth-openapi.schemas.js';
 import { AdminsService } from './admins.service.js';
 import { signInSchema } from './sign-in.schema.js';
 import { RateLimiter } from './users/rate-limiter.js';
@@ -40,6 +48,23 @@ export class AdminsController {
       this.config.auth.maxFailuresPerAccount,
       () => this.admins.authWithPassword(input.identity, input.password),
     );
+  }
+
+  /**
+   * A fresh `{token, admin}` for the admin whose token (still valid) is the bearer. Admins have no
+   * refresh token: the console calls this before its token expires. Expired or revoked → 401 INVALID_TOKEN.
+   */
+  @Post('auth-refresh')
+  @HttpCode(200)
+  @ApiJsonBody(adminRefreshBodySchema, 'Empty or {}: the bearer token is what is refreshed.')
+  @ApiAnswer(adminAuthResponseSchema)
+  async refreshAdminAuth(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: unknown,
+  ) {
+    validateBody(adminRefreshBodySchema, body ?? {});
+    return this.admins.refresh(principal, authorization);
   }
 
   /** Creates the first admin with the one-time link printed at boot. */

@@ -14,6 +14,14 @@ export const adminAuthResponseSchema = objectSchema(
   { description: 'A signed-in admin.' },
 );
 
+/** `POST /api/admins/auth-refresh` takes no input: the bearer token is what is refreshed. */
+export const adminRefreshBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {},
+  description: 'Empty: send the admin token (still valid) as Authorization: Bearer.',
+};
+
 /** The auth answer of app users: the record is the collection's own record schema. */
 export const userAuthResponseSchema = objectSchema(
   {

@@ -12,6 +12,8 @@ export interface JobPayloads {
   'mail.send': { to: string; subject: string; text: string };
   /** Sends these deliveries of one push message; the rows in plinth.push_delivery decide what is still due. */
   'push.deliver': { messageId: string; deliveryIds: string[] };
+  /** Queues again deliveries left due but unqueued (Redis was down after the send committed, a lost job). */
+  'push.sweep': { reason?: 'schedule' | 'manual' };
 }
 
 export type JobName = keyof JobPayloads;
@@ -21,13 +23,18 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'maintenance.cleanup': 'maintenance',
   'mail.send': 'mail',
   'push.deliver': 'push',
+  'push.sweep': 'push',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
 
 /** Jobs the worker schedules itself (idempotent upsert at boot); `every` comes from config. */
-export const REPEATING_JOBS: ReadonlyArray<{ name: JobName; everyConfig: 'cleanupEverySeconds' }> = [
+export const REPEATING_JOBS: ReadonlyArray<{
+  name: JobName;
+  everyConfig: 'cleanupEverySeconds' | 'pushSweepEverySeconds';
+}> = [
   { name: 'maintenance.cleanup', everyConfig: 'cleanupEverySeconds' },
+  { name: 'push.sweep', everyConfig: 'pushSweepEverySeconds' },
 ];
 
 /**

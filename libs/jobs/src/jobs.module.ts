@@ -3,6 +3,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import { MaintenanceCleanupHandler } from './handlers/maintenance-cleanup.handler.js';
 import { MailSendHandler } from './handlers/mail-send.handler.js';
 import { MailSender } from './handlers/mail-sender.js';
+import { MailSettingsController } from './handlers/mail-settings.controller.js';
 import { JobsWorker } from './jobs-worker.service.js';
 import { JobsService } from './jobs.service.js';
 
@@ -17,9 +18,12 @@ export class JobsModule {
       module: JobsModule,
       global: true,
       imports: opts.consume ? [DiscoveryModule] : [],
+      // MailSender everywhere: it registers the `mail` settings section and sends the admin's test mail.
+      controllers: [MailSettingsController],
       providers: [
         JobsService,
-        ...(opts.consume ? [JobsWorker, MaintenanceCleanupHandler, MailSender, MailSendHandler] : []),
+        MailSender,
+        ...(opts.consume ? [JobsWorker, MaintenanceCleanupHandler, MailSendHandler] : []),
       ],
       exports: [JobsService, ...(opts.consume ? [JobsWorker] : [])],
     };

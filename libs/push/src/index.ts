@@ -2,6 +2,7 @@ export * from './endpoint-guard.js';
 export * from './payload.js';
 export * from './push-delivery.handler.js';
 export * from './push-devices.service.js';
+export * from './push-sweep.handler.js';
 export * from './push-messages.service.js';
 export * from './push-settings.js';
 export * from './push-triggers.service.js';

@@ -9,6 +9,7 @@ export class PushMetrics {
   private readonly logger = new Logger('PushMetrics');
   readonly messages: Counter<'source'>;
   readonly deliveries: Counter<'provider' | 'status'>;
+  readonly swept: Counter;
 
   constructor(metrics: Metrics, jobs: JobsService) {
     const registers = [metrics.registry];
@@ -22,6 +23,11 @@ export class PushMetrics {
       name: 'plinth_push_deliveries_total',
       help: 'Push delivery attempts by provider and outcome (sent, retry, failed)',
       labelNames: ['provider', 'status'],
+      registers,
+    });
+    this.swept = new Counter({
+      name: 'plinth_push_swept_total',
+      help: 'Push deliveries queued again by push.sweep (their jobs were never queued or were lost)',
       registers,
     });
     const logger = this.logger;

@@ -6,6 +6,7 @@ import { PushProviders } from './providers/push-providers.js';
 import { WebPushProvider } from './providers/web-push.provider.js';
 import { PushController } from './push.controller.js';
 import { PushDeliveryHandler } from './push-delivery.handler.js';
+import { PushSweepHandler } from './push-sweep.handler.js';
 import { PushDevicesService } from './push-devices.service.js';
 import { PushMessagesService } from './push-messages.service.js';
 import { PushMetrics } from './push-metrics.js';
@@ -50,6 +51,7 @@ export class PushModule {
         PushProviders,
         PushMetrics,
         PushDeliveryHandler,
+        PushSweepHandler,
         ...(opts.http ? [PushDevicesService, PushMessagesService, PushTriggersService] : []),
       ],
       exports: [VapidKeysService, PushRepository, ...(opts.http ? [PushMessagesService] : [])],

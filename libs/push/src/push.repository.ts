@@ -412,6 +412,25 @@ export class PushRepository {
     return row?.due ? new Date(row.due).getTime() : undefined;
   }
 
+  /**
+   * Deliveries due for more than `graceMs` that no job took (pending), or left "sending" more than
+   * `graceMs` past their lease, of messages whose time has come: the oldest `limit`, by message.
+   */
+  async stranded(graceMs: number, limit: number): Promise<Array<{ message_id: string; ids: string[] }>> {
+    return this.dataSource.query(
+      `SELECT message_id, array_agg(id::text ORDER BY id) AS ids FROM (
+         SELECT d.id, d.message_id FROM plinth.push_delivery d
+         JOIN plinth.push_message m ON m.id = d.message_id
+         WHERE d.status IN ('pending', 'sending')
+           AND d.next_attempt_at <= now() - make_interval(secs => $1::double precision / 1000)
+           AND (d.status = 'pending' OR d.lease_until <= now() - make_interval(secs => $1::double precision / 1000))
+           AND (m.scheduled_at IS NULL OR m.scheduled_at <= now())
+         ORDER BY d.next_attempt_at LIMIT $2
+       ) s GROUP BY message_id ORDER BY message_id`,
+      [graceMs, limit],
+    );
+  }
+
   // --- triggers ---
 
   async allTriggers(): Promise<Array<{ collection_id: string; triggers: unknown[] }>> {

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type CompiledCollection,
   DEFAULT_MAX_FILE_SIZE,
+  type DroppedFiles,
   type FieldDef,
   type FormPart,
   isMultiple,
@@ -346,6 +347,30 @@ export class RecordFilesService implements RecordFiles {
       // The record change stands; the files stay as orphans under the record's prefix.
       this.logger.error(
         `Deleting stored files of ${collectionId}/${recordId} failed (${(err as Error).message}); they remain in storage.`,
+      );
+    }
+  }
+
+  /**
+   * Deletes what a committed schema change left without a field: everything under `<collectionId>/` for a
+   * deleted collection, else the named files (with their thumbnails) of removed file fields. Never throws.
+   */
+  async removeDropped(dropped: DroppedFiles): Promise<void> {
+    if (!dropped.all) {
+      for (const r of dropped.records) await this.remove(dropped.collectionId, r.recordId, r.names);
+      return;
+    }
+    try {
+      const driver = await this.storage.driver();
+      const keys = await driver.list(`${dropped.collectionId}/`);
+      if (keys.length) await driver.delete(keys);
+      if (keys.length)
+        this.logger.log(
+          `Deleted ${keys.length} stored object(s) of deleted collection ${dropped.collectionId}`,
+        );
+    } catch (err) {
+      this.logger.error(
+        `Deleting the stored files of deleted collection ${dropped.collectionId} failed (${(err as Error).message}); they remain in storage under "${dropped.collectionId}/".`,
       );
     }
   }

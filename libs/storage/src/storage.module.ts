@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { RecordsService } from '@plinth/collections';
+import { CollectionsService, RecordsService } from '@plinth/collections';
 import { FileTokensService } from './file-tokens.service.js';
 import { FilesController, StorageSettingsController } from './files.controller.js';
 import { FilesService } from './files.service.js';
@@ -16,9 +16,12 @@ export class StorageModule implements OnModuleInit {
   constructor(
     private readonly records: RecordsService,
     private readonly recordFiles: RecordFilesService,
+    private readonly collections: CollectionsService,
   ) {}
 
   onModuleInit(): void {
     this.records.useFiles(this.recordFiles);
+    // Objects of deleted collections and removed file fields go once the schema change committed.
+    this.collections.onFilesDropped((dropped) => this.recordFiles.removeDropped(dropped));
   }
 }

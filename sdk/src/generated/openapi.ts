@@ -4,6 +4,22 @@
  */
 
 export interface paths {
+  '/api/admins/auth-refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['refreshAdminAuth'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admins/auth-with-password': {
     parameters: {
       query?: never;
@@ -660,6 +676,22 @@ export interface paths {
     patch: operations['updateSettings'];
     trace?: never;
   };
+  '/api/settings/mail/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['sendTestMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/settings/storage/test': {
     parameters: {
       query?: never;
@@ -738,6 +770,47 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  refreshAdminAuth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Empty or {}: the bearer token is what is refreshed. */
+    requestBody: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description An admin. */
+            admin: {
+              /** Format: date-time */
+              created: string;
+              /** Format: email */
+              email: string;
+              /** Format: uuid */
+              id: string;
+              /** Format: date-time */
+              updated: string;
+            };
+            /** @description An admin access token (JWT) for Authorization: Bearer. */
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   authAdminWithPassword: {
     parameters: {
       query?: never;
@@ -2866,6 +2939,44 @@ export interface operations {
             [key: string]: {
               [key: string]: unknown;
             };
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  sendTestMail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: email
+           * @description Who gets the test mail.
+           */
+          to: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The SMTP server took the mail; problem 502 MAIL_TEST_FAILED (with what it said) or 400 MAIL_NOT_CONFIGURED otherwise. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @constant */
+            ok: true;
+            /** @description host:port of the SMTP server that took the mail. */
+            server: string;
+            to: string;
           };
         };
       };

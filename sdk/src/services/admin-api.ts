@@ -118,6 +118,15 @@ export class SettingsService {
     return this.client.send('/api/settings', { method: 'PATCH', body: patch, ...req(options) });
   }
 
+  /**
+   * Sends one test mail to `to` now with the saved mail settings (not queued). The SMTP server's refusal
+   * or an unreachable server → 502 `MAIL_TEST_FAILED` whose detail says what happened; no host → 400
+   * `MAIL_NOT_CONFIGURED`.
+   */
+  testMail(to: string, options: RequestOptions = {}): Promise<{ ok: true; to: string; server: string }> {
+    return this.client.send('/api/settings/mail/test', { method: 'POST', body: { to }, ...req(options) });
+  }
+
   /** Writes, reads back and deletes a probe object with the saved storage settings. */
   testStorage(options: RequestOptions = {}): Promise<{ ok: true; driver: string }> {
     return this.client.send('/api/settings/storage/test', { method: 'POST', ...req(options) });

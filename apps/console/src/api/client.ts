@@ -7,10 +7,34 @@ export const client = createClient({ url: window.location.origin, authStore });
 /** Why the sign-in page is shown again, for the page to say. */
 export const sessionEnded = { reason: '' };
 
+const ENDED =
+  'Your session ended (it was idle past its token lifetime, 15 minutes by default, or was revoked). Sign in again.';
+let signingOut = false;
+let lastToken = authStore.token;
+// The SDK clears the store itself when renewing the admin token fails with 401; say why on the sign-in page.
+// Registered before the app's own listener, so the reason is set before the page re-renders.
+authStore.onChange((token) => {
+  if (token) sessionEnded.reason = '';
+  else if (lastToken && !signingOut) sessionEnded.reason = ENDED;
+  lastToken = token;
+});
+
+/** Signs out on purpose: the sign-in page then gives no reason. */
+export function signOut(): void {
+  sessionEnded.reason = '';
+  signingOut = true;
+  try {
+    authStore.clear();
+  } finally {
+    signingOut = false;
+  }
+}
+
 /** A sentence a person reads, from whatever a call threw. */
 export function describeError(err: unknown): string {
   if (isSessionEnded(err) && authStore.token) {
-    sessionEnded.reason = 'Your session ended (admin sessions last 15 minutes by default). Sign in again.';
+    // The SDK renews the admin token while the console makes calls; an idle tab's token runs out.
+    sessionEnded.reason = ENDED;
     authStore.clear();
   }
   if (err instanceof PlinthError) {

@@ -326,7 +326,8 @@ function Devices() {
           {items.map((d) => (
             <tr key={d.id}>
               {cols.map((c) => {
-                const v = d[c] ?? d[`${c}Id`];
+                const row = d as Record<string, unknown>;
+                const v = row[c] ?? row[`${c}Id`];
                 return (
                   <td key={c} className={c === 'id' ? 'mono small' : undefined}>
                     {c === 'created'

@@ -18,6 +18,18 @@ type Kind = 'bool' | 'number' | 'secret' | 'text' | 'list' | 'json';
 /** Values a few known keys may take, shown as a select. */
 const CHOICES: Record<string, string[]> = { 'storage.driver': ['local', 's3'] };
 
+/** Labels and hints of a few known keys; others are named from their key. */
+const LABELS: Record<string, string> = {
+  'mail.host': 'SMTP host',
+  'mail.port': 'SMTP port',
+  'mail.tls': 'TLS from the start (smtps, usually port 465)',
+};
+const HINTS: Record<string, string> = {
+  'mail.host': 'Empty: mails are not sent but written to the server log.',
+  'mail.port': '587 (STARTTLS when offered) or 465 (with TLS from the start).',
+  'mail.from': 'Sender, like Acme <no-reply@acme.example>.',
+};
+
 function kindOf(key: string, value: unknown): Kind {
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return 'number';
@@ -107,6 +119,32 @@ function SettingsSection(props: {
     }
   };
 
+  const [testTo, setTestTo] = useState('');
+  const [testToError, setTestToError] = useState('');
+
+  const sendTestMail = async () => {
+    setError('');
+    setSaved('');
+    setTestToError('');
+    if (!/^[^\s@]+@[^\s@]+$/.test(testTo.trim())) {
+      setTestToError('Enter the address that should get the test mail.');
+      return;
+    }
+    setTesting(true);
+    try {
+      const r = await client.settings.testMail(testTo.trim());
+      setSaved(
+        `The SMTP server ${r.server} took the test mail to ${r.to}. Check that inbox (and its spam folder).`,
+      );
+    } catch (err) {
+      setError(describeError(err));
+      const byPath = errorsByPath(err);
+      if (byPath.to) setTestToError(byPath.to);
+    } finally {
+      setTesting(false);
+    }
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError('');
@@ -185,6 +223,34 @@ function SettingsSection(props: {
       </div>
       <ErrorBanner error={error} />
       {saved ? <div className="banner banner-ok">{saved}</div> : null}
+      {section === 'mail' ? (
+        <div className="test-mail" data-testid="test-mail">
+          <Field
+            label="Send a test mail to"
+            error={testToError}
+            hint="Uses the saved settings: save your changes first."
+          >
+            <input
+              name="mail.testTo"
+              type="email"
+              autoComplete="email"
+              placeholder="you@example.com"
+              value={testTo}
+              onChange={(e) => setTestTo(e.target.value)}
+              onKeyDown={(e) => {
+                // Enter sends the test mail instead of saving the section.
+                if (e.key === 'Enter') {
+                  e.preventDefault();
+                  void sendTestMail();
+                }
+              }}
+            />
+          </Field>
+          <Button small busy={testing} onClick={() => void sendTestMail()}>
+            Send test mail
+          </Button>
+        </div>
+      ) : null}
       <div className="grid-2">
         {Object.entries(kinds).map(([k, kind]) => {
           const set = (v: string | boolean) => setForm((f) => ({ ...f, [k]: v }));
@@ -198,7 +264,7 @@ function SettingsSection(props: {
                   checked={form[k] === true}
                   onChange={(e) => set(e.target.checked)}
                 />{' '}
-                {words(k)}
+                {LABELS[name] ?? words(k)}
                 {errs[k] ? <span className="field-error">{errs[k]}</span> : null}
               </label>
             );
@@ -206,14 +272,15 @@ function SettingsSection(props: {
           return (
             <Field
               key={k}
-              label={words(k)}
+              label={LABELS[name] ?? words(k)}
               error={errs[k]}
               hint={
-                kind === 'secret'
+                HINTS[name] ??
+                (kind === 'secret'
                   ? 'Write-only. Leave empty to keep the stored value.'
                   : kind === 'list'
                     ? 'Comma separated.'
-                    : undefined
+                    : undefined)
               }
             >
               {CHOICES[name] ? (

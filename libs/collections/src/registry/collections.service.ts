@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   AppError,
@@ -9,6 +10,7 @@ import {
   SecretBox,
 } from '@plinth/core';
 import { DataSource, EntityManager } from 'typeorm';
+import { quoteIdent } from '../filter/index.js';
 import type { CollectionDef } from '../schema/collection.types.js';
 import { normalizeCollection, planSchemaChange } from '../schema/index.js';
 import { CollectionsRegistry } from './collections.registry.js';
@@ -22,6 +24,16 @@ export interface SchemaChange {
   collection: string;
   action: 'create' | 'update' | 'delete';
   fields: string[];
+}
+
+/**
+ * Stored files a committed schema change left without a field: a deleted collection (`all`: every
+ * object under `<collectionId>/`) or removed file fields (their names per record, read before the drop).
+ */
+export interface DroppedFiles {
+  collectionId: string;
+  all: boolean;
+  records: Array<{ recordId: string; names: string[] }>;
 }
 
 const newFieldId = () => 'f' + randomBytes(6).toString('hex');
@@ -76,6 +88,9 @@ export class CollectionsService {
   private readonly logger = new Logger('Collections');
   /** Provider client secrets in options are stored sealed and answered blank (DESIGN §10). */
   private readonly box: SecretBox;
+  /** The storage lib listens here (libs/collections knows nothing of storage). */
+  private readonly dropped = new EventEmitter().setMaxListeners(20);
+  private readonly droppedIn = new WeakMap<EntityManager, DroppedFiles[]>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -289,6 +304,39 @@ export class CollectionsService {
     });
   }
 
+  /**
+   * Called after each committed change that dropped file fields or a collection; the change waits for the
+   * listener's promise (which must not reject), so stored objects are gone when the answer is sent.
+   */
+  onFilesDropped(listener: (dropped: DroppedFiles) => Promise<void>): () => void {
+    this.dropped.on('files', listener);
+    return () => this.dropped.off('files', listener);
+  }
+
+  /** The file names of `prev`'s file fields that `next` no longer has (all of them when it is deleted). */
+  private async filesToDrop(
+    tx: EntityManager,
+    prev: CollectionDef | null,
+    next: CollectionDef | null,
+  ): Promise<DroppedFiles | undefined> {
+    if (!prev) return undefined;
+    if (!next) return { collectionId: prev.id, all: true, records: [] };
+    const gone = prev.fields.filter((f) => f.type === 'file' && !next.fields.some((n) => n.id === f.id));
+    if (!gone.length) return undefined;
+    const columns = gone.map((f) => quoteIdent(f.name));
+    const rows: Array<Record<string, string | string[] | null>> = await tx.query(
+      `SELECT id::text AS "_id", ${columns.join(', ')} FROM data.${quoteIdent(prev.name)}
+       WHERE ${columns.map((c) => `${c} IS NOT NULL`).join(' OR ')}`,
+    );
+    const records = rows
+      .map((r) => ({
+        recordId: r._id as string,
+        names: gone.flatMap((f) => r[f.name] ?? []).filter((n): n is string => typeof n === 'string' && !!n),
+      }))
+      .filter((r) => r.names.length);
+    return records.length ? { collectionId: prev.id, all: false, records } : undefined;
+  }
+
   private pick(all: CollectionDef[], idOrName: string): CollectionDef {
     const found = all.find((c) => c.id === idOrName) ?? all.find((c) => c.name === idOrName);
     if (!found)
@@ -308,6 +356,7 @@ export class CollectionsService {
   ) {
     const plan = planSchemaChange(prev, next, after);
     if (!plan.ok) refuse(plan.errors, `The change to "${(next ?? prev)!.name}" cannot be applied`);
+    const drop = await this.filesToDrop(tx, prev, next);
     try {
       for (const statement of plan.statements) await tx.query(statement);
     } catch (err) {
@@ -315,6 +364,7 @@ export class CollectionsService {
     }
     if (next) await this.repository.upsert(tx, next);
     else await this.repository.delete(tx, prev!.id);
+    if (drop) this.droppedIn.get(tx)?.push(drop);
   }
 
   private async renameRelationTargets(tx: EntityManager, all: CollectionDef[], from: string, to: string) {
@@ -329,11 +379,17 @@ export class CollectionsService {
 
   /** One schema change: locked across replicas, in one transaction, caches refreshed after commit. */
   private async change<T>(work: (tx: EntityManager, all: CollectionDef[]) => Promise<T>): Promise<T> {
+    const dropped: DroppedFiles[] = [];
     const result = await this.dataSource.transaction(async (tx) => {
+      this.droppedIn.set(tx, dropped);
       await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       return work(tx, await this.repository.all(tx));
     });
     await this.registry.changed();
+    for (const d of dropped) {
+      const listeners = this.dropped.listeners('files') as Array<(d: DroppedFiles) => Promise<void>>;
+      await Promise.all(listeners.map((l) => l(d).catch(() => undefined)));
+    }
     return result;
   }
 }

@@ -98,6 +98,7 @@ export const envSchema = z.object({
   PLINTH_PUSH_MAX_ATTEMPTS: positiveInt('a whole number').default(5),
   PLINTH_PUSH_RETRY_DELAY: z.coerce.number({ message: 'must be a number of seconds' }).positive().default(5),
   PLINTH_PUSH_LEASE: z.coerce.number({ message: 'must be a number of seconds' }).min(1).default(60),
+  PLINTH_PUSH_SWEEP_EVERY: positiveInt('a number of seconds').default(60),
   // Realtime (libs/realtime): SSE limits.
   PLINTH_REALTIME_MAX_PER_IP: positiveInt('a whole number').default(1000),
   PLINTH_REALTIME_MAX_SUBSCRIPTIONS: positiveInt('a whole number').default(100),

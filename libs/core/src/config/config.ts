@@ -30,7 +30,7 @@ export interface PlinthConfig {
     /** Auth requests per IP per minute. */
     ratePerIp: number;
   };
-  maintenance: { cleanupEverySeconds: number };
+  maintenance: { cleanupEverySeconds: number; pushSweepEverySeconds: number };
   mail: {
     /** smtp:// or smtps:// with credentials; unset: mails are logged instead of sent. */
     smtpUrl?: string;
@@ -153,7 +153,10 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       maxFailuresPerAccount: e.PLINTH_AUTH_MAX_FAILURES,
       ratePerIp: e.PLINTH_AUTH_RATE_PER_IP,
     },
-    maintenance: { cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY },
+    maintenance: {
+      cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY,
+      pushSweepEverySeconds: e.PLINTH_PUSH_SWEEP_EVERY,
+    },
     mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME },
     storage: {
       driver: e.PLINTH_STORAGE_DRIVER,

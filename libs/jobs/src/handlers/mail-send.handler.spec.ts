@@ -1,10 +1,11 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { loadConfig, type ResolvedConfig } from '@plinth/core';
+import { loadConfig, type ResolvedConfig, type SettingsService } from '@plinth/core';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { JobPayloads } from '../job-definitions.js';
 import { MailSendHandler } from './mail-send.handler.js';
 import { isPermanentSmtpError, MailSender } from './mail-sender.js';
+import { mailDefaults } from './mail-settings.js';
 
 type MailJob = Job<JobPayloads['mail.send']>;
 const mail = { to: 'ada@example.com', subject: 'Hi', text: 'Open https://app.example/_/#/x/abc now.' };
@@ -40,13 +41,44 @@ describe('MailSendHandler', () => {
   });
 });
 
-describe('MailSender without SMTP_URL', () => {
+/** The settings as SettingsService would answer them (the section's defaults; storage is not the point here). */
+const senderFor = (env: Record<string, string> = {}) => {
+  const cfg = config(env);
+  const settings = {
+    register: () => undefined,
+    onChange: () => () => undefined,
+    get: async () => mailDefaults(cfg),
+  } as unknown as SettingsService;
+  return new MailSender(settings, cfg);
+};
+
+describe('mailDefaults', () => {
+  it('takes SMTP_URL apart, decoding the credentials', () => {
+    expect(
+      mailDefaults(config({ SMTP_URL: 'smtps://us%40er:p%3Ass@mail.example:2465', SMTP_FROM: 'A <a@b.c>' })),
+    ).toEqual({
+      host: 'mail.example',
+      port: 2465,
+      tls: true,
+      username: 'us@er',
+      password: 'p:ss',
+      from: 'A <a@b.c>',
+    });
+    expect(mailDefaults(config({ SMTP_URL: 'smtp://127.0.0.1' }))).toMatchObject({
+      host: '127.0.0.1',
+      port: 587,
+      tls: false,
+      username: '',
+    });
+    expect(mailDefaults(config()).host).toBe('');
+  });
+});
+
+describe('MailSender without an SMTP host', () => {
   it('logs the recipient, subject and link once at warn level instead of sending', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
-      const sender = new MailSender(config());
-      expect(sender.enabled).toBe(false);
-      await expect(sender.send(mail)).resolves.toBe('logged');
+      await expect(senderFor().send(mail)).resolves.toBe('logged');
       expect(warn).toHaveBeenCalledTimes(1);
       const line = String(warn.mock.calls[0]![0]);
       expect(line).toContain('ada@example.com');
@@ -57,9 +89,9 @@ describe('MailSender without SMTP_URL', () => {
     }
   });
 
-  it('is enabled by SMTP_URL', () => {
-    const sender = new MailSender(config({ SMTP_URL: 'smtp://user:pass@127.0.0.1:2525' }));
-    expect(sender.enabled).toBe(true);
-    sender.onApplicationShutdown();
+  it('refuses a test mail with MAIL_NOT_CONFIGURED', async () => {
+    await expect(senderFor().sendTest('ada@example.com')).rejects.toMatchObject({
+      code: 'MAIL_NOT_CONFIGURED',
+    });
   });
 });

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppError, PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { JobPayloads } from '../job-definitions.js';
+import { MAIL_SETTINGS, mailDefaults, mailSettingsSchema, type MailSettings } from './mail-settings.js';
 
 export type OutgoingMail = JobPayloads['mail.send'];
 
@@ -13,47 +14,133 @@ export function isPermanentSmtpError(err: unknown): boolean {
   return e?.code === 'EENVELOPE';
 }
 
+interface Built {
+  settings: MailSettings;
+  transport?: Transporter;
+}
+
+/** What went wrong, in the SMTP server's own words when it said something. */
+function describeSmtpError(err: unknown): string {
+  const e = err as { message?: string; response?: string };
+  const message = (e?.message ?? String(err)).trim();
+  const response = typeof e?.response === 'string' ? e.response.trim() : '';
+  const text = response && !message.includes(response) ? `${message} (server said: ${response})` : message;
+  return text.slice(0, 500);
+}
+
 /**
- * Sends mail over SMTP_URL through one nodemailer transport created at boot. Without SMTP_URL it
- * logs each mail's recipient, subject and links at warn level instead, so development works
- * without a mail server.
+ * Sends mail with the `mail` settings (host, port, TLS, credentials, sender), whose defaults come from
+ * SMTP_URL and SMTP_FROM. The nodemailer transport is built on first use and again after the section
+ * changes on any replica. Without a host, each mail's recipient, subject and links are logged at warn
+ * level instead, so development works without a mail server.
  */
 @Injectable()
-export class MailSender implements OnApplicationShutdown {
+export class MailSender implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Mail');
-  private readonly transport?: Transporter;
+  private current?: Promise<Built>;
 
-  constructor(@Inject(PLINTH_CONFIG) config: ResolvedConfig) {
-    const { smtpUrl, from } = config.mail;
-    // No pool: a connection per mail keeps an outage from leaving broken connections around,
-    // and account mail is rare. Timeouts keep a silent server from holding a job for minutes.
-    this.transport = smtpUrl
-      ? createTransport(
-          { url: smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 },
-          { from },
-        )
-      : undefined;
-  }
+  constructor(
+    private readonly settings: SettingsService,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
 
-  get enabled(): boolean {
-    return this.transport !== undefined;
+  onModuleInit(): void {
+    this.settings.register<MailSettings>({
+      key: MAIL_SETTINGS,
+      schema: mailSettingsSchema as unknown as Record<string, unknown>,
+      defaults: mailDefaults(this.config),
+      secrets: ['password'],
+    });
+    this.settings.onChange(MAIL_SETTINGS, () => {
+      const old = this.current;
+      this.current = undefined;
+      // No pool: closing only drops idle state; a mail being sent finishes on its own connection.
+      old?.then((b) => b.transport?.close()).catch(() => undefined);
+    });
   }
 
   /** Sends the mail, or logs it when no SMTP server is configured; throws the transport's error. */
   async send(mail: OutgoingMail): Promise<'sent' | 'logged'> {
-    if (!this.transport) {
+    const { transport } = await this.built();
+    if (!transport) {
       const links = mail.text.match(/https?:\/\/\S+/g) ?? [];
       this.logger.warn(
-        `SMTP_URL is not set, so this mail was not sent: to ${mail.to}, "${mail.subject}"` +
+        `No SMTP server is set (mail settings or SMTP_URL), so this mail was not sent: to ${mail.to}, "${mail.subject}"` +
           (links.length ? `, link: ${links.join(' ')}` : ''),
       );
       return 'logged';
     }
-    await this.transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text });
+    await transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text });
     return 'sent';
   }
 
+  /**
+   * "Send test mail": sends one mail now with the saved settings (not through the queue, no retries).
+   * No host → 400 MAIL_NOT_CONFIGURED; any failure → 502 MAIL_TEST_FAILED with what the server said.
+   */
+  async sendTest(to: string): Promise<{ ok: true; to: string; server: string }> {
+    const { settings, transport } = await this.built();
+    if (!transport) {
+      throw new AppError(
+        'MAIL_NOT_CONFIGURED',
+        'No SMTP server is set: enter the host (and port, TLS, credentials) in the mail settings and save them first.',
+        { errors: [{ path: 'mail.host', code: 'REQUIRED', message: 'is empty' }] },
+      );
+    }
+    const server = `${settings.host}:${settings.port}`;
+    const app = this.config.mail.appName;
+    try {
+      await transport.sendMail({
+        to,
+        subject: `Test mail from ${app}`,
+        text:
+          `This is a test mail from ${app}, sent by an admin to check the SMTP settings.\n\n` +
+          `It arrived, so account mails (verification, password reset, email change) can be delivered.\n` +
+          `If you did not expect it, you can ignore it.\n`,
+      });
+    } catch (err) {
+      const said = describeSmtpError(err);
+      this.logger.warn(`Test mail to ${to} through ${server} failed: ${said}`);
+      throw new AppError(
+        'MAIL_TEST_FAILED',
+        `The test mail could not be sent through ${server}: ${said}. Check the host, port, TLS and credentials in the mail settings, and that the server is reachable from Plinth.`,
+        { server },
+      );
+    }
+    return { ok: true, to, server };
+  }
+
   onApplicationShutdown(): void {
-    this.transport?.close();
+    this.current?.then((b) => b.transport?.close()).catch(() => undefined);
+  }
+
+  private built(): Promise<Built> {
+    if (!this.current) {
+      const pending = this.settings.get<MailSettings>(MAIL_SETTINGS).then((s) => this.build(s));
+      this.current = pending;
+      pending.catch(() => {
+        if (this.current === pending) this.current = undefined;
+      });
+    }
+    return this.current;
+  }
+
+  private build(settings: MailSettings): Built {
+    if (!settings.host) return { settings };
+    // No pool: a connection per mail keeps an outage from leaving broken connections around,
+    // and account mail is rare. Timeouts keep a silent server from holding a job for minutes.
+    const transport = createTransport(
+      {
+        host: settings.host,
+        port: settings.port,
+        secure: settings.tls,
+        auth: settings.username ? { user: settings.username, pass: settings.password } : undefined,
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 30_000,
+      },
+      { from: settings.from },
+    );
+    return { settings, transport };
   }
 }
