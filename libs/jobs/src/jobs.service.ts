@@ -1,8 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { AppError, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
 import { JobsOptions, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JOB_QUEUES, JobName, JobPayloads, QueueName } from './job-definitions.js';
+
+/** How long an enqueue may wait for Redis before the caller gets 503 REDIS_UNAVAILABLE. */
+const ENQUEUE_TIMEOUT_MS = 5000;
 
 /** Producer side: the only way code enqueues work. */
 @Injectable()
@@ -31,14 +34,38 @@ export class JobsService implements OnApplicationShutdown {
   }
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<string> {
-    const job = await this.queue(JOB_QUEUES[name]).add(name, data, {
+    const adding = this.queue(JOB_QUEUES[name]).add(name, data, {
       attempts: 3,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: { age: 3600, count: 1000 },
       removeOnFail: { age: 7 * 24 * 3600 },
       ...opts,
     });
-    return job.id!;
+    // A queue whose first connection is made while Redis is down waits for it without limit: answer
+    // 503 within seconds instead of holding the request until its timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new AppError(
+              'REDIS_UNAVAILABLE',
+              'Redis cannot be reached right now. Try again in a few seconds.',
+              {
+                headers: { 'retry-after': '5' },
+              },
+            ),
+          ),
+        ENQUEUE_TIMEOUT_MS,
+      );
+    });
+    adding.catch(() => undefined);
+    try {
+      const job = await Promise.race([adding, timeout]);
+      return job.id!;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
