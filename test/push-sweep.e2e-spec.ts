@@ -113,6 +113,7 @@ describe('push.sweep', () => {
       await relay.up();
       await other.close();
       other = undefined;
+      await relay.down(); // nothing may stay listening when the file ends, or Jest cannot exit
     }
 
     const messages = ok(await api(t, admin)('GET', '/api/push/messages')).body.items;
