@@ -19,6 +19,8 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
   private publisher?: Redis;
   private readonly channel: string;
   private loading?: Promise<void>;
+  /** Grows on every reload: a cheap key for caches derived from the whole schema (the OpenAPI document). */
+  generation = 0;
   private next?: Promise<void>;
   readonly filterSchema: FilterSchema = { collection: (name) => this.byName.get(name)?.filter };
 
@@ -90,9 +92,6 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
     this.byId = byId;
     this.generation++;
   }
-
-  /** Grows on every reload: a cheap key for caches derived from the whole schema (the OpenAPI document). */
-  generation = 0;
 
   /** Reloads here and tells every other replica to reload. */
   async changed(): Promise<void> {
