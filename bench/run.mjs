@@ -20,7 +20,10 @@ import { judgeTargets, renderMarkdown, renderText, summarize } from './lib/repor
 import { buildPlinth, freePort, killAll, startServer } from './lib/servers.mjs';
 
 /** A 4 MiB young generation (V8's default grows to 16 MiB per semi-space): ~30 MB less idle RSS. */
-const PLINTH_NODE_FLAGS = ['--max-semi-space-size=4'];
+// BENCH_PLINTH_NODE_FLAGS replaces them for an experiment (space-separated).
+const PLINTH_NODE_FLAGS = process.env.BENCH_PLINTH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [
+  '--max-semi-space-size=4',
+];
 import {
   api,
   backendPids,

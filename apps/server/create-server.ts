@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   Lifecycle,
   Metrics,
@@ -100,17 +101,20 @@ export async function createServer(
   registerConsole(fastify); // the admin console at /_/
   const metrics = app.get(Metrics);
   const lifecycle = app.get(Lifecycle);
-  fastify.addHook('onSend', async (request, reply) => {
+  // Callback-style hooks: an async hook costs a promise per request on every route.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     if (lifecycle.shuttingDown) reply.header('connection', 'close');
+    done(null, payload);
   });
   const requestLog = logger.child({ component: 'http' });
   const quiet = new Set(['/api/health', '/api/ready', '/metrics']);
-  fastify.addHook('onResponse', async (request, reply) => {
+  const logRequest = (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    if (quiet.has(route)) return;
-    requestLog[reply.statusCode >= 500 ? 'error' : 'info'](
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    if (quiet.has(route) || !requestLog.isLevelEnabled(level)) return;
+    requestLog[level](
       {
         requestId: request.id,
         method: request.method,
@@ -121,6 +125,13 @@ export async function createServer(
       },
       'request',
     );
+  };
+  fastify.addHook('onResponse', (request, reply, done) => {
+    try {
+      logRequest(request, reply);
+    } finally {
+      done();
+    }
   });
 
   setupOpenApi(app, PLINTH_VERSION);

@@ -57,7 +57,7 @@ CREATE TABLE ${t} (
 );
 CREATE INDEX ${t}_created ON ${t} (created);
 CREATE INDEX ${t}_author ON ${t} (author);
-${owned ? `CREATE INDEX ${t}_owner ON ${t} (owner);` : ''}
+${owned ? `CREATE INDEX ${t}_owner ON ${t} (owner);\nCREATE INDEX ${t}_owner_published_views ON ${t} (owner, published, views);` : ''}
 CREATE INDEX ${t}_published_views ON ${t} (published, views);`;
 
 /** The baseline's tables: the same columns, foreign keys and indexes Plinth creates for these collections. */
@@ -214,8 +214,10 @@ export function ownedPostsCollection() {
       ...postFields,
       { name: 'owner', type: 'relation', collection: 'users', maxSelect: 1, onDelete: 'set-null' },
     ],
-    // owner gets its lookup index with the relation, as author does.
-    indexes: [{ fields: ['published', 'views'] }],
+    // owner gets its lookup index with the relation, as author does; the second index is the one an
+    // app declares for a per-owner feed, so that the rule reads as many rows as the list without it
+    // (without it, both servers read twice the rows and lose ~35-45 % to PostgreSQL, not to rules).
+    indexes: [{ fields: ['published', 'views'] }, { fields: ['owner', 'published', 'views'] }],
     listRule: owner,
     viewRule: owner,
     createRule: owner,

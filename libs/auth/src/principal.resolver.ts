@@ -20,6 +20,15 @@ export class PrincipalResolver {
     private readonly records: AuthRecordLoader,
   ) {}
 
+  // A loaded auth record's token-key fingerprint, hashed once while the loader keeps the record.
+  private readonly fingerprints = new WeakMap<{ tokenKey: string }, string>();
+
+  private fingerprintOf(found: { tokenKey: string }): string {
+    let tk = this.fingerprints.get(found);
+    if (tk === undefined) this.fingerprints.set(found, (tk = fingerprint(found.tokenKey)));
+    return tk;
+  }
+
   async resolve(header: string | undefined): Promise<Principal> {
     if (!header) return ANONYMOUS;
     const token = header.replace(/^Bearer\s+/i, '').trim();
@@ -38,11 +47,11 @@ export class PrincipalResolver {
     }
     if (!claims.col) throw invalid();
     let found = await this.records.load(claims.col, claims.sub);
-    if (found && fingerprint(found.tokenKey) !== claims.tk) {
+    if (found && this.fingerprintOf(found) !== claims.tk) {
       // The cached record may predate a token-key change that this token was signed after.
       found = await this.records.load(claims.col, claims.sub, { fresh: true });
     }
-    if (!found || fingerprint(found.tokenKey) !== claims.tk) throw invalid();
+    if (!found || this.fingerprintOf(found) !== claims.tk) throw invalid();
     return {
       kind: 'user',
       id: claims.sub,

@@ -24,6 +24,9 @@ export const fingerprint = (tokenKey: string): string =>
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
+/** How many verified tokens are remembered (about 0.5 KiB each). */
+const VERIFIED_CACHE_SIZE = 5000;
+
 /** Access tokens: HS256 JWTs, algorithm pinned, lifetime PLINTH_ACCESS_TOKEN_TTL. */
 @Injectable()
 export class TokensService {
@@ -46,18 +49,35 @@ export class TokensService {
       .sign(this.key);
   }
 
+  /**
+   * Tokens whose signature was checked, by their exact text: a client sends the same token on
+   * every request, and an HMAC through WebCrypto costs more than the rest of a small read. A hit
+   * still checks the expiry; revocation (the token key) is the resolver's check on every request.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
+
   /** The claims of a valid, unexpired token; null for anything else. */
   async verify(token: string): Promise<AccessClaims | null> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+      return null;
+    }
     try {
       const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
       if (
         (payload.typ !== 'admin' && payload.typ !== 'auth') ||
         typeof payload.sub !== 'string' ||
-        typeof payload.tk !== 'string'
+        typeof payload.tk !== 'string' ||
+        typeof payload.exp !== 'number'
       ) {
         return null;
       }
-      return payload as unknown as AccessClaims;
+      const claims = payload as unknown as AccessClaims;
+      if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
+      this.verified.set(token, claims);
+      return claims;
     } catch (err) {
       if (err instanceof joseErrors.JOSEError || err instanceof TypeError) return null;
       throw err;

@@ -1,9 +1,20 @@
-import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
+import { RECORD_TYPES } from './record-sql.js';
 
 /** A pool or a client inside a transaction. */
 export interface Queryable {
   query<R extends QueryResultRow = QueryResultRow>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
+}
+
+/** A query on records' tables: timestamps come back as the API's ISO strings (RECORD_TYPES). */
+export function recordQuery<R extends QueryResultRow = QueryResultRow>(
+  db: Queryable,
+  text: string,
+  values: unknown[],
+): Promise<QueryResult<R>> {
+  return db.query<R>({ text, values, types: RECORD_TYPES });
 }
 
 /** The `pg` pool TypeORM's DataSource owns: records skip TypeORM's query runner on the hot path. */

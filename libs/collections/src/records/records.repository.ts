@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { quoteIdent } from '../filter/index.js';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
-import { poolOf, type Queryable } from './pg.js';
+import { poolOf, recordQuery, type Queryable } from './pg.js';
 import { insertSql, type Row, updateSql } from './record-sql.js';
 
 /** SQL for records, through the `pg` pool (or the caller's transaction client). */
@@ -13,6 +13,12 @@ export class RecordsRepository {
 
   constructor(dataSource: DataSource) {
     this.pool = poolOf(dataSource);
+    // UTC sessions: timestamps then come back in the form RECORD_TYPES rewrites without a Date.
+    // (Other time zones still read correctly, only slower; a SET, not a startup option, so that
+    // PgBouncer accepts it.)
+    this.pool.on('connect', (client) => {
+      client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
+    });
   }
 
   async list(
@@ -26,12 +32,14 @@ export class RecordsRepository {
     /** The params of `where` alone, when `order` binds values of its own. */
     whereParams: unknown[] = params,
   ): Promise<{ rows: Row[]; total: number }> {
-    const items = this.pool.query(
+    const items = recordQuery(
+      this.pool,
       `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
       params,
     );
     const count = withTotal
-      ? this.pool.query<{ n: string }>(
+      ? recordQuery<{ n: string }>(
+          this.pool,
           `SELECT count(*) AS n FROM ${c.table} AS t WHERE ${where}`,
           whereParams,
         )
@@ -50,7 +58,8 @@ export class RecordsRepository {
   ): Promise<Row | undefined> {
     const extra = opts.withSecrets && c.isAuth ? ', t."password_hash", t."token_key"' : '';
     const p = [...params, id];
-    const { rows } = await db.query(
+    const { rows } = await recordQuery(
+      db,
       `SELECT ${c.selectList}${extra} FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})${opts.forUpdate ? ' FOR UPDATE OF t' : ''}`,
       p,
     );
@@ -66,7 +75,8 @@ export class RecordsRepository {
     params: unknown[],
   ): Promise<boolean> {
     const p = [...params, id];
-    const { rows } = await db.query(
+    const { rows } = await recordQuery(
+      db,
       `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})`,
       p,
     );
@@ -75,7 +85,8 @@ export class RecordsRepository {
 
   async findMany(c: CompiledCollection, ids: string[], where: string, params: unknown[]): Promise<Row[]> {
     const p = [...params, ids];
-    const { rows } = await this.pool.query(
+    const { rows } = await recordQuery(
+      this.pool,
       `SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = ANY($${p.length}::uuid[]) AND (${where})`,
       p,
     );
@@ -93,7 +104,8 @@ export class RecordsRepository {
     params: unknown[],
   ): Promise<Row | undefined> {
     const p = [...params, JSON.stringify(snapshot)];
-    const { rows } = await this.pool.query(
+    const { rows } = await recordQuery(
+      this.pool,
       `SELECT ${c.selectList} FROM jsonb_populate_record(NULL::${c.table}, $${p.length}::jsonb) AS t WHERE ${where}`,
       p,
     );
@@ -102,7 +114,7 @@ export class RecordsRepository {
 
   async insert(db: Queryable, c: CompiledCollection, values: Parameters<typeof insertSql>[1]): Promise<Row> {
     const { text, params } = insertSql(c, values);
-    return (await db.query(text, params)).rows[0]!;
+    return (await recordQuery(db, text, params)).rows[0]!;
   }
 
   async update(
@@ -112,7 +124,7 @@ export class RecordsRepository {
     values: Parameters<typeof updateSql>[2],
   ): Promise<Row> {
     const { text, params } = updateSql(c, id, values);
-    return (await db.query(text, params)).rows[0]!;
+    return (await recordQuery(db, text, params)).rows[0]!;
   }
 
   /** One statement, outside any transaction: the row if it exists and `where` held for it, else undefined. */
@@ -123,11 +135,12 @@ export class RecordsRepository {
     where: (params: unknown[]) => string,
   ): Promise<Row | undefined> {
     const { text, params } = updateSql(c, id, values, where);
-    return (await this.pool.query(text, params)).rows[0];
+    return (await recordQuery(this.pool, text, params)).rows[0];
   }
 
   async delete(db: Queryable, c: CompiledCollection, id: string): Promise<Row | undefined> {
-    const { rows } = await db.query(
+    const { rows } = await recordQuery(
+      db,
       `DELETE FROM ${c.table} AS t WHERE t."id" = $1::uuid RETURNING ${c.selectList}`,
       [id],
     );
@@ -136,7 +149,8 @@ export class RecordsRepository {
 
   /** How many of `ids` exist in the collection. */
   async countExisting(db: Queryable, c: CompiledCollection, ids: string[]): Promise<number> {
-    const { rows } = await db.query<{ n: string }>(
+    const { rows } = await recordQuery<{ n: string }>(
+      db,
       `SELECT count(*) AS n FROM ${c.table} WHERE "id" = ANY($1::uuid[])`,
       [ids],
     );
@@ -152,7 +166,8 @@ export class RecordsRepository {
     id: string,
   ): Promise<Row[]> {
     const col = `t.${quoteIdent(field)}`;
-    const { rows } = await db.query(
+    const { rows } = await recordQuery(
+      db,
       `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${multiple ? `$1::uuid = ANY(${col})` : `${col} = $1::uuid`} FOR UPDATE OF t`,
       [id],
     );
@@ -168,7 +183,8 @@ export class RecordsRepository {
     id: string,
   ): Promise<Row[]> {
     const col = quoteIdent(field);
-    const { rows } = await db.query(
+    const { rows } = await recordQuery(
+      db,
       multiple
         ? `UPDATE ${c.table} AS t SET ${col} = array_remove(${col}, $1::uuid), "updated" = now() WHERE $1::uuid = ANY(t.${col}) RETURNING ${c.selectList}`
         : `UPDATE ${c.table} AS t SET ${col} = NULL, "updated" = now() WHERE t.${col} = $1::uuid RETURNING ${c.selectList}`,
@@ -178,7 +194,8 @@ export class RecordsRepository {
   }
 
   async authRecord(c: CompiledCollection, id: string): Promise<Row | undefined> {
-    const { rows } = await this.pool.query(
+    const { rows } = await recordQuery(
+      this.pool,
       `SELECT ${c.selectList}, t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
       [id],
     );

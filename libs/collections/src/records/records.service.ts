@@ -18,7 +18,6 @@ import { CollectionsRegistry } from '../registry/collections.registry.js';
 import type { ColumnCast, CompiledCollection } from '../registry/compiled-collection.js';
 import { isMultiple, type RuleName } from '../schema/collection.types.js';
 import { declaredIndexName } from '../schema/index.js';
-import { stripHidden } from '../validation/index.js';
 import { type ListQuery } from './list-query.js';
 import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
@@ -200,17 +199,13 @@ export class RecordsService {
   }
 
   private present(c: CompiledCollection, row: Row, principal: Principal, access: Access): Row {
-    const record = rowToRecord(row, c);
-    if (access.canSeeHidden) return record;
-    const own =
-      principal.kind === 'user' && principal.collectionId === c.def.id && principal.id === record.id;
-    if (access.bypass && c.isAuth) {
-      // Scoped keys see emails, not hidden fields.
-      const email = record.email;
-      const stripped = stripHidden(record, c.def, { viewerIsOwner: true });
-      return c.isAuth ? { ...stripped, email } : stripped;
-    }
-    return stripHidden(record, c.def, { viewerIsOwner: own });
+    if (access.canSeeHidden) return rowToRecord(row, c);
+    const own = principal.kind === 'user' && principal.collectionId === c.def.id && principal.id === row.id;
+    // Scoped keys see emails, not hidden fields.
+    return rowToRecord(row, c, {
+      hidden: false,
+      email: access.bypass || own || row.emailVisibility === true,
+    });
   }
 
   /**

@@ -25,6 +25,8 @@ export interface CompiledCollection {
   validators: RecordValidators;
   /** Writable field columns (auth system columns are handled apart). */
   fieldColumns: ColumnInfo[];
+  /** The field columns a non-admin may see (without hidden fields). */
+  visibleColumns: ColumnInfo[];
   /** `t."id", t."created", ...` with every column a record answer needs. */
   selectList: string;
   isAuth: boolean;
@@ -43,6 +45,7 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
     filter: toFilterCollection(def),
     validators: compileRecordValidators(def),
     fieldColumns,
+    visibleColumns: fieldColumns.filter((col) => !col.field?.hidden),
     selectList,
     isAuth,
   };

@@ -15,7 +15,6 @@ export type { JSONSchema, JSONType, ModifierOp, RecordSchemas } from './record-s
 export {
   compileRecordValidators,
   normalizeDate,
-  stripHidden,
   MAX_JSON_DEPTH,
   MAX_REPORTED_ERRORS,
   RECORD_ERROR_CODES,
@@ -24,7 +23,6 @@ export type {
   RecordErrorCode,
   RecordFieldError,
   RecordValidators,
-  StripHiddenOptions,
   UpdateOptions,
   ValidationResult,
 } from './record-validator.js';

@@ -51,11 +51,6 @@ export interface RecordValidators {
   schemas: RecordSchemas;
 }
 
-export interface StripHiddenOptions {
-  /** The viewer is the auth record itself: its email stays even when emailVisibility is false. */
-  viewerIsOwner?: boolean;
-}
-
 /** json fields may nest at most this deep (PostgreSQL's jsonb parser recurses). */
 export const MAX_JSON_DEPTH = 64;
 /** At most this many errors are reported for one body. */
@@ -76,8 +71,6 @@ const EMPTY_STRING_IS_NULL: ReadonlySet<FieldType> = new Set([
   'url',
   'date',
 ]);
-const SECRET_KEYS = ['password_hash', 'passwordHash', 'token_key', 'tokenKey', 'password'];
-
 // ---------------------------------------------------------------------------------------------
 // ajv
 
@@ -649,26 +642,5 @@ function buildValue(ctx: OpContext, input: Record<string, unknown>): Record<stri
     }
     if (ctx.auth && !Object.hasOwn(out, 'emailVisibility')) setOwn(out, 'emailVisibility', false);
   }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// responses
-
-/**
- * A copy of `record` without what a non-admin may not see: hidden fields, secrets (password hash,
- * token key) and, for auth records whose emailVisibility is not true, `email` (unless the viewer
- * is the record itself). Admin answers skip this.
- */
-export function stripHidden(
-  record: Record<string, unknown>,
-  def: CollectionDef,
-  options: StripHiddenOptions = {},
-): Record<string, unknown> {
-  const drop = new Set<string>(SECRET_KEYS);
-  for (const f of def.fields) if (f.hidden) drop.add(f.name);
-  if (def.type === 'auth' && record.emailVisibility !== true && !options.viewerIsOwner) drop.add('email');
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) if (!drop.has(key)) setOwn(out, key, record[key]);
   return out;
 }

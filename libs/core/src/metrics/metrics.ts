@@ -25,9 +25,21 @@ export class Metrics {
     });
   }
 
+  // The series of one method × route pattern × status, found once: prom-client would otherwise
+  // hash the labels on every request. Bounded: routes are patterns, not URLs.
+  private readonly series = new Map<string, { count: () => void; time: (s: number) => void }>();
+
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const labels = { method, route, status: String(status) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
+    const key = `${method} ${status} ${route}`;
+    let series = this.series.get(key);
+    if (!series) {
+      const labels = { method, route, status: String(status) };
+      const counter = this.httpRequests.labels(labels);
+      const histogram = this.httpDuration.labels(labels);
+      series = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+      this.series.set(key, series);
+    }
+    series.count();
+    series.time(seconds);
   }
 }
