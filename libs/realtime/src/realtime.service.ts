@@ -132,8 +132,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
       labelNames: ['reason'],
       registers: [this.metrics.registry],
     });
-    // Writes publish a change each: under load, those of one tick go to Redis as one write.
-    this.publisher = createRedis(this.config.redis.url, { enableAutoPipelining: true });
+    this.publisher = createRedis(this.config.redis.url);
     this.subscriber = createRedis(this.config.redis.url, {
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,

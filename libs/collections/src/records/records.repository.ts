@@ -13,12 +13,6 @@ export class RecordsRepository {
 
   constructor(dataSource: DataSource) {
     this.pool = poolOf(dataSource);
-    // UTC sessions: timestamps then come back in the form RECORD_TYPES rewrites without a Date.
-    // (Other time zones still read correctly, only slower; a SET, not a startup option, so that
-    // PgBouncer accepts it.)
-    this.pool.on('connect', (client) => {
-      client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
-    });
   }
 
   async list(

@@ -115,6 +115,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       'unix_socket_directories=',
       '-c',
       'max_connections=200',
+      // Sessions in UTC: record reads then take their fast path for timestamps (RECORD_TYPES).
+      '-c',
+      'timezone=UTC',
     ],
     onLog: (m: string) => {
       for (const line of m.split('\n')) if (line.trim()) opts.log(line.trim());
