@@ -94,6 +94,33 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     c.close();
   });
 
+  it('delivers the changes of one batch, published together, in the order they were made', async () => {
+    const c = await connect(b);
+    await sub(a, c, ['pings']);
+    const res = ok(
+      await api(a, admin)('POST', '/api/batch', {
+        requests: [
+          { method: 'POST', url: '/api/collections/pings/records', body: { n: 2001 } },
+          { method: 'POST', url: '/api/collections/pings/records', body: { n: 2002 } },
+          { method: 'POST', url: '/api/collections/pings/records', body: { n: 2003 } },
+        ],
+      }),
+    );
+    const made = (res.body as Array<{ body: { id: string } }>).map((r) => r.body.id);
+    const [first] = await Promise.all([
+      c.nextData('pings', (d) => d.record.id === made[0]),
+      c.nextData('pings', (d) => d.record.id === made[2]),
+    ]);
+    expect(first).toMatchObject({ action: 'create', record: { n: 2001 } });
+    const seen = c
+      .messages()
+      .filter((m) => m.event === 'pings')
+      .map((m) => m.data.record.id as string)
+      .filter((id) => made.includes(id));
+    expect(seen).toEqual(made);
+    c.close();
+  });
+
   it('delivers an owner-only record to its owner only, never with hidden fields', async () => {
     const [ca, cb, canon, cadmin] = await Promise.all([connect(b), connect(a), connect(b), connect(a)]);
     await sub(b, ca, ['posts', 'pings'], alice.token);

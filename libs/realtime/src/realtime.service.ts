@@ -54,6 +54,8 @@ interface LocalClient {
 }
 
 type Message =
+  | { t: 'changes'; changes: RecordChange[] }
+  /** One change, as replicas before batching published it (read during a rolling upgrade). */
   | { t: 'change'; change: RecordChange }
   | { t: 'subs'; clientId: string; state: ClientState }
   | { t: 'kick'; clientId: string; connection: string };
@@ -69,8 +71,10 @@ const CLIENT_ID = /^[A-Za-z0-9_-]{1,100}$/;
 const CHECK_CONCURRENCY = 4;
 /** Changes waiting for delivery on this replica before the oldest are dropped. */
 const MAX_QUEUE = 10_000;
-/** How a published change message starts (`publish` writes `{ t: 'change', change }`). */
-const CHANGE_PREFIX = '{"t":"change"';
+/** How a published change message starts (`{ t: 'changes', … }`, or an older replica's `{ t: 'change', … }`). */
+const CHANGE_PREFIX = '{"t":"change';
+/** Most changes one message carries. */
+const MAX_BATCH = 200;
 
 /**
  * Realtime over Server-Sent Events (PocketBase's wire shape). Client state (topics and auth) lives
@@ -94,6 +98,8 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
   private lastHeartbeat = Date.now();
   private closing = false;
   private readonly queue: RecordChange[] = [];
+  /** Changes of this turn of the event loop, not yet published. */
+  private pendingChanges: RecordChange[] = [];
   private delivering = false;
   private sent!: Counter;
   private dropped!: Counter<'reason'>;
@@ -140,7 +146,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
     this.subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
     await this.subscriber.subscribe(this.channel);
-    this.stopListening = this.events.subscribe((change) => this.publish({ t: 'change', change }));
+    this.stopListening = this.events.subscribe((change) => this.publishChange(change));
     this.tick = setInterval(() => this.onTick(), Math.min(1000, this.limits.heartbeatMs));
     this.tick.unref();
   }
@@ -151,6 +157,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.flushChanges();
     this.subscriber?.disconnect();
     this.publisher?.disconnect();
   }
@@ -359,6 +366,23 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
 
   // ---- changes ------------------------------------------------------------------------------
 
+  /**
+   * The changes written during one turn of the event loop go to Redis as one message, in order: a
+   * PUBLISH per write was a socket write per write (~8 % of a create's CPU under load).
+   */
+  private publishChange(change: RecordChange): void {
+    this.pendingChanges.push(change);
+    if (this.pendingChanges.length >= MAX_BATCH) this.flushChanges();
+    else if (this.pendingChanges.length === 1) setImmediate(() => this.flushChanges());
+  }
+
+  private flushChanges(): void {
+    if (!this.pendingChanges.length) return;
+    const changes = this.pendingChanges;
+    this.pendingChanges = [];
+    this.publish({ t: 'changes', changes });
+  }
+
   private publish(message: Message): void {
     this.publisher
       ?.publish(this.channel, JSON.stringify(message))
@@ -382,12 +406,14 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     } else if (message.t === 'kick') {
       const client = this.clients.get(message.clientId);
       if (client && client.connection !== message.connection) client.conn.close();
-    } else if (message.t === 'change' && !this.closing) {
-      if (this.queue.length >= MAX_QUEUE) {
-        this.queue.shift();
-        this.dropped.inc({ reason: 'overload' });
+    } else if ((message.t === 'changes' || message.t === 'change') && !this.closing) {
+      for (const change of message.t === 'changes' ? message.changes : [message.change]) {
+        if (this.queue.length >= MAX_QUEUE) {
+          this.queue.shift();
+          this.dropped.inc({ reason: 'overload' });
+        }
+        this.queue.push(change);
       }
-      this.queue.push(message.change);
       if (!this.delivering) void this.drain();
     }
   }
