@@ -449,11 +449,32 @@ async function main() {
   await Promise.all([app.stop(), base.stop()]);
 
   // ---- rounds -------------------------------------------------------------------------------
+  // Every round reads the tables as seeded: the rows a round's create load added to posts are deleted
+  // and the table vacuumed before the next round (its update load only changes views of seeded rows).
+  const seededUntil = {};
+  for (const db of [baseDb, appDb]) {
+    seededUntil[db] = await withClient(
+      dbUrl(db),
+      async (c) => (await c.query('SELECT now() AS t')).rows[0].t,
+    );
+  }
+  const resetWrites = async () => {
+    for (const [db, table] of [
+      [baseDb, 'posts'],
+      [appDb, '"data"."posts"'],
+    ]) {
+      await withClient(dbUrl(db), async (c) => {
+        await c.query(`DELETE FROM ${table} WHERE created > $1`, [seededUntil[db]]);
+        await c.query(`VACUUM ANALYZE ${table}`);
+      });
+    }
+  };
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   const rounds = [];
   try {
     for (let r = 1; r <= cfg.rounds; r++) {
+      if (r > 1) await resetWrites();
       const profArgs = o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.join(tmp, 'prof')}`] : [];
       const order = r % 2 ? ['baseline', 'plinth'] : ['plinth', 'baseline'];
       const servers = {};
