@@ -21,6 +21,7 @@ import { declaredIndexName } from '../schema/index.js';
 import { type ListQuery } from './list-query.js';
 import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
+import { presentRecord } from './present-record.js';
 import { rowToRecord, type Row } from './record-sql.js';
 import { RecordsRepository } from './records.repository.js';
 
@@ -202,10 +203,7 @@ export class RecordsService {
     if (access.canSeeHidden) return rowToRecord(row, c);
     const own = principal.kind === 'user' && principal.collectionId === c.def.id && principal.id === row.id;
     // Scoped keys see emails, not hidden fields.
-    return rowToRecord(row, c, {
-      hidden: false,
-      email: access.bypass || own || row.emailVisibility === true,
-    });
+    return presentRecord(c, row, { viewerIsOwner: access.bypass || own });
   }
 
   /**
