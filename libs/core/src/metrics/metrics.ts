@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
+type Labels = 'method' | 'route' | 'status';
+
 /** One registry per app instance (tests run several apps in one process). */
 @Injectable()
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<Labels>;
+  readonly httpRequests: Counter<Labels>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'plinth_' });
@@ -27,19 +29,20 @@ export class Metrics {
 
   // The series of one method × route pattern × status, found once: prom-client would otherwise
   // hash the labels on every request. Bounded: routes are patterns, not URLs.
-  private readonly series = new Map<string, { count: () => void; time: (s: number) => void }>();
+  private readonly series = new Map<
+    string,
+    { requests: Counter.Internal; duration: Histogram.Internal<Labels> }
+  >();
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${status} ${route}`;
     let series = this.series.get(key);
     if (!series) {
       const labels = { method, route, status: String(status) };
-      const counter = this.httpRequests.labels(labels);
-      const histogram = this.httpDuration.labels(labels);
-      series = { count: () => counter.inc(), time: (s) => histogram.observe(s) };
+      series = { requests: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
       this.series.set(key, series);
     }
-    series.count();
-    series.time(seconds);
+    series.requests.inc();
+    series.duration.observe(seconds);
   }
 }
