@@ -1,4 +1,5 @@
 import { envSchema } from './config.schema.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export interface PlinthConfig {
   env: 'development' | 'production' | 'test';
@@ -9,7 +10,7 @@ export interface PlinthConfig {
     bodyLimit: number;
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
-    trustProxy: boolean;
+    trustProxy: TrustProxy;
     corsOrigins: string[] | '*';
     shutdownGraceMs: number;
   };
