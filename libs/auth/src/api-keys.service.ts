@@ -2,11 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppError, isUuid, newId, type Principal } from '@plinth/core';
 import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
+import { ExpiringLru } from './expiring-lru.js';
 import { sha256 } from './tokens.service.js';
 
 export const KEY_PREFIX = 'plk_';
 const SCOPE_PATTERN = /^(admin|push:send|[a-z][a-z0-9_]{0,62}:(read|write))$/;
 const CACHE_MS = 10_000;
+// Unknown keys are remembered briefly and in a small cache of their own: a flood of made-up keys
+// neither grows memory nor pushes the real keys out (issue 16).
+const UNKNOWN_CACHE_MS = 2_000;
+const KNOWN_KEYS_CAP = 10_000;
+const UNKNOWN_KEYS_CAP = 1_000;
 const TOUCH_EVERY_MS = 60_000;
 
 export interface ApiKeyView {
@@ -32,7 +38,9 @@ export const isApiKey = (token: string): boolean => token.startsWith(KEY_PREFIX)
 /** API keys: stored as SHA-256 hashes, shown once, scoped, `lastUsedAt` kept (at most once a minute). */
 @Injectable()
 export class ApiKeysService {
-  private readonly cache = new Map<string, { row: ApiKeyRow | undefined; until: number }>();
+  private readonly known = new ExpiringLru<string, ApiKeyRow>(KNOWN_KEYS_CAP);
+  private readonly unknown = new ExpiringLru<string, true>(UNKNOWN_KEYS_CAP);
+  readonly unknownKeysCap = UNKNOWN_KEYS_CAP;
 
   constructor(private readonly keys: ApiKeysRepository) {}
 
@@ -84,19 +92,25 @@ export class ApiKeysService {
   async revoke(id: string): Promise<void> {
     if (!isUuid(id) || !(await this.keys.delete(id)))
       throw new AppError('API_KEY_NOT_FOUND', 'There is no API key with this id.');
-    this.cache.clear();
+    this.known.clear();
+  }
+
+  /** Key lookups this replica holds in memory (known and unknown keys). */
+  cachedLookups(): number {
+    return this.known.size + this.unknown.size;
   }
 
   /** The principal of a valid, unexpired key; undefined otherwise. Revocation reaches other replicas within 10 s. */
   async principalFor(key: string): Promise<Principal | undefined> {
     const hash = sha256(key);
     const now = Date.now();
-    let hit = this.cache.get(hash);
-    if (!hit || hit.until < now) {
-      hit = { row: await this.keys.findByHash(hash), until: now + CACHE_MS };
-      this.cache.set(hash, hit);
+    let row = this.known.get(hash, now);
+    if (!row) {
+      if (this.unknown.get(hash, now)) return undefined;
+      row = await this.keys.findByHash(hash);
+      if (row) this.known.set(hash, row, CACHE_MS, now);
+      else this.unknown.set(hash, true, UNKNOWN_CACHE_MS, now);
     }
-    const row = hit.row;
     if (!row || (row.expires_at && new Date(row.expires_at).getTime() <= now)) return undefined;
     if (!row.last_used_at || now - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
       row.last_used_at = new Date(now);

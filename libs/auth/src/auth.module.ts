@@ -7,6 +7,7 @@ import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
+import { CredentialFailures } from './credential-failures.js';
 import { ExternalIdentitiesRepository } from './oauth/external-identities.repository.js';
 import { OAuth2Controller } from './oauth/oauth2.controller.js';
 import { OAuth2StateRepository } from './oauth/oauth2-state.js';
@@ -42,6 +43,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     TokensService,
     PrincipalResolver,
     RateLimiter,
+    CredentialFailures,
     UserAccountsRepository,
     UsersAuthService,
     AccountUpdatesRepository,

@@ -5,6 +5,7 @@ import {
   compileFilter,
   FilterError,
   filterProblem,
+  keyReads,
   type FilterContext,
 } from '@plinth/collections';
 import { JobsService } from '@plinth/jobs';
@@ -75,7 +76,7 @@ export class PushMessagesService {
 
   async send(principal: Principal, body: SendPushBody): Promise<{ id: string }> {
     const createdBy = this.assertMaySend(principal);
-    return this.create(createdBy, 'api', body, isAdminLike(principal));
+    return this.create(createdBy, 'api', body, isAdminLike(principal), keyReads(principal));
   }
 
   /** Shared by the API and record triggers. */
@@ -84,6 +85,8 @@ export class PushMessagesService {
     source: string,
     body: SendPushBody,
     canSeeHidden: boolean,
+    // A push:send key's target filter sees only what it may read (emails, related records).
+    reads: Pick<FilterContext, 'mayRead'> = {},
   ): Promise<{ id: string }> {
     const t = body.targets;
     if (!t.users?.length && !t.devices?.length && !t.topics?.length && !t.filter?.trim()) {
@@ -106,7 +109,7 @@ export class PushMessagesService {
     };
     // Checked for every platform up front, so the answer does not depend on which devices exist.
     checkPayloadSizes(payload, ['fcm', 'apns', 'webpush']);
-    const target = this.targetSql(t, canSeeHidden);
+    const target = this.targetSql(t, canSeeHidden, reads);
     const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt) : null;
     const result = await this.repo.createMessage(
       {
@@ -183,7 +186,7 @@ export class PushMessagesService {
   }
 
   /** The devices targeted, as one condition over push_device `d` (placeholders after $1 and $2). */
-  private targetSql(t: PushTargets, canSeeHidden: boolean): TargetSql {
+  private targetSql(t: PushTargets, canSeeHidden: boolean, reads: Pick<FilterContext, 'mayRead'>): TargetSql {
     // Two slots for the message id and scheduled time of the INSERT the condition goes into.
     const params: unknown[] = [null, null];
     const parts: string[] = [];
@@ -216,6 +219,7 @@ export class PushMessagesService {
         isAdmin: true,
         canSeeHidden,
         allowRequestMacros: false,
+        ...reads,
       };
       let where: string;
       try {

@@ -45,6 +45,23 @@ describe('compileFilter through relations', () => {
     });
   });
 
+  it('lets an API key see related records only in the collections it may read', () => {
+    const onlyPosts = { isAdmin: true, mayRead: (name: string) => name === 'posts' };
+    expect(compilePosts("author.name = 'x'", onlyPosts)).toEqual({
+      sql: 'EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = t."author" AND (r1."name" = $1) AND (FALSE))',
+      params: ['x'],
+    });
+    // Each hop asks again: users may be read, teams may not.
+    const postsAndUsers = { isAdmin: true, mayRead: (name: string) => name !== 'teams' };
+    expect(compilePosts("author.team.name = 'Red'", postsAndUsers).sql).toBe(
+      'EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = t."author" AND ' +
+        '(EXISTS (SELECT 1 FROM "data"."teams" AS r2 WHERE r2."id" = r1."team" AND (r2."name" = $1) AND (FALSE))))',
+    );
+    expect(compilePosts("author.name = 'x'", { isAdmin: true, mayRead: () => true }).sql).toBe(
+      'EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = t."author" AND (r1."name" = $1))',
+    );
+  });
+
   it('sees nothing in a collection whose view rule is null (admins only)', () => {
     expect(compilePosts("category.name = 'x'").sql).toBe(
       'EXISTS (SELECT 1 FROM "data"."categories" AS r1 WHERE r1."id" = t."category" AND (r1."name" = $1) AND (FALSE))',

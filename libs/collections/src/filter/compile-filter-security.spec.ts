@@ -246,6 +246,19 @@ describe("an auth collection's email", () => {
     expect(compileRule("email = 'x'", members, 't', makeCtx()).startsWith('t."email" = $')).toBe(true);
   });
 
+  it('is guarded for an API key that may not read the collection', () => {
+    const push = { isAdmin: true, mayRead: () => false };
+    expect(compilePosts("email = 'x'", push, members).sql).toBe(
+      '(CASE WHEN t."emailVisibility" IS TRUE THEN t."email" END) = $1',
+    );
+    expect(compilePosts("email = 'x'", { isAdmin: true, mayRead: () => true }, members).sql).toBe(
+      't."email" = $1',
+    );
+    expect(compileSort('email', members, 't', { canSeeHidden: false, ...push }).sql).toBe(
+      '(CASE WHEN t."emailVisibility" IS TRUE THEN t."email" END) ASC, t."id" ASC',
+    );
+  });
+
   it('sorts as empty where it is hidden', () => {
     expect(compileSort('email', members, 't', { canSeeHidden: false }).sql).toBe(
       '(CASE WHEN t."emailVisibility" IS TRUE THEN t."email" END) ASC, t."id" ASC',

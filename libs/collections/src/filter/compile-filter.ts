@@ -541,7 +541,8 @@ class Compiler {
   }
 
   private visibility(target: FilterCollection, alias: string): string {
-    if (this.ctx.isAdmin) return 'TRUE';
+    // Keys bypass rules, but only on the collections their scopes let them read.
+    if (this.ctx.isAdmin) return !this.ctx.mayRead || this.ctx.mayRead(target.name) ? 'TRUE' : 'FALSE';
     const depth = this.ruleDepth + 1;
     if (depth > MAX_RULE_DEPTH) return 'FALSE';
     const start = this.ctx.params.length;
@@ -576,17 +577,18 @@ export interface VisibilityGuard {
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Auth collections show `email` only to admins (and keys), to the record itself, and to everyone
- * when the record's `emailVisibility` is true (DESIGN §10). A client filter or sort of anyone else
+ * Auth collections show `email` only to admins (and keys that may read the collection), to the record
+ * itself, and to everyone when the record's `emailVisibility` is true (DESIGN §10). A client filter or sort of anyone else
  * must not see it either, or `email ~ 'a'` would spell hidden addresses out one letter at a time:
  * on other rows the field reads as empty. Rules are trusted (canSeeHidden) and see it.
  */
 export function visibilityGuard(
   collection: FilterCollection,
   field: FilterField,
-  ctx: Pick<FilterContext, 'canSeeHidden'> & Partial<Pick<FilterContext, 'isAdmin' | 'auth'>>,
+  ctx: Pick<FilterContext, 'canSeeHidden'> & Partial<Pick<FilterContext, 'isAdmin' | 'auth' | 'mayRead'>>,
 ): VisibilityGuard | undefined {
-  if (ctx.canSeeHidden || ctx.isAdmin) return undefined;
+  if (ctx.canSeeHidden) return undefined;
+  if (ctx.isAdmin && (!ctx.mayRead || ctx.mayRead(collection.name))) return undefined;
   if (field.name !== 'email') return undefined;
   const flag = collection.fields.get('emailVisibility');
   if (!flag || flag.kind !== 'bool' || flag.multiple) return undefined;

@@ -15,7 +15,8 @@ export function compileSort(
   input: string,
   collection: FilterCollection,
   alias: string,
-  ctx: Pick<FilterContext, 'canSeeHidden'> & Partial<Pick<FilterContext, 'isAdmin' | 'auth' | 'params'>>,
+  ctx: Pick<FilterContext, 'canSeeHidden'> &
+    Partial<Pick<FilterContext, 'isAdmin' | 'auth' | 'params' | 'mayRead'>>,
 ): CompiledSort {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(alias)) throw new Error(`Invalid SQL alias ${JSON.stringify(alias)}`);
   const items = input

@@ -34,6 +34,12 @@ export interface FilterContext {
   body?: Record<string, unknown>;
   /** Admins bypass rules on related collections. */
   isAdmin: boolean;
+  /**
+   * Set for API keys (isAdmin, since keys bypass rules): whether the key may read a collection. Related
+   * records of a collection it may not read are invisible to its filters, and an auth collection's
+   * email there is guarded as for app users.
+   */
+  mayRead?: (collectionName: string) => boolean;
   canSeeHidden: boolean;
   /** false for client filters, true for rules. */
   allowRequestMacros: boolean;

@@ -21,6 +21,7 @@ import { declaredIndexName } from '../schema/index.js';
 import { type ListQuery } from './list-query.js';
 import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
+import { keyReads } from './key-reads.js';
 import { presentRecord } from './present-record.js';
 import { rowToRecord, type Row } from './record-sql.js';
 import { RecordsRepository } from './records.repository.js';
@@ -178,6 +179,7 @@ export class RecordsService {
       isAdmin: access.bypass,
       canSeeHidden: access.canSeeHidden,
       allowRequestMacros: false,
+      ...keyReads(principal),
     };
   }
 

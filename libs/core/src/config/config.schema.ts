@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustProxy } from './trust-proxy.js';
 
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
@@ -64,11 +65,20 @@ export const envSchema = z.object({
   PLINTH_REQUEST_TIMEOUT: positiveInt('a number of seconds').default(30),
   PLINTH_KEEP_ALIVE_TIMEOUT: positiveInt('a number of seconds').default(72),
   PLINTH_SHUTDOWN_GRACE: z.coerce.number({ message: 'must be a number of seconds' }).min(0).default(3),
-  PLINTH_TRUST_PROXY: boolish.default(false),
+  PLINTH_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (typeof parsed !== 'string') return parsed;
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }),
   PLINTH_ACCESS_TOKEN_TTL: positiveInt('a number of seconds').default(900),
   PLINTH_REFRESH_TOKEN_TTL: positiveInt('a number of seconds').default(30 * 24 * 3600),
   PLINTH_AUTH_MAX_FAILURES: positiveInt('a whole number').default(10),
   PLINTH_AUTH_RATE_PER_IP: positiveInt('a whole number').default(60),
+  PLINTH_BAD_CREDENTIALS_PER_IP: positiveInt('a whole number').default(100),
   PLINTH_CLEANUP_EVERY: positiveInt('a number of seconds').default(900),
   // Unset: mails are not sent but logged at warn level with their links (development).
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),

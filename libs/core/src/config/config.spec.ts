@@ -31,7 +31,7 @@ describe('loadConfig', () => {
     expect(c.http.host).toBe('127.0.0.1');
     expect(c.http.publicUrl).toBe('https://api.example.com');
     expect(c.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
-    expect(c.http.trustProxy).toBe(true);
+    expect(c.http.trustProxy).toEqual({ hops: 1 });
     expect(c.log.format).toBe('json');
     expect(c.redis.explicit).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { envSchema } from './config.schema.js';
+import type { TrustProxy } from './trust-proxy.js';
 
 export interface PlinthConfig {
   env: 'development' | 'production' | 'test';
@@ -9,7 +10,7 @@ export interface PlinthConfig {
     bodyLimit: number;
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
-    trustProxy: boolean;
+    trustProxy: TrustProxy;
     corsOrigins: string[] | '*';
     shutdownGraceMs: number;
   };
@@ -29,6 +30,8 @@ export interface PlinthConfig {
     maxFailuresPerAccount: number;
     /** Auth requests per IP per minute. */
     ratePerIp: number;
+    /** Failed credentials (unknown API keys, bad or expired tokens) per IP per minute before 429. */
+    badCredentialsPerIp: number;
   };
   maintenance: { cleanupEverySeconds: number; pushSweepEverySeconds: number };
   mail: {
@@ -152,6 +155,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       refreshTokenTtlSeconds: e.PLINTH_REFRESH_TOKEN_TTL,
       maxFailuresPerAccount: e.PLINTH_AUTH_MAX_FAILURES,
       ratePerIp: e.PLINTH_AUTH_RATE_PER_IP,
+      badCredentialsPerIp: e.PLINTH_BAD_CREDENTIALS_PER_IP,
     },
     maintenance: {
       cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY,
