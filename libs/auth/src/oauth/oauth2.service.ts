@@ -233,8 +233,8 @@ export class OAuth2Service {
       );
     }
     try {
-      const { identity, provider } = await this.authenticate(c, providerName, entry, query);
-      const { account, isNew } = await this.resolveAccount(c, provider.name, identity);
+      const { identity, provider, issuer } = await this.authenticate(c, providerName, entry, query);
+      const { account, isNew } = await this.resolveAccount(c, provider.name, issuer, identity);
       const code = randomBytes(32).toString('base64url');
       await this.oneTime.create({
         id: newId(),
@@ -256,7 +256,7 @@ export class OAuth2Service {
     providerName: string,
     entry: OAuth2StateEntry,
     query: Record<string, string | undefined>,
-  ): Promise<{ identity: ProviderIdentity; provider: OAuth2ProviderSettings }> {
+  ): Promise<{ identity: ProviderIdentity; provider: OAuth2ProviderSettings; issuer: string }> {
     if (query.error) {
       throw query.error === 'access_denied'
         ? new SignInRefused('OAUTH2_ACCESS_DENIED', 'The sign-in was cancelled at the provider.')
@@ -278,15 +278,20 @@ export class OAuth2Service {
     }
     const taken = { handle: query.state!, entry };
     const save = () => Promise.reject(new Error('A callback does not start a sign-in.'));
+    const oidc = await this.endpointsFor(provider);
     const strategy = buildStrategy({
       settings: provider,
       callbackUrl: entry.callbackUrl,
       store: provider.name === 'oidc' ? new OidcStateStore(save, taken) : new OAuth2StateStore(save, taken),
-      oidc: await this.endpointsFor(provider),
+      oidc,
       pkceVerifier: entry.verifier,
     });
     const outcome = await runStrategy(strategy, request('/callback', query));
-    if (outcome.kind === 'success') return { identity: outcome.user as ProviderIdentity, provider };
+    if (outcome.kind === 'success') {
+      // passport-openidconnect checked that the ID token's `iss` is this issuer.
+      const issuer = oidc ? oidc.issuer.replace(/\/+$/, '') : '';
+      return { identity: outcome.user as ProviderIdentity, provider, issuer };
+    }
     throw this.providerFailed(c, provider.name, outcome);
   }
 
@@ -294,10 +299,11 @@ export class OAuth2Service {
   private async resolveAccount(
     c: CompiledCollection,
     provider: string,
+    issuer: string,
     identity: ProviderIdentity,
     attempt = 0,
   ): Promise<{ account: AccountRow; isNew: boolean }> {
-    const key: IdentityKey = { collectionId: c.def.id, provider, providerUserId: identity.id };
+    const key: IdentityKey = { collectionId: c.def.id, provider, issuer, providerUserId: identity.id };
     try {
       const linked = await this.identities.findAccount(c, key);
       if (linked) return { account: linked, isNew: false };
@@ -339,7 +345,7 @@ export class OAuth2Service {
     } catch (err) {
       // Two callbacks of the same person at once: the loser finds what the winner created.
       if ((err as { code?: string }).code === '23505' && attempt === 0) {
-        return this.resolveAccount(c, provider, identity, 1);
+        return this.resolveAccount(c, provider, issuer, identity, 1);
       }
       throw err;
     }
