@@ -70,6 +70,7 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
       schema: storageSettingsSchema as unknown as Record<string, unknown>,
       defaults: storageDefaults(this.config),
       secrets: ['s3SecretAccessKey'],
+      secretEndpoints: { s3SecretAccessKey: ['s3Endpoint', 's3Bucket', 's3AccessKeyId'] },
     });
     this.settings.onChange(STORAGE_SETTINGS, () => {
       this.current = undefined;

@@ -15,13 +15,55 @@ export interface SettingsSection<T extends Record<string, unknown> = Record<stri
   schema: BodySchema;
   /** Values used for keys never saved. */
   defaults: T;
-  /** Top-level keys holding secrets: sealed at rest, answered as "", a PATCH with "" keeps the stored one. */
+  /**
+   * Top-level keys holding secrets: sealed at rest, answered as "", a PATCH with "" (or without the key)
+   * keeps the stored one, `null` clears it.
+   */
   secrets?: Array<keyof T & string>;
+  /**
+   * Per secret, the keys saying where it is sent (host, port, user, URL). A PATCH that changes one of
+   * them keeps no stored secret: it must be entered again, or an admin could point the endpoint at a
+   * server of their own and receive it.
+   */
+  secretEndpoints?: Partial<Record<keyof T & string, Array<keyof T & string>>>;
   /** Shown to admins (console, GET /api/settings) only when true; internal state (generated keys) stays out. */
   internal?: boolean;
 }
 
 const CHANNEL = 'settings:changed';
+
+const list = (keys: string[], and = 'and'): string =>
+  keys.length < 2 ? (keys[0] ?? '') : `${keys.slice(0, -1).join(', ')} ${and} ${keys.at(-1)}`;
+
+/** Refuses a patch that moves a kept secret's endpoint (see `secretEndpoints`); paths are section-relative. */
+function requireMovedSecrets(
+  section: SettingsSection,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): void {
+  const errors = [];
+  for (const [secret, keys] of Object.entries(section.secretEndpoints ?? {}) as Array<[string, string[]]>) {
+    const given = patch[secret];
+    if ((given !== undefined && given !== '') || !current[secret]) continue;
+    const moved = keys.filter((k) => k in patch && patch[k] !== current[k]);
+    if (!moved.length) continue;
+    errors.push({
+      path: secret,
+      code: 'REQUIRED',
+      message: `must be entered again: ${list(moved)} changed, and the stored one is kept only for the ${list(keys, 'or')} it was saved with`,
+    });
+  }
+  if (errors.length) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Enter ${list(errors.map((e) => `${section.key}.${e.path}`))} again: a stored secret is never sent to a changed server, so changing where it goes (${list(
+        [...new Set(errors.flatMap((e) => section.secretEndpoints![e.path] ?? []))],
+        'or',
+      )}) needs it again.`,
+      { errors },
+    );
+  }
+}
 
 /**
  * Settings that admins edit at run time, stored in `plinth.setting` (one JSON row per section).
@@ -104,10 +146,12 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
       const current = await this.load(section);
       const next: Record<string, unknown> = { ...current, ...patch };
       for (const secret of section.secrets ?? []) {
-        if (patch[secret] === '') next[secret] = current[secret];
+        if (patch[secret] === null) next[secret] = '';
+        else if (patch[secret] === '' || patch[secret] === undefined) next[secret] = current[secret];
       }
       try {
         validateBody(section.schema, next);
+        requireMovedSecrets(section, current, patch);
       } catch (err) {
         if (err instanceof AppError) for (const e of err.extra.errors ?? []) e.path = `${key}.${e.path}`;
         throw err;

@@ -50,6 +50,7 @@ export class MailSender implements OnModuleInit, OnApplicationShutdown {
       schema: mailSettingsSchema as unknown as Record<string, unknown>,
       defaults: mailDefaults(this.config),
       secrets: ['password'],
+      secretEndpoints: { password: ['host', 'port', 'username', 'tls'] },
     });
     this.settings.onChange(MAIL_SETTINGS, () => {
       const old = this.current;
