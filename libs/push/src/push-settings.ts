@@ -75,6 +75,7 @@ export const PUSH_SETTINGS: SettingsSection<PushSettings> = {
     fcmPrivateKey: ['fcmEndpoint', 'fcmTokenUrl', 'fcmClientEmail'],
     apnsPrivateKey: ['apnsEndpoint'],
   },
+  outboundUrls: ['fcmEndpoint', 'fcmTokenUrl', 'apnsEndpoint'],
 };
 
 /** The generated VAPID key pair (internal: never shown to admins). */

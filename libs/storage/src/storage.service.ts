@@ -2,7 +2,13 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppError, PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
+import {
+  AppError,
+  PLINTH_CONFIG,
+  publicOnlyLookup,
+  SettingsService,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { LocalDriver } from './drivers/local.driver.js';
 import type { StorageDriver } from './drivers/storage-driver.js';
 
@@ -71,6 +77,7 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
       defaults: storageDefaults(this.config),
       secrets: ['s3SecretAccessKey'],
       secretEndpoints: { s3SecretAccessKey: ['s3Endpoint', 's3Bucket', 's3AccessKeyId'] },
+      outboundUrls: ['s3Endpoint'],
     });
     this.settings.onChange(STORAGE_SETTINGS, () => {
       this.current = undefined;
@@ -108,6 +115,7 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
             accessKeyId: s.s3AccessKeyId,
             secretAccessKey: s.s3SecretAccessKey,
             forcePathStyle: s.s3ForcePathStyle,
+            lookup: this.config.allowPrivateEndpoints ? undefined : publicOnlyLookup(),
           })
         : new LocalDriver(this.localRoot);
     // Old clients are closed at shutdown only: a request may still be streaming through one.

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CollectionsRegistry, type CompiledCollection } from '@plinth/collections';
 import {
@@ -9,6 +10,7 @@ import {
   newTokenKey,
   OneTimeTokenRepository,
   PLINTH_CONFIG,
+  publicOnlyLookup,
   type ResolvedConfig,
   SecretBox,
   toProblem,
@@ -62,6 +64,8 @@ class SignInRefused extends Error {
 export class OAuth2Service {
   private readonly logger = new Logger('OAuth2');
   private readonly box: SecretBox;
+  /** Unless PLINTH_ALLOW_PRIVATE_ENDPOINTS: token and userinfo requests refuse private addresses. */
+  private readonly lookup?: LookupFunction;
 
   constructor(
     private readonly registry: CollectionsRegistry,
@@ -74,6 +78,7 @@ export class OAuth2Service {
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {
     this.box = new SecretBox(config.secret);
+    if (!config.allowPrivateEndpoints) this.lookup = publicOnlyLookup();
   }
 
   /** Whether clients reach this server over https (the state cookie is then Secure). */
@@ -169,6 +174,7 @@ export class OAuth2Service {
         store,
         oidc: await this.endpointsFor(provider),
         pkceVerifier,
+        lookup: this.lookup,
       });
       const outcome = await runStrategy(strategy, request('/'));
       if (storeError) throw storeError;
@@ -279,13 +285,24 @@ export class OAuth2Service {
     const taken = { handle: query.state!, entry };
     const save = () => Promise.reject(new Error('A callback does not start a sign-in.'));
     const oidc = await this.endpointsFor(provider);
-    const strategy = buildStrategy({
-      settings: provider,
-      callbackUrl: entry.callbackUrl,
-      store: provider.name === 'oidc' ? new OidcStateStore(save, taken) : new OAuth2StateStore(save, taken),
-      oidc,
-      pkceVerifier: entry.verifier,
-    });
+    let strategy: ReturnType<typeof buildStrategy>;
+    try {
+      strategy = buildStrategy({
+        settings: provider,
+        callbackUrl: entry.callbackUrl,
+        store: provider.name === 'oidc' ? new OidcStateStore(save, taken) : new OAuth2StateStore(save, taken),
+        oidc,
+        pkceVerifier: entry.verifier,
+        lookup: this.lookup,
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EPRIVATEADDRESS') throw err;
+      this.logger.warn(`Sign-in with ${provider.name} refused: ${(err as Error).message}`);
+      throw new SignInRefused(
+        'OAUTH2_PROVIDER_FAILED',
+        "The provider's token or userinfo URL is on a private address, which this server does not connect to.",
+      );
+    }
     const outcome = await runStrategy(strategy, request('/callback', query));
     if (outcome.kind === 'success') {
       // passport-openidconnect checked that the ID token's `iss` is this issuer.

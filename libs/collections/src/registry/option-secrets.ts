@@ -3,7 +3,7 @@ import type { CollectionDef } from '../schema/collection.types.js';
 
 type Json = Record<string, unknown>;
 
-function providersOf(options: Json | undefined): Json[] {
+export function providersOf(options: Json | undefined): Json[] {
   const oauth2 = options?.oauth2 as Json | undefined;
   const providers = oauth2?.providers;
   return Array.isArray(providers) ? (providers as Json[]) : [];

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { PLINTH_CONFIG, REDIS } from '../core.tokens.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { AppError } from '../errors/app-error.js';
+import { outboundUrlProblem, PRIVATE_ENDPOINTS_HINT, publicHostProblem } from '../net/outbound-guard.js';
 import { createRedis } from '../redis/redis.js';
 import type { ResolvedConfig } from '../runtime/runtime.js';
 import { validateBody, type BodySchema } from '../validation/validate-body.js';
@@ -26,6 +27,12 @@ export interface SettingsSection<T extends Record<string, unknown> = Record<stri
    * server of their own and receive it.
    */
   secretEndpoints?: Partial<Record<keyof T & string, Array<keyof T & string>>>;
+  /**
+   * Keys naming servers Plinth connects to: host names (`outboundHosts`) or URLs (`outboundUrls`).
+   * Saved values must be public unless PLINTH_ALLOW_PRIVATE_ENDPOINTS; the client checks again on connect.
+   */
+  outboundHosts?: Array<keyof T & string>;
+  outboundUrls?: Array<keyof T & string>;
   /** Shown to admins (console, GET /api/settings) only when true; internal state (generated keys) stays out. */
   internal?: boolean;
 }
@@ -35,13 +42,44 @@ const CHANNEL = 'settings:changed';
 const list = (keys: string[], and = 'and'): string =>
   keys.length < 2 ? (keys[0] ?? '') : `${keys.slice(0, -1).join(', ')} ${and} ${keys.at(-1)}`;
 
+/** Refuses new endpoints on private or loopback addresses (section-relative paths). */
+function refusePrivateEndpoints(
+  section: SettingsSection,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): void {
+  const errors: Array<{ path: string; code: string; message: string }> = [];
+  const check = (keys: string[] | undefined, problemOf: (v: string) => string | null) => {
+    for (const key of keys ?? []) {
+      const value = patch[key];
+      if (typeof value !== 'string' || value === '' || value === current[key]) continue;
+      const problem = problemOf(value);
+      if (problem)
+        errors.push({
+          path: key,
+          code: 'PRIVATE_ENDPOINT',
+          message: `${problem}; ${PRIVATE_ENDPOINTS_HINT}`,
+        });
+    }
+  };
+  check(section.outboundHosts, publicHostProblem);
+  check(section.outboundUrls, (v) => outboundUrlProblem(v, false));
+  if (errors.length) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${list(errors.map((e) => `${section.key}.${e.path}`))} must point at a public server: Plinth does not connect to private or loopback addresses unless PLINTH_ALLOW_PRIVATE_ENDPOINTS=true (local development).`,
+      { errors },
+    );
+  }
+}
+
 /** Refuses a patch that moves a kept secret's endpoint (see `secretEndpoints`); paths are section-relative. */
 function requireMovedSecrets(
   section: SettingsSection,
   current: Record<string, unknown>,
   patch: Record<string, unknown>,
 ): void {
-  const errors = [];
+  const errors: Array<{ path: string; code: string; message: string }> = [];
   for (const [secret, keys] of Object.entries(section.secretEndpoints ?? {}) as Array<[string, string[]]>) {
     const given = patch[secret];
     if ((given !== undefined && given !== '') || !current[secret]) continue;
@@ -151,6 +189,7 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
       }
       try {
         validateBody(section.schema, next);
+        if (!this.config.allowPrivateEndpoints) refusePrivateEndpoints(section, current, patch);
         requireMovedSecrets(section, current, patch);
       } catch (err) {
         if (err instanceof AppError) for (const e of err.extra.errors ?? []) e.path = `${key}.${e.path}`;
