@@ -59,7 +59,16 @@ describe('mail settings: SMTP edited at run time, "send test mail"', () => {
   const useMailbox = async (extra: Record<string, unknown> = {}) => {
     const port = Number(new URL(mailbox.url).port);
     const res = await call('PATCH', '/api/settings', {
-      mail: { host: '127.0.0.1', port, tls: false, username: '', from: 'Ops <ops@acme.example>', ...extra },
+      // No credentials at the mailbox: null clears the environment's password (a moved server keeps none).
+      mail: {
+        host: '127.0.0.1',
+        port,
+        tls: false,
+        username: '',
+        password: null,
+        from: 'Ops <ops@acme.example>',
+        ...extra,
+      },
     });
     expect(res.status).toBe(200);
     return res;
@@ -128,7 +137,7 @@ describe('mail settings: SMTP edited at run time, "send test mail"', () => {
 
   it('answers 502 MAIL_TEST_FAILED saying why, when nothing listens at the host and port', async () => {
     const port = await closedPort();
-    expect((await call('PATCH', '/api/settings', { mail: { port, password: '' } })).status).toBe(200);
+    expect((await call('PATCH', '/api/settings', { mail: { port, password: null } })).status).toBe(200);
     const res = await call('POST', '/api/settings/mail/test', { to: 'admin-inbox@example.com' });
     const problem = expectApiProblem(res, 502, 'MAIL_TEST_FAILED');
     expect(problem.detail).toContain(`127.0.0.1:${port}`);
@@ -138,7 +147,7 @@ describe('mail settings: SMTP edited at run time, "send test mail"', () => {
 
   it('answers 502 with what the SMTP server said when it refuses the mail', async () => {
     expect(
-      (await call('PATCH', '/api/settings', { mail: { port: refusingPort, password: '' } })).status,
+      (await call('PATCH', '/api/settings', { mail: { port: refusingPort, password: null } })).status,
     ).toBe(200);
     const res = await call('POST', '/api/settings/mail/test', { to: 'someone@elsewhere.example' });
     const problem = expectApiProblem(res, 502, 'MAIL_TEST_FAILED');
@@ -147,7 +156,7 @@ describe('mail settings: SMTP edited at run time, "send test mail"', () => {
   });
 
   it('answers 400 MAIL_NOT_CONFIGURED without a host, and validates bodies and settings', async () => {
-    expect((await call('PATCH', '/api/settings', { mail: { host: '', password: '' } })).status).toBe(200);
+    expect((await call('PATCH', '/api/settings', { mail: { host: '', password: null } })).status).toBe(200);
     const none = expectApiProblem(
       await call('POST', '/api/settings/mail/test', { to: 'admin-inbox@example.com' }),
       400,

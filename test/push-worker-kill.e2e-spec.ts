@@ -33,6 +33,8 @@ describe('a worker killed mid-send', () => {
       PLINTH_SECRET: TEST_SECRET,
       PLINTH_WORKER_PORT: String(port),
       PLINTH_PUSH_LEASE: LEASE,
+      // The FCM stand-in listens on 127.0.0.1.
+      PLINTH_ALLOW_PRIVATE_ENDPOINTS: 'true',
       LOG_LEVEL: 'warn',
     });
     workers.push(worker);

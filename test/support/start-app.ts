@@ -27,7 +27,12 @@ export interface TestApp {
 
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hkdf-0123456789';
 
-/** Boots the real AppModule on Fastify on a free port against the given database. */
+/**
+ * Boots the real AppModule on Fastify on a free port against the given database.
+ * PLINTH_ALLOW_PRIVATE_ENDPOINTS defaults to true here: the local stand-ins for SMTP, S3, OIDC and
+ * FCM/APNs listen on 127.0.0.1. Tests of the private-address check pass 'false'
+ * (test/abuse/outbound-urls.e2e-spec.ts).
+ */
 export async function startApp(opts: {
   databaseUrl: string;
   redisPrefix: string;
@@ -44,6 +49,7 @@ export async function startApp(opts: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOG_FORMAT: 'json',
     PLINTH_SHUTDOWN_GRACE: '0',
+    PLINTH_ALLOW_PRIVATE_ENDPOINTS: 'true',
     ...opts.env,
   });
   const config: ResolvedConfig = { ...base, databaseUrl: base.databaseUrl!, secret: base.secret! };

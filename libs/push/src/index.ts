@@ -1,4 +1,3 @@
-export * from './endpoint-guard.js';
 export * from './payload.js';
 export * from './push-delivery.handler.js';
 export * from './push-devices.service.js';

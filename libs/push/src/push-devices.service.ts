@@ -1,7 +1,13 @@
 import { createECDH } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, newId, PLINTH_CONFIG, type Principal, type ResolvedConfig } from '@plinth/core';
-import { webPushEndpointProblem } from './endpoint-guard.js';
+import {
+  AppError,
+  newId,
+  PLINTH_CONFIG,
+  webPushEndpointProblem,
+  type Principal,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { PushRepository, type DeviceInput, type DeviceRow } from './push.repository.js';
 import { TOPIC_PATTERN } from './push.schemas.js';
 import type { Platform } from './push.types.js';

@@ -70,6 +70,12 @@ export const PUSH_SETTINGS: SettingsSection<PushSettings> = {
     vapidPrivateKey: '',
   },
   secrets: ['fcmPrivateKey', 'apnsPrivateKey', 'vapidPrivateKey'],
+  // The FCM key signs the assertion sent to fcmTokenUrl; the APNs key signs tokens sent to apnsEndpoint.
+  secretEndpoints: {
+    fcmPrivateKey: ['fcmEndpoint', 'fcmTokenUrl', 'fcmClientEmail'],
+    apnsPrivateKey: ['apnsEndpoint'],
+  },
+  outboundUrls: ['fcmEndpoint', 'fcmTokenUrl', 'apnsEndpoint'],
 };
 
 /** The generated VAPID key pair (internal: never shown to admins). */

@@ -102,7 +102,13 @@ export class PushRepository {
           );
         }
       }
-      // The same token registered by someone else moves to this user (a shared device signed in anew).
+      // The same token registered by someone else moves to this user (a shared device signed in anew,
+      // FCM's model): the previous owner's topic subscriptions stay behind, so they no longer reach it.
+      await m.query(
+        `DELETE FROM plinth.push_topic WHERE device_id IN (SELECT id FROM plinth.push_device
+           WHERE platform = $1 AND token = $2 AND (user_id <> $3 OR collection_id <> $4))`,
+        [d.platform, d.token, user.userId, user.collectionId],
+      );
       const [row] = await m.query(
         `INSERT INTO plinth.push_device (id, collection_id, user_id, platform, token, keys, app_id, locale)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

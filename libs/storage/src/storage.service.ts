@@ -2,7 +2,13 @@ import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { AppError, PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
+import {
+  AppError,
+  PLINTH_CONFIG,
+  publicOnlyLookup,
+  SettingsService,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { LocalDriver } from './drivers/local.driver.js';
 import type { StorageDriver } from './drivers/storage-driver.js';
 
@@ -70,6 +76,8 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
       schema: storageSettingsSchema as unknown as Record<string, unknown>,
       defaults: storageDefaults(this.config),
       secrets: ['s3SecretAccessKey'],
+      secretEndpoints: { s3SecretAccessKey: ['s3Endpoint', 's3Bucket', 's3AccessKeyId'] },
+      outboundUrls: ['s3Endpoint'],
     });
     this.settings.onChange(STORAGE_SETTINGS, () => {
       this.current = undefined;
@@ -107,6 +115,7 @@ export class StorageService implements OnModuleInit, OnModuleDestroy {
             accessKeyId: s.s3AccessKeyId,
             secretAccessKey: s.s3SecretAccessKey,
             forcePathStyle: s.s3ForcePathStyle,
+            lookup: this.config.allowPrivateEndpoints ? undefined : publicOnlyLookup(),
           })
         : new LocalDriver(this.localRoot);
     // Old clients are closed at shutdown only: a request may still be streaming through one.

@@ -7,6 +7,8 @@ import type { AccountRow } from '../users/user-accounts.repository.js';
 export interface IdentityKey {
   collectionId: string;
   provider: string;
+  /** The OpenID Connect issuer (`sub` is unique per issuer only); "" for Google and GitHub. */
+  issuer: string;
   providerUserId: string;
 }
 
@@ -23,9 +25,10 @@ export class ExternalIdentitiesRepository {
     const [row] = await this.dataSource.query(
       `SELECT i.id AS identity_id, t.id AS record_id FROM plinth.external_identity i
        LEFT JOIN ${c.table} AS t ON t."id" = i.record_id
-       WHERE i.collection_id = $1 AND i.provider = $2 AND i.provider_user_id = $3`,
-      [key.collectionId, key.provider, key.providerUserId],
+       WHERE i.collection_id = $1 AND i.provider = $2 AND i.issuer = $3 AND i.provider_user_id = $4`,
+      [key.collectionId, key.provider, key.issuer, key.providerUserId],
     );
+    if (!row && key.provider === 'oidc' && (await this.claimLegacy(key))) return this.findAccount(c, key);
     if (!row) return undefined;
     if (!row.record_id) {
       await this.dataSource.query(`DELETE FROM plinth.external_identity WHERE id = $1`, [row.identity_id]);
@@ -38,11 +41,25 @@ export class ExternalIdentitiesRepository {
     return account;
   }
 
+  /**
+   * An OIDC identity linked before identities were keyed by issuer, whose issuer the migration could
+   * not tell (it came from the environment), is claimed by the issuer configured now.
+   */
+  private async claimLegacy(key: IdentityKey): Promise<boolean> {
+    // TypeORM answers an UPDATE on PostgreSQL with [rows, affected].
+    const [rows] = await this.dataSource.query(
+      `UPDATE plinth.external_identity SET issuer = $3
+       WHERE collection_id = $1 AND provider = $2 AND issuer IS NULL AND provider_user_id = $4 RETURNING id`,
+      [key.collectionId, key.provider, key.issuer, key.providerUserId],
+    );
+    return (rows as unknown[]).length > 0;
+  }
+
   async link(key: IdentityKey, recordId: string, email: string | null, tx?: EntityManager): Promise<void> {
     await (tx ?? this.dataSource.manager).query(
-      `INSERT INTO plinth.external_identity (id, collection_id, record_id, provider, provider_user_id, email)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [newId(), key.collectionId, recordId, key.provider, key.providerUserId, email],
+      `INSERT INTO plinth.external_identity (id, collection_id, record_id, provider, issuer, provider_user_id, email)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [newId(), key.collectionId, recordId, key.provider, key.issuer, key.providerUserId, email],
     );
   }
 

@@ -1,4 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { assertPublicUrl } from '@plinth/core';
 import { Strategy as GithubStrategyTyped } from 'passport-github2';
 import { Strategy as GoogleStrategyTyped } from 'passport-google-oauth20';
 import { Strategy as OidcStrategyTyped } from 'passport-openidconnect';
@@ -20,6 +23,7 @@ interface OAuthClient {
   get(url: string, accessToken: string, cb: Callback): void;
   getOAuthAccessToken(code: string, params: Record<string, string>, cb: Callback): void;
   useAuthorizationHeaderforGET(use: boolean): void;
+  setAgent(agent: https.Agent): void;
 }
 
 type Verified = (err: Error | null, user?: ProviderIdentity | false, info?: { message: string }) => void;
@@ -56,6 +60,22 @@ export interface StrategyInput {
   oidc?: OidcEndpoints;
   /** oidc only: the PKCE verifier of this sign-in (passport-openidconnect has no PKCE of its own). */
   pkceVerifier?: string;
+  /**
+   * Set unless PLINTH_ALLOW_PRIVATE_ENDPOINTS: token and userinfo requests resolve through it, so a
+   * private address is refused on connect (issue 16). Those URLs must then be https.
+   */
+  lookup?: LookupFunction;
+}
+
+/** One agent per lookup: the strategies are built per request, their connections are not. */
+const agents = new WeakMap<LookupFunction, https.Agent>();
+
+function guardAddresses(strategy: unknown, lookup: LookupFunction | undefined, urls: unknown[]): void {
+  if (!lookup) return;
+  for (const url of urls) if (typeof url === 'string' && url) assertPublicUrl(url);
+  let agent = agents.get(lookup);
+  if (!agent) agents.set(lookup, (agent = new https.Agent({ keepAlive: true, lookup })));
+  clientOf(strategy).setAgent(agent);
 }
 
 export const newPkceVerifier = (): string => randomBytes(32).toString('base64url');
@@ -90,6 +110,7 @@ export function buildStrategy(input: StrategyInput): PassportStrategy {
       // Otherwise the access token travels to userinfo in the query string (PITFALLS).
       client.useAuthorizationHeaderforGET(true);
       guardJson(client);
+      guardAddresses(strategy, input.lookup, [settings.tokenUrl, settings.userInfoUrl]);
       return strategy as unknown as PassportStrategy;
     }
     case 'github': {
@@ -118,6 +139,7 @@ export function buildStrategy(input: StrategyInput): PassportStrategy {
         },
       );
       guardJson(clientOf(strategy));
+      guardAddresses(strategy, input.lookup, [settings.tokenUrl, settings.userInfoUrl]);
       return strategy as unknown as PassportStrategy;
     }
     case 'oidc': {
@@ -162,6 +184,7 @@ export function buildStrategy(input: StrategyInput): PassportStrategy {
       );
       const client = clientOf(strategy);
       guardJson(client);
+      guardAddresses(strategy, input.lookup, [settings.tokenUrl ?? endpoints.tokenUrl, userInfoUrl]);
       // PKCE (S256) by hand: the challenge goes with the authorization request, the verifier with the code.
       const challenge = createHash('sha256').update(verifier).digest('base64url');
       Object.assign(strategy, {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CollectionsRegistry, type CompiledCollection } from '@plinth/collections';
 import {
@@ -9,6 +10,7 @@ import {
   newTokenKey,
   OneTimeTokenRepository,
   PLINTH_CONFIG,
+  publicOnlyLookup,
   type ResolvedConfig,
   SecretBox,
   toProblem,
@@ -62,6 +64,8 @@ class SignInRefused extends Error {
 export class OAuth2Service {
   private readonly logger = new Logger('OAuth2');
   private readonly box: SecretBox;
+  /** Unless PLINTH_ALLOW_PRIVATE_ENDPOINTS: token and userinfo requests refuse private addresses. */
+  private readonly lookup?: LookupFunction;
 
   constructor(
     private readonly registry: CollectionsRegistry,
@@ -74,6 +78,7 @@ export class OAuth2Service {
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {
     this.box = new SecretBox(config.secret);
+    if (!config.allowPrivateEndpoints) this.lookup = publicOnlyLookup();
   }
 
   /** Whether clients reach this server over https (the state cookie is then Secure). */
@@ -169,6 +174,7 @@ export class OAuth2Service {
         store,
         oidc: await this.endpointsFor(provider),
         pkceVerifier,
+        lookup: this.lookup,
       });
       const outcome = await runStrategy(strategy, request('/'));
       if (storeError) throw storeError;
@@ -233,8 +239,8 @@ export class OAuth2Service {
       );
     }
     try {
-      const { identity, provider } = await this.authenticate(c, providerName, entry, query);
-      const { account, isNew } = await this.resolveAccount(c, provider.name, identity);
+      const { identity, provider, issuer } = await this.authenticate(c, providerName, entry, query);
+      const { account, isNew } = await this.resolveAccount(c, provider.name, issuer, identity);
       const code = randomBytes(32).toString('base64url');
       await this.oneTime.create({
         id: newId(),
@@ -256,7 +262,7 @@ export class OAuth2Service {
     providerName: string,
     entry: OAuth2StateEntry,
     query: Record<string, string | undefined>,
-  ): Promise<{ identity: ProviderIdentity; provider: OAuth2ProviderSettings }> {
+  ): Promise<{ identity: ProviderIdentity; provider: OAuth2ProviderSettings; issuer: string }> {
     if (query.error) {
       throw query.error === 'access_denied'
         ? new SignInRefused('OAUTH2_ACCESS_DENIED', 'The sign-in was cancelled at the provider.')
@@ -278,15 +284,31 @@ export class OAuth2Service {
     }
     const taken = { handle: query.state!, entry };
     const save = () => Promise.reject(new Error('A callback does not start a sign-in.'));
-    const strategy = buildStrategy({
-      settings: provider,
-      callbackUrl: entry.callbackUrl,
-      store: provider.name === 'oidc' ? new OidcStateStore(save, taken) : new OAuth2StateStore(save, taken),
-      oidc: await this.endpointsFor(provider),
-      pkceVerifier: entry.verifier,
-    });
+    const oidc = await this.endpointsFor(provider);
+    let strategy: ReturnType<typeof buildStrategy>;
+    try {
+      strategy = buildStrategy({
+        settings: provider,
+        callbackUrl: entry.callbackUrl,
+        store: provider.name === 'oidc' ? new OidcStateStore(save, taken) : new OAuth2StateStore(save, taken),
+        oidc,
+        pkceVerifier: entry.verifier,
+        lookup: this.lookup,
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EPRIVATEADDRESS') throw err;
+      this.logger.warn(`Sign-in with ${provider.name} refused: ${(err as Error).message}`);
+      throw new SignInRefused(
+        'OAUTH2_PROVIDER_FAILED',
+        "The provider's token or userinfo URL is on a private address, which this server does not connect to.",
+      );
+    }
     const outcome = await runStrategy(strategy, request('/callback', query));
-    if (outcome.kind === 'success') return { identity: outcome.user as ProviderIdentity, provider };
+    if (outcome.kind === 'success') {
+      // passport-openidconnect checked that the ID token's `iss` is this issuer.
+      const issuer = oidc ? oidc.issuer.replace(/\/+$/, '') : '';
+      return { identity: outcome.user as ProviderIdentity, provider, issuer };
+    }
     throw this.providerFailed(c, provider.name, outcome);
   }
 
@@ -294,10 +316,11 @@ export class OAuth2Service {
   private async resolveAccount(
     c: CompiledCollection,
     provider: string,
+    issuer: string,
     identity: ProviderIdentity,
     attempt = 0,
   ): Promise<{ account: AccountRow; isNew: boolean }> {
-    const key: IdentityKey = { collectionId: c.def.id, provider, providerUserId: identity.id };
+    const key: IdentityKey = { collectionId: c.def.id, provider, issuer, providerUserId: identity.id };
     try {
       const linked = await this.identities.findAccount(c, key);
       if (linked) return { account: linked, isNew: false };
@@ -339,7 +362,7 @@ export class OAuth2Service {
     } catch (err) {
       // Two callbacks of the same person at once: the loser finds what the winner created.
       if ((err as { code?: string }).code === '23505' && attempt === 0) {
-        return this.resolveAccount(c, provider, identity, 1);
+        return this.resolveAccount(c, provider, issuer, identity, 1);
       }
       throw err;
     }

@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { Inject, Injectable } from '@nestjs/common';
+import { assertPublicUrl, PLINTH_CONFIG, publicOnlyLookup, type ResolvedConfig } from '@plinth/core';
 
 /** The endpoints of an OpenID Connect issuer, from its discovery document. */
 export interface OidcEndpoints {
@@ -10,6 +14,46 @@ export interface OidcEndpoints {
 
 const CACHE_MS = 60 * 60 * 1000;
 const FETCH_TIMEOUT_MS = 5000;
+const MAX_DOCUMENT = 256 * 1024;
+
+/**
+ * GET of a JSON document without following redirects, through `lookup` when given (so the address
+ * actually connected to is the one checked), with a whole-request timeout and a size cap.
+ */
+function getJson(url: string, lookup?: LookupFunction): Promise<{ status: number; body: unknown }> {
+  const target = new URL(url);
+  const client = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = client.get(target, { headers: { accept: 'application/json' }, lookup }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_DOCUMENT) req.destroy(new Error('The discovery document is too large.'));
+        else chunks.push(c);
+      });
+      res.on('end', () => {
+        clearTimeout(timer);
+        let body: unknown;
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      res.on('error', reject);
+    });
+    const timer = setTimeout(
+      () => req.destroy(new Error('The issuer did not answer in time.')),
+      FETCH_TIMEOUT_MS,
+    );
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}
 
 const httpUrl = (v: unknown): string | undefined => {
   if (typeof v !== 'string') return undefined;
@@ -28,6 +72,12 @@ const httpUrl = (v: unknown): string | undefined => {
 @Injectable()
 export class OidcDiscovery {
   private readonly cache = new Map<string, { at: number; endpoints: Promise<OidcEndpoints> }>();
+  /** Unless private endpoints are allowed, the issuer's address is checked on connect (issue 16). */
+  private readonly lookup?: LookupFunction;
+
+  constructor(@Inject(PLINTH_CONFIG) config: ResolvedConfig) {
+    if (!config.allowPrivateEndpoints) this.lookup = publicOnlyLookup();
+  }
 
   endpoints(issuer: string): Promise<OidcEndpoints> {
     const cached = this.cache.get(issuer);
@@ -40,13 +90,12 @@ export class OidcDiscovery {
 
   private async fetch(issuer: string): Promise<OidcEndpoints> {
     const base = issuer.replace(/\/+$/, '');
-    const res = await fetch(`${base}/.well-known/openid-configuration`, {
-      headers: { accept: 'application/json' },
-      redirect: 'error',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
-    if (!res.ok) throw new Error(`The issuer's discovery document answered ${res.status}.`);
-    const doc = (await res.json()) as Record<string, unknown>;
+    const url = `${base}/.well-known/openid-configuration`;
+    if (this.lookup) assertPublicUrl(url);
+    const res = await getJson(url, this.lookup);
+    if (res.status !== 200) throw new Error(`The issuer's discovery document answered ${res.status}.`);
+    if (!res.body || typeof res.body !== 'object') throw new Error('The discovery document is not JSON.');
+    const doc = res.body as Record<string, unknown>;
     // Discovery §4.3: the document must name the issuer it was fetched from.
     if (typeof doc.issuer !== 'string' || doc.issuer.replace(/\/+$/, '') !== base) {
       throw new Error('The discovery document names another issuer.');

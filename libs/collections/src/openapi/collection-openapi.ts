@@ -58,10 +58,12 @@ const RULE_TEXT: Record<RuleName, string> = {
   deleteRule: 'delete',
 };
 
-function ruleNote(def: CollectionDef, rule: RuleName): string {
+/** Rule text names hidden fields and the logic guarding records, so only admins read it. */
+function ruleNote(def: CollectionDef, rule: RuleName, admin: boolean): string {
   const r = def[rule];
   if (r === null || r === undefined) return `Admins only (the ${RULE_TEXT[rule]} rule is null).`;
   if (r === '') return `Anyone may ${RULE_TEXT[rule]} (the rule is empty).`;
+  if (!admin) return `The collection's ${RULE_TEXT[rule]} rule applies (its text is shown to admins only).`;
   return `Rule: \`${r}\`.`;
 }
 
@@ -142,7 +144,7 @@ export function buildCollectionOpenApi(
     collectionPath.get = {
       operationId: `list${P}Records`,
       summary: `List records of ${def.name}`,
-      description: `${ruleNote(def, 'listRule')} The list rule filters: records it hides are left out.`,
+      description: `${ruleNote(def, 'listRule', viewer.admin)} The list rule filters: records it hides are left out.`,
       tags,
       security,
       parameters: [
@@ -213,7 +215,7 @@ export function buildCollectionOpenApi(
     collectionPath.post = {
       operationId: `create${P}Record`,
       summary: `Create a record in ${def.name}`,
-      description: `${ruleNote(def, 'createRule')} Refused by the rule: 403 RULE_REFUSED.`,
+      description: `${ruleNote(def, 'createRule', viewer.admin)} Refused by the rule: 403 RULE_REFUSED.`,
       tags,
       security,
       requestBody: body(names.create, `A new ${def.name} record.`),
@@ -224,7 +226,7 @@ export function buildCollectionOpenApi(
     recordPath.get = {
       operationId: `view${P}Record`,
       summary: `View a record of ${def.name}`,
-      description: `${ruleNote(def, 'viewRule')} A record the rule hides answers 404.`,
+      description: `${ruleNote(def, 'viewRule', viewer.admin)} A record the rule hides answers 404.`,
       tags,
       security,
       parameters: [idParam, fieldsParam, expandParam],
@@ -235,7 +237,7 @@ export function buildCollectionOpenApi(
     recordPath.patch = {
       operationId: `update${P}Record`,
       summary: `Update a record of ${def.name}`,
-      description: `${ruleNote(def, 'updateRule')} Hidden by the view rule: 404; visible but refused: 403 RULE_REFUSED.`,
+      description: `${ruleNote(def, 'updateRule', viewer.admin)} Hidden by the view rule: 404; visible but refused: 403 RULE_REFUSED.`,
       tags,
       security,
       parameters: [idParam],
@@ -247,7 +249,7 @@ export function buildCollectionOpenApi(
     recordPath.delete = {
       operationId: `delete${P}Record`,
       summary: `Delete a record of ${def.name}`,
-      description: `${ruleNote(def, 'deleteRule')} Hidden by the view rule: 404; visible but refused: 403 RULE_REFUSED.`,
+      description: `${ruleNote(def, 'deleteRule', viewer.admin)} Hidden by the view rule: 404; visible but refused: 403 RULE_REFUSED.`,
       tags,
       security,
       parameters: [idParam],

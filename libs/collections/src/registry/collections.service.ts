@@ -15,6 +15,7 @@ import type { CollectionDef } from '../schema/collection.types.js';
 import { normalizeCollection, planSchemaChange } from '../schema/index.js';
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
+import { refusePrivateOptionEndpoints } from './option-endpoints.js';
 import { blankOptionSecrets, sealOptionSecrets } from './option-secrets.js';
 
 /** Serialises schema changes across replicas (transaction-scoped advisory lock). */
@@ -88,6 +89,7 @@ export class CollectionsService {
   private readonly logger = new Logger('Collections');
   /** Provider client secrets in options are stored sealed and answered blank (DESIGN §10). */
   private readonly box: SecretBox;
+  private readonly allowPrivateEndpoints: boolean;
   /** The storage lib listens here (libs/collections knows nothing of storage). */
   private readonly dropped = new EventEmitter().setMaxListeners(20);
   private readonly droppedIn = new WeakMap<EntityManager, DroppedFiles[]>();
@@ -99,6 +101,13 @@ export class CollectionsService {
     @Inject(PLINTH_CONFIG) config: ResolvedConfig,
   ) {
     this.box = new SecretBox(config.secret);
+    this.allowPrivateEndpoints = config.allowPrivateEndpoints;
+  }
+
+  /** Provider options about to be saved: new endpoints checked (issue 16), secrets sealed or kept. */
+  private sealOptions(next: CollectionDef, existing: CollectionDef | null, input: unknown): CollectionDef {
+    if (!this.allowPrivateEndpoints) refusePrivateOptionEndpoints(next, existing);
+    return sealOptionSecrets(next, existing, input, this.box);
   }
 
   list(): CollectionDef[] {
@@ -114,7 +123,7 @@ export class CollectionsService {
       await this.change(async (tx, all) => {
         const result = normalizeCollection(input, null, all, { newId, newFieldId });
         if (!result.ok) refuse(result.errors, 'The collection cannot be created');
-        const value = sealOptionSecrets(result.value, null, input, this.box);
+        const value = this.sealOptions(result.value, null, input);
         await this.apply(tx, null, value, [...all, value]);
         return value;
       }),
@@ -132,7 +141,7 @@ export class CollectionsService {
         const existing = this.pick(all, idOrName);
         const result = normalizeCollection(input, existing, all, { newId, newFieldId });
         if (!result.ok) refuse(result.errors, `The collection "${existing.name}" cannot be changed`);
-        const next = sealOptionSecrets(result.value, existing, input, this.box);
+        const next = this.sealOptions(result.value, existing, input);
         const after = all.map((c) => (c.id === next.id ? next : c));
         await this.apply(tx, existing, next, after);
         if (existing.name !== next.name)
@@ -193,7 +202,7 @@ export class CollectionsService {
         );
         // An invalid one is reported by step 2 with the file's own definition.
         if (!stub.ok) continue;
-        const value = sealOptionSecrets(stub.value, null, e.body, this.box);
+        const value = this.sealOptions(stub.value, null, e.body);
         try {
           await this.apply(tx, null, value, [...all, value]);
         } catch (err) {
@@ -215,7 +224,7 @@ export class CollectionsService {
           errors.push(...at(i, result.errors));
           continue;
         }
-        const next = sealOptionSecrets(result.value, existing, body, this.box);
+        const next = this.sealOptions(result.value, existing, body);
         seen.add(next.id);
         const after = existing ? all.map((c) => (c.id === next.id ? next : c)) : [...all, next];
         const isNew = existing !== null && createdHere.has(existing.id);

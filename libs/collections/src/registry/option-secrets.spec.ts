@@ -46,6 +46,51 @@ describe('sealOptionSecrets / blankOptionSecrets', () => {
     expect(secretsOf(next)).toEqual(['', undefined, '']);
   });
 
+  it('keeps no stored secret for a provider whose URLs or issuer changed: it must be given again', () => {
+    const stored = sealOptionSecrets(
+      def([
+        {
+          name: 'google',
+          clientId: 'g',
+          clientSecret: 'g-secret',
+          tokenUrl: 'https://oauth2.googleapis.com/token',
+        },
+        { name: 'oidc', clientId: 'o', clientSecret: 'o-secret', issuer: 'https://id.example' },
+      ]),
+      null,
+      { options: {} },
+      box,
+    );
+    const moved = def([
+      { name: 'google', clientId: 'g', clientSecret: '', tokenUrl: 'https://evil.example/token' },
+      { name: 'oidc', clientId: 'o', issuer: 'https://evil.example' },
+    ]);
+    let error: unknown;
+    try {
+      sealOptionSecrets(moved, stored, { options: {} }, box);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      extra: {
+        errors: [
+          { path: 'options.oauth2.providers.0.clientSecret', code: 'REQUIRED' },
+          { path: 'options.oauth2.providers.1.clientSecret', code: 'REQUIRED' },
+        ],
+      },
+    });
+    expect((error as Error).message).toMatch(/again/);
+    // Given again, the new endpoints are saved with the new secrets.
+    const given = def([
+      { name: 'google', clientId: 'g', clientSecret: 'g-2', tokenUrl: 'https://evil.example/token' },
+      { name: 'oidc', clientId: 'o', clientSecret: 'o-2', issuer: 'https://evil.example' },
+    ]);
+    expect(
+      secretsOf(sealOptionSecrets(given, stored, { options: {} }, box)).map((x) => box.open(x!)),
+    ).toEqual(['g-2', 'o-2']);
+  });
+
   it('leaves carried-over options alone when the body has none', () => {
     const stored = def([{ name: 'google', clientId: 'g', clientSecret: box.seal('x') }]);
     expect(sealOptionSecrets(stored, stored, { listRule: '' }, box)).toBe(stored);

@@ -103,6 +103,8 @@ export const envSchema = z.object({
   PLINTH_S3_ACCESS_KEY_ID: z.string().trim().min(1).max(1000).optional(),
   PLINTH_S3_SECRET_ACCESS_KEY: z.string().min(1).max(1000).optional(),
   PLINTH_S3_FORCE_PATH_STYLE: boolish.default(true),
+  // Admin-configured outbound URLs (OIDC, S3, SMTP, FCM/APNs endpoints) on private or loopback addresses.
+  PLINTH_ALLOW_PRIVATE_ENDPOINTS: boolish.default(false),
   // Push (libs/push): delivery retries and the Web Push endpoint check.
   PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS: boolish.default(false),
   PLINTH_PUSH_MAX_ATTEMPTS: positiveInt('a whole number').default(5),

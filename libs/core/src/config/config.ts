@@ -58,6 +58,11 @@ export interface PlinthConfig {
       forcePathStyle: boolean;
     };
   };
+  /**
+   * Accept admin-configured outbound endpoints (OIDC issuer and URLs, S3 endpoint, SMTP host, FCM/APNs
+   * endpoints) on private or loopback addresses (local development against local services).
+   */
+  allowPrivateEndpoints: boolean;
   push: {
     /** Accept Web Push endpoints on private addresses or plain http (development and tests only). */
     allowPrivateEndpoints: boolean;
@@ -188,6 +193,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
         issuer: e.PLINTH_OAUTH2_OIDC_ISSUER,
       },
     },
+    allowPrivateEndpoints: e.PLINTH_ALLOW_PRIVATE_ENDPOINTS,
     push: {
       allowPrivateEndpoints: e.PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS,
       maxAttempts: e.PLINTH_PUSH_MAX_ATTEMPTS,

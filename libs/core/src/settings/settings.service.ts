@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { PLINTH_CONFIG, REDIS } from '../core.tokens.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { AppError } from '../errors/app-error.js';
+import { outboundUrlProblem, PRIVATE_ENDPOINTS_HINT, publicHostProblem } from '../net/outbound-guard.js';
 import { createRedis } from '../redis/redis.js';
 import type { ResolvedConfig } from '../runtime/runtime.js';
 import { validateBody, type BodySchema } from '../validation/validate-body.js';
@@ -15,13 +16,92 @@ export interface SettingsSection<T extends Record<string, unknown> = Record<stri
   schema: BodySchema;
   /** Values used for keys never saved. */
   defaults: T;
-  /** Top-level keys holding secrets: sealed at rest, answered as "", a PATCH with "" keeps the stored one. */
+  /**
+   * Top-level keys holding secrets: sealed at rest, answered as "", a PATCH with "" (or without the key)
+   * keeps the stored one, `null` clears it.
+   */
   secrets?: Array<keyof T & string>;
+  /**
+   * Per secret, the keys saying where it is sent (host, port, user, URL). A PATCH that changes one of
+   * them keeps no stored secret: it must be entered again, or an admin could point the endpoint at a
+   * server of their own and receive it.
+   */
+  secretEndpoints?: Partial<Record<keyof T & string, Array<keyof T & string>>>;
+  /**
+   * Keys naming servers Plinth connects to: host names (`outboundHosts`) or URLs (`outboundUrls`).
+   * Saved values must be public unless PLINTH_ALLOW_PRIVATE_ENDPOINTS; the client checks again on connect.
+   */
+  outboundHosts?: Array<keyof T & string>;
+  outboundUrls?: Array<keyof T & string>;
   /** Shown to admins (console, GET /api/settings) only when true; internal state (generated keys) stays out. */
   internal?: boolean;
 }
 
 const CHANNEL = 'settings:changed';
+
+const list = (keys: string[], and = 'and'): string =>
+  keys.length < 2 ? (keys[0] ?? '') : `${keys.slice(0, -1).join(', ')} ${and} ${keys.at(-1)}`;
+
+/** Refuses new endpoints on private or loopback addresses (section-relative paths). */
+function refusePrivateEndpoints(
+  section: SettingsSection,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): void {
+  const errors: Array<{ path: string; code: string; message: string }> = [];
+  const check = (keys: string[] | undefined, problemOf: (v: string) => string | null) => {
+    for (const key of keys ?? []) {
+      const value = patch[key];
+      if (typeof value !== 'string' || value === '' || value === current[key]) continue;
+      const problem = problemOf(value);
+      if (problem)
+        errors.push({
+          path: key,
+          code: 'PRIVATE_ENDPOINT',
+          message: `${problem}; ${PRIVATE_ENDPOINTS_HINT}`,
+        });
+    }
+  };
+  check(section.outboundHosts, publicHostProblem);
+  check(section.outboundUrls, (v) => outboundUrlProblem(v, false));
+  if (errors.length) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${list(errors.map((e) => `${section.key}.${e.path}`))} must point at a public server: Plinth does not connect to private or loopback addresses unless PLINTH_ALLOW_PRIVATE_ENDPOINTS=true (local development).`,
+      { errors },
+    );
+  }
+}
+
+/** Refuses a patch that moves a kept secret's endpoint (see `secretEndpoints`); paths are section-relative. */
+function requireMovedSecrets(
+  section: SettingsSection,
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): void {
+  const errors: Array<{ path: string; code: string; message: string }> = [];
+  for (const [secret, keys] of Object.entries(section.secretEndpoints ?? {}) as Array<[string, string[]]>) {
+    const given = patch[secret];
+    if ((given !== undefined && given !== '') || !current[secret]) continue;
+    const moved = keys.filter((k) => k in patch && patch[k] !== current[k]);
+    if (!moved.length) continue;
+    errors.push({
+      path: secret,
+      code: 'REQUIRED',
+      message: `must be entered again: ${list(moved)} changed, and the stored one is kept only for the ${list(keys, 'or')} it was saved with`,
+    });
+  }
+  if (errors.length) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `Enter ${list(errors.map((e) => `${section.key}.${e.path}`))} again: a stored secret is never sent to a changed server, so changing where it goes (${list(
+        [...new Set(errors.flatMap((e) => section.secretEndpoints![e.path] ?? []))],
+        'or',
+      )}) needs it again.`,
+      { errors },
+    );
+  }
+}
 
 /**
  * Settings that admins edit at run time, stored in `plinth.setting` (one JSON row per section).
@@ -104,10 +184,13 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
       const current = await this.load(section);
       const next: Record<string, unknown> = { ...current, ...patch };
       for (const secret of section.secrets ?? []) {
-        if (patch[secret] === '') next[secret] = current[secret];
+        if (patch[secret] === null) next[secret] = '';
+        else if (patch[secret] === '' || patch[secret] === undefined) next[secret] = current[secret];
       }
       try {
         validateBody(section.schema, next);
+        if (!this.config.allowPrivateEndpoints) refusePrivateEndpoints(section, current, patch);
+        requireMovedSecrets(section, current, patch);
       } catch (err) {
         if (err instanceof AppError) for (const e of err.extra.errors ?? []) e.path = `${key}.${e.path}`;
         throw err;

@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
+import {
+  assertPublicUrl,
+  PLINTH_CONFIG,
+  publicOnlyLookup,
+  SettingsService,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { importPKCS8, SignJWT } from 'jose';
 import { retryAfterMs, snippet } from '../http-client.js';
 import { apnsBody } from '../payload.js';
@@ -20,11 +26,15 @@ export class ApnsProvider implements PushProvider, OnApplicationShutdown {
   readonly platform = 'apns' as const;
   private readonly sessions = new Map<string, http2.ClientHttp2Session>();
   private token?: { key: string; value: Promise<string>; at: number };
+  /** Admin-set endpoints resolve through the private-address guard unless PLINTH_ALLOW_PRIVATE_ENDPOINTS. */
+  private readonly lookup;
 
   constructor(
     private readonly settings: SettingsService,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
-  ) {}
+  ) {
+    this.lookup = config.allowPrivateEndpoints ? undefined : publicOnlyLookup();
+  }
 
   async send(device: DeviceAddress, payload: PushPayload): Promise<DeliveryOutcome> {
     const s = await this.settings.get<PushSettings>('push');
@@ -61,6 +71,11 @@ export class ApnsProvider implements PushProvider, OnApplicationShutdown {
       s.apnsEndpoint ||
       (s.apnsProduction ? 'https://api.push.apple.com' : 'https://api.sandbox.push.apple.com');
 
+    try {
+      if (this.lookup) assertPublicUrl(endpoint);
+    } catch (err) {
+      return permanent(`APNs endpoint refused: ${(err as Error).message}`);
+    }
     let res: { status: number; headers: http2.IncomingHttpHeaders; body: string };
     try {
       res = await this.request(endpoint, headers, JSON.stringify(apnsBody(payload)));
@@ -125,7 +140,7 @@ export class ApnsProvider implements PushProvider, OnApplicationShutdown {
   private session(endpoint: string): http2.ClientHttp2Session {
     const existing = this.sessions.get(endpoint);
     if (existing && !existing.closed && !existing.destroyed) return existing;
-    const session = http2.connect(endpoint);
+    const session = http2.connect(endpoint, this.lookup ? { lookup: this.lookup } : {});
     const drop = () => {
       if (this.sessions.get(endpoint) === session) this.sessions.delete(endpoint);
     };

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
+import {
+  assertPublicUrl,
+  PLINTH_CONFIG,
+  publicOnlyLookup,
+  SettingsService,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { importPKCS8, SignJWT } from 'jose';
 import { httpSend, retryAfterMs, snippet } from '../http-client.js';
 import { fcmMessage } from '../payload.js';
@@ -17,11 +23,15 @@ class CredentialsRejected extends Error {}
 export class FcmProvider implements PushProvider {
   readonly platform = 'fcm' as const;
   private token?: { key: string; value: Promise<{ accessToken: string; expiresAt: number }> };
+  /** Admin-set endpoints resolve through the private-address guard unless PLINTH_ALLOW_PRIVATE_ENDPOINTS. */
+  private readonly lookup;
 
   constructor(
     private readonly settings: SettingsService,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
-  ) {}
+  ) {
+    this.lookup = config.allowPrivateEndpoints ? undefined : publicOnlyLookup();
+  }
 
   async send(device: DeviceAddress, payload: PushPayload): Promise<DeliveryOutcome> {
     const s = await this.settings.get<PushSettings>('push');
@@ -29,6 +39,11 @@ export class FcmProvider implements PushProvider {
       return permanent(
         'FCM is not configured: set fcmProjectId, fcmClientEmail and fcmPrivateKey in the push settings',
       );
+    }
+    try {
+      if (this.lookup) for (const url of [s.fcmEndpoint, s.fcmTokenUrl]) assertPublicUrl(url);
+    } catch (err) {
+      return permanent(`FCM endpoint refused: ${(err as Error).message}`);
     }
     let accessToken: string;
     try {
@@ -45,6 +60,7 @@ export class FcmProvider implements PushProvider {
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ message: { ...fcmMessage(payload), token: device.token } }),
         timeoutMs: sendTimeoutMs(this.config.push.leaseMs),
+        lookup: this.lookup,
       });
     } catch (err) {
       return retryable(`FCM did not answer: ${(err as Error).message}`);
@@ -110,6 +126,7 @@ export class FcmProvider implements PushProvider {
         assertion,
       }).toString(),
       timeoutMs: sendTimeoutMs(this.config.push.leaseMs),
+      lookup: this.lookup,
     });
     const body = parseJson(res.body);
     if (res.status !== 200 || typeof body?.access_token !== 'string') {

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { PLINTH_CONFIG, publicOnlyLookup, webPushEndpointProblem, type ResolvedConfig } from '@plinth/core';
 import type { LookupFunction } from 'node:net';
 import webpush from 'web-push';
-import { publicOnlyLookup, webPushEndpointProblem } from '../endpoint-guard.js';
 import { httpSend, retryAfterMs, snippet } from '../http-client.js';
 import { webPushBody } from '../payload.js';
 import type { DeliveryOutcome, DeviceAddress, PushPayload } from '../push.types.js';

@@ -6,7 +6,11 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
+import { outboundUrlProblem, PRIVATE_ENDPOINTS_HINT } from '@plinth/core';
 import {
   assertSafeKey,
   type ByteRange,
@@ -22,6 +26,8 @@ export interface S3Settings {
   accessKeyId?: string;
   secretAccessKey?: string;
   forcePathStyle: boolean;
+  /** Resolves the store's host name on connect; the guard refuses private addresses (issue 16). */
+  lookup?: LookupFunction;
 }
 
 /** 5 MiB parts, two in flight: an upload holds at most ~10 MiB of a file in memory whatever its size. */
@@ -51,7 +57,29 @@ export class S3Driver implements StorageDriver {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
+      ...(settings.lookup
+        ? {
+            requestHandler: {
+              httpAgent: new http.Agent({ keepAlive: true, lookup: settings.lookup }),
+              httpsAgent: new https.Agent({ keepAlive: true, lookup: settings.lookup }),
+            },
+          }
+        : {}),
     });
+    // The lookup never sees an IP literal: such an endpoint is checked here, every request refused.
+    const problem =
+      settings.lookup && settings.endpoint ? outboundUrlProblem(settings.endpoint, false) : null;
+    if (problem) {
+      this.client.middlewareStack.add(
+        () => () =>
+          Promise.reject(
+            Object.assign(new Error(`The S3 endpoint ${problem}; ${PRIVATE_ENDPOINTS_HINT}`), {
+              code: 'EPRIVATEADDRESS',
+            }),
+          ),
+        { step: 'initialize', name: 'plinthPrivateEndpoint' },
+      );
+    }
   }
 
   async put(key: string, body: Readable, opts: { contentType: string }): Promise<void> {

@@ -34,6 +34,43 @@ export function isPrivateAddress(ip: string): boolean {
   return blocked.check(ip, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** What an admin reads next to a refused private endpoint. */
+export const PRIVATE_ENDPOINTS_HINT =
+  'set PLINTH_ALLOW_PRIVATE_ENDPOINTS=true to allow private and loopback addresses (local development)';
+
+/**
+ * Why `host` (a name or an IP literal) is not a public host, or null. Names that look public are
+ * checked again at connect time, on the addresses they resolve to (`publicOnlyLookup`).
+ */
+export function publicHostProblem(host: string): string | null {
+  const h = host
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  if (!h) return 'must name a host';
+  if (h === 'localhost' || h.endsWith('.localhost') || (!h.includes('.') && !isIP(h))) {
+    return 'must be on a public host';
+  }
+  if (isIP(h) && isPrivateAddress(h)) return 'must be on a public address';
+  return null;
+}
+
+/**
+ * Why an admin-configured outbound URL (OIDC issuer, S3 endpoint, FCM/APNs endpoints) is refused,
+ * or null. With `allowPrivate` only its form is checked.
+ */
+export function outboundUrlProblem(value: string, allowPrivate: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.username || url.password) return 'must not carry credentials';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must be an http or https URL';
+  return allowPrivate ? null : publicHostProblem(url.hostname);
+}
+
 /**
  * Why a Web Push endpoint is refused, or null. Without `allowPrivate` it must be https on a
  * public host name or address, so device registration cannot aim the worker at internal services.
@@ -49,13 +86,7 @@ export function webPushEndpointProblem(endpoint: string, allowPrivate: boolean):
   if (url.protocol !== 'https:' && !(allowPrivate && url.protocol === 'http:')) {
     return 'must be an https URL';
   }
-  if (allowPrivate) return null;
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost') || (!host.includes('.') && !isIP(host))) {
-    return 'must be on a public host';
-  }
-  if (isIP(host) && isPrivateAddress(host)) return 'must be on a public address';
-  return null;
+  return allowPrivate ? null : publicHostProblem(url.hostname);
 }
 
 /**
@@ -82,4 +113,30 @@ export function publicOnlyLookup(): LookupFunction {
       callback(null, list[0]!.address, list[0]!.family);
     });
   };
+}
+
+/**
+ * Resolves `host` the way a connection would and answers its address, refusing (EPRIVATEADDRESS)
+ * when any address is private: for clients that take an address but no lookup function (SMTP).
+ */
+export function resolvePublicAddress(host: string): Promise<{ address: string; family: number }> {
+  const lookup = publicOnlyLookup();
+  return new Promise((resolve, reject) =>
+    lookup(host.replace(/^\[|\]$/g, ''), {}, (err, address, family) =>
+      err ? reject(err) : resolve({ address: address as string, family: family ?? 4 }),
+    ),
+  );
+}
+
+/**
+ * Throws (EPRIVATEADDRESS) when `url` is refused by `outboundUrlProblem`: Node never calls a custom
+ * lookup for an IP literal, so clients check the URL itself before connecting through the guard.
+ */
+export function assertPublicUrl(url: string): void {
+  const problem = outboundUrlProblem(url, false);
+  if (problem) {
+    throw Object.assign(new Error(`${url} ${problem}; ${PRIVATE_ENDPOINTS_HINT}`), {
+      code: 'EPRIVATEADDRESS',
+    });
+  }
 }
