@@ -98,6 +98,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Example secrets shipped in docker/compose.yml, docker/example.env and the docs (and their kin):
+ * a server signing tokens with one of them in production is open to anyone who read the docs.
+ */
+const PLACEHOLDER_SECRET = /^(change[-_ ]?me|replace[-_ ]?me|your[-_ ]?secret|secret[-_ ]?here)/i;
+
+function isPlaceholderSecret(secret: string): boolean {
+  return PLACEHOLDER_SECRET.test(secret.trim());
+}
+
 /** Turns the environment into a typed config; throws one ConfigError listing every bad key. */
 export function loadConfig(source: Record<string, string | undefined>): PlinthConfig {
   // An empty variable means "not set", as in most .env tooling.
@@ -113,6 +123,11 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
   // Checked apart from the schema so it is reported together with every other bad key.
   if (cleaned.NODE_ENV === 'production' && !cleaned.PLINTH_SECRET) {
     problems.push('PLINTH_SECRET is required in production (generate one with: openssl rand -base64 48)');
+  } else if (cleaned.NODE_ENV === 'production' && isPlaceholderSecret(cleaned.PLINTH_SECRET!)) {
+    problems.push(
+      'PLINTH_SECRET is a placeholder from the examples, which anyone can read to forge tokens: ' +
+        'set a random one (openssl rand -base64 48)',
+    );
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
