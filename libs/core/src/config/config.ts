@@ -25,6 +25,8 @@ export interface PlinthConfig {
   auth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /** An admin session's absolute lifetime since sign-in; auth-refresh renews only within it. */
+    adminSessionTtlSeconds: number;
     /** Failed sign-ins per account per 5 minutes before it is refused for a while. */
     maxFailuresPerAccount: number;
     /** Auth requests per IP per minute. */
@@ -165,6 +167,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
     auth: {
       accessTokenTtlSeconds: e.PLINTH_ACCESS_TOKEN_TTL,
       refreshTokenTtlSeconds: e.PLINTH_REFRESH_TOKEN_TTL,
+      adminSessionTtlSeconds: e.PLINTH_ADMIN_SESSION_TTL,
       maxFailuresPerAccount: e.PLINTH_AUTH_MAX_FAILURES,
       ratePerIp: e.PLINTH_AUTH_RATE_PER_IP,
     },
