@@ -8,6 +8,7 @@ import { ADMIN_PASSWORD, api } from './support/auth.js';
 import { runCli } from './support/cli.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
 import { createKey, createUser, ok } from './support/records.js';
+import { createClient, type FetchLike } from '../sdk/src/index.js';
 import { startApp, startIsolatedApp, TEST_SECRET, type TestApp } from './support/start-app.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
@@ -229,6 +230,23 @@ describe('Admin sessions: an absolute lifetime since sign-in (PLINTH_ADMIN_SESSI
     expect(await statusWith(t, token)).toBe(401);
     // A new sign-in starts a new session.
     expect(await statusWith(t, await signIn(t, 'timed@example.com'))).toBe(200);
+  });
+
+  it('the SDK stops renewing a token its session cannot outlive, then reports the ended session', async () => {
+    const paths: string[] = [];
+    const counting: FetchLike = (input, init) => {
+      paths.push(new URL(input).pathname);
+      return fetch(input, init);
+    };
+    // A margin longer than the whole session: every call would renew, were renewal not known to be futile.
+    const client = createClient({ url: t.url, refreshMargin: 60, fetch: counting });
+    await client.admins.authWithPassword('timed@example.com', ADMIN_PASSWORD);
+    for (let i = 0; i < 5; i++) expect((await client.admins.list()).length).toBe(1);
+    expect(paths.filter((p) => p === '/api/admins/auth-refresh').length).toBe(1);
+    // Past the session's end the call rejects with 401 and the store is cleared.
+    await new Promise((r) => setTimeout(r, TTL * 1000 + 500));
+    await expect(client.admins.list()).rejects.toMatchObject({ status: 401, code: 'INVALID_TOKEN' });
+    expect(client.authStore.token).toBe('');
   });
 });
 
