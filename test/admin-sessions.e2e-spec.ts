@@ -187,6 +187,20 @@ describe('Admin sessions: sign out, sign out everywhere, password change, delete
     expect(await statusWith(other, alice)).toBe(200);
     expect((await t.db.query('SELECT id FROM plinth.admin')).rows).toEqual([{ id: aliceId }]);
   });
+
+  it('two admins deleting each other at the same moment leave one admin', async () => {
+    const carol = await t.app.get(AdminsService).create('carol@example.com', ADMIN_PASSWORD);
+    const [alice, carolToken] = [await signIn(t, A, NEW_PASSWORD), await signIn(t, 'carol@example.com')];
+    const answers = await Promise.all([
+      api(t, alice)('DELETE', `/api/admins/${carol.id}`),
+      api(other, carolToken)('DELETE', `/api/admins/${aliceId}`),
+    ]);
+    // One wins; the other finds itself the last admin, or its own session already gone.
+    const [first, second] = answers.map((a) => a.status).sort();
+    expect(first).toBe(204);
+    expect([401, 409]).toContain(second);
+    expect((await t.db.query('SELECT id FROM plinth.admin')).rows).toHaveLength(1);
+  });
 });
 
 describe('Admin sessions: an absolute lifetime since sign-in (PLINTH_ADMIN_SESSION_TTL)', () => {
