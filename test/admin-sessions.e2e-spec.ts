@@ -114,6 +114,34 @@ describe('Admin sessions: sign out, sign out everywhere, password change, delete
     expectApiProblem(await api(t, one)('POST', '/api/admins/auth-logout', {}), 401, 'INVALID_TOKEN');
   });
 
+  it("an admin's file token for protected files ends with its session", async () => {
+    const token = await signIn(t, A);
+    ok(
+      await api(t, token)('POST', '/api/collections', {
+        name: 'vault',
+        fields: [{ name: 'secret', type: 'file', protected: true }],
+      }),
+    );
+    const data = new FormData();
+    data.append('secret', new Blob(['top secret'], { type: 'text/plain' }), 'plan.txt');
+    const created = await t.fetch('/api/collections/vault/records', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: data,
+    });
+    expect(created.status).toBe(200);
+    const rec = (await created.json()) as { id: string; secret: string };
+    const fileToken = ok(await api(t, token)('POST', '/api/files/token')).body.token as string;
+    const url = `/api/files/vault/${rec.id}/${rec.secret}?token=${encodeURIComponent(fileToken)}`;
+    const before = await other.fetch(url);
+    expect([before.status, await before.text()]).toEqual([200, 'top secret']);
+
+    expect((await api(t, token)('POST', '/api/admins/auth-logout', {})).status).toBe(204);
+    const after = await other.fetch(url);
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { code: string }).code).toBe('FILE_TOKEN_INVALID');
+  });
+
   it('auth-logout {all: true} ends every session of this admin everywhere, not other admins', async () => {
     const [one, two, bob] = [await signIn(t, A), await signIn(t, A), await signIn(t, B)];
     for (const s of [one, two, bob]) expect(await statusWith(other, s)).toBe(200);
