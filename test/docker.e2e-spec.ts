@@ -33,6 +33,12 @@ describe('docker/compose.yml', () => {
     expect(Object.keys(compose.volumes ?? {}).length).toBeGreaterThan(0);
   });
 
+  it('ships no default PLINTH_SECRET: compose requires it from docker/.env or the shell', () => {
+    const raw = readFileSync(composeFile, 'utf8');
+    expect(raw).toMatch(/PLINTH_SECRET: \$\{PLINTH_SECRET:\?[^}]+\}/);
+    expect(raw).not.toMatch(/PLINTH_SECRET:-/);
+  });
+
   it('names in docker/example.env every variable the config schema reads', async () => {
     const { envSchema } = await import('../libs/core/src/config/config.schema.js');
     const example = readFileSync(new URL('../docker/example.env', import.meta.url), 'utf8');
@@ -43,7 +49,10 @@ describe('docker/compose.yml', () => {
     // Without the compose plugin (as on CI here) the YAML checks above are what runs.
     if (!dockerComposeAvailable()) return;
     expect(() =>
-      execFileSync('docker', ['compose', '-f', composeFile.pathname, 'config', '-q'], { stdio: 'pipe' }),
+      execFileSync('docker', ['compose', '-f', composeFile.pathname, 'config', '-q'], {
+        stdio: 'pipe',
+        env: { ...process.env, PLINTH_SECRET: 'a-secret-for-checking-the-compose-file-0123456789' },
+      }),
     ).not.toThrow();
   });
 });

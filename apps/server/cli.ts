@@ -16,9 +16,15 @@ import { createInterface } from 'node:readline';
 const USAGE = `Usage: npm run plinth -- <command>
 
 Commands:
-  admin create <email>   Create an admin. The password is read from standard input
-                         (typed at a prompt, or piped: echo 'secret' | npm run plinth -- admin create a@b.c).
+  admin create <email>           Create an admin. The password is read from standard input
+                                 (typed at a prompt, or piped: echo 'secret' | npm run plinth -- admin create a@b.c).
+  admin reset-password <email>   Set an admin's password (read from standard input, as above) and end
+                                 every session of that admin.
+  admin delete <email>           Delete an admin and end its sessions (never the last admin).
 `;
+
+const ACTIONS = ['create', 'reset-password', 'delete'] as const;
+type Action = (typeof ACTIONS)[number];
 
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -51,7 +57,7 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args[0] === 'cli') args.shift();
   const [area, action, email] = args;
-  if (area !== 'admin' || action !== 'create' || !email) {
+  if (area !== 'admin' || !ACTIONS.includes(action as Action) || !email) {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -59,8 +65,8 @@ async function main(): Promise<number> {
     process.stderr.write(`"${email}" is not an email address.\n`);
     return 2;
   }
-  const password = await readPassword();
-  if (password.length < 10) {
+  const password = action === 'delete' ? '' : await readPassword();
+  if (action !== 'delete' && password.length < 10) {
     process.stderr.write('The password must be at least 10 characters long.\n');
     return 2;
   }
@@ -75,8 +81,17 @@ async function main(): Promise<number> {
   const runtime = await prepareRuntime(config, logger, 'cli');
   const app = await NestFactory.createApplicationContext(cliModule(runtime.config), { logger: ['error'] });
   try {
-    const admin = await app.get(AdminsService).create(email, password);
-    process.stdout.write(`Created admin ${admin.email} (id ${admin.id}).\n`);
+    const admins = app.get(AdminsService);
+    if (action === 'create') {
+      const admin = await admins.create(email, password);
+      process.stdout.write(`Created admin ${admin.email} (id ${admin.id}).\n`);
+    } else if (action === 'reset-password') {
+      const admin = await admins.resetPassword(email, password);
+      process.stdout.write(`Set a new password for admin ${admin.email}; every session of it has ended.\n`);
+    } else {
+      const admin = await admins.deleteByEmail(email);
+      process.stdout.write(`Deleted admin ${admin.email} (id ${admin.id}); its sessions have ended.\n`);
+    }
     return 0;
   } catch (err) {
     process.stderr.write((err instanceof AppError ? err.detail : String(err)) + '\n');

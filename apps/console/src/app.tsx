@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { authStore, sessionEnded, signOut as endSession } from './api/client';
 import { Layout } from './components/layout';
+import { AdminsPage } from './pages/admins';
 import { LoginPage, SetupPage } from './pages/auth-pages';
 import { CollectionEditorPage } from './pages/collection-editor';
 import { CollectionsPage } from './pages/collections';
@@ -34,8 +35,7 @@ export function App() {
   }
 
   const signOut = () => {
-    endSession();
-    navigate('/login');
+    void endSession().then(() => navigate('/login'));
   };
   const email = String(session.record?.email ?? '');
   const [, second, third] = route.segments;
@@ -56,6 +56,9 @@ export function App() {
   } else if (first === 'settings') {
     page = <SettingsPage />;
     active = '/settings';
+  } else if (first === 'admins') {
+    page = <AdminsPage />;
+    active = '/admins';
   } else {
     page = (
       <div className="empty">

@@ -1,15 +1,22 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import {
   ApiAnswer,
   ApiJsonBody,
+  ApiNoContent,
   CurrentPrincipal,
   PLINTH_CONFIG,
   type Principal,
+  RequireAdmin,
   type ResolvedConfig,
   validateBody,
 } from '@plinth/core';
-import { ApiTags } from '@nestjs/swagger';
-import { adminAuthResponseSchema, adminRefreshBodySchema } from './auth-openapi.schemas.js';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  adminAuthResponseSchema,
+  adminPageSchema,
+  adminRefreshBodySchema,
+  adminSchema,
+} from './auth-openapi.schemas.js';
 import { AdminsService } from './admins.service.js';
 import { signInSchema } from './sign-in.schema.js';
 import { RateLimiter } from './users/rate-limiter.js';
@@ -26,7 +33,25 @@ export const setupSchema = {
   },
 };
 
-@LimitAuthRequestsPerIp()
+export const adminLogoutSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    all: { type: 'boolean', description: 'true: end every session of this admin, this one included.' },
+  },
+  description: 'Empty: end the session of the bearer admin token.',
+};
+
+export const changeAdminPasswordSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['currentPassword', 'password'],
+  properties: {
+    currentPassword: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[^\\u0000]*$' },
+    password: { type: 'string', minLength: 10, maxLength: 1024 },
+  },
+};
+
 @ApiTags('admins')
 @Controller('api/admins')
 export class AdminsController {
@@ -37,6 +62,7 @@ export class AdminsController {
   ) {}
 
   /** Signs an admin in: `{identity, password}` → `{token, admin}`. Rate-limited per IP and per account. */
+  @LimitAuthRequestsPerIp()
   @Post('auth-with-password')
   @HttpCode(200)
   @ApiJsonBody(signInSchema)
@@ -52,8 +78,10 @@ export class AdminsController {
 
   /**
    * A fresh `{token, admin}` for the admin whose token (still valid) is the bearer. Admins have no
-   * refresh token: the console calls this before its token expires. Expired or revoked → 401 INVALID_TOKEN.
+   * refresh token: the console calls this before its token expires. Expired, signed out or past the
+   * session's lifetime (PLINTH_ADMIN_SESSION_TTL since sign-in) → 401 INVALID_TOKEN.
    */
+  @LimitAuthRequestsPerIp()
   @Post('auth-refresh')
   @HttpCode(200)
   @ApiJsonBody(adminRefreshBodySchema, 'Empty or {}: the bearer token is what is refreshed.')
@@ -67,7 +95,67 @@ export class AdminsController {
     return this.admins.refresh(principal, authorization);
   }
 
+  /** Signs out: ends the bearer token's session, or with `{all: true}` every session of its admin. */
+  @Post('auth-logout')
+  @HttpCode(204)
+  @ApiSecurity('adminToken')
+  @ApiJsonBody(adminLogoutSchema, 'Empty or {}: end this session; {all: true}: every session.')
+  @ApiNoContent('Signed out; the token (or every token of the admin) is refused from now on.')
+  async logoutAdmin(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: unknown,
+  ) {
+    const input = validateBody<{ all?: boolean }>(adminLogoutSchema, body ?? {});
+    await this.admins.logout(principal, authorization, input.all === true);
+  }
+
+  /** Changes the password of the signed-in admin; its other sessions end, this one goes on. */
+  @LimitAuthRequestsPerIp()
+  @Post('me/password')
+  @HttpCode(200)
+  @ApiSecurity('adminToken')
+  @ApiJsonBody(changeAdminPasswordSchema)
+  @ApiAnswer(adminSchema)
+  async changeAdminPassword(
+    @CurrentPrincipal() principal: Principal,
+    @Headers('authorization') authorization: string | undefined,
+    @Body() body: unknown,
+  ) {
+    const input = validateBody<{ currentPassword: string; password: string }>(
+      changeAdminPasswordSchema,
+      body,
+    );
+    const change = () =>
+      this.admins.changePassword(principal, authorization, input.currentPassword, input.password);
+    // Wrong current passwords count as failed sign-ins of the account: a stolen token cannot guess on.
+    if (principal.kind !== 'admin') return change();
+    return this.limiter.signInAttempt(
+      `admin:${principal.email.trim().toLowerCase()}`,
+      this.config.auth.maxFailuresPerAccount,
+      change,
+    );
+  }
+
+  @Get()
+  @RequireAdmin()
+  @ApiAnswer(adminPageSchema)
+  async listAdmins() {
+    const items = await this.admins.list();
+    return { page: 1, perPage: items.length, totalItems: items.length, totalPages: 1, items };
+  }
+
+  /** Deletes an admin; its sessions end at once. The last admin is never deleted (409 LAST_ADMIN). */
+  @Delete(':id')
+  @RequireAdmin()
+  @HttpCode(204)
+  @ApiNoContent()
+  async deleteAdmin(@Param('id') id: string) {
+    await this.admins.delete(id);
+  }
+
   /** Creates the first admin with the one-time link printed at boot. */
+  @LimitAuthRequestsPerIp()
   @Post('setup')
   @HttpCode(200)
   @ApiJsonBody(setupSchema)

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 
-/** Serialises first-admin setups (transaction-scoped advisory lock): "no admin yet" holds until the insert. */
+/**
+ * Serialises first-admin setups and admin deletions (transaction-scoped advisory lock): "no admin yet"
+ * holds until the insert, "another admin is left" until the delete.
+ */
 const SETUP_LOCK = 0x706c6164; // "plad"
 
 export interface AdminRow {
@@ -11,6 +14,13 @@ export interface AdminRow {
   token_key: string;
   created: Date;
   updated: Date;
+}
+
+/** An admin with one of its live sessions. */
+export interface AdminSessionRow extends AdminRow {
+  session_id: string;
+  session_created: Date;
+  session_expires_at: Date;
 }
 
 @Injectable()
@@ -62,5 +72,75 @@ export class AdminsRepository {
       [row.id, row.email, row.password_hash, row.token_key],
     );
     return created;
+  }
+
+  async list(): Promise<AdminRow[]> {
+    return this.dataSource.query('SELECT * FROM plinth.admin ORDER BY lower(email), id');
+  }
+
+  /** Starts a session; the admin's sessions past their lifetime go at the same time. */
+  async insertSession(row: { id: string; admin_id: string; created: Date; expires_at: Date }): Promise<void> {
+    await this.dataSource.query(
+      `WITH pruned AS (DELETE FROM plinth.admin_session WHERE admin_id = $2 AND expires_at <= now())
+       INSERT INTO plinth.admin_session (id, admin_id, created, expires_at) VALUES ($1, $2, $3, $4)`,
+      [row.id, row.admin_id, row.created, row.expires_at],
+    );
+  }
+
+  /** The admin with this live session (not ended, not past its lifetime), read as stored now. */
+  async findSession(adminId: string, sessionId: string): Promise<AdminSessionRow | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT a.*, s.id AS session_id, s.created AS session_created, s.expires_at AS session_expires_at
+       FROM plinth.admin_session s JOIN plinth.admin a ON a.id = s.admin_id
+       WHERE s.id = $2 AND s.admin_id = $1 AND s.expires_at > now()`,
+      [adminId, sessionId],
+    );
+    return row;
+  }
+
+  async endSession(adminId: string, sessionId: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM plinth.admin_session WHERE admin_id = $1 AND id = $2', [
+      adminId,
+      sessionId,
+    ]);
+  }
+
+  /** Ends every session of the admin, but `keep` when given. */
+  async endSessions(
+    adminId: string,
+    keep?: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await manager.query(
+      'DELETE FROM plinth.admin_session WHERE admin_id = $1 AND ($2::uuid IS NULL OR id <> $2::uuid)',
+      [adminId, keep ?? null],
+    );
+  }
+
+  /** Sets the password hash and ends every other session in one transaction; false: no such admin. */
+  async setPassword(adminId: string, passwordHash: string, keepSession?: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const [rows] = await tx.query(
+        'UPDATE plinth.admin SET password_hash = $2, updated = now() WHERE id = $1 RETURNING id',
+        [adminId, passwordHash],
+      );
+      if (!rows?.length) return false;
+      await this.endSessions(adminId, keepSession, tx);
+      return true;
+    });
+  }
+
+  /** Deletes an admin (its sessions go with it) unless it is the last one. */
+  async deleteUnlessLast(adminId: string): Promise<'deleted' | 'missing' | 'last'> {
+    return this.withSetupLock(async (tx) => {
+      const [row] = await tx.query(
+        'SELECT (SELECT count(*)::int FROM plinth.admin) AS n, EXISTS (SELECT 1 FROM plinth.admin WHERE id = $1) AS found',
+        [adminId],
+      );
+      if (!row.found) return 'missing';
+      if (row.n <= 1) return 'last';
+      await tx.query('DELETE FROM plinth.admin WHERE id = $1', [adminId]);
+      return 'deleted';
+    });
   }
 }

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   AppError,
   hashPassword,
+  isUuid,
   newId,
   newTokenKey,
   OneTimeTokenRepository,
@@ -12,8 +13,8 @@ import {
   verifyAgainstNothing,
   verifyPassword,
 } from '@plinth/core';
-import { AdminRow, AdminsRepository } from './admins.repository.js';
-import { fingerprint, sha256, TokensService } from './tokens.service.js';
+import { AdminRow, AdminsRepository, type AdminSessionRow } from './admins.repository.js';
+import { type AccessClaims, fingerprint, sha256, TokensService } from './tokens.service.js';
 
 export interface AdminView {
   id: string;
@@ -24,7 +25,11 @@ export interface AdminView {
 
 const SETUP_PURPOSE = 'admin-setup';
 const SETUP_TTL_MS = 60 * 60 * 1000;
-const CACHE_MS = 5000;
+
+const sessionEnded = () =>
+  new AppError('INVALID_TOKEN', 'This admin session has ended. Sign in again.', {
+    headers: { 'www-authenticate': 'Bearer' },
+  });
 
 export const toAdminView = (a: AdminRow): AdminView => ({
   id: a.id,
@@ -36,7 +41,6 @@ export const toAdminView = (a: AdminRow): AdminView => ({
 @Injectable()
 export class AdminsService {
   private readonly logger = new Logger('Admins');
-  private readonly cache = new Map<string, { admin: AdminRow; until: number }>();
 
   constructor(
     private readonly admins: AdminsRepository,
@@ -53,36 +57,127 @@ export class AdminsService {
     if (!admin || !ok) {
       throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
     }
-    return { token: await this.tokenFor(admin), admin: toAdminView(admin) };
+    return this.startSession(admin);
   }
 
   /**
-   * A new token for the admin behind a valid admin token (the guard has verified it: signature, expiry,
-   * token key). Anonymous callers get 401; API keys and app users 403, since only admin sessions expire
-   * this way.
+   * A new token of the same session for the admin behind a valid admin token, until the session's
+   * absolute lifetime (PLINTH_ADMIN_SESSION_TTL since sign-in) ends: the new token expires no later.
+   * Anonymous callers get 401; API keys and app users 403, since only admin sessions renew this way.
    */
   async refresh(principal: Principal, authorization = ''): Promise<{ token: string; admin: AdminView }> {
-    if (principal.kind === 'anonymous') {
-      throw new AppError('UNAUTHORIZED', 'Send the admin token to refresh as Authorization: Bearer.', {
-        headers: { 'www-authenticate': 'Bearer' },
+    const session = await this.currentSession(
+      principal,
+      authorization,
+      'Only an admin token can be refreshed here; app users refresh through their collection, API keys do not expire this way.',
+    );
+    return { token: await this.tokenFor(session), admin: toAdminView(session) };
+  }
+
+  /** Ends the session of this admin token, or with `all` every session of its admin. */
+  async logout(principal: Principal, authorization: string | undefined, all = false): Promise<void> {
+    const session = await this.currentSession(
+      principal,
+      authorization,
+      'Only an admin signs out here (with the admin token); API keys are revoked under /api/keys.',
+    );
+    if (all) await this.admins.endSessions(session.id);
+    else await this.admins.endSession(session.id, session.session_id);
+  }
+
+  /**
+   * Changes the password of the admin of this session, given the current one; every other session of
+   * the admin ends, this one goes on. A wrong current password is INVALID_CREDENTIALS (counted by the
+   * caller toward the account's failed sign-ins).
+   */
+  async changePassword(
+    principal: Principal,
+    authorization: string | undefined,
+    currentPassword: string,
+    password: string,
+  ): Promise<AdminView> {
+    const session = await this.currentSession(
+      principal,
+      authorization,
+      'Only a signed-in admin changes its own password; API keys and app users have none here.',
+    );
+    if (!(await verifyPassword(session.password_hash, currentPassword))) {
+      throw new AppError('INVALID_CREDENTIALS', 'The current password is wrong.', {
+        errors: [{ path: 'currentPassword', code: 'INVALID', message: 'is not your current password' }],
       });
     }
-    if (principal.kind !== 'admin') {
+    if (!(await this.admins.setPassword(session.id, await hashPassword(password), session.session_id))) {
+      throw sessionEnded();
+    }
+    return toAdminView((await this.admins.findById(session.id)) ?? session);
+  }
+
+  async list(): Promise<AdminView[]> {
+    return (await this.admins.list()).map(toAdminView);
+  }
+
+  /** Deletes an admin and with it every session; never the last admin (nobody could sign in). */
+  async delete(id: string): Promise<void> {
+    const notFound = () =>
+      new AppError('ADMIN_NOT_FOUND', `There is no admin with the id ${JSON.stringify(id.slice(0, 40))}.`);
+    if (!isUuid(id)) throw notFound();
+    const outcome = await this.admins.deleteUnlessLast(id);
+    if (outcome === 'missing') throw notFound();
+    if (outcome === 'last') {
       throw new AppError(
-        'ADMIN_REQUIRED',
-        'Only an admin token can be refreshed here; app users refresh through their collection, API keys do not expire this way.',
+        'LAST_ADMIN',
+        'This is the last admin: create another admin first (console or npm run plinth -- admin create <email>), then delete this one.',
       );
     }
-    // Checked against the row as stored now, not the 5 s cache the guard used: a token key changed
-    // a moment ago must not be carried over into a fresh token.
-    const claims = await this.tokens.verify(authorization.replace(/^Bearer\s+/i, '').trim());
-    const admin = await this.admins.findById(principal.id);
-    if (!claims || claims.sub !== principal.id || !admin || fingerprint(admin.token_key) !== claims.tk) {
-      throw new AppError('INVALID_TOKEN', 'This admin session has ended. Sign in again.', {
+  }
+
+  /** The command line's `admin delete <email>`. */
+  async deleteByEmail(email: string): Promise<AdminView> {
+    const admin = await this.findByEmailOrFail(email);
+    await this.delete(admin.id);
+    return toAdminView(admin);
+  }
+
+  /** The command line's `admin reset-password <email>`: a new password, and every session ends. */
+  async resetPassword(email: string, password: string): Promise<AdminView> {
+    const admin = await this.findByEmailOrFail(email);
+    if (!(await this.admins.setPassword(admin.id, await hashPassword(password)))) {
+      throw new AppError('ADMIN_NOT_FOUND', `There is no admin with the email ${email}.`);
+    }
+    return toAdminView(admin);
+  }
+
+  private async findByEmailOrFail(email: string): Promise<AdminRow> {
+    const admin = await this.admins.findByEmail(email.trim());
+    if (!admin) throw new AppError('ADMIN_NOT_FOUND', `There is no admin with the email ${email}.`);
+    return admin;
+  }
+
+  /**
+   * The live session behind an admin token, read as stored now (the guard checked it a moment ago;
+   * this also gives its row). Anonymous → 401; an API key or app user → 403 with `notAdmin`.
+   */
+  private async currentSession(
+    principal: Principal,
+    authorization: string | undefined,
+    notAdmin: string,
+  ): Promise<AdminSessionRow> {
+    if (principal.kind === 'anonymous') {
+      throw new AppError('UNAUTHORIZED', 'Send the admin token as Authorization: Bearer <token>.', {
         headers: { 'www-authenticate': 'Bearer' },
       });
     }
-    return { token: await this.tokenFor(admin), admin: toAdminView(admin) };
+    if (principal.kind !== 'admin') throw new AppError('ADMIN_REQUIRED', notAdmin);
+    const claims = await this.tokens.verify((authorization ?? '').replace(/^Bearer\s+/i, '').trim());
+    const session = claims && claims.sub === principal.id ? await this.sessionOf(claims) : undefined;
+    if (!session) throw sessionEnded();
+    return session;
+  }
+
+  private async sessionOf(claims: Pick<AccessClaims, 'sub' | 'tk' | 'sid'>) {
+    if (!isUuid(claims.sub) || !isUuid(claims.sid)) return undefined;
+    const session = await this.admins.findSession(claims.sub, claims.sid);
+    return session && fingerprint(session.token_key) === claims.tk ? session : undefined;
   }
 
   async create(email: string, password: string): Promise<AdminView> {
@@ -143,27 +238,48 @@ export class AdminsService {
       if (!row) throw new AppError('ADMIN_EXISTS', `An admin with the email ${email} exists already.`);
       return row;
     });
-    return { token: await this.tokenFor(admin), admin: toAdminView(admin) };
+    return this.startSession(admin);
   }
 
-  async tokenFor(admin: AdminRow): Promise<string> {
-    return this.tokens.sign({ typ: 'admin', sub: admin.id, tk: fingerprint(admin.token_key) });
+  /** A new session of a signed-in admin (password or setup link) and its first token. */
+  async startSession(admin: AdminRow): Promise<{ token: string; admin: AdminView }> {
+    const created = new Date();
+    const session: AdminSessionRow = {
+      ...admin,
+      session_id: newId(),
+      session_created: created,
+      session_expires_at: new Date(created.getTime() + this.config.auth.adminSessionTtlSeconds * 1000),
+    };
+    await this.admins.insertSession({
+      id: session.session_id,
+      admin_id: admin.id,
+      created,
+      expires_at: session.session_expires_at,
+    });
+    return { token: await this.tokenFor(session), admin: toAdminView(admin) };
   }
 
-  /** The admin behind a verified token, if it still exists and its token key is unchanged. */
-  async principalFor(id: string, tk: string): Promise<Principal | undefined> {
-    const now = Date.now();
-    let hit = this.cache.get(id);
-    if (!hit || hit.until < now) {
-      const admin = await this.admins.findById(id);
-      if (!admin) {
-        this.cache.delete(id);
-        return undefined;
-      }
-      hit = { admin, until: now + CACHE_MS };
-      this.cache.set(id, hit);
-    }
-    if (fingerprint(hit.admin.token_key) !== tk) return undefined;
-    return { kind: 'admin', id: hit.admin.id, email: hit.admin.email };
+  /** An access token bound to the session, with its sign-in time; it never outlives the session. */
+  private tokenFor(session: AdminSessionRow): Promise<string> {
+    return this.tokens.sign(
+      {
+        typ: 'admin',
+        sub: session.id,
+        tk: fingerprint(session.token_key),
+        sid: session.session_id,
+        auth_time: Math.floor(new Date(session.session_created).getTime() / 1000),
+      },
+      new Date(session.session_expires_at).getTime() / 1000,
+    );
+  }
+
+  /**
+   * The admin behind a verified token while its session lives. Read from PostgreSQL on every admin
+   * request, with no per-replica cache: a sign-out, password change or deletion holds on every replica
+   * at once (admin requests are not the hot path; app users' are).
+   */
+  async principalFor(claims: Pick<AccessClaims, 'sub' | 'tk' | 'sid'>): Promise<Principal | undefined> {
+    const session = await this.sessionOf(claims);
+    return session && { kind: 'admin', id: session.id, email: session.email };
   }
 }

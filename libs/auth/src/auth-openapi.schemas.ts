@@ -6,6 +6,8 @@ export const adminSchema = objectSchema(
   { description: 'An admin.' },
 );
 
+export const adminPageSchema = pageSchema(adminSchema);
+
 export const adminAuthResponseSchema = objectSchema(
   {
     token: { ...str, description: 'An admin access token (JWT) for Authorization: Bearer.' },

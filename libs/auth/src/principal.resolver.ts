@@ -41,7 +41,7 @@ export class PrincipalResolver {
     const claims = await this.tokens.verify(token);
     if (!claims) throw invalid();
     if (claims.typ === 'admin') {
-      const principal = await this.admins.principalFor(claims.sub, claims.tk);
+      const principal = await this.admins.principalFor(claims);
       if (!principal) throw invalid();
       return principal;
     }

@@ -11,6 +11,9 @@ export interface AccessClaims {
   col?: string;
   /** Fingerprint of the account's token key: changing the key revokes every token. */
   tk: string;
+  /** Admin tokens: the session (plinth.admin_session) the token belongs to, and its sign-in time (s). */
+  sid?: string;
+  auth_time?: number;
   exp: number;
 }
 
@@ -39,13 +42,14 @@ export class TokensService {
     this.ttl = config.auth.accessTokenTtlSeconds;
   }
 
-  async sign(claims: Omit<AccessClaims, 'exp'>): Promise<string> {
+  /** Signs an access token living PLINTH_ACCESS_TOKEN_TTL, or less when `notAfter` (s) comes first. */
+  async sign(claims: Omit<AccessClaims, 'exp'>, notAfter = Infinity): Promise<string> {
     const { sub, ...rest } = claims;
     return new SignJWT({ ...rest })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(sub)
       .setIssuedAt()
-      .setExpirationTime(Math.floor(Date.now() / 1000) + this.ttl)
+      .setExpirationTime(Math.min(Math.floor(Date.now() / 1000) + this.ttl, Math.floor(notAfter)))
       .sign(this.key);
   }
 

@@ -45,7 +45,13 @@ export class FileTokensService {
     const raw = (authorization ?? '').replace(/^Bearer\s+/i, '').trim();
     const claims = await this.tokens.verify(raw);
     if (!claims || claims.sub !== principal.id) throw invalid();
-    return new SignJWT({ typ: claims.typ, tk: claims.tk, ...(claims.col ? { col: claims.col } : {}) })
+    return new SignJWT({
+      typ: claims.typ,
+      tk: claims.tk,
+      ...(claims.col ? { col: claims.col } : {}),
+      // An admin's file token ends with its session.
+      ...(claims.sid ? { sid: claims.sid } : {}),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuedAt()
@@ -62,10 +68,14 @@ export class FileTokensService {
       if (err instanceof joseErrors.JOSEError || err instanceof TypeError) throw invalid();
       throw err;
     }
-    const { typ, sub, tk, col } = payload;
+    const { typ, sub, tk, col, sid } = payload;
     if (typeof sub !== 'string' || typeof tk !== 'string') throw invalid();
     if (typ === 'admin') {
-      const principal = await this.admins.principalFor(sub, tk);
+      const principal = await this.admins.principalFor({
+        sub,
+        tk,
+        sid: typeof sid === 'string' ? sid : undefined,
+      });
       if (!principal) throw invalid();
       return principal;
     }

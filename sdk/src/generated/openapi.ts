@@ -4,6 +4,38 @@
  */
 
 export interface paths {
+  '/api/admins': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listAdmins'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/auth-logout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['logoutAdmin'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admins/auth-refresh': {
     parameters: {
       query?: never;
@@ -36,6 +68,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admins/me/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['changeAdminPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admins/setup': {
     parameters: {
       query?: never;
@@ -47,6 +95,22 @@ export interface paths {
     put?: never;
     post: operations['setupFirstAdmin'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete: operations['deleteAdmin'];
     options?: never;
     head?: never;
     patch?: never;
@@ -770,6 +834,73 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  listAdmins: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              created: string;
+              /** Format: email */
+              email: string;
+              /** Format: uuid */
+              id: string;
+              /** Format: date-time */
+              updated: string;
+            }[];
+            page: number;
+            perPage: number;
+            /** @description -1 with skipTotal. */
+            totalItems: number;
+            /** @description -1 with skipTotal. */
+            totalPages: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  logoutAdmin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Empty or {}: end this session; {all: true}: every session. */
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description true: end every session of this admin, this one included. */
+          all?: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description Signed out; the token (or every token of the admin) is refused from now on. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   refreshAdminAuth: {
     parameters: {
       query?: never;
@@ -854,6 +985,44 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  changeAdminPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          currentPassword: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            /** Format: email */
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            updated: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   setupFirstAdmin: {
     parameters: {
       query?: never;
@@ -894,6 +1063,28 @@ export interface operations {
             token: string;
           };
         };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  deleteAdmin: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done; no content. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       '4XX': components['responses']['Problem'];
       '5XX': components['responses']['Problem'];

@@ -1,14 +1,22 @@
 import type { PlinthClient } from '../client.js';
 import { PlinthError } from '../errors.js';
-import type { AdminModel, RequestOptions } from '../types.js';
+import { tokenExpiry } from '../jwt.js';
+import type { AdminModel, ListResult, RequestOptions } from '../types.js';
+
+const req = (opts?: RequestOptions) => ({ signal: opts?.signal, headers: opts?.headers });
 
 /**
- * Admin sign-in (`POST /api/admins/auth-with-password`). Admin sessions have no refresh token: the
- * client renews the admin token itself (`authRefresh`) while it is still valid, before each call made
- * within the refresh margin of its expiry.
+ * Admin sign-in (`POST /api/admins/auth-with-password`), sign-out, password and the list of admins.
+ * Admin sessions have no refresh token: the client renews the admin token itself (`authRefresh`) while
+ * it is still valid, before each call made within the refresh margin of its expiry, until the session's
+ * absolute lifetime (the server's PLINTH_ADMIN_SESSION_TTL since sign-in) ends.
  */
 export class AdminsService {
   constructor(private readonly client: PlinthClient<unknown>) {}
+
+  // A token whose refresh came back no longer-lived: its session ends when it expires, so renewing it
+  // again before each call would only cost requests.
+  private lastOfSession = '';
 
   async authWithPassword(
     identity: string,
@@ -37,6 +45,10 @@ export class AdminsService {
   authRefresh(options: RequestOptions = {}): Promise<{ token: string; admin: AdminModel }> {
     const store = this.client.authStore;
     const token = store.token;
+    // Until it expires: then the refresh below answers 401 and the client clears the ended session.
+    if (token === this.lastOfSession && store.isAdmin && (tokenExpiry(token) ?? 0) * 1000 > Date.now()) {
+      return Promise.resolve({ token, admin: { ...store.record } as AdminModel });
+    }
     if (!token || !store.isAdmin) {
       return Promise.reject(
         new PlinthError({
@@ -60,6 +72,7 @@ export class AdminsService {
       );
       // Kept only if the session is still the one refreshed (a sign-out or another sign-in may have come between).
       if (store.token === token) store.save(result.token, { ...result.admin }, '');
+      if ((tokenExpiry(result.token) ?? 0) <= (tokenExpiry(token) ?? 0)) this.lastOfSession = result.token;
       return result;
     });
   }
@@ -80,7 +93,57 @@ export class AdminsService {
     });
   }
 
-  logout(): void {
-    this.client.authStore.clear();
+  /**
+   * Signs out (`POST /api/admins/auth-logout`): the server ends this session (with `all`, every session
+   * of this admin) and the store is cleared, even when the session had ended already.
+   */
+  async logout(options: RequestOptions & { all?: boolean } = {}): Promise<void> {
+    const store = this.client.authStore;
+    const token = store.token;
+    if (!token || !store.isAdmin) {
+      store.clear();
+      return;
+    }
+    try {
+      await this.client.send('/api/admins/auth-logout', {
+        method: 'POST',
+        body: options.all ? { all: true } : {},
+        // This token and no other: signing out must not first renew it.
+        auth: false,
+        signal: options.signal,
+        headers: { ...options.headers, authorization: `Bearer ${token}` },
+      });
+    } catch (err) {
+      // A session that has ended already is signed out all the same.
+      if (!(err instanceof PlinthError && err.status === 401)) throw err;
+    } finally {
+      if (store.token === token) store.clear();
+    }
+  }
+
+  /**
+   * Changes the signed-in admin's password (`POST /api/admins/me/password`); the admin's other
+   * sessions end, this one goes on. A wrong current password → 400 `INVALID_CREDENTIALS`.
+   */
+  changePassword(
+    currentPassword: string,
+    password: string,
+    options: RequestOptions = {},
+  ): Promise<AdminModel> {
+    return this.client.send('/api/admins/me/password', {
+      method: 'POST',
+      body: { currentPassword, password },
+      ...req(options),
+    });
+  }
+
+  /** Every admin (`GET /api/admins`; needs an admin session or an admin-scoped API key). */
+  async list(options: RequestOptions = {}): Promise<AdminModel[]> {
+    return (await this.client.send<ListResult<AdminModel>>('/api/admins', req(options))).items;
+  }
+
+  /** Deletes an admin and ends its sessions (`DELETE /api/admins/{id}`); the last one → 409 `LAST_ADMIN`. */
+  async delete(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(`/api/admins/${encodeURIComponent(id)}`, { method: 'DELETE', ...req(options) });
   }
 }

@@ -19,13 +19,19 @@ authStore.onChange((token) => {
   lastToken = token;
 });
 
-/** Signs out on purpose: the sign-in page then gives no reason. */
-export function signOut(): void {
+/**
+ * Signs out on purpose: the server ends this session (with `all`, every session of this admin) and the
+ * sign-in page then gives no reason. The local session is cleared even when the server is unreachable.
+ */
+export async function signOut(options: { all?: boolean } = {}): Promise<void> {
   sessionEnded.reason = '';
   signingOut = true;
   try {
-    authStore.clear();
+    await client.admins.logout(options);
+  } catch {
+    // The server is unreachable: this browser is signed out all the same.
   } finally {
+    authStore.clear();
     signingOut = false;
   }
 }

@@ -6,6 +6,7 @@ const NAV = [
   { path: '/push', label: 'Push' },
   { path: '/keys', label: 'API keys' },
   { path: '/settings', label: 'Settings' },
+  { path: '/admins', label: 'Admins' },
 ];
 
 /** Sidebar with the areas and the signed-in admin; on phones it folds into a menu button. */

@@ -76,6 +76,7 @@ export const envSchema = z.object({
     }),
   PLINTH_ACCESS_TOKEN_TTL: positiveInt('a number of seconds').default(900),
   PLINTH_REFRESH_TOKEN_TTL: positiveInt('a number of seconds').default(30 * 24 * 3600),
+  PLINTH_ADMIN_SESSION_TTL: positiveInt('a number of seconds').default(24 * 3600),
   PLINTH_AUTH_MAX_FAILURES: positiveInt('a whole number').default(10),
   PLINTH_AUTH_RATE_PER_IP: positiveInt('a whole number').default(60),
   PLINTH_BAD_CREDENTIALS_PER_IP: positiveInt('a whole number').default(100),

@@ -65,6 +65,31 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses a known placeholder PLINTH_SECRET in production, and only there', () => {
+    for (const placeholder of [
+      'change-me-to-a-long-random-secret-of-32+chars',
+      'CHANGE-ME-please-this-is-only-an-example-value',
+      'changeme-changeme-changeme-changeme-changeme',
+      'replace-me-with-a-long-random-secret-0123456789',
+    ]) {
+      let error: ConfigError | undefined;
+      try {
+        loadConfig({ NODE_ENV: 'production', PLINTH_SECRET: placeholder });
+      } catch (err) {
+        error = err as ConfigError;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error!.problems).toEqual([
+        expect.stringMatching(/^PLINTH_SECRET is a placeholder.*openssl rand/),
+      ]);
+      expect(error!.message).not.toContain(placeholder);
+      // Outside production a trial may keep the example value.
+      expect(loadConfig({ NODE_ENV: 'development', PLINTH_SECRET: placeholder }).secret).toBe(placeholder);
+    }
+    const real = 'q2V9c1b0X4yJt7m3R8sL5wZ0aK6pE2uN9hG4dF1jT3vB';
+    expect(loadConfig({ NODE_ENV: 'production', PLINTH_SECRET: real }).secret).toBe(real);
+  });
+
   it('reads mail settings: no SMTP by default, smtp:// or smtps:// only, the URL never echoed', () => {
     expect(loadConfig({}).mail).toEqual({
       smtpUrl: undefined,

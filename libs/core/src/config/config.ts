@@ -26,6 +26,8 @@ export interface PlinthConfig {
   auth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /** An admin session's absolute lifetime since sign-in; auth-refresh renews only within it. */
+    adminSessionTtlSeconds: number;
     /** Failed sign-ins per account per 5 minutes before it is refused for a while. */
     maxFailuresPerAccount: number;
     /** Auth requests per IP per minute. */
@@ -106,6 +108,16 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Example secrets shipped in docker/compose.yml, docker/example.env and the docs (and their kin):
+ * a server signing tokens with one of them in production is open to anyone who read the docs.
+ */
+const PLACEHOLDER_SECRET = /^(change[-_ ]?me|replace[-_ ]?me|your[-_ ]?secret|secret[-_ ]?here)/i;
+
+function isPlaceholderSecret(secret: string): boolean {
+  return PLACEHOLDER_SECRET.test(secret.trim());
+}
+
 /** Turns the environment into a typed config; throws one ConfigError listing every bad key. */
 export function loadConfig(source: Record<string, string | undefined>): PlinthConfig {
   // An empty variable means "not set", as in most .env tooling.
@@ -121,6 +133,11 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
   // Checked apart from the schema so it is reported together with every other bad key.
   if (cleaned.NODE_ENV === 'production' && !cleaned.PLINTH_SECRET) {
     problems.push('PLINTH_SECRET is required in production (generate one with: openssl rand -base64 48)');
+  } else if (cleaned.NODE_ENV === 'production' && isPlaceholderSecret(cleaned.PLINTH_SECRET!)) {
+    problems.push(
+      'PLINTH_SECRET is a placeholder from the examples, which anyone can read to forge tokens: ' +
+        'set a random one (openssl rand -base64 48)',
+    );
   }
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
@@ -158,6 +175,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
     auth: {
       accessTokenTtlSeconds: e.PLINTH_ACCESS_TOKEN_TTL,
       refreshTokenTtlSeconds: e.PLINTH_REFRESH_TOKEN_TTL,
+      adminSessionTtlSeconds: e.PLINTH_ADMIN_SESSION_TTL,
       maxFailuresPerAccount: e.PLINTH_AUTH_MAX_FAILURES,
       ratePerIp: e.PLINTH_AUTH_RATE_PER_IP,
       badCredentialsPerIp: e.PLINTH_BAD_CREDENTIALS_PER_IP,

@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   RULE_REFUSED: 403,
   SETUP_TOKEN_INVALID: 400,
   ADMIN_EXISTS: 409,
+  ADMIN_NOT_FOUND: 404,
+  LAST_ADMIN: 409,
   SETTINGS_SECTION_NOT_FOUND: 400,
   API_KEY_NOT_FOUND: 404,
   // links mailed to app users (libs/auth/src/users/account-mail.service.ts)

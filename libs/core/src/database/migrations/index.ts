@@ -3,6 +3,7 @@ import { AdminsKeysCollections1764090100000 } from './1764090100000-admins-keys-
 import { RefreshTokens1764090200000 } from './1764090200000-refresh-tokens.js';
 import { ExternalIdentity1764090300000 } from './1764090300000-external-identity.js';
 import { Push1764190100000 } from './1764190100000-push.js';
+import { AdminSessions1765120000000 } from './1765120000000-admin-sessions.js';
 import { ExternalIdentityIssuer1796630000000 } from './1796630000000-external-identity-issuer.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   RefreshTokens1764090200000,
   ExternalIdentity1764090300000,
   Push1764190100000,
+  AdminSessions1765120000000,
   ExternalIdentityIssuer1796630000000,
 ];
