@@ -4,18 +4,24 @@ import { createLogger, loadConfig, type ResolvedConfig } from '@plinth/core';
 import {
   createRedisPrefix,
   createTestDatabase,
+  eventually,
   freePort,
   testRedisUrl,
   type TestDatabase,
 } from '@plinth/testing';
 import { createServer } from '../apps/server/create-server.js';
 import { RealtimeClient, RealtimeError, type RealtimeEvent } from '../sdk/src/realtime.js';
-import { adminToken } from './support/auth.js';
+import { adminToken, userToken } from './support/auth.js';
 import { createCollection, createRecord, createUser, type TestUser } from './support/records.js';
 import { TEST_SECRET, type TestApp } from './support/start-app.js';
 
 /** Boots the server on a fixed port (start-app always picks a free one): a restart keeps the URL. */
-async function bootOn(port: number, databaseUrl: string, redisPrefix: string): Promise<TestApp> {
+async function bootOn(
+  port: number,
+  databaseUrl: string,
+  redisPrefix: string,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const base = loadConfig({
     NODE_ENV: 'test',
     PORT: String(port),
@@ -27,6 +33,7 @@ async function bootOn(port: number, databaseUrl: string, redisPrefix: string): P
     LOG_FORMAT: 'json',
     PLINTH_SHUTDOWN_GRACE: '0',
     PLINTH_WORKERS: 'off',
+    ...env,
   });
   const config: ResolvedConfig = { ...base, databaseUrl: base.databaseUrl!, secret: base.secret! };
   const app: NestFastifyApplication = await createServer(config, createLogger(config));
@@ -156,5 +163,45 @@ describe('sdk/src/realtime.ts against a real server', () => {
     // The refused topics were not kept: the good ones still work.
     const mark2 = await createRecord(server, undefined, 'notes', { text: 'mark 2' });
     await notes.next((e) => e.record.id === mark2.id);
+
+    // Signed out: the server keeps the client bound to Alice (403), so the SDK takes a new one.
+    const boundId = rt.clientId;
+    token = undefined;
+    await rt.onAuthChange();
+    await eventually(() => rt.isConnected && rt.clientId !== boundId);
+    await createRecord(server, alice.token, 'diary', { text: 'not for guests', owner: alice.id });
+    const mark3 = await createRecord(server, undefined, 'notes', { text: 'mark 3' });
+    await notes.next((e) => e.record.id === mark3.id);
+    expect(diary.events).toHaveLength(1);
+  });
+
+  it('subscribes again with a fresh token before the token expires, so the stream stays open', async () => {
+    const shortPort = await freePort();
+    const short = await bootOn(shortPort, db.url, redis.prefix, { PLINTH_ACCESS_TOKEN_TTL: '8' });
+    try {
+      let token = await userToken(short, 'users', alice.id);
+      const firstExp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp * 1000;
+      let connects = 0;
+      const diary = new Inbox();
+      const rt = new RealtimeClient({
+        baseUrl: short.url,
+        fetch,
+        // As the client's auto refresh does: a new token once the old one is half spent.
+        getToken: async () => {
+          if (Date.now() > firstExp - 4000) token = await userToken(short, 'users', alice.id);
+          return token;
+        },
+        onConnect: () => connects++,
+      });
+      clients.push(rt);
+      await rt.subscribe('diary', diary.push);
+      await new Promise((r) => setTimeout(r, firstExp - Date.now() + 1500));
+      const entry = await createRecord(short, alice.token, 'diary', { text: 'later', owner: alice.id });
+      await diary.next((e) => e.record.id === entry.id);
+      expect(connects).toBe(1); // never cut off at the first token's exp
+      rt.disconnect();
+    } finally {
+      await short.close();
+    }
   });
 });

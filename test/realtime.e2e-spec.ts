@@ -80,7 +80,9 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     const first = c.events[0]!;
     expect(first.event).toBe('PB_CONNECT');
     expect(JSON.parse(first.data)).toEqual({ clientId: expect.any(String) });
-    expect(first.id).toBe(c.clientId);
+    // The SSE id is a resume token, not the client id.
+    expect(first.id).toEqual(expect.any(String));
+    expect(first.id).not.toContain(c.clientId);
     c.close();
   });
 
@@ -238,38 +240,49 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     expect(got).toEqual([]);
   });
 
-  it('restores subscriptions when a client reconnects with its id, on any server', async () => {
+  it('restores subscriptions when a client reconnects with its resume token, on any server', async () => {
     const first = await connect(a);
     await sub(a, first, ['pings']);
     const id = first.clientId;
     first.close();
     await first.ended;
-    const again = await connect(b, `/api/realtime?clientId=${encodeURIComponent(id)}`);
+    // EventSource's own reconnect sends Last-Event-ID: the resume token of the last stream.
+    const again = await connect(b, '/api/realtime', { 'last-event-id': first.events[0]!.id! });
     expect(again.clientId).toBe(id);
     await sentinel(again); // receives pings without subscribing again
-    // EventSource's own reconnect sends Last-Event-ID, which is the client id.
     again.close();
-    const third = await connect(a, '/api/realtime', { 'last-event-id': id });
+    const third = await connect(a, '/api/realtime', { 'last-event-id': again.events[0]!.id! });
     expect(third.clientId).toBe(id);
     await sentinel(third);
-    // An unknown id gets a fresh client.
-    const fresh = await connect(a, '/api/realtime?clientId=unknown-client');
-    expect(fresh.clientId).not.toBe('unknown-client');
+    // A used token, a bare id or an unknown one gets a fresh client.
+    for (const headers of [
+      { 'last-event-id': first.events[0]!.id! },
+      { 'last-event-id': id },
+      { 'last-event-id': 'unknown-client' },
+    ]) {
+      const fresh = await connect(a, '/api/realtime', headers);
+      expect(fresh.clientId).not.toBe(id);
+      fresh.close();
+    }
   });
 
-  it('keeps the auth of a resumed client only for the same credentials', async () => {
+  it('resumes a signed-in client only with the credentials of the same account', async () => {
     const first = await connect(a);
     await sub(a, first, ['posts', 'pings'], alice.token);
-    const resume = `/api/realtime?clientId=${encodeURIComponent(first.clientId)}`;
     first.close();
-    const owner = await connect(b, resume, { authorization: `Bearer ${alice.token}` });
+    const owner = await connect(b, '/api/realtime', {
+      'last-event-id': first.events[0]!.id!,
+      authorization: `Bearer ${alice.token}`,
+    });
+    expect(owner.clientId).toBe(first.clientId);
     const seen = await createRecord(a, alice.token, 'posts', { title: 'resumed', owner: alice.id });
     const [forOwner] = await sentinel(owner);
     expect(forOwner.map((m) => m.data.record.id)).toEqual([seen.id]);
     owner.close();
-    // Knowing the id is not enough to receive what Alice may see.
-    const stranger = await connect(a, resume);
-    expect(stranger.clientId).toBe(first.clientId);
+    // The token without Alice's credentials starts a client of its own, subscribed to nothing.
+    const stranger = await connect(a, '/api/realtime', { 'last-event-id': owner.events[0]!.id! });
+    expect(stranger.clientId).not.toBe(first.clientId);
+    await sub(a, stranger, ['posts', 'pings']);
     await createRecord(a, alice.token, 'posts', { title: 'not for strangers', owner: alice.id });
     const [forStranger] = await sentinel(stranger);
     expect(forStranger).toEqual([]);

@@ -106,7 +106,11 @@ export class PlinthClient<S = DefaultSchema> {
           typeof input === 'string' ? input : input instanceof URL ? input.href : input.url,
           init,
         )) as typeof fetch,
-      getToken: () => this.authStore.token || undefined,
+      // Refreshed first when it expires soon: the server ends a stream at its token's exp.
+      getToken: async () => {
+        await this.ensureFreshToken().catch(() => undefined);
+        return this.authStore.token || undefined;
+      },
     });
     // Events are judged by the caller's auth: the server learns of every sign-in, refresh and sign-out.
     this.authStore.onChange(() => {

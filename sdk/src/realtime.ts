@@ -1,13 +1,16 @@
 /**
  * Realtime subscriptions over Server-Sent Events, standalone and dependency-free: it needs only a
  * `fetch` whose response body streams (browsers, Node ≥ 18, Deno, Bun). It parses SSE itself
- * (no EventSource, so the bearer never goes into a URL), reconnects with backoff, and sends its
- * subscriptions again after every reconnect and whenever the auth token changes.
+ * (no EventSource, so neither the bearer nor the client id goes into a URL), reconnects with
+ * backoff, sends its subscriptions again after every reconnect and whenever the auth token
+ * changes, and again before the token expires (the server ends a stream at its token's `exp`).
  *
  * Wire shape (PocketBase's): `GET /api/realtime` streams events, the first being `PB_CONNECT`
  * with `{clientId}`; `POST /api/realtime {clientId, subscriptions}` sets the topics; every other
  * event is named by the topic it answers and carries `{action, record}`.
  */
+
+import { tokenExpiry } from './jwt.js';
 
 export type RealtimeAction = 'create' | 'update' | 'delete';
 
@@ -33,8 +36,11 @@ export interface RealtimeClientOptions {
   baseUrl: string;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
-  /** The current access token, or undefined when signed out; read at every subscription change. */
-  getToken?: () => string | undefined;
+  /**
+   * The current access token, or undefined when signed out; read at every subscription change and
+   * before the token expires (return a refreshed one then).
+   */
+  getToken?: () => string | undefined | Promise<string | undefined>;
   /** Milliseconds to wait before reconnect attempts 1, 2, …; the last repeats. */
   reconnectDelays?: number[];
   /** Called with errors that have no caller to throw to (a failed re-subscribe after reconnect). */
@@ -59,10 +65,15 @@ export class RealtimeError extends Error {
 type Listener = (event: RealtimeEvent) => void;
 
 const DEFAULT_DELAYS = [250, 500, 1000, 2000, 5000, 10000];
+/** How long before its token expires the client subscribes again with a fresh one. */
+const RENEW_BEFORE_MS = 30_000;
 
 export class RealtimeClient {
-  /** The server's id for this connection; kept across reconnects so the server can resume it. */
+  /** The server's id for this connection; kept across reconnects when the server resumes it. */
   clientId: string | undefined;
+  /** The stream's SSE id: a resume token, sent back as Last-Event-ID on reconnect. */
+  private resumeToken: string | undefined;
+  private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly fetchFn: typeof fetch;
   private readonly baseUrl: string;
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -138,6 +149,7 @@ export class RealtimeClient {
   disconnect(): void {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.clearRenewal();
     this.abort?.abort();
     this.abort = undefined;
     this.connected = false;
@@ -159,15 +171,19 @@ export class RealtimeClient {
   private open(): void {
     const abort = new AbortController();
     this.abort = abort;
-    const resume = this.clientId ? `?clientId=${encodeURIComponent(this.clientId)}` : '';
-    // `cache` is in the DOM's RequestInit but not in Node's types; both runtimes accept it.
-    const init: RequestInit & { cache?: string } = {
-      headers: { accept: 'text/event-stream' },
-      signal: abort.signal,
-      cache: 'no-store',
-    };
-    void this.fetchFn(`${this.baseUrl}/api/realtime${resume}`, init as RequestInit)
+    const resumeToken = this.resumeToken;
+    void this.streamHeaders(resumeToken)
+      .then((headers) => {
+        // `cache` is in the DOM's RequestInit but not in Node's types; both runtimes accept it.
+        const init: RequestInit & { cache?: string } = { headers, signal: abort.signal, cache: 'no-store' };
+        return this.fetchFn(`${this.baseUrl}/api/realtime`, init as RequestInit);
+      })
       .then(async (res) => {
+        if (res.status === 401 && resumeToken === this.resumeToken) {
+          // The token went stale meanwhile: connect afresh; PB_CONNECT subscribes with a new one.
+          this.resumeToken = undefined;
+          this.clientId = undefined;
+        }
         if (!res.ok || !res.body) throw new Error(`The realtime stream answered ${res.status}.`);
         await this.read(res.body, abort);
       })
@@ -179,6 +195,19 @@ export class RealtimeClient {
         this.connected = false;
         this.scheduleReconnect();
       });
+  }
+
+  /**
+   * A resume sends the stream's resume token with the credentials of the account the client is
+   * bound to (the server resumes nothing for anyone else).
+   */
+  private async streamHeaders(resumeToken: string | undefined): Promise<Record<string, string>> {
+    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    if (!resumeToken) return headers;
+    headers['last-event-id'] = resumeToken;
+    const token = await this.options.getToken?.();
+    if (token) headers.authorization = `Bearer ${token}`;
+    return headers;
   }
 
   private scheduleReconnect(): void {
@@ -245,6 +274,7 @@ export class RealtimeClient {
       const clientId = (parsed as { clientId?: string }).clientId ?? id;
       if (!clientId) return;
       this.clientId = clientId;
+      this.resumeToken = id;
       this.connected = true;
       this.attempt = 0;
       this.synced = '';
@@ -290,7 +320,7 @@ export class RealtimeClient {
     const subscriptions = [...this.listeners.keys()];
     const state = JSON.stringify([clientId, subscriptions]);
     if (state === this.synced) return;
-    const token = this.options.getToken?.();
+    const token = await this.options.getToken?.();
     const res = await this.fetchFn(`${this.baseUrl}/api/realtime`, {
       method: 'POST',
       headers: {
@@ -301,6 +331,7 @@ export class RealtimeClient {
     });
     if (res.ok) {
       this.synced = state;
+      this.scheduleRenewal(token);
       return;
     }
     let body: { code?: string; detail?: string } | undefined;
@@ -309,9 +340,13 @@ export class RealtimeClient {
     } catch {
       body = undefined;
     }
-    if (res.status === 404 && body?.code === 'REALTIME_CLIENT_NOT_FOUND' && this.clientId === clientId) {
-      // The server forgot this client (it expired): reconnect for a new id; PB_CONNECT resubscribes.
+    const forgotten = res.status === 404 && body?.code === 'REALTIME_CLIENT_NOT_FOUND';
+    // Bound to the account signed in before (a sign-out or another account since): a client of our own.
+    const foreign = res.status === 403 && body?.code === 'REALTIME_CLIENT_FORBIDDEN';
+    if ((forgotten || foreign) && this.clientId === clientId) {
+      // Reconnect for a new id; PB_CONNECT resubscribes.
       this.clientId = undefined;
+      this.resumeToken = undefined;
       this.abort?.abort();
       this.abort = undefined;
       this.connected = false;
@@ -324,6 +359,28 @@ export class RealtimeClient {
       body?.detail ?? `Setting realtime subscriptions failed (${res.status}).`,
       body,
     );
+  }
+
+  /** Subscribes again shortly before `token` expires, so the server keeps the stream open. */
+  private scheduleRenewal(token: string | undefined): void {
+    this.clearRenewal();
+    const exp = token ? tokenExpiry(token) : null;
+    if (exp === null) return;
+    const left = exp * 1000 - Date.now();
+    const delay = Math.max(0, left > 2 * RENEW_BEFORE_MS ? left - RENEW_BEFORE_MS : left / 2);
+    this.renewTimer = setTimeout(() => {
+      this.renewTimer = undefined;
+      if (!this.connected || !this.listeners.size) return;
+      this.synced = '';
+      this.sync().catch((err: unknown) => this.options.onError?.(err));
+    }, delay);
+    // A pending renewal alone keeps no process alive (Node).
+    (this.renewTimer as { unref?: () => void }).unref?.();
+  }
+
+  private clearRenewal(): void {
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
   }
 
   private removeListener(key: string, listener: Listener): void {

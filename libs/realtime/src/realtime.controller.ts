@@ -1,13 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiResponse, ApiTags } from '@nestjs/swagger';
-import {
-  ApiJsonBody,
-  ApiNoContent,
-  ApiStringQuery,
-  CurrentPrincipal,
-  validateBody,
-  type Principal,
-} from '@plinth/core';
+import { Body, Controller, Get, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiJsonBody, ApiNoContent, CurrentPrincipal, validateBody, type Principal } from '@plinth/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RealtimeService } from './realtime.service.js';
 
@@ -22,7 +15,7 @@ export const setRealtimeSubscriptionsSchema = {
   },
 };
 
-/** The data of the first event, `PB_CONNECT` (its SSE `id:` is the client id too). */
+/** The data of the first event, `PB_CONNECT` (its SSE `id:` is the stream's resume token). */
 export const realtimeConnectResponseSchema = {
   type: 'object',
   required: ['clientId'],
@@ -45,16 +38,25 @@ export class RealtimeController {
   constructor(private readonly realtime: RealtimeService) {}
 
   /**
-   * Opens the event stream. `?clientId=` or `Last-Event-ID` (what EventSource resends on its own)
-   * naming a client seen within the resume window keeps that client's subscriptions.
+   * Opens the event stream. `Last-Event-ID` (what EventSource resends on its own) holding the resume
+   * token of an earlier stream keeps that client and its subscriptions, when this request carries
+   * the credentials of the account the client is bound to; otherwise the stream gets a new client.
    */
   @Get('realtime')
-  @ApiStringQuery('clientId', 'Resume this client (seen within the resume window) with its subscriptions.')
+  @ApiHeader({
+    name: 'last-event-id',
+    required: false,
+    description:
+      "The `id:` of an earlier stream's PB_CONNECT (a resume token, not the client id): resumes that client, " +
+      'within the resume window, when sent with the credentials of the account it is bound to.',
+  })
   @ApiResponse({
     status: 200,
     description:
-      'Server-Sent Events. First `PB_CONNECT` (data `{clientId}`, `id:` the client id), then one event per ' +
-      'change, named by the subscription it answers, with data `{action, record}`; `:` comments are heartbeats.',
+      'Server-Sent Events. First `PB_CONNECT` (data `{clientId}`, `id:` a resume token), then one event per ' +
+      'change, named by the subscription it answers, with data `{action, record}`; `:` comments are heartbeats. ' +
+      'The stream ends when the credentials it subscribed with are revoked or expire (subscribe again with ' +
+      'fresh ones before then).',
     content: {
       'text/event-stream': {
         schema: { oneOf: [realtimeConnectResponseSchema, realtimeEventResponseSchema] } as never,
@@ -64,27 +66,30 @@ export class RealtimeController {
   async openRealtime(
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
-    @Query('clientId') clientId: unknown,
     @Headers('last-event-id') lastEventId: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    const resume = typeof clientId === 'string' && clientId ? clientId : lastEventId;
-    await this.realtime.open(req, reply, principal, resume);
+    await this.realtime.open(req, reply, principal, authorization, lastEventId || undefined);
   }
 
-  /** Sets the client's subscriptions; the caller's credentials become the auth its events are judged by. */
+  /**
+   * Sets the client's subscriptions; the caller's credentials become the auth its events are judged
+   * by. The first signed-in caller binds the client to its account: others get 403.
+   */
   @Post('realtime')
   @HttpCode(204)
   @ApiJsonBody(setRealtimeSubscriptionsSchema)
   @ApiNoContent('The subscriptions are set.')
   async setRealtimeSubscriptions(
     @Body() body: unknown,
+    @Headers('authorization') authorization: string | undefined,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
     const input = validateBody<{ clientId: string; subscriptions?: string[] }>(
       setRealtimeSubscriptionsSchema,
       body,
     );
-    await this.realtime.setSubscriptions(input.clientId, input.subscriptions ?? [], principal);
+    await this.realtime.setSubscriptions(input.clientId, input.subscriptions ?? [], principal, authorization);
   }
 }

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@plinth/auth';
+import { RealtimeAuth } from './realtime-auth.js';
 import { RealtimeController } from './realtime.controller.js';
 import { RealtimeService } from './realtime.service.js';
 
-/** Realtime subscriptions over Server-Sent Events, fanned out across replicas through Redis. */
+/**
+ * Realtime subscriptions over Server-Sent Events, fanned out across replicas through Redis.
+ * Streams are judged by credentials the auth module's resolver accepts at each delivery.
+ */
 @Module({
+  imports: [AuthModule],
   controllers: [RealtimeController],
-  providers: [RealtimeService],
+  providers: [RealtimeService, RealtimeAuth],
   exports: [RealtimeService],
 })
 export class RealtimeModule {}

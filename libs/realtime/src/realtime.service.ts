@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import {
   Inject,
@@ -16,72 +16,41 @@ import {
   Metrics,
   PLINTH_CONFIG,
   REDIS,
-  type FieldProblem,
   type Principal,
   type ResolvedConfig,
 } from '@plinth/core';
-import { AuthRecordLoader, RecordEvents, RecordsService, type RecordChange } from '@plinth/collections';
+import { RecordEvents, RecordsService, type RecordChange } from '@plinth/collections';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
+import { ClientStore, hashSecret, type StoredClient } from './client-store.js';
+import { checkSubscriptions } from './check-subscriptions.js';
+import { ChangeDeliveries } from './change-deliveries.js';
+import type { LocalClient } from './local-client.js';
+import { RealtimeAuth, SWEEP_MS, tokenExpiry } from './realtime-auth.js';
 import { SseConnection } from './sse-connection.js';
-import { parseTopic, TopicError, type Topic } from './topics.js';
-
-/** Who a client subscribed as; kept in Redis with its topics so any replica can serve it. */
-export type StoredAuth =
-  | { kind: 'anonymous' }
-  | { kind: 'admin'; id: string; email: string }
-  | { kind: 'key'; id: string; name: string; scopes: string[] }
-  /** `tk`: a hash of the account's token key when subscribing; a new key (sign-out) voids it. */
-  | { kind: 'user'; id: string; collectionId: string; tk: string };
-
-export interface ClientState {
-  subscriptions: string[];
-  auth: StoredAuth;
-}
-
-interface LocalClient {
-  id: string;
-  /** Tells this connection apart from a newer one that resumed the same client id. */
-  connection: string;
-  conn: SseConnection;
-  ip: string;
-  topics: Map<string, Topic>;
-  auth: StoredAuth;
-  authKey: string;
-  /** Since when it has had no subscriptions (idle-client cleanup). */
-  idleSince?: number;
-}
+import { parseTopic } from './topics.js';
 
 type Message =
   | { t: 'changes'; changes: RecordChange[] }
   /** One change, as replicas before batching published it (read during a rolling upgrade). */
   | { t: 'change'; change: RecordChange }
-  | { t: 'subs'; clientId: string; state: ClientState }
+  /** `credential`: sealed, so Redis never carries a bearer in clear. */
+  | { t: 'subs'; clientId: string; subscriptions: string[]; owner: string; credential?: string }
   | { t: 'kick'; clientId: string; connection: string };
 
-interface Group {
-  auth: StoredAuth;
-  topic: Topic;
-  members: Array<[LocalClient, string]>;
-}
-
 const CLIENT_ID = /^[A-Za-z0-9_-]{1,100}$/;
-/** Rule checks of one change that run at the same time (each is one query). */
-const CHECK_CONCURRENCY = 4;
-/** Changes waiting for delivery on this replica before the oldest are dropped. */
-const MAX_QUEUE = 10_000;
 /** How a published change message starts (`{ t: 'changes', … }`, or an older replica's `{ t: 'change', … }`). */
 const CHANGE_PREFIX = '{"t":"change';
 /** Most changes one message carries. */
 const MAX_BATCH = 200;
 
 /**
- * Realtime over Server-Sent Events (PocketBase's wire shape). Client state (topics and auth) lives
- * in Redis so a client may POST to, or reconnect through, any replica; the connections live here.
- * Every change goes through one Redis channel, so each replica hears subscription updates and
- * changes in the order Redis received them, and delivers to its own connections after a rule check
- * per group of subscribers with the same auth and options.
+ * Realtime over Server-Sent Events (PocketBase's wire shape). Client state (topics and the account
+ * it is bound to) lives in Redis so a client may POST to, or resume through, any replica; the
+ * connections, and the credentials they are judged by, live here. Every change goes through one
+ * Redis channel, so each replica hears subscription updates and changes in the order Redis
+ * received them, and delivers to its own connections (see ChangeDeliveries).
  */
 @Injectable()
 export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
@@ -97,24 +66,26 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
   private tick?: NodeJS.Timeout;
   private lastHeartbeat = Date.now();
   private closing = false;
-  private readonly queue: RecordChange[] = [];
   /** Changes of this turn of the event loop, not yet published. */
   private pendingChanges: RecordChange[] = [];
-  private delivering = false;
-  private sent!: Counter;
   private dropped!: Counter<'reason'>;
+  private deliveries!: ChangeDeliveries;
+  private revoked!: Counter;
+  private readonly store: ClientStore;
+  private sweeping = false;
 
   constructor(
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly records: RecordsService,
     private readonly events: RecordEvents,
-    private readonly authRecords: AuthRecordLoader,
+    private readonly auth: RealtimeAuth,
     private readonly lifecycle: Lifecycle,
     private readonly metrics: Metrics,
   ) {
     this.channel = `${config.redis.prefix}:realtime`;
     this.limits = config.realtime;
+    this.store = new ClientStore(redis);
   }
 
   async onModuleInit(): Promise<void> {
@@ -127,7 +98,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
         this.set(clients.size);
       },
     });
-    this.sent = new Counter({
+    const sent = new Counter({
       name: 'plinth_realtime_events_sent_total',
       help: 'Realtime events written to client streams',
       registers: [this.metrics.registry],
@@ -138,6 +109,24 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
       labelNames: ['reason'],
       registers: [this.metrics.registry],
     });
+    this.revoked = new Counter({
+      name: 'plinth_realtime_streams_revoked_total',
+      help: 'Realtime streams ended because their credentials were revoked, deleted or expired',
+      registers: [this.metrics.registry],
+    });
+    this.deliveries = new ChangeDeliveries(
+      this.records,
+      this.auth,
+      { sent, dropped: this.dropped },
+      {
+        candidates: (change) =>
+          new Set([
+            ...(this.byCollection.get(change.collectionName) ?? []),
+            ...(this.byCollection.get(change.collectionId) ?? []),
+          ]),
+        revoke: (client) => this.revoke(client),
+      },
+    );
     this.publisher = createRedis(this.config.redis.url);
     this.subscriber = createRedis(this.config.redis.url, {
       enableOfflineQueue: true,
@@ -165,14 +154,16 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
   // ---- connections ---------------------------------------------------------------------------
 
   /**
-   * GET /api/realtime: opens the stream; `resumeId` (a client id seen within the resume window)
-   * keeps that client's topics, and its auth when this request carries the same credentials.
+   * GET /api/realtime: opens the stream. `resumeToken` (the SSE id of an earlier stream, which
+   * EventSource resends as Last-Event-ID) keeps that client, with its topics, when this request
+   * comes from the account it is bound to; anything else gets a new client.
    */
   async open(
     req: FastifyRequest,
     reply: FastifyReply,
     principal: Principal,
-    resumeId?: string,
+    authorization: string | undefined,
+    resumeToken?: string,
   ): Promise<void> {
     if (this.closing || this.lifecycle.shuttingDown) {
       throw new AppError('SHUTTING_DOWN', 'This server is shutting down. Connect again.', {
@@ -189,29 +180,27 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
         { headers: { 'retry-after': '5' } },
       );
     }
-    let id: string | undefined;
-    let state: ClientState | undefined;
-    if (resumeId && CLIENT_ID.test(resumeId)) {
-      state = await this.load(resumeId);
-      if (state) {
-        id = resumeId;
-        // The id alone does not carry the rights it subscribed with (ids end up in URLs and logs):
-        // without the same credentials on this request, its topics are judged as anonymous until
-        // the client POSTs again, as every client does after PB_CONNECT.
-        const caller = await this.authOf(principal);
-        if (authKey(caller) !== authKey(state.auth)) state = { ...state, auth: { kind: 'anonymous' } };
-      }
-    }
+    const resumed = resumeToken
+      ? await this.resumable(resumeToken, this.auth.identity(principal))
+      : undefined;
     const connection = randomBytes(8).toString('hex');
-    if (id !== undefined) {
+    if (resumed) {
       // A client reconnecting before its old stream was noticed dead: the old one ends.
-      this.clients.get(id)?.conn.close();
-      this.publish({ t: 'kick', clientId: id, connection });
+      this.clients.get(resumed.id)?.conn.close();
+      this.publish({ t: 'kick', clientId: resumed.id, connection });
     }
-    id ??= randomBytes(18).toString('base64url');
-    state ??= { subscriptions: [], auth: { kind: 'anonymous' } };
+    const id = resumed?.id ?? randomBytes(18).toString('base64url');
+    const owner = resumed?.state.owner ?? '';
+    // A bound client resumes only with its owner's credentials, which then stand for it.
+    const credential = owner ? authorization : undefined;
+    const secret = randomBytes(18).toString('base64url');
+    const state: StoredClient = {
+      subscriptions: resumed?.state.subscriptions ?? [],
+      owner,
+      resume: hashSecret(secret),
+    };
     // Stored before PB_CONNECT is sent: the client may POST its subscriptions at once.
-    await this.redis.set(this.key(id), JSON.stringify(state), 'PX', this.connectedTtl());
+    await this.store.save(id, state, this.connectedTtl());
     if (this.closing) throw new AppError('SHUTTING_DOWN', 'This server is shutting down. Connect again.');
     reply.hijack();
     const conn = new SseConnection(req.raw, reply.raw, () => this.dropped.inc({ reason: 'slow_client' }));
@@ -221,90 +210,97 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
       conn,
       ip,
       topics: new Map(),
-      auth: state.auth,
-      authKey: authKey(state.auth),
+      owner,
+      principal: ANONYMOUS,
+      checkedUntil: 0,
     };
     this.clients.set(id, client);
     this.perIp.set(ip, open + 1);
-    this.apply(client, state);
+    this.apply(client, state.subscriptions, owner, credential, credential ? principal : undefined);
     conn.onClose(() => this.forget(client));
     // Headers hooks set so far (CORS) go out too; the onSend hook does not run for a hijacked reply.
     const headers = { ...reply.getHeaders() } as OutgoingHttpHeaders;
     delete headers['content-length'];
     conn.open({ ...headers, 'x-request-id': req.id });
-    conn.send('PB_CONNECT', JSON.stringify({ clientId: id }), id);
+    // The SSE id is a sealed resume secret, not the client id: an id seen elsewhere resumes nothing.
+    conn.send('PB_CONNECT', JSON.stringify({ clientId: id }), this.auth.seal(`${id}.${secret}`));
   }
 
-  /** POST /api/realtime: replaces the client's topics and the auth they are checked with. */
-  async setSubscriptions(clientId: string, subscriptions: string[], principal: Principal): Promise<void> {
+  /** The client a resume token names, when its secret is current and `caller` may take it. */
+  private async resumable(
+    token: string,
+    caller: string,
+  ): Promise<{ id: string; state: StoredClient } | undefined> {
+    const opened = this.auth.open(token);
+    const dot = opened?.lastIndexOf('.') ?? -1;
+    if (!opened || dot < 0) return undefined;
+    const id = opened.slice(0, dot);
+    if (!CLIENT_ID.test(id)) return undefined;
+    const state = await this.store.load(id);
+    if (!state || state.resume !== hashSecret(opened.slice(dot + 1))) return undefined;
+    if (state.owner && state.owner !== caller) return undefined;
+    return { id, state };
+  }
+
+  /**
+   * POST /api/realtime: replaces the client's topics and the credentials they are checked with. The
+   * first authenticated caller binds the client to its account; anyone else is refused (403).
+   */
+  async setSubscriptions(
+    clientId: string,
+    subscriptions: string[],
+    principal: Principal,
+    authorization: string | undefined,
+  ): Promise<void> {
     const unique = [...new Set(subscriptions)];
-    if (unique.length > this.limits.maxSubscriptions) {
-      throw new AppError(
-        'REALTIME_TOO_MANY_SUBSCRIPTIONS',
-        `A connection may hold at most ${this.limits.maxSubscriptions} subscriptions (got ${unique.length}). ` +
-          'Subscribe to the collection with a filter instead of many single records.',
-        { errors: [{ path: 'subscriptions', code: 'TOO_MANY_ITEMS', message: 'has too many topics' }] },
-      );
-    }
-    const problems: FieldProblem[] = [];
-    const topics: Topic[] = [];
-    unique.forEach((raw, i) => {
-      try {
-        topics.push(parseTopic(raw));
-      } catch (err) {
-        if (!(err instanceof TopicError)) throw err;
-        problems.push({ path: `subscriptions.${i}`, code: 'INVALID_TOPIC', message: err.message });
-      }
-    });
-    if (problems.length) {
-      throw new AppError(
-        'REALTIME_TOPIC_INVALID',
-        `Some topics are invalid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}.`,
-        { errors: problems },
-      );
-    }
-    // Options are checked now, for this caller, so a bad filter is a 400 rather than silence.
-    for (const [i, topic] of topics.entries()) {
-      if (!topic.filter && !topic.expand) continue;
-      try {
-        await this.records.viewSnapshot(
-          topic.collection,
-          topic.recordId ? 'view' : 'list',
-          { filter: topic.filter, expand: topic.expand },
-          principal,
-        );
-      } catch (err) {
-        if (!(err instanceof AppError) || err.status !== 400) throw err;
-        const message = err.detail.replace(/^(filter|expand): /, '');
-        throw new AppError(err.code, `subscriptions.${i}: ${message}`, {
-          errors: [{ path: `subscriptions.${i}`, code: err.code, message }],
-        });
-      }
-    }
-    const state: ClientState = { subscriptions: unique, auth: await this.authOf(principal) };
-    // XX: only while the client exists (its TTL is kept); a vanished client is a 404.
-    const stored = await this.redis.set(this.key(clientId), JSON.stringify(state), 'KEEPTTL', 'XX');
-    if (stored !== 'OK') {
+    await checkSubscriptions(this.records, unique, principal, this.limits.maxSubscriptions);
+    const owner = this.auth.identity(principal);
+    const result = await this.store.setSubscriptions(clientId, owner, unique);
+    if (result === 'missing') {
       throw new AppError(
         'REALTIME_CLIENT_NOT_FOUND',
         'There is no realtime client with this id (it disconnected or never existed). ' +
           'Open GET /api/realtime again and use the clientId of its PB_CONNECT event.',
       );
     }
+    if (result === 'forbidden') {
+      throw new AppError(
+        'REALTIME_CLIENT_FORBIDDEN',
+        'This realtime client was subscribed with the credentials of another account (or signed in, ' +
+          'where this request is anonymous). Open GET /api/realtime again for a client of your own.',
+      );
+    }
+    const credential = owner ? authorization : undefined;
     const local = this.clients.get(clientId);
-    if (local) this.apply(local, state);
+    if (local) this.apply(local, unique, owner, credential, principal);
     // Through the same channel as changes: the replica holding the stream applies it before any
     // change written after this answer.
     await this.publisher!.publish(
       this.channel,
-      JSON.stringify({ t: 'subs', clientId, state } satisfies Message),
+      JSON.stringify({
+        t: 'subs',
+        clientId,
+        subscriptions: unique,
+        owner,
+        credential: credential && this.auth.seal(credential),
+      } satisfies Message),
     );
   }
 
-  private apply(client: LocalClient, state: ClientState): void {
+  /**
+   * Sets a client's topics and credentials; `checked` is the principal the credential was just
+   * resolved to on this replica (otherwise the next delivery or sweep resolves it).
+   */
+  private apply(
+    client: LocalClient,
+    subscriptions: string[],
+    owner: string,
+    credential: string | undefined,
+    checked?: Principal,
+  ): void {
     for (const t of client.topics.values()) this.byCollection.get(t.collection)?.delete(client);
     client.topics.clear();
-    for (const raw of state.subscriptions) {
+    for (const raw of subscriptions) {
       try {
         const topic = parseTopic(raw);
         client.topics.set(raw, topic);
@@ -315,8 +311,13 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
         // stored topics were checked when set
       }
     }
-    client.auth = state.auth;
-    client.authKey = authKey(state.auth);
+    client.owner = owner;
+    if (client.credential !== credential || checked) {
+      client.credential = credential;
+      client.principal = credential && checked ? checked : ANONYMOUS;
+      client.exp = credential ? tokenExpiry(credential) : undefined;
+      client.checkedUntil = checked ? Date.now() + SWEEP_MS : 0;
+    }
     client.idleSince = client.topics.size ? undefined : Date.now();
   }
 
@@ -331,8 +332,19 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     else this.perIp.delete(client.ip);
     if (this.clients.get(client.id) !== client) return; // a newer connection took this id over
     this.clients.delete(client.id);
-    // The client may come back with its id for a while (here or on another replica).
-    void this.redis.pexpire(this.key(client.id), this.limits.resumeWindowMs).catch(() => undefined);
+    // A revoked client is gone; any other may come back with its resume token for a while.
+    const done = client.revoked
+      ? this.store.remove(client.id)
+      : this.store.expireAfter(client.id, this.limits.resumeWindowMs);
+    void done.catch(() => undefined);
+  }
+
+  /** Ends a stream whose credential no longer holds; the client cannot resume it. */
+  private revoke(client: LocalClient): void {
+    if (client.revoked) return;
+    client.revoked = true;
+    this.revoked.inc();
+    client.conn.close();
   }
 
   private closeAll(): void {
@@ -349,19 +361,25 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
       return;
     }
     const now = Date.now();
+    const due: LocalClient[] = [];
     for (const client of [...this.clients.values()]) {
       if (client.idleSince !== undefined && now - client.idleSince > this.limits.idleTimeoutMs) {
         client.conn.close();
+      } else if (client.exp !== undefined && client.exp <= now) {
+        this.revoke(client);
+      } else if (client.credential && client.checkedUntil <= now) {
+        due.push(client);
       }
+    }
+    // Streams that hear nothing still end soon after their credential is revoked.
+    if (due.length && !this.sweeping) {
+      this.sweeping = true;
+      void this.auth.recheck(due, (c) => this.revoke(c)).finally(() => (this.sweeping = false));
     }
     if (now - this.lastHeartbeat < this.limits.heartbeatMs) return;
     this.lastHeartbeat = now;
-    const pipeline = this.redis.pipeline();
-    for (const client of this.clients.values()) {
-      client.conn.comment();
-      pipeline.pexpire(this.key(client.id), this.connectedTtl());
-    }
-    if (this.clients.size) void pipeline.exec().catch(() => undefined);
+    for (const client of this.clients.values()) client.conn.comment();
+    void this.store.touch(this.clients.keys(), this.connectedTtl()).catch(() => undefined);
   }
 
   // ---- changes ------------------------------------------------------------------------------
@@ -402,178 +420,29 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     }
     if (message.t === 'subs') {
       const client = this.clients.get(message.clientId);
-      if (client) this.apply(client, message.state);
+      // (A message without a list comes from a replica of an older release: it is left alone.)
+      if (client && Array.isArray(message.subscriptions)) {
+        const credential = message.credential ? this.auth.open(message.credential) : undefined;
+        if (message.credential && !credential) this.revoke(client);
+        else this.apply(client, message.subscriptions, message.owner ?? '', credential);
+      }
     } else if (message.t === 'kick') {
       const client = this.clients.get(message.clientId);
       if (client && client.connection !== message.connection) client.conn.close();
     } else if ((message.t === 'changes' || message.t === 'change') && !this.closing) {
-      for (const change of message.t === 'changes' ? message.changes : [message.change]) {
-        if (this.queue.length >= MAX_QUEUE) {
-          this.queue.shift();
-          this.dropped.inc({ reason: 'overload' });
-        }
-        this.queue.push(change);
-      }
-      if (!this.delivering) void this.drain();
-    }
-  }
-
-  /** One change at a time, so each client sees changes in the order they were published. */
-  private async drain(): Promise<void> {
-    this.delivering = true;
-    try {
-      while (this.queue.length) {
-        const change = this.queue.shift()!;
-        await this.deliver(change).catch((err: Error) =>
-          this.logger.error(`Delivering a realtime event failed: ${err.message}`),
-        );
-      }
-    } finally {
-      this.delivering = false;
-    }
-  }
-
-  private async deliver(change: RecordChange): Promise<void> {
-    const candidates = new Set([
-      ...(this.byCollection.get(change.collectionName) ?? []),
-      ...(this.byCollection.get(change.collectionId) ?? []),
-    ]);
-    if (!candidates.size) return;
-    const recordId = String(change.record.id).toLowerCase();
-    const groups = new Map<string, Group>();
-    for (const client of candidates) {
-      for (const topic of client.topics.values()) {
-        if (topic.collection !== change.collectionName && topic.collection !== change.collectionId) continue;
-        if (topic.recordId && topic.recordId !== recordId) continue;
-        const key = `${client.authKey}\u0001${topic.key}`;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = { auth: client.auth, topic, members: [] }));
-        group.members.push([client, topic.raw]);
-      }
-    }
-    const pending = [...groups.values()];
-    const worker = async () => {
-      for (let g = pending.shift(); g; g = pending.shift()) await this.deliverGroup(change, g);
-    };
-    await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, pending.length) }, worker));
-  }
-
-  /** One rule check (one query, plus expand) answers every subscriber of the group. */
-  private async deliverGroup(change: RecordChange, group: Group): Promise<void> {
-    let record: Record<string, unknown> | undefined;
-    try {
-      const principal = await this.principalOf(group.auth);
-      record = await this.records.viewSnapshot(
-        change.collectionName,
-        group.topic.recordId ? 'view' : 'list',
-        { filter: group.topic.filter, expand: group.topic.expand },
-        principal,
-        change.record,
-      );
-    } catch (err) {
-      // A schema changed under the subscription (a filter field removed): nothing can be sent.
-      this.logger.warn(
-        `A realtime rule check for "${group.topic.raw.slice(0, 200)}" failed: ${(err as Error).message}`,
-      );
-    }
-    if (!record) {
-      this.dropped.inc({ reason: 'rule' }, group.members.length);
-      return;
-    }
-    const data = JSON.stringify({ action: change.action, record });
-    let sent = 0;
-    for (const [client, name] of group.members) {
-      if (client.topics.has(name) && client.conn.send(name, data)) sent++;
-    }
-    this.sent.inc(sent);
-  }
-
-  // ---- auth ---------------------------------------------------------------------------------
-
-  private async authOf(p: Principal): Promise<StoredAuth> {
-    switch (p.kind) {
-      case 'anonymous':
-        return { kind: 'anonymous' };
-      case 'admin':
-        return { kind: 'admin', id: p.id, email: p.email };
-      case 'key':
-        return { kind: 'key', id: p.id, name: p.name, scopes: [...p.scopes] };
-      case 'user': {
-        const loaded = await this.authRecords.load(p.collectionId, p.id);
-        return { kind: 'user', id: p.id, collectionId: p.collectionId, tk: tokenKeyHash(loaded?.tokenKey) };
-      }
-    }
-  }
-
-  /**
-   * The principal a stored auth stands for now. A user whose account is gone, or whose token key
-   * changed since (password change, sign-out everywhere), is judged as anonymous.
-   */
-  private async principalOf(auth: StoredAuth): Promise<Principal> {
-    switch (auth.kind) {
-      case 'anonymous':
-        return ANONYMOUS;
-      case 'admin':
-        return { kind: 'admin', id: auth.id, email: auth.email };
-      case 'key':
-        return { kind: 'key', id: auth.id, name: auth.name, scopes: new Set(auth.scopes) };
-      case 'user': {
-        const loaded = await this.authRecords.load(auth.collectionId, auth.id);
-        if (!loaded || tokenKeyHash(loaded.tokenKey) !== auth.tk) return ANONYMOUS;
-        return {
-          kind: 'user',
-          id: auth.id,
-          collectionId: auth.collectionId,
-          collectionName: loaded.collectionName,
-          record: loaded.record,
-        };
-      }
+      this.deliveries.enqueue(message.t === 'changes' ? message.changes : [message.change]);
     }
   }
 
   // ---- state in Redis -----------------------------------------------------------------------
-
-  private key(clientId: string): string {
-    return `realtime:client:${clientId}`;
-  }
 
   /** While connected the state outlives a few missed heartbeats; after that, the resume window. */
   private connectedTtl(): number {
     return Math.max(this.limits.resumeWindowMs, 2 * this.limits.heartbeatMs) + this.limits.heartbeatMs;
   }
 
-  private async load(clientId: string): Promise<ClientState | undefined> {
-    const raw = await this.redis.get(this.key(clientId));
-    if (!raw) return undefined;
-    try {
-      return JSON.parse(raw) as ClientState;
-    } catch {
-      return undefined;
-    }
-  }
-
   /** Open connections on this replica (tests and the bench read it). */
   get connectionCount(): number {
     return this.clients.size;
   }
-}
-
-function authKey(auth: StoredAuth): string {
-  switch (auth.kind) {
-    case 'anonymous':
-      return 'anonymous';
-    case 'admin':
-      return `admin:${auth.id}`;
-    case 'key':
-      return `key:${auth.id}`;
-    case 'user':
-      return `user:${auth.collectionId}:${auth.id}:${auth.tk}`;
-  }
-}
-
-function tokenKeyHash(tokenKey: string | undefined): string {
-  return createHash('sha256')
-    .update(tokenKey ?? '')
-    .digest('base64url')
-    .slice(0, 16);
 }

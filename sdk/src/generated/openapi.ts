@@ -3019,17 +3019,17 @@ export interface operations {
   };
   openRealtime: {
     parameters: {
-      query?: {
-        /** @description Resume this client (seen within the resume window) with its subscriptions. */
-        clientId?: string;
+      query?: never;
+      header?: {
+        /** @description The `id:` of an earlier stream's PB_CONNECT (a resume token, not the client id): resumes that client, within the resume window, when sent with the credentials of the account it is bound to. */
+        'last-event-id'?: string;
       };
-      header?: never;
       path?: never;
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description Server-Sent Events. First `PB_CONNECT` (data `{clientId}`, `id:` the client id), then one event per change, named by the subscription it answers, with data `{action, record}`; `:` comments are heartbeats. */
+      /** @description Server-Sent Events. First `PB_CONNECT` (data `{clientId}`, `id:` a resume token), then one event per change, named by the subscription it answers, with data `{action, record}`; `:` comments are heartbeats. The stream ends when the credentials it subscribed with are revoked or expire (subscribe again with fresh ones before then). */
       200: {
         headers: {
           [name: string]: unknown;

@@ -12,10 +12,9 @@ const TAG_BYTES = 16;
 export class SecretBox {
   private readonly key: Buffer;
 
-  constructor(secret: string) {
-    this.key = Buffer.from(
-      hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), 'plinth settings encryption', 32),
-    );
+  /** `info` names the purpose: each use of PLINTH_SECRET gets its own key (DESIGN §10). */
+  constructor(secret: string, info = 'plinth settings encryption') {
+    this.key = Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), info, 32));
   }
 
   static isSealed(value: unknown): value is string {

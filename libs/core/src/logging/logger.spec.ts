@@ -10,6 +10,8 @@ describe('log redaction', () => {
       '/cb?code=[redacted]&state=s&refreshToken=[redacted]',
     );
     expect(redactUrl('/api/health')).toBe('/api/health');
+    // Older realtime clients resumed with their id in the URL; an id must not reach a log.
+    expect(redactUrl('/api/realtime?clientId=abc')).toBe('/api/realtime?clientId=[redacted]');
   });
 
   it('blanks authorization headers, cookies and secrets in structured logs', () => {

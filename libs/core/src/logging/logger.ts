@@ -17,7 +17,10 @@ export const REDACT_PATHS = [
 
 /** Hides `token=` and similar query values in URLs that reach a log line. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&](?:token|code|key|secret|password|refreshToken)=)[^&#]*/gi, '$1[redacted]');
+  return url.replace(
+    /([?&](?:token|code|key|secret|password|refreshToken|clientId)=)[^&#]*/gi,
+    '$1[redacted]',
+  );
 }
 
 export function createLogger(config: Pick<PlinthConfig, 'log'>, name = 'plinth'): PinoLogger {
