@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DataSource } from 'typeorm';
 import { adminToken, api, userToken } from '../support/auth.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from '../support/records.js';
 import { SseClient, subscribe } from '../support/sse.js';
@@ -120,10 +119,24 @@ describe('Realtime streams end when their credentials are revoked (two servers)'
     const note = await createRecord(a, writer.token, 'notes', { text: 'seen by admins', owner: writer.id });
     await Promise.all([onA, onB].map((c) => c.nextData('notes', (d) => d.record.id === note.id)));
 
-    // Admin deletion has no route on this branch yet (issue 16, admins): the row goes as it would.
-    await a.app
-      .get(DataSource)
-      .query('DELETE FROM plinth.admin WHERE email = $1', ['leaving-admin@example.com']);
+    const admins = ok(await api(a, admin)('GET', '/api/admins'));
+    const leaving = admins.body.items.find((x: { email: string }) => x.email === 'leaving-admin@example.com');
+    expect((await api(a, admin)('DELETE', `/api/admins/${leaving.id}`)).status).toBe(204);
+    await Promise.all([endsWithin(onA, ACROSS_REPLICAS_MS), endsWithin(onB, ACROSS_REPLICAS_MS)]);
+  });
+
+  it('closes the streams of an admin session that signed out', async () => {
+    const other = await adminToken(a, 'signing-out@example.com');
+    const [onA, onB] = await Promise.all([connect(a), connect(b)]);
+    await sub(a, onA, ['notes'], other);
+    await sub(b, onB, ['notes'], other);
+    const note = await createRecord(a, writer.token, 'notes', {
+      text: 'seen before sign-out',
+      owner: writer.id,
+    });
+    await Promise.all([onA, onB].map((c) => c.nextData('notes', (d) => d.record.id === note.id)));
+
+    expect((await api(a, other)('POST', '/api/admins/auth-logout', {})).status).toBe(204);
     await Promise.all([endsWithin(onA, ACROSS_REPLICAS_MS), endsWithin(onB, ACROSS_REPLICAS_MS)]);
   });
 });
