@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAnswer, ApiJsonBody, CurrentPrincipal, type Principal } from '@plinth/core';
 import { ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseFields, parseListQuery } from './list-query.js';
 import { batchSchema, BatchService } from './batch.service.js';
 
@@ -23,6 +23,15 @@ type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: ()
 const formParts = (req: MaybeMultipart): AsyncIterable<FormPart> | undefined =>
   req.isMultipart?.() && req.parts ? req.parts() : undefined;
 
+/** Aborted when the client goes away before its answer is written: its queries are cancelled. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
 /** The records API (PocketBase's paths and shapes). Rules are judged by RecordsService. */
 @Controller('api')
 export class RecordsController {
@@ -36,8 +45,12 @@ export class RecordsController {
     @Param('collection') collection: string,
     @Query() query: Record<string, unknown>,
     @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.records.withFreshSchema(() => this.records.list(collection, parseListQuery(query), p));
+    const signal = clientGone(reply);
+    return this.records.withFreshSchema(() =>
+      this.records.list(collection, parseListQuery(query), p, signal),
+    );
   }
 
   @Get('collections/:collection/records/:id')

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
+  PLINTH_CONFIG,
+  type PlinthConfig,
   hashPassword,
   isAdminLike,
   isUuid,
@@ -97,6 +99,12 @@ export interface ListResult {
 const MAX_EXPAND_DEPTH = 6;
 const MAX_EXPAND_PATHS = 10;
 
+/** What one answer may still expand: records serialised, each repetition counted. */
+interface ExpandBudget {
+  limit: number;
+  left: number;
+}
+
 export function filterProblem(err: FilterError, param: string): AppError {
   return new AppError(err.code, `${param}: ${err.message}`, {
     errors: [{ path: param, code: err.code, message: err.message }],
@@ -121,6 +129,7 @@ export class RecordsService {
     private readonly registry: CollectionsRegistry,
     private readonly records: RecordsRepository,
     private readonly events: RecordEvents,
+    @Inject(PLINTH_CONFIG) private readonly config: PlinthConfig,
   ) {}
 
   /** Called by the storage lib at boot: file uploads and deletions go through it. */
@@ -223,9 +232,16 @@ export class RecordsService {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  async list(collection: string, q: ListQuery, principal: Principal): Promise<ListResult> {
+  /** `signal`: aborted when the client went away (the queries are cancelled). */
+  async list(
+    collection: string,
+    q: ListQuery,
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<ListResult> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'list');
+    this.checkDepth(q);
     const params: unknown[] = [];
     const ctx = this.context(principal, access, params);
     const where: string[] = [];
@@ -252,9 +268,10 @@ export class RecordsService {
       (q.page - 1) * q.perPage,
       !q.skipTotal,
       whereParams,
+      signal,
     );
     let items = rows.map((r) => this.present(c, r, principal, access));
-    if (expand) await this.expand(c, items, expand, principal);
+    if (expand) await this.expand(c, items, expand, principal, this.expandBudget());
     if (q.fields) items = items.map((r) => project(r, q.fields!));
     return {
       page: q.page,
@@ -276,7 +293,7 @@ export class RecordsService {
     const expand = q.expand ? this.parseExpand(c, q.expand, access) : undefined;
     const row = await this.visible(this.records.pool, c, id, principal, access);
     let record = this.present(c, row, principal, access);
-    if (expand) await this.expand(c, [record], expand, principal);
+    if (expand) await this.expand(c, [record], expand, principal, this.expandBudget());
     if (q.fields) record = project(record, q.fields);
     return record;
   }
@@ -323,7 +340,7 @@ export class RecordsService {
     );
     if (!row) return undefined;
     const record = this.present(c, row, principal, access);
-    if (expand) await this.expand(c, [record], expand, principal);
+    if (expand) await this.expand(c, [record], expand, principal, this.expandBudget());
     return record;
   }
 
@@ -826,22 +843,48 @@ export class RecordsService {
     return tree;
   }
 
-  /** Attaches `expand` to each record; every expanded record passes its own collection's view rule. */
+  private expandBudget(): ExpandBudget {
+    return { limit: this.config.limits.expandBudget, left: this.config.limits.expandBudget };
+  }
+
+  /** Deep pages cost a scan of every row before them: beyond the limit, a filter on id or created does better. */
+  private checkDepth(q: ListQuery): void {
+    const max = this.config.limits.listMaxDepth;
+    if (q.page * q.perPage <= max) return;
+    const message = `page × perPage may reach row ${max} at most (PLINTH_LIST_MAX_DEPTH)`;
+    throw new AppError(
+      'PAGE_TOO_DEEP',
+      `This page starts beyond row ${max}, the deepest a list may page (page × perPage, PLINTH_LIST_MAX_DEPTH). To read further, sort by created or id and filter past the last record you have, e.g. sort=-created&filter=created<"<its created>".`,
+      { errors: [{ path: 'page', code: 'PAGE_TOO_DEEP', message }] },
+    );
+  }
+
+  /**
+   * Attaches `expand` to each record; every expanded record passes its own collection's view rule.
+   * A record expanded under several parents is serialised once per parent, so `weights` (how often
+   * each of `records` will be serialised) count what the answer grows by against the budget.
+   */
   private async expand(
     c: CompiledCollection,
     records: Row[],
     tree: ExpandTree,
     principal: Principal,
+    budget: ExpandBudget,
+    weights: number[] = records.map(() => 1),
   ): Promise<void> {
     for (const [fieldName, node] of tree) {
       const target = this.registry.findById(node.target);
       if (!target) continue;
-      const ids = new Set<string>();
-      for (const r of records) {
+      const wanted = new Map<string, number>();
+      records.forEach((r, i) => {
         const v = r[fieldName];
-        for (const id of Array.isArray(v) ? v : v ? [v] : []) if (typeof id === 'string') ids.add(id);
-      }
-      if (!ids.size) continue;
+        for (const id of Array.isArray(v) ? v : v ? [v] : []) {
+          if (typeof id === 'string') wanted.set(id, (wanted.get(id) ?? 0) + weights[i]!);
+        }
+      });
+      if (!wanted.size) continue;
+      // Each record read is serialised at least once (unless a rule hides it): no reads past the budget.
+      if (wanted.size > budget.left) throw expandTooLarge(budget);
       let access: Access;
       try {
         access = this.access(target, principal, 'view');
@@ -851,9 +894,13 @@ export class RecordsService {
       const params: unknown[] = [];
       const ctx = this.context(principal, access, params);
       const where = access.bypass ? 'TRUE' : this.rule(target, 'view', ctx);
-      const rows = await this.records.findMany(target, [...ids], where, params);
+      const rows = await this.records.findMany(target, [...wanted.keys()], where, params);
       const found = rows.map((row) => this.present(target, row, principal, access));
-      if (node.children.size) await this.expand(target, found, node.children, principal);
+      const foundWeights = found.map((r) => wanted.get(r.id as string)!);
+      budget.left -= foundWeights.reduce((a, b) => a + b, 0);
+      if (budget.left < 0) throw expandTooLarge(budget);
+      if (node.children.size)
+        await this.expand(target, found, node.children, principal, budget, foundWeights);
       const byId = new Map(found.map((r) => [r.id as string, r]));
       for (const r of records) {
         const v = r[fieldName];
@@ -867,6 +914,15 @@ export class RecordsService {
       }
     }
   }
+}
+
+function expandTooLarge(budget: ExpandBudget): AppError {
+  const message = `would return more than ${budget.limit} expanded records (each repetition counts)`;
+  return new AppError(
+    'EXPAND_TOO_LARGE',
+    `This expand ${message}, the most one answer may hold (PLINTH_EXPAND_BUDGET). Expand fewer levels or relations, or ask for a smaller perPage.`,
+    { errors: [{ path: 'expand', code: 'EXPAND_TOO_LARGE', message }] },
+  );
 }
 
 type ExpandTree = Map<string, { children: ExpandTree; target: string; multiple: boolean }>;
