@@ -7,6 +7,7 @@ import { OneTimeTokenRepository } from './database/one-time-token.repository.js'
 import { poolOf, RequestPool } from './database/request-pool.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Metrics } from './metrics/metrics.js';
+import { RateLimiter } from './redis/rate-limiter.js';
 import { createRedis } from './redis/redis.js';
 import type { ResolvedConfig } from './runtime/runtime.js';
 
@@ -72,9 +73,19 @@ export class CoreModule {
         Lifecycle,
         Metrics,
         OneTimeTokenRepository,
+        RateLimiter,
         CoreShutdown,
       ],
-      exports: [PLINTH_CONFIG, DataSource, REDIS, RequestPool, Lifecycle, Metrics, OneTimeTokenRepository],
+      exports: [
+        PLINTH_CONFIG,
+        DataSource,
+        REDIS,
+        RequestPool,
+        Lifecycle,
+        Metrics,
+        OneTimeTokenRepository,
+        RateLimiter,
+      ],
     };
   }
 }

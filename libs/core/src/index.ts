@@ -15,6 +15,7 @@ export * from './lifecycle/lifecycle.js';
 export * from './logging/logger.js';
 export * from './metrics/metrics.js';
 export * from './redis/redis.js';
+export * from './redis/rate-limiter.js';
 export * from './runtime/runtime.js';
 export * from './lifecycle/signals.js';
 export * from './database/migrations/index.js';

@@ -16,6 +16,7 @@ const batchResultSchema = {
   },
 };
 import { type FormPart, RecordsService } from './records.service.js';
+import { WriteLimits } from './write-limits.js';
 
 /** A request whose body @fastify/multipart left unread (file uploads stream from it). */
 type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: () => AsyncIterable<FormPart> };
@@ -38,6 +39,7 @@ export class RecordsController {
   constructor(
     private readonly records: RecordsService,
     private readonly batches: BatchService,
+    private readonly limits: WriteLimits,
   ) {}
 
   @Get('collections/:collection/records')
@@ -68,12 +70,13 @@ export class RecordsController {
 
   @Post('collections/:collection/records')
   @HttpCode(200)
-  createRecord(
+  async createRecord(
     @Param('collection') collection: string,
     @Body() body: unknown,
     @CurrentPrincipal() p: Principal,
     @Req() req: MaybeMultipart,
   ) {
+    await this.limits.signUps(collection, 1, req.ip, p);
     // A multipart body is a stream read once: no retry after a schema reload.
     const form = formParts(req);
     if (form) return this.records.createFromForm(collection, form, p);
@@ -109,7 +112,7 @@ export class RecordsController {
   @ApiTags('records')
   @ApiJsonBody(batchSchema, "Up to 100 record creates, updates and deletes (PocketBase's shape).")
   @ApiAnswer(batchResultSchema)
-  batch(@Body() body: unknown, @CurrentPrincipal() p: Principal) {
-    return this.batches.run(body, p);
+  batch(@Body() body: unknown, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
+    return this.batches.run(body, p, req.ip);
   }
 }

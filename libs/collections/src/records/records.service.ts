@@ -35,12 +35,16 @@ interface Access {
   canSeeHidden: boolean;
 }
 
+/** Passwords a batch hashed before its transaction, by the request body that sets them. */
+export type PasswordHashes = WeakMap<object, { password: string; hash: string }>;
+
 /** A running batch: its transaction client and the events to emit after it commits. */
 export interface BatchScope {
   client: PoolClient;
   events: RecordChange[];
   /** Work to do once the batch committed (deleting stored files of removed or replaced files). */
   afterCommit?: Array<() => Promise<void>>;
+  passwordHashes?: PasswordHashes;
 }
 
 /** One part of a multipart/form-data body, as @fastify/multipart yields it. */
@@ -435,7 +439,10 @@ export class RecordsService {
     if (c.isAuth) {
       values.set('email', { value: value.email, cast: 'text' });
       values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
-      values.set('password_hash', { value: await hashPassword(String(value.password)), cast: 'text' });
+      values.set('password_hash', {
+        value: await passwordHash(batch, body, String(value.password)),
+        cast: 'text',
+      });
       values.set('token_key', { value: newTokenKey(), cast: 'text' });
     }
     // No rule to judge on the stored row and no multi-relation ids to check: one INSERT, no transaction.
@@ -569,7 +576,10 @@ export class RecordsService {
               message: 'is not the current password',
             });
           }
-          values.set('password_hash', { value: await hashPassword(String(value.password)), cast: 'text' });
+          values.set('password_hash', {
+            value: await passwordHash(batch, body, String(value.password)),
+            cast: 'text',
+          });
           // A new token key signs every session of this account out.
           values.set('token_key', { value: newTokenKey(), cast: 'text' });
         }
@@ -926,6 +936,13 @@ function expandTooLarge(budget: ExpandBudget): AppError {
 }
 
 type ExpandTree = Map<string, { children: ExpandTree; target: string; multiple: boolean }>;
+
+/** The batch's hash of this body's password when it made one before its transaction; else hashes now. */
+function passwordHash(batch: BatchScope | undefined, body: unknown, password: string): Promise<string> {
+  const pre =
+    batch?.passwordHashes && body && typeof body === 'object' ? batch.passwordHashes.get(body) : undefined;
+  return pre?.password === password ? Promise.resolve(pre.hash) : hashPassword(password);
+}
 
 function change(action: RecordChange['action'], c: CompiledCollection, row: Row): RecordChange {
   return { action, collectionId: c.def.id, collectionName: c.def.name, record: rowToRecord(row, c) };
