@@ -1,6 +1,7 @@
 import pg, { type Pool, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
 import { AppError } from '../errors/app-error.js';
+import { Slots } from './slots.js';
 
 /** The `pg` pool TypeORM's DataSource owns: sign-in, tokens, schema changes, settings and jobs. */
 export function poolOf(dataSource: DataSource): Pool {
@@ -11,46 +12,6 @@ export interface RequestPoolOptions {
   size: number;
   statementTimeoutMs: number;
   applicationName: string;
-}
-
-/** A counting semaphore whose waiters give up after a while. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  /** Resolves with a release function, or false when no slot came free within `timeoutMs`. */
-  async take(timeoutMs: number): Promise<(() => void) | false> {
-    if (this.free > 0) {
-      this.free--;
-      return this.releaser();
-    }
-    return new Promise((resolve) => {
-      const grant = () => {
-        clearTimeout(timer);
-        resolve(this.releaser());
-      };
-      const timer = setTimeout(() => {
-        this.waiting.splice(this.waiting.indexOf(grant), 1);
-        resolve(false);
-      }, timeoutMs);
-      this.waiting.push(grant);
-    });
-  }
-
-  private releaser(): () => void {
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
-  }
 }
 
 /**
