@@ -24,6 +24,7 @@ import { type ListQuery } from './list-query.js';
 import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
 import { presentRecord } from './present-record.js';
+import { expandRecords, parseExpand, type ExpandTree, type ViewOf } from './record-expand.js';
 import { rowToRecord, type Row } from './record-sql.js';
 import { RecordsRepository } from './records.repository.js';
 
@@ -98,15 +99,6 @@ export interface ListResult {
   totalItems: number;
   totalPages: number;
   items: Row[];
-}
-
-const MAX_EXPAND_DEPTH = 6;
-const MAX_EXPAND_PATHS = 10;
-
-/** What one answer may still expand: records serialised, each repetition counted. */
-interface ExpandBudget {
-  limit: number;
-  left: number;
 }
 
 export function filterProblem(err: FilterError, param: string): AppError {
@@ -275,7 +267,7 @@ export class RecordsService {
       signal,
     );
     let items = rows.map((r) => this.present(c, r, principal, access));
-    if (expand) await this.expand(c, items, expand, principal, this.expandBudget());
+    if (expand) await this.expand(items, expand, principal);
     if (q.fields) items = items.map((r) => project(r, q.fields!));
     return {
       page: q.page,
@@ -297,7 +289,7 @@ export class RecordsService {
     const expand = q.expand ? this.parseExpand(c, q.expand, access) : undefined;
     const row = await this.visible(this.records.pool, c, id, principal, access);
     let record = this.present(c, row, principal, access);
-    if (expand) await this.expand(c, [record], expand, principal, this.expandBudget());
+    if (expand) await this.expand([record], expand, principal);
     if (q.fields) record = project(record, q.fields);
     return record;
   }
@@ -344,7 +336,7 @@ export class RecordsService {
     );
     if (!row) return undefined;
     const record = this.present(c, row, principal, access);
-    if (expand) await this.expand(c, [record], expand, principal, this.expandBudget());
+    if (expand) await this.expand([record], expand, principal);
     return record;
   }
 
@@ -806,55 +798,7 @@ export class RecordsService {
   // ---- expand -------------------------------------------------------------------------------
 
   private parseExpand(c: CompiledCollection, raw: string, access: Access): ExpandTree {
-    const tree: ExpandTree = new Map();
-    const paths = raw
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (paths.length > MAX_EXPAND_PATHS) {
-      throw new AppError('INVALID_EXPAND', `expand takes at most ${MAX_EXPAND_PATHS} paths.`);
-    }
-    for (const path of paths) {
-      const parts = path.split('.');
-      if (parts.length > MAX_EXPAND_DEPTH)
-        throw new AppError(
-          'INVALID_EXPAND',
-          `expand "${path.slice(0, 100)}" is deeper than ${MAX_EXPAND_DEPTH} levels.`,
-        );
-      let node = tree;
-      let current = c;
-      for (const part of parts) {
-        const field = current.def.fields.find((f) => f.name === part);
-        if (!field || field.type !== 'relation' || (field.hidden && !access.canSeeHidden)) {
-          throw new AppError(
-            'INVALID_EXPAND',
-            `expand: "${part.slice(0, 64)}" is not a relation field of "${current.def.name}".`,
-            {
-              errors: [
-                {
-                  path: 'expand',
-                  code: 'INVALID_EXPAND',
-                  message: `"${part.slice(0, 64)}" is not a relation field`,
-                },
-              ],
-            },
-          );
-        }
-        const target = this.registry.get(field.collection!);
-        let child = node.get(part);
-        if (!child) {
-          child = { children: new Map(), target: target.def.id, multiple: isMultiple(field) };
-          node.set(part, child);
-        }
-        node = child.children;
-        current = target;
-      }
-    }
-    return tree;
-  }
-
-  private expandBudget(): ExpandBudget {
-    return { limit: this.config.limits.expandBudget, left: this.config.limits.expandBudget };
+    return parseExpand(this.registry, c, raw, access.canSeeHidden);
   }
 
   /** Deep pages cost a scan of every row before them: beyond the limit, a filter on id or created does better. */
@@ -869,73 +813,25 @@ export class RecordsService {
     );
   }
 
-  /**
-   * Attaches `expand` to each record; every expanded record passes its own collection's view rule.
-   * A record expanded under several parents is serialised once per parent, so `weights` (how often
-   * each of `records` will be serialised) count what the answer grows by against the budget.
-   */
-  private async expand(
-    c: CompiledCollection,
-    records: Row[],
-    tree: ExpandTree,
-    principal: Principal,
-    budget: ExpandBudget,
-    weights: number[] = records.map(() => 1),
-  ): Promise<void> {
-    for (const [fieldName, node] of tree) {
-      const target = this.registry.findById(node.target);
-      if (!target) continue;
-      const wanted = new Map<string, number>();
-      records.forEach((r, i) => {
-        const v = r[fieldName];
-        for (const id of Array.isArray(v) ? v : v ? [v] : []) {
-          if (typeof id === 'string') wanted.set(id, (wanted.get(id) ?? 0) + weights[i]!);
-        }
-      });
-      if (!wanted.size) continue;
-      // Each record read is serialised at least once (unless a rule hides it): no reads past the budget.
-      if (wanted.size > budget.left) throw expandTooLarge(budget);
+  /** Attaches `expand` to `records` within this answer's budget; see record-expand.ts. */
+  private expand(records: Row[], tree: ExpandTree, principal: Principal): Promise<void> {
+    const budget = this.config.limits.expandBudget;
+    const viewOf: ViewOf = (target) => {
       let access: Access;
       try {
         access = this.access(target, principal, 'view');
       } catch {
-        continue; // the caller may not view that collection at all: nothing to expand
+        return undefined;
       }
       const params: unknown[] = [];
-      const ctx = this.context(principal, access, params);
-      const where = access.bypass ? 'TRUE' : this.rule(target, 'view', ctx);
-      const rows = await this.records.findMany(target, [...wanted.keys()], where, params);
-      const found = rows.map((row) => this.present(target, row, principal, access));
-      const foundWeights = found.map((r) => wanted.get(r.id as string)!);
-      budget.left -= foundWeights.reduce((a, b) => a + b, 0);
-      if (budget.left < 0) throw expandTooLarge(budget);
-      if (node.children.size)
-        await this.expand(target, found, node.children, principal, budget, foundWeights);
-      const byId = new Map(found.map((r) => [r.id as string, r]));
-      for (const r of records) {
-        const v = r[fieldName];
-        const value = node.multiple
-          ? ((v as string[] | null) ?? []).map((id) => byId.get(id)).filter(Boolean)
-          : typeof v === 'string'
-            ? byId.get(v)
-            : undefined;
-        if (value === undefined || (Array.isArray(value) && !value.length)) continue;
-        r.expand = { ...((r.expand as Row) ?? {}), [fieldName]: value };
-      }
-    }
+      const where = access.bypass
+        ? 'TRUE'
+        : this.rule(target, 'view', this.context(principal, access, params));
+      return { where, params, present: (row) => this.present(target, row, principal, access) };
+    };
+    return expandRecords(this.registry, this.records, records, tree, viewOf, { limit: budget, left: budget });
   }
 }
-
-function expandTooLarge(budget: ExpandBudget): AppError {
-  const message = `would return more than ${budget.limit} expanded records (each repetition counts)`;
-  return new AppError(
-    'EXPAND_TOO_LARGE',
-    `This expand ${message}, the most one answer may hold (PLINTH_EXPAND_BUDGET). Expand fewer levels or relations, or ask for a smaller perPage.`,
-    { errors: [{ path: 'expand', code: 'EXPAND_TOO_LARGE', message }] },
-  );
-}
-
-type ExpandTree = Map<string, { children: ExpandTree; target: string; multiple: boolean }>;
 
 /** The batch's hash of this body's password when it made one before its transaction; else hashes now. */
 function passwordHash(batch: BatchScope | undefined, body: unknown, password: string): Promise<string> {
