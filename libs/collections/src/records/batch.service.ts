@@ -99,7 +99,7 @@ export class BatchService {
     }
     for (const [collection, n] of creates) await this.limits.signUps(collection, n, ip, principal);
     // Hashing takes tens of milliseconds per password: never while the transaction holds a connection.
-    const passwordHashes = await this.hashPasswords(requests);
+    const passwordHashes = await this.hashPasswords(requests, principal);
     const scope: Omit<BatchScope, 'client'> = { events: [], afterCommit: [], passwordHashes };
     const results = await withTransaction(this.repository.pool, async (client) => {
       const batch: BatchScope = { client, ...scope };
@@ -133,12 +133,19 @@ export class BatchService {
     return results;
   }
 
-  /** The hash of each password that a create or update of an auth record in the batch sets. */
-  private async hashPasswords(requests: BatchRequest[]): Promise<PasswordHashes> {
+  /**
+   * The hash of each password that a create of an auth record in the batch sets (sign-ups were
+   * counted against their limit already), and, for admins and keys, of each update's. Anyone else's
+   * updates hash inside, after their rules were checked: hashing up front for requests that may be
+   * refused would let anyone spend the server's CPU.
+   */
+  private async hashPasswords(requests: BatchRequest[], principal: Principal): Promise<PasswordHashes> {
     const hashes: PasswordHashes = new WeakMap();
+    const trusted = principal.kind === 'admin' || principal.kind === 'key';
     for (const r of requests) {
       const password = (r.body as { password?: unknown } | null | undefined)?.password;
       if (typeof password !== 'string' || !password || typeof r.body !== 'object') continue;
+      if (r.method !== 'POST' && !trusted) continue;
       const to = targetOrNone(r);
       if (!to || !this.registry.find(to.collection)?.isAuth) continue;
       hashes.set(r.body!, { password, hash: await hashPassword(password) });
