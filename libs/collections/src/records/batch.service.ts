@@ -5,7 +5,7 @@ import { withTransaction } from './pg.js';
 import { RecordEvents } from './record-events.js';
 import { RecordsRepository } from './records.repository.js';
 import { type BatchScope, type PasswordHashes, RecordsService } from './records.service.js';
-import { WriteLimits } from './write-limits.js';
+import { exempt, WriteLimits } from './write-limits.js';
 
 type BatchRequest = { method: string; url: string; body?: unknown };
 
@@ -141,11 +141,10 @@ export class BatchService {
    */
   private async hashPasswords(requests: BatchRequest[], principal: Principal): Promise<PasswordHashes> {
     const hashes: PasswordHashes = new WeakMap();
-    const trusted = principal.kind === 'admin' || principal.kind === 'key';
     for (const r of requests) {
       const password = (r.body as { password?: unknown } | null | undefined)?.password;
       if (typeof password !== 'string' || !password || typeof r.body !== 'object') continue;
-      if (r.method !== 'POST' && !trusted) continue;
+      if (r.method !== 'POST' && !exempt(principal)) continue;
       const to = targetOrNone(r);
       if (!to || !this.registry.find(to.collection)?.isAuth) continue;
       hashes.set(r.body!, { password, hash: await hashPassword(password) });
