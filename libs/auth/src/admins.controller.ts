@@ -19,7 +19,7 @@ import {
 } from './auth-openapi.schemas.js';
 import { AdminsService } from './admins.service.js';
 import { signInSchema } from './sign-in.schema.js';
-import { RateLimiter } from './users/rate-limiter.js';
+import { RateLimiter } from '@plinth/core';
 import { LimitAuthRequestsPerIp } from './users/auth-ip-limit.guard.js';
 
 export const setupSchema = {

@@ -18,7 +18,6 @@ import { TokensService } from './tokens.service.js';
 import { AccountMailController } from './users/account-mail.controller.js';
 import { AccountMailService } from './users/account-mail.service.js';
 import { AccountUpdatesRepository } from './users/account-updates.repository.js';
-import { RateLimiter } from './users/rate-limiter.js';
 import { RevokeSessionsController } from './users/revoke-sessions.controller.js';
 import { UserAccountsRepository } from './users/user-accounts.repository.js';
 import { UsersAuthController } from './users/users-auth.controller.js';
@@ -42,7 +41,6 @@ import { UsersAuthService } from './users/users-auth.service.js';
     ApiKeysService,
     TokensService,
     PrincipalResolver,
-    RateLimiter,
     CredentialFailures,
     UserAccountsRepository,
     UsersAuthService,
@@ -54,7 +52,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     OAuth2Service,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AdminsService, ApiKeysService, TokensService, PrincipalResolver, UsersAuthService, RateLimiter],
+  exports: [AdminsService, ApiKeysService, TokensService, PrincipalResolver, UsersAuthService],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(private readonly admins: AdminsService) {}

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppError, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { AppError, PLINTH_CONFIG, RateLimiter, type ResolvedConfig } from '@plinth/core';
 import { ExpiringLru } from './expiring-lru.js';
-import { RateLimiter } from './users/rate-limiter.js';
 
 const WINDOW_SECONDS = 60;
 const BLOCKED_ADDRESSES_CAP = 10_000;

@@ -5,5 +5,4 @@ export * from './auth.module.js';
 export * from './principal.resolver.js';
 export * from './tokens.service.js';
 export * from './users/account-mail.service.js';
-export * from './users/rate-limiter.js';
 export * from './users/users-auth.service.js';

@@ -5,6 +5,7 @@ import { RecordEvents } from './records/record-events.js';
 import { RecordsController } from './records/records.controller.js';
 import { RecordsRepository } from './records/records.repository.js';
 import { RecordsService } from './records/records.service.js';
+import { WriteLimits } from './records/write-limits.js';
 import { CollectionsController } from './registry/collections.controller.js';
 import { CollectionsRegistry } from './registry/collections.registry.js';
 import { CollectionsRepository } from './registry/collections.repository.js';
@@ -23,6 +24,7 @@ import { CollectionsService } from './registry/collections.service.js';
     BatchService,
     RecordEvents,
     AuthRecordLoader,
+    WriteLimits,
   ],
   exports: [CollectionsRegistry, CollectionsService, RecordsService, RecordEvents, AuthRecordLoader],
 })

@@ -4,8 +4,10 @@ import { DataSource } from 'typeorm';
 import { PLINTH_CONFIG, REDIS } from './core.tokens.js';
 import { createDataSource, runMigrations } from './database/data-source.js';
 import { OneTimeTokenRepository } from './database/one-time-token.repository.js';
+import { poolOf, RequestPool } from './database/request-pool.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Metrics } from './metrics/metrics.js';
+import { RateLimiter } from './redis/rate-limiter.js';
 import { createRedis } from './redis/redis.js';
 import type { ResolvedConfig } from './runtime/runtime.js';
 
@@ -14,10 +16,12 @@ class CoreShutdown implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly requests: RequestPool,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
     this.redis.disconnect();
+    await this.requests.end();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
@@ -34,7 +38,11 @@ export class CoreModule {
         {
           provide: DataSource,
           useFactory: async () => {
-            const ds = createDataSource(config.databaseUrl, { applicationName: `plinth-${opts.role}` });
+            const ds = createDataSource(config.databaseUrl, {
+              applicationName: `plinth-${opts.role}`,
+              // A worker serves no record requests: all its connections are for system work.
+              poolSize: opts.role === 'worker' ? config.database.poolSize : config.database.systemPoolSize,
+            });
             await ds.initialize();
             await runMigrations(ds);
             return ds;
@@ -48,12 +56,36 @@ export class CoreModule {
             return client;
           },
         },
+        {
+          provide: RequestPool,
+          inject: [DataSource],
+          useFactory: (ds: DataSource) =>
+            new RequestPool(
+              config.databaseUrl,
+              {
+                size: config.database.poolSize,
+                statementTimeoutMs: config.database.statementTimeoutMs,
+                applicationName: `plinth-${opts.role}-requests`,
+              },
+              poolOf(ds),
+            ),
+        },
         Lifecycle,
         Metrics,
         OneTimeTokenRepository,
+        RateLimiter,
         CoreShutdown,
       ],
-      exports: [PLINTH_CONFIG, DataSource, REDIS, Lifecycle, Metrics, OneTimeTokenRepository],
+      exports: [
+        PLINTH_CONFIG,
+        DataSource,
+        REDIS,
+        RequestPool,
+        Lifecycle,
+        Metrics,
+        OneTimeTokenRepository,
+        RateLimiter,
+      ],
     };
   }
 }

@@ -17,7 +17,7 @@ import { JobsService, MAIL_SEND_OPTIONS } from '@plinth/jobs';
 import { fingerprint, sha256 } from '../tokens.service.js';
 import { AccountUpdatesRepository } from './account-updates.repository.js';
 import { emailChangeMail, type MailContent, passwordResetMail, verificationMail } from './mail-templates.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '@plinth/core';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
 
 const HOUR_MS = 3600 * 1000;

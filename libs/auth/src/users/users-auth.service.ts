@@ -19,7 +19,7 @@ import {
 } from '@plinth/core';
 import { oauth2SettingsOf, usableProviderNames } from '../oauth/oauth2-settings.js';
 import { fingerprint, sha256, TokensService } from '../tokens.service.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '@plinth/core';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
 
 export interface AuthAnswer {

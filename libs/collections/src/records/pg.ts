@@ -1,5 +1,4 @@
 import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
-import type { DataSource } from 'typeorm';
 import { RECORD_TYPES } from './record-sql.js';
 
 /** A pool or a client inside a transaction. */
@@ -15,11 +14,6 @@ export function recordQuery<R extends QueryResultRow = QueryResultRow>(
   values: unknown[],
 ): Promise<QueryResult<R>> {
   return db.query<R>({ text, values, types: RECORD_TYPES });
-}
-
-/** The `pg` pool TypeORM's DataSource owns: records skip TypeORM's query runner on the hot path. */
-export function poolOf(dataSource: DataSource): Pool {
-  return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {

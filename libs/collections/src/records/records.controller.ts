@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAnswer, ApiJsonBody, CurrentPrincipal, type Principal } from '@plinth/core';
 import { ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseFields, parseListQuery } from './list-query.js';
 import { batchSchema, BatchService } from './batch.service.js';
 
@@ -16,6 +16,7 @@ const batchResultSchema = {
   },
 };
 import { type FormPart, RecordsService } from './records.service.js';
+import { WriteLimits } from './write-limits.js';
 
 /** A request whose body @fastify/multipart left unread (file uploads stream from it). */
 type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: () => AsyncIterable<FormPart> };
@@ -23,12 +24,22 @@ type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: ()
 const formParts = (req: MaybeMultipart): AsyncIterable<FormPart> | undefined =>
   req.isMultipart?.() && req.parts ? req.parts() : undefined;
 
+/** Aborted when the client goes away before its answer is written: its queries are cancelled. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
+
 /** The records API (PocketBase's paths and shapes). Rules are judged by RecordsService. */
 @Controller('api')
 export class RecordsController {
   constructor(
     private readonly records: RecordsService,
     private readonly batches: BatchService,
+    private readonly limits: WriteLimits,
   ) {}
 
   @Get('collections/:collection/records')
@@ -36,8 +47,12 @@ export class RecordsController {
     @Param('collection') collection: string,
     @Query() query: Record<string, unknown>,
     @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return this.records.withFreshSchema(() => this.records.list(collection, parseListQuery(query), p));
+    const signal = clientGone(reply);
+    return this.records.withFreshSchema(() =>
+      this.records.list(collection, parseListQuery(query), p, signal),
+    );
   }
 
   @Get('collections/:collection/records/:id')
@@ -55,12 +70,13 @@ export class RecordsController {
 
   @Post('collections/:collection/records')
   @HttpCode(200)
-  createRecord(
+  async createRecord(
     @Param('collection') collection: string,
     @Body() body: unknown,
     @CurrentPrincipal() p: Principal,
     @Req() req: MaybeMultipart,
   ) {
+    await this.limits.signUps(collection, 1, req.ip, p);
     // A multipart body is a stream read once: no retry after a schema reload.
     const form = formParts(req);
     if (form) return this.records.createFromForm(collection, form, p);
@@ -96,7 +112,7 @@ export class RecordsController {
   @ApiTags('records')
   @ApiJsonBody(batchSchema, "Up to 100 record creates, updates and deletes (PocketBase's shape).")
   @ApiAnswer(batchResultSchema)
-  batch(@Body() body: unknown, @CurrentPrincipal() p: Principal) {
-    return this.batches.run(body, p);
+  batch(@Body() body: unknown, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
+    return this.batches.run(body, p, req.ip);
   }
 }

@@ -1,18 +1,27 @@
 import { Injectable } from '@nestjs/common';
+import { poolOf, RequestPool } from '@plinth/core';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { quoteIdent } from '../filter/index.js';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
-import { poolOf, recordQuery, type Queryable } from './pg.js';
-import { insertSql, type Row, updateSql } from './record-sql.js';
+import { recordQuery, type Queryable } from './pg.js';
+import { insertSql, RECORD_TYPES, type Row, updateSql } from './record-sql.js';
 
-/** SQL for records, through the `pg` pool (or the caller's transaction client). */
+/**
+ * SQL for records, through the request pool (statement timeout; or the caller's transaction
+ * client); the auth record behind a token is read on the system pool, which record queries cannot fill.
+ */
 @Injectable()
 export class RecordsRepository {
   readonly pool: Pool;
+  private readonly system: Pool;
 
-  constructor(dataSource: DataSource) {
-    this.pool = poolOf(dataSource);
+  constructor(
+    private readonly requests: RequestPool,
+    dataSource: DataSource,
+  ) {
+    this.pool = requests.pool;
+    this.system = poolOf(dataSource);
   }
 
   async list(
@@ -25,17 +34,21 @@ export class RecordsRepository {
     withTotal: boolean,
     /** The params of `where` alone, when `order` binds values of its own. */
     whereParams: unknown[] = params,
+    /** Aborted when the client went away: the queries are cancelled in PostgreSQL. */
+    signal?: AbortSignal,
   ): Promise<{ rows: Row[]; total: number }> {
-    const items = recordQuery(
-      this.pool,
-      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-      params,
+    const items = this.requests.list<Row>(
+      {
+        text: `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+        values: params,
+        types: RECORD_TYPES,
+      },
+      signal,
     );
     const count = withTotal
-      ? recordQuery<{ n: string }>(
-          this.pool,
-          `SELECT count(*) AS n FROM ${c.table} AS t WHERE ${where}`,
-          whereParams,
+      ? this.requests.list<{ n: string }>(
+          { text: `SELECT count(*) AS n FROM ${c.table} AS t WHERE ${where}`, values: whereParams },
+          signal,
         )
       : undefined;
     const [r, n] = await Promise.all([items, count]);
@@ -189,7 +202,7 @@ export class RecordsRepository {
 
   async authRecord(c: CompiledCollection, id: string): Promise<Row | undefined> {
     const { rows } = await recordQuery(
-      this.pool,
+      this.system,
       `SELECT ${c.selectList}, t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
       [id],
     );

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
+  PLINTH_CONFIG,
+  type PlinthConfig,
   hashPassword,
   isAdminLike,
   isUuid,
@@ -23,6 +25,7 @@ import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
 import { keyReads } from './key-reads.js';
 import { presentRecord } from './present-record.js';
+import { expandRecords, parseExpand, type ExpandTree, type ViewOf } from './record-expand.js';
 import { rowToRecord, type Row } from './record-sql.js';
 import { RecordsRepository } from './records.repository.js';
 
@@ -34,12 +37,16 @@ interface Access {
   canSeeHidden: boolean;
 }
 
+/** Passwords a batch hashed before its transaction, by the request body that sets them. */
+export type PasswordHashes = WeakMap<object, { password: string; hash: string }>;
+
 /** A running batch: its transaction client and the events to emit after it commits. */
 export interface BatchScope {
   client: PoolClient;
   events: RecordChange[];
   /** Work to do once the batch committed (deleting stored files of removed or replaced files). */
   afterCommit?: Array<() => Promise<void>>;
+  passwordHashes?: PasswordHashes;
 }
 
 /** One part of a multipart/form-data body, as @fastify/multipart yields it. */
@@ -95,9 +102,6 @@ export interface ListResult {
   items: Row[];
 }
 
-const MAX_EXPAND_DEPTH = 6;
-const MAX_EXPAND_PATHS = 10;
-
 export function filterProblem(err: FilterError, param: string): AppError {
   return new AppError(err.code, `${param}: ${err.message}`, {
     errors: [{ path: param, code: err.code, message: err.message }],
@@ -122,6 +126,7 @@ export class RecordsService {
     private readonly registry: CollectionsRegistry,
     private readonly records: RecordsRepository,
     private readonly events: RecordEvents,
+    @Inject(PLINTH_CONFIG) private readonly config: PlinthConfig,
   ) {}
 
   /** Called by the storage lib at boot: file uploads and deletions go through it. */
@@ -225,9 +230,16 @@ export class RecordsService {
 
   // ---- reads --------------------------------------------------------------------------------
 
-  async list(collection: string, q: ListQuery, principal: Principal): Promise<ListResult> {
+  /** `signal`: aborted when the client went away (the queries are cancelled). */
+  async list(
+    collection: string,
+    q: ListQuery,
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<ListResult> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'list');
+    this.checkDepth(q);
     const params: unknown[] = [];
     const ctx = this.context(principal, access, params);
     const where: string[] = [];
@@ -254,9 +266,10 @@ export class RecordsService {
       (q.page - 1) * q.perPage,
       !q.skipTotal,
       whereParams,
+      signal,
     );
     let items = rows.map((r) => this.present(c, r, principal, access));
-    if (expand) await this.expand(c, items, expand, principal);
+    if (expand) await this.expand(items, expand, principal);
     if (q.fields) items = items.map((r) => project(r, q.fields!));
     return {
       page: q.page,
@@ -278,7 +291,7 @@ export class RecordsService {
     const expand = q.expand ? this.parseExpand(c, q.expand, access) : undefined;
     const row = await this.visible(this.records.pool, c, id, principal, access);
     let record = this.present(c, row, principal, access);
-    if (expand) await this.expand(c, [record], expand, principal);
+    if (expand) await this.expand([record], expand, principal);
     if (q.fields) record = project(record, q.fields);
     return record;
   }
@@ -325,7 +338,7 @@ export class RecordsService {
     );
     if (!row) return undefined;
     const record = this.present(c, row, principal, access);
-    if (expand) await this.expand(c, [record], expand, principal);
+    if (expand) await this.expand([record], expand, principal);
     return record;
   }
 
@@ -420,7 +433,10 @@ export class RecordsService {
     if (c.isAuth) {
       values.set('email', { value: value.email, cast: 'text' });
       values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
-      values.set('password_hash', { value: await hashPassword(String(value.password)), cast: 'text' });
+      values.set('password_hash', {
+        value: await passwordHash(batch, body, String(value.password)),
+        cast: 'text',
+      });
       values.set('token_key', { value: newTokenKey(), cast: 'text' });
     }
     // No rule to judge on the stored row and no multi-relation ids to check: one INSERT, no transaction.
@@ -554,7 +570,10 @@ export class RecordsService {
               message: 'is not the current password',
             });
           }
-          values.set('password_hash', { value: await hashPassword(String(value.password)), cast: 'text' });
+          values.set('password_hash', {
+            value: await passwordHash(batch, body, String(value.password)),
+            cast: 'text',
+          });
           // A new token key signs every session of this account out.
           values.set('token_key', { value: newTokenKey(), cast: 'text' });
         }
@@ -781,97 +800,47 @@ export class RecordsService {
   // ---- expand -------------------------------------------------------------------------------
 
   private parseExpand(c: CompiledCollection, raw: string, access: Access): ExpandTree {
-    const tree: ExpandTree = new Map();
-    const paths = raw
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (paths.length > MAX_EXPAND_PATHS) {
-      throw new AppError('INVALID_EXPAND', `expand takes at most ${MAX_EXPAND_PATHS} paths.`);
-    }
-    for (const path of paths) {
-      const parts = path.split('.');
-      if (parts.length > MAX_EXPAND_DEPTH)
-        throw new AppError(
-          'INVALID_EXPAND',
-          `expand "${path.slice(0, 100)}" is deeper than ${MAX_EXPAND_DEPTH} levels.`,
-        );
-      let node = tree;
-      let current = c;
-      for (const part of parts) {
-        const field = current.def.fields.find((f) => f.name === part);
-        if (!field || field.type !== 'relation' || (field.hidden && !access.canSeeHidden)) {
-          throw new AppError(
-            'INVALID_EXPAND',
-            `expand: "${part.slice(0, 64)}" is not a relation field of "${current.def.name}".`,
-            {
-              errors: [
-                {
-                  path: 'expand',
-                  code: 'INVALID_EXPAND',
-                  message: `"${part.slice(0, 64)}" is not a relation field`,
-                },
-              ],
-            },
-          );
-        }
-        const target = this.registry.get(field.collection!);
-        let child = node.get(part);
-        if (!child) {
-          child = { children: new Map(), target: target.def.id, multiple: isMultiple(field) };
-          node.set(part, child);
-        }
-        node = child.children;
-        current = target;
-      }
-    }
-    return tree;
+    return parseExpand(this.registry, c, raw, access.canSeeHidden);
   }
 
-  /** Attaches `expand` to each record; every expanded record passes its own collection's view rule. */
-  private async expand(
-    c: CompiledCollection,
-    records: Row[],
-    tree: ExpandTree,
-    principal: Principal,
-  ): Promise<void> {
-    for (const [fieldName, node] of tree) {
-      const target = this.registry.findById(node.target);
-      if (!target) continue;
-      const ids = new Set<string>();
-      for (const r of records) {
-        const v = r[fieldName];
-        for (const id of Array.isArray(v) ? v : v ? [v] : []) if (typeof id === 'string') ids.add(id);
-      }
-      if (!ids.size) continue;
+  /** Deep pages cost a scan of every row before them: beyond the limit, a filter on id or created does better. */
+  private checkDepth(q: ListQuery): void {
+    const max = this.config.limits.listMaxDepth;
+    if (q.page * q.perPage <= max) return;
+    const message = `page × perPage may reach row ${max} at most (PLINTH_LIST_MAX_DEPTH)`;
+    throw new AppError(
+      'PAGE_TOO_DEEP',
+      `This page starts beyond row ${max}, the deepest a list may page (page × perPage, PLINTH_LIST_MAX_DEPTH). To read further, sort by created or id and filter past the last record you have, e.g. sort=-created&filter=created<"<its created>".`,
+      { errors: [{ path: 'page', code: 'PAGE_TOO_DEEP', message }] },
+    );
+  }
+
+  /** Attaches `expand` to `records` within this answer's budget; see record-expand.ts. */
+  private expand(records: Row[], tree: ExpandTree, principal: Principal): Promise<void> {
+    const budget = this.config.limits.expandBudget;
+    const viewOf: ViewOf = (target) => {
       let access: Access;
       try {
         access = this.access(target, principal, 'view');
       } catch {
-        continue; // the caller may not view that collection at all: nothing to expand
+        return undefined;
       }
       const params: unknown[] = [];
-      const ctx = this.context(principal, access, params);
-      const where = access.bypass ? 'TRUE' : this.rule(target, 'view', ctx);
-      const rows = await this.records.findMany(target, [...ids], where, params);
-      const found = rows.map((row) => this.present(target, row, principal, access));
-      if (node.children.size) await this.expand(target, found, node.children, principal);
-      const byId = new Map(found.map((r) => [r.id as string, r]));
-      for (const r of records) {
-        const v = r[fieldName];
-        const value = node.multiple
-          ? ((v as string[] | null) ?? []).map((id) => byId.get(id)).filter(Boolean)
-          : typeof v === 'string'
-            ? byId.get(v)
-            : undefined;
-        if (value === undefined || (Array.isArray(value) && !value.length)) continue;
-        r.expand = { ...((r.expand as Row) ?? {}), [fieldName]: value };
-      }
-    }
+      const where = access.bypass
+        ? 'TRUE'
+        : this.rule(target, 'view', this.context(principal, access, params));
+      return { where, params, present: (row) => this.present(target, row, principal, access) };
+    };
+    return expandRecords(this.registry, this.records, records, tree, viewOf, { limit: budget, left: budget });
   }
 }
 
-type ExpandTree = Map<string, { children: ExpandTree; target: string; multiple: boolean }>;
+/** The batch's hash of this body's password when it made one before its transaction; else hashes now. */
+function passwordHash(batch: BatchScope | undefined, body: unknown, password: string): Promise<string> {
+  const pre =
+    batch?.passwordHashes && body && typeof body === 'object' ? batch.passwordHashes.get(body) : undefined;
+  return pre?.password === password ? Promise.resolve(pre.hash) : hashPassword(password);
+}
 
 function change(action: RecordChange['action'], c: CompiledCollection, row: Row): RecordChange {
   return { action, collectionId: c.def.id, collectionName: c.def.name, record: rowToRecord(row, c) };

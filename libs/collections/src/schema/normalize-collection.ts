@@ -29,6 +29,8 @@ export const MAX_SELECT_VALUE_LENGTH = 200;
 export const MAX_THUMB_SIDE = 2000;
 /** Longest mimeTypes / thumbs list. */
 export const MAX_FILE_OPTION_ITEMS = 100;
+/** Ids a multi relation may hold: bounds what one record expands to and what filters through it read (issue 16). */
+export const MAX_RELATION_SELECT = 1000;
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 
 export interface NormalizeOptions {
@@ -667,7 +669,7 @@ function relationOptions(raw: Json, path: string, field: Omit<FieldDef, 'id'>, c
     }
     field.collection = resolved ?? target;
   }
-  field.maxSelect = issues.int(raw, 'maxSelect', path, 1) ?? 1;
+  field.maxSelect = issues.int(raw, 'maxSelect', path, 1, MAX_RELATION_SELECT) ?? 1;
 
   const onDelete = issues.string(raw, 'onDelete', path);
   if (onDelete !== undefined && !(ON_DELETE as readonly string[]).includes(onDelete)) {

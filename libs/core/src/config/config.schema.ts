@@ -118,6 +118,15 @@ export const envSchema = z.object({
   PLINTH_REALTIME_HEARTBEAT: seconds.default(25),
   PLINTH_REALTIME_IDLE_TIMEOUT: seconds.default(300),
   PLINTH_REALTIME_RESUME_WINDOW: seconds.default(60),
+  // Record requests (issue 16): database pools, statement timeout, list, expand and write limits.
+  PLINTH_DB_POOL_SIZE: positiveInt('a whole number').default(20),
+  PLINTH_DB_SYSTEM_POOL_SIZE: positiveInt('a whole number').default(5),
+  PLINTH_DB_STATEMENT_TIMEOUT: seconds.default(5),
+  PLINTH_LIST_MAX_DEPTH: positiveInt('a whole number').default(100_000),
+  PLINTH_EXPAND_BUDGET: positiveInt('a whole number').default(2000),
+  PLINTH_SIGNUP_RATE_PER_IP: positiveInt('a whole number').default(20),
+  PLINTH_BATCH_RATE_PER_IP: positiveInt('a whole number').default(60),
+  PLINTH_BATCH_CONCURRENCY_PER_IP: positiveInt('a whole number').default(2),
 });
 
 export type Env = z.output<typeof envSchema>;

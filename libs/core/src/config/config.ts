@@ -86,6 +86,28 @@ export interface PlinthConfig {
     /** How long a dropped client's id and subscriptions can be resumed. */
     resumeWindowMs: number;
   };
+  /** PostgreSQL connections of one process (issue 16). */
+  database: {
+    /** Connections for record requests; list queries hold at most half of them at once. */
+    poolSize: number;
+    /** Connections kept apart for sign-in, tokens, schema changes, settings and jobs. */
+    systemPoolSize: number;
+    /** The longest one SQL statement of a record request may run (503 QUERY_TIMEOUT beyond). */
+    statementTimeoutMs: number;
+  };
+  /** Limits of the records API against abuse (issue 16). */
+  limits: {
+    /** page × perPage of a list at most. */
+    listMaxDepth: number;
+    /** Expanded records in one answer, each repetition counted. */
+    expandBudget: number;
+    /** Records created in auth collections (sign-ups) per IP per minute, batches included. */
+    signupsPerIpPerMinute: number;
+    /** /api/batch requests per IP per minute. */
+    batchesPerIpPerMinute: number;
+    /** /api/batch requests of one IP running at once on one server. */
+    batchConcurrencyPerIp: number;
+  };
 }
 
 export type OAuth2EnvProvider = 'google' | 'github' | 'oidc';
@@ -224,6 +246,18 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       heartbeatMs: Math.round(e.PLINTH_REALTIME_HEARTBEAT * 1000),
       idleTimeoutMs: Math.round(e.PLINTH_REALTIME_IDLE_TIMEOUT * 1000),
       resumeWindowMs: Math.round(e.PLINTH_REALTIME_RESUME_WINDOW * 1000),
+    },
+    database: {
+      poolSize: e.PLINTH_DB_POOL_SIZE,
+      systemPoolSize: e.PLINTH_DB_SYSTEM_POOL_SIZE,
+      statementTimeoutMs: Math.round(e.PLINTH_DB_STATEMENT_TIMEOUT * 1000),
+    },
+    limits: {
+      listMaxDepth: e.PLINTH_LIST_MAX_DEPTH,
+      expandBudget: e.PLINTH_EXPAND_BUDGET,
+      signupsPerIpPerMinute: e.PLINTH_SIGNUP_RATE_PER_IP,
+      batchesPerIpPerMinute: e.PLINTH_BATCH_RATE_PER_IP,
+      batchConcurrencyPerIp: e.PLINTH_BATCH_CONCURRENCY_PER_IP,
     },
   };
 }

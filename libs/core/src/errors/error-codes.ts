@@ -72,6 +72,10 @@ export const ERROR_STATUS = {
   SORT_TOO_MANY_FIELDS: 400,
   INVALID_EXPAND: 400,
   INVALID_QUERY: 400,
+  // abuse limits of the records API (issue 16)
+  EXPAND_TOO_LARGE: 400,
+  PAGE_TOO_DEEP: 400,
+  QUERY_TIMEOUT: 503,
   // push (libs/push)
   PUSH_USER_REQUIRED: 403,
   PUSH_DEVICE_NOT_FOUND: 404,

@@ -132,6 +132,18 @@ export function toProblem(
       headers: { 'retry-after': '1' },
     };
   }
+  // statement_timeout (or a cancel after the client went away) stopped the query.
+  if (e instanceof Error && e.code === '57014') {
+    return {
+      problem: make(
+        'QUERY_TIMEOUT',
+        503,
+        'The query ran longer than this server allows (PLINTH_DB_STATEMENT_TIMEOUT) and was stopped. Add an index on the fields you filter and sort by, or narrow the filter.',
+      ),
+      internal: false,
+      headers: {},
+    };
+  }
   if (e instanceof Error && isDatabaseError(e)) {
     return {
       problem: make(

@@ -1,25 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, REDIS } from '@plinth/core';
+import { REDIS } from '../core.tokens.js';
+import { AppError } from '../errors/app-error.js';
 import type { Redis } from 'ioredis';
 
 const FAILURE_WINDOW_SECONDS = 300;
 
-/** Fixed-window counters in Redis, shared by every replica (DESIGN §5). */
+/** Fixed-window counters in Redis, shared by every replica (DESIGN §5): sign-in, sign-up and batch limits. */
 @Injectable()
 export class RateLimiter {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  /** Counts one hit; throws 429 with Retry-After once `limit` is passed within `windowSeconds`. */
-  async hit(key: string, limit: number, windowSeconds: number, what: string): Promise<void> {
-    const { count, ttl } = await this.increment(`rl:${key}`, windowSeconds);
+  /**
+   * Counts `cost` hits (a batch counts each sign-up it holds); throws 429 with Retry-After once
+   * `limit` is passed within `windowSeconds`.
+   */
+  async hit(key: string, limit: number, windowSeconds: number, what: string, cost = 1): Promise<void> {
+    const { count, ttl } = await this.increment(`rl:${key}`, windowSeconds, cost);
     if (count > limit) throw this.tooMany(what, ttl > 0 ? ttl : windowSeconds);
   }
 
-  /** INCR and the window's expiry in one transaction, so no key can outlive its window. */
-  private async increment(k: string, windowSeconds: number): Promise<{ count: number; ttl: number }> {
+  /** INCRBY and the window's expiry in one transaction, so no key can outlive its window. */
+  private async increment(k: string, windowSeconds: number, by = 1): Promise<{ count: number; ttl: number }> {
     const [[, count], , [, ttl]] = (await this.redis
       .multi()
-      .incr(k)
+      .incrby(k, by)
       .expire(k, windowSeconds, 'NX')
       .ttl(k)
       .exec()) as [[null, number], unknown, [null, number]];
