@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CollectionsRegistry, type FieldDef, RecordsService } from '@plinth/collections';
 import { AppError, type Principal } from '@plinth/core';
 import type { ByteRange, StorageDriver } from './drivers/storage-driver.js';
-import { isStoredName, mimeOfName, servedAsAttachment, THUMBABLE } from './file-names.js';
+import { isStoredName, mimeOfName, servingPolicy, THUMBABLE } from './file-names.js';
 import { FileTokensService } from './file-tokens.service.js';
 import { objectKey, thumbPrefix } from './record-files.service.js';
 import { StorageService } from './storage.service.js';
@@ -106,6 +106,7 @@ export class FilesService {
       key = await this.thumb(driver, field, c.def.id, recordId, req.filename, mime, req.thumb);
     const info = await driver.head(key).catch((err) => this.unavailable(err));
     if (!info) throw notFound();
+    const policy = servingPolicy(mime, field);
     const headers: Record<string, string> = {
       'content-type': /^text\/|\/(json|xml)$|\+xml$/.test(mime) ? `${mime}; charset=utf-8` : mime,
       etag: info.etag,
@@ -117,7 +118,10 @@ export class FilesService {
         : c.def.viewRule === ''
           ? 'public, max-age=86400'
           : 'private, max-age=86400',
-      'content-disposition': `${servedAsAttachment(mime) ? 'attachment' : 'inline'}; filename="${req.filename}"`,
+      'content-disposition': `${policy.disposition}; filename="${req.filename}"`,
+      'content-security-policy': policy.csp,
+      // Files are meant to be embedded by apps on other sites; access rides on tokens, never cookies.
+      'cross-origin-resource-policy': 'cross-origin',
     };
     if (req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === info.etag)) {
       return { status: 304, headers };

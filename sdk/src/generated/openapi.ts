@@ -968,6 +968,8 @@ export interface operations {
                 hidden?: boolean;
                 /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
                 id?: string;
+                /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+                inlinePdf?: boolean;
                 max?: number;
                 maxSelect?: number;
                 maxSize?: number;
@@ -1054,6 +1056,8 @@ export interface operations {
             hidden?: boolean;
             /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
             id?: string;
+            /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+            inlinePdf?: boolean;
             max?: number;
             maxSelect?: number;
             maxSize?: number;
@@ -1118,6 +1122,8 @@ export interface operations {
               hidden?: boolean;
               /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
               id?: string;
+              /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+              inlinePdf?: boolean;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
@@ -1204,6 +1210,8 @@ export interface operations {
                 hidden?: boolean;
                 /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
                 id?: string;
+                /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+                inlinePdf?: boolean;
                 max?: number;
                 maxSelect?: number;
                 maxSize?: number;
@@ -1781,6 +1789,8 @@ export interface operations {
               hidden?: boolean;
               /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
               id?: string;
+              /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+              inlinePdf?: boolean;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
@@ -1884,6 +1894,8 @@ export interface operations {
             hidden?: boolean;
             /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
             id?: string;
+            /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+            inlinePdf?: boolean;
             max?: number;
             maxSelect?: number;
             maxSize?: number;
@@ -1948,6 +1960,8 @@ export interface operations {
               hidden?: boolean;
               /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
               id?: string;
+              /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+              inlinePdf?: boolean;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
