@@ -27,3 +27,4 @@ export * from './settings/settings.service.js';
 export * from './settings/settings.module.js';
 export * from './openapi/api-doc.js';
 export * from './openapi/schemas.js';
+export * from './concurrency/semaphore.js';
