@@ -105,7 +105,11 @@ describe('HTTP layer: health, errors, request ids, metrics', () => {
       /plinth_http_requests_total\{method="GET",route="\/api\/health",status="200"\} [1-9]/,
     );
     expect(text).toContain('plinth_http_request_duration_seconds_bucket');
-    expect(text).toContain('plinth_process_resident_memory_bytes');
+    // Node's standard process metrics keep prom-client's names, so stock dashboards and alerts work.
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+    expect(text).not.toContain('plinth_process_');
+    expect(text).not.toContain('plinth_nodejs_');
   });
 });
 

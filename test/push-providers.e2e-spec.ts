@@ -106,7 +106,8 @@ describe('FCM HTTP v1', () => {
         collapse_key: 'c1',
         notification: { sound: 'ding', click_action: 'https://app.example/x', channel_id: 'orders' },
       },
-      webpush: { fcm_options: { link: 'https://app.example/x' } },
+      apns: { headers: { 'apns-collapse-id': 'c1' } },
+      webpush: { headers: { Topic: 'c1' }, fcm_options: { link: 'https://app.example/x' } },
     });
     // A second send reuses the cached access token.
     await settled(await send({ targets: { devices: [d.id] }, notification: { title: 'again' } }));

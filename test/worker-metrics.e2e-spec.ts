@@ -73,7 +73,9 @@ describe('the worker’s /metrics', () => {
   it('shows a delivery the worker sent, beside its process metrics and the queue depth', async () => {
     const before = await scrape();
     expect(before).toMatch(/^# TYPE plinth_push_deliveries_total counter$/m);
-    expect(before).toMatch(/^plinth_process_cpu_user_seconds_total /m);
+    expect(before).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(before).toMatch(/^nodejs_heap_size_used_bytes /m);
+    expect(before).not.toMatch(/^plinth_(process|nodejs)_/m);
     expect(sentByWorker(before)).toBe(0);
 
     const admin = await adminToken(app);

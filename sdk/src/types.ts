@@ -139,6 +139,7 @@ export interface FieldModel {
   mimeTypes?: string[];
   thumbs?: string[];
   protected?: boolean;
+  inlinePdf?: boolean;
   [option: string]: unknown;
 }
 

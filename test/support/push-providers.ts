@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { createECDH, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import http2 from 'node:http2';
@@ -330,4 +330,56 @@ export async function startWebPushTesting(): Promise<WebPushService> {
       rmSync(cwd, { recursive: true, force: true });
     },
   };
+}
+
+// --- A Web Push endpoint that records headers and counts sends in flight ---
+
+export interface WebPushRecorder {
+  /** Endpoint URL of subscription `name` (the keys are real, so Plinth can encrypt for it). */
+  subscription(name: string): { endpoint: string; keys: { p256dh: string; auth: string } };
+  requests: Array<{ name: string; headers: http.IncomingHttpHeaders }>;
+  /** Most requests the recorder was answering at one moment. */
+  peakInFlight: number;
+  /** Each request is answered 201 after this long (concurrent requests overlap). */
+  holdMs: number;
+  close(): Promise<void>;
+}
+
+/** A push service stand-in that does not decrypt: it records each request's headers and overlap. */
+export async function startWebPushRecorder(): Promise<WebPushRecorder> {
+  const port = await freePort();
+  let inFlight = 0;
+  const rec: WebPushRecorder = {
+    subscription: (name) => {
+      const ecdh = createECDH('prime256v1');
+      return {
+        endpoint: `http://127.0.0.1:${port}/push/${encodeURIComponent(name)}`,
+        keys: {
+          p256dh: ecdh.generateKeys().toString('base64url'),
+          auth: randomBytes(16).toString('base64url'),
+        },
+      };
+    },
+    requests: [],
+    peakInFlight: 0,
+    holdMs: 0,
+    close: async () => undefined,
+  };
+  const server = http.createServer(async (req, res) => {
+    inFlight++;
+    rec.peakInFlight = Math.max(rec.peakInFlight, inFlight);
+    await readBody(req);
+    rec.requests.push({ name: decodeURIComponent(req.url!.replace(/^\/push\//, '')), headers: req.headers });
+    if (rec.holdMs) await new Promise((r) => setTimeout(r, rec.holdMs));
+    inFlight--;
+    res.writeHead(201, { location: `/message/${rec.requests.length}` });
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  rec.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  return rec;
 }

@@ -31,3 +31,4 @@ export * from './settings/settings.module.js';
 export * from './openapi/api-doc.js';
 export * from './openapi/schemas.js';
 export * from './net/outbound-guard.js';
+export * from './concurrency/semaphore.js';

@@ -52,7 +52,13 @@ export function fcmMessage(p: PushPayload): Json {
     notification: androidNotification,
   });
   if (android) message.android = android;
-  if (n.clickUrl?.startsWith('https://')) message.webpush = { fcm_options: { link: n.clickUrl } };
+  // An FCM token may be an iOS or web app: its collapse key goes to APNs and the Web Push service too.
+  if (p.collapseKey) message.apns = { headers: { 'apns-collapse-id': p.collapseKey } };
+  const webpush = compact({
+    headers: p.collapseKey ? { Topic: p.collapseKey } : undefined,
+    fcm_options: n.clickUrl?.startsWith('https://') ? { link: n.clickUrl } : undefined,
+  });
+  if (webpush) message.webpush = webpush;
   return deepMerge(message, p.overrides?.fcm);
 }
 

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { PLINTH_CONFIG, Semaphore, type ResolvedConfig } from '@plinth/core';
 import { JobHandler, JobsService, type HandlesJob } from '@plinth/jobs';
+import { collapseKeyOf } from './providers/collapse-key.js';
+import { sendTimeoutMs } from './providers/push-provider.js';
 import { PushProviders } from './providers/push-providers.js';
 import { PushMetrics } from './push-metrics.js';
 import {
@@ -14,8 +16,6 @@ import type { DeliveryOutcome, PushPayload } from './push.types.js';
 
 /** Deliveries taken from PostgreSQL at a time (each claim holds its lease while they are sent). */
 const CLAIM_SIZE = 100;
-/** Sends in flight per job. */
-const SEND_CONCURRENCY = 50;
 /** Deliveries per job. */
 export const DELIVERIES_PER_JOB = 500;
 
@@ -104,6 +104,8 @@ class ResultWriter {
 @JobHandler('push.deliver')
 export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
   private readonly logger = new Logger('Push');
+  /** Sends in flight in this process, over all the jobs it runs side by side. */
+  private readonly sending: Semaphore;
 
   constructor(
     private readonly repo: PushRepository,
@@ -111,7 +113,9 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
-  ) {}
+  ) {
+    this.sending = new Semaphore(config.push.concurrency);
+  }
 
   async handle(data: {
     messageId: string;
@@ -120,16 +124,23 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
     const message = await this.repo.message(data.messageId);
     const tally = { sent: 0, failed: 0, retry: 0 };
     if (!message) return tally;
-    const { leaseMs, maxAttempts } = this.config.push;
+    const { leaseMs, maxAttempts, concurrency } = this.config.push;
+    const payload: PushPayload = {
+      ...message.payload,
+      collapseKey: message.payload.collapseKey ?? collapseKeyOf(message.id),
+    };
     for (let i = 0; i < data.deliveryIds.length; i += CLAIM_SIZE) {
       const chunk = data.deliveryIds.slice(i, i + CLAIM_SIZE);
+      // A claim that waited for a send slot until its lease could end mid-send is left to the next
+      // claimer (the follow-up job below), so no two workers ever send the same delivery at once.
+      const sendBy = Date.now() + Math.max(leaseMs / 2, leaseMs - sendTimeoutMs(leaseMs));
       const claimed = await this.repo.claim(data.messageId, chunk, leaseMs, maxAttempts + 3);
       if (!claimed.length) continue;
       const devices = await this.repo.devicesByIds(
         claimed.flatMap((c) => (c.device_id ? [c.device_id] : [])),
       );
       const writer = new ResultWriter(this.repo);
-      await mapLimit(claimed, SEND_CONCURRENCY, async (c) => {
+      await mapLimit(claimed, concurrency, async (c) => {
         const device = c.device_id ? devices.get(c.device_id) : undefined;
         let result: DeliveryResult;
         if (!device) result = { id: c.id, status: 'failed', error: 'The device was removed' };
@@ -140,7 +151,10 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
             error: `The device is inactive: ${device.inactiveReason ?? 'deactivated'}`,
           };
         } else {
-          const outcome = await this.sendOne(c, device, message.payload);
+          const outcome = await this.sending.run(async () =>
+            Date.now() < sendBy ? this.sendOne(c, device, payload) : undefined,
+          );
+          if (!outcome) return;
           if (outcome.kind === 'permanent' && outcome.deactivate)
             writer.deactivate(device.id, outcome.reason);
           result = this.resultOf(c, outcome);

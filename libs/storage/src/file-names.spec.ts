@@ -6,7 +6,7 @@ import {
   MAX_BASE_LENGTH,
   mimeOfName,
   sanitizeBaseName,
-  servedAsAttachment,
+  servingPolicy,
   storedName,
 } from './file-names.js';
 
@@ -97,16 +97,33 @@ describe('serving', () => {
     expect(mimeOfName('a_0123456789')).toBe('application/octet-stream');
   });
 
-  it('serves active content as an attachment', () => {
+  it('serves active content as a sandboxed attachment', () => {
     for (const t of [
       'text/html',
       'image/svg+xml',
       'application/xml',
+      'application/xhtml+xml',
       'text/javascript',
+      'application/pdf',
       'application/octet-stream',
     ])
-      expect(servedAsAttachment(t)).toBe(true);
-    for (const t of ['image/png', 'image/jpeg', 'application/pdf', 'text/plain', 'video/mp4'])
-      expect(servedAsAttachment(t)).toBe(false);
+      expect([t, servingPolicy(t, {})]).toEqual([
+        t,
+        { disposition: 'attachment', csp: expect.stringMatching(/; sandbox$/) },
+      ]);
+    for (const t of ['image/png', 'image/jpeg', 'text/plain', 'video/mp4'])
+      expect([t, servingPolicy(t, { inlinePdf: true })]).toEqual([
+        t,
+        { disposition: 'inline', csp: expect.stringMatching(/^default-src 'none';.*; sandbox$/) },
+      ]);
+  });
+
+  it('shows PDFs inline, unsandboxed, only where the field allows it', () => {
+    expect(servingPolicy('application/pdf', { inlinePdf: true })).toEqual({
+      disposition: 'inline',
+      csp: expect.not.stringContaining('sandbox'),
+    });
+    expect(servingPolicy('application/pdf', { inlinePdf: true }).csp).toMatch(/^default-src 'none'/);
+    expect(servingPolicy('image/svg+xml', { inlinePdf: true }).disposition).toBe('attachment');
   });
 });

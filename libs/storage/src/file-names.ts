@@ -155,10 +155,25 @@ export function effectiveType(
 
 /** Types a browser may render inline without running anything of the file's author. */
 const INLINE_SAFE =
-  /^(image\/(png|jpeg|gif|webp|avif|bmp|x-icon|tiff|heic)|audio\/.+|video\/.+|text\/plain|text\/csv|application\/pdf)$/;
+  /^(image\/(png|jpeg|gif|webp|avif|bmp|x-icon|tiff|heic)|audio\/.+|video\/.+|text\/plain|text\/csv)$/;
 
-/** HTML, SVG, XML, scripts and anything unknown are downloads, never rendered on this origin. */
-export const servedAsAttachment = (mime: string): boolean => !INLINE_SAFE.test(mime);
+/**
+ * No script, plugin, form or same-origin access for whatever a browser renders of a stored file
+ * (PocketBase's policy: a top-level image or video document needs its inline styles and its media).
+ */
+const FILE_CSP = "default-src 'none'; media-src 'self'; style-src 'unsafe-inline'";
+
+/** How a stored file is served: the Content-Disposition kind and the Content-Security-Policy. */
+export function servingPolicy(
+  mime: string,
+  field: { inlinePdf?: boolean },
+): { disposition: 'inline' | 'attachment'; csp: string } {
+  // Browsers refuse to run their PDF viewer in a sandboxed document, so an inline PDF goes unsandboxed
+  // (the viewer runs the PDF's scripts apart from the origin); that is why it is a field's choice.
+  if (mime === 'application/pdf' && field.inlinePdf) return { disposition: 'inline', csp: FILE_CSP };
+  // HTML, SVG, XML, scripts, PDFs and anything unknown are downloads, never rendered on this origin.
+  return { disposition: INLINE_SAFE.test(mime) ? 'inline' : 'attachment', csp: `${FILE_CSP}; sandbox` };
+}
 
 /** Images sharp can read and write thumbnails of. */
 export const THUMBABLE = new Set([

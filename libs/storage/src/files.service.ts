@@ -1,13 +1,13 @@
 import { Readable } from 'node:stream';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CollectionsRegistry, type FieldDef, RecordsService } from '@plinth/collections';
-import { AppError, type Principal } from '@plinth/core';
+import { AppError, PLINTH_CONFIG, type Principal, type ResolvedConfig } from '@plinth/core';
 import type { ByteRange, StorageDriver } from './drivers/storage-driver.js';
-import { isStoredName, mimeOfName, servedAsAttachment, THUMBABLE } from './file-names.js';
+import { isStoredName, mimeOfName, servingPolicy, THUMBABLE } from './file-names.js';
 import { FileTokensService } from './file-tokens.service.js';
 import { objectKey, thumbPrefix } from './record-files.service.js';
 import { StorageService } from './storage.service.js';
-import { makeThumb, parseThumbSpec } from './thumbs.js';
+import { NotAnImageError, parseThumbSpec, SourceTooLargeError, ThumbRenderer } from './thumbs.js';
 
 export interface FileRequest {
   collection: string;
@@ -65,14 +65,18 @@ export function parseRange(
 @Injectable()
 export class FilesService {
   private readonly logger = new Logger('Files');
-  private readonly making = new Map<string, Promise<void>>();
+  private readonly making = new Map<string, Promise<string>>();
+  private readonly renderer: ThumbRenderer;
 
   constructor(
     private readonly registry: CollectionsRegistry,
     private readonly records: RecordsService,
     private readonly storage: StorageService,
     private readonly tokens: FileTokensService,
-  ) {}
+    @Inject(PLINTH_CONFIG) config: ResolvedConfig,
+  ) {
+    this.renderer = new ThumbRenderer(config.thumbs);
+  }
 
   async open(req: FileRequest, caller: Principal): Promise<FileAnswer> {
     // A name the server could not have made (path tricks, NUL, look-alikes) names no file.
@@ -106,6 +110,7 @@ export class FilesService {
       key = await this.thumb(driver, field, c.def.id, recordId, req.filename, mime, req.thumb);
     const info = await driver.head(key).catch((err) => this.unavailable(err));
     if (!info) throw notFound();
+    const policy = servingPolicy(mime, field);
     const headers: Record<string, string> = {
       'content-type': /^text\/|\/(json|xml)$|\+xml$/.test(mime) ? `${mime}; charset=utf-8` : mime,
       etag: info.etag,
@@ -117,7 +122,10 @@ export class FilesService {
         : c.def.viewRule === ''
           ? 'public, max-age=86400'
           : 'private, max-age=86400',
-      'content-disposition': `${servedAsAttachment(mime) ? 'attachment' : 'inline'}; filename="${req.filename}"`,
+      'content-disposition': `${policy.disposition}; filename="${req.filename}"`,
+      'content-security-policy': policy.csp,
+      // Files are meant to be embedded by apps on other sites; access rides on tokens, never cookies.
+      'cross-origin-resource-policy': 'cross-origin',
     };
     if (req.ifNoneMatch && req.ifNoneMatch.split(',').some((t) => t.trim() === info.etag)) {
       return { status: 304, headers };
@@ -145,7 +153,10 @@ export class FilesService {
     return { status: 200, headers, body };
   }
 
-  /** The key of the thumbnail, made and stored beside the original on first request. */
+  /**
+   * The key of the thumbnail, made and stored beside the original on first request; the original's
+   * key when the image is too large to decode (PocketBase serves the original when a thumb fails too).
+   */
   private async thumb(
     driver: StorageDriver,
     field: FieldDef,
@@ -176,28 +187,29 @@ export class FilesService {
         `${filename} is not an image (${mime}); thumbnails are made of images only.`,
       );
     }
+    const original = objectKey(collectionId, recordId, filename);
     const key = `${thumbPrefix(collectionId, recordId, filename)}${size}_${filename}`;
     if (await driver.head(key).catch((err) => this.unavailable(err))) return key;
     let pending = this.making.get(key);
     if (!pending) {
       pending = (async () => {
-        const source = await driver.get(objectKey(collectionId, recordId, filename));
         let image: Buffer;
         try {
-          image = await makeThumb(source, mime, spec);
+          image = await this.renderer.render(() => driver.get(original), mime, spec);
         } catch (err) {
-          source.destroy();
+          if (err instanceof SourceTooLargeError) return original;
+          if (!(err instanceof NotAnImageError)) throw err;
           throw new AppError(
             'THUMB_NOT_SUPPORTED',
             `${filename} cannot be read as an image (${(err as Error).message.slice(0, 200)}).`,
           );
         }
         await driver.put(key, Readable.from([image]), { contentType: mime });
+        return key;
       })().finally(() => this.making.delete(key));
       this.making.set(key, pending);
     }
-    await pending.catch((err) => this.unavailable(err));
-    return key;
+    return pending.catch((err) => this.unavailable(err));
   }
 
   private unavailable(err: unknown): never {

@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import sharp from 'sharp';
-import { makeThumb, parseThumbSpec } from './thumbs.js';
+import { makeThumb, NotAnImageError, parseThumbSpec, SourceTooLargeError, ThumbRenderer } from './thumbs.js';
 
 describe('parseThumbSpec', () => {
   it.each([
@@ -47,14 +47,64 @@ describe('makeThumb', () => {
     ['0x50', 75, 50],
     ['60x0', 60, 40],
   ])('%s gives %dx%d', async (text, w, h) => {
-    const out = await makeThumb(Readable.from([await png()]), 'image/png', parseThumbSpec(text)!);
+    const out = await makeThumb(await png(), 'image/png', parseThumbSpec(text)!);
     const meta = await sharp(out).metadata();
     expect([meta.format, meta.width, meta.height]).toEqual(['png', w, h]);
   });
 
   it('fails on bytes that are not an image', async () => {
     await expect(
-      makeThumb(Readable.from([Buffer.from('not an image at all')]), 'image/png', parseThumbSpec('10x10')!),
+      makeThumb(Buffer.from('not an image at all'), 'image/png', parseThumbSpec('10x10')!),
     ).rejects.toThrow();
+  });
+});
+
+describe('ThumbRenderer', () => {
+  const png = (width: number, height: number) =>
+    sharp({ create: { width, height, channels: 3, background: '#c00' } })
+      .png()
+      .toBuffer();
+  const spec = parseThumbSpec('10x10')!;
+
+  it('opens and decodes at most `concurrency` sources at once', async () => {
+    const renderer = new ThumbRenderer({ maxPixels: 1_000_000, concurrency: 2 });
+    const sources: PassThrough[] = [];
+    const open = async () => {
+      const s = new PassThrough();
+      sources.push(s);
+      return s;
+    };
+    const renders = Array.from({ length: 5 }, () => renderer.render(open, 'image/png', spec));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sources).toHaveLength(2);
+    const image = await png(40, 30);
+    sources[0]!.end(image);
+    await renders[0];
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sources).toHaveLength(3);
+    for (let i = 1; i < 5; i++) {
+      while (sources.length <= i) await new Promise((r) => setTimeout(r, 5));
+      sources[i]!.end(image);
+    }
+    const thumbs = await Promise.all(renders);
+    expect(await Promise.all(thumbs.map(async (t) => (await sharp(t).metadata()).width))).toEqual([
+      10, 10, 10, 10, 10,
+    ]);
+  });
+
+  it('refuses a source over maxPixels from its header, and names bytes that are no image', async () => {
+    const renderer = new ThumbRenderer({ maxPixels: 1000 * 1000, concurrency: 1 });
+    const open = (bytes: Buffer) => async () => {
+      const s = new PassThrough();
+      s.end(bytes);
+      return s;
+    };
+    const over = renderer.render(open(await png(1000, 1001)), 'image/png', spec);
+    await expect(over).rejects.toBeInstanceOf(SourceTooLargeError);
+    const at = await renderer.render(open(await png(1000, 1000)), 'image/png', spec);
+    expect((await sharp(at).metadata()).width).toBe(10);
+    await expect(renderer.render(open(Buffer.from('nope')), 'image/png', spec)).rejects.toBeInstanceOf(
+      NotAnImageError,
+    );
   });
 });

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { Semaphore } from '@plinth/core';
 
 /** The largest side of a thumbnail (the collection model's limit). */
 export const MAX_THUMB_SIDE = 2000;
@@ -39,11 +40,63 @@ const OUTPUT: Record<string, 'png' | 'jpeg' | 'gif' | 'webp' | 'avif' | 'tiff'> 
   'image/tiff': 'tiff',
 };
 
-/** Makes the thumbnail of an image stream in the original's format (first frame of animations). */
-export async function makeThumb(source: Readable, mime: string, spec: ThumbSpec): Promise<Buffer> {
-  // Loaded on first use: libvips costs ~30 MB of RSS that a server without thumbnails need not pay.
+/** The source has more pixels than a thumbnail may decode: the original is served instead. */
+export class SourceTooLargeError extends Error {
+  constructor(readonly pixels: number) {
+    super(`The image has ${pixels} pixels, more than thumbnails are made of`);
+  }
+}
+
+/** sharp could not read the source as an image (or not make its thumbnail). */
+export class NotAnImageError extends Error {}
+
+/**
+ * Makes thumbnails with bounded memory: a source is decoded only when its header says it has at most
+ * `maxPixels` (a 10,000 × 10,000 PNG of a few KB would take ~400 MB), and at most `concurrency` at once.
+ */
+export class ThumbRenderer {
+  private readonly slots: Semaphore;
+
+  constructor(private readonly opts: { maxPixels: number; concurrency: number }) {
+    this.slots = new Semaphore(opts.concurrency);
+  }
+
+  /** Opens the source only once a slot is free, so waiting requests hold no stream of the store. */
+  render(open: () => Promise<Readable>, mime: string, spec: ThumbSpec): Promise<Buffer> {
+    return this.slots.run(async () => {
+      // Errors of the store (opening, reading) pass through as they are; sharp's become NotAnImageError.
+      const source = await readAll(await open());
+      // Loaded on first use: libvips costs ~30 MB of RSS that a server without thumbnails need not pay.
+      const { default: sharp } = await import('sharp');
+      try {
+        // The header alone: metadata() decodes no pixels. Animations are decoded one frame (page) only.
+        const meta = await sharp(source).metadata();
+        const pixels = (meta.width ?? 0) * (meta.pageHeight ?? meta.height ?? 0);
+        if (pixels > this.opts.maxPixels) throw new SourceTooLargeError(pixels);
+        return await makeThumb(source, mime, spec, this.opts.maxPixels);
+      } catch (err) {
+        if (err instanceof SourceTooLargeError) throw err;
+        throw new NotAnImageError((err as Error).message);
+      }
+    });
+  }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Makes the thumbnail of an image in the original's format (first frame of animations). */
+export async function makeThumb(
+  source: Buffer,
+  mime: string,
+  spec: ThumbSpec,
+  maxPixels = 25_000_000,
+): Promise<Buffer> {
   const { default: sharp } = await import('sharp');
-  const image = sharp({ failOn: 'error', limitInputPixels: 100_000_000 }).rotate();
+  const image = sharp(source, { failOn: 'error', limitInputPixels: maxPixels }).rotate();
   if (spec.mode === 'scale') {
     image.resize(spec.width || null, spec.height || null);
   } else if (spec.mode === 'fit') {
@@ -54,9 +107,5 @@ export async function makeThumb(source: Readable, mime: string, spec: ThumbSpec)
       position: spec.mode === 'top' ? 'top' : spec.mode === 'bottom' ? 'bottom' : 'centre',
     });
   }
-  image.toFormat(OUTPUT[mime] ?? 'png');
-  const done = image.toBuffer();
-  source.on('error', (err) => image.destroy(err));
-  source.pipe(image);
-  return done;
+  return image.toFormat(OUTPUT[mime] ?? 'png').toBuffer();
 }

@@ -1159,6 +1159,8 @@ export interface operations {
                 hidden?: boolean;
                 /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
                 id?: string;
+                /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+                inlinePdf?: boolean;
                 max?: number;
                 maxSelect?: number;
                 maxSize?: number;
@@ -1245,6 +1247,8 @@ export interface operations {
             hidden?: boolean;
             /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
             id?: string;
+            /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+            inlinePdf?: boolean;
             max?: number;
             maxSelect?: number;
             maxSize?: number;
@@ -1309,6 +1313,8 @@ export interface operations {
               hidden?: boolean;
               /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
               id?: string;
+              /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+              inlinePdf?: boolean;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
@@ -1395,6 +1401,8 @@ export interface operations {
                 hidden?: boolean;
                 /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
                 id?: string;
+                /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+                inlinePdf?: boolean;
                 max?: number;
                 maxSelect?: number;
                 maxSize?: number;
@@ -1972,6 +1980,8 @@ export interface operations {
               hidden?: boolean;
               /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
               id?: string;
+              /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+              inlinePdf?: boolean;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
@@ -2075,6 +2085,8 @@ export interface operations {
             hidden?: boolean;
             /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
             id?: string;
+            /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+            inlinePdf?: boolean;
             max?: number;
             maxSelect?: number;
             maxSize?: number;
@@ -2139,6 +2151,8 @@ export interface operations {
               hidden?: boolean;
               /** @description Server-assigned; kept on rename. Send it to rename or change a field. */
               id?: string;
+              /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
+              inlinePdf?: boolean;
               max?: number;
               maxSelect?: number;
               maxSize?: number;

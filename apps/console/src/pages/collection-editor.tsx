@@ -794,6 +794,14 @@ function FieldRow(props: {
                 />{' '}
                 protected (needs a file token)
               </label>
+              <label className="check">
+                <input
+                  type="checkbox"
+                  checked={!!f.inlinePdf}
+                  onChange={(e) => props.onChange({ inlinePdf: e.target.checked })}
+                />{' '}
+                show PDFs in the browser (otherwise they download)
+              </label>
             </>
           ) : null}
           <label className="check">

@@ -32,6 +32,10 @@ export const fieldSchema = {
     mimeTypes: { type: 'array', items: str },
     thumbs: { type: 'array', items: str },
     protected: { type: 'boolean' },
+    inlinePdf: {
+      type: 'boolean',
+      description: 'file: show PDFs in the browser (inline) instead of downloading them. Default false.',
+    },
   },
 };
 

@@ -44,6 +44,8 @@ export interface FieldDef {
   mimeTypes?: string[];
   thumbs?: string[];
   protected?: boolean;
+  /** file: serve PDFs inline (shown in the browser) rather than as downloads. */
+  inlinePdf?: boolean;
 }
 
 export interface IndexDef {

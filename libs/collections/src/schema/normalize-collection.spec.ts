@@ -116,6 +116,7 @@ describe('normalizeCollection: create', () => {
           mimeTypes: ['image/png', 'image/jpeg'],
           thumbs: ['100x100'],
           protected: false,
+          inlinePdf: false,
         },
       ],
       indexes: [{ fields: ['status', 'views'], unique: false }],
@@ -154,6 +155,7 @@ describe('normalizeCollection: create', () => {
       mimeTypes: [],
       thumbs: [],
       protected: false,
+      inlinePdf: false,
     });
     for (const type of ['bool', 'email', 'url', 'date', 'json']) {
       expect(fieldOf({ name: 'x', type })).toStrictEqual({
@@ -579,6 +581,7 @@ describe('normalizeCollection: options per field type', () => {
           mimeTypes: ['application/pdf', 'image/svg+xml', 'application/vnd.ms-excel'],
           thumbs: ['1x1', '2000x2000', '100x50', '0x80', '80x0', '50x50t', '50x50b', '50x50f'],
           protected: true,
+          inlinePdf: true,
         }),
       ).toMatchObject({
         maxSelect: 10,
@@ -586,6 +589,7 @@ describe('normalizeCollection: options per field type', () => {
         mimeTypes: ['application/pdf', 'image/svg+xml', 'application/vnd.ms-excel'],
         thumbs: ['1x1', '2000x2000', '100x50', '0x80', '80x0', '50x50t', '50x50b', '50x50f'],
         protected: true,
+        inlinePdf: true,
       });
     });
 
@@ -604,6 +608,7 @@ describe('normalizeCollection: options per field type', () => {
       [{ thumbs: ['100x'] }, 'fields.0.thumbs.0', 'INVALID_VALUE'],
       [{ thumbs: Array.from({ length: 101 }, (_, i) => `${i + 1}x1`) }, 'fields.0.thumbs', 'OUT_OF_RANGE'],
       [{ protected: 'yes' }, 'fields.0.protected', 'INVALID_TYPE'],
+      [{ inlinePdf: 1 }, 'fields.0.inlinePdf', 'INVALID_TYPE'],
     ])('refuses %p', (options, path, code) => {
       expect(codesOf(oneField({ name: 'x', type: 'file', ...options }))).toEqual([[path, code]]);
     });

@@ -65,7 +65,7 @@ const TYPE_OPTIONS: Record<FieldType, readonly string[]> = {
   select: ['values', 'maxSelect'],
   json: [],
   relation: ['collection', 'maxSelect', 'onDelete'],
-  file: ['maxSelect', 'maxSize', 'mimeTypes', 'thumbs', 'protected'],
+  file: ['maxSelect', 'maxSize', 'mimeTypes', 'thumbs', 'protected', 'inlinePdf'],
 };
 
 const FIELD_BASE_KEYS = ['id', 'name', 'type', 'required', 'unique', 'hidden'];
@@ -714,6 +714,7 @@ function fileOptions(raw: Json, path: string, field: Omit<FieldDef, 'id'>, issue
       ];
     }) ?? [];
   field.protected = issues.bool(raw, 'protected', path) ?? false;
+  field.inlinePdf = issues.bool(raw, 'inlinePdf', path) ?? false;
 }
 
 /** Why `value` cannot be the default of `field`, or null when it can. */

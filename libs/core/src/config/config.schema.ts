@@ -106,12 +106,16 @@ export const envSchema = z.object({
   PLINTH_S3_FORCE_PATH_STYLE: boolish.default(true),
   // Admin-configured outbound URLs (OIDC, S3, SMTP, FCM/APNs endpoints) on private or loopback addresses.
   PLINTH_ALLOW_PRIVATE_ENDPOINTS: boolish.default(false),
+  // Thumbnails (libs/storage): the largest source decoded (a larger one serves the original), decodes at once.
+  PLINTH_THUMB_MAX_PIXELS: positiveInt('a whole number of pixels').default(25_000_000),
+  PLINTH_THUMB_CONCURRENCY: positiveInt('a whole number').optional(),
   // Push (libs/push): delivery retries and the Web Push endpoint check.
   PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS: boolish.default(false),
   PLINTH_PUSH_MAX_ATTEMPTS: positiveInt('a whole number').default(5),
   PLINTH_PUSH_RETRY_DELAY: z.coerce.number({ message: 'must be a number of seconds' }).positive().default(5),
   PLINTH_PUSH_LEASE: z.coerce.number({ message: 'must be a number of seconds' }).min(1).default(60),
   PLINTH_PUSH_SWEEP_EVERY: positiveInt('a number of seconds').default(60),
+  PLINTH_PUSH_CONCURRENCY: positiveInt('a whole number').default(16),
   // Realtime (libs/realtime): SSE limits.
   PLINTH_REALTIME_MAX_PER_IP: positiveInt('a whole number').default(1000),
   PLINTH_REALTIME_MAX_SUBSCRIPTIONS: positiveInt('a whole number').default(100),

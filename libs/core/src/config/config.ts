@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { envSchema } from './config.schema.js';
 import type { TrustProxy } from './trust-proxy.js';
 
@@ -74,6 +75,14 @@ export interface PlinthConfig {
     retryDelayMs: number;
     /** A delivery left "sending" this long (its worker died) is sent again. */
     leaseMs: number;
+    /** Sends in flight per worker process, over all its jobs. */
+    concurrency: number;
+  };
+  thumbs: {
+    /** Largest source image (width × height) decoded for a thumbnail; a larger one serves the original. */
+    maxPixels: number;
+    /** Thumbnail decodes at once per process. */
+    concurrency: number;
   };
   realtime: {
     /** Open SSE connections per client IP, per replica. */
@@ -239,6 +248,11 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       maxAttempts: e.PLINTH_PUSH_MAX_ATTEMPTS,
       retryDelayMs: Math.round(e.PLINTH_PUSH_RETRY_DELAY * 1000),
       leaseMs: Math.round(e.PLINTH_PUSH_LEASE * 1000),
+      concurrency: e.PLINTH_PUSH_CONCURRENCY,
+    },
+    thumbs: {
+      maxPixels: e.PLINTH_THUMB_MAX_PIXELS,
+      concurrency: e.PLINTH_THUMB_CONCURRENCY ?? availableParallelism(),
     },
     realtime: {
       maxPerIp: e.PLINTH_REALTIME_MAX_PER_IP,

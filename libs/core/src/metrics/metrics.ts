@@ -11,7 +11,9 @@ export class Metrics {
   readonly httpRequests: Counter<Labels>;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'plinth_' });
+    // prom-client's standard names (process_*, nodejs_*): stock Node.js dashboards and alerts expect
+    // them unprefixed. Plinth's own metrics below carry the plinth_ prefix.
+    collectDefaultMetrics({ register: this.registry });
     this.httpDuration = new Histogram({
       name: 'plinth_http_request_duration_seconds',
       help: 'HTTP request duration by method, route pattern and status',
