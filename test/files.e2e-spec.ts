@@ -668,18 +668,23 @@ describe.each([['local'], ['s3']])('files on the %s driver', (driver) => {
       `${docsId}/${rec.id}/thumbs_${rec.cover}/100x100_${rec.cover}`,
     );
     expect((await t.fetch(`${base}?thumb=100x100`)).status).toBe(200);
-    const problem = await expectProblem(await t.fetch(`${base}?thumb=30x30`), 400, 'THUMB_SIZE_NOT_ALLOWED');
-    expect(problem.detail).toContain('100x100');
-    await expectProblem(await t.fetch(`${base}?thumb=../../x`), 400, 'THUMB_SIZE_NOT_ALLOWED');
-    // attachment has no sizes; a text file is no image anyway.
-    await expectProblem(
-      await t.fetch(`/api/files/docs/${rec.id}/${rec.attachment}?thumb=100x100`),
-      400,
-      'THUMB_SIZE_NOT_ALLOWED',
+    // PocketBase's behaviour (DESIGN §11): a size the field does not list serves the original file.
+    const original = Buffer.from(await (await t.fetch(base)).arrayBuffer());
+    for (const size of ['30x30', '../../x']) {
+      const res = await t.fetch(`${base}?thumb=${encodeURIComponent(size)}`);
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer()).equals(original)).toBe(true);
+    }
+    expect(await storedOf(docsId, rec.id)).not.toContain(
+      `${docsId}/${rec.id}/thumbs_${rec.cover}/30x30_${rec.cover}`,
     );
+    // attachment has no sizes; a text file is no image anyway: the file itself.
+    const attachment = await t.fetch(`/api/files/docs/${rec.id}/${rec.attachment}?thumb=100x100`);
+    expect(attachment.status).toBe(200);
+    expect(attachment.headers.get('content-type')).toContain('text/plain');
   });
 
-  it('refuses a thumbnail of a file that is not an image', async () => {
+  it('serves the original of a file that is not an image when a thumbnail is asked for', async () => {
     await createCollection(t, admin, {
       name: `any_${driver}`,
       fields: [{ name: 'f', type: 'file', thumbs: ['10x10'] }],
@@ -689,11 +694,9 @@ describe.each([['local'], ['s3']])('files on the %s driver', (driver) => {
     const data = new FormData();
     data.append('f', blob('just text'), 'a.txt');
     const rec = ok(await form(t)('POST', `/api/collections/any_${driver}/records`, data)).body;
-    await expectProblem(
-      await t.fetch(`/api/files/any_${driver}/${rec.id}/${rec.f}?thumb=10x10`),
-      400,
-      'THUMB_NOT_SUPPORTED',
-    );
+    const res = await t.fetch(`/api/files/any_${driver}/${rec.id}/${rec.f}?thumb=10x10`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('just text');
   });
 
   it('tests the storage connection for admins', async () => {
