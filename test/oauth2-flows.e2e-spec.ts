@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testRedisUrl } from '@plinth/testing';
 import { Redis } from 'ioredis';
@@ -43,8 +45,8 @@ describe('social sign-in: providers from the environment, PKCE, rules on the sig
       enabled: true,
       redirectAllowList: [APP],
       providers: [
-        { name: 'google', ...providers.endpoints('google') },
-        { name: 'github', clientId: '', clientSecret: '', ...providers.endpoints('github') },
+        { name: 'google' },
+        { name: 'github', clientId: '', clientSecret: '' },
         { name: 'oidc' },
       ] as Array<Record<string, unknown>>,
     },
@@ -55,8 +57,14 @@ describe('social sign-in: providers from the environment, PKCE, rules on the sig
     PLINTH_AUTH_RATE_PER_IP: '10000',
     PLINTH_OAUTH2_GOOGLE_CLIENT_ID: ENV_CLIENTS.google.id,
     PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET: ENV_CLIENTS.google.secret,
+    PLINTH_OAUTH2_GOOGLE_AUTH_URL: providers.endpoints('google').authUrl,
+    PLINTH_OAUTH2_GOOGLE_TOKEN_URL: providers.endpoints('google').tokenUrl,
+    PLINTH_OAUTH2_GOOGLE_USERINFO_URL: providers.endpoints('google').userInfoUrl,
     PLINTH_OAUTH2_GITHUB_CLIENT_ID: ENV_CLIENTS.github.id,
     PLINTH_OAUTH2_GITHUB_CLIENT_SECRET: ENV_CLIENTS.github.secret,
+    PLINTH_OAUTH2_GITHUB_AUTH_URL: providers.endpoints('github').authUrl,
+    PLINTH_OAUTH2_GITHUB_TOKEN_URL: providers.endpoints('github').tokenUrl,
+    PLINTH_OAUTH2_GITHUB_USERINFO_URL: providers.endpoints('github').userInfoUrl,
     PLINTH_OAUTH2_OIDC_CLIENT_ID: ENV_CLIENTS.oidc.id,
     PLINTH_OAUTH2_OIDC_CLIENT_SECRET: ENV_CLIENTS.oidc.secret,
     PLINTH_OAUTH2_OIDC_ISSUER: providers.issuer,
@@ -84,8 +92,8 @@ describe('social sign-in: providers from the environment, PKCE, rules on the sig
     it('saves providers without them, stores and answers none of the environment secrets', async () => {
       const res = ok(await api(t, admin)('GET', '/api/collections/users'));
       expect(res.body.options.oauth2.providers).toEqual([
-        { name: 'google', ...providers.endpoints('google'), clientSecret: '' },
-        { name: 'github', clientId: '', clientSecret: '', ...providers.endpoints('github') },
+        { name: 'google', clientSecret: '' },
+        { name: 'github', clientId: '', clientSecret: '' },
         { name: 'oidc', clientSecret: '' },
       ]);
       const stored = (
@@ -164,6 +172,46 @@ describe('social sign-in: providers from the environment, PKCE, rules on the sig
       expect(providers.tokenRequests.map((r) => [r.client_id, r.client_secret])).toEqual([
         [ENV_CLIENTS.google.id, ENV_CLIENTS.google.secret],
       ]);
+    });
+
+    it("never sends the environment's client secret to a URL an admin sets in the collection", async () => {
+      const received: string[] = [];
+      const listener = createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => (body += chunk));
+        req.on('end', () => {
+          received.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''} ${body}`);
+          res.end('{}');
+        });
+      });
+      await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+      const at = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+      try {
+        const options = envOnlyOptions();
+        options.oauth2.providers[0] = { name: 'google', tokenUrl: `${at}/token` };
+        options.oauth2.providers[2] = { name: 'oidc', issuer: at };
+        ok(await api(t, admin)('PATCH', '/api/collections/users', { options }));
+
+        const methods = await api(t)('GET', '/api/collections/users/auth-methods');
+        expect(methods.body.oauth2.providers.map((p: { name: string }) => p.name)).toEqual(['github']);
+        for (const provider of ['google', 'oidc']) {
+          const refused = await expectProblem(
+            await t.fetch(
+              `/api/collections/users/auth/oauth2/${provider}?redirect=${encodeURIComponent(APP)}`,
+              { redirect: 'manual' },
+            ),
+            400,
+            'OAUTH2_PROVIDER_UNAVAILABLE',
+          );
+          expect(refused.detail).toContain(`PLINTH_OAUTH2_${provider.toUpperCase()}_CLIENT_SECRET`);
+        }
+        expect(received.join('\n')).not.toContain(ENV_CLIENTS.google.secret);
+        expect(received.join('\n')).not.toContain(ENV_CLIENTS.oidc.secret);
+        expect(received).toEqual([]);
+      } finally {
+        await new Promise((resolve) => listener.close(resolve));
+        ok(await api(t, admin)('PATCH', '/api/collections/users', { options: envOnlyOptions() }));
+      }
     });
 
     it('a server without these variables does not offer the providers the collection leaves empty', async () => {

@@ -101,6 +101,49 @@ describe('provider settings', () => {
     expect(usableProviderNames(settings, env)).toEqual(['google', 'github', 'oidc']);
   });
 
+  it("sends the environment's client secret only to the environment's or the provider's own URLs", () => {
+    const env = {
+      google: {
+        clientId: 'env-g',
+        clientSecret: 'env-g-secret',
+        tokenUrl: 'https://tokens.env.example/token',
+      },
+      oidc: { clientId: 'env-o', clientSecret: 'env-o-secret', issuer: 'https://env.example' },
+    };
+    const elsewhere = oauth2SettingsOf({
+      oauth2: {
+        enabled: true,
+        providers: [
+          { name: 'google', tokenUrl: 'https://listener.example/token' },
+          { name: 'oidc', issuer: 'https://listener.example' },
+        ],
+      },
+    });
+    for (const name of ['google', 'oidc'] as const) {
+      const provider = providerSettings(elsewhere, name, box, env)!;
+      expect(provider.clientSecret).toBe('');
+      expect(missingProviderSettings(provider)).toEqual([
+        `clientSecret (PLINTH_OAUTH2_${name.toUpperCase()}_CLIENT_SECRET is sent only to the URLs of the environment or the provider's own)`,
+      ]);
+    }
+    expect(usableProviderNames(elsewhere, env)).toEqual([]);
+
+    const same = oauth2SettingsOf({
+      oauth2: {
+        enabled: true,
+        providers: [{ name: 'google' }, { name: 'oidc', issuer: 'https://env.example' }],
+      },
+    });
+    expect(providerSettings(same, 'google', box, env)).toEqual({
+      name: 'google',
+      clientId: 'env-g',
+      clientSecret: 'env-g-secret',
+      tokenUrl: 'https://tokens.env.example/token',
+    });
+    expect(providerSettings(same, 'oidc', box, env)?.clientSecret).toBe('env-o-secret');
+    expect(usableProviderNames(same, env)).toEqual(['google', 'oidc']);
+  });
+
   it('names what a provider still lacks, and offers only providers that lack nothing', () => {
     const settings = oauth2SettingsOf({
       oauth2: {

@@ -11,6 +11,8 @@ export interface OAuth2ProviderSettings {
   tokenUrl?: string;
   userInfoUrl?: string;
   issuer?: string;
+  /** Set when the environment's secret was not used because the collection names its own URLs. */
+  envSecretWithheld?: boolean;
 }
 
 export interface OAuth2Settings {
@@ -49,11 +51,37 @@ function idsOf(
   };
 }
 
+const ENDPOINT_KEYS = ['authUrl', 'tokenUrl', 'userInfoUrl', 'issuer'] as const;
+
+/** The provider's URLs, the environment's where the collection leaves them empty. */
+function endpointsOf(p: StoredProvider, env: OAuth2EnvSettings): Partial<OAuth2ProviderSettings> {
+  const defaults = env[p.name] ?? {};
+  const out: Partial<OAuth2ProviderSettings> = {};
+  for (const key of ENDPOINT_KEYS) {
+    const value = filled(p[key]) ?? filled(defaults[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Whether the environment has a client secret for this provider that must not go with it: the
+ * collection names a URL of its own, and an admin must not learn the operator's secret by pointing
+ * a token URL at their own listener. The environment's secret goes only to the environment's URLs
+ * or the provider's own.
+ */
+function withholdsEnvSecret(p: StoredProvider, env: OAuth2EnvSettings): boolean {
+  const defaults = env[p.name] ?? {};
+  if (filled(p.clientSecret) || !filled(defaults.clientSecret)) return false;
+  return ENDPOINT_KEYS.some((key) => filled(p[key]) !== undefined && p[key] !== defaults[key]);
+}
+
 /**
  * The provider's settings with its client secret decrypted; undefined when it is not listed.
- * `clientId`, `clientSecret` and (oidc) `issuer` left empty in the collection come from the
- * environment (`PLINTH_OAUTH2_<PROVIDER>_…`), each on its own; a value in the collection wins.
- * The result may still lack a clientId or issuer: see `missingProviderSettings`.
+ * `clientId`, `clientSecret`, the URLs and (oidc) `issuer` left empty in the collection come from
+ * the environment (`PLINTH_OAUTH2_<PROVIDER>_…`), each on its own; a value in the collection wins,
+ * except that the environment's secret is never sent to a URL set in the collection.
+ * The result may still lack a clientId, secret or issuer: see `missingProviderSettings`.
  */
 export function providerSettings(
   settings: OAuth2Settings,
@@ -64,12 +92,21 @@ export function providerSettings(
   const p = settings.providers.find((x) => x.name === name);
   if (!p) return undefined;
   const stored = filled(p.clientSecret);
+  const withheld = withholdsEnvSecret(p, env);
   const clientSecret = stored
     ? SecretBox.isSealed(stored)
       ? box.open(stored)
       : stored
-    : (env[p.name]?.clientSecret ?? '');
-  return { ...p, ...idsOf(p, env), clientSecret };
+    : withheld
+      ? ''
+      : (env[p.name]?.clientSecret ?? '');
+  return {
+    ...p,
+    ...endpointsOf(p, env),
+    ...idsOf(p, env),
+    clientSecret,
+    ...(withheld ? { envSecretWithheld: true } : {}),
+  };
 }
 
 /**
@@ -77,12 +114,17 @@ export function providerSettings(
  * and environment variables that would supply it; empty when it can be used.
  */
 export function missingProviderSettings(
-  provider: Pick<OAuth2ProviderSettings, 'name' | 'clientId' | 'issuer'>,
+  provider: Pick<OAuth2ProviderSettings, 'name' | 'clientId' | 'issuer' | 'envSecretWithheld'>,
 ): string[] {
   const env = `PLINTH_OAUTH2_${provider.name.toUpperCase()}`;
   const missing: string[] = [];
   if (!provider.clientId) missing.push(`clientId (or ${env}_CLIENT_ID)`);
   if (provider.name === 'oidc' && !provider.issuer) missing.push(`issuer (or ${env}_ISSUER)`);
+  if (provider.envSecretWithheld) {
+    missing.push(
+      `clientSecret (${env}_CLIENT_SECRET is sent only to the URLs of the environment or the provider's own)`,
+    );
+  }
   return missing;
 }
 
@@ -96,7 +138,14 @@ export function usableProviderNames(
 ): OAuth2ProviderName[] {
   if (!settings.enabled) return [];
   return settings.providers
-    .filter((p) => missingProviderSettings({ name: p.name, ...idsOf(p, env) }).length === 0)
+    .filter(
+      (p) =>
+        missingProviderSettings({
+          name: p.name,
+          ...idsOf(p, env),
+          envSecretWithheld: withholdsEnvSecret(p, env),
+        }).length === 0,
+    )
     .map((p) => p.name);
 }
 

@@ -124,6 +124,10 @@ export type OAuth2EnvProvider = 'google' | 'github' | 'oidc';
 export interface OAuth2EnvDefaults {
   clientId?: string;
   clientSecret?: string;
+  /** google and github: the provider's own endpoints when unset. */
+  authUrl?: string;
+  tokenUrl?: string;
+  userInfoUrl?: string;
   /** oidc only. */
   issuer?: string;
 }
@@ -231,10 +235,16 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       google: {
         clientId: e.PLINTH_OAUTH2_GOOGLE_CLIENT_ID,
         clientSecret: e.PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET,
+        authUrl: e.PLINTH_OAUTH2_GOOGLE_AUTH_URL,
+        tokenUrl: e.PLINTH_OAUTH2_GOOGLE_TOKEN_URL,
+        userInfoUrl: e.PLINTH_OAUTH2_GOOGLE_USERINFO_URL,
       },
       github: {
         clientId: e.PLINTH_OAUTH2_GITHUB_CLIENT_ID,
         clientSecret: e.PLINTH_OAUTH2_GITHUB_CLIENT_SECRET,
+        authUrl: e.PLINTH_OAUTH2_GITHUB_AUTH_URL,
+        tokenUrl: e.PLINTH_OAUTH2_GITHUB_TOKEN_URL,
+        userInfoUrl: e.PLINTH_OAUTH2_GITHUB_USERINFO_URL,
       },
       oidc: {
         clientId: e.PLINTH_OAUTH2_OIDC_CLIENT_ID,
