@@ -1,6 +1,7 @@
 import { FilterError } from './filter-error.js';
 import { Token, tokenize } from './lexer.js';
-import type { FilterComparison, FilterNode, FilterOperand } from './types.js';
+import { FILTER_MODIFIERS } from './types.js';
+import type { FilterComparison, FilterModifier, FilterNode, FilterOperand } from './types.js';
 
 /** DESIGN §10: filter ≤ 4,096 characters, ≤ 200 terms, nesting ≤ 32. */
 export const FILTER_LIMITS = { maxLength: 4096, maxTerms: 200, maxDepth: 32, maxPathSegments: 4 } as const;
@@ -130,7 +131,7 @@ class Parser {
         };
       case 'identifier': {
         this.index++;
-        const path = token.value.split('.');
+        const { path, modifier } = splitPath(token.value, token.position, false);
         if (path.length > FILTER_LIMITS.maxPathSegments) {
           throw new FilterError(
             'FILTER_SYNTAX',
@@ -138,16 +139,28 @@ class Parser {
             token.position,
           );
         }
-        return { type: 'field', path, position: token.position };
+        return { type: 'field', path, ...(modifier ? { modifier } : {}), position: token.position };
       }
-      case 'macro':
+      case 'macro': {
         this.index++;
+        const { path, modifier, alias } = splitPath(token.value, token.position, true);
+        // @collection.name.field… may walk as far as a plain field path, after its two heading parts.
+        if (path[0] === 'collection' && path.length > FILTER_LIMITS.maxPathSegments + 2) {
+          throw new FilterError(
+            'FILTER_SYNTAX',
+            `A field path may have at most ${FILTER_LIMITS.maxPathSegments} parts (position ${token.position}).`,
+            token.position,
+          );
+        }
         return {
           type: 'macro',
-          name: `@${token.value}`,
-          path: token.value.split('.'),
+          name: `@${path.join('.')}`,
+          path,
+          ...(modifier ? { modifier } : {}),
+          ...(alias ? { alias } : {}),
           position: token.position,
         };
+      }
       default:
         throw new FilterError(
           'FILTER_SYNTAX',
@@ -160,6 +173,40 @@ class Parser {
   private peek(): Token {
     return this.tokens[this.index]!;
   }
+}
+
+/**
+ * Splits `a.b:mod` into its parts and modifier. A `:suffix` is allowed on the last part (a
+ * modifier) and, in `@collection.name:alias.field`, on the collection name (an alias).
+ */
+function splitPath(
+  raw: string,
+  position: number,
+  macro: boolean,
+): { path: string[]; modifier?: FilterModifier; alias?: string } {
+  const parts = raw.split('.');
+  const path: string[] = [];
+  let modifier: FilterModifier | undefined;
+  let alias: string | undefined;
+  parts.forEach((part, i) => {
+    const [name, suffix] = part.split(':') as [string, string | undefined];
+    path.push(name);
+    if (suffix === undefined) return;
+    if (macro && parts[0] === 'collection' && i === 1) {
+      alias = suffix;
+    } else if (i === parts.length - 1 && (FILTER_MODIFIERS as readonly string[]).includes(suffix)) {
+      modifier = suffix as FilterModifier;
+    } else {
+      throw new FilterError(
+        'FILTER_SYNTAX',
+        i === parts.length - 1
+          ? `Unknown modifier ":${suffix.slice(0, 40)}" at position ${position}; use one of ${FILTER_MODIFIERS.map((m) => `:${m}`).join(', ')}.`
+          : `A modifier may only follow the last part of a name (":${suffix.slice(0, 40)}" at position ${position}).`,
+        position,
+      );
+    }
+  });
+  return { path, ...(modifier ? { modifier } : {}), ...(alias ? { alias } : {}) };
 }
 
 function describe(token: Token): string {
