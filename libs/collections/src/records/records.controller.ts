@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiAnswer, ApiJsonBody, CurrentPrincipal, type Principal } from '@plinth/core';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -16,6 +28,7 @@ const batchResultSchema = {
   },
 };
 import { type FormPart, RecordsService } from './records.service.js';
+import { RequestInfoInterceptor } from './request-info.js';
 
 /** A request whose body @fastify/multipart left unread (file uploads stream from it). */
 type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: () => AsyncIterable<FormPart> };
@@ -25,6 +38,7 @@ const formParts = (req: MaybeMultipart): AsyncIterable<FormPart> | undefined =>
 
 /** The records API (PocketBase's paths and shapes). Rules are judged by RecordsService. */
 @Controller('api')
+@UseInterceptors(RequestInfoInterceptor)
 export class RecordsController {
   constructor(
     private readonly records: RecordsService,
