@@ -28,6 +28,8 @@ const posts = collection(
     field('author', 'uuid', { relationTo: 'g_users' }),
     field('editors', 'uuid', { multiple: true, relationTo: 'g_users' }),
     field('courseGroup', 'uuid'),
+    field('lon', 'number'),
+    field('lat', 'number'),
   ],
   '',
 );
@@ -50,7 +52,7 @@ beforeAll(async () => {
     CREATE TABLE data.g_posts (
       id uuid PRIMARY KEY, created timestamptz, updated timestamptz, title text, role text,
       views double precision, "publishAt" timestamptz, tags text[], author uuid, editors uuid[],
-      "courseGroup" uuid);
+      "courseGroup" uuid, lon double precision, lat double precision);
     CREATE TABLE data.g_regs (id uuid PRIMARY KEY, created timestamptz, updated timestamptz, "user" uuid,
       "courseGroup" uuid);
     INSERT INTO data.g_users (id, name) VALUES
@@ -60,6 +62,8 @@ beforeAll(async () => {
         '{${U1},${U2}}', '${C1}'),
       (gen_random_uuid(), 'beta', 'viewer', 3, '2025-03-03T12:00:00Z', '{read}', '${U2}', '{${U2}}', '${C2}'),
       (gen_random_uuid(), 'Gamma', NULL, 2025, '2025-04-20T00:00:00Z', '{}', NULL, NULL, '${C1}');
+    UPDATE data.g_posts SET lon = 23.3219, lat = 42.6977 WHERE title = 'alpha';
+    UPDATE data.g_posts SET lon = 24.7453, lat = 42.1354 WHERE title = 'beta';
     INSERT INTO data.g_regs (id, "user", "courseGroup") VALUES
       (gen_random_uuid(), '${U1}', '${C1}'), (gen_random_uuid(), '${U2}', '${C2}'),
       (gen_random_uuid(), '${U3}', '${C1}');
@@ -298,6 +302,69 @@ describe('@collection', () => {
     expect(
       errorOf(() => compileFilter('@collection.g_regs.user ?= author', posts, 't', context({}))).code,
     ).toBe('FILTER_FORBIDDEN_MACRO');
+  });
+});
+
+describe('functions', () => {
+  it('"geoDistance(address.lon, address.lat, 23.32, 42.69) < 25" (km, Haversine)', async () => {
+    expect(await filtered('geoDistance(lon, lat, 23.32, 42.69) < 25')).toEqual(['alpha']);
+    expect(await filtered('geoDistance(lon, lat, 23.32, 42.69) < 200')).toEqual(['alpha', 'beta']);
+    // The same point: the cosine rounds past 1, which PostgreSQL's acos would refuse.
+    expect(await filtered('geoDistance(lon, lat, lon, lat) = 0')).toEqual(['alpha', 'beta']);
+    const admin = { isAdmin: true, body: { lon: 'not a number' } };
+    expect(await filtered('geoDistance(lon, lat, @request.body.lon, 1) > 0', admin)).toEqual([]);
+  });
+
+  it('"strftime(\'%Y-%m\', created) = 2026-01" (SQLite format codes, UTC)', async () => {
+    expect(await filtered('strftime("%Y-%m", publishAt) = "2025-03"')).toEqual(['alpha', 'beta']);
+    expect(
+      await filtered('strftime("%d.%m. %H:%M:%S %w %j %%", publishAt) = "05.03. 01:00:00 3 064 %"'),
+    ).toEqual(['alpha']);
+    expect(await filtered('strftime("%Y") = "2025" && strftime("%s", @todayStart) = "1741132800"')).toEqual(
+      ALL,
+    );
+    expect(await filtered("strftime('%Y', \"2024-02-29\") = '2024'")).toEqual(ALL);
+  });
+
+  it.each([
+    ['geoDistance(lon, lat, 1) < 1', /4 arguments/],
+    ['geoDistance(title, lat, 1, 2) < 1', /argument 1 must be a number/],
+    ['geoDistance(lon, lat, "x", 2) < 1', /argument 3/],
+    ['strftime(publishAt) = "x"', /format string/],
+    ['strftime("%Q", publishAt) = "x"', /unsupported format code "%Q"/],
+    ['strftime("%Y", publishAt, "start of month") = "x"', /modifiers/],
+    ['strftime("%Y", title) = "x"', /time value/],
+    ['nope(1) = 1', /Unknown function "nope"/],
+    ['strftime("%Y", strftime("%Y")) = 1', /nested/],
+    ['strftime("%Y" publishAt) = 1', /Expected "," or "\)"/],
+  ])('%s is a named 400', (filter, message) => {
+    const error = errorOf(() => compileFilter(filter, posts, 't', context({})));
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe('API keys', () => {
+  it('use @collection only on collections their scopes let them read', () => {
+    const key = (mayRead: (name: string) => boolean) => ({ ...context({ isAdmin: true }), mayRead });
+    const filter = '@collection.g_regs.user ?= author';
+    expect(() =>
+      compileFilter(
+        filter,
+        posts,
+        't',
+        key(() => true),
+      ),
+    ).not.toThrow();
+    const error = errorOf(() =>
+      compileFilter(
+        filter,
+        posts,
+        't',
+        key((n) => n !== 'g_regs'),
+      ),
+    );
+    expect(error).toMatchObject({ code: 'FILTER_FORBIDDEN_MACRO' });
+    expect(error.message).toMatch(/may not read "g_regs"/);
   });
 });
 

@@ -10,7 +10,7 @@ export type Token =
   /** `@now`, `@request.auth.id` (value without the `@`). */
   | { type: 'macro'; value: string; position: number }
   | { type: 'operator'; value: FilterOperator; position: number }
-  | { type: 'and' | 'or' | 'lparen' | 'rparen'; position: number }
+  | { type: 'and' | 'or' | 'lparen' | 'rparen' | 'comma'; position: number }
   | { type: 'end'; position: number };
 
 // Longest first, so `?!=` wins over `?!` and `>=` over `>`.
@@ -85,6 +85,11 @@ export function tokenize(input: string): Token[] {
       const end = readPath(input, i + 1);
       tokens.push({ type: 'macro', value: input.slice(i + 1, end), position: start });
       i = end;
+      continue;
+    }
+    if (c === ',') {
+      tokens.push({ type: 'comma', position: start });
+      i++;
       continue;
     }
     if (c === '(' || c === ')') {

@@ -1,7 +1,10 @@
 import { FilterError } from './filter-error.js';
 import { Token, tokenize } from './lexer.js';
-import { FILTER_MODIFIERS } from './types.js';
-import type { FilterComparison, FilterModifier, FilterNode, FilterOperand } from './types.js';
+import { FILTER_FUNCTIONS, FILTER_MODIFIERS } from './types.js';
+import type { FilterComparison, FilterFunction, FilterModifier, FilterNode, FilterOperand } from './types.js';
+
+/** PocketBase caps strftime at 10 arguments. */
+const MAX_CALL_ARGS = 10;
 
 /** DESIGN §10: filter ≤ 4,096 characters, ≤ 200 terms, nesting ≤ 32. */
 export const FILTER_LIMITS = { maxLength: 4096, maxTerms: 200, maxDepth: 32, maxPathSegments: 4 } as const;
@@ -131,6 +134,7 @@ class Parser {
         };
       case 'identifier': {
         this.index++;
+        if (this.peek().type === 'lparen') return this.parseCall(token.value, token.position);
         const { path, modifier } = splitPath(token.value, token.position, false);
         if (path.length > FILTER_LIMITS.maxPathSegments) {
           throw new FilterError(
@@ -168,6 +172,48 @@ class Parser {
           token.position,
         );
     }
+  }
+
+  /** `name(arg, …)`: PocketBase's filter functions; arguments are operands, not expressions. */
+  private parseCall(name: string, position: number): FilterOperand {
+    if (!(FILTER_FUNCTIONS as readonly string[]).includes(name)) {
+      throw new FilterError(
+        'FILTER_SYNTAX',
+        `Unknown function "${name.slice(0, 40)}" at position ${position}; use ${FILTER_FUNCTIONS.join(' or ')}.`,
+        position,
+      );
+    }
+    this.index++;
+    const args: FilterOperand[] = [];
+    for (;;) {
+      if (args.length === MAX_CALL_ARGS) {
+        throw new FilterError(
+          'FILTER_TOO_COMPLEX',
+          `${name} takes at most ${MAX_CALL_ARGS} arguments.`,
+          position,
+        );
+      }
+      const arg = this.parseOperand();
+      if (arg.type === 'call') {
+        throw new FilterError(
+          'FILTER_SYNTAX',
+          `Functions cannot be nested (position ${arg.position}).`,
+          arg.position,
+        );
+      }
+      args.push(arg);
+      const next = this.peek();
+      this.index++;
+      if (next.type === 'rparen') break;
+      if (next.type !== 'comma') {
+        throw new FilterError(
+          'FILTER_SYNTAX',
+          `Expected "," or ")" in the arguments of ${name} at position ${next.position}, found ${describe(next)}.`,
+          next.position,
+        );
+      }
+    }
+    return { type: 'call', name: name as FilterFunction, args, position };
   }
 
   private peek(): Token {
@@ -221,6 +267,8 @@ function describe(token: Token): string {
       return '"("';
     case 'rparen':
       return '")"';
+    case 'comma':
+      return '","';
     case 'operator':
       return `"${token.value}"`;
     case 'string':

@@ -1,5 +1,6 @@
 import { dateMacro } from './date-macros.js';
 import { FilterError, quoteForMessage } from './filter-error.js';
+import { resolveCall } from './filter-functions.js';
 import { castFor, coerceForKind, isEmptyValue } from './filter-values.js';
 import type {
   ColumnOperand,
@@ -47,6 +48,8 @@ export function resolveOperand(
       return withModifier(resolveField(host, operand, collection, alias), operand.modifier, operand.position);
     case 'macro':
       return resolveMacro(host, operand, collection, alias);
+    case 'call':
+      return resolveCall(host, operand, alias, (arg) => resolveOperand(host, arg, collection, alias));
   }
 }
 

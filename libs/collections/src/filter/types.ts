@@ -60,6 +60,10 @@ export interface RequestInfo {
 }
 
 /** PocketBase's modifiers: `tags:each`, `tags:length`, `title:lower`, `@request.body.x:isset`, `…:changed`. */
+export type FilterFunction = 'geoDistance' | 'strftime';
+
+export const FILTER_FUNCTIONS: readonly FilterFunction[] = ['geoDistance', 'strftime'];
+
 export type FilterModifier = 'isset' | 'changed' | 'length' | 'each' | 'lower';
 
 export const FILTER_MODIFIERS: readonly FilterModifier[] = ['isset', 'changed', 'length', 'each', 'lower'];
@@ -98,6 +102,8 @@ export type FilterOperand =
    * `@now`, `@request.auth.id` → name '@request.auth.id', path ['request', 'auth', 'id'];
    * `@collection.posts:p.title` → path ['collection', 'posts', 'title'], alias 'p'.
    */
+  /** `geoDistance(lonA, latA, lonB, latB)`, `strftime(format, time)`. */
+  | { type: 'call'; name: FilterFunction; args: FilterOperand[]; position: number }
   | {
       type: 'macro';
       name: string;
