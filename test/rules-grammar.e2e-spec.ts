@@ -170,6 +170,25 @@ describe('PocketBase rule grammar (issue 17)', () => {
     });
   });
 
+  describe('@request.context = "batch" (PocketBase: default, realtime, protectedFile, oauth2, batch)', () => {
+    it('reads "batch" inside POST /api/batch and "default" elsewhere', async () => {
+      await createCollection(t, admin, {
+        name: 'batch_only',
+        fields: [{ name: 'title', type: 'text' }],
+        createRule: '@request.context = "batch"',
+      });
+      const direct = await api(t, member.token)('POST', '/api/collections/batch_only/records', {
+        title: 'x',
+      });
+      expectApiProblem(direct, 403, 'RULE_REFUSED');
+      const batch = await api(t, member.token)('POST', '/api/batch', {
+        requests: [{ method: 'POST', url: '/api/collections/batch_only/records', body: { title: 'y' } }],
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body).toEqual([{ status: 200, body: expect.objectContaining({ title: 'y' }) }]);
+    });
+  });
+
   describe('client filters with modifiers', () => {
     it('"tags:each", "tags:length", "title:lower" filter; a modifier on the wrong field is a named 400', async () => {
       const row = await lesson({ title: 'MiXeD', tags: ['a', 'b'] });
