@@ -10,7 +10,7 @@ import {
   plainOperator,
   textForm,
 } from './filter-values.js';
-import type { ColumnOperand, ValueOperand } from './operands.js';
+import type { ColumnOperand, ItemsOperand, Operand, PredicateOperand, ValueOperand } from './operands.js';
 import { asText, emptySql, KIND_NOUNS, likeEscapeSql, notEmptySql } from './sql-fragments.js';
 import type { FilterOperator } from './types.js';
 
@@ -162,4 +162,65 @@ function bind(b: Binder, op: FilterOperator, column: ColumnOperand, value: Value
     );
   }
   return b.push(coerced.param) + castFor(kind);
+}
+
+/** `@request.body.x:changed = true|false`: the predicate, or its negation. */
+export function comparePredicate(b: Binder, op: FilterOperator, left: Operand, right: Operand): string {
+  const [pred, other] = left.type === 'predicate' ? [left, right] : [right as PredicateOperand, left];
+  const plain = plainOperator(op);
+  if (other.type !== 'value' || typeof other.value !== 'boolean' || (plain !== '=' && plain !== '!=')) {
+    throw new FilterError(
+      'FILTER_TYPE_MISMATCH',
+      `${pred.label} is true or false; compare it with "= true" or "= false".`,
+      b.position,
+      pred.label,
+    );
+  }
+  const wantTrue = other.value === (plain === '=');
+  if (pred.sql === 'TRUE' || pred.sql === 'FALSE')
+    return (pred.sql === 'TRUE') === wantTrue ? 'TRUE' : 'FALSE';
+  return wantTrue ? `(${pred.sql})` : `(${pred.sql}) IS NOT TRUE`;
+}
+
+/** `@request.body.tags:each op x`: plain forms hold when every item does (and there is one), `?` forms when one does. */
+export function compareItems(
+  b: Binder,
+  op: FilterOperator,
+  left: Operand,
+  right: Operand,
+  compare: (left: Operand, right: Operand) => string,
+): string {
+  const [items, other, onLeft] =
+    left.type === 'items' ? [left, right, true] : [right as ItemsOperand, left, false];
+  if (other.type === 'items' || other.type === 'predicate') {
+    throw new FilterError(
+      'FILTER_TYPE_MISMATCH',
+      `${items.label} can only be compared with a field or a value.`,
+      b.position,
+      items.label,
+    );
+  }
+  if (items.items.length === 0) return missingMatches(op, other) ? 'TRUE' : 'FALSE';
+  const anyOf = isAnyOf(op);
+  const parts: string[] = [];
+  for (const item of items.items) {
+    const sql = onLeft ? compare(item, other) : compare(other, item);
+    if (sql === (anyOf ? 'TRUE' : 'FALSE')) return sql;
+    if (sql !== (anyOf ? 'FALSE' : 'TRUE')) parts.push(sql);
+  }
+  if (parts.length === 0) return anyOf ? 'FALSE' : 'TRUE';
+  return parts.length === 1 ? parts[0]! : `(${parts.join(anyOf ? ' OR ' : ' AND ')})`;
+}
+
+/**
+ * Whether the comparison holds for a missing value (no related record, an empty array): as for
+ * a NULL column, `= null` and the negative operators do, the others don't.
+ */
+export function missingMatches(op: FilterOperator, other: Operand): boolean {
+  if (other.type !== 'value' || other.source === 'request') return NEGATIVE_OPERATORS.has(op);
+  const plain = plainOperator(op);
+  if (plain === '=') return isEmptyValue(other.value);
+  if (plain === '!=') return !isEmptyValue(other.value);
+  if (plain === '!~') return textForm(other.value) !== '';
+  return false;
 }

@@ -7,14 +7,16 @@ import {
   LIKE_OPERATORS,
   NEGATIVE_OPERATORS,
   plainOperator,
-  textForm,
 } from './filter-values.js';
-import type { ColumnOperand, ItemsOperand, Operand, PredicateOperand, ValueOperand } from './operands.js';
+import type { ColumnOperand, Operand, ValueOperand } from './operands.js';
 import {
   arrayVersusValue,
   columnVersusColumn,
   columnVersusValue,
+  compareItems,
+  comparePredicate,
   constant,
+  missingMatches,
   valueContainsColumn,
   type Binder,
 } from './compare-columns.js';
@@ -262,8 +264,11 @@ class Compiler implements ResolveHost, Binder {
   }
 
   private compareOperands(op: FilterOperator, left: Operand, right: Operand): string {
-    if (left.type === 'predicate' || right.type === 'predicate') return this.predicate(op, left, right);
-    if (left.type === 'items' || right.type === 'items') return this.items(op, left, right);
+    if (left.type === 'predicate' || right.type === 'predicate')
+      return comparePredicate(this, op, left, right);
+    if (left.type === 'items' || right.type === 'items') {
+      return compareItems(this, op, left, right, (l, r) => this.compare(op, l, r));
+    }
     if (
       (left.type === 'value' && isRuntimeEmpty(left) && right.type === 'column') ||
       (right.type === 'value' && isRuntimeEmpty(right) && left.type === 'column')
@@ -304,48 +309,6 @@ class Compiler implements ResolveHost, Binder {
     if (r.field.multiple)
       return this.eachElement(op, r, NEGATIVE_OPERATORS.has(op), (e) => this.compare(op, l, e));
     return columnVersusColumn(this, plainOperator(op), l, r);
-  }
-
-  /** `@request.body.x:changed = true|false`: the predicate, or its negation. */
-  private predicate(op: FilterOperator, left: Operand, right: Operand): string {
-    const [pred, other] = left.type === 'predicate' ? [left, right] : [right as PredicateOperand, left];
-    const plain = plainOperator(op);
-    if (other.type !== 'value' || typeof other.value !== 'boolean' || (plain !== '=' && plain !== '!=')) {
-      throw new FilterError(
-        'FILTER_TYPE_MISMATCH',
-        `${pred.label} is true or false; compare it with "= true" or "= false".`,
-        this.position,
-        pred.label,
-      );
-    }
-    const wantTrue = other.value === (plain === '=');
-    if (pred.sql === 'TRUE' || pred.sql === 'FALSE')
-      return (pred.sql === 'TRUE') === wantTrue ? 'TRUE' : 'FALSE';
-    return wantTrue ? `(${pred.sql})` : `(${pred.sql}) IS NOT TRUE`;
-  }
-
-  /** `@request.body.tags:each op x`: plain forms hold when every item does (and there is one), `?` forms when one does. */
-  private items(op: FilterOperator, left: Operand, right: Operand): string {
-    const [items, other, onLeft] =
-      left.type === 'items' ? [left, right, true] : [right as ItemsOperand, left, false];
-    if (other.type === 'items' || other.type === 'predicate') {
-      throw new FilterError(
-        'FILTER_TYPE_MISMATCH',
-        `${items.label} can only be compared with a field or a value.`,
-        this.position,
-        items.label,
-      );
-    }
-    if (items.items.length === 0) return missingMatches(op, other) ? 'TRUE' : 'FALSE';
-    const anyOf = isAnyOf(op);
-    const parts: string[] = [];
-    for (const item of items.items) {
-      const sql = onLeft ? this.compare(op, item, other) : this.compare(op, other, item);
-      if (sql === (anyOf ? 'TRUE' : 'FALSE')) return sql;
-      if (sql !== (anyOf ? 'FALSE' : 'TRUE')) parts.push(sql);
-    }
-    if (parts.length === 0) return anyOf ? 'FALSE' : 'TRUE';
-    return parts.length === 1 ? parts[0]! : `(${parts.join(anyOf ? ' OR ' : ' AND ')})`;
   }
 
   push(value: unknown): string {
@@ -434,17 +397,4 @@ class Compiler implements ResolveHost, Binder {
 /** A value from `@request.*` that is empty never matches a column (anonymous `author = @request.auth.id`). */
 function isRuntimeEmpty(value: ValueOperand): boolean {
   return value.source === 'request' && isEmptyValue(value.value);
-}
-
-/**
- * Whether the comparison holds for a missing value (no related record, an empty array): as for
- * a NULL column, `= null` and the negative operators do, the others don't.
- */
-function missingMatches(op: FilterOperator, other: Operand): boolean {
-  if (other.type !== 'value' || other.source === 'request') return NEGATIVE_OPERATORS.has(op);
-  const plain = plainOperator(op);
-  if (plain === '=') return isEmptyValue(other.value);
-  if (plain === '!=') return !isEmptyValue(other.value);
-  if (plain === '!~') return textForm(other.value) !== '';
-  return false;
 }
