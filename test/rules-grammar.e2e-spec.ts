@@ -189,6 +189,22 @@ describe('PocketBase rule grammar (issue 17)', () => {
     });
   });
 
+  describe('"@request.query.share = \'yes\'" (first value of a query parameter)', () => {
+    it('views the record only with ?share=yes', async () => {
+      await createCollection(t, admin, {
+        name: 'shared',
+        fields: [{ name: 'title', type: 'text' }],
+        viewRule: '@request.query.share = "yes" && @request.method = "GET"',
+      });
+      const row = await createRecord(t, admin, 'shared', { title: 's' });
+      const path = `/api/collections/shared/records/${row.id}`;
+      expect((await api(t, member.token)('GET', path)).status).toBe(404);
+      expect((await api(t, member.token)('GET', `${path}?share=no`)).status).toBe(404);
+      expect((await api(t, member.token)('GET', `${path}?share=yes&share=no`)).status).toBe(200);
+      expect((await api(t)('GET', `${path}?share=yes`)).body).toMatchObject({ id: row.id });
+    });
+  });
+
   describe('client filters with modifiers', () => {
     it('"tags:each", "tags:length", "title:lower" filter; a modifier on the wrong field is a named 400', async () => {
       const row = await lesson({ title: 'MiXeD', tags: ['a', 'b'] });
