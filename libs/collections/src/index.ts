@@ -10,3 +10,4 @@ export * from './registry/collections.service.js';
 export * from './registry/compiled-collection.js';
 export * from './schema/index.js';
 export * from './openapi/collection-openapi.js';
+export * from './records/request-info.js';

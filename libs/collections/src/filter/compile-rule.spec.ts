@@ -151,10 +151,11 @@ describe('compileRule', () => {
 
   it('refuses unknown macros and fields', () => {
     for (const macro of [
-      '@request.headers.x',
+      '@request.cookies.x',
       '@request.auth',
       '@request.auth.team.name',
-      '@request.query.x',
+      '@request.query.x.y',
+      '@request.method.x',
     ]) {
       expect(filterErrorOf(() => compilePostsRule(`${macro} = 1`))).toMatchObject({
         code: 'FILTER_UNKNOWN_FIELD',

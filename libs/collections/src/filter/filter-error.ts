@@ -1,4 +1,4 @@
-/** Every code a FilterError carries; all of them are the client's fault (HTTP 400). */
+/** Every code a FilterError carries; all are the client's fault (400; FILTER_FORBIDDEN_MACRO 403). */
 export const FILTER_ERROR_CODES = [
   'FILTER_SYNTAX',
   'FILTER_TOO_LONG',

@@ -80,7 +80,7 @@ export function parseDate(value: unknown): Date | undefined {
   return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? undefined : date;
 }
 
-function toNumber(value: unknown): number | undefined {
+export function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   if (typeof value === 'string' && NUMBER_RE.test(value)) {
     const n = Number(value);

@@ -118,4 +118,30 @@ describe('tokenize', () => {
       expect((e as Error).message).toBe('Unexpected character "\\u0007" at position 4.');
     }
   });
+
+  it('skips "// comments" to the end of the line, but not inside strings', () => {
+    const tokens = tokenize('// who may read\ntitle = "a//b" // the author\n&& x = 1 //');
+    expect(tokens.map((t) => t.type)).toEqual([
+      'identifier',
+      'operator',
+      'string',
+      'and',
+      'identifier',
+      'operator',
+      'number',
+      'end',
+    ]);
+    expect(tokens[2]).toMatchObject({ value: 'a//b' });
+  });
+
+  it('keeps a ":modifier" with its name and refuses a second one', () => {
+    expect(tokenize('tags:each ?= @request.body.tags:length')).toMatchObject([
+      { type: 'identifier', value: 'tags:each' },
+      { type: 'operator' },
+      { type: 'macro', value: 'request.body.tags:length' },
+      { type: 'end' },
+    ]);
+    expect(() => tokenize('tags:each:each = 1')).toThrow(/Only one modifier/);
+    expect(() => tokenize('tags: = 1')).toThrow(/Expected a modifier name/);
+  });
 });

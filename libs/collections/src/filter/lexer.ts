@@ -10,7 +10,7 @@ export type Token =
   /** `@now`, `@request.auth.id` (value without the `@`). */
   | { type: 'macro'; value: string; position: number }
   | { type: 'operator'; value: FilterOperator; position: number }
-  | { type: 'and' | 'or' | 'lparen' | 'rparen'; position: number }
+  | { type: 'and' | 'or' | 'lparen' | 'rparen' | 'comma'; position: number }
   | { type: 'end'; position: number };
 
 // Longest first, so `?!=` wins over `?!` and `>=` over `>`.
@@ -48,6 +48,12 @@ export function tokenize(input: string): Token[] {
       i++;
       continue;
     }
+    if (input.startsWith('//', i)) {
+      // A comment runs to the end of the line (PocketBase allows them in rules and filters).
+      const newline = input.indexOf('\n', i);
+      i = newline === -1 ? input.length : newline + 1;
+      continue;
+    }
     const start = i;
     if (c === "'" || c === '"') {
       const { value, end } = readString(input, i);
@@ -79,6 +85,11 @@ export function tokenize(input: string): Token[] {
       const end = readPath(input, i + 1);
       tokens.push({ type: 'macro', value: input.slice(i + 1, end), position: start });
       i = end;
+      continue;
+    }
+    if (c === ',') {
+      tokens.push({ type: 'comma', position: start });
+      i++;
       continue;
     }
     if (c === '(' || c === ')') {
@@ -148,11 +159,24 @@ function readNumber(input: string, start: number): { value: number; end: number 
   return { value, end: i };
 }
 
-/** `name(.name)*`; the caller has checked the first character. */
+/**
+ * `name(:modifier)?(.name(:modifier)?)*`; the caller has checked the first character. The parser
+ * decides which `:suffix` is allowed where (a modifier on the last part, an alias after `@collection.x`).
+ */
 function readPath(input: string, start: number): number {
   let i = start;
   for (;;) {
     while (IDENT_PART.test(input[i] ?? '')) i++;
+    if (input[i] === ':') {
+      if (!IDENT_START.test(input[i + 1] ?? '')) {
+        throw new FilterError('FILTER_SYNTAX', `Expected a modifier name after ":" at position ${i}.`, i);
+      }
+      i++;
+      while (IDENT_PART.test(input[i] ?? '')) i++;
+      if (input[i] === ':') {
+        throw new FilterError('FILTER_SYNTAX', `Only one modifier may follow a name (position ${i}).`, i);
+      }
+    }
     if (input[i] === '.') {
       if (!IDENT_START.test(input[i + 1] ?? '')) {
         throw new FilterError('FILTER_SYNTAX', `Expected a field name after "." at position ${i}.`, i);

@@ -130,4 +130,20 @@ describe('parseFilter', () => {
       expect(filterErrorOf(() => parseFilter('('.repeat(4000))).code).toBe('FILTER_TOO_DEEP');
     });
   });
+
+  describe('modifiers and @collection aliases', () => {
+    it('puts the modifier and the alias on the operand', () => {
+      const node = parseFilter('@collection.regs:auth.user.name:lower = tags:length');
+      expect(node).toMatchObject({
+        left: { type: 'macro', name: '@collection.regs.user.name', alias: 'auth', modifier: 'lower' },
+        right: { type: 'field', path: ['tags'], modifier: 'length' },
+      });
+    });
+
+    it('refuses unknown modifiers and modifiers before the last part', () => {
+      expect(filterErrorOf(() => parseFilter('tags:every = 1')).message).toMatch(/Unknown modifier ":every"/);
+      expect(filterErrorOf(() => parseFilter('author:each.name = 1')).message).toMatch(/last part/);
+      expect(filterErrorOf(() => parseFilter('@request:x.body = 1')).code).toBe('FILTER_SYNTAX');
+    });
+  });
 });

@@ -1,6 +1,10 @@
 import { FilterError } from './filter-error.js';
 import { Token, tokenize } from './lexer.js';
-import type { FilterComparison, FilterNode, FilterOperand } from './types.js';
+import { FILTER_FUNCTIONS, FILTER_MODIFIERS } from './types.js';
+import type { FilterComparison, FilterFunction, FilterModifier, FilterNode, FilterOperand } from './types.js';
+
+/** PocketBase caps strftime at 10 arguments. */
+const MAX_CALL_ARGS = 10;
 
 /** DESIGN §10: filter ≤ 4,096 characters, ≤ 200 terms, nesting ≤ 32. */
 export const FILTER_LIMITS = { maxLength: 4096, maxTerms: 200, maxDepth: 32, maxPathSegments: 4 } as const;
@@ -130,7 +134,8 @@ class Parser {
         };
       case 'identifier': {
         this.index++;
-        const path = token.value.split('.');
+        if (this.peek().type === 'lparen') return this.parseCall(token.value, token.position);
+        const { path, modifier } = splitPath(token.value, token.position, false);
         if (path.length > FILTER_LIMITS.maxPathSegments) {
           throw new FilterError(
             'FILTER_SYNTAX',
@@ -138,16 +143,28 @@ class Parser {
             token.position,
           );
         }
-        return { type: 'field', path, position: token.position };
+        return { type: 'field', path, ...(modifier ? { modifier } : {}), position: token.position };
       }
-      case 'macro':
+      case 'macro': {
         this.index++;
+        const { path, modifier, alias } = splitPath(token.value, token.position, true);
+        // @collection.name.field… may walk as far as a plain field path, after its two heading parts.
+        if (path[0] === 'collection' && path.length > FILTER_LIMITS.maxPathSegments + 2) {
+          throw new FilterError(
+            'FILTER_SYNTAX',
+            `A field path may have at most ${FILTER_LIMITS.maxPathSegments} parts (position ${token.position}).`,
+            token.position,
+          );
+        }
         return {
           type: 'macro',
-          name: `@${token.value}`,
-          path: token.value.split('.'),
+          name: `@${path.join('.')}`,
+          path,
+          ...(modifier ? { modifier } : {}),
+          ...(alias ? { alias } : {}),
           position: token.position,
         };
+      }
       default:
         throw new FilterError(
           'FILTER_SYNTAX',
@@ -157,9 +174,85 @@ class Parser {
     }
   }
 
+  /** `name(arg, …)`: PocketBase's filter functions; arguments are operands, not expressions. */
+  private parseCall(name: string, position: number): FilterOperand {
+    if (!(FILTER_FUNCTIONS as readonly string[]).includes(name)) {
+      throw new FilterError(
+        'FILTER_SYNTAX',
+        `Unknown function "${name.slice(0, 40)}" at position ${position}; use ${FILTER_FUNCTIONS.join(' or ')}.`,
+        position,
+      );
+    }
+    this.index++;
+    const args: FilterOperand[] = [];
+    for (;;) {
+      if (args.length === MAX_CALL_ARGS) {
+        throw new FilterError(
+          'FILTER_TOO_COMPLEX',
+          `${name} takes at most ${MAX_CALL_ARGS} arguments.`,
+          position,
+        );
+      }
+      const arg = this.parseOperand();
+      if (arg.type === 'call') {
+        throw new FilterError(
+          'FILTER_SYNTAX',
+          `Functions cannot be nested (position ${arg.position}).`,
+          arg.position,
+        );
+      }
+      args.push(arg);
+      const next = this.peek();
+      this.index++;
+      if (next.type === 'rparen') break;
+      if (next.type !== 'comma') {
+        throw new FilterError(
+          'FILTER_SYNTAX',
+          `Expected "," or ")" in the arguments of ${name} at position ${next.position}, found ${describe(next)}.`,
+          next.position,
+        );
+      }
+    }
+    return { type: 'call', name: name as FilterFunction, args, position };
+  }
+
   private peek(): Token {
     return this.tokens[this.index]!;
   }
+}
+
+/**
+ * Splits `a.b:mod` into its parts and modifier. A `:suffix` is allowed on the last part (a
+ * modifier) and, in `@collection.name:alias.field`, on the collection name (an alias).
+ */
+function splitPath(
+  raw: string,
+  position: number,
+  macro: boolean,
+): { path: string[]; modifier?: FilterModifier; alias?: string } {
+  const parts = raw.split('.');
+  const path: string[] = [];
+  let modifier: FilterModifier | undefined;
+  let alias: string | undefined;
+  parts.forEach((part, i) => {
+    const [name, suffix] = part.split(':') as [string, string | undefined];
+    path.push(name);
+    if (suffix === undefined) return;
+    if (macro && parts[0] === 'collection' && i === 1) {
+      alias = suffix;
+    } else if (i === parts.length - 1 && (FILTER_MODIFIERS as readonly string[]).includes(suffix)) {
+      modifier = suffix as FilterModifier;
+    } else {
+      throw new FilterError(
+        'FILTER_SYNTAX',
+        i === parts.length - 1
+          ? `Unknown modifier ":${suffix.slice(0, 40)}" at position ${position}; use one of ${FILTER_MODIFIERS.map((m) => `:${m}`).join(', ')}.`
+          : `A modifier may only follow the last part of a name (":${suffix.slice(0, 40)}" at position ${position}).`,
+        position,
+      );
+    }
+  });
+  return { path, ...(modifier ? { modifier } : {}), ...(alias ? { alias } : {}) };
 }
 
 function describe(token: Token): string {
@@ -174,6 +267,8 @@ function describe(token: Token): string {
       return '"("';
     case 'rparen':
       return '")"';
+    case 'comma':
+      return '","';
     case 'operator':
       return `"${token.value}"`;
     case 'string':

@@ -41,9 +41,32 @@ export interface FilterContext {
    */
   mayRead?: (collectionName: string) => boolean;
   canSeeHidden: boolean;
-  /** false for client filters, true for rules. */
+  /** false for client filters of non-admins, true for rules and admins' filters. */
   allowRequestMacros: boolean;
+  /** `@request.query.*`, `@request.headers.*`, `@request.method`, `@request.context`; absent → empty. */
+  request?: RequestInfo;
 }
+
+/** The parts of the HTTP request a rule may read besides auth and body. */
+export interface RequestInfo {
+  /** First value of each query parameter. */
+  query?: Readonly<Record<string, string>>;
+  /** Header names lower-cased with `-` as `_` (PocketBase: `@request.headers.x_token`). */
+  headers?: Readonly<Record<string, string>>;
+  /** `GET`, `POST`… */
+  method?: string;
+  /** `default`, `realtime`, `protectedFile`, `oauth2` or `batch` (PocketBase's names). */
+  context?: string;
+}
+
+/** PocketBase's modifiers: `tags:each`, `tags:length`, `title:lower`, `@request.body.x:isset`, `…:changed`. */
+export type FilterFunction = 'geoDistance' | 'strftime';
+
+export const FILTER_FUNCTIONS: readonly FilterFunction[] = ['geoDistance', 'strftime'];
+
+export type FilterModifier = 'isset' | 'changed' | 'length' | 'each' | 'lower';
+
+export const FILTER_MODIFIERS: readonly FilterModifier[] = ['isset', 'changed', 'length', 'each', 'lower'];
 
 /** e.g. `t."views" DESC NULLS LAST, t."title" ASC, t."id" ASC`; '' when no sort was asked for. */
 export interface CompiledSort {
@@ -74,9 +97,21 @@ export type FilterLiteralValue = string | number | boolean | null;
 export type FilterOperand =
   | { type: 'literal'; value: FilterLiteralValue; position: number }
   /** A field or a dot path through relation fields: `author.name` → ['author', 'name']. */
-  | { type: 'field'; path: string[]; position: number }
-  /** `@now`, `@request.auth.id` → name '@request.auth.id', path ['request', 'auth', 'id']. */
-  | { type: 'macro'; name: string; path: string[]; position: number };
+  | { type: 'field'; path: string[]; modifier?: FilterModifier; position: number }
+  /**
+   * `@now`, `@request.auth.id` → name '@request.auth.id', path ['request', 'auth', 'id'];
+   * `@collection.posts:p.title` → path ['collection', 'posts', 'title'], alias 'p'.
+   */
+  /** `geoDistance(lonA, latA, lonB, latB)`, `strftime(format, time)`. */
+  | { type: 'call'; name: FilterFunction; args: FilterOperand[]; position: number }
+  | {
+      type: 'macro';
+      name: string;
+      path: string[];
+      modifier?: FilterModifier;
+      alias?: string;
+      position: number;
+    };
 
 export interface FilterComparison {
   type: 'comparison';

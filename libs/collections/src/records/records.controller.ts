@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiAnswer, ApiJsonBody, CurrentPrincipal, type Principal } from '@plinth/core';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -17,6 +30,7 @@ const batchResultSchema = {
 };
 import { type FormPart, RecordsService } from './records.service.js';
 import { WriteLimits } from './write-limits.js';
+import { RequestInfoInterceptor } from './request-info.js';
 
 /** A request whose body @fastify/multipart left unread (file uploads stream from it). */
 type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: () => AsyncIterable<FormPart> };
@@ -35,6 +49,7 @@ function clientGone(reply: FastifyReply): AbortSignal {
 
 /** The records API (PocketBase's paths and shapes). Rules are judged by RecordsService. */
 @Controller('api')
+@UseInterceptors(RequestInfoInterceptor)
 export class RecordsController {
   constructor(
     private readonly records: RecordsService,

@@ -16,6 +16,7 @@ import {
 import type { Readable } from 'node:stream';
 import type { PoolClient } from 'pg';
 import { compileFilter, compileRule, compileSort, FilterError, type FilterContext } from '../filter/index.js';
+import { currentRequestInfo } from './request-info.js';
 import { CollectionsRegistry } from '../registry/collections.registry.js';
 import type { ColumnCast, CompiledCollection } from '../registry/compiled-collection.js';
 import { isMultiple, type RuleName } from '../schema/collection.types.js';
@@ -183,8 +184,10 @@ export class RecordsService {
       body,
       isAdmin: access.bypass,
       canSeeHidden: access.canSeeHidden,
-      allowRequestMacros: false,
+      // PocketBase lets superusers filter by @request.* and @collection.*; here admins and keys.
+      allowRequestMacros: access.bypass,
       ...keyReads(principal),
+      ...requestInfo(),
     };
   }
 
@@ -198,7 +201,9 @@ export class RecordsService {
         allowRequestMacros: true,
         canSeeHidden: true,
       });
-    } catch {
+    } catch (err) {
+      // Too many submitted items for `@request.body.x:each`: the body's fault, not the rule's.
+      if (err instanceof FilterError && err.code === 'FILTER_TOO_COMPLEX') throw filterProblem(err, 'body');
       // A rule that no longer compiles (e.g. a field it names was removed) hides everything;
       // the values it bound before failing must go too, or PostgreSQL refuses the statement.
       ctx.params.length = start;
@@ -927,4 +932,9 @@ function writeError(err: unknown, c: CompiledCollection, op: 'write' | 'delete' 
     return new AppError('VALIDATION_FAILED', 'A value has the wrong format for its field.');
   }
   return err;
+}
+
+function requestInfo(): Pick<FilterContext, 'request'> {
+  const request = currentRequestInfo();
+  return request ? { request } : {};
 }

@@ -1,0 +1,118 @@
+import type { ColumnKind, FilterCollection, FilterContext, FilterField } from './types.js';
+
+// SQL pieces the filter compiler assembles; each takes already-quoted SQL and returns SQL.
+
+export const DATA_SCHEMA = '"data"';
+
+/** Quotes an identifier that came from the schema (never from filter text): `a"b` → `"a""b"`. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The columns every collection has, whether or not its field list names them. */
+const SYSTEM_FIELDS: ReadonlyMap<string, FilterField> = new Map<string, FilterField>([
+  ['id', { name: 'id', column: 'id', kind: 'uuid', multiple: false, hidden: false }],
+  ['created', { name: 'created', column: 'created', kind: 'date', multiple: false, hidden: false }],
+  ['updated', { name: 'updated', column: 'updated', kind: 'date', multiple: false, hidden: false }],
+]);
+
+/** A field of the collection, or one of id/created/updated; undefined when there is none. */
+export function lookupField(collection: FilterCollection, name: string): FilterField | undefined {
+  return collection.fields.get(name) ?? SYSTEM_FIELDS.get(name);
+}
+
+export const KIND_NOUNS: Record<ColumnKind, string> = {
+  text: 'text',
+  number: 'numbers',
+  bool: 'true or false',
+  date: 'dates',
+  json: 'JSON',
+  uuid: 'record ids',
+};
+
+export interface VisibilityGuard {
+  /** Column of the bool that makes the value visible to everyone. */
+  flagColumn: string;
+  idColumn: string;
+  /** The caller's own record id when the caller is a record of this collection (it sees its own value). */
+  ownId?: string;
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Auth collections show `email` only to admins (and keys that may read the collection), to the record
+ * itself, and to everyone when the record's `emailVisibility` is true (DESIGN §10). A client filter or sort of anyone else
+ * must not see it either, or `email ~ 'a'` would spell hidden addresses out one letter at a time:
+ * on other rows the field reads as empty. Rules are trusted (canSeeHidden) and see it.
+ */
+export function visibilityGuard(
+  collection: FilterCollection,
+  field: FilterField,
+  ctx: Pick<FilterContext, 'canSeeHidden'> & Partial<Pick<FilterContext, 'isAdmin' | 'auth' | 'mayRead'>>,
+): VisibilityGuard | undefined {
+  if (ctx.canSeeHidden) return undefined;
+  if (ctx.isAdmin && (!ctx.mayRead || ctx.mayRead(collection.name))) return undefined;
+  if (field.name !== 'email') return undefined;
+  const flag = collection.fields.get('emailVisibility');
+  if (!flag || flag.kind !== 'bool' || flag.multiple) return undefined;
+  const id = lookupField(collection, 'id')!;
+  const auth = ctx.auth;
+  const ownId =
+    auth && auth.collectionName === collection.name && typeof auth.id === 'string' && UUID_TEXT.test(auth.id)
+      ? auth.id
+      : undefined;
+  return { flagColumn: flag.column, idColumn: id.column, ...(ownId ? { ownId } : {}) };
+}
+
+export function asText(sql: string, kind: ColumnKind): string {
+  return kind === 'text' ? sql : `${sql}::text`;
+}
+
+export function likeEscapeSql(sql: string): string {
+  return `replace(replace(replace(${sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')`;
+}
+
+export function emptySql(col: string, kind: ColumnKind): string {
+  if (kind === 'text') return `(${col} IS NULL OR ${col} = '')`;
+  if (kind === 'json') return `(${col} IS NULL OR ${col} IN (${JSON_EMPTY}))`;
+  return `${col} IS NULL`;
+}
+
+export function notEmptySql(col: string, kind: ColumnKind): string {
+  if (kind === 'text') return `${col} <> ''`;
+  if (kind === 'json') return `${col} NOT IN (${JSON_EMPTY})`;
+  return `${col} IS NOT NULL`;
+}
+
+const JSON_EMPTY = `'null'::jsonb, '""'::jsonb, '[]'::jsonb, '{}'::jsonb`;
+
+export interface RowSource {
+  from: string;
+  link: string[];
+  visibility: string[];
+}
+
+/**
+ * Asks `cond` of the rows of `source` (related records or array elements).
+ * Single relation: the related record matches; a missing one counts as NULL values.
+ * Many, `?` forms: at least one matches. Many, plain forms: all match and there is at least one.
+ * When the comparison holds for a missing value (`!=`, `!~`, `= null`), "none" also matches.
+ */
+export function quantify(
+  source: RowSource,
+  cond: string,
+  many: boolean,
+  anyOf: boolean,
+  matchesMissing: boolean,
+): string {
+  const exists = (extra?: string) => {
+    const where = [...source.link, ...(extra ? [extra] : []), ...source.visibility];
+    return `EXISTS (SELECT 1 FROM ${source.from}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''})`;
+  };
+  const some = exists(`(${cond})`);
+  const noneFail = `NOT ${exists(`(${cond}) IS NOT TRUE`)}`;
+  if (!many) return matchesMissing ? noneFail : some;
+  if (anyOf) return matchesMissing ? `(NOT ${exists()} OR ${some})` : some;
+  return matchesMissing ? noneFail : `(${some} AND ${noneFail})`;
+}

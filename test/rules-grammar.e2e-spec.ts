@@ -1,0 +1,269 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { adminToken, api } from './support/auth.js';
+import { expectApiProblem } from './support/problem.js';
+import {
+  createCollection,
+  createRecord,
+  createUser,
+  ids,
+  listRecords,
+  type TestUser,
+} from './support/records.js';
+import { startIsolatedApp } from './support/start-app.js';
+
+// PocketBase's rule grammar through the real app: @collection, :each, :length, :isset, :changed,
+// @request.headers/method and // comments, each as a row of a rules matrix.
+
+describe('PocketBase rule grammar (issue 17)', () => {
+  let t: Awaited<ReturnType<typeof startIsolatedApp>>;
+  let admin: string;
+  let member: TestUser;
+  let outsider: TestUser;
+  let courseA: string;
+  let courseB: string;
+
+  beforeAll(async () => {
+    t = await startIsolatedApp();
+    admin = await adminToken(t);
+    member = await createUser(t, 'Member');
+    outsider = await createUser(t, 'Outsider');
+    await createCollection(t, admin, { name: 'courses', fields: [{ name: 'name', type: 'text' }] });
+    await createCollection(t, admin, {
+      name: 'registrations',
+      fields: [
+        { name: 'user', type: 'relation', collection: 'users', maxSelect: 1 },
+        { name: 'course', type: 'relation', collection: 'courses', maxSelect: 1 },
+      ],
+    });
+    // Rules as a PocketBase app would write them; "courseRegistrations" in the docs' examples.
+    const member_ = '@collection.registrations.user ?= @request.auth.id';
+    await createCollection(t, admin, {
+      name: 'lessons',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'status', type: 'text' },
+        { name: 'course', type: 'relation', collection: 'courses', maxSelect: 1 },
+        { name: 'tags', type: 'select', values: ['a', 'b', 'c'], maxSelect: 3 },
+        { name: 'editors', type: 'relation', collection: 'users', maxSelect: 5 },
+      ],
+      listRule: `${member_} && @collection.registrations.course ?= course`,
+      viewRule: `${member_} && @collection.registrations.course ?= course`,
+      createRule: [
+        `${member_} && @collection.registrations.course ?= @request.body.course`,
+        '@request.body.tags:length <= 2 && @request.body.tags:each != "c"',
+        '@request.body.status:isset = false',
+      ].join(' && '),
+      updateRule: [
+        '// editors only, and the status stays as it is',
+        'editors:each ?= @request.auth.id && editors:length < 3 // at most two editors',
+        '&& @request.body.status:changed = false',
+      ].join('\n'),
+      deleteRule: '@request.method = "DELETE" && @request.headers.x_confirm = "yes" // PocketBase: x-confirm',
+    });
+    courseA = (await createRecord(t, admin, 'courses', { name: 'A' })).id;
+    courseB = (await createRecord(t, admin, 'courses', { name: 'B' })).id;
+    await createRecord(t, admin, 'registrations', { user: member.id, course: courseA });
+    await createRecord(t, admin, 'registrations', { user: outsider.id, course: courseB });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const lesson = (body: Record<string, unknown>) =>
+    createRecord(t, admin, 'lessons', { title: 'l', course: courseA, ...body });
+
+  describe('@collection: "@collection.courseRegistrations.user ?= @request.auth.id && …courseGroup ?= courseGroup"', () => {
+    it("lists and views only lessons of the caller's own courses", async () => {
+      const inA = await lesson({ course: courseA });
+      const inB = await lesson({ course: courseB });
+      const listed = (token?: string) => listRecords(t, token, 'lessons', { perPage: '500' });
+      expect(ids(await listed(member.token))).toContain(inA.id);
+      expect(ids(await listed(member.token))).not.toContain(inB.id);
+      expect(ids(await listed(outsider.token))).toEqual(expect.arrayContaining([inB.id]));
+      expect(ids(await listed(outsider.token))).not.toContain(inA.id);
+      expect(ids(await listed())).toEqual([]);
+      expect((await api(t, member.token)('GET', `/api/collections/lessons/records/${inB.id}`)).status).toBe(
+        404,
+      );
+      expect((await api(t, member.token)('GET', `/api/collections/lessons/records/${inA.id}`)).status).toBe(
+        200,
+      );
+    });
+
+    it("admins may filter by @collection; other callers' filters get 403", async () => {
+      const inB = await lesson({ course: courseB, title: 'only-b' });
+      const filter = `@collection.registrations.user ?= "${outsider.id}" && @collection.registrations.course ?= course && title = "only-b"`;
+      expect(ids(await listRecords(t, admin, 'lessons', { filter }))).toEqual([inB.id]);
+      expectApiProblem(
+        await listRecords(t, outsider.token, 'lessons', { filter }),
+        403,
+        'FILTER_FORBIDDEN_MACRO',
+      );
+    });
+  });
+
+  describe('create: @collection, :length, :each and :isset on the submitted body', () => {
+    const CASES: Array<[string, Record<string, unknown>, 'member' | 'outsider', number]> = [
+      ['a registered member', { tags: ['a', 'b'] }, 'member', 200],
+      ['a course the caller is not in', { course: 'B', tags: ['a'] }, 'member', 403],
+      ['"@request.body.tags:length <= 2" broken', { tags: ['a', 'b', 'c'] }, 'member', 403],
+      ['"@request.body.tags:each != \\"c\\"" broken', { tags: ['c'] }, 'member', 403],
+      ['"@request.body.status:isset = false" broken', { tags: ['a'], status: 'draft' }, 'member', 403],
+      ['status sent as null is still set', { tags: ['a'], status: null }, 'member', 403],
+      ["someone else's course", { tags: ['a'] }, 'outsider', 403],
+    ];
+    for (const [name, body, who, status] of CASES) {
+      it(`${name} → ${status}`, async () => {
+        const caller = who === 'member' ? member : outsider;
+        const course = body.course === 'B' ? courseB : courseA;
+        const res = await api(t, caller.token)('POST', '/api/collections/lessons/records', {
+          title: 'x',
+          ...body,
+          course,
+        });
+        if (status === 200) expect(res.status).toBe(200);
+        else expectApiProblem(res, status, 'RULE_REFUSED');
+      });
+    }
+  });
+
+  describe('update: "editors:each ?= @request.auth.id", "editors:length < 3", "@request.body.status:changed = false"', () => {
+    const CASES: Array<[string, string[], Record<string, unknown>, number]> = [
+      ['an editor changes the title', ['m'], { title: 'new' }, 200],
+      ['an editor sends the same status', ['m'], { status: 'draft' }, 200],
+      ['an editor changes the status', ['m'], { status: 'final' }, 403],
+      ['an editor clears the status', ['m'], { status: '' }, 403],
+      ['not an editor', ['o'], { title: 'new' }, 403],
+      ['three editors: "editors:length < 3" broken', ['m', 'o', 'a'], { title: 'new' }, 403],
+    ];
+    for (const [name, editors, body, status] of CASES) {
+      it(`${name} → ${status}`, async () => {
+        const extra = (await createUser(t, 'Extra')).id;
+        const who = { m: member.id, o: outsider.id, a: extra };
+        const row = await lesson({ status: 'draft', editors: editors.map((e) => who[e as 'm' | 'o' | 'a']) });
+        const res = await api(t, member.token)('PATCH', `/api/collections/lessons/records/${row.id}`, body);
+        if (status === 200) {
+          expect(res.status).toBe(200);
+          expect(res.body).toMatchObject(body);
+        } else {
+          expectApiProblem(res, status, 'RULE_REFUSED');
+        }
+      });
+    }
+  });
+
+  describe('delete: "@request.method = \\"DELETE\\" && @request.headers.x_confirm = \\"yes\\"" with a // comment', () => {
+    it('deletes only with the header', async () => {
+      const row = await lesson({});
+      const path = `/api/collections/lessons/records/${row.id}`;
+      const without = await t.fetch(path, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${member.token}` },
+      });
+      expect(without.status).toBe(403);
+      expect(((await without.json()) as { code: string }).code).toBe('RULE_REFUSED');
+      const withHeader = await t.fetch(path, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${member.token}`, 'x-confirm': 'yes' },
+      });
+      expect(withHeader.status).toBe(204);
+    });
+  });
+
+  describe('@request.context = "batch" (PocketBase: default, realtime, protectedFile, oauth2, batch)', () => {
+    it('reads "batch" inside POST /api/batch and "default" elsewhere', async () => {
+      await createCollection(t, admin, {
+        name: 'batch_only',
+        fields: [{ name: 'title', type: 'text' }],
+        createRule: '@request.context = "batch"',
+      });
+      const direct = await api(t, member.token)('POST', '/api/collections/batch_only/records', {
+        title: 'x',
+      });
+      expectApiProblem(direct, 403, 'RULE_REFUSED');
+      const batch = await api(t, member.token)('POST', '/api/batch', {
+        requests: [{ method: 'POST', url: '/api/collections/batch_only/records', body: { title: 'y' } }],
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body).toEqual([{ status: 200, body: expect.objectContaining({ title: 'y' }) }]);
+    });
+  });
+
+  describe('"@request.query.share = \'yes\'" (first value of a query parameter)', () => {
+    it('views the record only with ?share=yes', async () => {
+      await createCollection(t, admin, {
+        name: 'shared',
+        fields: [{ name: 'title', type: 'text' }],
+        viewRule: '@request.query.share = "yes" && @request.method = "GET"',
+      });
+      const row = await createRecord(t, admin, 'shared', { title: 's' });
+      const path = `/api/collections/shared/records/${row.id}`;
+      expect((await api(t, member.token)('GET', path)).status).toBe(404);
+      expect((await api(t, member.token)('GET', `${path}?share=no`)).status).toBe(404);
+      expect((await api(t, member.token)('GET', `${path}?share=yes&share=no`)).status).toBe(200);
+      expect((await api(t)('GET', `${path}?share=yes`)).body).toMatchObject({ id: row.id });
+    });
+  });
+
+  describe('client filters with modifiers', () => {
+    it('"tags:each", "tags:length", "title:lower" filter; a modifier on the wrong field is a named 400', async () => {
+      const row = await lesson({ title: 'MiXeD', tags: ['a', 'b'] });
+      const find = (filter: string) => listRecords(t, member.token, 'lessons', { filter, perPage: '500' });
+      expect(ids(await find('title:lower = "mixed" && tags:length = 2 && tags:each ?= "b"'))).toContain(
+        row.id,
+      );
+      expect(ids(await find('title:lower = "MiXeD"'))).toEqual([]);
+      for (const [filter, code, status] of [
+        ['title:each = "a"', 'FILTER_TYPE_MISMATCH', 400],
+        ['tags:each:each = "a"', 'FILTER_SYNTAX', 400],
+        ['status:isset = true', 'FILTER_SYNTAX', 400],
+        ['@request.body.status:isset = true', 'FILTER_FORBIDDEN_MACRO', 403],
+      ] as const) {
+        const problem = expectApiProblem(await find(filter), status, code);
+        expect(problem.errors).toEqual([expect.objectContaining({ path: 'filter', code })]);
+      }
+    });
+  });
+
+  describe('rules are checked when saved', () => {
+    it.each([
+      ['@collection.nope.user ?= @request.auth.id', /Unknown collection "nope"/],
+      ['title:each ~ "a"', /several values/],
+      ['tags:each:each = "a"', /one modifier/],
+      ['@request.body.nope:changed = true', /nope/],
+    ])('refuses %s with 400 INVALID_RULE', async (rule, message) => {
+      const res = await api(t, admin)('POST', '/api/collections', {
+        name: `bad_${Math.random().toString(36).slice(2, 8)}`,
+        fields: [
+          { name: 'title', type: 'text' },
+          { name: 'tags', type: 'select', values: ['a'], maxSelect: 2 },
+        ],
+        listRule: rule,
+      });
+      const problem = expectApiProblem(res, 400, 'VALIDATION_FAILED');
+      expect(problem.errors).toEqual([
+        expect.objectContaining({
+          path: 'listRule',
+          code: 'INVALID_RULE',
+          message: expect.stringMatching(message),
+        }),
+      ]);
+    });
+
+    it('accepts every new construct', async () => {
+      const res = await api(t, admin)('POST', '/api/collections', {
+        name: 'grammar_ok',
+        fields: [
+          { name: 'title', type: 'text' },
+          { name: 'tags', type: 'select', values: ['a'], maxSelect: 2 },
+        ],
+        listRule:
+          '@collection.registrations:r.user ?= @request.auth.id && tags:length > 0 && title:lower ~ "x" // ok',
+        createRule:
+          '@request.body.tags:each = "a" && @request.body.title:isset = true && @request.query.x = "" && created < @todayEnd',
+        updateRule: '@request.body.title:changed = false && @request.context != "oauth2" && @weekday >= 0',
+      });
+      expect(res.status).toBe(200);
+    });
+  });
+});
