@@ -9,6 +9,7 @@ import {
   listRecords,
   type TestUser,
 } from './support/records.js';
+import { SseClient, subscribe } from './support/sse.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 // PocketBase's rule grammar through the real app: @collection, :each, :length, :isset, :changed,
@@ -186,6 +187,26 @@ describe('PocketBase rule grammar (issue 17)', () => {
       });
       expect(batch.status).toBe(200);
       expect(batch.body).toEqual([{ status: 200, body: expect.objectContaining({ title: 'y' }) }]);
+    });
+  });
+
+  describe('@request.context = "realtime"', () => {
+    it('lets a list rule send changes over realtime that the REST list does not show', async () => {
+      await createCollection(t, admin, {
+        name: 'live_only',
+        fields: [{ name: 'title', type: 'text' }],
+        listRule: '@request.context = "realtime"',
+      });
+      const stream = await SseClient.connect(`${t.url}/api/realtime`);
+      try {
+        expect((await subscribe(t.url, stream.clientId, ['live_only'], member.token)).status).toBe(204);
+        const row = await createRecord(t, admin, 'live_only', { title: 'pushed' });
+        const event = await stream.nextData('live_only', (d) => d.record.id === row.id);
+        expect(event.action).toBe('create');
+        expect(ids(await listRecords(t, member.token, 'live_only'))).toEqual([]);
+      } finally {
+        stream.close();
+      }
     });
   });
 

@@ -324,7 +324,8 @@ export class RecordsService {
       return undefined; // a locked rule: nothing is ever sent, whatever the options
     }
     const params: unknown[] = [];
-    const ctx = this.context(principal, access, params);
+    // PocketBase's `@request.context` of a realtime delivery.
+    const ctx = { ...this.context(principal, access, params), request: REALTIME_REQUEST };
     const where: string[] = [];
     if (!access.bypass) where.push(this.rule(c, op, ctx));
     try {
@@ -933,6 +934,8 @@ function writeError(err: unknown, c: CompiledCollection, op: 'write' | 'delete' 
   }
   return err;
 }
+
+const REALTIME_REQUEST = { query: {}, headers: {}, method: 'GET', context: 'realtime' } as const;
 
 function requestInfo(): Pick<FilterContext, 'request'> {
   const request = currentRequestInfo();
