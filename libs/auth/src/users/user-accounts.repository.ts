@@ -85,16 +85,39 @@ export class UserAccountsRepository {
     );
   }
 
-  /** Marks the token used, returning it as it was before (atomically: two concurrent uses can't both win). */
-  async useRefresh(tokenHash: string): Promise<RefreshRow | undefined> {
+  /**
+   * Marks the token used, returning it as it was before (atomically: two concurrent uses can't both win).
+   * Only a token of this collection is touched: another collection's refresh leaves it as it was.
+   */
+  async useRefresh(tokenHash: string, collectionId: string): Promise<RefreshRow | undefined> {
     const [rows] = await this.dataSource.query(
       `UPDATE plinth.refresh_token r SET used_at = COALESCE(r.used_at, now())
-       FROM (SELECT id, used_at AS previous_use FROM plinth.refresh_token WHERE token_hash = $1 FOR UPDATE) old
+       FROM (SELECT id, used_at AS previous_use FROM plinth.refresh_token
+             WHERE token_hash = $1 AND collection_id = $2 FOR UPDATE) old
        WHERE r.id = old.id
        RETURNING r.id, r.family, r.collection_id, r.record_id, r.key_fingerprint, r.expires_at, old.previous_use AS used_at, r.revoked_at`,
-      [tokenHash],
+      [tokenHash, collectionId],
     );
     return rows?.[0];
+  }
+
+  /**
+   * One sign-in session (a refresh-token family) of an account: when it signed in, and whether any of
+   * its tokens is unrevoked and signed under the account's current token key (a logout revokes them
+   * all; a password change changes the key). Undefined when it has no tokens.
+   */
+  async session(
+    family: string,
+    collectionId: string,
+    recordId: string,
+    keyFingerprint: string,
+  ): Promise<{ started: Date; live: boolean } | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT min(created) AS started, bool_or(revoked_at IS NULL AND key_fingerprint = $4) AS live
+       FROM plinth.refresh_token WHERE family = $1 AND collection_id = $2 AND record_id = $3`,
+      [family, collectionId, recordId, keyFingerprint],
+    );
+    return row?.started ? { started: new Date(row.started), live: row.live === true } : undefined;
   }
 
   async findRefresh(tokenHash: string): Promise<RefreshRow | undefined> {
