@@ -26,11 +26,14 @@ export const adminRefreshBodySchema = {
 export const userAuthResponseSchema = objectSchema(
   {
     token: { ...str, description: 'An access token (JWT) for Authorization: Bearer.' },
-    refreshToken: { ...str, description: 'Opaque; rotated on every use of auth-refresh.' },
+    refreshToken: {
+      ...str,
+      description: 'Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh.',
+    },
     record: { type: 'object', additionalProperties: true, description: 'The signed-in record.' },
     meta: objectSchema({ isNew: bool }, { description: 'Only after a social sign-in.', additional: true }),
   },
-  { optional: ['meta'], description: 'A signed-in app user.' },
+  { optional: ['meta', 'refreshToken'], description: 'A signed-in app user.' },
 );
 
 export const authMethodsResponseSchema = objectSchema({

@@ -11,6 +11,8 @@ export interface AccessClaims {
   col?: string;
   /** Fingerprint of the account's token key: changing the key revokes every token. */
   tk: string;
+  /** App users: the session (refresh-token family) the token belongs to, for bearer refresh. */
+  sid?: string;
   exp: number;
 }
 

@@ -28,6 +28,9 @@ export interface AuthAnswer {
   record: Record<string, unknown>;
 }
 
+/** Refresh tokens are 43 characters; anything far from that is refused before any lookup. */
+const MAX_REFRESH_TOKEN_LENGTH = 200;
+
 const invalidRefresh = () =>
   new AppError(
     'INVALID_REFRESH_TOKEN',
@@ -82,8 +85,9 @@ export class UsersAuthService {
   /** Rotates a refresh token; reusing a rotated one revokes its whole family. */
   async refresh(collection: string, refreshToken: string): Promise<AuthAnswer> {
     const c = this.authCollection(collection);
-    const row = await this.accounts.useRefresh(sha256(refreshToken));
-    if (!row || row.collection_id !== c.def.id) throw invalidRefresh();
+    if (!refreshToken || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) throw invalidRefresh();
+    const row = await this.accounts.useRefresh(sha256(refreshToken), c.def.id);
+    if (!row) throw invalidRefresh();
     if (row.used_at) {
       // A stolen token used after its owner (or the other way round): end every session of this family.
       await this.accounts.revokeFamily(row.family);
@@ -94,6 +98,48 @@ export class UsersAuthService {
     // A password change or "log out everywhere" rotated the token key: old refresh tokens die with it.
     if (!account || fingerprint(account.token_key) !== row.key_fingerprint) throw invalidRefresh();
     return this.issue(c, account, row.family);
+  }
+
+  /**
+   * PocketBase's refresh: a new access token for the bearer's own session, while that session lives
+   * (not logged out, within PLINTH_REFRESH_TOKEN_TTL of its sign-in). The resolver has already refused
+   * tokens whose key changed (logout-all, password change, an admin's revoke).
+   */
+  async bearerRefresh(collection: string, principal: Principal): Promise<Omit<AuthAnswer, 'refreshToken'>> {
+    const c = this.authCollection(collection);
+    if (principal.kind === 'anonymous') {
+      throw new AppError(
+        'UNAUTHORIZED',
+        'Send {refreshToken}, or the access token of a live session as Authorization, to refresh.',
+        { headers: { 'www-authenticate': 'Bearer' } },
+      );
+    }
+    const ended = () =>
+      new AppError('INVALID_TOKEN', 'This session has ended (signed out or too old). Sign in again.', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    if (principal.kind !== 'user' || principal.collectionId !== c.def.id) {
+      throw new AppError(
+        'FORBIDDEN',
+        `Only a user of "${c.def.name}" refreshes here; admins refresh at /api/collections/_superusers/auth-refresh.`,
+      );
+    }
+    if (!principal.session) throw ended();
+    // The account as stored now, not the resolver's briefly cached copy: a key changed a moment ago counts.
+    const account = await this.accounts.findById(c, principal.id);
+    if (!account) throw ended();
+    const tk = fingerprint(account.token_key);
+    const session = await this.accounts.session(principal.session, c.def.id, principal.id, tk);
+    const ttlMs = this.config.auth.refreshTokenTtlSeconds * 1000;
+    if (!session?.live || session.started.getTime() + ttlMs <= Date.now()) throw ended();
+    const token = await this.tokens.sign({
+      typ: 'auth',
+      sub: account.id,
+      col: c.def.id,
+      tk,
+      sid: principal.session,
+    });
+    return { token, record: presentRecord(c, account, { viewerIsOwner: true }) };
   }
 
   async logout(
@@ -176,7 +222,7 @@ export class UsersAuthService {
       key_fingerprint: tk,
       expires_at: new Date(Date.now() + this.config.auth.refreshTokenTtlSeconds * 1000),
     });
-    const token = await this.tokens.sign({ typ: 'auth', sub: account.id, col: c.def.id, tk });
+    const token = await this.tokens.sign({ typ: 'auth', sub: account.id, col: c.def.id, tk, sid: family });
     return { token, refreshToken, record: presentRecord(c, account, { viewerIsOwner: true }) };
   }
 }
