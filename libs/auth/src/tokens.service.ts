@@ -43,7 +43,8 @@ export class TokensService {
 
   async sign(claims: Omit<AccessClaims, 'exp'>): Promise<string> {
     const { sub, ...rest } = claims;
-    return new SignJWT({ ...rest })
+    // `type: 'auth'` is what PocketBase's SDK reads (authStore.isSuperuser); Plinth reads `typ`.
+    return new SignJWT({ ...rest, type: 'auth' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(sub)
       .setIssuedAt()
