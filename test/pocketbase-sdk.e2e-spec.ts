@@ -325,6 +325,13 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
         .collection('users')
         .update(id, { verified: true, emailVisibility: true });
       expect(updated).toMatchObject({ verified: true, emailVisibility: true });
+      const made = await superuser.collection('users').create({
+        email: `made-${Date.now()}@example.com`,
+        password,
+        passwordConfirm: password,
+        verified: true,
+      });
+      expect(made.verified).toBe(true);
     });
   });
 

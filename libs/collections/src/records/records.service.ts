@@ -19,6 +19,7 @@ import type { ColumnCast, CompiledCollection } from '../registry/compiled-collec
 import { isMultiple, type RuleName } from '../schema/collection.types.js';
 import { declaredIndexName } from '../schema/index.js';
 import { type ListQuery } from './list-query.js';
+import { takeAdminVerified } from './admin-auth-fields.js';
 import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
 import { presentRecord } from './present-record.js';
@@ -403,7 +404,8 @@ export class RecordsService {
   ): Promise<Row> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'create');
-    const result = c.validators.create(body);
+    const verified = takeAdminVerified(c, body, access.bypass);
+    const result = c.validators.create(verified.body);
     if (!result.ok) throw invalid(result.errors, `The record for "${c.def.name}" is invalid`);
     const value = result.value;
     const fileProblems = this.fileProblems(c, value, undefined, uploads).problems;
@@ -418,6 +420,8 @@ export class RecordsService {
     if (c.isAuth) {
       values.set('email', { value: value.email, cast: 'text' });
       values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
+      if (verified.verified !== undefined)
+        values.set('verified', { value: verified.verified, cast: 'boolean' });
       values.set('password_hash', { value: await hashPassword(String(value.password)), cast: 'text' });
       values.set('token_key', { value: newTokenKey(), cast: 'text' });
     }
@@ -491,7 +495,8 @@ export class RecordsService {
           );
         }
       }
-      const result = c.validators.update(withoutReadOnlyKeys(body), { isAdmin: access.bypass });
+      const verified = takeAdminVerified(c, body, access.bypass);
+      const result = c.validators.update(withoutReadOnlyKeys(verified.body), { isAdmin: access.bypass });
       if (!result.ok) throw invalid(result.errors, `The changes to the "${c.def.name}" record are invalid`);
       const value = result.value;
       const values = new Map<string, { value: unknown; cast: ColumnCast }>();
@@ -541,6 +546,8 @@ export class RecordsService {
         }
         if (value.emailVisibility !== undefined)
           values.set('emailVisibility', { value: value.emailVisibility, cast: 'boolean' });
+        if (verified.verified !== undefined)
+          values.set('verified', { value: verified.verified, cast: 'boolean' });
         if (value.password !== undefined) {
           if (
             !access.bypass &&
