@@ -2,6 +2,9 @@
  * Issue 17: apps written for PocketBase keep working against Plinth with the unchanged official
  * `pocketbase` JS SDK (0.28). Every answer the SDK reads is also checked against the live OpenAPI document.
  */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminsService } from '@plinth/auth';
 import PocketBase, { ClientResponseError } from 'pocketbase';
@@ -32,6 +35,7 @@ async function sdkError(call: Promise<unknown>): Promise<ClientResponseError> {
 describe('the unchanged pocketbase JS SDK (issue 17)', () => {
   let t: App;
   let admin: string;
+  let dataDir: string;
   const mismatches: string[] = [];
   const password = 'password-123456';
   let n = 0;
@@ -67,8 +71,9 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
 
   beforeAll(async () => {
     (globalThis as { EventSource?: unknown }).EventSource = FetchEventSource;
+    dataDir = await mkdtemp(join(tmpdir(), 'plinth-pb-sdk-'));
     t = await startIsolatedApp({
-      env: { PLINTH_AUTH_RATE_PER_IP: '100000', PLINTH_AUTH_MAX_FAILURES: '1000' },
+      env: { PLINTH_AUTH_RATE_PER_IP: '100000', PLINTH_AUTH_MAX_FAILURES: '1000', PLINTH_DATA_DIR: dataDir },
     });
     admin = await adminToken(t);
     await createCollection(t, admin, {
@@ -99,6 +104,7 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
   });
   afterAll(async () => {
     await t?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
   afterEach(() => {
     expect(mismatches.splice(0)).toEqual([]);
@@ -393,6 +399,9 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
       expect(err.response.code).toBe('BATCH_FAILED');
       const none = await pb.collection('posts').getList(1, 1, { filter: "title = 'rolled back'" });
       expect(none.totalItems).toBe(0);
+      const stored = await readdir(join(dataDir, 'storage'), { recursive: true });
+      expect(stored.filter((name) => /(^|\/)c_\w+\.png$/.test(String(name)))).toHaveLength(1);
+      expect(stored.filter((name) => /(^|\/)r_\w+\.png$/.test(String(name)))).toEqual([]);
     });
   });
 

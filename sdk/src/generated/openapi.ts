@@ -84,6 +84,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/collections/_superusers/auth-refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['refreshSuperuserAuth'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/collections/_superusers/auth-with-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['authSuperuserWithPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/collections/export': {
     parameters: {
       query?: never;
@@ -731,6 +763,13 @@ export interface components {
     Problem: {
       /** @description A stable SCREAMING_SNAKE code (VALIDATION_FAILED, COLLECTION_NOT_FOUND, ...). */
       code: string;
+      /** @description Extension member for PocketBase clients: {} or, for field errors, the same errors as `errors` keyed by top-level field with PocketBase's codes (validation_required, validation_not_unique, validation_is_email, ...). */
+      data: {
+        [key: string]: {
+          code: string;
+          message: string;
+        };
+      };
       /** @description What went wrong and what to do about it, for a person. */
       detail: string;
       /** @description One entry per failing input. */
@@ -740,6 +779,8 @@ export interface components {
         /** @description Dotted path of the failing input (fields.2.name). */
         path: string;
       }[];
+      /** @description Extension member for PocketBase clients (their SDKs show it): the same text as detail. */
+      message: string;
       /** @description The request id, also in the x-request-id header. */
       requestId: string;
       /** @description The HTTP status. */
@@ -906,14 +947,19 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    /** @description Up to 100 record creates, updates and deletes (PocketBase's shape). */
+    /** @description Up to 100 record creates, upserts (PUT), updates and deletes (PocketBase's shape). With files: multipart/form-data with this object as the @jsonPayload field and files as requests.<index>.<field>. */
     requestBody: {
       content: {
         'application/json': {
           requests: {
             body?: unknown;
-            /** @enum {string} */
-            method: 'POST' | 'PATCH' | 'DELETE';
+            /** @description Accepted for PocketBase clients and ignored. */
+            headers?: Record<string, never>;
+            /**
+             * @description PUT upserts: it updates the record with the body's id when one exists, else creates it.
+             * @enum {string}
+             */
+            method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
             url: string;
           }[];
         };
@@ -939,7 +985,12 @@ export interface operations {
   };
   listCollections: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Page number, from 1 (with perPage). */
+        page?: string;
+        /** @description Collections per page, 1 to 500; without it, every collection on one page. */
+        perPage?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -1173,6 +1224,100 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  refreshSuperuserAuth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Empty or {}: the admin token sent as Authorization is refreshed. */
+    requestBody: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The admin, shaped as a record of PocketBase's _superusers collection. */
+            record: {
+              collectionId: string;
+              /** @constant */
+              collectionName: '_superusers';
+              /** Format: date-time */
+              created: string;
+              /** Format: email */
+              email: string;
+              emailVisibility: boolean;
+              /** Format: uuid */
+              id: string;
+              /** Format: date-time */
+              updated: string;
+              verified: boolean;
+            };
+            /** @description An admin access token (JWT), the same as /api/admins answers. */
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  authSuperuserWithPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          identity: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The admin, shaped as a record of PocketBase's _superusers collection. */
+            record: {
+              collectionId: string;
+              /** @constant */
+              collectionName: '_superusers';
+              /** Format: date-time */
+              created: string;
+              /** Format: email */
+              email: string;
+              emailVisibility: boolean;
+              /** Format: uuid */
+              id: string;
+              /** Format: date-time */
+              updated: string;
+              verified: boolean;
+            };
+            /** @description An admin access token (JWT), the same as /api/admins answers. */
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   exportCollections: {
     parameters: {
       query?: never;
@@ -1379,7 +1524,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          refreshToken: string;
+          refreshToken?: string;
         };
       };
     };
@@ -1401,8 +1546,8 @@ export interface operations {
             record: {
               [key: string]: unknown;
             };
-            /** @description Opaque; rotated on every use of auth-refresh. */
-            refreshToken: string;
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
             /** @description An access token (JWT) for Authorization: Bearer. */
             token: string;
           };
@@ -1446,8 +1591,8 @@ export interface operations {
             record: {
               [key: string]: unknown;
             };
-            /** @description Opaque; rotated on every use of auth-refresh. */
-            refreshToken: string;
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
             /** @description An access token (JWT) for Authorization: Bearer. */
             token: string;
           };
@@ -1492,8 +1637,8 @@ export interface operations {
             record: {
               [key: string]: unknown;
             };
-            /** @description Opaque; rotated on every use of auth-refresh. */
-            refreshToken: string;
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
             /** @description An access token (JWT) for Authorization: Bearer. */
             token: string;
           };
