@@ -341,6 +341,73 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
     });
   });
 
+  describe("auth collection settings at the top level (PocketBase's shape)", () => {
+    it('keeps oauth2, passwordAuth and authRule on the collection, and signs in by them', async () => {
+      const superuser = client();
+      await superuser.collection('_superusers').authWithPassword(ADMIN_EMAIL, ADMIN_PASSWORD);
+      const staff = await superuser.collections.create({
+        name: 'staff',
+        type: 'auth',
+        fields: [{ name: 'username', type: 'text', unique: true }],
+        listRule: null,
+        viewRule: null,
+        createRule: '',
+        updateRule: null,
+        deleteRule: null,
+        oauth2: {
+          enabled: true,
+          redirectAllowList: ['https://app.example/auth'],
+          providers: [{ name: 'google', clientId: 'google-id', clientSecret: 'google-secret' }],
+        },
+        passwordAuth: { enabled: true, identityFields: ['email', 'username'] },
+        authRule: 'verified = true',
+      });
+      expect(staff).not.toHaveProperty('options');
+      expect(staff.oauth2).toMatchObject({
+        enabled: true,
+        providers: [{ name: 'google', clientSecret: '' }],
+      });
+      expect(staff).toMatchObject({
+        passwordAuth: { enabled: true, identityFields: ['email', 'username'] },
+        authRule: 'verified = true',
+      });
+
+      const pb = client();
+      const methods = await pb.collection('staff').listAuthMethods();
+      expect(methods.password).toEqual({ enabled: true, identityFields: ['email', 'username'] });
+      expect(methods.oauth2.providers.map((p) => p.name)).toEqual(['google']);
+
+      const email = `kim-${Date.now()}@example.com`;
+      const kim = await pb
+        .collection('staff')
+        .create({ email, password, passwordConfirm: password, username: 'kim' });
+      const unverified = await sdkError(pb.collection('staff').authWithPassword('kim', password));
+      expect(unverified.status).toBe(403);
+      expect(unverified.response.code).toBe('AUTH_RULE_REFUSED');
+      expect(unverified.message).toMatch(/authRule/);
+
+      await superuser.collection('staff').update(kim.id, { verified: true });
+      await expect(pb.collection('staff').authWithPassword('kim', password)).resolves.toMatchObject({
+        record: { id: kim.id },
+      });
+      await expect(pb.collection('staff').authWithPassword(email, password)).resolves.toMatchObject({
+        record: { id: kim.id },
+      });
+      const wrong = await sdkError(pb.collection('staff').authWithPassword('kim', 'not-the-password'));
+      expect(wrong.response.code).toBe('INVALID_CREDENTIALS');
+
+      await superuser.collections.update('staff', { passwordAuth: { enabled: false } });
+      const off = await sdkError(pb.collection('staff').authWithPassword('kim', password));
+      expect(off.status).toBe(403);
+      expect(off.response.code).toBe('PASSWORD_AUTH_DISABLED');
+
+      // The former options.oauth2 is still read, and answered at the top level.
+      const legacy = await superuser.collections.update('staff', { options: { oauth2: { enabled: false } } });
+      expect(legacy.oauth2).toEqual({ enabled: false });
+      expect(legacy).not.toHaveProperty('options');
+    });
+  });
+
   describe('records read as PocketBase', () => {
     it("gives empty fields their type's zero value and ignores unknown expand paths", async () => {
       const { pb } = await signedInUser();

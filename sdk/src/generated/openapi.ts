@@ -1005,6 +1005,14 @@ export interface operations {
         content: {
           'application/json': {
             items: {
+              /** @description auth collections: a rule an account must pass to sign in. */
+              authRule?: string | null;
+              /** @description auth collections: PocketBase's token settings, kept for its clients. */
+              authToken?: {
+                duration?: number;
+              } & {
+                [key: string]: unknown;
+              };
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               createRule: string | null;
               /** Format: date-time */
@@ -1054,10 +1062,21 @@ export interface operations {
               }[];
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               listRule: string | null;
+              /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+              manageRule?: string | null;
               name: string;
-              /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+              /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+              oauth2?: {
+                [key: string]: unknown;
+              };
+              /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
               options?: {
                 [key: string]: unknown;
+              };
+              /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+              passwordAuth?: {
+                enabled: boolean;
+                identityFields: string[];
               };
               /** @enum {string} */
               type: 'base' | 'auth';
@@ -1091,6 +1110,14 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /** @description auth collections: a rule an account must pass to sign in. */
+          authRule?: string | null;
+          /** @description auth collections: PocketBase's token settings, kept for its clients. */
+          authToken?: {
+            duration?: number;
+          } & {
+            [key: string]: unknown;
+          };
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           createRule?: string | null;
           /** Format: date-time */
@@ -1131,10 +1158,21 @@ export interface operations {
           }[];
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           listRule?: string | null;
+          /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+          manageRule?: string | null;
           name?: string;
-          /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+          /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+          oauth2?: {
+            [key: string]: unknown;
+          };
+          /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
           options?: {
             [key: string]: unknown;
+          };
+          /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+          passwordAuth?: {
+            enabled: boolean;
+            identityFields: string[];
           };
           /** @enum {string} */
           type?: 'base' | 'auth';
@@ -1155,6 +1193,14 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description auth collections: a rule an account must pass to sign in. */
+            authRule?: string | null;
+            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            authToken?: {
+              duration?: number;
+            } & {
+              [key: string]: unknown;
+            };
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             createRule: string | null;
             /** Format: date-time */
@@ -1204,10 +1250,21 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            manageRule?: string | null;
             name: string;
-            /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+            /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+            oauth2?: {
+              [key: string]: unknown;
+            };
+            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
             options?: {
               [key: string]: unknown;
+            };
+            /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+            passwordAuth?: {
+              enabled: boolean;
+              identityFields: string[];
             };
             /** @enum {string} */
             type: 'base' | 'auth';
@@ -1335,6 +1392,14 @@ export interface operations {
         content: {
           'application/json': {
             collections: {
+              /** @description auth collections: a rule an account must pass to sign in. */
+              authRule?: string | null;
+              /** @description auth collections: PocketBase's token settings, kept for its clients. */
+              authToken?: {
+                duration?: number;
+              } & {
+                [key: string]: unknown;
+              };
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               createRule: string | null;
               /** Format: date-time */
@@ -1384,10 +1449,21 @@ export interface operations {
               }[];
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               listRule: string | null;
+              /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+              manageRule?: string | null;
               name: string;
-              /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+              /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+              oauth2?: {
+                [key: string]: unknown;
+              };
+              /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
               options?: {
                 [key: string]: unknown;
+              };
+              /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+              passwordAuth?: {
+                enabled: boolean;
+                identityFields: string[];
               };
               /** @enum {string} */
               type: 'base' | 'auth';
@@ -1912,6 +1988,14 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description auth collections: a rule an account must pass to sign in. */
+            authRule?: string | null;
+            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            authToken?: {
+              duration?: number;
+            } & {
+              [key: string]: unknown;
+            };
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             createRule: string | null;
             /** Format: date-time */
@@ -1961,10 +2045,21 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            manageRule?: string | null;
             name: string;
-            /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+            /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+            oauth2?: {
+              [key: string]: unknown;
+            };
+            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
             options?: {
               [key: string]: unknown;
+            };
+            /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+            passwordAuth?: {
+              enabled: boolean;
+              identityFields: string[];
             };
             /** @enum {string} */
             type: 'base' | 'auth';
@@ -2015,6 +2110,14 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /** @description auth collections: a rule an account must pass to sign in. */
+          authRule?: string | null;
+          /** @description auth collections: PocketBase's token settings, kept for its clients. */
+          authToken?: {
+            duration?: number;
+          } & {
+            [key: string]: unknown;
+          };
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           createRule?: string | null;
           /** Format: date-time */
@@ -2055,10 +2158,21 @@ export interface operations {
           }[];
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           listRule?: string | null;
+          /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+          manageRule?: string | null;
           name?: string;
-          /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+          /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+          oauth2?: {
+            [key: string]: unknown;
+          };
+          /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
           options?: {
             [key: string]: unknown;
+          };
+          /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+          passwordAuth?: {
+            enabled: boolean;
+            identityFields: string[];
           };
           /** @enum {string} */
           type?: 'base' | 'auth';
@@ -2079,6 +2193,14 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description auth collections: a rule an account must pass to sign in. */
+            authRule?: string | null;
+            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            authToken?: {
+              duration?: number;
+            } & {
+              [key: string]: unknown;
+            };
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             createRule: string | null;
             /** Format: date-time */
@@ -2128,10 +2250,21 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            manageRule?: string | null;
             name: string;
-            /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+            /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+            oauth2?: {
+              [key: string]: unknown;
+            };
+            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
             options?: {
               [key: string]: unknown;
+            };
+            /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+            passwordAuth?: {
+              enabled: boolean;
+              identityFields: string[];
             };
             /** @enum {string} */
             type: 'base' | 'auth';

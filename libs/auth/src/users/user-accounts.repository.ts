@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CompiledCollection } from '@plinth/collections';
+import { type CompiledCollection, quoteIdent } from '@plinth/collections';
 import { DataSource } from 'typeorm';
 
 export interface AccountRow extends Record<string, unknown> {
@@ -30,6 +30,37 @@ export class UserAccountsRepository {
       [email],
     );
     return row;
+  }
+
+  /**
+   * The account whose identity field holds `identity` (passwordAuth.identityFields): email compared
+   * case-insensitively as sign-in always has, other unique fields exactly. First match in field order.
+   */
+  async findByIdentity(
+    c: CompiledCollection,
+    fields: readonly string[],
+    identity: string,
+  ): Promise<AccountRow | undefined> {
+    const where = fields.map((f) =>
+      f === 'email' ? 'lower(t."email") = lower($1)' : `t.${quoteIdent(f)} = $1`,
+    );
+    const order = fields.map((f, i) => `WHEN ${where[i]} THEN ${i}`).join(' ');
+    const [row] = await this.dataSource.query(
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t
+       WHERE ${where.map((w) => `(${w})`).join(' OR ')} ORDER BY CASE ${order} END LIMIT 1`,
+      [identity],
+    );
+    return row;
+  }
+
+  /** Whether the account's row satisfies `where` (a compiled rule over alias `t`, values in `params`). */
+  async matches(c: CompiledCollection, id: string, where: string, params: unknown[]): Promise<boolean> {
+    const p = [...params, id];
+    const rows = await this.dataSource.query(
+      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})`,
+      p,
+    );
+    return rows.length > 0;
   }
 
   async findById(c: CompiledCollection, id: string): Promise<AccountRow | undefined> {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AuthRecordLoader,
   CollectionsRegistry,
+  compileRule,
   type CompiledCollection,
   presentRecord,
 } from '@plinth/collections';
@@ -26,6 +27,12 @@ export interface AuthAnswer {
   token: string;
   refreshToken: string;
   record: Record<string, unknown>;
+}
+
+/** The account as `@request.auth` of its own authRule: stored values (empty ones null), no secrets. */
+function authContextOf(c: CompiledCollection, account: AccountRow): Record<string, unknown> {
+  const { password_hash: _hash, token_key: _key, ...fields } = account;
+  return { ...fields, collectionId: c.def.id, collectionName: c.def.name };
 }
 
 /** Refresh tokens are 43 characters; anything far from that is refused before any lookup. */
@@ -71,15 +78,49 @@ export class UsersAuthService {
 
   async authWithPassword(collection: string, identity: string, password: string): Promise<AuthAnswer> {
     const c = this.authCollection(collection);
+    const passwordAuth = c.def.passwordAuth ?? { enabled: true, identityFields: ['email'] };
+    if (!passwordAuth.enabled) {
+      throw new AppError(
+        'PASSWORD_AUTH_DISABLED',
+        `"${c.def.name}" does not take password sign-in (its passwordAuth is off). Use another sign-in method.`,
+      );
+    }
     const account = `${c.def.id}:${identity.trim().toLowerCase()}`;
     return this.limiter.signInAttempt(account, this.config.auth.maxFailuresPerAccount, async () => {
-      const row = await this.accounts.findByEmail(c, identity.trim());
+      const row = await this.accounts.findByIdentity(c, passwordAuth.identityFields, identity.trim());
       const ok = row
         ? await verifyPassword(row.password_hash, password)
         : await verifyAgainstNothing(password);
       if (!row || !ok) throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+      await this.checkAuthRule(c, row);
       return this.issue(c, row, newId());
     });
+  }
+
+  /** The collection's authRule (PocketBase's), judged on the account that proved itself: 403 when it fails. */
+  async checkAuthRule(c: CompiledCollection, account: AccountRow): Promise<void> {
+    const rule = c.def.authRule;
+    if (rule === undefined || rule === '') return;
+    const params: unknown[] = [];
+    const where =
+      rule === null
+        ? 'FALSE'
+        : compileRule(rule, c.filter, 't', {
+            schema: this.registry.filterSchema,
+            params,
+            now: new Date(),
+            auth: authContextOf(c, account),
+            body: {},
+            isAdmin: false,
+            canSeeHidden: true,
+            allowRequestMacros: true,
+          });
+    if (!(await this.accounts.matches(c, account.id, where, params))) {
+      throw new AppError(
+        'AUTH_RULE_REFUSED',
+        `This account may not sign in to "${c.def.name}" (its authRule is not met, e.g. the email is not verified yet).`,
+      );
+    }
   }
 
   /** Rotates a refresh token; reusing a rotated one revokes its whole family. */
@@ -194,9 +235,9 @@ export class UsersAuthService {
 
   authMethods(collection: string) {
     const c = this.authCollection(collection);
-    const settings = oauth2SettingsOf(c.def.options);
+    const settings = oauth2SettingsOf(c.def);
     return {
-      password: { enabled: true, identityFields: ['email'] },
+      password: c.def.passwordAuth ?? { enabled: true, identityFields: ['email'] },
       oauth2: {
         enabled: settings.enabled,
         // Providers usable now: listed, with a client id (and issuer) from the collection or the environment.

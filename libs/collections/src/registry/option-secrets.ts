@@ -3,8 +3,7 @@ import type { CollectionDef } from '../schema/collection.types.js';
 
 type Json = Record<string, unknown>;
 
-function providersOf(options: Json | undefined): Json[] {
-  const oauth2 = options?.oauth2 as Json | undefined;
+function providersOf(oauth2: Json | undefined): Json[] {
   const providers = oauth2?.providers;
   return Array.isArray(providers) ? (providers as Json[]) : [];
 }
@@ -12,8 +11,8 @@ function providersOf(options: Json | undefined): Json[] {
 /**
  * Encrypts the provider client secrets of a collection about to be saved (DESIGN §10: secrets are
  * write-only). A provider sent with `clientSecret: ""` or without it keeps the secret stored for the
- * provider of the same name. `input` is the request body: when it has no `options`, the stored
- * (already sealed) options were carried over unchanged.
+ * provider of the same name. `input` is the request body: when it has no `oauth2` (nor the former
+ * `options.oauth2`), the stored (already sealed) settings were carried over unchanged.
  */
 export function sealOptionSecrets(
   next: CollectionDef,
@@ -21,11 +20,12 @@ export function sealOptionSecrets(
   input: unknown,
   box: SecretBox,
 ): CollectionDef {
-  const given = input && typeof input === 'object' ? (input as Json).options : undefined;
-  if (given === undefined || !next.options) return next;
-  const stored = new Map(providersOf(existing?.options).map((p) => [p.name, p.clientSecret]));
-  const options = structuredClone(next.options);
-  for (const provider of providersOf(options)) {
+  const body = input && typeof input === 'object' ? (input as Json) : {};
+  const given = body.oauth2 ?? (body.options as Json | undefined)?.oauth2;
+  if (given === undefined || !next.oauth2) return next;
+  const stored = new Map(providersOf(existing?.oauth2).map((p) => [p.name, p.clientSecret]));
+  const oauth2 = structuredClone(next.oauth2);
+  for (const provider of providersOf(oauth2)) {
     const secret = provider.clientSecret;
     if (typeof secret === 'string' && secret !== '') {
       provider.clientSecret = box.seal(secret);
@@ -35,13 +35,13 @@ export function sealOptionSecrets(
       else delete provider.clientSecret;
     }
   }
-  return { ...next, options };
+  return { ...next, oauth2 };
 }
 
 /** The collection as answers show it: every provider client secret blanked to "". */
 export function blankOptionSecrets(def: CollectionDef): CollectionDef {
-  if (!providersOf(def.options).length) return def;
-  const options = structuredClone(def.options!);
-  for (const provider of providersOf(options)) provider.clientSecret = '';
-  return { ...def, options };
+  if (!providersOf(def.oauth2).length) return def;
+  const oauth2 = structuredClone(def.oauth2!);
+  for (const provider of providersOf(oauth2)) provider.clientSecret = '';
+  return { ...def, oauth2 };
 }
