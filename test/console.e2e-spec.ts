@@ -401,7 +401,7 @@ describe('admin console in a browser', () => {
     await page.getByTestId('save-collection').click();
     await page.getByText('Saved users.').waitFor();
     const users = ok(await api(t, await adminTokenFromPage(page))('GET', '/api/collections/users')).body;
-    expect(users.options.oauth2).toMatchObject({
+    expect(users.oauth2).toMatchObject({
       enabled: true,
       redirectAllowList: ['https://app.example/auth'],
       providers: [{ name: 'google', clientId: 'google-client-id', clientSecret: '' }],

@@ -81,7 +81,17 @@ describe('HTTP layer: health, errors, request ids, metrics', () => {
     const text = JSON.stringify(body);
     expect(text).not.toMatch(/secret_table|stack\.ts|relation/);
     expect(body.detail).toContain(String(body.requestId));
-    expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'requestId', 'status', 'title', 'type']);
+    expect(Object.keys(body).sort()).toEqual([
+      'code',
+      'data',
+      'detail',
+      'message',
+      'requestId',
+      'status',
+      'title',
+      'type',
+    ]);
+    expect(body).toMatchObject({ message: body.detail, data: {} });
   });
 
   it('echoes a safe x-request-id and replaces an unsafe one', async () => {

@@ -91,7 +91,7 @@ describe('social sign-in: providers from the environment, PKCE, rules on the sig
   describe('client ids, secrets and the OIDC issuer from the environment', () => {
     it('saves providers without them, stores and answers none of the environment secrets', async () => {
       const res = ok(await api(t, admin)('GET', '/api/collections/users'));
-      expect(res.body.options.oauth2.providers).toEqual([
+      expect(res.body.oauth2.providers).toEqual([
         { name: 'google', clientSecret: '' },
         { name: 'github', clientId: '', clientSecret: '' },
         { name: 'oidc', clientSecret: '' },

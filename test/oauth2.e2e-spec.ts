@@ -199,7 +199,7 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
         for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
         expect(text).not.toContain('enc:v1:');
       }
-      const providers = answers[0]!.body.options.oauth2.providers;
+      const providers = answers[0]!.body.oauth2.providers;
       expect(providers.map((p: { name: string; clientSecret: string }) => [p.name, p.clientSecret])).toEqual([
         ['google', ''],
         ['oidc', ''],

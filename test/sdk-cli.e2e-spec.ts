@@ -142,10 +142,11 @@ describe('plinth CLI: typegen and schema as code', () => {
     it('writes one record type per collection with field types, optionality, unions and expand types', () => {
       expect(types).toContain('export interface BlogPostsRecord {');
       expect(types).toContain('export interface CommentsCreate {');
-      expect(types).toMatch(/ {2}status: "draft" \| "live" \| null;/);
+      // Empty values read as PocketBase's zero values: "" for a single select, never null (issue 17).
+      expect(types).toMatch(/ {2}status: "draft" \| "live" \| "";/);
       expect(types).toMatch(/ {2}labels: Array<"a" \| "b" \| "c">;/);
       expect(types).toMatch(/ {2}title: string;/);
-      expect(types).toMatch(/ {2}secret\?: string \| null;/);
+      expect(types).toMatch(/ {2}secret\?: string;/);
       expect(types).toContain('author: UsersRecord & { expand?: Partial<UsersExpand> };');
       expect(types).toContain('editors: Array<UsersRecord & { expand?: Partial<UsersExpand> }>;');
       expect(types).toMatch(
@@ -166,10 +167,10 @@ export async function run(): Promise<string> {
   const posts = client.collection('blog_posts');
   const post: BlogPostsRecord = await posts.getOne('id', { expand: 'author' });
   const title: string = post.title;
-  const views: number | null = post.views;
-  const status: 'draft' | 'live' | null = post.status;
+  const views: number = post.views;
+  const status: 'draft' | 'live' | '' = post.status;
   const labels: Array<'a' | 'b' | 'c'> = post.labels;
-  const cover: string | null = post.cover;
+  const cover: string = post.cover;
   const created = await posts.create({ title: 'Hello', status: 'live', labels: ['a', 'c'], author: 'u1', editors: ['u2'] });
   const changed: BlogPostsRecord = await posts.update(created.id, { views: 3, 'labels+': 'b' });
   await posts.update(created.id, { cover: new Blob(['png bytes'], { type: 'image/png' }) });

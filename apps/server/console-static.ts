@@ -72,6 +72,8 @@ function problem(reply: FastifyReply, status: number, code: string, title: strin
       detail,
       code,
       requestId: reply.request.id,
+      message: detail,
+      data: {},
     });
 }
 

@@ -21,6 +21,7 @@ import { AppModule } from './app.module.js';
 import { setupOpenApi } from './openapi/openapi-setup.js';
 import { PLINTH_VERSION } from './version.js';
 import { registerConsole } from './console-static.js';
+import { acceptBodylessRequests } from './bodyless-requests.js';
 
 /**
  * Errors Node's HTTP parser finds before Fastify sees a request (headers or URL over 16 KiB,
@@ -33,15 +34,18 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   }
   const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
   const status = tooLarge ? 431 : 400;
+  const detail = tooLarge
+    ? 'The URL or the headers are larger than 16 KiB. Send long filters in shorter form, or split the request.'
+    : 'The request could not be parsed as HTTP.';
   const body = JSON.stringify({
     type: `https://plinth.dev/errors/${tooLarge ? 'headers-too-large' : 'bad-request'}`,
     title: tooLarge ? 'Request headers too large' : 'Bad request',
     status,
-    detail: tooLarge
-      ? 'The URL or the headers are larger than 16 KiB. Send long filters in shorter form, or split the request.'
-      : 'The request could not be parsed as HTTP.',
+    detail,
     code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
     requestId: randomUUID(),
+    message: detail,
+    data: {},
   });
   socket.end(
     `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
@@ -100,6 +104,7 @@ export async function createServer(
   await registerMultipart(app, config); // multipart/form-data record uploads (libs/storage)
   const fastify = app.getHttpAdapter().getInstance();
   registerConsole(fastify); // the admin console at /_/
+  acceptBodylessRequests(fastify);
   const metrics = app.get(Metrics);
   const lifecycle = app.get(Lifecycle);
   // Callback-style hooks: an async hook costs a promise per request on every route.

@@ -154,7 +154,12 @@ export interface CollectionModel {
   createRule?: string | null;
   updateRule?: string | null;
   deleteRule?: string | null;
-  options?: Record<string, unknown>;
+  /** auth collections (PocketBase's top-level settings): social sign-in; secrets are answered as "". */
+  oauth2?: Record<string, unknown>;
+  passwordAuth?: { enabled: boolean; identityFields: string[] };
+  authToken?: { duration: number };
+  authRule?: string | null;
+  manageRule?: string | null;
   created?: string;
   updated?: string;
 }

@@ -16,6 +16,27 @@ export const adminAuthResponseSchema = objectSchema(
   { description: 'A signed-in admin.' },
 );
 
+/** An admin as PocketBase clients read a superuser (`_superusers` auth record). */
+export const superuserAuthResponseSchema = objectSchema(
+  {
+    token: { ...str, description: 'An admin access token (JWT), the same as /api/admins answers.' },
+    record: objectSchema(
+      {
+        collectionId: str,
+        collectionName: { type: 'string', const: '_superusers' },
+        id: uuid,
+        email: { type: 'string', format: 'email' },
+        emailVisibility: bool,
+        verified: bool,
+        created: dateTime,
+        updated: dateTime,
+      },
+      { description: "The admin, shaped as a record of PocketBase's _superusers collection." },
+    ),
+  },
+  { description: "A signed-in admin, in PocketBase's shape." },
+);
+
 /** `POST /api/admins/auth-refresh` takes no input: the bearer token is what is refreshed. */
 export const adminRefreshBodySchema = {
   type: 'object',
@@ -28,11 +49,14 @@ export const adminRefreshBodySchema = {
 export const userAuthResponseSchema = objectSchema(
   {
     token: { ...str, description: 'An access token (JWT) for Authorization: Bearer.' },
-    refreshToken: { ...str, description: 'Opaque; rotated on every use of auth-refresh.' },
+    refreshToken: {
+      ...str,
+      description: 'Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh.',
+    },
     record: { type: 'object', additionalProperties: true, description: 'The signed-in record.' },
     meta: objectSchema({ isNew: bool }, { description: 'Only after a social sign-in.', additional: true }),
   },
-  { optional: ['meta'], description: 'A signed-in app user.' },
+  { optional: ['meta', 'refreshToken'], description: 'A signed-in app user.' },
 );
 
 export const authMethodsResponseSchema = objectSchema({

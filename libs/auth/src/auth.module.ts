@@ -19,6 +19,7 @@ import { AccountMailController } from './users/account-mail.controller.js';
 import { AccountMailService } from './users/account-mail.service.js';
 import { AccountUpdatesRepository } from './users/account-updates.repository.js';
 import { RevokeSessionsController } from './users/revoke-sessions.controller.js';
+import { SuperusersController } from './superusers.controller.js';
 import { UserAccountsRepository } from './users/user-accounts.repository.js';
 import { UsersAuthController } from './users/users-auth.controller.js';
 import { UsersAuthService } from './users/users-auth.service.js';
@@ -33,6 +34,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     AccountMailController,
     OAuth2Controller,
     RevokeSessionsController,
+    SuperusersController,
   ],
   providers: [
     AdminsRepository,

@@ -58,6 +58,7 @@ export class PrincipalResolver {
       collectionId: claims.col,
       collectionName: found.collectionName,
       record: found.record,
+      ...(typeof claims.sid === 'string' ? { session: claims.sid } : {}),
     };
   }
 }

@@ -11,7 +11,10 @@ export interface AccessClaims {
   col?: string;
   /** Fingerprint of the account's token key: changing the key revokes every token. */
   tk: string;
-  /** Admin tokens: the session (plinth.admin_session) the token belongs to, and its sign-in time (s). */
+  /**
+   * The session the token belongs to: an admin's plinth.admin_session, or an app user's refresh-token
+   * family (bearer refresh); `auth_time` is an admin session's sign-in time (s).
+   */
   sid?: string;
   auth_time?: number;
   exp: number;
@@ -45,7 +48,8 @@ export class TokensService {
   /** Signs an access token living PLINTH_ACCESS_TOKEN_TTL, or less when `notAfter` (s) comes first. */
   async sign(claims: Omit<AccessClaims, 'exp'>, notAfter = Infinity): Promise<string> {
     const { sub, ...rest } = claims;
-    return new SignJWT({ ...rest })
+    // `type: 'auth'` is what PocketBase's SDK reads (authStore.isSuperuser); Plinth reads `typ`.
+    return new SignJWT({ ...rest, type: 'auth' })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(sub)
       .setIssuedAt()

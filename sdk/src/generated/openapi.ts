@@ -148,6 +148,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/collections/_superusers/auth-refresh': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['refreshSuperuserAuth'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/collections/_superusers/auth-with-password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['authSuperuserWithPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/collections/export': {
     parameters: {
       query?: never;
@@ -795,6 +827,13 @@ export interface components {
     Problem: {
       /** @description A stable SCREAMING_SNAKE code (VALIDATION_FAILED, COLLECTION_NOT_FOUND, ...). */
       code: string;
+      /** @description Extension member for PocketBase clients: {} or, for field errors, the same errors as `errors` keyed by top-level field with PocketBase's codes (validation_required, validation_not_unique, validation_is_email, ...). */
+      data: {
+        [key: string]: {
+          code: string;
+          message: string;
+        };
+      };
       /** @description What went wrong and what to do about it, for a person. */
       detail: string;
       /** @description One entry per failing input. */
@@ -804,6 +843,8 @@ export interface components {
         /** @description Dotted path of the failing input (fields.2.name). */
         path: string;
       }[];
+      /** @description Extension member for PocketBase clients (their SDKs show it): the same text as detail. */
+      message: string;
       /** @description The request id, also in the x-request-id header. */
       requestId: string;
       /** @description The HTTP status. */
@@ -1097,14 +1138,19 @@ export interface operations {
       path?: never;
       cookie?: never;
     };
-    /** @description Up to 100 record creates, updates and deletes (PocketBase's shape). */
+    /** @description Up to 100 record creates, upserts (PUT), updates and deletes (PocketBase's shape). With files: multipart/form-data with this object as the @jsonPayload field and files as requests.<index>.<field>. */
     requestBody: {
       content: {
         'application/json': {
           requests: {
             body?: unknown;
-            /** @enum {string} */
-            method: 'POST' | 'PATCH' | 'DELETE';
+            /** @description Accepted for PocketBase clients and ignored. */
+            headers?: Record<string, never>;
+            /**
+             * @description PUT upserts: it updates the record with the body's id when one exists, else creates it.
+             * @enum {string}
+             */
+            method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
             url: string;
           }[];
         };
@@ -1130,7 +1176,12 @@ export interface operations {
   };
   listCollections: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Page number, from 1 (with perPage). */
+        page?: string;
+        /** @description Collections per page, 1 to 500; without it, every collection on one page. */
+        perPage?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -1145,6 +1196,14 @@ export interface operations {
         content: {
           'application/json': {
             items: {
+              /** @description auth collections: a rule an account must pass to sign in. */
+              authRule?: string | null;
+              /** @description auth collections: PocketBase's token settings, kept for its clients. */
+              authToken?: {
+                duration?: number;
+              } & {
+                [key: string]: unknown;
+              };
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               createRule: string | null;
               /** Format: date-time */
@@ -1196,10 +1255,21 @@ export interface operations {
               }[];
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               listRule: string | null;
+              /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+              manageRule?: string | null;
               name: string;
-              /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+              /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+              oauth2?: {
+                [key: string]: unknown;
+              };
+              /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
               options?: {
                 [key: string]: unknown;
+              };
+              /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+              passwordAuth?: {
+                enabled: boolean;
+                identityFields: string[];
               };
               /** @enum {string} */
               type: 'base' | 'auth';
@@ -1233,6 +1303,14 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /** @description auth collections: a rule an account must pass to sign in. */
+          authRule?: string | null;
+          /** @description auth collections: PocketBase's token settings, kept for its clients. */
+          authToken?: {
+            duration?: number;
+          } & {
+            [key: string]: unknown;
+          };
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           createRule?: string | null;
           /** Format: date-time */
@@ -1275,10 +1353,21 @@ export interface operations {
           }[];
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           listRule?: string | null;
+          /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+          manageRule?: string | null;
           name?: string;
-          /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+          /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+          oauth2?: {
+            [key: string]: unknown;
+          };
+          /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
           options?: {
             [key: string]: unknown;
+          };
+          /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+          passwordAuth?: {
+            enabled: boolean;
+            identityFields: string[];
           };
           /** @enum {string} */
           type?: 'base' | 'auth';
@@ -1299,6 +1388,14 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description auth collections: a rule an account must pass to sign in. */
+            authRule?: string | null;
+            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            authToken?: {
+              duration?: number;
+            } & {
+              [key: string]: unknown;
+            };
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             createRule: string | null;
             /** Format: date-time */
@@ -1350,10 +1447,21 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            manageRule?: string | null;
             name: string;
-            /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+            /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+            oauth2?: {
+              [key: string]: unknown;
+            };
+            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
             options?: {
               [key: string]: unknown;
+            };
+            /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+            passwordAuth?: {
+              enabled: boolean;
+              identityFields: string[];
             };
             /** @enum {string} */
             type: 'base' | 'auth';
@@ -1363,6 +1471,100 @@ export interface operations {
             updated?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  refreshSuperuserAuth: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Empty or {}: the admin token sent as Authorization is refreshed. */
+    requestBody: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The admin, shaped as a record of PocketBase's _superusers collection. */
+            record: {
+              collectionId: string;
+              /** @constant */
+              collectionName: '_superusers';
+              /** Format: date-time */
+              created: string;
+              /** Format: email */
+              email: string;
+              emailVisibility: boolean;
+              /** Format: uuid */
+              id: string;
+              /** Format: date-time */
+              updated: string;
+              verified: boolean;
+            };
+            /** @description An admin access token (JWT), the same as /api/admins answers. */
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  authSuperuserWithPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          identity: string;
+          password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The admin, shaped as a record of PocketBase's _superusers collection. */
+            record: {
+              collectionId: string;
+              /** @constant */
+              collectionName: '_superusers';
+              /** Format: date-time */
+              created: string;
+              /** Format: email */
+              email: string;
+              emailVisibility: boolean;
+              /** Format: uuid */
+              id: string;
+              /** Format: date-time */
+              updated: string;
+              verified: boolean;
+            };
+            /** @description An admin access token (JWT), the same as /api/admins answers. */
+            token: string;
           };
         };
       };
@@ -1387,6 +1589,14 @@ export interface operations {
         content: {
           'application/json': {
             collections: {
+              /** @description auth collections: a rule an account must pass to sign in. */
+              authRule?: string | null;
+              /** @description auth collections: PocketBase's token settings, kept for its clients. */
+              authToken?: {
+                duration?: number;
+              } & {
+                [key: string]: unknown;
+              };
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               createRule: string | null;
               /** Format: date-time */
@@ -1438,10 +1648,21 @@ export interface operations {
               }[];
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               listRule: string | null;
+              /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+              manageRule?: string | null;
               name: string;
-              /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+              /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+              oauth2?: {
+                [key: string]: unknown;
+              };
+              /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
               options?: {
                 [key: string]: unknown;
+              };
+              /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+              passwordAuth?: {
+                enabled: boolean;
+                identityFields: string[];
               };
               /** @enum {string} */
               type: 'base' | 'auth';
@@ -1578,7 +1799,7 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
-          refreshToken: string;
+          refreshToken?: string;
         };
       };
     };
@@ -1600,8 +1821,8 @@ export interface operations {
             record: {
               [key: string]: unknown;
             };
-            /** @description Opaque; rotated on every use of auth-refresh. */
-            refreshToken: string;
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
             /** @description An access token (JWT) for Authorization: Bearer. */
             token: string;
           };
@@ -1645,8 +1866,8 @@ export interface operations {
             record: {
               [key: string]: unknown;
             };
-            /** @description Opaque; rotated on every use of auth-refresh. */
-            refreshToken: string;
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
             /** @description An access token (JWT) for Authorization: Bearer. */
             token: string;
           };
@@ -1691,8 +1912,8 @@ export interface operations {
             record: {
               [key: string]: unknown;
             };
-            /** @description Opaque; rotated on every use of auth-refresh. */
-            refreshToken: string;
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
             /** @description An access token (JWT) for Authorization: Bearer. */
             token: string;
           };
@@ -1966,6 +2187,14 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description auth collections: a rule an account must pass to sign in. */
+            authRule?: string | null;
+            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            authToken?: {
+              duration?: number;
+            } & {
+              [key: string]: unknown;
+            };
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             createRule: string | null;
             /** Format: date-time */
@@ -2017,10 +2246,21 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            manageRule?: string | null;
             name: string;
-            /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+            /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+            oauth2?: {
+              [key: string]: unknown;
+            };
+            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
             options?: {
               [key: string]: unknown;
+            };
+            /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+            passwordAuth?: {
+              enabled: boolean;
+              identityFields: string[];
             };
             /** @enum {string} */
             type: 'base' | 'auth';
@@ -2071,6 +2311,14 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /** @description auth collections: a rule an account must pass to sign in. */
+          authRule?: string | null;
+          /** @description auth collections: PocketBase's token settings, kept for its clients. */
+          authToken?: {
+            duration?: number;
+          } & {
+            [key: string]: unknown;
+          };
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           createRule?: string | null;
           /** Format: date-time */
@@ -2113,10 +2361,21 @@ export interface operations {
           }[];
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           listRule?: string | null;
+          /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+          manageRule?: string | null;
           name?: string;
-          /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+          /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+          oauth2?: {
+            [key: string]: unknown;
+          };
+          /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
           options?: {
             [key: string]: unknown;
+          };
+          /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+          passwordAuth?: {
+            enabled: boolean;
+            identityFields: string[];
           };
           /** @enum {string} */
           type?: 'base' | 'auth';
@@ -2137,6 +2396,14 @@ export interface operations {
         };
         content: {
           'application/json': {
+            /** @description auth collections: a rule an account must pass to sign in. */
+            authRule?: string | null;
+            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            authToken?: {
+              duration?: number;
+            } & {
+              [key: string]: unknown;
+            };
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             createRule: string | null;
             /** Format: date-time */
@@ -2188,10 +2455,21 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            manageRule?: string | null;
             name: string;
-            /** @description auth collections: oauth2 settings and the like; secrets are answered as "". */
+            /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
+            oauth2?: {
+              [key: string]: unknown;
+            };
+            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
             options?: {
               [key: string]: unknown;
+            };
+            /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
+            passwordAuth?: {
+              enabled: boolean;
+              identityFields: string[];
             };
             /** @enum {string} */
             type: 'base' | 'auth';

@@ -56,7 +56,6 @@ interface Draft {
   rules: Record<RuleKey, { mode: 'admins' | 'anyone' | 'rule'; expr: string }>;
   indexes: Array<{ _key: string; fields: string; unique: boolean }>;
   oauth2: OAuth2Draft;
-  options: Record<string, unknown>;
 }
 
 const PROVIDER_KEYS = ['clientId', 'clientSecret', 'authUrl', 'tokenUrl', 'userInfoUrl', 'issuer'] as const;
@@ -107,8 +106,7 @@ function toDraft(c?: CollectionModel): Draft {
       fields: i.fields.join(', '),
       unique: !!i.unique,
     })),
-    oauth2: toOAuth2Draft(c?.options?.oauth2),
-    options: c?.options ?? {},
+    oauth2: toOAuth2Draft(c?.oauth2),
   };
 }
 
@@ -139,25 +137,22 @@ function toModel(d: Draft): CollectionModel {
     model[r.key] = rule.mode === 'admins' ? null : rule.mode === 'anyone' ? '' : rule.expr;
   }
   if (d.type === 'auth') {
-    model.options = {
-      ...d.options,
-      oauth2: {
-        enabled: d.oauth2.enabled,
-        redirectAllowList: d.oauth2.redirectAllowList
-          .split('\n')
-          .map((x) => x.trim())
-          .filter(Boolean),
-        // A secret left empty keeps the stored one; endpoints left empty use the provider's defaults.
-        providers: d.oauth2.providers.map((p) => {
-          const out: Record<string, string> = {
-            name: p.name,
-            clientId: p.clientId,
-            clientSecret: p.clientSecret,
-          };
-          for (const k of ['authUrl', 'tokenUrl', 'userInfoUrl', 'issuer'] as const) if (p[k]) out[k] = p[k];
-          return out;
-        }),
-      },
+    model.oauth2 = {
+      enabled: d.oauth2.enabled,
+      redirectAllowList: d.oauth2.redirectAllowList
+        .split('\n')
+        .map((x) => x.trim())
+        .filter(Boolean),
+      // A secret left empty keeps the stored one; endpoints left empty use the provider's defaults.
+      providers: d.oauth2.providers.map((p) => {
+        const out: Record<string, string> = {
+          name: p.name,
+          clientId: p.clientId,
+          clientSecret: p.clientSecret,
+        };
+        for (const k of ['authUrl', 'tokenUrl', 'userInfoUrl', 'issuer'] as const) if (p[k]) out[k] = p[k];
+        return out;
+      }),
     };
   }
   return model;
@@ -242,7 +237,7 @@ export function CollectionEditorPage({ name }: { name?: string }) {
       if (Object.keys(byPath).some((p) => p.endsWith('Rule'))) setTab('rules');
       else if (Object.keys(byPath).some((p) => p.startsWith('fields'))) setTab('fields');
       else if (Object.keys(byPath).some((p) => p.startsWith('indexes'))) setTab('indexes');
-      else if (Object.keys(byPath).some((p) => p.startsWith('options'))) setTab('auth');
+      else if (Object.keys(byPath).some((p) => p.startsWith('oauth2'))) setTab('auth');
     } finally {
       setBusy(false);
     }
@@ -331,7 +326,7 @@ export function CollectionEditorPage({ name }: { name?: string }) {
                 : t === 'indexes'
                   ? 'Indexes'
                   : 'Sign-in'}
-            {t === 'auth' && tabErr('options') ? <span className="dot" /> : null}
+            {t === 'auth' && tabErr('oauth2') ? <span className="dot" /> : null}
             {(t === 'fields' || t === 'indexes') && tabErr(t) ? <span className="dot" /> : null}
             {t === 'rules' && Object.keys(errs).some((p) => p.endsWith('Rule')) ? (
               <span className="dot" />
@@ -484,7 +479,7 @@ function OAuth2Editor(props: {
   onChange: (v: OAuth2Draft) => void;
 }) {
   const { value: o, errs } = props;
-  const base = 'options.oauth2';
+  const base = 'oauth2';
   const setProvider = (i: number, patch: Partial<ProviderDraft>) =>
     props.onChange({ ...o, providers: o.providers.map((p, j) => (j === i ? { ...p, ...patch } : p)) });
   const listErrors = Object.entries(errs)

@@ -2,7 +2,7 @@ import { type OAuth2EnvDefaults, SecretBox } from '@plinth/core';
 
 export type OAuth2ProviderName = 'google' | 'github' | 'oidc';
 
-/** One provider of `options.oauth2.providers` as stored (the secret sealed), with its secret opened. */
+/** One provider of `oauth2.providers` as stored (the secret sealed), with its secret opened. */
 export interface OAuth2ProviderSettings {
   name: OAuth2ProviderName;
   clientId: string;
@@ -21,9 +21,9 @@ export interface OAuth2Settings {
   providers: Array<Omit<OAuth2ProviderSettings, 'clientSecret'> & { clientSecret?: string }>;
 }
 
-/** `options.oauth2` of an auth collection with its defaults (validated when the collection was saved). */
-export function oauth2SettingsOf(options: Record<string, unknown> | undefined): OAuth2Settings {
-  const raw = (options?.oauth2 ?? {}) as Partial<OAuth2Settings>;
+/** `oauth2` of an auth collection with its defaults (validated when the collection was saved). */
+export function oauth2SettingsOf(def: { oauth2?: Record<string, unknown> } | undefined): OAuth2Settings {
+  const raw = (def?.oauth2 ?? {}) as Partial<OAuth2Settings>;
   return {
     enabled: raw.enabled === true,
     redirectAllowList: Array.isArray(raw.redirectAllowList) ? raw.redirectAllowList : [],

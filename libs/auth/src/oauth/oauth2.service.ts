@@ -107,7 +107,7 @@ export class OAuth2Service {
   }
 
   private provider(c: CompiledCollection, name: string): OAuth2ProviderSettings {
-    const settings = oauth2SettingsOf(c.def.options);
+    const settings = oauth2SettingsOf(c.def);
     const provider = settings.enabled
       ? providerSettings(settings, name, this.box, this.config.oauth2)
       : undefined;
@@ -133,7 +133,7 @@ export class OAuth2Service {
   async start(collection: string, providerName: string, redirect: string | undefined): Promise<string> {
     const c = this.collection(collection);
     const provider = this.provider(c, providerName);
-    const { redirectAllowList } = oauth2SettingsOf(c.def.options);
+    const { redirectAllowList } = oauth2SettingsOf(c.def);
     if (!redirect || !isRedirectAllowed(redirect, redirectAllowList)) {
       throw new AppError(
         'OAUTH2_REDIRECT_NOT_ALLOWED',
@@ -380,6 +380,7 @@ export class OAuth2Service {
     if (!row || row.data.collectionId !== c.def.id || !row.subject) throw invalid();
     const account = await this.accounts.findById(c, row.subject);
     if (!account) throw invalid();
+    await this.users.checkAuthRule(c, account);
     const answer = await this.users.issue(c, account, newId());
     return { ...answer, meta: { isNew: row.data.isNew === true } };
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CompiledCollection } from '@plinth/collections';
+import { type CompiledCollection, quoteIdent } from '@plinth/collections';
 import { DataSource } from 'typeorm';
 
 export interface AccountRow extends Record<string, unknown> {
@@ -30,6 +30,37 @@ export class UserAccountsRepository {
       [email],
     );
     return row;
+  }
+
+  /**
+   * The account whose identity field holds `identity` (passwordAuth.identityFields): email compared
+   * case-insensitively as sign-in always has, other unique fields exactly. First match in field order.
+   */
+  async findByIdentity(
+    c: CompiledCollection,
+    fields: readonly string[],
+    identity: string,
+  ): Promise<AccountRow | undefined> {
+    const where = fields.map((f) =>
+      f === 'email' ? 'lower(t."email") = lower($1)' : `t.${quoteIdent(f)} = $1`,
+    );
+    const order = fields.map((f, i) => `WHEN ${where[i]} THEN ${i}`).join(' ');
+    const [row] = await this.dataSource.query(
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t
+       WHERE ${where.map((w) => `(${w})`).join(' OR ')} ORDER BY CASE ${order} END LIMIT 1`,
+      [identity],
+    );
+    return row;
+  }
+
+  /** Whether the account's row satisfies `where` (a compiled rule over alias `t`, values in `params`). */
+  async matches(c: CompiledCollection, id: string, where: string, params: unknown[]): Promise<boolean> {
+    const p = [...params, id];
+    const rows = await this.dataSource.query(
+      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})`,
+      p,
+    );
+    return rows.length > 0;
   }
 
   async findById(c: CompiledCollection, id: string): Promise<AccountRow | undefined> {
@@ -85,16 +116,39 @@ export class UserAccountsRepository {
     );
   }
 
-  /** Marks the token used, returning it as it was before (atomically: two concurrent uses can't both win). */
-  async useRefresh(tokenHash: string): Promise<RefreshRow | undefined> {
+  /**
+   * Marks the token used, returning it as it was before (atomically: two concurrent uses can't both win).
+   * Only a token of this collection is touched: another collection's refresh leaves it as it was.
+   */
+  async useRefresh(tokenHash: string, collectionId: string): Promise<RefreshRow | undefined> {
     const [rows] = await this.dataSource.query(
       `UPDATE plinth.refresh_token r SET used_at = COALESCE(r.used_at, now())
-       FROM (SELECT id, used_at AS previous_use FROM plinth.refresh_token WHERE token_hash = $1 FOR UPDATE) old
+       FROM (SELECT id, used_at AS previous_use FROM plinth.refresh_token
+             WHERE token_hash = $1 AND collection_id = $2 FOR UPDATE) old
        WHERE r.id = old.id
        RETURNING r.id, r.family, r.collection_id, r.record_id, r.key_fingerprint, r.expires_at, old.previous_use AS used_at, r.revoked_at`,
-      [tokenHash],
+      [tokenHash, collectionId],
     );
     return rows?.[0];
+  }
+
+  /**
+   * One sign-in session (a refresh-token family) of an account: when it signed in, and whether any of
+   * its tokens is unrevoked and signed under the account's current token key (a logout revokes them
+   * all; a password change changes the key). Undefined when it has no tokens.
+   */
+  async session(
+    family: string,
+    collectionId: string,
+    recordId: string,
+    keyFingerprint: string,
+  ): Promise<{ started: Date; live: boolean } | undefined> {
+    const [row] = await this.dataSource.query(
+      `SELECT min(created) AS started, bool_or(revoked_at IS NULL AND key_fingerprint = $4) AS live
+       FROM plinth.refresh_token WHERE family = $1 AND collection_id = $2 AND record_id = $3`,
+      [family, collectionId, recordId, keyFingerprint],
+    );
+    return row?.started ? { started: new Date(row.started), live: row.live === true } : undefined;
   }
 
   async findRefresh(tokenHash: string): Promise<RefreshRow | undefined> {

@@ -13,11 +13,13 @@ import { signInSchema } from '../sign-in.schema.js';
 import { UsersAuthService } from './users-auth.service.js';
 import { LimitAuthRequestsPerIp } from './auth-ip-limit.guard.js';
 
+// Any length is taken: a token of the wrong length is refused as every unknown token is (401).
 export const refreshSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['refreshToken'],
-  properties: { refreshToken: { type: 'string', minLength: 1, maxLength: 200 } },
+  properties: { refreshToken: { type: 'string' } },
+  description:
+    "{refreshToken} rotates that token. Empty (PocketBase's form): refreshes the session of the access token sent as Authorization.",
 };
 export const logoutSchema = {
   type: 'object',
@@ -46,8 +48,13 @@ export class UsersAuthController {
   @HttpCode(200)
   @ApiJsonBody(refreshSchema)
   @ApiAnswer(userAuthResponseSchema)
-  async authRefresh(@Param('collection') collection: string, @Body() body: unknown) {
-    const input = validateBody<{ refreshToken: string }>(refreshSchema, body);
+  async authRefresh(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const input = validateBody<{ refreshToken?: string }>(refreshSchema, body);
+    if (input.refreshToken === undefined) return this.auth.bearerRefresh(collection, principal);
     return this.auth.refresh(collection, input.refreshToken);
   }
 

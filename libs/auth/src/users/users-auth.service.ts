@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AuthRecordLoader,
   CollectionsRegistry,
+  compileRule,
   type CompiledCollection,
   presentRecord,
 } from '@plinth/collections';
@@ -27,6 +28,15 @@ export interface AuthAnswer {
   refreshToken: string;
   record: Record<string, unknown>;
 }
+
+/** The account as `@request.auth` of its own authRule: stored values (empty ones null), no secrets. */
+function authContextOf(c: CompiledCollection, account: AccountRow): Record<string, unknown> {
+  const { password_hash: _hash, token_key: _key, ...fields } = account;
+  return { ...fields, collectionId: c.def.id, collectionName: c.def.name };
+}
+
+/** Refresh tokens are 43 characters; anything far from that is refused before any lookup. */
+const MAX_REFRESH_TOKEN_LENGTH = 200;
 
 const invalidRefresh = () =>
   new AppError(
@@ -68,22 +78,57 @@ export class UsersAuthService {
 
   async authWithPassword(collection: string, identity: string, password: string): Promise<AuthAnswer> {
     const c = this.authCollection(collection);
+    const passwordAuth = c.def.passwordAuth ?? { enabled: true, identityFields: ['email'] };
+    if (!passwordAuth.enabled) {
+      throw new AppError(
+        'PASSWORD_AUTH_DISABLED',
+        `"${c.def.name}" does not take password sign-in (its passwordAuth is off). Use another sign-in method.`,
+      );
+    }
     const account = `${c.def.id}:${identity.trim().toLowerCase()}`;
     return this.limiter.signInAttempt(account, this.config.auth.maxFailuresPerAccount, async () => {
-      const row = await this.accounts.findByEmail(c, identity.trim());
+      const row = await this.accounts.findByIdentity(c, passwordAuth.identityFields, identity.trim());
       const ok = row
         ? await verifyPassword(row.password_hash, password)
         : await verifyAgainstNothing(password);
       if (!row || !ok) throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+      await this.checkAuthRule(c, row);
       return this.issue(c, row, newId());
     });
+  }
+
+  /** The collection's authRule (PocketBase's), judged on the account that proved itself: 403 when it fails. */
+  async checkAuthRule(c: CompiledCollection, account: AccountRow): Promise<void> {
+    const rule = c.def.authRule;
+    if (rule === undefined || rule === '') return;
+    const params: unknown[] = [];
+    const where =
+      rule === null
+        ? 'FALSE'
+        : compileRule(rule, c.filter, 't', {
+            schema: this.registry.filterSchema,
+            params,
+            now: new Date(),
+            auth: authContextOf(c, account),
+            body: {},
+            isAdmin: false,
+            canSeeHidden: true,
+            allowRequestMacros: true,
+          });
+    if (!(await this.accounts.matches(c, account.id, where, params))) {
+      throw new AppError(
+        'AUTH_RULE_REFUSED',
+        `This account may not sign in to "${c.def.name}" (its authRule is not met, e.g. the email is not verified yet).`,
+      );
+    }
   }
 
   /** Rotates a refresh token; reusing a rotated one revokes its whole family. */
   async refresh(collection: string, refreshToken: string): Promise<AuthAnswer> {
     const c = this.authCollection(collection);
-    const row = await this.accounts.useRefresh(sha256(refreshToken));
-    if (!row || row.collection_id !== c.def.id) throw invalidRefresh();
+    if (!refreshToken || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) throw invalidRefresh();
+    const row = await this.accounts.useRefresh(sha256(refreshToken), c.def.id);
+    if (!row) throw invalidRefresh();
     if (row.used_at) {
       // A stolen token used after its owner (or the other way round): end every session of this family.
       await this.accounts.revokeFamily(row.family);
@@ -94,6 +139,48 @@ export class UsersAuthService {
     // A password change or "log out everywhere" rotated the token key: old refresh tokens die with it.
     if (!account || fingerprint(account.token_key) !== row.key_fingerprint) throw invalidRefresh();
     return this.issue(c, account, row.family);
+  }
+
+  /**
+   * PocketBase's refresh: a new access token for the bearer's own session, while that session lives
+   * (not logged out, within PLINTH_REFRESH_TOKEN_TTL of its sign-in). The resolver has already refused
+   * tokens whose key changed (logout-all, password change, an admin's revoke).
+   */
+  async bearerRefresh(collection: string, principal: Principal): Promise<Omit<AuthAnswer, 'refreshToken'>> {
+    const c = this.authCollection(collection);
+    if (principal.kind === 'anonymous') {
+      throw new AppError(
+        'UNAUTHORIZED',
+        'Send {refreshToken}, or the access token of a live session as Authorization, to refresh.',
+        { headers: { 'www-authenticate': 'Bearer' } },
+      );
+    }
+    const ended = () =>
+      new AppError('INVALID_TOKEN', 'This session has ended (signed out or too old). Sign in again.', {
+        headers: { 'www-authenticate': 'Bearer' },
+      });
+    if (principal.kind !== 'user' || principal.collectionId !== c.def.id) {
+      throw new AppError(
+        'FORBIDDEN',
+        `Only a user of "${c.def.name}" refreshes here; admins refresh at /api/collections/_superusers/auth-refresh.`,
+      );
+    }
+    if (!principal.session) throw ended();
+    // The account as stored now, not the resolver's briefly cached copy: a key changed a moment ago counts.
+    const account = await this.accounts.findById(c, principal.id);
+    if (!account) throw ended();
+    const tk = fingerprint(account.token_key);
+    const session = await this.accounts.session(principal.session, c.def.id, principal.id, tk);
+    const ttlMs = this.config.auth.refreshTokenTtlSeconds * 1000;
+    if (!session?.live || session.started.getTime() + ttlMs <= Date.now()) throw ended();
+    const token = await this.tokens.sign({
+      typ: 'auth',
+      sub: account.id,
+      col: c.def.id,
+      tk,
+      sid: principal.session,
+    });
+    return { token, record: presentRecord(c, account, { viewerIsOwner: true }) };
   }
 
   async logout(
@@ -148,9 +235,9 @@ export class UsersAuthService {
 
   authMethods(collection: string) {
     const c = this.authCollection(collection);
-    const settings = oauth2SettingsOf(c.def.options);
+    const settings = oauth2SettingsOf(c.def);
     return {
-      password: { enabled: true, identityFields: ['email'] },
+      password: c.def.passwordAuth ?? { enabled: true, identityFields: ['email'] },
       oauth2: {
         enabled: settings.enabled,
         // Providers usable now: listed, with a client id (and issuer) from the collection or the environment.
@@ -176,7 +263,7 @@ export class UsersAuthService {
       key_fingerprint: tk,
       expires_at: new Date(Date.now() + this.config.auth.refreshTokenTtlSeconds * 1000),
     });
-    const token = await this.tokens.sign({ typ: 'auth', sub: account.id, col: c.def.id, tk });
+    const token = await this.tokens.sign({ typ: 'auth', sub: account.id, col: c.def.id, tk, sid: family });
     return { token, refreshToken, record: presentRecord(c, account, { viewerIsOwner: true }) };
   }
 }

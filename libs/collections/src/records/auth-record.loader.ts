@@ -27,7 +27,11 @@ export class AuthRecordLoader {
     if (!c || !c.isAuth) return undefined;
     const row = await this.records.authRecord(c, id);
     const value = row
-      ? { collectionName: c.def.name, record: rowToRecord(row, c), tokenKey: String(row.token_key) }
+      ? {
+          collectionName: c.def.name, // Rules read empty values of @request.auth.* as null, as their compiler expects.
+          record: rowToRecord(row, c, { zeroValues: false }),
+          tokenKey: String(row.token_key),
+        }
       : undefined;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, { value, until: now + CACHE_MS });

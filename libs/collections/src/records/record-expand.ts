@@ -50,21 +50,8 @@ export function parseExpand(
     let current = c;
     for (const part of parts) {
       const field = current.def.fields.find((f) => f.name === part);
-      if (!field || field.type !== 'relation' || (field.hidden && !canSeeHidden)) {
-        throw new AppError(
-          'INVALID_EXPAND',
-          `expand: "${part.slice(0, 64)}" is not a relation field of "${current.def.name}".`,
-          {
-            errors: [
-              {
-                path: 'expand',
-                code: 'INVALID_EXPAND',
-                message: `"${part.slice(0, 64)}" is not a relation field`,
-              },
-            ],
-          },
-        );
-      }
+      // PocketBase ignores a path that names no (visible) relation; so do we, from that point on.
+      if (!field || field.type !== 'relation' || (field.hidden && !canSeeHidden)) break;
       const target = registry.get(field.collection!);
       let child = node.get(part);
       if (!child) {

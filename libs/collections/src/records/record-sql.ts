@@ -38,6 +38,8 @@ export interface RecordView {
   hidden?: boolean;
   /** The email of an auth record. Default true. */
   email?: boolean;
+  /** Empty values as their type's zero value ('', 0, false, []), as PocketBase answers. Default true. */
+  zeroValues?: boolean;
 }
 
 /**
@@ -58,10 +60,11 @@ export function rowToRecord(row: Row, c: CompiledCollection, view?: RecordView):
     record.verified = row.verified;
   }
   const columns = view?.hidden === false ? c.visibleColumns : c.fieldColumns;
+  const zeroValues = view?.zeroValues !== false;
   for (const col of columns) {
     const v = row[col.name];
-    record[col.name] =
-      col.cast === 'timestamptz' ? (iso(v) ?? null) : (v ?? (col.cast.endsWith('[]') ? [] : null));
+    const empty = col.cast.endsWith('[]') ? [] : zeroValues ? col.zero : null;
+    record[col.name] = col.cast === 'timestamptz' ? (iso(v) ?? empty) : (v ?? empty);
   }
   return record;
 }

@@ -125,9 +125,15 @@ export class RecordsController {
   @Post('batch')
   @HttpCode(200)
   @ApiTags('records')
-  @ApiJsonBody(batchSchema, "Up to 100 record creates, updates and deletes (PocketBase's shape).")
+  @ApiJsonBody(
+    batchSchema,
+    "Up to 100 record creates, upserts (PUT), updates and deletes (PocketBase's shape). With files: " +
+      'multipart/form-data with this object as the @jsonPayload field and files as requests.<index>.<field>.',
+  )
   @ApiAnswer(batchResultSchema)
-  batch(@Body() body: unknown, @CurrentPrincipal() p: Principal, @Req() req: FastifyRequest) {
+  batch(@Body() body: unknown, @CurrentPrincipal() p: Principal, @Req() req: MaybeMultipart) {
+    const form = formParts(req);
+    if (form) return this.batches.runForm(form, p, req.ip);
     return this.batches.run(body, p, req.ip);
   }
 }

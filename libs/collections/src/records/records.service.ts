@@ -22,6 +22,7 @@ import type { ColumnCast, CompiledCollection } from '../registry/compiled-collec
 import { isMultiple, type RuleName } from '../schema/collection.types.js';
 import { declaredIndexName } from '../schema/index.js';
 import { type ListQuery } from './list-query.js';
+import { takeAdminVerified } from './admin-auth-fields.js';
 import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
 import { keyReads } from './key-reads.js';
@@ -86,6 +87,9 @@ export interface RecordFiles {
 
 const NO_UPLOADS: ReadonlySet<string> = new Set();
 
+/** Change events keep empty values as null: realtime reads them back as a table row to judge rules. */
+const AS_STORED = { zeroValues: false } as const;
+
 /** The file names a file field's value holds. */
 function fileNames(v: unknown): string[] {
   return Array.isArray(v)
@@ -135,7 +139,7 @@ export class RecordsService {
     this.files = files;
   }
 
-  private requireFiles(): RecordFiles {
+  requireFiles(): RecordFiles {
     if (!this.files) {
       throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'File uploads are not enabled on this server; send JSON.');
     }
@@ -424,7 +428,8 @@ export class RecordsService {
   ): Promise<Row> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'create');
-    const result = c.validators.create(body);
+    const verified = takeAdminVerified(c, body, access.bypass);
+    const result = c.validators.create(verified.body);
     if (!result.ok) throw invalid(result.errors, `The record for "${c.def.name}" is invalid`);
     const value = result.value;
     const fileProblems = this.fileProblems(c, value, undefined, uploads).problems;
@@ -439,6 +444,8 @@ export class RecordsService {
     if (c.isAuth) {
       values.set('email', { value: value.email, cast: 'text' });
       values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
+      if (verified.verified !== undefined)
+        values.set('verified', { value: verified.verified, cast: 'boolean' });
       values.set('password_hash', {
         value: await passwordHash(batch, body, String(value.password)),
         cast: 'text',
@@ -472,7 +479,7 @@ export class RecordsService {
       action: 'create',
       collectionId: c.def.id,
       collectionName: c.def.name,
-      record: rowToRecord(row, c),
+      record: rowToRecord(row, c, AS_STORED),
     });
     return this.present(c, row, principal, access);
   }
@@ -494,7 +501,7 @@ export class RecordsService {
           action: 'update',
           collectionId: c.def.id,
           collectionName: c.def.name,
-          record: rowToRecord(direct, c),
+          record: rowToRecord(direct, c, AS_STORED),
         });
         return this.present(c, direct, principal, access);
       }
@@ -515,7 +522,8 @@ export class RecordsService {
           );
         }
       }
-      const result = c.validators.update(withoutReadOnlyKeys(body), { isAdmin: access.bypass });
+      const verified = takeAdminVerified(c, body, access.bypass);
+      const result = c.validators.update(withoutReadOnlyKeys(verified.body), { isAdmin: access.bypass });
       if (!result.ok) throw invalid(result.errors, `The changes to the "${c.def.name}" record are invalid`);
       const value = result.value;
       const values = new Map<string, { value: unknown; cast: ColumnCast }>();
@@ -565,6 +573,8 @@ export class RecordsService {
         }
         if (value.emailVisibility !== undefined)
           values.set('emailVisibility', { value: value.emailVisibility, cast: 'boolean' });
+        if (verified.verified !== undefined)
+          values.set('verified', { value: verified.verified, cast: 'boolean' });
         if (value.password !== undefined) {
           if (
             !access.bypass &&
@@ -602,7 +612,7 @@ export class RecordsService {
       action: 'update',
       collectionId: c.def.id,
       collectionName: c.def.name,
-      record: rowToRecord(row, c),
+      record: rowToRecord(row, c, AS_STORED),
     });
     if (replacedFiles.length) {
       const recordId = String(row.id);
@@ -849,7 +859,12 @@ function passwordHash(batch: BatchScope | undefined, body: unknown, password: st
 }
 
 function change(action: RecordChange['action'], c: CompiledCollection, row: Row): RecordChange {
-  return { action, collectionId: c.def.id, collectionName: c.def.name, record: rowToRecord(row, c) };
+  return {
+    action,
+    collectionId: c.def.id,
+    collectionName: c.def.name,
+    record: rowToRecord(row, c, AS_STORED),
+  };
 }
 
 function project(record: Row, fields: string[]): Row {

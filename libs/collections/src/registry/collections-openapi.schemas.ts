@@ -71,10 +71,34 @@ export const collectionSchema = {
     createRule: rule,
     updateRule: rule,
     deleteRule: rule,
+    oauth2: {
+      type: 'object',
+      additionalProperties: true,
+      description:
+        'auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "".',
+    },
+    passwordAuth: {
+      type: 'object',
+      required: ['enabled', 'identityFields'],
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        identityFields: { type: 'array', items: { type: 'string' } },
+      },
+      description: 'auth collections: password sign-in on or off, and the unique fields an identity may be.',
+    },
+    authToken: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { duration: { type: 'integer', minimum: 1 } },
+      description: "auth collections: PocketBase's token settings, kept for its clients.",
+    },
+    authRule: { ...rule, description: 'auth collections: a rule an account must pass to sign in.' },
+    manageRule: { ...rule, description: "auth collections: PocketBase's manage rule, kept for its clients." },
     options: {
       type: 'object',
       additionalProperties: true,
-      description: 'auth collections: oauth2 settings and the like; secrets are answered as "".',
+      description: 'Deprecated input: {oauth2} is read as the top-level oauth2. Never answered.',
     },
     created: dateTime,
     updated: dateTime,

@@ -36,9 +36,21 @@ export class CollectionsController {
 
   @Get()
   @ApiAnswer(collectionPageSchema)
-  listCollections() {
-    const items = this.collections.list();
-    return { page: 1, perPage: items.length, totalItems: items.length, totalPages: 1, items };
+  @ApiStringQuery('page', 'Page number, from 1 (with perPage).')
+  @ApiStringQuery('perPage', 'Collections per page, 1 to 500; without it, every collection on one page.')
+  listCollections(@Query('page') page?: string, @Query('perPage') perPage?: string) {
+    const all = this.collections.list();
+    // Paged only when asked: PocketBase's SDK pages through getFullList until a page comes back short.
+    const size = Math.min(Math.max(Number.parseInt(perPage ?? '', 10) || all.length, 1), 500);
+    const at = Math.max(Number.parseInt(page ?? '', 10) || 1, 1);
+    const items = all.slice((at - 1) * size, at * size);
+    return {
+      page: at,
+      perPage: size,
+      totalItems: all.length,
+      totalPages: Math.ceil(all.length / size),
+      items,
+    };
   }
 
   /** The whole schema, for `PUT /api/collections/import` elsewhere. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { CollectionDef } from '../schema/collection.types.js';
+import { AUTH_OPTION_KEYS, type CollectionDef } from '../schema/collection.types.js';
 
 interface CollectionRow {
   id: string;
@@ -18,6 +18,13 @@ interface CollectionRow {
   updated: Date;
 }
 
+/** The auth settings of the `options` column (where PocketBase's top-level keys are stored together). */
+function authOptionsOf(stored: Record<string, unknown> | null): Partial<CollectionDef> {
+  const out: Record<string, unknown> = {};
+  for (const key of AUTH_OPTION_KEYS) if (stored?.[key] !== undefined) out[key] = stored[key];
+  return out as Partial<CollectionDef>;
+}
+
 const toDef = (r: CollectionRow): CollectionDef => ({
   id: r.id,
   name: r.name,
@@ -29,7 +36,7 @@ const toDef = (r: CollectionRow): CollectionDef => ({
   createRule: r.create_rule,
   updateRule: r.update_rule,
   deleteRule: r.delete_rule,
-  ...(r.type === 'auth' ? { options: r.options } : {}),
+  ...(r.type === 'auth' ? authOptionsOf(r.options) : {}),
   created: new Date(r.created).toISOString(),
   updated: new Date(r.updated).toISOString(),
 });
@@ -61,7 +68,7 @@ export class CollectionsRepository {
         def.createRule,
         def.updateRule,
         def.deleteRule,
-        JSON.stringify(def.options ?? {}),
+        JSON.stringify(def.type === 'auth' ? authOptionsOf(def as unknown as Record<string, unknown>) : {}),
       ],
     );
   }

@@ -106,7 +106,7 @@ export class CollectionsService {
 
   /** Provider options about to be saved: new endpoints checked (issue 16), secrets sealed or kept. */
   private sealOptions(next: CollectionDef, existing: CollectionDef | null, input: unknown): CollectionDef {
-    if (!this.allowPrivateEndpoints) refusePrivateOptionEndpoints(next, existing);
+    if (!this.allowPrivateEndpoints) refusePrivateOptionEndpoints(next, existing, input);
     return sealOptionSecrets(next, existing, input, this.box);
   }
 
@@ -192,14 +192,12 @@ export class CollectionsService {
       const createdHere = new Set<string>();
       for (const e of entries) {
         if (!isObject(e.body) || match(all, e) || !Array.isArray(e.body.fields)) continue;
-        const { name, type, options } = e.body;
+        const { name, type, options, oauth2, passwordAuth, authToken } = e.body;
         const fields = e.body.fields.filter((f) => !(isObject(f) && f.type === 'relation'));
-        const stub = normalizeCollection(
-          { name, type, fields, ...(options !== undefined ? { options } : {}) },
-          null,
-          all,
-          ids,
+        const settings = Object.fromEntries(
+          Object.entries({ options, oauth2, passwordAuth, authToken }).filter(([, v]) => v !== undefined),
         );
+        const stub = normalizeCollection({ name, type, fields, ...settings }, null, all, ids);
         // An invalid one is reported by step 2 with the file's own definition.
         if (!stub.ok) continue;
         const value = this.sealOptions(stub.value, null, e.body);

@@ -11,6 +11,15 @@ export interface ColumnInfo {
   name: string;
   field?: FieldDef;
   cast: ColumnCast;
+  /** What an empty value reads as (PocketBase's zero values): '', 0, false, null for json; arrays [] . */
+  zero: '' | 0 | false | null;
+}
+
+function zeroOf(cast: ColumnCast): ColumnInfo['zero'] {
+  if (cast === 'double precision') return 0;
+  if (cast === 'boolean') return false;
+  if (cast === 'jsonb' || cast.endsWith('[]')) return null;
+  return '';
 }
 
 /**
@@ -34,7 +43,10 @@ export interface CompiledCollection {
 
 export function compileCollection(def: CollectionDef): CompiledCollection {
   const isAuth = def.type === 'auth';
-  const fieldColumns = def.fields.map((field) => ({ name: field.name, field, cast: columnType(field) }));
+  const fieldColumns = def.fields.map((field) => {
+    const cast = columnType(field);
+    return { name: field.name, field, cast, zero: zeroOf(cast) };
+  });
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
   const selectList = [...system, ...fieldColumns.map((c) => c.name)]
     .map((c) => `t.${quoteIdent(c)}`)

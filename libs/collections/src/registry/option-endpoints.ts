@@ -1,6 +1,6 @@
 import { AppError, outboundUrlProblem, PRIVATE_ENDPOINTS_HINT, type FieldProblem } from '@plinth/core';
 import type { CollectionDef } from '../schema/collection.types.js';
-import { providersOf } from './option-secrets.js';
+import { oauth2PathOf, providersOf } from './option-secrets.js';
 
 /** The provider URLs the server itself fetches (authUrl is only where the browser is sent). */
 const SERVER_URLS = ['issuer', 'tokenUrl', 'userInfoUrl'] as const;
@@ -10,17 +10,22 @@ const SERVER_URLS = ['issuer', 'tokenUrl', 'userInfoUrl'] as const;
  * address (issue 16: no SSRF through collection options), unless PLINTH_ALLOW_PRIVATE_ENDPOINTS.
  * Values already stored are not judged again; the HTTP clients check the address on connect.
  */
-export function refusePrivateOptionEndpoints(next: CollectionDef, existing: CollectionDef | null): void {
-  const stored = new Map(providersOf(existing?.options).map((p) => [p.name, p]));
+export function refusePrivateOptionEndpoints(
+  next: CollectionDef,
+  existing: CollectionDef | null,
+  input: unknown,
+): void {
+  const stored = new Map(providersOf(existing?.oauth2).map((p) => [p.name, p]));
+  const path = oauth2PathOf(input);
   const errors: FieldProblem[] = [];
-  providersOf(next.options).forEach((provider, i) => {
+  providersOf(next.oauth2).forEach((provider, i) => {
     for (const key of SERVER_URLS) {
       const value = provider[key];
       if (typeof value !== 'string' || value === '' || value === stored.get(provider.name)?.[key]) continue;
       const problem = outboundUrlProblem(value, false);
       if (problem) {
         errors.push({
-          path: `options.oauth2.providers.${i}.${key}`,
+          path: `${path}.providers.${i}.${key}`,
           code: 'PRIVATE_ENDPOINT',
           message: `${problem}; ${PRIVATE_ENDPOINTS_HINT}`,
         });

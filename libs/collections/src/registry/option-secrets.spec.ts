@@ -15,10 +15,10 @@ const def = (providers: unknown[]): CollectionDef => ({
   createRule: null,
   updateRule: null,
   deleteRule: null,
-  options: { oauth2: { enabled: true, providers } },
+  oauth2: { enabled: true, providers },
 });
 const secretsOf = (d: CollectionDef) =>
-  (d.options!.oauth2 as { providers: Array<{ clientSecret?: string }> }).providers.map((p) => p.clientSecret);
+  (d.oauth2 as { providers: Array<{ clientSecret?: string }> }).providers.map((p) => p.clientSecret);
 
 describe('sealOptionSecrets / blankOptionSecrets', () => {
   it('seals new secrets, keeps stored ones for "" or absent, and drops those of removed providers', () => {
@@ -28,7 +28,7 @@ describe('sealOptionSecrets / blankOptionSecrets', () => {
         { name: 'github', clientId: 'h', clientSecret: 'h-secret' },
       ]),
       null,
-      { options: {} },
+      { oauth2: {} },
       box,
     );
     const [g, h] = secretsOf(stored);
@@ -40,7 +40,7 @@ describe('sealOptionSecrets / blankOptionSecrets', () => {
       { name: 'google', clientId: 'g' },
       { name: 'oidc', clientId: 'o', clientSecret: '', issuer: 'https://id.example' },
     ]);
-    const after = sealOptionSecrets(next, stored, { options: {} }, box);
+    const after = sealOptionSecrets(next, stored, { oauth2: {} }, box);
     expect(secretsOf(after)).toEqual([h, g, undefined]);
     // The input itself is not changed.
     expect(secretsOf(next)).toEqual(['', undefined, '']);

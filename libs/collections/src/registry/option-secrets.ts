@@ -3,10 +3,17 @@ import type { CollectionDef } from '../schema/collection.types.js';
 
 type Json = Record<string, unknown>;
 
-export function providersOf(options: Json | undefined): Json[] {
-  const oauth2 = options?.oauth2 as Json | undefined;
+export function providersOf(oauth2: Json | undefined): Json[] {
   const providers = oauth2?.providers;
   return Array.isArray(providers) ? (providers as Json[]) : [];
+}
+
+/** Where the request body put the oauth2 settings: at the top level, or in the former `options`. */
+export function oauth2PathOf(input: unknown): string {
+  const body = input && typeof input === 'object' ? (input as Json) : {};
+  return body.oauth2 === undefined && (body.options as Json | undefined)?.oauth2 !== undefined
+    ? 'options.oauth2'
+    : 'oauth2';
 }
 
 /** Where a provider's client secret is sent: changing one of these needs the secret again. */
@@ -20,8 +27,8 @@ const moved = (next: Json, stored: Json | undefined): string[] =>
  * write-only). A provider sent with `clientSecret: ""` or without it keeps the secret stored for the
  * provider of the same name, unless its endpoints (authUrl, tokenUrl, userInfoUrl, issuer) changed:
  * then the secret must be entered again, or an admin could send it to a server of their own.
- * `input` is the request body: when it has no `options`, the stored (already sealed) options were
- * carried over unchanged.
+ * `input` is the request body: when it has no `oauth2` (nor the former `options.oauth2`), the stored
+ * (already sealed) settings were carried over unchanged.
  */
 export function sealOptionSecrets(
   next: CollectionDef,
@@ -29,12 +36,14 @@ export function sealOptionSecrets(
   input: unknown,
   box: SecretBox,
 ): CollectionDef {
-  const given = input && typeof input === 'object' ? (input as Json).options : undefined;
-  if (given === undefined || !next.options) return next;
-  const stored = new Map(providersOf(existing?.options).map((p) => [p.name, p]));
-  const options = structuredClone(next.options);
+  const body = input && typeof input === 'object' ? (input as Json) : {};
+  const given = body.oauth2 ?? (body.options as Json | undefined)?.oauth2;
+  if (given === undefined || !next.oauth2) return next;
+  const stored = new Map(providersOf(existing?.oauth2).map((p) => [p.name, p]));
+  const oauth2 = structuredClone(next.oauth2);
+  const path = oauth2PathOf(input);
   const errors: FieldProblem[] = [];
-  providersOf(options).forEach((provider, i) => {
+  providersOf(oauth2).forEach((provider, i) => {
     const secret = provider.clientSecret;
     if (typeof secret === 'string' && secret !== '') {
       provider.clientSecret = box.seal(secret);
@@ -49,7 +58,7 @@ export function sealOptionSecrets(
     const changed = moved(provider, previous);
     if (changed.length) {
       errors.push({
-        path: `options.oauth2.providers.${i}.clientSecret`,
+        path: `${path}.providers.${i}.clientSecret`,
         code: 'REQUIRED',
         message: `must be entered again: ${changed.join(', ')} changed, and the stored secret is kept only for the endpoints it was saved with`,
       });
@@ -63,13 +72,13 @@ export function sealOptionSecrets(
       { errors },
     );
   }
-  return { ...next, options };
+  return { ...next, oauth2 };
 }
 
 /** The collection as answers show it: every provider client secret blanked to "". */
 export function blankOptionSecrets(def: CollectionDef): CollectionDef {
-  if (!providersOf(def.options).length) return def;
-  const options = structuredClone(def.options!);
-  for (const provider of providersOf(options)) provider.clientSecret = '';
-  return { ...def, options };
+  if (!providersOf(def.oauth2).length) return def;
+  const oauth2 = structuredClone(def.oauth2!);
+  for (const provider of providersOf(oauth2)) provider.clientSecret = '';
+  return { ...def, oauth2 };
 }

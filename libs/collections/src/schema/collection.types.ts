@@ -69,11 +69,22 @@ export interface CollectionDef {
   createRule: string | null;
   updateRule: string | null;
   deleteRule: string | null;
-  /** auth collections: sign-in settings (issue 5 fills these). */
-  options?: Record<string, unknown>;
+  /** auth collections: social sign-in (DESIGN §10), at the top level as in PocketBase. */
+  oauth2?: Record<string, unknown>;
+  /** auth collections: password sign-in on or off, and the fields an identity is looked up in. */
+  passwordAuth?: { enabled: boolean; identityFields: string[] };
+  /** auth collections: PocketBase's access token settings (kept for its clients; PLINTH_ACCESS_TOKEN_TTL rules). */
+  authToken?: { duration: number };
+  /** auth collections: a rule the account must pass to sign in (null: nobody; "": everybody). */
+  authRule?: string | null;
+  /** auth collections: PocketBase's manage rule (kept; admins manage accounts in Plinth). */
+  manageRule?: string | null;
   created?: string;
   updated?: string;
 }
+
+/** The auth collection settings PocketBase keeps at a collection's top level (stored together). */
+export const AUTH_OPTION_KEYS = ['oauth2', 'passwordAuth', 'authToken', 'authRule', 'manageRule'] as const;
 
 /** Columns every record has; no field may take these names. */
 export const SYSTEM_COLUMNS = ['id', 'created', 'updated'] as const;

@@ -914,10 +914,43 @@ describe('normalizeCollection: rules', () => {
 });
 
 describe('normalizeCollection: auth options', () => {
-  it('keeps options of auth collections as given', () => {
-    const options = { oauth2: { enabled: true, providers: [{ name: 'google', clientId: 'id' }] } };
-    expect(normalizeOk({ name: 'members', type: 'auth', options }).options).toEqual(options);
-    expect(normalizeOk({ name: 'members', type: 'auth' })).not.toHaveProperty('options');
+  it('keeps oauth2 of auth collections at the top level, also from the former options.oauth2 (issue 17)', () => {
+    const oauth2 = { enabled: true, providers: [{ name: 'google', clientId: 'id' }] };
+    expect(normalizeOk({ name: 'members', type: 'auth', oauth2 }).oauth2).toEqual(oauth2);
+    const legacy = normalizeOk({ name: 'members', type: 'auth', options: { oauth2 } });
+    expect(legacy.oauth2).toEqual(oauth2);
+    expect(legacy).not.toHaveProperty('options');
+    expect(normalizeOk({ name: 'members', type: 'auth' })).not.toHaveProperty('oauth2');
+  });
+
+  it("takes PocketBase's passwordAuth, authToken, authRule and manageRule (issue 17)", () => {
+    const value = normalizeOk({
+      name: 'members',
+      type: 'auth',
+      fields: [{ name: 'username', type: 'text', unique: true }],
+      passwordAuth: { enabled: false, identityFields: ['email', 'username'] },
+      authToken: { duration: 3600 },
+      authRule: 'verified = true',
+      manageRule: null,
+    });
+    expect(value).toMatchObject({
+      passwordAuth: { enabled: false, identityFields: ['email', 'username'] },
+      authToken: { duration: 3600 },
+      authRule: 'verified = true',
+      manageRule: null,
+    });
+    expect(
+      codesOf({
+        name: 'members',
+        type: 'auth',
+        passwordAuth: { identityFields: ['name'] },
+        authRule: 'nope = 1',
+      }),
+    ).toEqual([
+      ['passwordAuth.identityFields.0', 'INVALID_VALUE'],
+      ['authRule', 'INVALID_RULE'],
+    ]);
+    expect(codesOf({ name: 'notes', authRule: '' })).toEqual([['authRule', 'OPTION_NOT_ALLOWED']]);
   });
 
   it('refuses options on base collections and options that are not an object', () => {
@@ -1096,10 +1129,8 @@ describe('normalizeCollection: PATCH', () => {
   });
 
   it('keeps auth options when absent and replaces them when given', () => {
-    expect(normalizeOk({ listRule: '' }, users).options).toEqual(users.options);
-    expect(normalizeOk({ options: { oauth2: { enabled: true } } }, users).options).toEqual({
-      oauth2: { enabled: true },
-    });
+    expect(normalizeOk({ listRule: '' }, users).oauth2).toEqual(users.oauth2);
+    expect(normalizeOk({ oauth2: { enabled: true } }, users).oauth2).toEqual({ enabled: true });
   });
 
   it('keeps created and updated of the existing collection', () => {

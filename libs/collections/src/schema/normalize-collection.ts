@@ -1,5 +1,7 @@
 import { FilterError, validateRuleSyntax } from '../filter/index.js';
+import { normalizeAuthOptions } from './normalize-auth-options.js';
 import {
+  AUTH_OPTION_KEYS,
   type CollectionDef,
   type CollectionType,
   FIELD_NAME_PATTERN,
@@ -17,7 +19,6 @@ import {
   isMultiple,
 } from './collection.types.js';
 import { jsonTypeOf, type SchemaIssue, type SchemaIssueCode, show } from './schema-issue.js';
-import { oauth2OptionsIssues } from './normalize-oauth2.js';
 import { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
 
 export const MAX_FIELDS = 500;
@@ -50,6 +51,7 @@ const COLLECTION_KEYS = [
   'fields',
   'indexes',
   ...RULE_NAMES,
+  ...AUTH_OPTION_KEYS,
   'options',
   'created',
   'updated',
@@ -329,7 +331,19 @@ export function normalizeCollection(
 
   const indexes = normalizeIndexes(body, existing, drafts, type, fieldsKnown, issues);
   const rules = normalizeRules(body, existing, issues);
-  const options = normalizeOptions(body, existing, type, typeKnown, issues);
+  const identityCandidates = new Set(
+    drafts
+      .filter((d) => d.usable && d.field.unique && (d.field.type === 'text' || d.field.type === 'email'))
+      .map((d) => d.field.name),
+  );
+  const authOptions = normalizeAuthOptions(
+    body,
+    existing,
+    type,
+    typeKnown,
+    identityCandidates,
+    (p, code, m) => issues.add(p, code, m),
+  );
 
   // Rules compile against the fields as they will be (only those with a valid name and type).
   if (fieldsKnown) {
@@ -352,6 +366,15 @@ export function normalizeCollection(
         issues.add(rule, 'INVALID_RULE', error.message);
       }
     }
+    for (const rule of ['authRule', 'manageRule'] as const) {
+      if (authOptions[rule] === undefined || get(body, rule) === undefined) continue;
+      try {
+        validateRuleSyntax(authOptions[rule], filterCollection, filterSchema);
+      } catch (error) {
+        if (!(error instanceof FilterError)) throw error;
+        issues.add(rule, 'INVALID_RULE', error.message);
+      }
+    }
   }
 
   if (issues.count > 0) return { ok: false, errors: issues.all };
@@ -363,8 +386,8 @@ export function normalizeCollection(
     fields: drafts.map((d) => ({ id: d.id ?? opts.newFieldId(), ...d.field })),
     indexes,
     ...rules.values,
+    ...authOptions,
   };
-  if (options !== undefined) value.options = options;
   if (existing?.created !== undefined) value.created = existing.created;
   if (existing?.updated !== undefined) value.updated = existing.updated;
   return { ok: true, value };
@@ -929,28 +952,4 @@ function normalizeRules(
     valid.add(rule);
   }
   return { values, valid };
-}
-
-function normalizeOptions(
-  body: Json,
-  existing: CollectionDef | null,
-  type: CollectionType,
-  typeKnown: boolean,
-  issues: Issues,
-): Record<string, unknown> | undefined {
-  const raw = get(body, 'options');
-  if (raw === undefined) return type === 'auth' ? existing?.options : undefined;
-  if (type !== 'auth') {
-    if (typeKnown) {
-      issues.add('options', 'OPTION_NOT_ALLOWED', 'Only auth collections have "options"; remove it.');
-    }
-    return undefined;
-  }
-  if (!isPlainObject(raw)) {
-    issues.add('options', 'INVALID_TYPE', `"options" must be an object, not ${jsonTypeOf(raw)}.`);
-    return undefined;
-  }
-  for (const issue of oauth2OptionsIssues(get(raw, 'oauth2')))
-    issues.add(issue.path, issue.code, issue.message);
-  return raw;
 }

@@ -33,7 +33,7 @@ export const users: CollectionDef = {
   createRule: '',
   updateRule: 'id = @request.auth.id',
   deleteRule: null,
-  options: { oauth2: { enabled: false } },
+  oauth2: { enabled: false },
   created: '2025-01-01T00:00:00.000Z',
   updated: '2025-01-02T00:00:00.000Z',
 };

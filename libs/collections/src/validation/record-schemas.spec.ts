@@ -338,15 +338,18 @@ describe('buildRecordSchemas', () => {
       expect(response.required).not.toContain('expand');
     });
 
-    it('types values without the write constraints', () => {
+    it("types values without the write constraints, empty ones as the type's zero value (issue 17)", () => {
       expect(shape(prop(response, 'title'))).toEqual({ type: 'string' });
-      expect(shape(prop(response, 'publishedAt'))).toEqual({ type: ['string', 'null'], format: 'date-time' });
+      expect(shape(prop(response, 'publishedAt'))).toEqual({
+        type: 'string',
+        anyOf: [{ format: 'date-time' }, { enum: [''] }],
+      });
       expect(shape(prop(response, 'tags'))).toEqual({
         type: 'array',
         items: { type: 'string', enum: ['a', 'b', 'c', 'd'] },
       });
       expect(shape(prop(response, 'gallery'))).toEqual({ type: 'array', items: { type: 'string' } });
-      expect(shape(prop(response, 'views'))).toEqual({ type: ['integer', 'null'] });
+      expect(shape(prop(response, 'views'))).toEqual({ type: 'integer' });
       expect(shape(prop(response, 'meta'))).toEqual({});
     });
   });

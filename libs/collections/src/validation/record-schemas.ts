@@ -169,7 +169,17 @@ function writeValueSchema(f: FieldDef): JSONSchema {
   }
 }
 
-/** The schema of a field's value in a response. */
+/** A string in `format`, or '' (the zero value an empty field reads as). */
+const formatOrEmpty = (format: string): JSONSchema => ({
+  type: 'string',
+  anyOf: [{ format }, { enum: [''] }],
+});
+
+/**
+ * The schema of a field's value in a response. Empty values read as PocketBase's: the type's zero
+ * value ('' for single text, email, url, date, select, relation and file; [] for multi-value
+ * fields; 0; false), never null, except for json.
+ */
 function responseValueSchema(f: FieldDef): JSONSchema {
   if (isMultiple(f)) {
     const items = itemSchema(f);
@@ -179,25 +189,23 @@ function responseValueSchema(f: FieldDef): JSONSchema {
   switch (f.type) {
     case 'text':
     case 'file':
-      return { type: nullable(f, 'string') };
+      return { type: 'string' };
     case 'email':
-      return { type: nullable(f, 'string'), format: 'email' };
+      return formatOrEmpty('email');
     case 'url':
-      return { type: nullable(f, 'string'), format: 'uri' };
+      return formatOrEmpty('uri');
     case 'number':
-      return { type: nullable(f, f.onlyInt ? 'integer' : 'number') };
+      return { type: f.onlyInt ? 'integer' : 'number' };
     case 'bool':
-      return { type: nullable(f, 'boolean') };
+      return { type: 'boolean' };
     case 'date':
-      return { type: nullable(f, 'string'), format: 'date-time' };
-    case 'select': {
-      const values: unknown[] = [...(f.values ?? [])];
-      return { type: nullable(f, 'string'), enum: f.required ? values : [...values, null] };
-    }
+      return formatOrEmpty('date-time');
+    case 'select':
+      return { type: 'string', enum: [...(f.values ?? []), ''] };
     case 'json':
       return {};
     case 'relation':
-      return { type: nullable(f, 'string'), format: 'uuid' };
+      return formatOrEmpty('uuid');
   }
 }
 

@@ -13,6 +13,8 @@ export type Principal =
       collectionName: string;
       /** The auth record's fields (without password hash and token key), for @request.auth.*. */
       record: Record<string, unknown>;
+      /** The sign-in session (refresh-token family) the access token came from, when it has one. */
+      session?: string;
     };
 
 export const ANONYMOUS: Principal = { kind: 'anonymous' };

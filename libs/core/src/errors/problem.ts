@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { AppError, FieldProblem } from './app-error.js';
 import { ERROR_STATUS, ErrorCode, titleFor } from './error-codes.js';
+import { pocketBaseData } from './pocketbase-data.js';
 
 export interface Problem {
   type: string;
@@ -11,6 +12,10 @@ export interface Problem {
   code: string;
   errors?: FieldProblem[];
   requestId: string;
+  /** For PocketBase clients (RFC 9457 extension members): the same text as `detail`. */
+  message: string;
+  /** For PocketBase clients: `errors` keyed by field, with PocketBase's codes; `{}` otherwise. */
+  data: Record<string, unknown>;
   [key: string]: unknown;
 }
 
@@ -77,6 +82,8 @@ export function toProblem(
     code,
     ...extra,
     requestId,
+    message: detail,
+    data: pocketBaseData(extra.errors as FieldProblem[] | undefined),
   });
 
   if (err instanceof AppError) {

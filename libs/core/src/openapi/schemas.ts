@@ -3,7 +3,7 @@ import type { BodySchema } from '../validation/validate-body.js';
 /** RFC 9457 problem details as every non-2xx answer carries them (DESIGN §4). */
 export const problemSchema: BodySchema = {
   type: 'object',
-  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId', 'message', 'data'],
   properties: {
     type: { type: 'string', description: 'A URI naming the kind of problem.' },
     title: { type: 'string', description: 'A short summary of the kind of problem.' },
@@ -27,6 +27,21 @@ export const problemSchema: BodySchema = {
       },
     },
     requestId: { type: 'string', description: 'The request id, also in the x-request-id header.' },
+    message: {
+      type: 'string',
+      description: 'Extension member for PocketBase clients (their SDKs show it): the same text as detail.',
+    },
+    data: {
+      type: 'object',
+      description:
+        'Extension member for PocketBase clients: {} or, for field errors, the same errors as `errors` keyed by ' +
+        "top-level field with PocketBase's codes (validation_required, validation_not_unique, validation_is_email, ...).",
+      additionalProperties: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
   },
   additionalProperties: true,
 };
