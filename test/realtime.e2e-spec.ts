@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { adminToken, api } from './support/auth.js';
 import { expectApiProblem, expectProblem } from './support/problem.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from './support/records.js';
-import { SseClient, subscribe } from './support/sse.js';
+import { resumeTokenOf, SseClient, subscribe } from './support/sse.js';
 import { startApp, startIsolatedApp, type TestApp } from './support/start-app.js';
 
 /** No job consumers: nothing here enqueues, and realtime does not depend on them. */
@@ -79,10 +79,10 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     expect(c.headers!.get('content-encoding')).toBeNull();
     const first = c.events[0]!;
     expect(first.event).toBe('PB_CONNECT');
-    expect(JSON.parse(first.data)).toEqual({ clientId: expect.any(String) });
-    // The SSE id is a resume token, not the client id.
-    expect(first.id).toEqual(expect.any(String));
-    expect(first.id).not.toContain(c.clientId);
+    expect(JSON.parse(first.data)).toEqual({ clientId: expect.any(String), resumeToken: expect.any(String) });
+    // The SSE id is the client id, as PocketBase's SDK reads it; the resume token is another value.
+    expect(first.id).toBe(c.clientId);
+    expect(resumeTokenOf(c)).not.toContain(c.clientId);
     c.close();
   });
 
@@ -247,16 +247,16 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     first.close();
     await first.ended;
     // EventSource's own reconnect sends Last-Event-ID: the resume token of the last stream.
-    const again = await connect(b, '/api/realtime', { 'last-event-id': first.events[0]!.id! });
+    const again = await connect(b, '/api/realtime', { 'last-event-id': resumeTokenOf(first) });
     expect(again.clientId).toBe(id);
     await sentinel(again); // receives pings without subscribing again
     again.close();
-    const third = await connect(a, '/api/realtime', { 'last-event-id': again.events[0]!.id! });
+    const third = await connect(a, '/api/realtime', { 'last-event-id': resumeTokenOf(again) });
     expect(third.clientId).toBe(id);
     await sentinel(third);
     // A used token, a bare id or an unknown one gets a fresh client.
     for (const headers of [
-      { 'last-event-id': first.events[0]!.id! },
+      { 'last-event-id': resumeTokenOf(first) },
       { 'last-event-id': id },
       { 'last-event-id': 'unknown-client' },
     ]) {
@@ -271,7 +271,7 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     await sub(a, first, ['posts', 'pings'], alice.token);
     first.close();
     const owner = await connect(b, '/api/realtime', {
-      'last-event-id': first.events[0]!.id!,
+      'last-event-id': resumeTokenOf(first),
       authorization: `Bearer ${alice.token}`,
     });
     expect(owner.clientId).toBe(first.clientId);
@@ -280,7 +280,7 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     expect(forOwner.map((m) => m.data.record.id)).toEqual([seen.id]);
     owner.close();
     // The token without Alice's credentials starts a client of its own, subscribed to nothing.
-    const stranger = await connect(a, '/api/realtime', { 'last-event-id': owner.events[0]!.id! });
+    const stranger = await connect(a, '/api/realtime', { 'last-event-id': resumeTokenOf(owner) });
     expect(stranger.clientId).not.toBe(first.clientId);
     await sub(a, stranger, ['posts', 'pings']);
     await createRecord(a, alice.token, 'posts', { title: 'not for strangers', owner: alice.id });

@@ -71,7 +71,7 @@ const RENEW_BEFORE_MS = 30_000;
 export class RealtimeClient {
   /** The server's id for this connection; kept across reconnects when the server resumes it. */
   clientId: string | undefined;
-  /** The stream's SSE id: a resume token, sent back as Last-Event-ID on reconnect. */
+  /** PB_CONNECT's resume token, sent back as Last-Event-ID on reconnect. */
   private resumeToken: string | undefined;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly fetchFn: typeof fetch;
@@ -271,10 +271,11 @@ export class RealtimeClient {
       return;
     }
     if (event === 'PB_CONNECT') {
-      const clientId = (parsed as { clientId?: string }).clientId ?? id;
+      const connect = parsed as { clientId?: string; resumeToken?: string };
+      const clientId = connect.clientId ?? id;
       if (!clientId) return;
       this.clientId = clientId;
-      this.resumeToken = id;
+      this.resumeToken = connect.resumeToken;
       this.connected = true;
       this.attempt = 0;
       this.synced = '';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { adminToken, api } from '../support/auth.js';
 import { expectApiProblem } from '../support/problem.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from '../support/records.js';
-import { SseClient, subscribe } from '../support/sse.js';
+import { resumeTokenOf, SseClient, subscribe } from '../support/sse.js';
 import { startApp, startIsolatedApp, type TestApp } from '../support/start-app.js';
 
 const NO_WORKERS = { PLINTH_WORKERS: 'off' };
@@ -128,12 +128,20 @@ describe('Realtime client ids belong to their owner (attacker and victim)', () =
   it('resumes only with the resume token of the stream and the same credentials, never the bare id', async () => {
     const first = await connect(a, '/api/realtime', { authorization: `Bearer ${victim.token}` });
     await sub(a, first, ['notes', 'pings'], victim.token);
-    const resumeToken = first.events[0]!.id!;
-    // The SSE id EventSource resends is a secret of the stream, not the client id.
+    const resumeToken = resumeTokenOf(first);
+    // The resume token is a secret of the stream, not the client id (which EventSource resends).
     expect(resumeToken).toBeTruthy();
     expect(resumeToken).not.toContain(first.clientId);
     first.close();
     await first.ended;
+
+    // The bare id resumes nothing, even with the owner's credentials.
+    const bare = await connect(b, '/api/realtime', {
+      'last-event-id': first.clientId,
+      authorization: `Bearer ${victim.token}`,
+    });
+    expect(bare.clientId).not.toBe(first.clientId);
+    bare.close();
 
     // With someone else's credentials (or none) the token gives a fresh client.
     const other = await connect(b, '/api/realtime', {
@@ -150,7 +158,7 @@ describe('Realtime client ids belong to their owner (attacker and victim)', () =
       authorization: `Bearer ${victim.token}`,
     });
     expect(again.clientId).toBe(first.clientId);
-    expect(again.events[0]!.id).not.toBe(resumeToken);
+    expect(resumeTokenOf(again)).not.toBe(resumeToken);
     await sub(a, other, ['notes', 'pings'], attacker.token);
     await sub(a, none, ['notes', 'pings']);
     const note = await createRecord(a, victim.token, 'notes', { text: 'resumed', owner: victim.id });
@@ -162,7 +170,9 @@ describe('Realtime client ids belong to their owner (attacker and victim)', () =
 
   it('keeps the plain PocketBase flow: GET, then POST with the new id', async () => {
     const c = await connect(b);
-    expect(JSON.parse(c.events[0]!.data)).toEqual({ clientId: c.clientId });
+    // PocketBase's SDK reads the client id from the SSE id (lastEventId) and from the data.
+    expect(c.events[0]!.id).toBe(c.clientId);
+    expect(JSON.parse(c.events[0]!.data)).toMatchObject({ clientId: c.clientId });
     await sub(a, c, ['notes', 'pings'], victim.token);
     const note = await createRecord(a, victim.token, 'notes', { text: 'pb', owner: victim.id });
     const [got] = await sentinel(c);

@@ -203,7 +203,7 @@ describe('abuse: stored secrets cannot be recovered by moving their endpoint', (
     const users = ok(await admin('GET', '/api/collections/users')).body;
     const exported = {
       ...users,
-      options: options([{ ...google, tokenUrl: 'https://evil.example/token' }, oidc]),
+      ...options([{ ...google, tokenUrl: 'https://evil.example/token' }, oidc]),
     };
     const imported = await admin('PUT', '/api/collections/import', { collections: [exported] });
     expectApiProblem(imported, 400, 'VALIDATION_FAILED');

@@ -136,6 +136,12 @@ export class SseClient {
   }
 }
 
+/** The resume token of a stream's PB_CONNECT (sent back as Last-Event-ID to resume it). */
+export function resumeTokenOf(client: SseClient): string {
+  const connect = client.events.find((e) => e.event === 'PB_CONNECT');
+  return (JSON.parse(connect!.data) as { resumeToken: string }).resumeToken;
+}
+
 /** `POST /api/realtime` with an optional bearer. */
 export async function subscribe(
   baseUrl: string,

@@ -15,11 +15,17 @@ export const setRealtimeSubscriptionsSchema = {
   },
 };
 
-/** The data of the first event, `PB_CONNECT` (its SSE `id:` is the stream's resume token). */
+/** The data of the first event, `PB_CONNECT` (its SSE `id:` is the client id, as in PocketBase). */
 export const realtimeConnectResponseSchema = {
   type: 'object',
-  required: ['clientId'],
-  properties: { clientId: { type: 'string' } },
+  required: ['clientId', 'resumeToken'],
+  properties: {
+    clientId: { type: 'string' },
+    resumeToken: {
+      type: 'string',
+      description: 'Sent back as Last-Event-ID, with the same credentials, to resume this client.',
+    },
+  },
 };
 
 /** The data of every other event; the event is named by the subscription it answers. */
@@ -47,13 +53,13 @@ export class RealtimeController {
     name: 'last-event-id',
     required: false,
     description:
-      "The `id:` of an earlier stream's PB_CONNECT (a resume token, not the client id): resumes that client, " +
+      "The `resumeToken` of an earlier stream's PB_CONNECT (not the client id, which resumes nothing): resumes that client, " +
       'within the resume window, when sent with the credentials of the account it is bound to.',
   })
   @ApiResponse({
     status: 200,
     description:
-      'Server-Sent Events. First `PB_CONNECT` (data `{clientId}`, `id:` a resume token), then one event per ' +
+      'Server-Sent Events. First `PB_CONNECT` (data `{clientId, resumeToken}`, `id:` the client id), then one event per ' +
       'change, named by the subscription it answers, with data `{action, record}`; `:` comments are heartbeats. ' +
       'The stream ends when the credentials it subscribed with are revoked or expire (subscribe again with ' +
       'fresh ones before then).',

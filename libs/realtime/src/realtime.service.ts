@@ -222,8 +222,10 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     const headers = { ...reply.getHeaders() } as OutgoingHttpHeaders;
     delete headers['content-length'];
     conn.open({ ...headers, 'x-request-id': req.id });
-    // The SSE id is a sealed resume secret, not the client id: an id seen elsewhere resumes nothing.
-    conn.send('PB_CONNECT', JSON.stringify({ clientId: id }), this.auth.seal(`${id}.${secret}`));
+    // The SSE id is the client id, as PocketBase's SDK reads it (`lastEventId`); resuming takes the sealed
+    // `resumeToken` of the data instead, so an id seen elsewhere resumes nothing.
+    const nextResume = this.auth.seal(`${id}.${secret}`);
+    conn.send('PB_CONNECT', JSON.stringify({ clientId: id, resumeToken: nextResume }), id);
   }
 
   /** The client a resume token names, when its secret is current and `caller` may take it. */

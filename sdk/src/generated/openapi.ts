@@ -3313,7 +3313,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description The `id:` of an earlier stream's PB_CONNECT (a resume token, not the client id): resumes that client, within the resume window, when sent with the credentials of the account it is bound to. */
+        /** @description The `resumeToken` of an earlier stream's PB_CONNECT (not the client id, which resumes nothing): resumes that client, within the resume window, when sent with the credentials of the account it is bound to. */
         'last-event-id'?: string;
       };
       path?: never;
@@ -3321,7 +3321,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Server-Sent Events. First `PB_CONNECT` (data `{clientId}`, `id:` a resume token), then one event per change, named by the subscription it answers, with data `{action, record}`; `:` comments are heartbeats. The stream ends when the credentials it subscribed with are revoked or expire (subscribe again with fresh ones before then). */
+      /** @description Server-Sent Events. First `PB_CONNECT` (data `{clientId, resumeToken}`, `id:` the client id), then one event per change, named by the subscription it answers, with data `{action, record}`; `:` comments are heartbeats. The stream ends when the credentials it subscribed with are revoked or expire (subscribe again with fresh ones before then). */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3330,6 +3330,8 @@ export interface operations {
           'text/event-stream':
             | {
                 clientId: string;
+                /** @description Sent back as Last-Event-ID, with the same credentials, to resume this client. */
+                resumeToken: string;
               }
             | {
                 /** @enum {string} */

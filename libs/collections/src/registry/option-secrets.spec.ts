@@ -58,7 +58,7 @@ describe('sealOptionSecrets / blankOptionSecrets', () => {
         { name: 'oidc', clientId: 'o', clientSecret: 'o-secret', issuer: 'https://id.example' },
       ]),
       null,
-      { options: {} },
+      { oauth2: {} },
       box,
     );
     const moved = def([
@@ -67,7 +67,7 @@ describe('sealOptionSecrets / blankOptionSecrets', () => {
     ]);
     let error: unknown;
     try {
-      sealOptionSecrets(moved, stored, { options: {} }, box);
+      sealOptionSecrets(moved, stored, { oauth2: {} }, box);
     } catch (err) {
       error = err;
     }
@@ -75,20 +75,30 @@ describe('sealOptionSecrets / blankOptionSecrets', () => {
       code: 'VALIDATION_FAILED',
       extra: {
         errors: [
-          { path: 'options.oauth2.providers.0.clientSecret', code: 'REQUIRED' },
-          { path: 'options.oauth2.providers.1.clientSecret', code: 'REQUIRED' },
+          { path: 'oauth2.providers.0.clientSecret', code: 'REQUIRED' },
+          { path: 'oauth2.providers.1.clientSecret', code: 'REQUIRED' },
         ],
       },
     });
     expect((error as Error).message).toMatch(/again/);
+    // A body in the former shape (`options.oauth2`) has its errors named there.
+    expect(() => sealOptionSecrets(moved, stored, { options: { oauth2: {} } }, box)).toThrow(
+      expect.objectContaining({
+        extra: expect.objectContaining({
+          errors: expect.arrayContaining([
+            expect.objectContaining({ path: 'options.oauth2.providers.0.clientSecret' }),
+          ]),
+        }),
+      }),
+    );
     // Given again, the new endpoints are saved with the new secrets.
     const given = def([
       { name: 'google', clientId: 'g', clientSecret: 'g-2', tokenUrl: 'https://evil.example/token' },
       { name: 'oidc', clientId: 'o', clientSecret: 'o-2', issuer: 'https://evil.example' },
     ]);
-    expect(
-      secretsOf(sealOptionSecrets(given, stored, { options: {} }, box)).map((x) => box.open(x!)),
-    ).toEqual(['g-2', 'o-2']);
+    expect(secretsOf(sealOptionSecrets(given, stored, { oauth2: {} }, box)).map((x) => box.open(x!))).toEqual(
+      ['g-2', 'o-2'],
+    );
   });
 
   it('leaves carried-over options alone when the body has none', () => {
