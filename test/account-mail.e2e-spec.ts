@@ -5,7 +5,8 @@ import { CollectionsRegistry } from '@plinth/collections';
 import { JobsService } from '@plinth/jobs';
 import { eventually, freePort } from '@plinth/testing';
 import { adminToken, api } from './support/auth.js';
-import { linkToken, Mailbox } from './support/mailbox.js';
+import { linkToken } from './support/account-links.js';
+import { Mailbox } from './support/mailbox.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -75,7 +76,7 @@ describe('account mails through a local SMTP server', () => {
     const [mail] = await mailbox.waitFor(user.email);
     expect(mail!.from).toBe('Acme <accounts@acme.example>');
     expect(mail!.subject).toBe('Confirm your email for Acme');
-    expect(mail!.text).toContain(`${PUBLIC_URL}/_/#/confirm-verification/`);
+    expect(mail!.text).toContain(`${PUBLIC_URL}/_/account/confirm-verification?collection=users#token=`);
     expect(mail!.text).toContain('If this was not you, ignore this mail');
     const token = linkToken(mail!, 'confirm-verification');
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
@@ -116,7 +117,7 @@ describe('account mails through a local SMTP server', () => {
     expect((await post(t, 'request-password-reset', { email: user.email })).status).toBe(204);
     const [mail] = await mailbox.waitFor(user.email);
     expect(mail!.subject).toBe('Reset your Acme password');
-    expect(mail!.text).toContain(`${PUBLIC_URL}/_/#/confirm-password-reset/`);
+    expect(mail!.text).toContain(`${PUBLIC_URL}/_/account/confirm-password-reset?collection=users#token=`);
     expect(mail!.text).toContain('If this was not you, ignore this mail');
     const token = linkToken(mail!, 'confirm-password-reset');
 
@@ -206,7 +207,7 @@ describe('account mails through a local SMTP server', () => {
     expect((await post(t, 'request-email-change', { newEmail }, session.token)).status).toBe(204);
     const [mail] = await mailbox.waitFor(newEmail);
     expect(mail!.subject).toBe('Confirm your new email for Acme');
-    expect(mail!.text).toContain(`${PUBLIC_URL}/_/#/confirm-email-change/`);
+    expect(mail!.text).toContain(`${PUBLIC_URL}/_/account/confirm-email-change?collection=users#token=`);
     expect(mail!.text).toContain(newEmail);
     expect(mail!.text).toContain('If this was not you, ignore this mail');
 

@@ -15,6 +15,7 @@ import {
 } from '@plinth/core';
 import { JobsService, MAIL_SEND_OPTIONS } from '@plinth/jobs';
 import { fingerprint, sha256 } from '../tokens.service.js';
+import { accountPageLink } from './account-pages.js';
 import { AccountUpdatesRepository } from './account-updates.repository.js';
 import { emailChangeMail, type MailContent, passwordResetMail, verificationMail } from './mail-templates.js';
 import { RateLimiter } from '@plinth/core';
@@ -67,7 +68,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
       const account = await this.accounts.findByEmail(c, email.trim());
       if (!account || account.verified === true || !(await this.mayMail(account.email))) return;
       const token = await this.issue(c, 'verify', account, { email: lower(account.email) });
-      await this.send(String(account.email), verificationMail(this.appName, this.link('verify', token)));
+      await this.send(String(account.email), verificationMail(this.appName, this.link(c, 'verify', token)));
     });
   }
 
@@ -88,7 +89,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
         email: lower(account.email),
         tk: fingerprint(account.token_key),
       });
-      await this.send(String(account.email), passwordResetMail(this.appName, this.link('reset', token)));
+      await this.send(String(account.email), passwordResetMail(this.appName, this.link(c, 'reset', token)));
     });
   }
 
@@ -147,7 +148,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
       });
       await this.send(
         newEmail.trim(),
-        emailChangeMail(this.appName, this.link('email-change', token), newEmail.trim()),
+        emailChangeMail(this.appName, this.link(c, 'email-change', token), newEmail.trim()),
       );
     });
   }
@@ -255,8 +256,8 @@ export class AccountMailService implements BeforeApplicationShutdown {
     );
   }
 
-  private link(kind: LinkKind, token: string): string {
-    return `${this.config.http.publicUrl}/_/#/${LINKS[kind].page}/${token}`;
+  private link(c: CompiledCollection, kind: LinkKind, token: string): string {
+    return accountPageLink(this.config.http.publicUrl, LINKS[kind].page, c.def.name, token);
   }
 
   private async send(to: string, mail: MailContent): Promise<void> {
