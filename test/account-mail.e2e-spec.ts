@@ -370,6 +370,67 @@ describe('account mails through a local SMTP server', () => {
     // Trying it on the wrong collection did not use it up.
     expect((await post(t, 'confirm-verification', { token })).status).toBe(204);
   });
+
+  it("links to the app's own pages when the collection sets options.mailLinks", async () => {
+    const admin = await adminToken(t);
+    const create = (name: string, mailLinks: unknown) =>
+      api(t, admin)('POST', '/api/collections', {
+        name,
+        type: 'auth',
+        fields: [],
+        createRule: '',
+        options: { mailLinks },
+      });
+
+    const bad = await create('shops', {
+      verification: 'https://shop.example/verify',
+      passwordReset: 'javascript:alert({TOKEN})',
+      emailChange: 42,
+      other: 'https://shop.example/{TOKEN}',
+    });
+    expect(errorPaths(expectApiProblem(bad, 400, 'VALIDATION_FAILED')).sort()).toEqual([
+      'options.mailLinks.emailChange',
+      'options.mailLinks.other',
+      'options.mailLinks.passwordReset',
+      'options.mailLinks.verification',
+    ]);
+
+    const made = await create('shoppers', {
+      verification: 'https://shop.example/verify?c={COLLECTION}&token={TOKEN}',
+      passwordReset: 'https://shop.example/reset/{TOKEN}',
+      emailChange: null,
+    });
+    expect(made.status).toBe(200);
+    expect(made.body.options.mailLinks.passwordReset).toBe('https://shop.example/reset/{TOKEN}');
+
+    const email = address('shopper');
+    const signedUp = await api(t)('POST', '/api/collections/shoppers/records', {
+      email,
+      password: PASSWORD,
+      passwordConfirm: PASSWORD,
+    });
+    expect(signedUp.status).toBe(200);
+    const shoppers = (route: string, body: unknown, token?: string) =>
+      api(t, token)('POST', `/api/collections/shoppers/${route}`, body);
+    await shoppers('request-verification', { email });
+    const [verify] = await mailbox.waitFor(email);
+    const verifyToken = verify!.text.match(
+      /^https:\/\/shop\.example\/verify\?c=shoppers&token=([\w-]{43})$/m,
+    )?.[1];
+    expect(verifyToken).toBeDefined();
+    expect((await shoppers('confirm-verification', { token: verifyToken })).status).toBe(204);
+
+    await shoppers('request-password-reset', { email });
+    const [, reset] = await mailbox.waitFor(email, 2);
+    expect(reset!.text).toMatch(/^https:\/\/shop\.example\/reset\/[\w-]{43}$/m);
+
+    // Null keeps Plinth's own page for that mail.
+    const session = (await shoppers('auth-with-password', { identity: email, password: PASSWORD })).body;
+    const newEmail = address('shopper-moved');
+    await shoppers('request-email-change', { newEmail }, session.token);
+    const [change] = await mailbox.waitFor(newEmail);
+    expect(change!.text).toContain(`${PUBLIC_URL}/_/account/confirm-email-change?collection=shoppers#token=`);
+  });
 });
 
 describe('mail.send while the SMTP server is down', () => {

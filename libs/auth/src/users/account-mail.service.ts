@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { CollectionsRegistry, type CompiledCollection } from '@plinth/collections';
+import {
+  CollectionsRegistry,
+  type CompiledCollection,
+  fillMailLink,
+  type MailLinkKind,
+  mailLinkTemplate,
+} from '@plinth/collections';
 import {
   AppError,
   type ErrorCode,
@@ -22,12 +28,33 @@ import { RateLimiter } from '@plinth/core';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
 
 const HOUR_MS = 3600 * 1000;
-/** What each mailed link does: its one_time_token purpose prefix, lifetime, page and error code. */
+/**
+ * What each mailed link does: its one_time_token purpose prefix, lifetime, page, the collection's
+ * options.mailLinks key that replaces the page, and error code.
+ */
 const LINKS = {
-  verify: { ttlMs: 7 * 24 * HOUR_MS, page: 'confirm-verification', invalid: 'VERIFICATION_TOKEN_INVALID' },
-  reset: { ttlMs: HOUR_MS, page: 'confirm-password-reset', invalid: 'PASSWORD_RESET_TOKEN_INVALID' },
-  'email-change': { ttlMs: HOUR_MS, page: 'confirm-email-change', invalid: 'EMAIL_CHANGE_TOKEN_INVALID' },
-} as const satisfies Record<string, { ttlMs: number; page: string; invalid: ErrorCode }>;
+  verify: {
+    ttlMs: 7 * 24 * HOUR_MS,
+    page: 'confirm-verification',
+    option: 'verification',
+    invalid: 'VERIFICATION_TOKEN_INVALID',
+  },
+  reset: {
+    ttlMs: HOUR_MS,
+    page: 'confirm-password-reset',
+    option: 'passwordReset',
+    invalid: 'PASSWORD_RESET_TOKEN_INVALID',
+  },
+  'email-change': {
+    ttlMs: HOUR_MS,
+    page: 'confirm-email-change',
+    option: 'emailChange',
+    invalid: 'EMAIL_CHANGE_TOKEN_INVALID',
+  },
+} as const satisfies Record<
+  string,
+  { ttlMs: number; page: string; option: MailLinkKind; invalid: ErrorCode }
+>;
 type LinkKind = keyof typeof LINKS;
 
 /** Mails per address per window, whatever their kind; requests beyond still answer 204. */
@@ -256,7 +283,10 @@ export class AccountMailService implements BeforeApplicationShutdown {
     );
   }
 
+  /** The collection's own page (options.mailLinks) if it set one, else Plinth's account page. */
   private link(c: CompiledCollection, kind: LinkKind, token: string): string {
+    const own = mailLinkTemplate(c.def.options, LINKS[kind].option);
+    if (own) return fillMailLink(own, token, c.def.name);
     return accountPageLink(this.config.http.publicUrl, LINKS[kind].page, c.def.name, token);
   }
 

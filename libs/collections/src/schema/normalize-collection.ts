@@ -18,6 +18,7 @@ import {
 } from './collection.types.js';
 import { jsonTypeOf, type SchemaIssue, type SchemaIssueCode, show } from './schema-issue.js';
 import { oauth2OptionsIssues } from './normalize-oauth2.js';
+import { mailLinksIssues } from './normalize-mail-links.js';
 import { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
 
 export const MAX_FIELDS = 500;
@@ -951,6 +952,8 @@ function normalizeOptions(
     return undefined;
   }
   for (const issue of oauth2OptionsIssues(get(raw, 'oauth2')))
+    issues.add(issue.path, issue.code, issue.message);
+  for (const issue of mailLinksIssues(get(raw, 'mailLinks')))
     issues.add(issue.path, issue.code, issue.message);
   return raw;
 }
