@@ -5,7 +5,8 @@ import { CollectionsRegistry } from '@plinth/collections';
 import { JobsService } from '@plinth/jobs';
 import { eventually, freePort } from '@plinth/testing';
 import { adminToken, api } from './support/auth.js';
-import { linkToken, Mailbox } from './support/mailbox.js';
+import { linkToken } from './support/account-links.js';
+import { Mailbox } from './support/mailbox.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -75,7 +76,7 @@ describe('account mails through a local SMTP server', () => {
     const [mail] = await mailbox.waitFor(user.email);
     expect(mail!.from).toBe('Acme <accounts@acme.example>');
     expect(mail!.subject).toBe('Confirm your email for Acme');
-    expect(mail!.text).toContain(`${PUBLIC_URL}/_/#/confirm-verification/`);
+    expect(mail!.text).toContain(`${PUBLIC_URL}/_/account/confirm-verification?collection=users#token=`);
     expect(mail!.text).toContain('If this was not you, ignore this mail');
     const token = linkToken(mail!, 'confirm-verification');
     expect(Buffer.from(token, 'base64url')).toHaveLength(32);
@@ -116,7 +117,7 @@ describe('account mails through a local SMTP server', () => {
     expect((await post(t, 'request-password-reset', { email: user.email })).status).toBe(204);
     const [mail] = await mailbox.waitFor(user.email);
     expect(mail!.subject).toBe('Reset your Acme password');
-    expect(mail!.text).toContain(`${PUBLIC_URL}/_/#/confirm-password-reset/`);
+    expect(mail!.text).toContain(`${PUBLIC_URL}/_/account/confirm-password-reset?collection=users#token=`);
     expect(mail!.text).toContain('If this was not you, ignore this mail');
     const token = linkToken(mail!, 'confirm-password-reset');
 
@@ -206,7 +207,7 @@ describe('account mails through a local SMTP server', () => {
     expect((await post(t, 'request-email-change', { newEmail }, session.token)).status).toBe(204);
     const [mail] = await mailbox.waitFor(newEmail);
     expect(mail!.subject).toBe('Confirm your new email for Acme');
-    expect(mail!.text).toContain(`${PUBLIC_URL}/_/#/confirm-email-change/`);
+    expect(mail!.text).toContain(`${PUBLIC_URL}/_/account/confirm-email-change?collection=users#token=`);
     expect(mail!.text).toContain(newEmail);
     expect(mail!.text).toContain('If this was not you, ignore this mail');
 
@@ -368,6 +369,67 @@ describe('account mails through a local SMTP server', () => {
     );
     // Trying it on the wrong collection did not use it up.
     expect((await post(t, 'confirm-verification', { token })).status).toBe(204);
+  });
+
+  it("links to the app's own pages when the collection sets mailLinks", async () => {
+    const admin = await adminToken(t);
+    const create = (name: string, mailLinks: unknown) =>
+      api(t, admin)('POST', '/api/collections', {
+        name,
+        type: 'auth',
+        fields: [],
+        createRule: '',
+        mailLinks,
+      });
+
+    const bad = await create('shops', {
+      verification: 'https://shop.example/verify',
+      passwordReset: 'javascript:alert({TOKEN})',
+      emailChange: 42,
+      other: 'https://shop.example/{TOKEN}',
+    });
+    expect(errorPaths(expectApiProblem(bad, 400, 'VALIDATION_FAILED')).sort()).toEqual([
+      'mailLinks.emailChange',
+      'mailLinks.other',
+      'mailLinks.passwordReset',
+      'mailLinks.verification',
+    ]);
+
+    const made = await create('shoppers', {
+      verification: 'https://shop.example/verify?c={COLLECTION}&token={TOKEN}',
+      passwordReset: 'https://shop.example/reset/{TOKEN}',
+      emailChange: null,
+    });
+    expect(made.status).toBe(200);
+    expect(made.body.mailLinks.passwordReset).toBe('https://shop.example/reset/{TOKEN}');
+
+    const email = address('shopper');
+    const signedUp = await api(t)('POST', '/api/collections/shoppers/records', {
+      email,
+      password: PASSWORD,
+      passwordConfirm: PASSWORD,
+    });
+    expect(signedUp.status).toBe(200);
+    const shoppers = (route: string, body: unknown, token?: string) =>
+      api(t, token)('POST', `/api/collections/shoppers/${route}`, body);
+    await shoppers('request-verification', { email });
+    const [verify] = await mailbox.waitFor(email);
+    const verifyToken = verify!.text.match(
+      /^https:\/\/shop\.example\/verify\?c=shoppers&token=([\w-]{43})$/m,
+    )?.[1];
+    expect(verifyToken).toBeDefined();
+    expect((await shoppers('confirm-verification', { token: verifyToken })).status).toBe(204);
+
+    await shoppers('request-password-reset', { email });
+    const [, reset] = await mailbox.waitFor(email, 2);
+    expect(reset!.text).toMatch(/^https:\/\/shop\.example\/reset\/[\w-]{43}$/m);
+
+    // Null keeps Plinth's own page for that mail.
+    const session = (await shoppers('auth-with-password', { identity: email, password: PASSWORD })).body;
+    const newEmail = address('shopper-moved');
+    await shoppers('request-email-change', { newEmail }, session.token);
+    const [change] = await mailbox.waitFor(newEmail);
+    expect(change!.text).toContain(`${PUBLIC_URL}/_/account/confirm-email-change?collection=shoppers#token=`);
   });
 });
 

@@ -17,11 +17,13 @@ import {
 import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { registerMultipart } from '@plinth/storage';
+import { CollectionsRegistry } from '@plinth/collections';
 import { AppModule } from './app.module.js';
 import { setupOpenApi } from './openapi/openapi-setup.js';
 import { PLINTH_VERSION } from './version.js';
 import { registerConsole } from './console-static.js';
 import { acceptBodylessRequests } from './bodyless-requests.js';
+import { registerAccountPages } from './account-pages.js';
 
 /**
  * Errors Node's HTTP parser finds before Fastify sees a request (headers or URL over 16 KiB,
@@ -105,6 +107,7 @@ export async function createServer(
   const fastify = app.getHttpAdapter().getInstance();
   registerConsole(fastify); // the admin console at /_/
   acceptBodylessRequests(fastify);
+  registerAccountPages(fastify, config, app.get(CollectionsRegistry)); // pages the account mails link to
   const metrics = app.get(Metrics);
   const lifecycle = app.get(Lifecycle);
   // Callback-style hooks: an async hook costs a promise per request on every route.

@@ -5,4 +5,5 @@ export * from './auth.module.js';
 export * from './principal.resolver.js';
 export * from './tokens.service.js';
 export * from './users/account-mail.service.js';
+export * from './users/account-pages.js';
 export * from './users/users-auth.service.js';

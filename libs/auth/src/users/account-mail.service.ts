@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { CollectionsRegistry, type CompiledCollection } from '@plinth/collections';
+import {
+  CollectionsRegistry,
+  type CompiledCollection,
+  fillMailLink,
+  type MailLinkKind,
+  mailLinkTemplate,
+} from '@plinth/collections';
 import {
   AppError,
   type ErrorCode,
@@ -15,18 +21,40 @@ import {
 } from '@plinth/core';
 import { JobsService, MAIL_SEND_OPTIONS } from '@plinth/jobs';
 import { fingerprint, sha256 } from '../tokens.service.js';
+import { accountPageLink } from './account-pages.js';
 import { AccountUpdatesRepository } from './account-updates.repository.js';
 import { emailChangeMail, type MailContent, passwordResetMail, verificationMail } from './mail-templates.js';
 import { RateLimiter } from '@plinth/core';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
 
 const HOUR_MS = 3600 * 1000;
-/** What each mailed link does: its one_time_token purpose prefix, lifetime, page and error code. */
+/**
+ * What each mailed link does: its one_time_token purpose prefix, lifetime, page, the collection's
+ * mailLinks key that replaces the page, and error code.
+ */
 const LINKS = {
-  verify: { ttlMs: 7 * 24 * HOUR_MS, page: 'confirm-verification', invalid: 'VERIFICATION_TOKEN_INVALID' },
-  reset: { ttlMs: HOUR_MS, page: 'confirm-password-reset', invalid: 'PASSWORD_RESET_TOKEN_INVALID' },
-  'email-change': { ttlMs: HOUR_MS, page: 'confirm-email-change', invalid: 'EMAIL_CHANGE_TOKEN_INVALID' },
-} as const satisfies Record<string, { ttlMs: number; page: string; invalid: ErrorCode }>;
+  verify: {
+    ttlMs: 7 * 24 * HOUR_MS,
+    page: 'confirm-verification',
+    option: 'verification',
+    invalid: 'VERIFICATION_TOKEN_INVALID',
+  },
+  reset: {
+    ttlMs: HOUR_MS,
+    page: 'confirm-password-reset',
+    option: 'passwordReset',
+    invalid: 'PASSWORD_RESET_TOKEN_INVALID',
+  },
+  'email-change': {
+    ttlMs: HOUR_MS,
+    page: 'confirm-email-change',
+    option: 'emailChange',
+    invalid: 'EMAIL_CHANGE_TOKEN_INVALID',
+  },
+} as const satisfies Record<
+  string,
+  { ttlMs: number; page: string; option: MailLinkKind; invalid: ErrorCode }
+>;
 type LinkKind = keyof typeof LINKS;
 
 /** Mails per address per window, whatever their kind; requests beyond still answer 204. */
@@ -67,7 +95,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
       const account = await this.accounts.findByEmail(c, email.trim());
       if (!account || account.verified === true || !(await this.mayMail(account.email))) return;
       const token = await this.issue(c, 'verify', account, { email: lower(account.email) });
-      await this.send(String(account.email), verificationMail(this.appName, this.link('verify', token)));
+      await this.send(String(account.email), verificationMail(this.appName, this.link(c, 'verify', token)));
     });
   }
 
@@ -88,7 +116,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
         email: lower(account.email),
         tk: fingerprint(account.token_key),
       });
-      await this.send(String(account.email), passwordResetMail(this.appName, this.link('reset', token)));
+      await this.send(String(account.email), passwordResetMail(this.appName, this.link(c, 'reset', token)));
     });
   }
 
@@ -147,7 +175,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
       });
       await this.send(
         newEmail.trim(),
-        emailChangeMail(this.appName, this.link('email-change', token), newEmail.trim()),
+        emailChangeMail(this.appName, this.link(c, 'email-change', token), newEmail.trim()),
       );
     });
   }
@@ -255,8 +283,11 @@ export class AccountMailService implements BeforeApplicationShutdown {
     );
   }
 
-  private link(kind: LinkKind, token: string): string {
-    return `${this.config.http.publicUrl}/_/#/${LINKS[kind].page}/${token}`;
+  /** The collection's own page (mailLinks) if it set one, else Plinth's account page. */
+  private link(c: CompiledCollection, kind: LinkKind, token: string): string {
+    const own = mailLinkTemplate(c.def, LINKS[kind].option);
+    if (own) return fillMailLink(own, token, c.def.name);
+    return accountPageLink(this.config.http.publicUrl, LINKS[kind].page, c.def.name, token);
   }
 
   private async send(to: string, mail: MailContent): Promise<void> {

@@ -95,10 +95,19 @@ export const collectionSchema = {
     },
     authRule: { ...rule, description: 'auth collections: a rule an account must pass to sign in.' },
     manageRule: { ...rule, description: "auth collections: PocketBase's manage rule, kept for its clients." },
+    mailLinks: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(
+        ['verification', 'passwordReset', 'emailChange'].map((k) => [k, { type: ['string', 'null'] }]),
+      ),
+      description:
+        "auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/.",
+    },
     options: {
       type: 'object',
       additionalProperties: true,
-      description: 'Deprecated input: {oauth2} is read as the top-level oauth2. Never answered.',
+      description: 'Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered.',
     },
     created: dateTime,
     updated: dateTime,

@@ -79,12 +79,21 @@ export interface CollectionDef {
   authRule?: string | null;
   /** auth collections: PocketBase's manage rule (kept; admins manage accounts in Plinth). */
   manageRule?: string | null;
+  /** auth collections: the app's own pages for the account mails' links (`{TOKEN}` templates). */
+  mailLinks?: Record<string, string | null>;
   created?: string;
   updated?: string;
 }
 
 /** The auth collection settings PocketBase keeps at a collection's top level (stored together). */
-export const AUTH_OPTION_KEYS = ['oauth2', 'passwordAuth', 'authToken', 'authRule', 'manageRule'] as const;
+export const AUTH_OPTION_KEYS = [
+  'oauth2',
+  'passwordAuth',
+  'authToken',
+  'authRule',
+  'manageRule',
+  'mailLinks',
+] as const;
 
 /** Columns every record has; no field may take these names. */
 export const SYSTEM_COLUMNS = ['id', 'created', 'updated'] as const;

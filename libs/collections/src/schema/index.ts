@@ -18,3 +18,5 @@ export { quoteLiteral } from './quote-literal.js';
 export { SCHEMA_CONFLICT_CODES, SCHEMA_ISSUE_CODES } from './schema-issue.js';
 export type { SchemaIssue, SchemaIssueCode } from './schema-issue.js';
 export { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
+export { fillMailLink, MAIL_LINK_KINDS, mailLinkTemplate, mailLinksIssues } from './normalize-mail-links.js';
+export type { MailLinkKind, MailLinks } from './normalize-mail-links.js';

@@ -1,4 +1,5 @@
 import { AUTH_OPTION_KEYS, type CollectionDef, type CollectionType } from './collection.types.js';
+import { mailLinksIssues } from './normalize-mail-links.js';
 import { oauth2OptionsIssues } from './normalize-oauth2.js';
 import { jsonTypeOf, type SchemaIssue } from './schema-issue.js';
 
@@ -11,8 +12,8 @@ const MAX_IDENTITY_FIELDS = 10;
 
 /**
  * PocketBase's auth settings at the top level of an auth collection (DESIGN §11): `oauth2`,
- * `passwordAuth`, `authToken`, `authRule`, `manageRule`. A key left out keeps the stored value. The
- * former `options: {oauth2}` is still read, so older schema files and clients keep working.
+ * `passwordAuth`, `authToken`, `authRule`, `manageRule`, and Plinth's `mailLinks`. A key left out keeps the stored value. The
+ * former `options: {oauth2, mailLinks}` is still read, so older schema files and clients keep working.
  * `identityFields` are checked against `fieldNames` (text or email fields with `unique`).
  */
 export function normalizeAuthOptions(
@@ -50,6 +51,20 @@ export function normalizeAuthOptions(
     const issues = oauth2OptionsIssues(oauth2, oauth2Path);
     for (const i of issues) add(i.path, i.code, i.message);
     if (!issues.length) out.oauth2 = oauth2 as Json;
+  }
+
+  let mailLinks = given('mailLinks');
+  let mailLinksPath = 'mailLinks';
+  if (mailLinks === undefined && isObject(legacy) && legacy.mailLinks !== undefined) {
+    [mailLinks, mailLinksPath] = [legacy.mailLinks, 'options.mailLinks'];
+  }
+  if (mailLinks !== undefined) {
+    const issues = mailLinksIssues(mailLinks, mailLinksPath);
+    for (const i of issues) add(i.path, i.code, i.message);
+    if (!issues.length) {
+      if (mailLinks === null) delete out.mailLinks;
+      else out.mailLinks = mailLinks as Record<string, string | null>;
+    }
   }
 
   const password = given('passwordAuth');

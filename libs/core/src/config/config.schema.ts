@@ -88,6 +88,7 @@ export const envSchema = z.object({
     .regex(/@/, 'must be an address like Plinth <no-reply@example.com>')
     .default('Plinth <no-reply@localhost>'),
   PLINTH_APP_NAME: z.string().trim().min(1).max(100, 'must be at most 100 characters').default('Plinth'),
+  PLINTH_APP_URL: url(['http:', 'https:']).optional(),
   // Social sign-in defaults: used for a provider of an auth collection whose own value is empty.
   PLINTH_OAUTH2_GOOGLE_CLIENT_ID: oauth2Value,
   PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET: oauth2Value,

@@ -43,6 +43,8 @@ export interface PlinthConfig {
     from: string;
     /** Names the app in mails. */
     appName: string;
+    /** The app's own site: the account pages (/_/account/…) end with a link back to it. */
+    appUrl?: string;
   };
   /**
    * Social sign-in defaults from the environment, per provider: a provider listed in an auth
@@ -219,7 +221,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY,
       pushSweepEverySeconds: e.PLINTH_PUSH_SWEEP_EVERY,
     },
-    mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME },
+    mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME, appUrl: e.PLINTH_APP_URL },
     storage: {
       driver: e.PLINTH_STORAGE_DRIVER,
       s3: {
