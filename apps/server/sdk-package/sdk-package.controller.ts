@@ -51,7 +51,7 @@ export class SdkPackageController {
       }
       caller = await this.resolver.resolve(`Bearer ${key}`);
     }
-    const pkg = this.sdk.tarball({ admin: isAdminLike(caller) });
+    const pkg = await this.sdk.tarball({ admin: isAdminLike(caller) });
     // The view depends on the credentials, so shared caches must not mix them; npm revalidates each time.
     reply
       .header('etag', pkg.etag)

@@ -77,28 +77,38 @@ export class SdkPackageService {
     private readonly registry: CollectionsRegistry,
   ) {}
 
-  tarball(viewer: { admin: boolean }): SdkPackage {
+  async tarball(viewer: { admin: boolean }): Promise<SdkPackage> {
     const key = viewer.admin ? 'admin' : 'public';
     const generation = this.registry.generation;
     const hit = this.cache.get(key);
     if (hit && hit.generation === generation) return hit.pkg;
     const schema = generateDefaultSchemaModule(this.openapi.document(viewer));
-    const tgz = packTgz([...this.sdkFiles(), { path: SCHEMA_DECLARATION, data: Buffer.from(schema) }]);
+    const sdk = await this.sdkFiles();
+    const tgz = packTgz([...sdk, { path: SCHEMA_DECLARATION, data: Buffer.from(schema) }]);
     const pkg = { tgz, etag: `"${createHash('sha256').update(tgz).digest('base64url')}"` };
     this.cache.set(key, { generation, pkg });
     return pkg;
   }
 
   /** The SDK's files, read once: they belong to this server's build and do not change while it runs. */
-  private sdkFiles(): TarFile[] {
-    if (this.sdk) return this.sdk;
-    const dir = findSdkDir();
-    if (!dir) {
-      throw new AppError(
-        'SDK_NOT_BUILT',
-        'This server has no built SDK (sdk/dist). Build it with `npm run build` (or `node scripts/build-sdk.mjs`) and restart the server.',
-      );
+  private async sdkFiles(): Promise<TarFile[]> {
+    // scripts/build-sdk.mjs swaps sdk/dist by two renames: a read between them finds nothing, so retry.
+    for (let attempt = 1; !this.sdk; attempt++) {
+      const dir = findSdkDir();
+      try {
+        if (dir) this.sdk = readSdk(dir);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+      }
+      if (this.sdk) break;
+      if (attempt >= 5) {
+        throw new AppError(
+          'SDK_NOT_BUILT',
+          'This server has no built SDK (sdk/dist). Build it with `npm run build` (or `node scripts/build-sdk.mjs`) and restart the server.',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
-    return (this.sdk = readSdk(dir));
+    return this.sdk;
   }
 }
