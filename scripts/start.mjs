@@ -25,6 +25,10 @@ if (!existsSync('dist/apps/server/main.js') || Math.max(...SOURCES.map(newest)) 
   execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   writeFileSync(STAMP, new Date().toISOString() + '\n');
 }
+// GET /api/sdk.tgz serves the built SDK: build it once if it is missing (`npm run build` rebuilds it).
+if (!existsSync('sdk/dist/types/index.d.ts')) {
+  execFileSync(process.execPath, ['scripts/build-sdk.mjs'], { stdio: 'inherit' });
+}
 // The admin console at /_/ has its own output (apps/console/dist) and staleness check.
 execFileSync(process.execPath, ['scripts/build-console.mjs', '--if-stale'], { stdio: 'inherit' });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { parse as parseYaml } from 'yaml';
 import { adminToken, api } from './support/auth.js';
 import { startApp, startIsolatedApp, type TestApp } from './support/start-app.js';
 
@@ -58,6 +59,17 @@ describe('OpenAPI documents', () => {
         const result = await new Validator().validate(res.body);
         expect({ p, ...result }).toEqual({ p, valid: true });
       }
+    }
+  });
+
+  it('serves the same document in YAML at /api/openapi.yaml, for admins and for anyone', async () => {
+    for (const token of [await adminToken(t), undefined]) {
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const json = await (await t.fetch('/api/openapi.json', { headers })).json();
+      const res = await t.fetch('/api/openapi.yaml', { headers });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/yaml; charset=utf-8');
+      expect(parseYaml(await res.text())).toEqual(json);
     }
   });
 

@@ -12,6 +12,8 @@ import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { OpenApiService } from './openapi/openapi.service.js';
+import { SdkPackageController } from './sdk-package/sdk-package.controller.js';
+import { SdkPackageService } from './sdk-package/sdk-package.service.js';
 
 @Module({})
 export class AppModule {
@@ -36,8 +38,8 @@ export class AppModule {
         PushModule.forRoot({ http: true }),
         ...extra,
       ],
-      controllers: [HealthController, MetricsController, OpenApiController],
-      providers: [OpenApiService],
+      controllers: [HealthController, MetricsController, OpenApiController, SdkPackageController],
+      providers: [OpenApiService, SdkPackageService],
     };
   }
 }

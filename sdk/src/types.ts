@@ -33,7 +33,7 @@ export interface UntypedCollection {
   expand: Record<string, unknown>;
 }
 
-export type DefaultSchema = Record<string, UntypedCollection>;
+export type { DefaultSchema } from './default-schema.js';
 
 /** Collection names a client accepts: those of its Schema, or any string without one. */
 export type CollectionName<S> = string extends keyof S ? string : Extract<keyof S, string>;

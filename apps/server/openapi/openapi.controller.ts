@@ -35,6 +35,23 @@ export class OpenApiController {
     return this.openapi.json(viewerOf(principal, collections));
   }
 
+  @Get('openapi.yaml')
+  @ApiProduces('application/yaml')
+  @ApiResponse({
+    status: 200,
+    description: 'The same document as /api/openapi.json, in YAML.',
+    content: { 'application/yaml': { schema: { type: 'string' } } },
+  })
+  @Header('content-type', 'application/yaml; charset=utf-8')
+  @Header('cache-control', 'no-cache')
+  @ApiStringQuery('collections', '"none": only the static API, without any collection.')
+  getOpenApiYaml(
+    @CurrentPrincipal() principal: Principal,
+    @Query('collections') collections?: string,
+  ): string {
+    return this.openapi.yaml(viewerOf(principal, collections));
+  }
+
   @Get('openapi-3.0.json')
   @ApiProduces('application/json')
   @ApiResponse({

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Converter } from '@apiture/openapi-down-convert';
 import { buildCollectionOpenApi, CollectionsRegistry } from '@plinth/collections';
 import { problemSchema } from '@plinth/core';
+import { stringify } from 'yaml';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- an OpenAPI document is JSON of many shapes
 
@@ -16,6 +17,7 @@ interface CacheEntry {
   doc: Doc;
   json: string;
   json30?: string;
+  yaml?: string;
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -116,6 +118,14 @@ export class OpenApiService {
 
   json(viewer: Viewer): string {
     return this.entry(viewer).json;
+  }
+
+  /** The same document in YAML, for generators and tools that take YAML. */
+  yaml(viewer: Viewer): string {
+    const entry = this.entry(viewer);
+    // No anchors/aliases: every generator reads the plain tree.
+    entry.yaml ??= stringify(entry.doc, { aliasDuplicateObjects: false, lineWidth: 0 });
+    return entry.yaml;
   }
 
   /** The same document as OpenAPI 3.0.3, for generators without 3.1 support. */

@@ -564,6 +564,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/openapi.yaml': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getOpenApiYaml'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/push/devices': {
     parameters: {
       query?: never;
@@ -750,6 +766,22 @@ export interface paths {
     get: operations['openRealtime'];
     put?: never;
     post: operations['setRealtimeSubscriptions'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/sdk.tgz': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getSdkPackage'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2740,6 +2772,31 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  getOpenApiYaml: {
+    parameters: {
+      query?: {
+        /** @description "none": only the static API, without any collection. */
+        collections?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The same document as /api/openapi.json, in YAML. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/yaml': string;
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   listPushDevices: {
     parameters: {
       query?: {
@@ -3362,6 +3419,38 @@ export interface operations {
     responses: {
       /** @description The subscriptions are set. */
       204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getSdkPackage: {
+    parameters: {
+      query?: {
+        /** @description An API key (plk_...) when the Authorization header cannot be sent; an admin-scoped key gives every collection. It ends up in package-lock.json: prefer a bearer token in .npmrc. */
+        key?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description @plinth/sdk (the server's version) whose createClient() is typed for the collections the caller may see: every one with an admin token or admin-scoped key, what the rules expose otherwise. The same schema gives the same bytes (ETag; If-None-Match answers 304). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/gzip': string;
+        };
+      };
+      /** @description Not modified (If-None-Match matched the ETag). */
+      304: {
         headers: {
           [name: string]: unknown;
         };

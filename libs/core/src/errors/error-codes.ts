@@ -112,6 +112,7 @@ export const ERROR_STATUS = {
   DATABASE_UNAVAILABLE: 503,
   SCHEMA_CHANGING: 503,
   REDIS_UNAVAILABLE: 503,
+  SDK_NOT_BUILT: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
