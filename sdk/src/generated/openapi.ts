@@ -1287,6 +1287,12 @@ export interface operations {
               }[];
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               listRule: string | null;
+              /** @description auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/. */
+              mailLinks?: {
+                emailChange?: string | null;
+                passwordReset?: string | null;
+                verification?: string | null;
+              };
               /** @description auth collections: PocketBase's manage rule, kept for its clients. */
               manageRule?: string | null;
               name: string;
@@ -1294,7 +1300,7 @@ export interface operations {
               oauth2?: {
                 [key: string]: unknown;
               };
-              /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
+              /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
               options?: {
                 [key: string]: unknown;
               };
@@ -1385,6 +1391,12 @@ export interface operations {
           }[];
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           listRule?: string | null;
+          /** @description auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/. */
+          mailLinks?: {
+            emailChange?: string | null;
+            passwordReset?: string | null;
+            verification?: string | null;
+          };
           /** @description auth collections: PocketBase's manage rule, kept for its clients. */
           manageRule?: string | null;
           name?: string;
@@ -1392,7 +1404,7 @@ export interface operations {
           oauth2?: {
             [key: string]: unknown;
           };
-          /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
+          /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
           options?: {
             [key: string]: unknown;
           };
@@ -1479,6 +1491,12 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/. */
+            mailLinks?: {
+              emailChange?: string | null;
+              passwordReset?: string | null;
+              verification?: string | null;
+            };
             /** @description auth collections: PocketBase's manage rule, kept for its clients. */
             manageRule?: string | null;
             name: string;
@@ -1486,7 +1504,7 @@ export interface operations {
             oauth2?: {
               [key: string]: unknown;
             };
-            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
+            /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
               [key: string]: unknown;
             };
@@ -1680,6 +1698,12 @@ export interface operations {
               }[];
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               listRule: string | null;
+              /** @description auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/. */
+              mailLinks?: {
+                emailChange?: string | null;
+                passwordReset?: string | null;
+                verification?: string | null;
+              };
               /** @description auth collections: PocketBase's manage rule, kept for its clients. */
               manageRule?: string | null;
               name: string;
@@ -1687,7 +1711,7 @@ export interface operations {
               oauth2?: {
                 [key: string]: unknown;
               };
-              /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
+              /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
               options?: {
                 [key: string]: unknown;
               };
@@ -2278,6 +2302,12 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/. */
+            mailLinks?: {
+              emailChange?: string | null;
+              passwordReset?: string | null;
+              verification?: string | null;
+            };
             /** @description auth collections: PocketBase's manage rule, kept for its clients. */
             manageRule?: string | null;
             name: string;
@@ -2285,7 +2315,7 @@ export interface operations {
             oauth2?: {
               [key: string]: unknown;
             };
-            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
+            /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
               [key: string]: unknown;
             };
@@ -2393,6 +2423,12 @@ export interface operations {
           }[];
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           listRule?: string | null;
+          /** @description auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/. */
+          mailLinks?: {
+            emailChange?: string | null;
+            passwordReset?: string | null;
+            verification?: string | null;
+          };
           /** @description auth collections: PocketBase's manage rule, kept for its clients. */
           manageRule?: string | null;
           name?: string;
@@ -2400,7 +2436,7 @@ export interface operations {
           oauth2?: {
             [key: string]: unknown;
           };
-          /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
+          /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
           options?: {
             [key: string]: unknown;
           };
@@ -2487,6 +2523,12 @@ export interface operations {
             }[];
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             listRule: string | null;
+            /** @description auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/. */
+            mailLinks?: {
+              emailChange?: string | null;
+              passwordReset?: string | null;
+              verification?: string | null;
+            };
             /** @description auth collections: PocketBase's manage rule, kept for its clients. */
             manageRule?: string | null;
             name: string;
@@ -2494,7 +2536,7 @@ export interface operations {
             oauth2?: {
               [key: string]: unknown;
             };
-            /** @description Deprecated input: {oauth2} is read as the top-level oauth2. Never answered. */
+            /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
               [key: string]: unknown;
             };
