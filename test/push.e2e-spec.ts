@@ -476,7 +476,7 @@ describe('POST /api/push/send', () => {
       scheduledAt: at.toISOString(),
       counts: { pending: 1 },
     });
-    expect(await wpt.notifications(sub.clientHash).catch(() => [])).toEqual([]);
+    expect(await wpt.notifications(sub.clientHash)).toEqual([]);
     const done = await settled(res.body.id);
     expect(done.status).toBe('sent');
     const received = await wpt.notifications(sub.clientHash);
