@@ -72,10 +72,10 @@ describe('maintenance.cleanup enqueued by the server', () => {
     await app.app.get(JobsService).enqueue('maintenance.cleanup', { reason: 'manual' });
 
     // No consumer yet: the job waits in Redis and nothing is deleted.
-    await new Promise((r) => setTimeout(r, 1000));
+    const queue = app.app.get(JobsService).queue('maintenance');
+    expect(await queue.getWaitingCount()).toBeGreaterThanOrEqual(1);
+    expect(await queue.getActiveCount()).toBe(0);
     expect((await remaining(db)).sort()).toEqual(['expired', 'valid']);
-    const waiting = await app.app.get(JobsService).queue('maintenance').getWaitingCount();
-    expect(waiting).toBeGreaterThanOrEqual(1);
 
     const healthPort = await freePort();
     worker = spawnBuilt('worker', {

@@ -453,7 +453,11 @@ describe('access rules, keys and hidden fields', () => {
       const list = await listRecords(t, undefined, 'drift', { filter: 'rel.y = null' });
       expect(list.status).toBe(200);
       expect(ids(list)).toEqual([]);
-      expectApiProblem(await api(t)('GET', `/api/collections/drift/records/${rec.id}`), 404, 'RECORD_NOT_FOUND');
+      expectApiProblem(
+        await api(t)('GET', `/api/collections/drift/records/${rec.id}`),
+        404,
+        'RECORD_NOT_FOUND',
+      );
       expectApiProblem(
         await api(t)('PATCH', `/api/collections/drift/records/${rec.id}`, { title: 'z' }),
         404,

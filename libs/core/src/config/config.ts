@@ -29,6 +29,8 @@ export interface PlinthConfig {
     maxFailuresPerAccount: number;
     /** Auth requests per IP per minute. */
     ratePerIp: number;
+    /** How long a replica reuses a loaded auth record (and so may miss another replica's revocation). */
+    recordCacheMs: number;
   };
   maintenance: { cleanupEverySeconds: number; pushSweepEverySeconds: number };
   mail: {
@@ -152,6 +154,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       refreshTokenTtlSeconds: e.PLINTH_REFRESH_TOKEN_TTL,
       maxFailuresPerAccount: e.PLINTH_AUTH_MAX_FAILURES,
       ratePerIp: e.PLINTH_AUTH_RATE_PER_IP,
+      recordCacheMs: e.PLINTH_AUTH_RECORD_CACHE_MS,
     },
     maintenance: {
       cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY,
