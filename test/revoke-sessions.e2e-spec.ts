@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@plinth/testing';
-import { adminToken, api } from './support/auth.js';
+import { adminToken, api, signIn as signInAs, signUp as signUpAs } from './support/auth.js';
 import { expectApiProblem } from './support/problem.js';
 import { createCollection, createKey, ok } from './support/records.js';
 import { startApp, startIsolatedApp, type TestApp } from './support/start-app.js';
@@ -29,22 +29,13 @@ describe('an admin revokes every session of one user (POST …/records/{id}/revo
     await a?.stop();
   });
 
-  async function signUp(email: string): Promise<string> {
-    return ok(
-      await api(a)('POST', '/api/collections/users/records', {
-        email,
-        password: PASSWORD,
-        passwordConfirm: PASSWORD,
-      }),
-    ).body.id;
-  }
+  const signUp = async (email: string) => (await signUpAs(a, email, PASSWORD)).id;
   const signIn = async (t: TestApp, email: string) =>
-    ok(
-      await api(t)('POST', '/api/collections/users/auth-with-password', {
-        identity: email,
-        password: PASSWORD,
-      }),
-    ).body as { token: string; refreshToken: string; record: { id: string } };
+    ok(await signInAs(t, email, PASSWORD)).body as {
+      token: string;
+      refreshToken: string;
+      record: { id: string };
+    };
   const refresh = (t: TestApp, refreshToken: string) =>
     api(t)('POST', '/api/collections/users/auth-refresh', { refreshToken });
   /** A records request only the signed-in user passes (their own user record). */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@plinth/testing';
-import { api, adminToken } from './support/auth.js';
+import { api, adminToken, signIn as signInAs } from './support/auth.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
@@ -32,8 +32,7 @@ describe('app users: password sign-in, refresh rotation, logout', () => {
     await t?.stop();
   });
 
-  const signIn = (identity: string, pw: string) =>
-    api(t)('POST', '/api/collections/users/auth-with-password', { identity, password: pw });
+  const signIn = (identity: string, pw: string) => signInAs(t, identity, pw);
 
   it('signs in with {identity, password} and answers {token, refreshToken, record}', async () => {
     const res = await signIn(email, password);
