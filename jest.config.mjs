@@ -12,6 +12,11 @@ const common = {
 export default {
   // Real PostgreSQL, Redis and spawned servers: an embedded PostgreSQL's first start takes seconds.
   testTimeout: 60000,
+  // A run stopped from outside (CI's time bound) names the tests still running.
+  reporters: ['default', '<rootDir>/libs/testing/running-reporter.mjs'],
+  // Under CI a leaked handle must not hold the run open: Jest exits, and says it forced the exit.
+  // (--detectOpenHandles would run every file in band: several times slower on 2 cores.)
+  forceExit: process.env.CI === 'true',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

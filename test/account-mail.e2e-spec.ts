@@ -4,7 +4,7 @@ import { AccountMailService } from '@plinth/auth';
 import { CollectionsRegistry } from '@plinth/collections';
 import { JobsService } from '@plinth/jobs';
 import { eventually, freePort } from '@plinth/testing';
-import { adminToken, api } from './support/auth.js';
+import { adminToken, api, signIn as signInAs, signUp as signUpAs } from './support/auth.js';
 import { linkToken } from './support/account-links.js';
 import { Mailbox } from './support/mailbox.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
@@ -19,19 +19,8 @@ let counter = 0;
 const address = (name: string) => `${name}-${++counter}-${Date.now().toString(36)}@example.com`;
 
 /** Signs up an app user in `users` over HTTP; returns its id and email. */
-async function signUp(t: App, name: string): Promise<{ id: string; email: string }> {
-  const email = address(name);
-  const res = await api(t)('POST', '/api/collections/users/records', {
-    email,
-    password: PASSWORD,
-    passwordConfirm: PASSWORD,
-  });
-  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id, email };
-}
-
-const signIn = (t: App, identity: string, password = PASSWORD) =>
-  api(t)('POST', '/api/collections/users/auth-with-password', { identity, password });
+const signUp = (t: App, name: string) => signUpAs(t, address(name), PASSWORD);
+const signIn = (t: App, identity: string, password = PASSWORD) => signInAs(t, identity, password);
 
 const post = (t: App, route: string, body: unknown, token?: string) =>
   api(t, token)('POST', `/api/collections/users/${route}`, body);

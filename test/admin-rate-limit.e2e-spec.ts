@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminsService } from '@plinth/auth';
-import { ADMIN_PASSWORD, api } from './support/auth.js';
+import { ADMIN_PASSWORD, adminSignIn } from './support/auth.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 describe('admin sign-in is rate-limited like app users', () => {
@@ -14,8 +14,7 @@ describe('admin sign-in is rate-limited like app users', () => {
     await t?.stop();
   });
 
-  const signIn = (identity: string, password: string) =>
-    api(t)('POST', '/api/admins/auth-with-password', { identity, password });
+  const signIn = (identity: string, password: string) => adminSignIn(t, identity, password);
 
   it('locks an admin account after too many failures, even for the right password, and not others', async () => {
     expect((await signIn('root@example.com', 'wrong')).status).toBe(400);

@@ -105,7 +105,7 @@ describe('npm start on an empty data dir: embedded PostgreSQL, restart, crash re
   });
 
   it('recovers by itself after a crash left PostgreSQL and postmaster.pid behind', async () => {
-    const { proc, url } = await start({ PLINTH_SHUTDOWN_GRACE: '1.5' });
+    const { proc, url } = await start({ PLINTH_SHUTDOWN_GRACE: '6' });
     expect((await fetch(`${url}/api/ready`)).status).toBe(200);
     const client = pgClient();
     await client.connect();
@@ -118,7 +118,7 @@ describe('npm start on an empty data dir: embedded PostgreSQL, restart, crash re
         const r = await fetch(`${url}/api/ready`);
         return r.status === 503 ? ((await r.json()) as { code: string }) : null;
       },
-      1000,
+      5000,
       50,
     );
     expect(draining!.code).toBe('SHUTTING_DOWN');

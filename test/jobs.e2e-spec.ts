@@ -5,13 +5,13 @@ import {
   createRedisPrefix,
   createTestDatabase,
   eventually,
-  freePort,
   spawnBuilt,
   testRedisUrl,
   type Spawned,
   type TestDatabase,
 } from '@plinth/testing';
 import { startApp, TEST_SECRET, type TestApp } from './support/start-app.js';
+import { startWorker } from './support/worker.js';
 
 async function seedTokens(db: TestDatabase): Promise<void> {
   await db.query(
@@ -72,24 +72,12 @@ describe('maintenance.cleanup enqueued by the server', () => {
     await app.app.get(JobsService).enqueue('maintenance.cleanup', { reason: 'manual' });
 
     // No consumer yet: the job waits in Redis and nothing is deleted.
-    await new Promise((r) => setTimeout(r, 1000));
+    const queue = app.app.get(JobsService).queue('maintenance');
+    expect(await queue.getWaitingCount()).toBeGreaterThanOrEqual(1);
+    expect(await queue.getActiveCount()).toBe(0);
     expect((await remaining(db)).sort()).toEqual(['expired', 'valid']);
-    const waiting = await app.app.get(JobsService).queue('maintenance').getWaitingCount();
-    expect(waiting).toBeGreaterThanOrEqual(1);
 
-    const healthPort = await freePort();
-    worker = spawnBuilt('worker', {
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      PLINTH_REDIS_PREFIX: redis.prefix,
-      PLINTH_SECRET: TEST_SECRET,
-      PLINTH_WORKER_PORT: String(healthPort),
-    });
-    const proc = worker;
-    await eventually(async () => {
-      if (proc.child.exitCode !== null) throw new Error(proc.output());
-      return (await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => null))?.status === 200;
-    }, 30_000);
+    const proc = (worker = await startWorker({ databaseUrl: db.url, redisPrefix: redis.prefix }));
     await eventually(async () => (await remaining(db)).join() === 'valid', 15_000);
     expect(await remaining(db)).toEqual(['valid']);
 

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { OAuth2Server } from 'oauth2-mock-server';
 import { adminToken, api } from './support/auth.js';
-import { cookieJar } from './support/oauth2-provider.js';
+import { cookieJar, MockProviders, type Person } from './support/oauth2-provider.js';
 import { expectApiProblem, expectProblem } from './support/problem.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -22,25 +19,16 @@ const SECRETS = {
   github: 'github-client-secret-5d0e',
 };
 
-/** Who is signed in at the provider for the next flow. */
-interface Person {
-  sub: string;
-  email?: string;
-  emailVerified?: boolean;
-  /** GitHub: the /user/emails list. */
-  githubEmails?: Array<{ email: string; primary: boolean; verified: boolean }>;
-}
-
 describe('social sign-in (Google, GitHub, OpenID Connect) against local providers', () => {
   let t: App;
   let admin: string;
-  let mock: OAuth2Server;
+  /** Google, GitHub and an OpenID provider on this machine; `providers.person` signs in next. */
+  let providers: MockProviders;
+  let mock: MockProviders['mock'];
   let issuer: string;
-  let githubApi: Server;
   let githubUrl: string;
-  let person: Person = { sub: 'nobody' };
   /** Bodies of the token requests the provider received, newest last. */
-  const tokenRequests: Array<Record<string, string>> = [];
+  let tokenRequests: Array<Record<string, string>>;
 
   const oauth2Options = (secrets: Partial<typeof SECRETS> = SECRETS) => ({
     oauth2: {
@@ -69,41 +57,8 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
   });
 
   beforeAll(async () => {
-    mock = new OAuth2Server();
-    await mock.issuer.keys.generate('RS256');
-    await mock.start(0, 'localhost');
-    issuer = mock.issuer.url!;
-    mock.service.on('beforeTokenSigning', (token: { payload: Record<string, unknown> }) => {
-      Object.assign(token.payload, {
-        sub: person.sub,
-        ...(person.email !== undefined ? { email: person.email, email_verified: person.emailVerified } : {}),
-      });
-    });
-    mock.service.on('beforeUserinfo', (res: { body: unknown }) => {
-      res.body = {
-        sub: person.sub,
-        ...(person.email !== undefined ? { email: person.email, email_verified: person.emailVerified } : {}),
-      };
-    });
-    mock.service.on('beforeResponse', (_res: unknown, req: { body: Record<string, string> }) => {
-      tokenRequests.push({ ...req.body });
-    });
-
-    // GitHub's REST API as passport-github2 reads it: GET /user and GET /user/emails with the token.
-    githubApi = createServer((req: IncomingMessage, res) => {
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      if (!/^Bearer \S+/.test(req.headers.authorization ?? ''))
-        return send(401, { message: 'Requires authentication' });
-      if (req.url === '/user')
-        return send(200, { id: Number(person.sub), login: `user${person.sub}`, email: null });
-      if (req.url === '/user/emails') return send(200, person.githubEmails ?? []);
-      send(404, { message: 'Not Found' });
-    });
-    await new Promise<void>((resolve) => githubApi.listen(0, '127.0.0.1', resolve));
-    githubUrl = `http://127.0.0.1:${(githubApi.address() as AddressInfo).port}`;
+    providers = await MockProviders.start();
+    ({ mock, issuer, githubUrl, tokenRequests } = providers);
 
     t = await startIsolatedApp({ env: { PUBLIC_URL, PLINTH_AUTH_RATE_PER_IP: '10000' } });
     admin = await adminToken(t);
@@ -112,8 +67,7 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
   });
   afterAll(async () => {
     await t?.stop();
-    await mock?.stop();
-    await new Promise((resolve) => githubApi?.close(resolve));
+    await providers?.stop();
   });
 
   const jar = cookieJar();
@@ -135,7 +89,7 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
 
   /** start → provider's authorize page → callback; answers where the callback sent the browser. */
   async function signIn(provider: string, who: Person, redirect = APP) {
-    person = who;
+    providers.person = who;
     const started = await start(provider, redirect);
     expect(started.status).toBe(302);
     const authorize = new URL(started.headers.get('location')!);
@@ -530,7 +484,7 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
     });
 
     it("refuses a callback with a wrong, missing, reused or other provider's state, and issues nothing", async () => {
-      person = { sub: 'g-state', email: 'state@example.com', emailVerified: true };
+      providers.person = { sub: 'g-state', email: 'state@example.com', emailVerified: true };
       const before = await identityCount();
       const started = await start('google');
       const atProvider = await fetch(new URL(started.headers.get('location')!), { redirect: 'manual' });
@@ -549,12 +503,12 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
       expect(await identityCount()).toBe(before);
 
       // A state works once: replaying a successful callback is refused.
-      const { callback: used } = await signIn('google', person);
+      const { callback: used } = await signIn('google', providers.person);
       await expectProblem(await toServer(used), 400, 'OAUTH2_STATE_INVALID');
     });
 
     it('refuses a callback link opened in another browser (login CSRF), without using up the state', async () => {
-      person = { sub: 'g-csrf', email: 'csrf@example.com', emailVerified: true };
+      providers.person = { sub: 'g-csrf', email: 'csrf@example.com', emailVerified: true };
       const before = await identityCount();
       const started = await start('google');
       const atProvider = await fetch(new URL(started.headers.get('location')!), { redirect: 'manual' });

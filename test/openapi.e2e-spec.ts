@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@plinth/testing';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
@@ -134,13 +135,11 @@ describe('OpenAPI documents', () => {
       const before = await b.fetch('/api/openapi.json').then((r) => r.json() as Promise<Doc>);
       expect(before.paths['/api/collections/vault/records']).toBeUndefined();
       expect((await admin('PATCH', '/api/collections/vault', { listRule: '' })).status).toBe(200);
-      const deadline = Date.now() + 3000;
-      let after: Doc = before;
-      while (!after.paths['/api/collections/vault/records'] && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        after = await b.fetch('/api/openapi.json').then((r) => r.json() as Promise<Doc>);
-      }
-      expect(Object.keys(after.paths['/api/collections/vault/records'])).toEqual(['get']);
+      const after = await eventually(async () => {
+        const doc = await b.fetch('/api/openapi.json').then((r) => r.json() as Promise<Doc>);
+        return doc.paths['/api/collections/vault/records'] ? doc : null;
+      });
+      expect(Object.keys(after!.paths['/api/collections/vault/records'])).toEqual(['get']);
     } finally {
       await b.close();
     }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { createTestDatabase, eventually, freePort, type TestDatabase } from '@plinth/testing';
 import { expectProblem } from './support/problem.js';
 import { startApp, type TestApp } from './support/start-app.js';
@@ -14,6 +15,22 @@ function startRedis(port: number): ChildProcess {
   );
 }
 
+/** Whether a Redis answers PING on this port (one short-lived client). */
+async function redisAnswers(port: number): Promise<boolean> {
+  const client = new Redis(port, '127.0.0.1', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } finally {
+    client.disconnect();
+  }
+}
+
 describe('Redis outage', () => {
   let db: TestDatabase;
   let app: TestApp;
@@ -24,7 +41,7 @@ describe('Redis outage', () => {
     db = await createTestDatabase();
     port = await freePort();
     redis = startRedis(port);
-    await new Promise((r) => setTimeout(r, 300));
+    await eventually(() => redisAnswers(port));
     app = await startApp({
       databaseUrl: db.url,
       redisPrefix: 'outage',

@@ -3,16 +3,14 @@ import {
   createRedisPrefix,
   createTestDatabase,
   eventually,
-  freePort,
-  spawnBuilt,
-  testRedisUrl,
   type Spawned,
   type TestDatabase,
 } from '@plinth/testing';
 import { adminToken, api } from './support/auth.js';
 import { fcmSettings, startFcm, type FcmStub } from './support/push-providers.js';
 import { createUser, ok } from './support/records.js';
-import { startApp, TEST_SECRET, type TestApp } from './support/start-app.js';
+import { startApp, type TestApp } from './support/start-app.js';
+import { startWorker as startTestWorker } from './support/worker.js';
 
 const DEVICES = 40;
 const LEASE = '8';
@@ -25,23 +23,12 @@ describe('a worker killed mid-send', () => {
   const workers: Spawned[] = [];
 
   async function startWorker(): Promise<Spawned> {
-    const port = await freePort();
-    const worker = spawnBuilt('worker', {
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      PLINTH_REDIS_PREFIX: redis.prefix,
-      PLINTH_SECRET: TEST_SECRET,
-      PLINTH_WORKER_PORT: String(port),
-      PLINTH_PUSH_LEASE: LEASE,
-      // The FCM stand-in listens on 127.0.0.1.
-      PLINTH_ALLOW_PRIVATE_ENDPOINTS: 'true',
-      LOG_LEVEL: 'warn',
+    const worker = await startTestWorker({
+      databaseUrl: db.url,
+      redisPrefix: redis.prefix,
+      env: { PLINTH_PUSH_LEASE: LEASE },
     });
     workers.push(worker);
-    await eventually(async () => {
-      if (worker.child.exitCode !== null) throw new Error(worker.output());
-      return (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
-    }, 30_000);
     return worker;
   }
 

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminToken } from './support/auth.js';
-import { startIsolatedApp } from './support/start-app.js';
+import { documentedFetch, startIsolatedApp } from './support/start-app.js';
 import {
-  createClient,
+  createClient as createSdkClient,
   MemoryAuthStore,
   PlinthError,
+  type ClientOptions,
   type FetchLike,
   type PlinthClient,
 } from '../sdk/src/index.js';
@@ -17,14 +18,18 @@ import {
 const TTL = 30;
 const PASSWORD = 'password-123456';
 
-/** A fetch that records the paths it was asked for. */
+/** Every request the SDK sends and every answer it reads is checked against the OpenAPI document. */
+const createClient = (opts: ClientOptions) =>
+  createSdkClient({ ...opts, fetch: opts.fetch ?? documentedFetch });
+
+/** A fetch that records the paths it was asked for (and checks them like every other). */
 function countingFetch(): { fetch: FetchLike; paths: string[] } {
   const paths: string[] = [];
   return {
     paths,
     fetch: (input, init) => {
       paths.push(new URL(input).pathname);
-      return fetch(input, init);
+      return documentedFetch(input, init);
     },
   };
 }
@@ -273,7 +278,7 @@ describe('@plinth/sdk against a running server', () => {
       expect(url).toBe(`${t.url}/api/files/docs/${rec.id}/${rec.attachment}`);
       expect(anon.files.url(rec, 'attachment')).toBe(url); // the field's name finds its file
       expect(anon.files.url(rec, 'gallery')).toBe(''); // no file there
-      const res = await fetch(url);
+      const res = await documentedFetch(url);
       expect([res.status, await res.text()]).toEqual([200, 'hello sdk']);
     });
 
@@ -291,15 +296,15 @@ describe('@plinth/sdk against a running server', () => {
       });
       expect(rec).toMatchObject({ title: 'blobs', gallery: [expect.any(String), expect.any(String)] });
 
-      const thumb = await fetch(client.files.url(rec, 'cover', { thumb: '20x20' }));
+      const thumb = await documentedFetch(client.files.url(rec, 'cover', { thumb: '20x20' }));
       expect(thumb.status).toBe(200);
       const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
       expect([meta.width, meta.height]).toEqual([20, 20]);
 
       const secretUrl = client.files.url(rec, 'secret');
-      expect((await fetch(secretUrl)).status).toBe(401);
+      expect((await documentedFetch(secretUrl)).status).toBe(401);
       const token = await client.files.getToken();
-      const secret = await fetch(client.files.url(rec, 'secret', { token }));
+      const secret = await documentedFetch(client.files.url(rec, 'secret', { token }));
       expect([secret.status, await secret.text()]).toEqual([200, 'top secret']);
 
       const updated = await client.collection('docs').update(rec.id, {
@@ -307,7 +312,9 @@ describe('@plinth/sdk against a running server', () => {
         attachment: new Blob(['second version']),
       });
       expect(updated.title).toBe('blobs v2');
-      expect(await (await fetch(client.files.url(updated, 'attachment'))).text()).toBe('second version');
+      expect(await (await documentedFetch(client.files.url(updated, 'attachment'))).text()).toBe(
+        'second version',
+      );
     });
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { eventually } from '@plinth/testing';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { SettingsService } from '@plinth/core';
 import { adminToken, api } from './support/auth.js';
@@ -80,10 +81,6 @@ describe('GET/PATCH /api/settings', () => {
     const other = b.app.get(SettingsService);
     await other.get('demo');
     await admin('PATCH', '/api/settings', { demo: { host: 'changed.example' } });
-    const deadline = Date.now() + 2000;
-    while ((await other.get('demo')).host !== 'changed.example' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect((await other.get('demo')).host).toBe('changed.example');
+    await eventually(async () => (await other.get('demo')).host === 'changed.example');
   });
 });

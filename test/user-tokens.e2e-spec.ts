@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { deriveKey } from '@plinth/auth';
 import { SignJWT } from 'jose';
-import { adminToken, api } from './support/auth.js';
+import { adminToken, api, signIn as signInAs, signUp } from './support/auth.js';
 import { expectApiProblem } from './support/problem.js';
 import { createCollection, ok } from './support/records.js';
 import { startIsolatedApp, TEST_SECRET } from './support/start-app.js';
@@ -26,19 +26,8 @@ describe('app-user access tokens that are not valid answer 401 on records reques
   const key = deriveKey(TEST_SECRET, 'plinth access token');
 
   const signIn = async (collection: string, email: string) => {
-    ok(
-      await api(t)('POST', `/api/collections/${collection}/records`, {
-        email,
-        password: PASSWORD,
-        passwordConfirm: PASSWORD,
-      }),
-    );
-    const body = ok(
-      await api(t)('POST', `/api/collections/${collection}/auth-with-password`, {
-        identity: email,
-        password: PASSWORD,
-      }),
-    ).body;
+    await signUp(t, email, PASSWORD, collection);
+    const body = ok(await signInAs(t, email, PASSWORD, collection)).body;
     return { token: body.token as string, id: body.record.id as string };
   };
 

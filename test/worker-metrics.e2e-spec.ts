@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createRedisPrefix,
-  createTestDatabase,
-  eventually,
-  freePort,
-  spawnBuilt,
-  testRedisUrl,
-  type Spawned,
-  type TestDatabase,
-} from '@plinth/testing';
+import { createRedisPrefix, createTestDatabase, eventually, type TestDatabase } from '@plinth/testing';
 import { adminToken, api } from './support/auth.js';
 import { startWebPushTesting, type WebPushService } from './support/push-providers.js';
 import { createUser, ok } from './support/records.js';
-import { startApp, TEST_SECRET, type TestApp } from './support/start-app.js';
+import { startApp, type TestApp } from './support/start-app.js';
+import { startWorker, type TestWorker } from './support/worker.js';
 
 /** The separate worker process (dist/apps/worker/main.js, built first) serves its own registry. */
 describe('the worker’s /metrics', () => {
@@ -20,7 +12,7 @@ describe('the worker’s /metrics', () => {
   const redis = createRedisPrefix();
   let app: TestApp;
   let wpt: WebPushService;
-  let worker: Spawned | undefined;
+  let worker: TestWorker | undefined;
   let workerUrl: string;
 
   beforeAll(async () => {
@@ -33,28 +25,12 @@ describe('the worker’s /metrics', () => {
       redisPrefix: redis.prefix,
       env: { ...env, PLINTH_WORKERS: 'off' },
     });
-    const port = await freePort();
-    workerUrl = `http://127.0.0.1:${port}`;
-    worker = spawnBuilt('worker', {
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      PLINTH_REDIS_PREFIX: redis.prefix,
-      PLINTH_SECRET: TEST_SECRET,
-      PLINTH_WORKER_PORT: String(port),
-      LOG_LEVEL: 'warn',
-      ...env,
-    });
-    await eventually(async () => {
-      if (worker!.child.exitCode !== null) throw new Error(worker!.output());
-      return (await fetch(`${workerUrl}/health`).catch(() => null))?.status === 200;
-    }, 30_000);
+    worker = await startWorker({ databaseUrl: db.url, redisPrefix: redis.prefix, env });
+    workerUrl = worker.url;
   });
 
   afterAll(async () => {
-    if (worker && worker.child.exitCode === null && worker.child.signalCode === null) {
-      worker.child.kill('SIGTERM');
-      await worker.exited;
-    }
+    await worker?.stop();
     await app?.close();
     await wpt?.stop();
     await db?.drop();

@@ -54,3 +54,34 @@ export function api(t: TestApp, token?: string) {
     return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
   };
 }
+
+/** `POST /api/collections/{collection}/auth-with-password`: the answer as it is (tests assert it). */
+export function signIn(
+  t: TestApp,
+  identity: string,
+  password: string,
+  collection = 'users',
+): Promise<ApiAnswer> {
+  return api(t)('POST', `/api/collections/${collection}/auth-with-password`, { identity, password });
+}
+
+/** `POST /api/admins/auth-with-password`: the answer as it is. */
+export function adminSignIn(t: TestApp, identity: string, password: string): Promise<ApiAnswer> {
+  return api(t)('POST', '/api/admins/auth-with-password', { identity, password });
+}
+
+/** Signs up an app user over HTTP as anyone would (the answer must be 200); returns its id and email. */
+export async function signUp(
+  t: TestApp,
+  email: string,
+  password: string,
+  collection = 'users',
+): Promise<{ id: string; email: string }> {
+  const res = await api(t)('POST', `/api/collections/${collection}/records`, {
+    email,
+    password,
+    passwordConfirm: password,
+  });
+  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, email };
+}

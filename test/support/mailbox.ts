@@ -6,6 +6,19 @@ export interface ReceivedMail {
   from: string;
   subject: string;
   text: string;
+  /** Whether it came over TLS (smtps or after STARTTLS). */
+  secure: boolean;
+  /** The user it authenticated as (SMTP AUTH), if any. */
+  user?: string;
+}
+
+export interface MailboxOptions {
+  /** Key and certificate: STARTTLS is offered with them (or TLS from the first byte with `secure`). */
+  tls?: { key: string; cert: string };
+  /** smtps: TLS from the first byte (needs `tls`). */
+  secure?: boolean;
+  /** SMTP AUTH required with these credentials, and only over TLS when `tls` is set. */
+  auth?: { user: string; pass: string };
 }
 
 /** Headers (unfolded, lower-case names) and the decoded body of a single-part text mail. */
@@ -33,13 +46,34 @@ function parseMail(raw: string): { headers: Map<string, string>; text: string } 
 /** A local SMTP server (the real protocol, through `smtp-server`) that keeps every mail it receives. */
 export class Mailbox {
   readonly mails: ReceivedMail[] = [];
+  /** AUTH attempts refused (wrong user or password). */
+  authFailures = 0;
   private readonly server: SMTPServer;
 
-  private constructor(readonly port: number) {
+  private constructor(
+    private readonly askedPort: number,
+    private readonly opts: MailboxOptions = {},
+  ) {
+    const { tls, auth } = opts;
     this.server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
+      secure: Boolean(opts.secure),
+      ...(tls ? { key: tls.key, cert: tls.cert } : {}),
+      disabledCommands: tls ? [] : ['STARTTLS'],
       logger: false,
+      ...(auth
+        ? {
+            authOptional: false,
+            // Over TLS only, when there is TLS: credentials never cross in the clear.
+            allowInsecureAuth: !tls,
+            onAuth: (attempt, _session, callback) => {
+              if (attempt.username === auth.user && attempt.password === auth.pass) {
+                return callback(null, { user: attempt.username });
+              }
+              this.authFailures++;
+              callback(Object.assign(new Error('Invalid username or password'), { responseCode: 535 }));
+            },
+          }
+        : { authOptional: true }),
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
@@ -50,6 +84,8 @@ export class Mailbox {
             from: headers.get('from') ?? '',
             subject: headers.get('subject') ?? '',
             text,
+            secure: session.secure,
+            user: typeof session.user === 'string' ? session.user : undefined,
           });
           callback();
         });
@@ -58,18 +94,22 @@ export class Mailbox {
   }
 
   /** Listens on `port` (0: any free one) on 127.0.0.1. */
-  static async start(port = 0): Promise<Mailbox> {
-    const box = new Mailbox(port);
+  static async start(port = 0, opts: MailboxOptions = {}): Promise<Mailbox> {
+    const box = new Mailbox(port, opts);
     await new Promise<void>((resolve, reject) => {
       box.server.once('error', reject);
-      box.server.listen(port, '127.0.0.1', () => resolve());
+      box.server.listen(box.askedPort, '127.0.0.1', () => resolve());
     });
     return box;
   }
 
+  /** The port it listens on. */
+  get port(): number {
+    return (this.server.server.address() as { port: number }).port;
+  }
+
   get url(): string {
-    const { port } = this.server.server.address() as { port: number };
-    return `smtp://127.0.0.1:${port}`;
+    return `${this.opts.secure ? 'smtps' : 'smtp'}://127.0.0.1:${this.port}`;
   }
 
   to(address: string): ReceivedMail[] {
@@ -85,11 +125,4 @@ export class Mailbox {
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
-}
-
-/** The token at the end of a `/_/#/<page>/<token>` link in a mail. */
-export function linkToken(mail: ReceivedMail, page: string): string {
-  const match = mail.text.match(new RegExp(`/_/#/${page}/([A-Za-z0-9_-]+)`));
-  if (!match) throw new Error(`no ${page} link in the mail:\n${mail.text}`);
-  return match[1]!;
 }

@@ -53,6 +53,56 @@ function resolveResponse(doc: Doc, r: Doc | undefined): Doc | undefined {
   return r;
 }
 
+function validatorFor(c: Checker, key: string, schema: unknown): ValidateFunction {
+  let validate = c.validators.get(key);
+  if (!validate) {
+    validate = c.ajv.compile(rewriteRefs(schema) as object);
+    c.validators.set(key, validate);
+  }
+  return validate;
+}
+
+/**
+ * Checks a JSON request body the server accepted against the operation's documented request body:
+ * a client (the SDK) that sends what the document does not describe works only by accident.
+ * Returns what is wrong, or null (also for routes the answer check already reports).
+ */
+export function checkRequestAgainstOpenApi(
+  app: NestFastifyApplication,
+  method: string,
+  url: string,
+  contentType: string | null,
+  body: string,
+): string | null {
+  const doc = app.get(OpenApiService).document({ admin: true });
+  const c = checkerFor(doc);
+  const u = new URL(url, 'http://x');
+  const route = c.routes.find((r) => r.re.test(u.pathname) && doc.paths[r.path][method.toLowerCase()]);
+  if (!route) return null;
+  const requestBody = doc.paths[route.path][method.toLowerCase()].requestBody;
+  const media = (contentType ?? '').split(';')[0]!.trim();
+  if (!requestBody) {
+    return body
+      ? `${method} ${route.path} takes no request body, and was sent one (${media || 'no type'})`
+      : null;
+  }
+  if (!body) return requestBody.required ? `${method} ${route.path} needs a request body` : null;
+  const content = requestBody.content?.[media];
+  if (!content) {
+    return `${method} ${route.path} was sent ${media}; the document names ${Object.keys(requestBody.content ?? {}).join(', ')}`;
+  }
+  if (!media.includes('json') || !content.schema) return null;
+  const validate = validatorFor(c, `request ${method} ${route.path} ${media}`, content.schema);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return `${method} ${route.path} was sent a body that is not JSON`;
+  }
+  if (validate(parsed)) return null;
+  return `${method} ${route.path} was sent a body the document does not describe: ${c.ajv.errorsText(validate.errors, { separator: '; ' })}\nbody: ${body.slice(0, 500)}`;
+}
+
 /**
  * Checks one answer against the server's own OpenAPI document (as an admin sees it): the route and
  * status must be documented, the media type must be one the operation names, and a JSON body must
@@ -94,12 +144,7 @@ export function checkAgainstOpenApi(
   if (!media.includes('json') || !content.schema) return null;
   // With ?fields= only the asked fields are present: the shape is not the full record's.
   if (u.searchParams.has('fields')) return null;
-  const key = `${method} ${route.path} ${status} ${media}`;
-  let validate = c.validators.get(key);
-  if (!validate) {
-    validate = c.ajv.compile(rewriteRefs(content.schema) as object);
-    c.validators.set(key, validate);
-  }
+  const validate = validatorFor(c, `${method} ${route.path} ${status} ${media}`, content.schema);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -187,13 +187,16 @@ export interface ApnsStub {
   close(): Promise<void>;
 }
 
-/** A local APNs (HTTP/2 without TLS): checks the ES256 provider token and records each push. */
-export async function startApns(): Promise<ApnsStub> {
+/**
+ * A local APNs: checks the ES256 provider token and records each push. HTTP/2 over TLS with `tls`
+ * (a key and certificate the client must trust, as api.push.apple.com's), cleartext HTTP/2 without.
+ */
+export async function startApns(opts: { tls?: { key: string; cert: string } } = {}): Promise<ApnsStub> {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const pub = await importSPKI(publicKey.export({ type: 'spki', format: 'pem' }).toString(), 'ES256');
   const port = await freePort();
   const stub: ApnsStub = {
-    url: `http://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     teamId: 'TEAM123456',
     keyId: 'KEY1234567',
     privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -202,7 +205,9 @@ export async function startApns(): Promise<ApnsStub> {
     close: async () => undefined,
   };
   const counts = new Map<string, number>();
-  const server = http2.createServer();
+  const server: http2.Http2Server | http2.Http2SecureServer = opts.tls
+    ? http2.createSecureServer({ key: opts.tls.key, cert: opts.tls.cert })
+    : http2.createServer();
   server.on('stream', (stream, headers) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));

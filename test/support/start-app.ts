@@ -3,7 +3,7 @@ import { createLogger, loadConfig, type ResolvedConfig } from '@plinth/core';
 import { createRedisPrefix, createTestDatabase, testRedisUrl, type TestDatabase } from '@plinth/testing';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { createServer } from '../../apps/server/create-server.js';
-import { checkAgainstOpenApi } from './openapi-check.js';
+import { checkAgainstOpenApi, checkRequestAgainstOpenApi } from './openapi-check.js';
 
 /**
  * Every answer a test reads through `t.fetch` (and so `api()`) is checked against the server's own
@@ -15,6 +15,29 @@ async function expectDocumented(app: NestFastifyApplication, method: string, pat
   const text = type?.includes('json') ? await res.clone().text() : '';
   const wrong = checkAgainstOpenApi(app, method, path, res.status, type, text);
   if (wrong) throw new Error(`OpenAPI mismatch: ${wrong}`);
+}
+
+/** Apps started by this test file, by origin, for `documentedFetch`. */
+const running = new Map<string, NestFastifyApplication>();
+
+/**
+ * A `fetch` for clients given absolute URLs (the SDK): a request to an app started here has its
+ * answer checked as `t.fetch` checks it, and a JSON body the app accepted checked against the
+ * documented request body. Other URLs are fetched as they are.
+ */
+export async function documentedFetch(input: string, init?: RequestInit): Promise<Response> {
+  const res = await fetch(input, init);
+  const app = running.get(new URL(input).origin);
+  if (!app) return res;
+  const method = init?.method ?? 'GET';
+  const { pathname, search } = new URL(input);
+  await expectDocumented(app, method, pathname + search, res);
+  if (res.ok && typeof init?.body === 'string') {
+    const type = new Headers(init.headers).get('content-type');
+    const wrong = checkRequestAgainstOpenApi(app, method, pathname + search, type, init.body);
+    if (wrong) throw new Error(`OpenAPI mismatch: ${wrong}`);
+  }
+  return res;
 }
 
 export interface TestApp {
@@ -57,6 +80,7 @@ export async function startApp(opts: {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
+  running.set(url, app);
   return {
     app,
     url,
@@ -66,7 +90,10 @@ export async function startApp(opts: {
       await expectDocumented(app, init?.method ?? 'GET', path, res);
       return res;
     },
-    close: () => app.close(),
+    close: () => {
+      running.delete(url);
+      return app.close();
+    },
   };
 }
 

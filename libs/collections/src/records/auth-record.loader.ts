@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
 import { CollectionsRegistry } from '../registry/collections.registry.js';
 import { rowToRecord } from './record-sql.js';
 import { RecordsRepository } from './records.repository.js';
-
-const CACHE_MS = 2000;
 
 type Loaded = { collectionName: string; record: Record<string, unknown>; tokenKey: string } | undefined;
 
@@ -11,11 +10,15 @@ type Loaded = { collectionName: string; record: Record<string, unknown>; tokenKe
 @Injectable()
 export class AuthRecordLoader {
   private readonly cache = new Map<string, { value: Loaded; until: number }>();
+  private readonly cacheMs: number;
 
   constructor(
     private readonly registry: CollectionsRegistry,
     private readonly records: RecordsRepository,
-  ) {}
+    @Inject(PLINTH_CONFIG) config: ResolvedConfig,
+  ) {
+    this.cacheMs = config.auth.recordCacheMs;
+  }
 
   /** `fresh` skips the cache (a token signed after a token-key change must not wait for it). */
   async load(collectionId: string, id: string, opts: { fresh?: boolean } = {}): Promise<Loaded> {
@@ -34,7 +37,7 @@ export class AuthRecordLoader {
         }
       : undefined;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { value, until: now + CACHE_MS });
+    this.cache.set(key, { value, until: now + this.cacheMs });
     return value;
   }
 }

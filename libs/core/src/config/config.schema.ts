@@ -80,6 +80,11 @@ export const envSchema = z.object({
   PLINTH_AUTH_MAX_FAILURES: positiveInt('a whole number').default(10),
   PLINTH_AUTH_RATE_PER_IP: positiveInt('a whole number').default(60),
   PLINTH_BAD_CREDENTIALS_PER_IP: positiveInt('a whole number').default(100),
+  PLINTH_AUTH_RECORD_CACHE_MS: z.coerce
+    .number({ message: 'must be a number of milliseconds' })
+    .int()
+    .min(0)
+    .default(2000),
   PLINTH_CLEANUP_EVERY: positiveInt('a number of seconds').default(900),
   // Unset: mails are not sent but logged at warn level with their links (development).
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),

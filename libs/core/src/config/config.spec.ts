@@ -139,4 +139,10 @@ describe('loadConfig', () => {
     ]);
     expect(error!.message).not.toContain('x'.repeat(20));
   });
+
+  it('reads the auth-record cache lifetime in milliseconds: 2000 by default, 0 turns it off', () => {
+    expect(loadConfig({}).auth.recordCacheMs).toBe(2000);
+    expect(loadConfig({ PLINTH_AUTH_RECORD_CACHE_MS: '0' }).auth.recordCacheMs).toBe(0);
+    expect(() => loadConfig({ PLINTH_AUTH_RECORD_CACHE_MS: '-1' })).toThrow(/PLINTH_AUTH_RECORD_CACHE_MS/);
+  });
 });

@@ -35,6 +35,8 @@ export interface PlinthConfig {
     ratePerIp: number;
     /** Failed credentials (unknown API keys, bad or expired tokens) per IP per minute before 429. */
     badCredentialsPerIp: number;
+    /** How long a replica reuses a loaded auth record (and so may miss another replica's revocation). */
+    recordCacheMs: number;
   };
   maintenance: { cleanupEverySeconds: number; pushSweepEverySeconds: number };
   mail: {
@@ -216,6 +218,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       maxFailuresPerAccount: e.PLINTH_AUTH_MAX_FAILURES,
       ratePerIp: e.PLINTH_AUTH_RATE_PER_IP,
       badCredentialsPerIp: e.PLINTH_BAD_CREDENTIALS_PER_IP,
+      recordCacheMs: e.PLINTH_AUTH_RECORD_CACHE_MS,
     },
     maintenance: {
       cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY,

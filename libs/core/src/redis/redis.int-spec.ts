@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -11,13 +11,21 @@ describe('ensureRedis', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('uses a Redis that answers, starting nothing', async () => {
-    const handle = await ensureRedis({
-      url: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      explicit: true,
-      dataDir,
-      log: () => undefined,
-    });
+    const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const logs: string[] = [];
+    // Not explicit: it would be allowed to start one, and must not since one answers.
+    const handle = await ensureRedis({ url, explicit: false, dataDir, log: (m) => logs.push(m) });
+    expect(handle.url).toBe(url);
+    expect(logs).toEqual([]);
+    expect(existsSync(path.join(dataDir, 'redis'))).toBe(false);
     await handle.stop();
+    // Stopping a Redis it did not start leaves it running.
+    const client = new Redis(url);
+    try {
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('starts redis-server with its data in the data dir when none answers at the default address', async () => {
