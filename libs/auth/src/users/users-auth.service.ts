@@ -173,7 +173,7 @@ export class UsersAuthService {
     const session = await this.accounts.session(principal.session, c.def.id, principal.id, tk);
     const ttlMs = this.config.auth.refreshTokenTtlSeconds * 1000;
     if (!session?.live || session.started.getTime() + ttlMs <= Date.now()) throw ended();
-    const token = await this.tokens.sign({
+    const token = await this.signFor(c, {
       typ: 'auth',
       sub: account.id,
       col: c.def.id,
@@ -250,6 +250,15 @@ export class UsersAuthService {
     };
   }
 
+  /**
+   * An access token of this collection: PLINTH_ACCESS_TOKEN_TTL, or the collection's shorter
+   * `authToken.duration` (PocketBase's 7-day default must not make 7-day tokens; refresh renews them).
+   */
+  private signFor(c: CompiledCollection, claims: Parameters<TokensService['sign']>[0]): Promise<string> {
+    const duration = c.def.authToken?.duration;
+    return this.tokens.sign(claims, duration ? Date.now() / 1000 + duration : Infinity);
+  }
+
   /** Tokens for an account that proved itself (password, refresh, or a social sign-in code). */
   async issue(c: CompiledCollection, account: AccountRow, family: string): Promise<AuthAnswer> {
     const refreshToken = randomBytes(32).toString('base64url');
@@ -263,7 +272,7 @@ export class UsersAuthService {
       key_fingerprint: tk,
       expires_at: new Date(Date.now() + this.config.auth.refreshTokenTtlSeconds * 1000),
     });
-    const token = await this.tokens.sign({ typ: 'auth', sub: account.id, col: c.def.id, tk, sid: family });
+    const token = await this.signFor(c, { typ: 'auth', sub: account.id, col: c.def.id, tk, sid: family });
     return { token, refreshToken, record: presentRecord(c, account, { viewerIsOwner: true }) };
   }
 }
