@@ -1230,7 +1230,7 @@ export interface operations {
             items: {
               /** @description auth collections: a rule an account must pass to sign in. */
               authRule?: string | null;
-              /** @description auth collections: PocketBase's token settings, kept for its clients. */
+              /** @description auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL. */
               authToken?: {
                 duration?: number;
               } & {
@@ -1293,7 +1293,7 @@ export interface operations {
                 passwordReset?: string | null;
                 verification?: string | null;
               };
-              /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+              /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -1343,7 +1343,7 @@ export interface operations {
         'application/json': {
           /** @description auth collections: a rule an account must pass to sign in. */
           authRule?: string | null;
-          /** @description auth collections: PocketBase's token settings, kept for its clients. */
+          /** @description auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL. */
           authToken?: {
             duration?: number;
           } & {
@@ -1397,7 +1397,7 @@ export interface operations {
             passwordReset?: string | null;
             verification?: string | null;
           };
-          /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+          /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -1434,7 +1434,7 @@ export interface operations {
           'application/json': {
             /** @description auth collections: a rule an account must pass to sign in. */
             authRule?: string | null;
-            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            /** @description auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL. */
             authToken?: {
               duration?: number;
             } & {
@@ -1497,7 +1497,7 @@ export interface operations {
               passwordReset?: string | null;
               verification?: string | null;
             };
-            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -1641,7 +1641,7 @@ export interface operations {
             collections: {
               /** @description auth collections: a rule an account must pass to sign in. */
               authRule?: string | null;
-              /** @description auth collections: PocketBase's token settings, kept for its clients. */
+              /** @description auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL. */
               authToken?: {
                 duration?: number;
               } & {
@@ -1704,7 +1704,7 @@ export interface operations {
                 passwordReset?: string | null;
                 verification?: string | null;
               };
-              /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+              /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -2245,7 +2245,7 @@ export interface operations {
           'application/json': {
             /** @description auth collections: a rule an account must pass to sign in. */
             authRule?: string | null;
-            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            /** @description auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL. */
             authToken?: {
               duration?: number;
             } & {
@@ -2308,7 +2308,7 @@ export interface operations {
               passwordReset?: string | null;
               verification?: string | null;
             };
-            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -2375,7 +2375,7 @@ export interface operations {
         'application/json': {
           /** @description auth collections: a rule an account must pass to sign in. */
           authRule?: string | null;
-          /** @description auth collections: PocketBase's token settings, kept for its clients. */
+          /** @description auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL. */
           authToken?: {
             duration?: number;
           } & {
@@ -2429,7 +2429,7 @@ export interface operations {
             passwordReset?: string | null;
             verification?: string | null;
           };
-          /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+          /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -2466,7 +2466,7 @@ export interface operations {
           'application/json': {
             /** @description auth collections: a rule an account must pass to sign in. */
             authRule?: string | null;
-            /** @description auth collections: PocketBase's token settings, kept for its clients. */
+            /** @description auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL. */
             authToken?: {
               duration?: number;
             } & {
@@ -2529,7 +2529,7 @@ export interface operations {
               passwordReset?: string | null;
               verification?: string | null;
             };
-            /** @description auth collections: PocketBase's manage rule, kept for its clients. */
+            /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */

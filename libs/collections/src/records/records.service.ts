@@ -23,6 +23,7 @@ import { isMultiple, type RuleName } from '../schema/collection.types.js';
 import { declaredIndexName } from '../schema/index.js';
 import { type ListQuery } from './list-query.js';
 import { takeAdminVerified } from './admin-auth-fields.js';
+import { manageRuleWhere, touchesManagedFields } from './manage-access.js';
 import { withTransaction, type Queryable } from './pg.js';
 import { RecordEvents, type RecordChange } from './record-events.js';
 import { keyReads } from './key-reads.js';
@@ -522,8 +523,10 @@ export class RecordsService {
           );
         }
       }
-      const verified = takeAdminVerified(c, body, access.bypass);
-      const result = c.validators.update(withoutReadOnlyKeys(verified.body), { isAdmin: access.bypass });
+      // Admins, and callers the collection's manageRule grants this record, set password, verified, email freely.
+      const manages = access.bypass || (await this.managesAccount(db, c, id, body, principal, access));
+      const verified = takeAdminVerified(c, body, manages);
+      const result = c.validators.update(withoutReadOnlyKeys(verified.body), { isAdmin: manages });
       if (!result.ok) throw invalid(result.errors, `The changes to the "${c.def.name}" record are invalid`);
       const value = result.value;
       const values = new Map<string, { value: unknown; cast: ColumnCast }>();
@@ -557,7 +560,7 @@ export class RecordsService {
           value.email !== undefined &&
           String(value.email).toLowerCase() !== String(current.email).toLowerCase()
         ) {
-          if (!access.bypass) {
+          if (!manages) {
             // The address must be proven: request-email-change mails a link to the new one.
             problems.push({
               path: 'email',
@@ -565,7 +568,7 @@ export class RecordsService {
               message: 'cannot be changed here; use request-email-change, which confirms the new address',
             });
           } else {
-            // An admin's change is not a proof of the new mailbox, and ends the account's sessions.
+            // An admin's (or manager's) change is not a proof of the new mailbox, and ends the account's sessions.
             values.set('email', { value: value.email, cast: 'text' });
             values.set('verified', { value: false, cast: 'boolean' });
             values.set('token_key', { value: newTokenKey(), cast: 'text' });
@@ -577,7 +580,7 @@ export class RecordsService {
           values.set('verified', { value: verified.verified, cast: 'boolean' });
         if (value.password !== undefined) {
           if (
-            !access.bypass &&
+            !manages &&
             !(await verifyPassword(String(current.password_hash), String(value.oldPassword ?? '')))
           ) {
             problems.push({
@@ -619,6 +622,21 @@ export class RecordsService {
       await this.afterCommit(batch, () => this.files!.remove(c.def.id, recordId, replacedFiles));
     }
     return this.present(c, row, principal, access);
+  }
+
+  /** PocketBase's manageRule judged on the stored record, for an update that touches what it governs. */
+  private async managesAccount(
+    db: Queryable,
+    c: CompiledCollection,
+    id: string,
+    body: unknown,
+    principal: Principal,
+    access: Access,
+  ): Promise<boolean> {
+    if (!touchesManagedFields(c, body)) return false;
+    const params: unknown[] = [];
+    const where = manageRuleWhere(c, this.context(principal, access, params, bodyOf(body)));
+    return where !== undefined && this.records.matches(db, c, id, where, params);
   }
 
   async delete(collection: string, id: string, principal: Principal, batch?: BatchScope): Promise<void> {

@@ -91,10 +91,15 @@ export const collectionSchema = {
       type: 'object',
       additionalProperties: true,
       properties: { duration: { type: 'integer', minimum: 1 } },
-      description: "auth collections: PocketBase's token settings, kept for its clients.",
+      description:
+        "auth collections: PocketBase's token settings; duration (s) caps the access tokens' lifetime under PLINTH_ACCESS_TOKEN_TTL.",
     },
     authRule: { ...rule, description: 'auth collections: a rule an account must pass to sign in.' },
-    manageRule: { ...rule, description: "auth collections: PocketBase's manage rule, kept for its clients." },
+    manageRule: {
+      ...rule,
+      description:
+        'auth collections: who may set password (without oldPassword), verified and email of a record they may update.',
+    },
     mailLinks: {
       type: 'object',
       additionalProperties: false,
