@@ -190,6 +190,35 @@ describe('PocketBase rule grammar (issue 17)', () => {
     });
   });
 
+  describe("@request.method inside /api/batch is each item's own method (PocketBase)", () => {
+    it('judges a POST item by "POST", a PATCH item by "PATCH" and a DELETE item by "DELETE"', async () => {
+      await createCollection(t, admin, {
+        name: 'batch_methods',
+        fields: [{ name: 'title', type: 'text' }],
+        viewRule: '',
+        createRule: '@request.method = "POST" && @request.context = "batch"',
+        updateRule: '@request.method = "PATCH"',
+        deleteRule: '@request.method = "DELETE"',
+      });
+      const kept = await createRecord(t, admin, 'batch_methods', { title: 'kept' });
+      const gone = await createRecord(t, admin, 'batch_methods', { title: 'gone' });
+      const url = '/api/collections/batch_methods/records';
+      const batch = await api(t, member.token)('POST', '/api/batch', {
+        requests: [
+          { method: 'POST', url, body: { title: 'new' } },
+          { method: 'PATCH', url: `${url}/${kept.id}`, body: { title: 'patched' } },
+          { method: 'DELETE', url: `${url}/${gone.id}` },
+        ],
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body).toEqual([
+        { status: 200, body: expect.objectContaining({ title: 'new' }) },
+        { status: 200, body: expect.objectContaining({ id: kept.id, title: 'patched' }) },
+        { status: 204, body: null },
+      ]);
+    });
+  });
+
   describe('@request.context = "realtime"', () => {
     it('lets a list rule send changes over realtime that the REST list does not show', async () => {
       await createCollection(t, admin, {
