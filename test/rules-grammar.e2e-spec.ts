@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { adminToken, api } from './support/auth.js';
 import { expectApiProblem } from './support/problem.js';
@@ -7,6 +10,7 @@ import {
   createUser,
   ids,
   listRecords,
+  ok,
   type TestUser,
 } from './support/records.js';
 import { SseClient, subscribe } from './support/sse.js';
@@ -22,9 +26,11 @@ describe('PocketBase rule grammar (issue 17)', () => {
   let outsider: TestUser;
   let courseA: string;
   let courseB: string;
+  let dataDir: string;
 
   beforeAll(async () => {
-    t = await startIsolatedApp();
+    dataDir = await mkdtemp(join(tmpdir(), 'plinth-rules-'));
+    t = await startIsolatedApp({ env: { PLINTH_DATA_DIR: dataDir } });
     admin = await adminToken(t);
     member = await createUser(t, 'Member');
     outsider = await createUser(t, 'Outsider');
@@ -68,6 +74,7 @@ describe('PocketBase rule grammar (issue 17)', () => {
   });
   afterAll(async () => {
     await t?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   const lesson = (body: Record<string, unknown>) =>
@@ -236,6 +243,32 @@ describe('PocketBase rule grammar (issue 17)', () => {
       } finally {
         stream.close();
       }
+    });
+  });
+
+  describe('@request.context = "protectedFile"', () => {
+    it('lets a file token download a protected file whose record the REST view does not show', async () => {
+      await createCollection(t, admin, {
+        name: 'vault',
+        fields: [{ name: 'secret', type: 'file', protected: true }],
+        viewRule: '@request.context = "protectedFile" && @request.method = "GET"',
+      });
+      const data = new FormData();
+      data.append('secret', new Blob([Buffer.from('for token holders')]), 'plan.txt');
+      const created = await t.fetch('/api/collections/vault/records', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}` },
+        body: data,
+      });
+      expect(created.status).toBe(200);
+      const row = (await created.json()) as { id: string; secret: string };
+      const view = await api(t, member.token)('GET', `/api/collections/vault/records/${row.id}`);
+      expectApiProblem(view, 404, 'RECORD_NOT_FOUND');
+      const token = ok(await api(t, member.token)('POST', '/api/files/token')).body.token as string;
+      const file = await t.fetch(
+        `/api/files/vault/${row.id}/${row.secret}?token=${encodeURIComponent(token)}`,
+      );
+      expect([file.status, await file.text()]).toEqual([200, 'for token holders']);
     });
   });
 
