@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { adminToken, api } from './support/auth.js';
+import { adminToken, api, signIn } from './support/auth.js';
+import { MockProviders, oauth2Browser } from './support/oauth2-provider.js';
 import { expectApiProblem } from './support/problem.js';
 import {
   createCollection,
@@ -19,6 +20,9 @@ import { startIsolatedApp } from './support/start-app.js';
 // PocketBase's rule grammar through the real app: @collection, :each, :length, :isset, :changed,
 // @request.headers/method and // comments, each as a row of a rules matrix.
 
+const PUBLIC_URL = 'http://plinth.test';
+const APP = 'https://app.example/auth';
+
 describe('PocketBase rule grammar (issue 17)', () => {
   let t: Awaited<ReturnType<typeof startIsolatedApp>>;
   let admin: string;
@@ -27,10 +31,23 @@ describe('PocketBase rule grammar (issue 17)', () => {
   let courseA: string;
   let courseB: string;
   let dataDir: string;
+  let providers: MockProviders;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'plinth-rules-'));
-    t = await startIsolatedApp({ env: { PLINTH_DATA_DIR: dataDir } });
+    providers = await MockProviders.start();
+    const google = providers.endpoints('google');
+    t = await startIsolatedApp({
+      env: {
+        PLINTH_DATA_DIR: dataDir,
+        PUBLIC_URL,
+        PLINTH_OAUTH2_GOOGLE_CLIENT_ID: 'rules-google-client',
+        PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET: 'rules-google-secret',
+        PLINTH_OAUTH2_GOOGLE_AUTH_URL: google.authUrl,
+        PLINTH_OAUTH2_GOOGLE_TOKEN_URL: google.tokenUrl,
+        PLINTH_OAUTH2_GOOGLE_USERINFO_URL: google.userInfoUrl,
+      },
+    });
     admin = await adminToken(t);
     member = await createUser(t, 'Member');
     outsider = await createUser(t, 'Outsider');
@@ -74,6 +91,7 @@ describe('PocketBase rule grammar (issue 17)', () => {
   });
   afterAll(async () => {
     await t?.stop();
+    await providers?.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -269,6 +287,30 @@ describe('PocketBase rule grammar (issue 17)', () => {
         `/api/files/vault/${row.id}/${row.secret}?token=${encodeURIComponent(token)}`,
       );
       expect([file.status, await file.text()]).toEqual([200, 'for token holders']);
+    });
+  });
+
+  describe('@request.context = "oauth2"', () => {
+    it('an authRule on the context lets social sign-in in and keeps password sign-in out', async () => {
+      const users = async (body: Record<string, unknown>) =>
+        ok(await api(t, admin)('PATCH', '/api/collections/users', body));
+      await users({
+        oauth2: { enabled: true, redirectAllowList: [APP], providers: [{ name: 'google' }] },
+        authRule: '@request.context = "oauth2"',
+      });
+      try {
+        const browser = oauth2Browser(() => t, providers, { publicUrl: PUBLIC_URL, app: APP });
+        const social = await browser.signInOk('google', {
+          sub: 'ctx-oauth2',
+          email: 'ctx-oauth2@example.com',
+          emailVerified: true,
+        });
+        expect(social.record.email).toBe('ctx-oauth2@example.com');
+        const password = await signIn(t, member.email, 'password-123456');
+        expectApiProblem(password, 403, 'AUTH_RULE_REFUSED');
+      } finally {
+        await users({ authRule: '' });
+      }
     });
   });
 
