@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { adminToken, api } from './support/auth.js';
+import { adminToken, api, signIn } from './support/auth.js';
+import { MockProviders, oauth2Browser } from './support/oauth2-provider.js';
 import { expectApiProblem } from './support/problem.js';
 import {
   createCollection,
@@ -7,6 +11,7 @@ import {
   createUser,
   ids,
   listRecords,
+  ok,
   type TestUser,
 } from './support/records.js';
 import { SseClient, subscribe } from './support/sse.js';
@@ -15,6 +20,9 @@ import { startIsolatedApp } from './support/start-app.js';
 // PocketBase's rule grammar through the real app: @collection, :each, :length, :isset, :changed,
 // @request.headers/method and // comments, each as a row of a rules matrix.
 
+const PUBLIC_URL = 'http://plinth.test';
+const APP = 'https://app.example/auth';
+
 describe('PocketBase rule grammar (issue 17)', () => {
   let t: Awaited<ReturnType<typeof startIsolatedApp>>;
   let admin: string;
@@ -22,9 +30,24 @@ describe('PocketBase rule grammar (issue 17)', () => {
   let outsider: TestUser;
   let courseA: string;
   let courseB: string;
+  let dataDir: string;
+  let providers: MockProviders;
 
   beforeAll(async () => {
-    t = await startIsolatedApp();
+    dataDir = await mkdtemp(join(tmpdir(), 'plinth-rules-'));
+    providers = await MockProviders.start();
+    const google = providers.endpoints('google');
+    t = await startIsolatedApp({
+      env: {
+        PLINTH_DATA_DIR: dataDir,
+        PUBLIC_URL,
+        PLINTH_OAUTH2_GOOGLE_CLIENT_ID: 'rules-google-client',
+        PLINTH_OAUTH2_GOOGLE_CLIENT_SECRET: 'rules-google-secret',
+        PLINTH_OAUTH2_GOOGLE_AUTH_URL: google.authUrl,
+        PLINTH_OAUTH2_GOOGLE_TOKEN_URL: google.tokenUrl,
+        PLINTH_OAUTH2_GOOGLE_USERINFO_URL: google.userInfoUrl,
+      },
+    });
     admin = await adminToken(t);
     member = await createUser(t, 'Member');
     outsider = await createUser(t, 'Outsider');
@@ -68,6 +91,8 @@ describe('PocketBase rule grammar (issue 17)', () => {
   });
   afterAll(async () => {
     await t?.stop();
+    await providers?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   const lesson = (body: Record<string, unknown>) =>
@@ -190,6 +215,35 @@ describe('PocketBase rule grammar (issue 17)', () => {
     });
   });
 
+  describe("@request.method inside /api/batch is each item's own method (PocketBase)", () => {
+    it('judges a POST item by "POST", a PATCH item by "PATCH" and a DELETE item by "DELETE"', async () => {
+      await createCollection(t, admin, {
+        name: 'batch_methods',
+        fields: [{ name: 'title', type: 'text' }],
+        viewRule: '',
+        createRule: '@request.method = "POST" && @request.context = "batch"',
+        updateRule: '@request.method = "PATCH"',
+        deleteRule: '@request.method = "DELETE"',
+      });
+      const kept = await createRecord(t, admin, 'batch_methods', { title: 'kept' });
+      const gone = await createRecord(t, admin, 'batch_methods', { title: 'gone' });
+      const url = '/api/collections/batch_methods/records';
+      const batch = await api(t, member.token)('POST', '/api/batch', {
+        requests: [
+          { method: 'POST', url, body: { title: 'new' } },
+          { method: 'PATCH', url: `${url}/${kept.id}`, body: { title: 'patched' } },
+          { method: 'DELETE', url: `${url}/${gone.id}` },
+        ],
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body).toEqual([
+        { status: 200, body: expect.objectContaining({ title: 'new' }) },
+        { status: 200, body: expect.objectContaining({ id: kept.id, title: 'patched' }) },
+        { status: 204, body: null },
+      ]);
+    });
+  });
+
   describe('@request.context = "realtime"', () => {
     it('lets a list rule send changes over realtime that the REST list does not show', async () => {
       await createCollection(t, admin, {
@@ -206,6 +260,56 @@ describe('PocketBase rule grammar (issue 17)', () => {
         expect(ids(await listRecords(t, member.token, 'live_only'))).toEqual([]);
       } finally {
         stream.close();
+      }
+    });
+  });
+
+  describe('@request.context = "protectedFile"', () => {
+    it('lets a file token download a protected file whose record the REST view does not show', async () => {
+      await createCollection(t, admin, {
+        name: 'vault',
+        fields: [{ name: 'secret', type: 'file', protected: true }],
+        viewRule: '@request.context = "protectedFile" && @request.method = "GET"',
+      });
+      const data = new FormData();
+      data.append('secret', new Blob([Buffer.from('for token holders')]), 'plan.txt');
+      const created = await t.fetch('/api/collections/vault/records', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}` },
+        body: data,
+      });
+      expect(created.status).toBe(200);
+      const row = (await created.json()) as { id: string; secret: string };
+      const view = await api(t, member.token)('GET', `/api/collections/vault/records/${row.id}`);
+      expectApiProblem(view, 404, 'RECORD_NOT_FOUND');
+      const token = ok(await api(t, member.token)('POST', '/api/files/token')).body.token as string;
+      const file = await t.fetch(
+        `/api/files/vault/${row.id}/${row.secret}?token=${encodeURIComponent(token)}`,
+      );
+      expect([file.status, await file.text()]).toEqual([200, 'for token holders']);
+    });
+  });
+
+  describe('@request.context = "oauth2"', () => {
+    it('an authRule on the context lets social sign-in in and keeps password sign-in out', async () => {
+      const users = async (body: Record<string, unknown>) =>
+        ok(await api(t, admin)('PATCH', '/api/collections/users', body));
+      await users({
+        oauth2: { enabled: true, redirectAllowList: [APP], providers: [{ name: 'google' }] },
+        authRule: '@request.context = "oauth2"',
+      });
+      try {
+        const browser = oauth2Browser(() => t, providers, { publicUrl: PUBLIC_URL, app: APP });
+        const social = await browser.signInOk('google', {
+          sub: 'ctx-oauth2',
+          email: 'ctx-oauth2@example.com',
+          emailVerified: true,
+        });
+        expect(social.record.email).toBe('ctx-oauth2@example.com');
+        const password = await signIn(t, member.email, 'password-123456');
+        expectApiProblem(password, 403, 'AUTH_RULE_REFUSED');
+      } finally {
+        await users({ authRule: '' });
       }
     });
   });

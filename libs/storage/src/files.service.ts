@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CollectionsRegistry, type FieldDef, RecordsService } from '@plinth/collections';
+import { CollectionsRegistry, type FieldDef, RecordsService, runWithRequestInfo } from '@plinth/collections';
 import { AppError, PLINTH_CONFIG, type Principal, type ResolvedConfig } from '@plinth/core';
 import type { ByteRange, StorageDriver } from './drivers/storage-driver.js';
 import { isStoredName, mimeOfName, servingPolicy, THUMBABLE } from './file-names.js';
@@ -61,6 +61,8 @@ export function parseRange(
   return { start, end: m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1) };
 }
 
+const PROTECTED_FILE_REQUEST = { query: {}, headers: {}, method: 'GET', context: 'protectedFile' } as const;
+
 /** Serves stored files: view rule, protected tokens, thumbnails, ranges and caching headers. */
 @Injectable()
 export class FilesService {
@@ -84,8 +86,10 @@ export class FilesService {
     const principal = req.token !== undefined ? await this.tokens.principalOf(req.token) : caller;
     let record: Record<string, unknown>;
     try {
+      const view = () => this.records.view(req.collection, req.recordId, {}, principal);
+      // A file token is how a protected file is reached: PocketBase judges it in context "protectedFile".
       record = await this.records.withFreshSchema(() =>
-        this.records.view(req.collection, req.recordId, {}, principal),
+        req.token === undefined ? view() : runWithRequestInfo(PROTECTED_FILE_REQUEST, view),
       );
     } catch (err) {
       if (err instanceof AppError && HIDDEN.has(err.code)) throw notFound();

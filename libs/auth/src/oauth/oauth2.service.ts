@@ -380,11 +380,14 @@ export class OAuth2Service {
     if (!row || row.data.collectionId !== c.def.id || !row.subject) throw invalid();
     const account = await this.accounts.findById(c, row.subject);
     if (!account) throw invalid();
-    await this.users.checkAuthRule(c, account);
+    await this.users.checkAuthRule(c, account, OAUTH2_REQUEST);
     const answer = await this.users.issue(c, account, newId());
     return { ...answer, meta: { isNew: row.data.isNew === true } };
   }
 }
+
+/** PocketBase judges the authRule of a social sign-in (its POST auth-with-oauth2) in context "oauth2". */
+const OAUTH2_REQUEST = { query: {}, headers: {}, method: 'POST', context: 'oauth2' } as const;
 
 /** A random password nobody knows (the account signs in through the provider) and a token key. */
 async function newSecrets(): Promise<{ passwordHash: string; tokenKey: string }> {

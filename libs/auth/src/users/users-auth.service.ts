@@ -6,6 +6,7 @@ import {
   compileRule,
   type CompiledCollection,
   presentRecord,
+  type RequestInfo,
 } from '@plinth/collections';
 import {
   AppError,
@@ -98,7 +99,7 @@ export class UsersAuthService {
   }
 
   /** The collection's authRule (PocketBase's), judged on the account that proved itself: 403 when it fails. */
-  async checkAuthRule(c: CompiledCollection, account: AccountRow): Promise<void> {
+  async checkAuthRule(c: CompiledCollection, account: AccountRow, request?: RequestInfo): Promise<void> {
     const rule = c.def.authRule;
     if (rule === undefined || rule === '') return;
     const params: unknown[] = [];
@@ -114,6 +115,7 @@ export class UsersAuthService {
             isAdmin: false,
             canSeeHidden: true,
             allowRequestMacros: true,
+            ...(request ? { request } : {}),
           });
     if (!(await this.accounts.matches(c, account.id, where, params))) {
       throw new AppError(

@@ -293,6 +293,15 @@ describe('compileFilter', () => {
       expect(compilePosts('tags > null').sql).toBe('FALSE');
     });
 
+    it('counts a single relation as 0 or 1 and compares its one value with :each (PocketBase)', () => {
+      expect(compilePosts('author:length = 1')).toEqual({
+        sql: '(CASE WHEN t."author" IS NULL THEN 0 ELSE 1 END) = $1::double precision',
+        params: [1],
+      });
+      expect(compilePosts(`author:each = '${USER_ID}'`)).toEqual(compilePosts(`author = '${USER_ID}'`));
+      expect(() => compilePosts('title:length = 1')).toThrow(/select, relation or file/);
+    });
+
     it('asks ~ of each element: any for ?~, all (and at least one) for ~', () => {
       expect(compilePosts("tags ?~ 'a'")).toEqual({
         sql: `EXISTS (SELECT 1 FROM unnest(t."tags") AS e1(v) WHERE (e1.v ILIKE $1 ESCAPE '\\'))`,

@@ -21,7 +21,8 @@ const posts = collection(
   'g_posts',
   [
     field('title', 'text'),
-    field('role', 'text'),
+    // A single select: PocketBase's :length and :each accept it.
+    field('role', 'text', { multiValued: true }),
     field('views', 'number'),
     field('publishAt', 'date'),
     field('tags', 'text', { multiple: true }),
@@ -166,10 +167,16 @@ describe(':length', () => {
     expect(await filtered('editors:length = 2')).toEqual(['alpha']);
     expect(await filtered('tags:length = 0')).toEqual(['Gamma']);
     expect(await filtered('tags:length < 2')).toEqual(['Gamma', 'beta']);
-    // Through a relation: the author's… a single relation holds one id, so it has no length.
-    expect(errorOf(() => compileFilter('author:length = 1', posts, 't', context({}))).code).toBe(
-      'FILTER_TYPE_MISMATCH',
-    );
+  });
+
+  it('counts a single select or relation as 0 (empty) or 1, stored or submitted (PocketBase)', async () => {
+    expect(await filtered('author:length = 1')).toEqual(['alpha', 'beta']);
+    expect(await filtered('author:length = 0')).toEqual(['Gamma']);
+    expect(await filtered('role:length > 0')).toEqual(['alpha', 'beta']);
+    const rule = '@request.body.role:length = 1';
+    expect(await allowed(rule, { body: { role: 'editor' } })).toEqual(ALL);
+    expect(await allowed(rule, { body: { role: '' } })).toEqual([]);
+    expect(await allowed('@request.body.author:length = 0', { body: {} })).toEqual(ALL);
   });
 });
 
@@ -191,6 +198,16 @@ describe(':each', () => {
     expect(await filtered('tags:each ~ "create"')).toEqual(['alpha']);
     expect(await filtered('tags:each ?= "read"')).toEqual(['beta']);
     expect(await filtered('tags:each != "read"')).toEqual(['Gamma', 'alpha']);
+  });
+
+  it('compares the one value of a single select or relation, stored or submitted (PocketBase)', async () => {
+    expect(await filtered('role:each = "editor"')).toEqual(['alpha']);
+    expect(await filtered('role:each ~ "e"')).toEqual(['alpha', 'beta']);
+    expect(await filtered(`author:each = "${U2}"`)).toEqual(['beta']);
+    const rule = '@request.body.role:each = "viewer"';
+    expect(await allowed(rule, { body: { role: 'viewer' } })).toEqual(ALL);
+    expect(await allowed(rule, { body: { role: 'editor' } })).toEqual([]);
+    expect(await allowed('@request.body.author:each = author', { body: { author: U1 } })).toEqual(['alpha']);
   });
 });
 

@@ -12,7 +12,7 @@ import type {
 } from './operands.js';
 import { asItems, isRequestScope, requestValue, scopeTakesName } from './request-values.js';
 import { asText, lookupField, notEmptySql, visibilityGuard } from './sql-fragments.js';
-import type { FilterCollection, FilterContext, FilterModifier, FilterOperand } from './types.js';
+import type { FilterCollection, FilterContext, FilterField, FilterModifier, FilterOperand } from './types.js';
 
 /** `@request.body.tags:each` compiles one comparison per item; more than this is refused. */
 export const MAX_EACH_ITEMS = 100;
@@ -99,16 +99,17 @@ function withModifier(
   const field = column.field;
   switch (modifier) {
     case 'each':
-      // Plain operators on a multi-value field already ask every item (and `?` forms any item).
-      requireMultiple(field.multiple, column.label, modifier, position);
+      // Plain operators on a multi-value field already ask every item (and `?` forms any item);
+      // on a single select/relation/file the one value is compared, as PocketBase.
+      requireMultiValued(field, column.label, modifier, position);
       return { ...column, label };
     case 'length':
-      requireMultiple(field.multiple, column.label, modifier, position);
+      requireMultiValued(field, column.label, modifier, position);
       return {
         ...column,
         label,
         field: { ...field, kind: 'number', multiple: false },
-        wrap: (sql) => `COALESCE(cardinality(${sql}), 0)`,
+        wrap: (sql) => (field.multiple ? `COALESCE(cardinality(${sql}), 0)` : singleLength(sql, field)),
       };
     case 'lower':
       if (field.multiple || (field.kind !== 'text' && field.kind !== 'uuid')) {
@@ -135,14 +136,25 @@ function withModifier(
   }
 }
 
-function requireMultiple(multiple: boolean, label: string, modifier: string, position: number): void {
-  if (multiple) return;
+/** PocketBase's MultiValuer: select, relation and file fields, single ones too. */
+function isMultiValued(field: FilterField): boolean {
+  return field.multiple || field.multiValued === true || field.relationTo !== undefined;
+}
+
+function requireMultiValued(field: FilterField, label: string, modifier: string, position: number): void {
+  if (isMultiValued(field)) return;
   throw new FilterError(
     'FILTER_TYPE_MISMATCH',
-    `":${modifier}" applies to fields with several values (multiple select, relation or file); "${label}" holds one.`,
+    `":${modifier}" applies to fields that can hold several values (select, relation or file); "${label}" is none.`,
     position,
     label,
   );
+}
+
+/** A single value has 0 items when empty, else 1 (PocketBase's json_array_length of it). */
+function singleLength(sql: string, field: FilterField): string {
+  const empty = field.kind === 'text' ? `COALESCE(${sql}, '') = ''` : `${sql} IS NULL`;
+  return `(CASE WHEN ${empty} THEN 0 ELSE 1 END)`;
 }
 
 function resolveMacro(
@@ -245,8 +257,9 @@ function resolveRequest(
       if (scope !== 'body') noModifier(operand);
       const column = resolveField(host, { path: [name!], position: operand.position }, collection, alias);
       if (operand.modifier === 'changed') return changed(host, column, value, isset, label);
-      requireMultiple(column.field.multiple, operand.name, operand.modifier, operand.position);
-      const items = asItems(value);
+      requireMultiValued(column.field, operand.name, operand.modifier, operand.position);
+      // A single field's empty value counts 0 items (PocketBase counts a submitted '' as 1).
+      const items = column.field.multiple || !isEmptyValue(value) ? asItems(value) : [];
       if (operand.modifier === 'length')
         return { type: 'value', value: items.length, source: 'macro', label };
       return eachItem(items, label, operand.position);

@@ -7,6 +7,8 @@ export interface FilterField {
   kind: ColumnKind;
   /** true for PostgreSQL array columns (multi select, multi relation, multi file). */
   multiple: boolean;
+  /** Select, relation or file, also when single: PocketBase's `:length` and `:each` accept them. */
+  multiValued?: boolean;
   hidden: boolean;
   /** Target collection name when the field is a relation. */
   relationTo?: string;

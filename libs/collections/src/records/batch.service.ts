@@ -5,6 +5,7 @@ import { type Queryable, withTransaction } from './pg.js';
 import { RecordEvents } from './record-events.js';
 import { RecordsRepository } from './records.repository.js';
 import { type BatchScope, type FormPart, type PasswordHashes, RecordsService } from './records.service.js';
+import { currentRequestInfo, runWithRequestInfo } from './request-info.js';
 import { exempt, WriteLimits } from './write-limits.js';
 import { CollectionsRegistry } from '../registry/collections.registry.js';
 
@@ -144,7 +145,10 @@ export class BatchService {
       const batch: BatchScope = { client, ...scope };
       const out: Array<{ status: number; body: unknown }> = [];
       for (const [index, r] of requests.entries()) {
-        out.push(await this.fail(index, r, () => this.one(r, principal, batch, uploads.get(index)?.names)));
+        // PocketBase judges each item by its own method (`@request.method`), in context "batch".
+        const info = { ...currentRequestInfo(), method: r.method, context: 'batch' };
+        const work = () => this.one(r, principal, batch, uploads.get(index)?.names);
+        out.push(await this.fail(index, r, () => runWithRequestInfo(info, work)));
       }
       return out;
     });

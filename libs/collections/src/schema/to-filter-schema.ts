@@ -30,6 +30,7 @@ export function toFilterField(field: FieldDef): FilterField {
     hidden: field.hidden === true,
   };
   if (field.type === 'relation' && field.collection !== undefined) out.relationTo = field.collection;
+  if (field.type === 'select' || field.type === 'relation' || field.type === 'file') out.multiValued = true;
   return out;
 }
 
