@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { adminToken, api } from './support/auth.js';
 import { expectApiProblem, expectProblem } from './support/problem.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from './support/records.js';
-import { resumeTokenOf, SseClient, subscribe } from './support/sse.js';
+import { OpenStreams, resumeTokenOf, SseClient, subscribe, subscribeOk } from './support/sse.js';
 import { startApp, startIsolatedApp, type TestApp } from './support/start-app.js';
 
 /** No job consumers: nothing here enqueues, and realtime does not depend on them. */
@@ -14,18 +14,13 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
   let admin: string;
   let alice: TestUser;
   let bob: TestUser;
-  const open: SseClient[] = [];
+  const open = new OpenStreams();
   let pingN = 0;
 
-  const connect = async (t: TestApp, path = '/api/realtime', headers?: Record<string, string>) => {
-    const c = await SseClient.connect(t.url + path, { headers });
-    open.push(c);
-    return c;
-  };
-  const sub = async (t: TestApp, c: SseClient, topics: string[], token?: string) => {
-    const res = await subscribe(t.url, c.clientId, topics, token);
-    if (res.status !== 204) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
-  };
+  const connect = (t: TestApp, path?: string, headers?: Record<string, string>) =>
+    open.connect(t.url, path, headers);
+  const sub = (t: TestApp, c: SseClient, topics: string[], token?: string) =>
+    subscribeOk(t.url, c, topics, token);
   /**
    * A change everyone may see, made after the changes under test: each server delivers changes in
    * the order Redis received them, so whatever a client got for the earlier changes precedes it.
@@ -65,7 +60,7 @@ describe('Realtime over SSE, two servers on one database and one Redis', () => {
     bob = await createUser(a, 'Bob');
   });
   afterAll(async () => {
-    for (const c of open) c.close();
+    open.closeAll();
     await b?.close();
     await a?.stop();
   });

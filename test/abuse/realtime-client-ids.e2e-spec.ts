@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { adminToken, api } from '../support/auth.js';
 import { expectApiProblem } from '../support/problem.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from '../support/records.js';
-import { resumeTokenOf, SseClient, subscribe } from '../support/sse.js';
+import { OpenStreams, resumeTokenOf, SseClient, subscribeOk } from '../support/sse.js';
 import { startApp, startIsolatedApp, type TestApp } from '../support/start-app.js';
 
 const NO_WORKERS = { PLINTH_WORKERS: 'off' };
@@ -13,18 +13,13 @@ describe('Realtime client ids belong to their owner (attacker and victim)', () =
   let b: TestApp;
   let victim: TestUser;
   let attacker: TestUser;
-  const open: SseClient[] = [];
+  const open = new OpenStreams();
   let pingN = 0;
 
-  const connect = async (t: TestApp, path = '/api/realtime', headers?: Record<string, string>) => {
-    const c = await SseClient.connect(t.url + path, { headers });
-    open.push(c);
-    return c;
-  };
-  const sub = async (t: TestApp, c: SseClient, topics: string[], token?: string) => {
-    const res = await subscribe(t.url, c.clientId, topics, token);
-    if (res.status !== 204) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
-  };
+  const connect = (t: TestApp, path?: string, headers?: Record<string, string>) =>
+    open.connect(t.url, path, headers);
+  const sub = (t: TestApp, c: SseClient, topics: string[], token?: string) =>
+    subscribeOk(t.url, c, topics, token);
   /** A change everyone may see: whatever a client got for earlier changes precedes it. */
   const sentinel = async (...clients: SseClient[]) => {
     const n = ++pingN;
@@ -59,7 +54,7 @@ describe('Realtime client ids belong to their owner (attacker and victim)', () =
     attacker = await createUser(a, 'Attacker');
   });
   afterAll(async () => {
-    for (const c of open) c.close();
+    open.closeAll();
     await b?.close();
     await a?.stop();
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { adminToken, api, userToken } from '../support/auth.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from '../support/records.js';
-import { SseClient, subscribe } from '../support/sse.js';
+import { OpenStreams, SseClient, subscribe, subscribeOk } from '../support/sse.js';
 import { startApp, startIsolatedApp, type TestApp } from '../support/start-app.js';
 
 const NO_WORKERS = { PLINTH_WORKERS: 'off' };
@@ -51,17 +51,11 @@ describe('Realtime streams end when their credentials are revoked (two servers)'
   let b: TestApp;
   let admin: string;
   let writer: TestUser;
-  const open: SseClient[] = [];
+  const open = new OpenStreams();
 
-  const connect = async (t: TestApp) => {
-    const c = await SseClient.connect(`${t.url}/api/realtime`);
-    open.push(c);
-    return c;
-  };
-  const sub = async (t: TestApp, c: SseClient, topics: string[], token?: string) => {
-    const res = await subscribe(t.url, c.clientId, topics, token);
-    if (res.status !== 204) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
-  };
+  const connect = (t: TestApp) => open.connect(t.url);
+  const sub = (t: TestApp, c: SseClient, topics: string[], token?: string) =>
+    subscribeOk(t.url, c, topics, token);
 
   beforeAll(async () => {
     a = await startIsolatedApp({ env: NO_WORKERS });
@@ -71,7 +65,7 @@ describe('Realtime streams end when their credentials are revoked (two servers)'
     writer = await createUser(a, 'Writer');
   });
   afterAll(async () => {
-    for (const c of open) c.close();
+    open.closeAll();
     await b?.close();
     await a?.stop();
   });

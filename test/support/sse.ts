@@ -155,3 +155,33 @@ export async function subscribe(
     body: JSON.stringify({ clientId, subscriptions }),
   });
 }
+
+/** `POST /api/realtime` that fails the test unless the server answers 204. */
+export async function subscribeOk(
+  baseUrl: string,
+  client: SseClient,
+  subscriptions: string[],
+  token?: string,
+): Promise<void> {
+  const res = await subscribe(baseUrl, client.clientId, subscriptions, token);
+  if (res.status !== 204) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
+}
+
+/** The streams a test file opened, so its afterAll closes every one. */
+export class OpenStreams {
+  readonly all: SseClient[] = [];
+
+  async connect(
+    baseUrl: string,
+    path = '/api/realtime',
+    headers?: Record<string, string>,
+  ): Promise<SseClient> {
+    const c = await SseClient.connect(baseUrl + path, { headers });
+    this.all.push(c);
+    return c;
+  }
+
+  closeAll(): void {
+    for (const c of this.all) c.close();
+  }
+}
