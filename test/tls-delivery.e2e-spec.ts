@@ -78,7 +78,7 @@ describe('delivery over TLS: SMTP with AUTH (STARTTLS and smtps), APNs over HTTP
     const email = await requestVerification('Starttls');
     const [mail] = await starttls.waitFor(email, 1, 30_000);
     expect(mail).toMatchObject({ secure: true, user: SMTP_USER, to: [email] });
-    expect(mail!.text).toContain('/_/#/confirm-verification/');
+    expect(mail!.text).toContain('/_/account/confirm-verification?collection=users#token=');
   });
 
   it('sends account mail over smtps (TLS from the first byte), authenticated', async () => {
