@@ -130,6 +130,14 @@ export class AdminsRepository {
     });
   }
 
+  /** Replaces an imported (bcrypt) hash by its argon2id form, unless the password changed meanwhile. */
+  async upgradePasswordHash(adminId: string, oldHash: string, newHash: string): Promise<void> {
+    await this.dataSource.query(
+      'UPDATE plinth.admin SET password_hash = $3 WHERE id = $1 AND password_hash = $2',
+      [adminId, oldHash, newHash],
+    );
+  }
+
   /** Deletes an admin (its sessions go with it) unless it is the last one. */
   async deleteUnlessLast(adminId: string): Promise<'deleted' | 'missing' | 'last'> {
     return this.withSetupLock(async (tx) => {

@@ -4,6 +4,7 @@ import {
   AppError,
   hashPassword,
   isUuid,
+  needsRehash,
   newId,
   newTokenKey,
   OneTimeTokenRepository,
@@ -56,6 +57,9 @@ export class AdminsService {
       : await verifyAgainstNothing(password);
     if (!admin || !ok) {
       throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+    }
+    if (needsRehash(admin.password_hash)) {
+      await this.admins.upgradePasswordHash(admin.id, admin.password_hash, await hashPassword(password));
     }
     return this.startSession(admin);
   }

@@ -54,6 +54,19 @@ export class UserAccountsRepository {
   }
 
   /** Whether the account's row satisfies `where` (a compiled rule over alias `t`, values in `params`). */
+  /** Replaces an imported (bcrypt) hash by its argon2id form, unless the password changed meanwhile. */
+  async upgradePasswordHash(
+    c: CompiledCollection,
+    id: string,
+    oldHash: string,
+    newHash: string,
+  ): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${c.table} SET "password_hash" = $3 WHERE "id" = $1::uuid AND "password_hash" = $2`,
+      [id, oldHash, newHash],
+    );
+  }
+
   async matches(c: CompiledCollection, id: string, where: string, params: unknown[]): Promise<boolean> {
     const p = [...params, id];
     const rows = await this.dataSource.query(

@@ -10,7 +10,9 @@ import {
 } from '@plinth/collections';
 import {
   AppError,
+  hashPassword,
   isUuid,
+  needsRehash,
   newId,
   newTokenKey,
   PLINTH_CONFIG,
@@ -94,6 +96,9 @@ export class UsersAuthService {
         : await verifyAgainstNothing(password);
       if (!row || !ok) throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
       await this.checkAuthRule(c, row);
+      if (needsRehash(row.password_hash)) {
+        await this.accounts.upgradePasswordHash(c, row.id, row.password_hash, await hashPassword(password));
+      }
       return this.issue(c, row, newId());
     });
   }
