@@ -4,6 +4,7 @@ import { AuthModule } from '@plinth/auth';
 import { CollectionsModule } from '@plinth/collections';
 import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
+import { WebhooksModule } from '@plinth/webhooks';
 import { StorageModule } from '@plinth/storage';
 import { RealtimeModule } from '@plinth/realtime';
 import { LoggerModule } from 'nestjs-pino';
@@ -36,6 +37,7 @@ export class AppModule {
         StorageModule,
         RealtimeModule,
         PushModule.forRoot({ http: true }),
+        WebhooksModule.forRoot({ http: true }),
         ...extra,
       ],
       controllers: [HealthController, MetricsController, OpenApiController, SdkPackageController],

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
+import { WebhooksModule } from '@plinth/webhooks';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 
@@ -17,6 +18,7 @@ export class WorkerModule {
         SettingsModule,
         JobsModule.forRoot({ consume: true }),
         PushModule.forRoot({ http: false }),
+        WebhooksModule.forRoot({ http: false }),
       ],
     };
   }

@@ -31,4 +31,6 @@ export * from './settings/settings.module.js';
 export * from './openapi/api-doc.js';
 export * from './openapi/schemas.js';
 export * from './net/outbound-guard.js';
+export * from './net/http-client.js';
+export * from './redis/reload-channel.js';
 export * from './concurrency/semaphore.js';

@@ -1,5 +1,5 @@
 /** The queues, one per workload (DESIGN §6). */
-export const QUEUE_NAMES = ['push', 'mail', 'maintenance'] as const;
+export const QUEUE_NAMES = ['push', 'mail', 'maintenance', 'webhooks'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -14,6 +14,10 @@ export interface JobPayloads {
   'push.deliver': { messageId: string; deliveryIds: string[] };
   /** Queues again deliveries left due but unqueued (Redis was down after the send committed, a lost job). */
   'push.sweep': { reason?: 'schedule' | 'manual' };
+  /** One attempt at one webhook delivery; the row in plinth.webhook_delivery decides whether it is due. */
+  'webhooks.deliver': { deliveryId: string };
+  /** Queues again webhook deliveries left due but unqueued (Redis was down, a lost job). */
+  'webhooks.sweep': { reason?: 'schedule' | 'manual' };
 }
 
 export type JobName = keyof JobPayloads;
@@ -24,6 +28,8 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'mail.send': 'mail',
   'push.deliver': 'push',
   'push.sweep': 'push',
+  'webhooks.deliver': 'webhooks',
+  'webhooks.sweep': 'webhooks',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
@@ -31,10 +37,11 @@ export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
 /** Jobs the worker schedules itself (idempotent upsert at boot); `every` comes from config. */
 export const REPEATING_JOBS: ReadonlyArray<{
   name: JobName;
-  everyConfig: 'cleanupEverySeconds' | 'pushSweepEverySeconds';
+  everyConfig: 'cleanupEverySeconds' | 'pushSweepEverySeconds' | 'webhooksSweepEverySeconds';
 }> = [
   { name: 'maintenance.cleanup', everyConfig: 'cleanupEverySeconds' },
   { name: 'push.sweep', everyConfig: 'pushSweepEverySeconds' },
+  { name: 'webhooks.sweep', everyConfig: 'webhooksSweepEverySeconds' },
 ];
 
 /**

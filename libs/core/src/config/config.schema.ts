@@ -128,6 +128,17 @@ export const envSchema = z.object({
   PLINTH_PUSH_LEASE: z.coerce.number({ message: 'must be a number of seconds' }).min(1).default(60),
   PLINTH_PUSH_SWEEP_EVERY: positiveInt('a number of seconds').default(60),
   PLINTH_PUSH_CONCURRENCY: positiveInt('a whole number').default(16),
+  // Webhooks (libs/webhooks).
+  PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS: boolish.default(false),
+  PLINTH_WEBHOOKS_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\s*\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?)*\s*$/, {
+      message: 'must be a comma-separated list of seconds, e.g. 5,300,1800',
+    })
+    .default('5,300,1800,7200,18000,36000,36000'),
+  PLINTH_WEBHOOKS_DISABLE_AFTER: positiveInt('a whole number').default(100),
+  PLINTH_WEBHOOKS_TIMEOUT: seconds.default(10),
+  PLINTH_WEBHOOKS_SWEEP_EVERY: positiveInt('a number of seconds').default(60),
   // Realtime (libs/realtime): SSE limits.
   PLINTH_REALTIME_MAX_PER_IP: positiveInt('a whole number').default(1000),
   PLINTH_REALTIME_MAX_SUBSCRIPTIONS: positiveInt('a whole number').default(100),

@@ -38,7 +38,11 @@ export interface PlinthConfig {
     /** How long a replica reuses a loaded auth record (and so may miss another replica's revocation). */
     recordCacheMs: number;
   };
-  maintenance: { cleanupEverySeconds: number; pushSweepEverySeconds: number };
+  maintenance: {
+    cleanupEverySeconds: number;
+    pushSweepEverySeconds: number;
+    webhooksSweepEverySeconds: number;
+  };
   mail: {
     /** smtp:// or smtps:// with credentials; unset: mails are logged instead of sent. */
     smtpUrl?: string;
@@ -81,6 +85,16 @@ export interface PlinthConfig {
     leaseMs: number;
     /** Sends in flight per worker process, over all its jobs. */
     concurrency: number;
+  };
+  webhooks: {
+    /** Accept webhook endpoints on private or loopback addresses (local receivers in development). */
+    allowPrivateEndpoints: boolean;
+    /** Delay before each retry, in ms: the first retry waits [0], and so on; after the last, a dead letter. */
+    retryScheduleMs: number[];
+    /** Failed attempts in a row (no success between) after which a webhook is disabled. */
+    disableAfter: number;
+    /** The whole request, answer included. */
+    timeoutMs: number;
   };
   thumbs: {
     /** Largest source image (width × height) decoded for a thumbnail; a larger one serves the original. */
@@ -223,6 +237,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
     maintenance: {
       cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY,
       pushSweepEverySeconds: e.PLINTH_PUSH_SWEEP_EVERY,
+      webhooksSweepEverySeconds: e.PLINTH_WEBHOOKS_SWEEP_EVERY,
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME, appUrl: e.PLINTH_APP_URL },
     storage: {
@@ -264,6 +279,12 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       retryDelayMs: Math.round(e.PLINTH_PUSH_RETRY_DELAY * 1000),
       leaseMs: Math.round(e.PLINTH_PUSH_LEASE * 1000),
       concurrency: e.PLINTH_PUSH_CONCURRENCY,
+    },
+    webhooks: {
+      allowPrivateEndpoints: e.PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS,
+      retryScheduleMs: e.PLINTH_WEBHOOKS_RETRY_SCHEDULE.split(',').map((v) => Math.round(Number(v) * 1000)),
+      disableAfter: e.PLINTH_WEBHOOKS_DISABLE_AFTER,
+      timeoutMs: Math.round(e.PLINTH_WEBHOOKS_TIMEOUT * 1000),
     },
     thumbs: {
       maxPixels: e.PLINTH_THUMB_MAX_PIXELS,

@@ -5,11 +5,12 @@ import {
   assertPublicUrl,
   PLINTH_CONFIG,
   publicOnlyLookup,
-  SettingsService,
   type ResolvedConfig,
+  retryAfterMs,
+  SettingsService,
+  snippet,
 } from '@plinth/core';
 import { importPKCS8, SignJWT } from 'jose';
-import { retryAfterMs, snippet } from '../http-client.js';
 import { apnsBody } from '../payload.js';
 import type { PushSettings } from '../push-settings.js';
 import type { DeliveryOutcome, DeviceAddress, PushPayload } from '../push.types.js';

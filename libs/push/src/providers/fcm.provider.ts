@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   assertPublicUrl,
+  httpSend,
   PLINTH_CONFIG,
   publicOnlyLookup,
-  SettingsService,
   type ResolvedConfig,
+  retryAfterMs,
+  SettingsService,
+  snippet,
 } from '@plinth/core';
 import { importPKCS8, SignJWT } from 'jose';
-import { httpSend, retryAfterMs, snippet } from '../http-client.js';
 import { fcmMessage } from '../payload.js';
 import type { PushSettings } from '../push-settings.js';
 import type { DeliveryOutcome, DeviceAddress, PushPayload } from '../push.types.js';

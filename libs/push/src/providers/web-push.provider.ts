@@ -1,8 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PLINTH_CONFIG, publicOnlyLookup, webPushEndpointProblem, type ResolvedConfig } from '@plinth/core';
+import {
+  httpSend,
+  PLINTH_CONFIG,
+  publicOnlyLookup,
+  type ResolvedConfig,
+  retryAfterMs,
+  snippet,
+  webPushEndpointProblem,
+} from '@plinth/core';
 import type { LookupFunction } from 'node:net';
 import webpush from 'web-push';
-import { httpSend, retryAfterMs, snippet } from '../http-client.js';
 import { webPushBody } from '../payload.js';
 import type { DeliveryOutcome, DeviceAddress, PushPayload } from '../push.types.js';
 import { VapidKeysService, type VapidKeys } from '../vapid-keys.service.js';

@@ -5,6 +5,7 @@ import { ExternalIdentity1764090300000 } from './1764090300000-external-identity
 import { Push1764190100000 } from './1764190100000-push.js';
 import { AdminSessions1765120000000 } from './1765120000000-admin-sessions.js';
 import { ExternalIdentityIssuer1796630000000 } from './1796630000000-external-identity-issuer.js';
+import { Webhooks1797000000000 } from './1797000000000-webhooks.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Push1764190100000,
   AdminSessions1765120000000,
   ExternalIdentityIssuer1796630000000,
+  Webhooks1797000000000,
 ];

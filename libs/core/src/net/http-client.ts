@@ -63,18 +63,24 @@ export function httpSend(
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size <= MAX_ANSWER) chunks.push(c);
-        });
-        res.on('end', () => {
+        const answer = () => {
           clearTimeout(timer);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
+            body: Buffer.concat(chunks).toString('utf8').slice(0, MAX_ANSWER),
           });
+        };
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size <= MAX_ANSWER) chunks.push(c);
+          // A huge answer is not read to its end: the first 64 KiB are all anyone looks at.
+          else {
+            answer();
+            res.destroy();
+          }
         });
+        res.on('end', answer);
         res.on('error', (err) => {
           clearTimeout(timer);
           reject(err);

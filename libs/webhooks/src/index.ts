@@ -1,0 +1,2 @@
+export * from './webhooks.module.js';
+export { newWebhookSecret, signedHeaders } from './webhook-signing.js';

@@ -1,0 +1,156 @@
+/** JSON Schemas of the webhook routes' bodies and answers (reused by the OpenAPI document). */
+
+/** `*`, `<collection>.*` or `<collection>.create|update|delete`. */
+export const EVENT_PATTERN = '^(\\*|[A-Za-z_][A-Za-z0-9_]{0,62}\\.(\\*|create|update|delete))$';
+
+const webhookFields = {
+  name: { type: 'string', maxLength: 200, description: 'A label for people.' },
+  url: {
+    type: 'string',
+    minLength: 1,
+    maxLength: 2048,
+    description:
+      'Where events are POSTed (http or https; private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS).',
+  },
+  events: {
+    type: 'array',
+    minItems: 1,
+    maxItems: 100,
+    uniqueItems: true,
+    items: { type: 'string', pattern: EVENT_PATTERN },
+    description:
+      'Record events: `posts.create`, `posts.update`, `posts.delete`, `posts.*` or `*` (everything).',
+  },
+  filter: {
+    type: 'string',
+    maxLength: 2000,
+    description:
+      'Only records that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`.',
+  },
+  includeHidden: { type: 'boolean', description: 'Send hidden fields too (default false).' },
+  enabled: { type: 'boolean' },
+};
+
+export const createWebhookSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'events'],
+  properties: webhookFields,
+};
+
+export const updateWebhookSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: webhookFields,
+};
+
+export const webhookResponseSchema = {
+  type: 'object',
+  required: [
+    'id',
+    'name',
+    'url',
+    'events',
+    'filter',
+    'includeHidden',
+    'enabled',
+    'consecutiveFailures',
+    'created',
+    'updated',
+  ],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    name: { type: 'string' },
+    url: { type: 'string' },
+    events: { type: 'array', items: { type: 'string' } },
+    filter: { type: 'string' },
+    includeHidden: { type: 'boolean' },
+    enabled: { type: 'boolean' },
+    consecutiveFailures: { type: 'integer' },
+    disabledReason: { type: ['string', 'null'], description: 'Why Plinth disabled it, when it did.' },
+    previousSecretValidUntil: { type: ['string', 'null'], format: 'date-time' },
+    secret: {
+      type: 'string',
+      description: 'The signing secret (`whsec_...`): only in the answer that created or rotated it.',
+    },
+    created: { type: 'string', format: 'date-time' },
+    updated: { type: 'string', format: 'date-time' },
+  },
+};
+
+export const webhooksListResponseSchema = {
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: webhookResponseSchema } },
+};
+
+const deliveryProperties = {
+  id: { type: 'string', format: 'uuid', description: 'The `webhook-id` header is `msg_<id>`.' },
+  type: { type: 'string' },
+  status: { enum: ['pending', 'sending', 'delivered', 'dead'] },
+  attempts: { type: 'integer' },
+  nextAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+  lastAttemptAt: { type: ['string', 'null'], format: 'date-time' },
+  lastStatus: { type: ['integer', 'null'], description: "The endpoint's HTTP status at the last attempt." },
+  lastError: { type: ['string', 'null'] },
+  created: { type: 'string', format: 'date-time' },
+};
+
+export const deliveriesListResponseSchema = {
+  type: 'object',
+  required: ['page', 'perPage', 'totalItems', 'totalPages', 'items'],
+  properties: {
+    page: { type: 'integer' },
+    perPage: { type: 'integer' },
+    totalItems: { type: 'integer' },
+    totalPages: { type: 'integer' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'type', 'status', 'attempts', 'created'],
+        properties: deliveryProperties,
+      },
+    },
+  },
+};
+
+export const deliveryResponseSchema = {
+  type: 'object',
+  required: ['id', 'type', 'status', 'attempts', 'created', 'payload', 'attemptLog'],
+  properties: {
+    ...deliveryProperties,
+    payload: {
+      type: 'object',
+      description: 'The body sent: `{type, timestamp, data: {collection, record}}`.',
+    },
+    attemptLog: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['attempt', 'at', 'durationMs', 'status', 'response', 'error'],
+        properties: {
+          attempt: { type: 'integer' },
+          at: { type: 'string', format: 'date-time' },
+          durationMs: { type: 'integer' },
+          status: { type: ['integer', 'null'] },
+          response: { type: 'string', description: "The first KiB of the endpoint's answer." },
+          error: { type: ['string', 'null'] },
+        },
+      },
+    },
+  },
+};
+
+export const replayResponseSchema = {
+  type: 'object',
+  required: ['queued'],
+  properties: { queued: { type: 'integer', description: 'Deliveries queued again.' } },
+};
+
+export const testEventResponseSchema = {
+  type: 'object',
+  required: ['deliveryId'],
+  properties: { deliveryId: { type: 'string', format: 'uuid' } },
+};
