@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@plinth/testing';
 import { Webhook } from 'standardwebhooks';
+import { createClient, verifyWebhook, WebhookVerificationError } from '../sdk/src/index.js';
 import { adminToken, api, type ApiAnswer } from './support/auth.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -128,6 +129,18 @@ describe('webhooks', () => {
       expect(r.json.data.record).not.toHaveProperty('note');
     }
     expect(() => verify('whsec_' + Buffer.alloc(24, 1).toString('base64'), mine[0]!)).toThrow();
+    // @plinth/sdk's verifyWebhook (WebCrypto, no dependency) agrees with the reference library.
+    const first = mine[0]!;
+    expect(await verifyWebhook(hook.secret, first.headers as Record<string, string>, first.body)).toEqual(
+      first.json,
+    );
+    await expect(
+      verifyWebhook(hook.secret, first.headers as Record<string, string>, first.body + ' '),
+    ).rejects.toThrow(WebhookVerificationError);
+    const stale = new Date((Number(first.headers['webhook-timestamp']) + 600) * 1000);
+    await expect(
+      verifyWebhook(hook.secret, first.headers as Record<string, string>, first.body, stale),
+    ).rejects.toThrow(/5 minutes/);
     expect((await admin('DELETE', `/api/webhooks/${hook.id}`)).status).toBe(204);
   });
 
@@ -214,14 +227,17 @@ describe('webhooks', () => {
 
   it('rotates the secret: for 24 hours both the new and the old secret verify', async () => {
     const hook = await createWebhook({ events: ['orders.create'], filter: 'status = "rotated"' });
-    const rotated = (await admin('POST', `/api/webhooks/${hook.id}/rotate-secret`)).body;
+    const sdk = createClient({ url: t.url });
+    sdk.authStore.save(await adminToken(t), null);
+    const rotated = await sdk.webhooks.rotateSecret(hook.id);
     expect(rotated.secret).toMatch(/^whsec_/);
     expect(rotated.secret).not.toBe(hook.secret);
-    expect(Date.parse(rotated.previousSecretValidUntil) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    expect(Date.parse(rotated.previousSecretValidUntil!) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    expect((await sdk.webhooks.list()).find((w) => w.id === hook.id)).not.toHaveProperty('secret');
     const order = (await api(t)('POST', '/api/collections/orders/records', { status: 'rotated' })).body;
     await eventually(() => forType('orders.create', order.id).length === 1);
     const r = forType('orders.create', order.id)[0]!;
-    expect(verify(rotated.secret, r)).toEqual(r.json);
+    expect(verify(rotated.secret!, r)).toEqual(r.json);
     expect(verify(hook.secret, r)).toEqual(r.json);
     await admin('DELETE', `/api/webhooks/${hook.id}`);
   });

@@ -7,6 +7,7 @@ import { AdminsService } from './services/admins.js';
 import { CollectionsService, KeysService, SettingsService } from './services/admin-api.js';
 import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
+import { WebhooksService } from './services/webhooks.js';
 import { RecordService } from './services/record-service.js';
 import type {
   CollectionName,
@@ -76,6 +77,8 @@ export class PlinthClient<S = DefaultSchema> {
   readonly settings: SettingsService;
   readonly files: FilesService;
   readonly push: PushService;
+  /** Admin: webhooks and their delivery log. */
+  readonly webhooks: WebhooksService;
   /** Server-Sent Events subscriptions; usually reached through `collection(name).subscribe()`. */
   readonly realtime: RealtimeClient;
 
@@ -98,6 +101,7 @@ export class PlinthClient<S = DefaultSchema> {
     this.settings = new SettingsService(this as PlinthClient<unknown>);
     this.files = new FilesService(this as PlinthClient<unknown>);
     this.push = new PushService(this as PlinthClient<unknown>);
+    this.webhooks = new WebhooksService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({
       ...options.realtime,
       baseUrl: this.url,

@@ -13,6 +13,16 @@ export { CollectionsService, KeysService, SettingsService } from './services/adm
 export { FilesService } from './services/files.js';
 export type { FileUrlOptions } from './services/files.js';
 export { PushService } from './services/push.js';
+export { WebhooksService } from './services/webhooks.js';
+export type {
+  NewWebhook,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookInput,
+  WebhookModel,
+} from './services/webhooks.js';
+export { verifyWebhook, WebhookVerificationError } from './webhook-verify.js';
+export type { WebhookHeaders } from './webhook-verify.js';
 export { RealtimeClient, RealtimeError, topicKey } from './realtime.js';
 export type {
   RealtimeAction,
