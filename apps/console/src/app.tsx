@@ -10,6 +10,7 @@ import { PushPage } from './pages/push';
 import { SchemaPage } from './pages/schema';
 import { RecordsPage } from './pages/records';
 import { SettingsPage } from './pages/settings';
+import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { navigate, useRoute } from './router';
 
 function useSession() {
@@ -53,6 +54,9 @@ export function App() {
   } else if (first === 'push') {
     page = <PushPage />;
     active = '/push';
+  } else if (first === 'webhooks') {
+    page = <WebhooksPage />;
+    active = '/webhooks';
   } else if (first === 'settings') {
     page = <SettingsPage />;
     active = '/settings';

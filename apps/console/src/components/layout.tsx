@@ -5,6 +5,7 @@ const NAV = [
   { path: '/collections', label: 'Collections' },
   { path: '/push', label: 'Push' },
   { path: '/keys', label: 'API keys' },
+  { path: '/webhooks', label: 'Webhooks' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
 ];

@@ -1,0 +1,129 @@
+import { useState, type FormEvent } from 'react';
+import type { WebhookInput, WebhookModel } from '@plinth/sdk';
+import { describeError, errorsByPath } from '../../api/client';
+import { Button, Dialog, ErrorBanner, Field } from '../../components/ui';
+
+const ACTIONS = ['create', 'update', 'delete'] as const;
+
+/** Creates a webhook or edits one: the URL, which collections' events, an optional filter. */
+export function WebhookFormDialog(props: {
+  collections: string[];
+  editing?: WebhookModel;
+  onClose: () => void;
+  onSave: (input: WebhookInput & { url: string; events: string[] }) => Promise<void>;
+}) {
+  const w = props.editing;
+  const [name, setName] = useState(w?.name ?? '');
+  const [url, setUrl] = useState(w?.url ?? '');
+  const [events, setEvents] = useState<Set<string>>(new Set(w?.events ?? []));
+  const [filter, setFilter] = useState(w?.filter ?? '');
+  const [includeHidden, setIncludeHidden] = useState(w?.includeHidden ?? false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [errs, setErrs] = useState<Record<string, string>>({});
+
+  const toggle = (event: string, on: boolean) => {
+    const next = new Set(events);
+    if (on) next.add(event);
+    else next.delete(event);
+    setEvents(next);
+  };
+  const box = (event: string, label: string) => (
+    <label className="check" key={event}>
+      <input
+        type="checkbox"
+        name="event"
+        value={event}
+        checked={events.has(event)}
+        onChange={(e) => toggle(event, e.target.checked)}
+      />{' '}
+      {label}
+    </label>
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    setErrs({});
+    try {
+      await props.onSave({ name, url, events: [...events], filter, includeHidden });
+    } catch (err) {
+      setError(describeError(err));
+      setErrs(errorsByPath(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const eventErrors = Object.entries(errs)
+    .filter(([k]) => k.startsWith('events'))
+    .map(([, v]) => v)
+    .join('; ');
+
+  return (
+    <Dialog
+      open
+      wide
+      title={w ? `Edit webhook ${w.name || w.url}` : 'New webhook'}
+      onClose={props.onClose}
+      footer={
+        <>
+          <Button onClick={props.onClose}>Cancel</Button>
+          <Button kind="primary" type="submit" form="webhook-form" busy={busy} testId="save-webhook">
+            {w ? 'Save' : 'Create webhook'}
+          </Button>
+        </>
+      }
+    >
+      <form id="webhook-form" className="stack" onSubmit={submit}>
+        <ErrorBanner error={error} />
+        <Field
+          label="Endpoint URL"
+          hint="Plinth POSTs each event here, signed (Standard Webhooks)."
+          error={errs.url}
+        >
+          <input
+            name="url"
+            type="url"
+            required
+            value={url}
+            placeholder="https://example.com/hooks/plinth"
+            onChange={(e) => setUrl(e.target.value)}
+            autoFocus
+          />
+        </Field>
+        <Field label="Name (optional)" hint="Says what it is for, e.g. “CRM sync”." error={errs.name}>
+          <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
+        </Field>
+        <fieldset className="field">
+          <legend className="field-label">Events</legend>
+          <div className="row-wrap">{box('*', 'Every event of every collection')}</div>
+          <div className="scope-grid">
+            {props.collections.map((c) => (
+              <div key={c} className="scope-row">
+                <span className="mono">{c}</span>
+                {ACTIONS.map((a) => box(`${c}.${a}`, a))}
+              </div>
+            ))}
+          </div>
+          {eventErrors ? <span className="field-error">{eventErrors}</span> : null}
+        </fieldset>
+        <Field
+          label="Filter (optional)"
+          hint='Only records that match, in the filter syntax of the records API, e.g. status = "paid" && total > 100.'
+          error={errs.filter}
+        >
+          <input className="mono" name="filter" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        </Field>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={includeHidden}
+            onChange={(e) => setIncludeHidden(e.target.checked)}
+          />{' '}
+          Send hidden fields too
+        </label>
+      </form>
+    </Dialog>
+  );
+}
