@@ -3,6 +3,7 @@ import { authStore, sessionEnded, signOut as endSession } from './api/client';
 import { Layout } from './components/layout';
 import { AdminsPage } from './pages/admins';
 import { LoginPage, SetupPage } from './pages/auth-pages';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset';
 import { CollectionEditorPage } from './pages/collection-editor';
 import { CollectionsPage } from './pages/collections';
 import { KeysPage } from './pages/keys';
@@ -25,6 +26,9 @@ export function App() {
   const [first] = route.segments;
 
   if (first === 'setup') return <SetupPage token={route.query.get('token') ?? ''} />;
+  if (first === 'reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
+  if (first === 'forgot-password' && !session)
+    return <ForgotPasswordPage email={route.query.get('email') ?? ''} />;
   if (!session) {
     const reason = sessionEnded.reason || (authStore.token ? 'Your session expired. Sign in again.' : '');
     return <LoginPage reason={reason} />;
