@@ -6,6 +6,7 @@ import { LoginPage, SetupPage } from './pages/auth-pages';
 import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset';
 import { CollectionEditorPage } from './pages/collection-editor';
 import { CollectionsPage } from './pages/collections';
+import { ConnectPage } from './pages/connect';
 import { KeysPage } from './pages/keys';
 import { PushPage } from './pages/push';
 import { SchemaPage } from './pages/schema';
@@ -63,6 +64,9 @@ export function App() {
   } else if (first === 'admins') {
     page = <AdminsPage />;
     active = '/admins';
+  } else if (first === 'connect') {
+    page = <ConnectPage />;
+    active = '/connect';
   } else {
     page = (
       <div className="empty">
