@@ -28,8 +28,7 @@ export function App() {
 
   if (first === 'setup') return <SetupPage token={route.query.get('token') ?? ''} />;
   if (first === 'reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
-  if (first === 'forgot-password' && !session)
-    return <ForgotPasswordPage email={route.query.get('email') ?? ''} />;
+  if (first === 'forgot-password') return <ForgotPasswordPage email={route.query.get('email') ?? ''} />;
   if (!session) {
     const reason = sessionEnded.reason || (authStore.token ? 'Your session expired. Sign in again.' : '');
     return <LoginPage reason={reason} />;
