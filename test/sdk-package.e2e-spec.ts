@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from '@plinth/testing';
+import { nodeExample, webExample } from '../apps/console/src/pages/connect-snippets.js';
 import { PLINTH_VERSION } from '../apps/server/version.js';
 import { adminToken, api } from './support/auth.js';
 import { createKey, ok } from './support/records.js';
@@ -145,8 +146,15 @@ describe('GET /api/sdk.tgz: the typed SDK as an npm package', () => {
           skipLibCheck: false,
           outDir: 'out',
         },
-        files: ['main.ts'],
+        // The examples of the console's "Connect your app" page compile against the installed package too.
+        files: ['main.ts', 'web.ts', 'node.ts'],
       }),
+    );
+    const target = { origin: t.url, collection: 'posts', authCollection: 'users' };
+    await writeFile(path.join(dir, 'web.ts'), `${webExample(target)}\nexport {};\n`);
+    await writeFile(
+      path.join(dir, 'node.ts'),
+      `${nodeExample(target)}\ndeclare const process: { env: Record<string, string | undefined> };\n`,
     );
     await writeFile(
       path.join(dir, 'main.ts'),

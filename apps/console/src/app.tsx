@@ -3,8 +3,10 @@ import { authStore, sessionEnded, signOut as endSession } from './api/client';
 import { Layout } from './components/layout';
 import { AdminsPage } from './pages/admins';
 import { LoginPage, SetupPage } from './pages/auth-pages';
+import { ForgotPasswordPage, ResetPasswordPage } from './pages/password-reset';
 import { CollectionEditorPage } from './pages/collection-editor';
 import { CollectionsPage } from './pages/collections';
+import { ConnectPage } from './pages/connect';
 import { KeysPage } from './pages/keys';
 import { PushPage } from './pages/push';
 import { SchemaPage } from './pages/schema';
@@ -26,6 +28,8 @@ export function App() {
   const [first] = route.segments;
 
   if (first === 'setup') return <SetupPage token={route.query.get('token') ?? ''} />;
+  if (first === 'reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
+  if (first === 'forgot-password') return <ForgotPasswordPage email={route.query.get('email') ?? ''} />;
   if (!session) {
     const reason = sessionEnded.reason || (authStore.token ? 'Your session expired. Sign in again.' : '');
     return <LoginPage reason={reason} />;
@@ -63,6 +67,9 @@ export function App() {
   } else if (first === 'admins') {
     page = <AdminsPage />;
     active = '/admins';
+  } else if (first === 'connect') {
+    page = <ConnectPage />;
+    active = '/connect';
   } else {
     page = (
       <div className="empty">

@@ -1,5 +1,7 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AdminPasswordResetController } from './admin-password-reset.controller.js';
+import { AdminPasswordResetService } from './admin-password-reset.service.js';
 import { AdminsController } from './admins.controller.js';
 import { AdminsRepository } from './admins.repository.js';
 import { AdminsService } from './admins.service.js';
@@ -8,6 +10,7 @@ import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { AuthGuard } from './auth.guard.js';
 import { CredentialFailures } from './credential-failures.js';
+import { MailedLinks } from './mailed-links.js';
 import { ExternalIdentitiesRepository } from './oauth/external-identities.repository.js';
 import { OAuth2Controller } from './oauth/oauth2.controller.js';
 import { OAuth2StateRepository } from './oauth/oauth2-state.js';
@@ -29,6 +32,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
 @Module({
   controllers: [
     AdminsController,
+    AdminPasswordResetController,
     ApiKeysController,
     UsersAuthController,
     AccountMailController,
@@ -39,6 +43,8 @@ import { UsersAuthService } from './users/users-auth.service.js';
   providers: [
     AdminsRepository,
     AdminsService,
+    AdminPasswordResetService,
+    MailedLinks,
     ApiKeysRepository,
     ApiKeysService,
     TokensService,

@@ -18,14 +18,15 @@ export class JobsModule {
       module: JobsModule,
       global: true,
       imports: opts.consume ? [DiscoveryModule] : [],
-      // MailSender everywhere: it registers the `mail` settings section and sends the admin's test mail.
+      // MailSender everywhere: it registers the `mail` settings section, sends the admin's test mail and
+      // tells whether mail can be sent at all.
       controllers: [MailSettingsController],
       providers: [
         JobsService,
         MailSender,
         ...(opts.consume ? [JobsWorker, MaintenanceCleanupHandler, MailSendHandler] : []),
       ],
-      exports: [JobsService, ...(opts.consume ? [JobsWorker] : [])],
+      exports: [JobsService, MailSender, ...(opts.consume ? [JobsWorker] : [])],
     };
   }
 }

@@ -68,6 +68,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admins/confirm-password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['confirmAdminPasswordReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admins/me/password': {
     parameters: {
       query?: never;
@@ -78,6 +94,22 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['changeAdminPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/request-password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['requestAdminPasswordReset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1186,6 +1218,35 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  confirmAdminPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          password: string;
+          passwordConfirm: string;
+          /** @description The token of the mailed link. */
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The new password is set; every session of the admin has ended. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   changeAdminPassword: {
     parameters: {
       query?: never;
@@ -1219,6 +1280,33 @@ export interface operations {
             updated: string;
           };
         };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  requestAdminPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Answered the same for every address; a mail goes out if an admin has it. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       '4XX': components['responses']['Problem'];
       '5XX': components['responses']['Problem'];

@@ -137,6 +137,38 @@ export class AdminsService {
     });
   }
 
+  /**
+   * Mails a one-time password reset link (to the console's reset page) if an admin has this email
+   * (`POST /api/admins/request-password-reset`); resolves the same either way. A server without SMTP
+   * rejects with 400 `MAIL_NOT_CONFIGURED`.
+   */
+  async requestPasswordReset(email: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send('/api/admins/request-password-reset', {
+      method: 'POST',
+      body: { email },
+      auth: false,
+      ...req(options),
+    });
+  }
+
+  /**
+   * Sets a new admin password with the mailed link's token (`POST /api/admins/confirm-password-reset`);
+   * every session of that admin ends. A used, unknown or expired token → 400 `PASSWORD_RESET_TOKEN_INVALID`.
+   */
+  async confirmPasswordReset(
+    token: string,
+    password: string,
+    passwordConfirm: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
+    await this.client.send('/api/admins/confirm-password-reset', {
+      method: 'POST',
+      body: { token, password, passwordConfirm },
+      auth: false,
+      ...req(options),
+    });
+  }
+
   /** Every admin (`GET /api/admins`; needs an admin session or an admin-scoped API key). */
   async list(options: RequestOptions = {}): Promise<AdminModel[]> {
     return (await this.client.send<ListResult<AdminModel>>('/api/admins', req(options))).items;

@@ -3,6 +3,7 @@ import { href } from '../router';
 
 const NAV = [
   { path: '/collections', label: 'Collections' },
+  { path: '/connect', label: 'Connect your app' },
   { path: '/push', label: 'Push' },
   { path: '/keys', label: 'API keys' },
   { path: '/webhooks', label: 'Webhooks' },

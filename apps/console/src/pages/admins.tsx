@@ -11,6 +11,7 @@ import {
   Spinner,
   formatDate,
 } from '../components/ui';
+import { PasswordFields, usePasswordPair } from '../components/password-fields';
 import { navigate } from '../router';
 
 /**
@@ -118,8 +119,9 @@ export function AdminsPage() {
         </div>
       ) : null}
       <p className="muted small">
-        Add an admin with <code>npm run plinth -- admin create &lt;email&gt;</code>; a forgotten password is
-        reset with <code>npm run plinth -- admin reset-password &lt;email&gt;</code>.
+        Add an admin with <code>npm run plinth -- admin create &lt;email&gt;</code>. A forgotten password is
+        reset by mail from the sign-in page (&ldquo;Forgot password?&rdquo;), or on the server with{' '}
+        <code>npm run plinth -- admin reset-password &lt;email&gt;</code>.
       </p>
       <ConfirmDialog
         open={!!deleting}
@@ -151,8 +153,7 @@ export function AdminsPage() {
 
 function ChangePassword() {
   const [current, setCurrent] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const pair = usePasswordPair();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [errs, setErrs] = useState<Record<string, string>>({});
@@ -163,16 +164,15 @@ function ChangePassword() {
     setError('');
     setErrs({});
     setDone(false);
-    if (password !== confirm) {
-      setErrs({ passwordConfirm: 'The two passwords differ.' });
+    if (pair.mismatch()) {
+      setErrs({ passwordConfirm: pair.mismatch() });
       return;
     }
     setBusy(true);
     try {
-      await client.admins.changePassword(current, password);
+      await client.admins.changePassword(current, pair.password);
       setCurrent('');
-      setPassword('');
-      setConfirm('');
+      pair.clear();
       setDone(true);
     } catch (err) {
       setError(describeError(err));
@@ -198,27 +198,12 @@ function ChangePassword() {
             onChange={(e) => setCurrent(e.target.value)}
           />
         </Field>
-        <Field label="New password" hint="At least 10 characters." error={errs.password}>
-          <input
-            type="password"
-            name="newPassword"
-            required
-            minLength={10}
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </Field>
-        <Field label="New password again" error={errs.passwordConfirm}>
-          <input
-            type="password"
-            name="newPasswordConfirm"
-            required
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-          />
-        </Field>
+        <PasswordFields
+          pair={pair}
+          errors={{ password: errs.password, confirm: errs.passwordConfirm }}
+          labels={{ password: 'New password', confirm: 'New password again' }}
+          names={{ password: 'newPassword', confirm: 'newPasswordConfirm' }}
+        />
         <div>
           <Button kind="primary" type="submit" busy={busy}>
             Change password

@@ -1,9 +1,10 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { authStore, client, describeError, errorsByPath } from '../api/client';
+import { PasswordFields, usePasswordPair } from '../components/password-fields';
 import { Button, ErrorBanner, Field, Notice } from '../components/ui';
-import { navigate } from '../router';
+import { href, navigate } from '../router';
 
-function AuthCard(props: { title: string; intro?: string; children: ReactNode }) {
+export function AuthCard(props: { title: string; intro?: string; children: ReactNode }) {
   return (
     <div className="auth-page">
       <div className="auth-card">
@@ -19,8 +20,7 @@ function AuthCard(props: { title: string; intro?: string; children: ReactNode })
 /** The one-time setup link printed at first boot opens this page: it creates the first admin. */
 export function SetupPage({ token }: { token: string }) {
   const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const pair = usePasswordPair();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -38,13 +38,13 @@ export function SetupPage({ token }: { token: string }) {
     e.preventDefault();
     setError('');
     setFieldErrors({});
-    if (password !== confirm) {
-      setFieldErrors({ confirm: 'The two passwords differ.' });
+    if (pair.mismatch()) {
+      setFieldErrors({ confirm: pair.mismatch() });
       return;
     }
     setBusy(true);
     try {
-      const result = await client.admins.setup(token, email, password);
+      const result = await client.admins.setup(token, email, pair.password);
       authStore.save(result.token, { ...result.admin }, '');
       navigate('/collections');
     } catch (err) {
@@ -72,27 +72,10 @@ export function SetupPage({ token }: { token: string }) {
             autoFocus
           />
         </Field>
-        <Field label="Password" hint="At least 10 characters." error={fieldErrors.password}>
-          <input
-            type="password"
-            name="password"
-            required
-            minLength={10}
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </Field>
-        <Field label="Repeat the password" error={fieldErrors.confirm}>
-          <input
-            type="password"
-            name="passwordConfirm"
-            required
-            autoComplete="new-password"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-          />
-        </Field>
+        <PasswordFields
+          pair={pair}
+          errors={{ password: fieldErrors.password, confirm: fieldErrors.confirm }}
+        />
         <Button kind="primary" type="submit" busy={busy}>
           Create admin and sign in
         </Button>
@@ -150,6 +133,11 @@ export function LoginPage({ reason }: { reason?: string }) {
           Sign in
         </Button>
       </form>
+      <p className="small">
+        <a href={href(`/forgot-password${email ? `?email=${encodeURIComponent(email)}` : ''}`)}>
+          Forgot password?
+        </a>
+      </p>
       <p className="muted small">
         First start? Open the setup link Plinth printed in its log, or create an admin with{' '}
         <code>npm run plinth -- admin create you@example.com</code>.

@@ -53,6 +53,18 @@ export const confirmEmailChangeSchema = {
   properties: { token, password: { type: 'string', minLength: 1, maxLength: 1024 } },
 };
 
+/** 400 on `passwordConfirm` when it differs from `password` (PocketBase's answer). */
+export function assertPasswordsMatch(input: { password: string; passwordConfirm: string }): void {
+  if (input.password === input.passwordConfirm) return;
+  throw new AppError(
+    'VALIDATION_FAILED',
+    "The request body has 1 invalid field: passwordConfirm doesn't match.",
+    {
+      errors: [{ path: 'passwordConfirm', code: 'PASSWORDS_DONT_MATCH', message: "passwords don't match" }],
+    },
+  );
+}
+
 /**
  * Links mailed to app users of an auth collection: verification, password reset, email change
  * (PocketBase's routes and shapes). Every route counts toward the per-IP auth limit.
@@ -99,17 +111,7 @@ export class AccountMailController {
       passwordResetSchema,
       body,
     );
-    if (input.password !== input.passwordConfirm) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        "The request body has 1 invalid field: passwordConfirm doesn't match.",
-        {
-          errors: [
-            { path: 'passwordConfirm', code: 'PASSWORDS_DONT_MATCH', message: "passwords don't match" },
-          ],
-        },
-      );
-    }
+    assertPasswordsMatch(input);
     await this.mail.confirmPasswordReset(collection, input.token, input.password);
   }
 

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   CollectionsRegistry,
   type CompiledCollection,
@@ -11,19 +10,17 @@ import {
   AppError,
   type ErrorCode,
   hashPassword,
-  newId,
   newTokenKey,
-  OneTimeTokenRepository,
   PLINTH_CONFIG,
   type Principal,
   type ResolvedConfig,
   verifyPassword,
 } from '@plinth/core';
-import { JobsService, MAIL_SEND_OPTIONS } from '@plinth/jobs';
-import { fingerprint, sha256 } from '../tokens.service.js';
+import { MailedLinks } from '../mailed-links.js';
+import { fingerprint } from '../tokens.service.js';
 import { accountPageLink } from './account-pages.js';
 import { AccountUpdatesRepository } from './account-updates.repository.js';
-import { emailChangeMail, type MailContent, passwordResetMail, verificationMail } from './mail-templates.js';
+import { emailChangeMail, passwordResetMail, verificationMail } from './mail-templates.js';
 import { RateLimiter } from '@plinth/core';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
 
@@ -57,10 +54,6 @@ const LINKS = {
 >;
 type LinkKind = keyof typeof LINKS;
 
-/** Mails per address per window, whatever their kind; requests beyond still answer 204. */
-const MAILS_PER_ADDRESS = 3;
-const MAIL_WINDOW_SECONDS = 600;
-
 export interface AccountOwner {
   c: CompiledCollection;
   account: AccountRow;
@@ -75,27 +68,26 @@ const lower = (email: unknown): string => String(email).trim().toLowerCase();
  * account exists.
  */
 @Injectable()
-export class AccountMailService implements BeforeApplicationShutdown {
-  private readonly logger = new Logger('AccountMail');
-  private readonly pending = new Set<Promise<void>>();
-
+export class AccountMailService {
   constructor(
     private readonly registry: CollectionsRegistry,
     private readonly accounts: UserAccountsRepository,
     private readonly updates: AccountUpdatesRepository,
-    private readonly oneTime: OneTimeTokenRepository,
-    private readonly jobs: JobsService,
+    private readonly links: MailedLinks,
     private readonly limiter: RateLimiter,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   requestVerification(collection: string, email: string): void {
     const c = this.authCollection(collection);
-    this.later('verification mail', async () => {
+    this.links.later('verification mail', async () => {
       const account = await this.accounts.findByEmail(c, email.trim());
-      if (!account || account.verified === true || !(await this.mayMail(account.email))) return;
+      if (!account || account.verified === true || !(await this.links.mayMail(account.email))) return;
       const token = await this.issue(c, 'verify', account, { email: lower(account.email) });
-      await this.send(String(account.email), verificationMail(this.appName, this.link(c, 'verify', token)));
+      await this.links.send(
+        String(account.email),
+        verificationMail(this.appName, this.link(c, 'verify', token)),
+      );
     });
   }
 
@@ -109,14 +101,17 @@ export class AccountMailService implements BeforeApplicationShutdown {
 
   requestPasswordReset(collection: string, email: string): void {
     const c = this.authCollection(collection);
-    this.later('password reset mail', async () => {
+    this.links.later('password reset mail', async () => {
       const account = await this.accounts.findByEmail(c, email.trim());
-      if (!account || !(await this.mayMail(account.email))) return;
+      if (!account || !(await this.links.mayMail(account.email))) return;
       const token = await this.issue(c, 'reset', account, {
         email: lower(account.email),
         tk: fingerprint(account.token_key),
       });
-      await this.send(String(account.email), passwordResetMail(this.appName, this.link(c, 'reset', token)));
+      await this.links.send(
+        String(account.email),
+        passwordResetMail(this.appName, this.link(c, 'reset', token)),
+      );
     });
   }
 
@@ -167,13 +162,14 @@ export class AccountMailService implements BeforeApplicationShutdown {
         errors: [{ path: 'newEmail', code: 'INVALID_VALUE', message: 'is the current email' }],
       });
     }
-    this.later('email change mail', async () => {
-      if ((await this.accounts.findByEmail(c, newEmail.trim())) || !(await this.mayMail(newEmail))) return;
+    this.links.later('email change mail', async () => {
+      if ((await this.accounts.findByEmail(c, newEmail.trim())) || !(await this.links.mayMail(newEmail)))
+        return;
       const token = await this.issue(c, 'email-change', account, {
         newEmail: newEmail.trim(),
         tk: fingerprint(account.token_key),
       });
-      await this.send(
+      await this.links.send(
         newEmail.trim(),
         emailChangeMail(this.appName, this.link(c, 'email-change', token), newEmail.trim()),
       );
@@ -204,13 +200,9 @@ export class AccountMailService implements BeforeApplicationShutdown {
     await this.accounts.revokeAll(c.def.id, account.id);
   }
 
-  /** Resolves when the mails requested so far are enqueued (or skipped): for shutdown and tests. */
-  async idle(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.idle();
+  /** Resolves when the mails requested so far are enqueued (or skipped): for tests. */
+  idle(): Promise<void> {
+    return this.links.idle();
   }
 
   private get appName(): string {
@@ -228,40 +220,13 @@ export class AccountMailService implements BeforeApplicationShutdown {
     return c;
   }
 
-  private later(what: string, work: () => Promise<void>): void {
-    const run: Promise<void> = work()
-      .catch((err: Error) => this.logger.error(`Could not send the ${what}: ${err.message}`))
-      .finally(() => this.pending.delete(run));
-    this.pending.add(run);
-  }
-
-  /** Counts a mail to this address; false (and no mail) past MAILS_PER_ADDRESS in the window. */
-  private async mayMail(address: unknown): Promise<boolean> {
-    try {
-      await this.limiter.hit(`mail:${sha256(lower(address))}`, MAILS_PER_ADDRESS, MAIL_WINDOW_SECONDS, '');
-      return true;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'TOO_MANY_REQUESTS') return false;
-      throw err;
-    }
-  }
-
-  private async issue(
+  private issue(
     c: CompiledCollection,
     kind: LinkKind,
     account: AccountRow,
     data: Record<string, string>,
   ): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
-    await this.oneTime.create({
-      id: newId(),
-      purpose: `${kind}:${c.def.id}`,
-      tokenHash: sha256(token),
-      subject: account.id,
-      data,
-      expiresAt: new Date(Date.now() + LINKS[kind].ttlMs),
-    });
-    return token;
+    return this.links.issue(`${kind}:${c.def.id}`, account.id, data, LINKS[kind].ttlMs);
   }
 
   /** Uses the token up and loads its account; unknown, used, expired or orphaned → 400. */
@@ -270,8 +235,8 @@ export class AccountMailService implements BeforeApplicationShutdown {
     kind: LinkKind,
     token: string,
   ): Promise<{ account: AccountRow; data: Record<string, unknown> }> {
-    const found = await this.oneTime.consume(`${kind}:${c.def.id}`, sha256(token));
-    const account = found?.subject ? await this.accounts.findById(c, found.subject) : undefined;
+    const found = await this.links.consume(`${kind}:${c.def.id}`, token);
+    const account = found ? await this.accounts.findById(c, found.subject) : undefined;
     if (!found || !account) throw this.invalid(kind);
     return { account, data: found.data };
   }
@@ -288,9 +253,5 @@ export class AccountMailService implements BeforeApplicationShutdown {
     const own = mailLinkTemplate(c.def, LINKS[kind].option);
     if (own) return fillMailLink(own, token, c.def.name);
     return accountPageLink(this.config.http.publicUrl, LINKS[kind].page, c.def.name, token);
-  }
-
-  private async send(to: string, mail: MailContent): Promise<void> {
-    await this.jobs.enqueue('mail.send', { to, ...mail }, MAIL_SEND_OPTIONS);
   }
 }

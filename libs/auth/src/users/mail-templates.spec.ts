@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { emailChangeMail, passwordResetMail, verificationMail } from './mail-templates.js';
+import {
+  adminPasswordResetMail,
+  emailChangeMail,
+  passwordResetMail,
+  verificationMail,
+} from './mail-templates.js';
 
 const link = 'https://app.example/_/#/page/TOKEN';
 
@@ -8,6 +13,7 @@ describe('mail templates', () => {
     verification: verificationMail('Acme', link),
     reset: passwordResetMail('Acme', link),
     emailChange: emailChangeMail('Acme', link, 'new@example.com'),
+    adminReset: adminPasswordResetMail('Acme', link, 'https://app.example/_/'),
   };
 
   it.each(Object.entries(mails))(
@@ -25,5 +31,7 @@ describe('mail templates', () => {
     expect(mails.reset.text).toContain('1 hour');
     expect(mails.emailChange.text).toContain('1 hour');
     expect(mails.emailChange.text).toContain('new@example.com');
+    expect(mails.adminReset.text).toContain('1 hour');
+    expect(mails.adminReset.text).toContain('the Acme console at https://app.example/_/');
   });
 });

@@ -61,3 +61,22 @@ export function emailChangeMail(appName: string, link: string, newEmail: string)
     ].join('\n'),
   };
 }
+
+export function adminPasswordResetMail(appName: string, link: string, consoleUrl: string): MailContent {
+  return {
+    subject: `Reset your ${appName} admin password`,
+    text: [
+      'Hello,',
+      '',
+      `Someone asked to reset the password of the admin account with this email address, for the ${appName} console at ${consoleUrl}.`,
+      'To choose a new password, open this link within 1 hour:',
+      '',
+      link,
+      '',
+      'Setting a new password ends every console session of this admin.',
+      'If this was not you, ignore this mail: your password stays as it is.',
+      '',
+      `— ${appName}`,
+    ].join('\n'),
+  };
+}

@@ -88,6 +88,11 @@ export class MailSender implements OnModuleInit {
     return 'sent';
   }
 
+  /** Whether an SMTP server is set; without one, mails are logged instead of sent. */
+  async isConfigured(): Promise<boolean> {
+    return Boolean((await this.built()).transport);
+  }
+
   /**
    * "Send test mail": sends one mail now with the saved settings (not through the queue, no retries).
    * No host → 400 MAIL_NOT_CONFIGURED; any failure → 502 MAIL_TEST_FAILED with what the server said.
