@@ -91,7 +91,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    get: operations['getSetupStatus'];
     put?: never;
     post: operations['setupFirstAdmin'];
     delete?: never;
@@ -820,6 +820,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/settings/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getSettingsStatus'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/settings/storage/test': {
     parameters: {
       query?: never;
@@ -1089,6 +1105,31 @@ export interface operations {
             id: string;
             /** Format: date-time */
             updated: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getSetupStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description true: setup links no longer work; sign in instead. */
+            adminExists: boolean;
           };
         };
       };
@@ -1765,8 +1806,63 @@ export interface operations {
             changes: ({
               /** @enum {string} */
               action: 'create' | 'update' | 'delete';
+              /** @description New fields (every field of a new collection). */
+              added: {
+                name: string;
+                type: string;
+              }[];
+              /** @description Fields kept (matched by id) whose type or options differ. */
+              changed: {
+                changes: {
+                  /** @description Absent: newly set. */
+                  from?: unknown;
+                  key: string;
+                  /** @description Absent: removed. */
+                  to?: unknown;
+                }[];
+                name: string;
+                /** @description The former name of a renamed field. */
+                previousName?: string;
+                type: string;
+              }[];
               collection: string;
-              fields: unknown[];
+              /** @description Names of the fields added, changed or removed (all of them on create and delete). */
+              fields: string[];
+              indexes: {
+                added: {
+                  fields: string[];
+                  unique?: boolean;
+                }[];
+                removed: {
+                  fields: string[];
+                  unique?: boolean;
+                }[];
+              };
+              /** @description Other collection settings that differ (auth options; client secrets blanked). */
+              options: {
+                /** @description Absent: newly set. */
+                from?: unknown;
+                key: string;
+                /** @description Absent: removed. */
+                to?: unknown;
+              }[];
+              /** @description The former name of a renamed collection. */
+              previousName?: string;
+              /** @description Fields dropped with their data in every record (every field of a deleted collection). */
+              removed: {
+                name: string;
+                type: string;
+              }[];
+              /** @description true: the fields were reordered. */
+              reordered?: boolean;
+              /** @description Rules whose text differs (every rule of a new collection, without `from`). */
+              rules: {
+                /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
+                from?: string | null;
+                rule: string;
+                /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
+                to: string | null;
+              }[];
             } & {
               [key: string]: unknown;
             })[];
@@ -3593,6 +3689,61 @@ export interface operations {
             /** @description host:port of the SMTP server that took the mail. */
             server: string;
             to: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getSettingsStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            app: {
+              /** @description The app's own site, linked from the account pages (PLINTH_APP_URL; "" when unset). */
+              appUrl: {
+                /** @description false: the variable is unset and the default applies. */
+                fromEnvironment: boolean;
+                value: string;
+                /** @description The environment variable that sets it. */
+                variable: string;
+              };
+              /** @description Names the app in mails and account pages (PLINTH_APP_NAME, default "Plinth"). */
+              name: {
+                /** @description false: the variable is unset and the default applies. */
+                fromEnvironment: boolean;
+                value: string;
+                /** @description The environment variable that sets it. */
+                variable: string;
+              };
+              /** @description The server's public address, in setup links, OAuth callbacks and mail links (PUBLIC_URL, default http://localhost:<PORT>). */
+              publicUrl: {
+                /** @description false: the variable is unset and the default applies. */
+                fromEnvironment: boolean;
+                value: string;
+                /** @description The environment variable that sets it. */
+                variable: string;
+              };
+            };
+            /** @description Per settings section, per secret key: true when a value is stored. */
+            secrets: {
+              [key: string]: {
+                [key: string]: boolean;
+              };
+            };
           };
         };
       };
