@@ -35,8 +35,8 @@ describe('describeSchemaChange', () => {
           name: 'title',
           type: 'text',
           changes: [
-            { key: 'required', from: true, to: false },
             { key: 'max', from: 200, to: 300 },
+            { key: 'required', from: true, to: false },
           ],
         },
       ],

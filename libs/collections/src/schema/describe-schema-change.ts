@@ -88,7 +88,11 @@ function diffValues(
 function fieldChange(prev: FieldDef, next: FieldDef): FieldChange | null {
   const { id: _a, name: prevName, ...p } = prev;
   const { id: _b, name, ...n } = next;
-  const keys = [...new Set(['type', ...Object.keys(p), ...Object.keys(n)])];
+  // Type first, then the options by name: stored fields come back from jsonb with their keys reordered.
+  const keys = [
+    'type',
+    ...[...new Set([...Object.keys(p), ...Object.keys(n)])].filter((k) => k !== 'type').sort(),
+  ];
   const changes = diffValues(p, n, keys);
   if (!changes.length && prevName === name) return null;
   return { ...summary(next), ...(prevName !== name ? { previousName: prevName } : {}), changes };
