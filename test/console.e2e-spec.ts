@@ -440,7 +440,7 @@ describe('admin console in a browser', () => {
     await page.getByRole('button', { name: 'Preview changes' }).click();
     const plan = page.getByTestId('schema-plan');
     await plan.waitFor();
-    expect(await plan.innerText()).toMatch(/update\s+tasks\s+— .*notes/);
+    expect(await plan.innerText()).toMatch(/tasks\s+changed\s+\+ field notes \(text\)/);
     await b.screenshot('18-schema-import');
     let c = await api(t, await adminTokenFromPage(page))('GET', '/api/collections/tasks');
     expect(c.body.fields.map((f: { name: string }) => f.name)).not.toContain('notes'); // a preview changes nothing
