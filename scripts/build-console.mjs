@@ -25,6 +25,7 @@ const stamp = path.join(out, '.build-stamp');
 const SOURCES = [
   path.join(consoleDir, 'src'),
   path.join(consoleDir, 'index.html'),
+  path.join(consoleDir, 'public'),
   path.join(consoleDir, 'vite.config.ts'),
   path.join(repo, 'sdk/src'),
   path.join(repo, 'package-lock.json'),

@@ -43,6 +43,12 @@ describe('Admins: first-admin setup link, sign-in, admin tokens', () => {
     await t?.stop();
   });
 
+  it('GET /api/admins/setup says whether a setup link can still be used (no sign-in needed)', async () => {
+    const res = await t.fetch('/api/admins/setup');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ adminExists: false });
+  });
+
   it('refuses the setup route with a link that was never issued', async () => {
     const res = await t.fetch('/api/admins/setup', json({ token: 'made-up', email, password }));
     await expectProblem(res, 400, 'SETUP_TOKEN_INVALID');
@@ -84,14 +90,19 @@ describe('Admins: first-admin setup link, sign-in, admin tokens', () => {
     const list = await api(t, token)('GET', '/api/collections');
     expect(list.status).toBe(200);
 
-    // The same link a second time: refused, and no second admin.
+    // The same link a second time: refused with how to sign in instead, and no second admin.
     const again = await t.fetch(
       '/api/admins/setup',
       json({ token: link, email: 'second@example.com', password }),
     );
-    await expectProblem(again, 400, 'SETUP_TOKEN_INVALID');
+    const problem = await expectProblem(again, 409, 'ADMIN_EXISTS');
+    expect(problem.detail).toMatch(
+      /An admin exists already, so this setup link no longer works\. Sign in at http/,
+    );
+    expect(problem.detail).toContain('admin reset-password');
     const { rows } = await t.db.query('SELECT email FROM plinth.admin');
     expect(rows).toEqual([{ email }]);
+    expect(await (await t.fetch('/api/admins/setup')).json()).toEqual({ adminExists: true });
   });
 
   it('refuses another still-valid link once an admin exists, and prints no new one', async () => {

@@ -545,8 +545,8 @@ describe('Collections API: import and export of the whole schema', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       changes: [
-        { collection: 'posts', action: 'update', fields: ['summary'] },
-        { collection: 'tags', action: 'create', fields: ['label'] },
+        expect.objectContaining({ collection: 'posts', action: 'update', fields: ['summary'] }),
+        expect.objectContaining({ collection: 'tags', action: 'create', fields: ['label'] }),
       ],
     });
     expect(await exported()).toEqual(before);
@@ -560,8 +560,8 @@ describe('Collections API: import and export of the whole schema', () => {
     const res = await call('PUT', '/api/collections/import', { collections: file });
     expect(res.status).toBe(200);
     expect(res.body.changes).toEqual([
-      { collection: 'posts', action: 'update', fields: ['summary'] },
-      { collection: 'tags', action: 'create', fields: ['label'] },
+      expect.objectContaining({ collection: 'posts', action: 'update', fields: ['summary'] }),
+      expect.objectContaining({ collection: 'tags', action: 'create', fields: ['label'] }),
     ]);
     const posts = (await call('GET', '/api/collections/posts')).body;
     expect(fieldOf(posts, 'summary')).toMatchObject({ type: 'text', max: 500, id: expect.any(String) });
@@ -602,7 +602,9 @@ describe('Collections API: import and export of the whole schema', () => {
       deleteMissing: true,
     });
     expect(dry.status).toBe(200);
-    expect(dry.body.changes).toEqual([{ collection: 'tags', action: 'delete', fields: ['label'] }]);
+    expect(dry.body.changes).toEqual([
+      expect.objectContaining({ collection: 'tags', action: 'delete', fields: ['label'] }),
+    ]);
     expect(await tableExists(t, 'tags')).toBe(true);
 
     const res = await call('PUT', '/api/collections/import', {
@@ -610,7 +612,9 @@ describe('Collections API: import and export of the whole schema', () => {
       deleteMissing: true,
     });
     expect(res.status).toBe(200);
-    expect(res.body.changes).toEqual([{ collection: 'tags', action: 'delete', fields: ['label'] }]);
+    expect(res.body.changes).toEqual([
+      expect.objectContaining({ collection: 'tags', action: 'delete', fields: ['label'] }),
+    ]);
     expect(await tableExists(t, 'tags')).toBe(false);
     problem(await call('GET', '/api/collections/tags'), 404, 'COLLECTION_NOT_FOUND');
     expect((await exported()).map((c) => c.name).sort()).toEqual(['posts', 'users']);
@@ -667,8 +671,12 @@ describe('Collections API: import and export of the whole schema', () => {
       const dry = await callU('PUT', '/api/collections/import?dryRun=true', { collections: file });
       expect(dry.status).toBe(200);
       expect(dry.body.changes).toEqual([
-        { collection: 'books', action: 'create', fields: ['title', 'author', 'sequel'] },
-        { collection: 'authors', action: 'create', fields: ['name', 'favourite'] },
+        expect.objectContaining({
+          collection: 'books',
+          action: 'create',
+          fields: ['title', 'author', 'sequel'],
+        }),
+        expect.objectContaining({ collection: 'authors', action: 'create', fields: ['name', 'favourite'] }),
       ]);
       expect(await tableExists(u, 'books')).toBe(false);
 

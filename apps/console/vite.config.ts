@@ -7,7 +7,8 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   root: here('.'),
   base: '/_/',
-  publicDir: false,
+  // Copied as is to dist/ (favicon.svg → /_/favicon.svg).
+  publicDir: here('public'),
   oxc: { jsx: { runtime: 'automatic', importSource: 'react' } },
   resolve: {
     alias: { '@plinth/sdk': here('../../sdk/src/index.ts') },

@@ -164,12 +164,11 @@ export interface CollectionModel {
   updated?: string;
 }
 
-/** One line of an import plan: what happens to which collection (and which of its fields). */
-export interface SchemaChange {
-  collection: string;
-  action: 'create' | 'update' | 'delete';
-  fields: string[];
-}
+/**
+ * One line of an import plan: what happens to which collection, field by field (added, removed with
+ * their data, changed options), rule by rule, and to its indexes and options.
+ */
+export type SchemaChange = ApiAnswer<'/api/collections/import', 'put'>['changes'][number];
 
 export type ApiKeyModel = ApiAnswer<'/api/keys', 'get'>['items'][number];
 
@@ -177,6 +176,12 @@ export type ApiKeyModel = ApiAnswer<'/api/keys', 'get'>['items'][number];
 export type NewApiKey = ApiAnswer<'/api/keys', 'post'>;
 
 export type SettingsModel = Record<string, Record<string, unknown>>;
+
+/** Which secrets are stored (never their values) and where the app's name and URLs come from. */
+export type SettingsStatus = ApiAnswer<'/api/settings/status', 'get'>;
+
+/** "On create/update/delete of a record of this collection, send this push" (admin). */
+export type PushTrigger = ApiAnswer<'/api/push/triggers/{collection}', 'get'>['triggers'][number];
 
 // ---- push ----
 

@@ -33,6 +33,15 @@ export const setupSchema = {
   },
 };
 
+export const setupStatusSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['adminExists'],
+  properties: {
+    adminExists: { type: 'boolean', description: 'true: setup links no longer work; sign in instead.' },
+  },
+};
+
 export const adminLogoutSchema = {
   type: 'object',
   additionalProperties: false,
@@ -163,5 +172,13 @@ export class AdminsController {
   async setupFirstAdmin(@Body() body: unknown) {
     const input = validateBody<{ token: string; email: string; password: string }>(setupSchema, body);
     return this.admins.setupFirstAdmin(input.token, input.email, input.password);
+  }
+
+  /** Whether the setup link can still be used: once an admin exists, the console says to sign in instead. */
+  @LimitAuthRequestsPerIp()
+  @Get('setup')
+  @ApiAnswer(setupStatusSchema)
+  async getSetupStatus() {
+    return { adminExists: await this.admins.anyExists() };
   }
 }

@@ -216,24 +216,36 @@ export class AdminsService {
     return token;
   }
 
+  async anyExists(): Promise<boolean> {
+    return (await this.admins.count()) > 0;
+  }
+
   async setupFirstAdmin(
     token: string,
     email: string,
     password: string,
   ): Promise<{ token: string; admin: AdminView }> {
     const tokenHash = sha256(token);
+    const adminExists = () =>
+      new AppError(
+        'ADMIN_EXISTS',
+        `An admin exists already, so this setup link no longer works. Sign in at ${this.config.http.publicUrl}/_/ ` +
+          "with that admin's email and password. Lost the password? On the server run: npm run plinth -- admin reset-password <email>",
+      );
     const invalidLink = () =>
       new AppError(
         'SETUP_TOKEN_INVALID',
         'This setup link is unknown, used or expired. Restart Plinth to print a new one.',
       );
-    if (!(await this.oneTime.exists(SETUP_PURPOSE, tokenHash))) throw invalidLink();
+    if (!(await this.oneTime.exists(SETUP_PURPOSE, tokenHash))) {
+      // A used link: its admin exists, so say how to get in rather than "restart Plinth".
+      if (await this.anyExists()) throw adminExists();
+      throw invalidLink();
+    }
     const passwordHash = await hashPassword(password);
     // Under one lock, so that links used at the same moment create one first admin, not one each.
     const admin = await this.admins.withSetupLock(async (tx) => {
-      if ((await this.admins.count(tx)) > 0) {
-        throw new AppError('ADMIN_EXISTS', 'An admin exists already; sign in instead.');
-      }
+      if ((await this.admins.count(tx)) > 0) throw adminExists();
       if (!(await this.admins.consumeToken(tx, SETUP_PURPOSE, tokenHash))) throw invalidLink();
       const row = await this.admins.insert(
         { id: newId(), email: email.trim(), password_hash: passwordHash, token_key: newTokenKey() },

@@ -7,6 +7,7 @@ import type {
   RequestOptions,
   SchemaChange,
   SettingsModel,
+  SettingsStatus,
 } from '../types.js';
 
 const req = (opts?: RequestOptions) => ({ signal: opts?.signal, headers: opts?.headers });
@@ -125,6 +126,11 @@ export class SettingsService {
    */
   testMail(to: string, options: RequestOptions = {}): Promise<{ ok: true; to: string; server: string }> {
     return this.client.send('/api/settings/mail/test', { method: 'POST', body: { to }, ...req(options) });
+  }
+
+  /** Which secrets are stored (true/false, never the value) and the app's name and URLs with their source. */
+  status(options: RequestOptions = {}): Promise<SettingsStatus> {
+    return this.client.send('/api/settings/status', req(options));
   }
 
   /** Writes, reads back and deletes a probe object with the saved storage settings. */

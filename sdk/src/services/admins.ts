@@ -77,6 +77,11 @@ export class AdminsService {
     });
   }
 
+  /** Whether a setup link can still be used: once an admin exists, it cannot (sign in instead). */
+  setupStatus(options: RequestOptions = {}): Promise<{ adminExists: boolean }> {
+    return this.client.send('/api/admins/setup', { auth: false, ...req(options) });
+  }
+
   /** Creates the first admin with the one-time setup token the server prints at boot. */
   setup(
     token: string,

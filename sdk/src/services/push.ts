@@ -5,6 +5,7 @@ import type {
   ListResult,
   PushMessageModel,
   PushSendInput,
+  PushTrigger,
   RequestOptions,
 } from '../types.js';
 
@@ -98,6 +99,27 @@ export class PushService {
   retry(id: string, options: RequestOptions = {}): Promise<{ id: string; retried: number }> {
     return this.client.send(`/api/push/messages/${encodeURIComponent(id)}/retry`, {
       method: 'POST',
+      ...req(options),
+    });
+  }
+
+  /** Admin: the push triggers of a collection (push on record create/update/delete). */
+  getTriggers(
+    collection: string,
+    options: RequestOptions = {},
+  ): Promise<{ collection: string; triggers: PushTrigger[] }> {
+    return this.client.send(`/api/push/triggers/${encodeURIComponent(collection)}`, req(options));
+  }
+
+  /** Admin: replaces the push triggers of a collection (`[]` removes them all). */
+  setTriggers(
+    collection: string,
+    triggers: PushTrigger[],
+    options: RequestOptions = {},
+  ): Promise<{ collection: string; triggers: PushTrigger[] }> {
+    return this.client.send(`/api/push/triggers/${encodeURIComponent(collection)}`, {
+      method: 'PUT',
+      body: { triggers },
       ...req(options),
     });
   }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { authStore, client, describeError, errorsByPath } from '../api/client';
 import { PasswordFields, usePasswordPair } from '../components/password-fields';
+import { SetupLinkUsed, useAdminExists } from '../components/setup-link-used';
 import { Button, ErrorBanner, Field, Notice } from '../components/ui';
 import { href, navigate } from '../router';
 
@@ -24,7 +25,15 @@ export function SetupPage({ token }: { token: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const adminExists = useAdminExists();
 
+  if (adminExists) {
+    return (
+      <AuthCard title="This setup link was used">
+        <SetupLinkUsed />
+      </AuthCard>
+    );
+  }
   if (!token) {
     return (
       <AuthCard title="Setup link incomplete">

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { CollectionModel, SchemaChange } from '@plinth/sdk';
 import { client, describeError, errorsByPath } from '../api/client';
+import { SchemaPlan } from '../components/schema-plan';
 import { Button, ErrorBanner, Field, PageHeader } from '../components/ui';
 import { navigate } from '../router';
 
@@ -13,6 +14,8 @@ export function SchemaPage() {
   const [error, setError] = useState('');
   const [errs, setErrs] = useState<Record<string, string>>({});
   const [done, setDone] = useState('');
+  /** Server collections the file leaves out: what "delete missing" would delete. */
+  const [missing, setMissing] = useState<string[] | null>(null);
 
   const parse = (): CollectionModel[] | null => {
     try {
@@ -36,8 +39,18 @@ export function SchemaPage() {
     try {
       const result = await client.collections.import(cols, { deleteMissing, dryRun: kind === 'preview' });
       setPlan(result.changes);
+      const server = await client.collections.list();
+      setMissing(
+        server
+          .filter((s) => !cols.some((c) => (c.id && c.id === s.id) || c.name === s.name))
+          .map((s) => s.name),
+      );
       if (kind === 'apply')
-        setDone(`Applied ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}.`);
+        setDone(
+          `Applied ${result.changes.length} change${result.changes.length === 1 ? '' : 's'}: ${result.changes
+            .map((c) => `${c.action} ${c.collection}`)
+            .join(', ')}.`,
+        );
     } catch (err) {
       setError(describeError(err));
       setErrs(errorsByPath(err));
@@ -92,7 +105,12 @@ export function SchemaPage() {
         <ul className="field-error">
           {Object.entries(errs).map(([p, m]) => (
             <li key={p}>
-              <code>{p}</code>: {m}
+              {p ? (
+                <>
+                  <code>{p}</code>:{' '}
+                </>
+              ) : null}
+              {m}
             </li>
           ))}
         </ul>
@@ -108,6 +126,7 @@ export function SchemaPage() {
             onChange={(e) => {
               setText(e.target.value);
               setPlan(null);
+              setMissing(null);
             }}
           />
         </Field>
@@ -120,17 +139,37 @@ export function SchemaPage() {
             if (f) {
               setText(await f.text());
               setPlan(null);
+              setMissing(null);
             }
           }}
         />
         <label className="check">
           <input
             type="checkbox"
+            name="deleteMissing"
             checked={deleteMissing}
-            onChange={(e) => setDeleteMissing(e.target.checked)}
+            onChange={(e) => {
+              setDeleteMissing(e.target.checked);
+              setPlan(null);
+            }}
           />{' '}
-          delete collections that are not in the file
+          Delete missing collections
         </label>
+        <p className="field-hint" data-testid="delete-missing-hint">
+          With this on, every collection on the server that the file does not list is deleted, with all its
+          records and files. Off, those collections are left as they are.
+          {missing ? (
+            missing.length ? (
+              <>
+                {' '}
+                Not in this file: <strong>{missing.join(', ')}</strong>
+                {deleteMissing ? ' (would be deleted).' : ' (kept).'}
+              </>
+            ) : (
+              ' Every collection on the server is in this file.'
+            )
+          ) : null}
+        </p>
         <div className="row-wrap">
           <Button onClick={() => void run('preview')} busy={busy === 'preview'} disabled={!text.trim()}>
             Preview changes
@@ -148,19 +187,11 @@ export function SchemaPage() {
       </div>
       {plan ? (
         <div className="card">
-          <h2>Planned changes</h2>
+          <h2>{done ? 'Applied changes' : 'Planned changes'}</h2>
           {plan.length === 0 ? (
             <p className="muted">Nothing to change: the server already has this schema.</p>
           ) : (
-            <ul className="plan" data-testid="schema-plan">
-              {plan.map((c, i) => (
-                <li key={i}>
-                  <span className={c.action === 'delete' ? 'badge field-error' : 'badge'}>{c.action}</span>{' '}
-                  <strong>{c.collection}</strong>
-                  {c.fields?.length ? <span className="muted"> — {c.fields.join(', ')}</span> : null}
-                </li>
-              ))}
-            </ul>
+            <SchemaPlan plan={plan} />
           )}
         </div>
       ) : null}

@@ -1,41 +1,31 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { SettingsModel } from '@plinth/sdk';
+import type { SettingsModel, SettingsStatus } from '@plinth/sdk';
 import { client, describeError, errorsByPath } from '../api/client';
+import { AppSettings } from '../components/app-settings';
+import { PushTriggersEditor } from '../components/push-triggers-editor';
+import { HINTS, LABELS, MULTILINE, SECTION_TITLES, words } from '../components/settings-labels';
 import { Button, EmptyState, ErrorBanner, Field, PageHeader, Spinner } from '../components/ui';
+import '../components/extras.css';
 
-/** GET /api/settings answers secrets as ""; these names are treated as secrets (write-only inputs). */
+/** Used until GET /api/settings/status answers (it names the secrets exactly). */
 const SECRET_NAME =
   /secret|password|passwd|private|token|credential|apikey|api_key|accesskey|serviceaccount/i;
-
-const words = (key: string) =>
-  key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/[_-]+/g, ' ')
-    .replace(/^./, (c) => c.toUpperCase());
 
 type Kind = 'bool' | 'number' | 'secret' | 'text' | 'list' | 'json';
 
 /** Values a few known keys may take, shown as a select. */
 const CHOICES: Record<string, string[]> = { 'storage.driver': ['local', 's3'] };
 
-/** Labels and hints of a few known keys; others are named from their key. */
-const LABELS: Record<string, string> = {
-  'mail.host': 'SMTP host',
-  'mail.port': 'SMTP port',
-  'mail.tls': 'TLS from the start (smtps, usually port 465)',
-};
-const HINTS: Record<string, string> = {
-  'mail.host': 'Empty: mails are not sent but written to the server log.',
-  'mail.port': '587 (STARTTLS when offered) or 465 (with TLS from the start).',
-  'mail.from': 'Sender, like Acme <no-reply@acme.example>.',
-};
-
-function kindOf(key: string, value: unknown): Kind {
+function kindOf(key: string, value: unknown, secrets?: Record<string, boolean>): Kind {
+  if (secrets) {
+    if (key in secrets) return 'secret';
+  } else if (typeof value === 'string' && SECRET_NAME.test(key) && !/(url|endpoint|id)$/i.test(key))
+    return 'secret';
   if (typeof value === 'boolean') return 'bool';
   if (typeof value === 'number') return 'number';
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return 'list';
   if (value !== null && typeof value === 'object') return 'json';
-  return SECRET_NAME.test(key) && !/(url|endpoint|id)$/i.test(key) ? 'secret' : 'text';
+  return 'text';
 }
 
 function toInput(kind: Kind, value: unknown): string | boolean {
@@ -56,12 +46,20 @@ function toInput(kind: Kind, value: unknown): string | boolean {
 /** Settings: one generic form per section the server reports; secrets keep their stored value when left empty. */
 export function SettingsPage() {
   const [settings, setSettings] = useState<SettingsModel | null>(null);
+  const [status, setStatus] = useState<SettingsStatus | null>(null);
   const [error, setError] = useState('');
 
-  useEffect(() => {
+  const loadStatus = () =>
     client.settings
-      .get()
-      .then(setSettings)
+      .status()
+      .then(setStatus)
+      .catch((err) => setError(describeError(err)));
+  useEffect(() => {
+    Promise.all([client.settings.get(), client.settings.status()])
+      .then(([all, st]) => {
+        setStatus(st);
+        setSettings(all);
+      })
       .catch((err) => setError(describeError(err)));
   }, []);
 
@@ -69,8 +67,9 @@ export function SettingsPage() {
     <>
       <PageHeader
         title="Settings"
-        subtitle="Run-time settings, stored in the database and applied on every server at once. Secrets are encrypted and never shown again."
+        subtitle="Run-time settings, stored in the database and applied on every server at once. Secrets are encrypted and never shown again: each says only whether one is stored."
       />
+      {status ? <AppSettings app={status.app} /> : null}
       <ErrorBanner error={error} />
       {!settings && !error ? <Spinner /> : null}
       {settings && Object.keys(settings).length === 0 ? (
@@ -80,9 +79,19 @@ export function SettingsPage() {
       ) : null}
       {settings
         ? Object.entries(settings).map(([section, values]) => (
-            <SettingsSection key={section} section={section} values={values} onSaved={setSettings} />
+            <SettingsSection
+              key={section}
+              section={section}
+              values={values}
+              secrets={status?.secrets[section]}
+              onSaved={(all) => {
+                setSettings(all);
+                void loadStatus();
+              }}
+            />
           ))
         : null}
+      {settings ? <PushTriggersEditor /> : null}
     </>
   );
 }
@@ -90,10 +99,12 @@ export function SettingsPage() {
 function SettingsSection(props: {
   section: string;
   values: Record<string, unknown>;
+  /** Per secret key, whether a value is stored (GET /api/settings/status). */
+  secrets?: Record<string, boolean>;
   onSaved: (s: SettingsModel) => void;
 }) {
-  const { section, values } = props;
-  const kinds = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, kindOf(k, v)]));
+  const { section, values, secrets } = props;
+  const kinds = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, kindOf(k, v, secrets)]));
   const [form, setForm] = useState<Record<string, string | boolean>>(() =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [k, toInput(kinds[k], v)])),
   );
@@ -204,7 +215,7 @@ function SettingsSection(props: {
   return (
     <form className="card settings-section" onSubmit={submit} data-section={section}>
       <div className="section-head">
-        <h2>{words(section)}</h2>
+        <h2>{SECTION_TITLES[section] ?? words(section)}</h2>
         <div className="page-actions">
           {section === 'storage' ? (
             <Button
@@ -217,7 +228,7 @@ function SettingsSection(props: {
             </Button>
           ) : null}
           <Button kind="primary" type="submit" small busy={busy}>
-            Save {words(section).toLowerCase()}
+            Save {(SECTION_TITLES[section] ?? words(section)).split(/[:(]/)[0].trim().toLowerCase()}
           </Button>
         </div>
       </div>
@@ -269,18 +280,29 @@ function SettingsSection(props: {
               </label>
             );
           }
+          const stored = secrets?.[k] === true;
           return (
             <Field
               key={k}
               label={LABELS[name] ?? words(k)}
               error={errs[k]}
               hint={
-                HINTS[name] ??
-                (kind === 'secret'
-                  ? 'Write-only. Leave empty to keep the stored value.'
-                  : kind === 'list'
-                    ? 'Comma separated.'
-                    : undefined)
+                kind === 'secret' ? (
+                  <>
+                    <span
+                      className={stored ? 'secret-state stored' : 'secret-state unset'}
+                      data-testid={`secret-state-${name}`}
+                    >
+                      {stored ? 'Stored' : 'Not set'}
+                    </span>
+                    {stored
+                      ? '. Leave empty to keep it; type a new one to replace it.'
+                      : '. Write-only: once saved it is never shown again.'}
+                    {HINTS[name] ? ` ${HINTS[name]}` : ''}
+                  </>
+                ) : (
+                  (HINTS[name] ?? (kind === 'list' ? 'Comma separated.' : undefined))
+                )
               }
             >
               {CHOICES[name] ? (
@@ -289,11 +311,14 @@ function SettingsSection(props: {
                     <option key={c}>{c}</option>
                   ))}
                 </select>
-              ) : kind === 'json' ? (
+              ) : kind === 'json' || (kind === 'secret' && MULTILINE.has(name)) ? (
                 <textarea
                   name={name}
                   className="mono"
                   rows={4}
+                  spellCheck={false}
+                  autoComplete="off"
+                  placeholder={kind === 'secret' ? (stored ? 'stored (not shown)' : 'not set') : undefined}
                   value={String(form[k])}
                   onChange={(e) => set(e.target.value)}
                 />
@@ -302,7 +327,7 @@ function SettingsSection(props: {
                   name={name}
                   type={kind === 'secret' ? 'password' : kind === 'number' ? 'number' : 'text'}
                   autoComplete={kind === 'secret' ? 'new-password' : 'off'}
-                  placeholder={kind === 'secret' ? '••••••••' : undefined}
+                  placeholder={kind === 'secret' ? (stored ? 'stored (not shown)' : 'not set') : undefined}
                   value={String(form[k])}
                   onChange={(e) => set(e.target.value)}
                 />

@@ -131,6 +131,49 @@ export const collectionPageSchema = pageSchema(collectionSchema);
 
 export const exportSchema = objectSchema({ collections: { type: 'array', items: collectionSchema } });
 
+const valueChange = objectSchema(
+  { key: str, from: { description: 'Absent: newly set.' }, to: { description: 'Absent: removed.' } },
+  { optional: ['from', 'to'] },
+);
+const fieldSummary = objectSchema({ name: str, type: str });
+const changeDetail = {
+  previousName: { ...str, description: 'The former name of a renamed collection.' },
+  added: { type: 'array', items: fieldSummary, description: 'New fields (every field of a new collection).' },
+  removed: {
+    type: 'array',
+    items: fieldSummary,
+    description: 'Fields dropped with their data in every record (every field of a deleted collection).',
+  },
+  changed: {
+    type: 'array',
+    description: 'Fields kept (matched by id) whose type or options differ.',
+    items: objectSchema(
+      {
+        name: str,
+        type: str,
+        previousName: { ...str, description: 'The former name of a renamed field.' },
+        changes: { type: 'array', items: valueChange },
+      },
+      { optional: ['previousName'] },
+    ),
+  },
+  rules: {
+    type: 'array',
+    description: 'Rules whose text differs (every rule of a new collection, without `from`).',
+    items: objectSchema({ rule: str, from: rule, to: rule }, { optional: ['from'] }),
+  },
+  indexes: objectSchema({
+    added: { type: 'array', items: indexSchema },
+    removed: { type: 'array', items: indexSchema },
+  }),
+  options: {
+    type: 'array',
+    items: valueChange,
+    description: 'Other collection settings that differ (auth options; client secrets blanked).',
+  },
+  reordered: { type: 'boolean', description: 'true: the fields were reordered.' },
+};
+
 export const importResultSchema = objectSchema({
   changes: {
     type: 'array',
@@ -138,9 +181,14 @@ export const importResultSchema = objectSchema({
       {
         collection: str,
         action: { type: 'string', enum: ['create', 'update', 'delete'] },
-        fields: { type: 'array', items: {} },
+        fields: {
+          type: 'array',
+          items: str,
+          description: 'Names of the fields added, changed or removed (all of them on create and delete).',
+        },
+        ...changeDetail,
       },
-      { additional: true },
+      { additional: true, optional: ['previousName', 'reordered'] },
     ),
   },
 });

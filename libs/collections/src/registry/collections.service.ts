@@ -12,20 +12,21 @@ import {
 import { DataSource, EntityManager } from 'typeorm';
 import { quoteIdent } from '../filter/index.js';
 import type { CollectionDef } from '../schema/collection.types.js';
-import { normalizeCollection, planSchemaChange } from '../schema/index.js';
+import {
+  describeSchemaChange,
+  normalizeCollection,
+  planSchemaChange,
+  type SchemaChange,
+} from '../schema/index.js';
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
 import { refusePrivateOptionEndpoints } from './option-endpoints.js';
 import { blankOptionSecrets, sealOptionSecrets } from './option-secrets.js';
 
+export type { SchemaChange } from '../schema/index.js';
+
 /** Serialises schema changes across replicas (transaction-scoped advisory lock). */
 const SCHEMA_LOCK = 0x706c7363; // "plsc"
-
-export interface SchemaChange {
-  collection: string;
-  action: 'create' | 'update' | 'delete';
-  fields: string[];
-}
 
 /**
  * Stored files a committed schema change left without a field: a deleted collection (`all`: every
@@ -47,7 +48,8 @@ const CONFLICT_CODES = new Set([
 
 function refuse(errors: FieldProblem[], what: string): never {
   const conflict = errors.find((e) => CONFLICT_CODES.has(e.code));
-  const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+  // A problem of the whole collection has no path: its message stands alone (no "applied: : ...").
+  const summary = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ');
   if (conflict)
     throw new AppError(conflict.code as 'COLLECTION_NAME_TAKEN', `${what}: ${summary}`, { errors });
   throw new AppError('VALIDATION_FAILED', `${what}: ${summary}`, { errors });
@@ -226,7 +228,7 @@ export class CollectionsService {
         seen.add(next.id);
         const after = existing ? all.map((c) => (c.id === next.id ? next : c)) : [...all, next];
         const isNew = existing !== null && createdHere.has(existing.id);
-        const change = describe(existing, next);
+        const change = describeSchemaChange(existing, next, blankOptionSecrets);
         if (change) {
           try {
             await this.apply(tx, existing, next, after);
@@ -240,8 +242,7 @@ export class CollectionsService {
           if (existing && existing.name !== next.name)
             await this.renameRelationTargets(tx, after, existing.name, next.name);
         }
-        if (isNew)
-          changes.push({ collection: next.name, action: 'create', fields: next.fields.map((f) => f.name) });
+        if (isNew) changes.push(describeSchemaChange(null, next)!);
         else if (change) changes.push(change);
         all = after;
       }
@@ -267,7 +268,7 @@ export class CollectionsService {
           const c = all.find((x) => x.id === d.id)!;
           const after = all.filter((x) => x.id !== c.id);
           await this.apply(tx, c, null, after);
-          changes.push({ collection: c.name, action: 'delete', fields: d.fields.map((f) => f.name) });
+          changes.push(describeSchemaChange(d, null)!);
           all = after;
         }
       }
@@ -420,33 +421,4 @@ function remapFieldIds(fields: unknown[], existing: CollectionDef): unknown[] {
     else delete f.id;
     return f;
   });
-}
-
-/**
- * JSON with object keys sorted: stored definitions come back from jsonb with their keys reordered,
- * so a plain JSON.stringify would see every stored field as changed.
- */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
-
-function describe(prev: CollectionDef | null, next: CollectionDef): SchemaChange | null {
-  if (!prev) return { collection: next.name, action: 'create', fields: next.fields.map((f) => f.name) };
-  const changedFields = [
-    ...next.fields
-      .filter((f) => canonical(prev.fields.find((p) => p.id === f.id)) !== canonical(f))
-      .map((f) => f.name),
-    ...prev.fields.filter((p) => !next.fields.some((f) => f.id === p.id)).map((p) => p.name),
-  ];
-  const { created: _c, updated: _u, fields: prevFields, ...restPrev } = prev;
-  const { created: _c2, updated: _u2, fields: nextFields, ...restNext } = next;
-  const reordered = canonical(prevFields.map((f) => f.id)) !== canonical(nextFields.map((f) => f.id));
-  if (!changedFields.length && !reordered && canonical(restPrev) === canonical(restNext)) return null;
-  return { collection: next.name, action: 'update', fields: changedFields };
 }

@@ -12,6 +12,14 @@ export {
   MAX_THUMB_SIDE,
 } from './normalize-collection.js';
 export type { NormalizeOptions, NormalizeResult } from './normalize-collection.js';
+export { canonicalJson, describeSchemaChange } from './describe-schema-change.js';
+export type {
+  FieldChange,
+  FieldSummary,
+  RuleChange,
+  SchemaChange,
+  ValueChange,
+} from './describe-schema-change.js';
 export { columnType, declaredIndexName, planSchemaChange, type ColumnCast } from './plan-schema-change.js';
 export type { PlanResult } from './plan-schema-change.js';
 export { quoteLiteral } from './quote-literal.js';

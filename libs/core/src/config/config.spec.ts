@@ -7,6 +7,7 @@ describe('loadConfig', () => {
     expect(c.http.port).toBe(8090);
     expect(c.http.host).toBe('127.0.0.1');
     expect(c.http.publicUrl).toBe('http://localhost:8090');
+    expect(c.http.publicUrlExplicit).toBe(false);
     expect(c.http.bodyLimit).toBe(1024 * 1024);
     expect(c.databaseUrl).toBeUndefined();
     expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', explicit: false, prefix: 'plinth' });
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
     expect(c.http.port).toBe(9000);
     expect(c.http.host).toBe('127.0.0.1');
     expect(c.http.publicUrl).toBe('https://api.example.com');
+    expect(c.http.publicUrlExplicit).toBe(true);
     expect(c.http.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(c.http.trustProxy).toEqual({ hops: 1 });
     expect(c.log.format).toBe('json');
@@ -95,9 +97,14 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       from: 'Plinth <no-reply@localhost>',
       appName: 'Plinth',
+      appNameExplicit: false,
     });
     const c = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example:465', PLINTH_APP_NAME: 'Acme' });
-    expect(c.mail).toMatchObject({ smtpUrl: 'smtps://u:p@mail.example:465', appName: 'Acme' });
+    expect(c.mail).toMatchObject({
+      smtpUrl: 'smtps://u:p@mail.example:465',
+      appName: 'Acme',
+      appNameExplicit: true,
+    });
     let error: ConfigError | undefined;
     try {
       loadConfig({ SMTP_URL: 'http://u:hunter2@mail.example', SMTP_FROM: 'nobody' });

@@ -8,6 +8,8 @@ export interface PlinthConfig {
     host: string;
     port: number;
     publicUrl: string;
+    /** True when PUBLIC_URL set it; false: the default http://localhost:<PORT>. */
+    publicUrlExplicit: boolean;
     bodyLimit: number;
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
@@ -49,6 +51,8 @@ export interface PlinthConfig {
     from: string;
     /** Names the app in mails. */
     appName: string;
+    /** True when PLINTH_APP_NAME set it; false: the default "Plinth". */
+    appNameExplicit: boolean;
     /** The app's own site: the account pages (/_/account/…) end with a link back to it. */
     appUrl?: string;
   };
@@ -201,6 +205,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       host: e.HOST,
       port: e.PORT,
       publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      publicUrlExplicit: e.PUBLIC_URL !== undefined,
       bodyLimit: e.PLINTH_BODY_LIMIT,
       requestTimeoutMs: e.PLINTH_REQUEST_TIMEOUT * 1000,
       keepAliveTimeoutMs: e.PLINTH_KEEP_ALIVE_TIMEOUT * 1000,
@@ -239,7 +244,13 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       pushSweepEverySeconds: e.PLINTH_PUSH_SWEEP_EVERY,
       webhooksSweepEverySeconds: e.PLINTH_WEBHOOKS_SWEEP_EVERY,
     },
-    mail: { smtpUrl: e.SMTP_URL, from: e.SMTP_FROM, appName: e.PLINTH_APP_NAME, appUrl: e.PLINTH_APP_URL },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.SMTP_FROM,
+      appName: e.PLINTH_APP_NAME,
+      appNameExplicit: cleaned.PLINTH_APP_NAME !== undefined,
+      appUrl: e.PLINTH_APP_URL,
+    },
     storage: {
       driver: e.PLINTH_STORAGE_DRIVER,
       s3: {

@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Patch } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { RequireAdmin } from '../auth/route-access.js';
 import { ApiAnswer, ApiJsonBody } from '../openapi/api-doc.js';
 import { AppError } from '../errors/app-error.js';
+import { PLINTH_CONFIG } from '../core.tokens.js';
+import type { ResolvedConfig } from '../runtime/runtime.js';
+import { settingsStatusSchema } from './settings-status.schema.js';
 import { SettingsService } from './settings.service.js';
 
 /** Admin settings: one object per section (`storage`, `push`, ...); secrets are write-only. */
@@ -17,7 +20,29 @@ const settingsSchema = {
 @Controller('api/settings')
 @RequireAdmin()
 export class SettingsController {
-  constructor(private readonly settings: SettingsService) {}
+  constructor(
+    private readonly settings: SettingsService,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  /** What GET /api/settings cannot say: which secrets are stored (never their values) and the app's identity. */
+  @Get('status')
+  @ApiAnswer(settingsStatusSchema)
+  async getSettingsStatus() {
+    const { http, mail } = this.config;
+    return {
+      app: {
+        name: { value: mail.appName, variable: 'PLINTH_APP_NAME', fromEnvironment: mail.appNameExplicit },
+        publicUrl: { value: http.publicUrl, variable: 'PUBLIC_URL', fromEnvironment: http.publicUrlExplicit },
+        appUrl: {
+          value: mail.appUrl ?? '',
+          variable: 'PLINTH_APP_URL',
+          fromEnvironment: mail.appUrl !== undefined,
+        },
+      },
+      secrets: await this.settings.secretsStatus(),
+    };
+  }
 
   @Get()
   @ApiAnswer(settingsSchema)

@@ -222,6 +222,18 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
     return out;
   }
 
+  /** Per public section, whether each secret holds a value (saved, or a default from the environment). */
+  async secretsStatus(): Promise<Record<string, Record<string, boolean>>> {
+    const out: Record<string, Record<string, boolean>> = {};
+    for (const section of this.publicSections()) {
+      const values = await this.get(section.key);
+      out[section.key] = Object.fromEntries(
+        (section.secrets ?? []).map((k) => [k, typeof values[k] === 'string' && values[k] !== '']),
+      );
+    }
+    return out;
+  }
+
   publicSections(): SettingsSection[] {
     return [...this.sections.values()].filter((s) => !s.internal).sort((a, b) => a.key.localeCompare(b.key));
   }
