@@ -26,7 +26,9 @@ export function summarizeField(f: FieldModel): string {
   if (f.type === 'file') {
     const types = f.mimeTypes ?? [];
     const presets = mimePresetsOf(types);
-    const covered = new Set<string>(MIME_PRESETS.filter((p) => presets.includes(p.key)).flatMap((p) => p.types));
+    const covered = new Set<string>(
+      MIME_PRESETS.filter((p) => presets.includes(p.key)).flatMap((p) => p.types),
+    );
     const rest = types.filter((t) => !covered.has(t));
     if (presets.length || rest.length) parts.push([...presets, ...rest].join(', '));
     else parts.push('any type');

@@ -72,8 +72,11 @@ export function CollectionEditorPage({ name }: { name?: string }) {
   useEffect(() => {
     if (!loaded) return;
     // Focus where the work starts: the name of a new collection, the first field of an existing one.
-    const target = name ? 'input[name=field-name-0], input[name=name]' : 'input[name=name]';
-    form.current?.querySelector<HTMLInputElement>(target)?.focus();
+    const find = (selector: string) => form.current?.querySelector<HTMLInputElement>(selector);
+    (name
+      ? (find('input[name=field-name-0]') ?? find('input[name=name]'))
+      : find('input[name=name]')
+    )?.focus();
   }, [loaded, name]);
 
   const save = async () => {

@@ -41,8 +41,8 @@ export function RenameOffer(props: { draft: Draft; onRewrite: (rules: Draft['rul
       <span>
         {renames.map((x) => (
           <span key={x.from}>
-            The {x.rules.join(', ')} rule{x.rules.length > 1 ? 's' : ''} still name <code>{x.from}</code>,
-            which you renamed to <code>{x.to}</code>.{' '}
+            The {x.rules.join(', ')} {x.rules.length > 1 ? 'rules still name' : 'rule still names'}{' '}
+            <code>{x.from}</code>, which you renamed to <code>{x.to}</code>.{' '}
           </span>
         ))}
         Saving refuses rules that name a field that no longer exists.
