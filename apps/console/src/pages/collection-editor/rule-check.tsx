@@ -52,7 +52,7 @@ export function RuleProblem({ rule, check }: { rule: string; check: RuleCheck | 
         </pre>
       ) : null}
       <span className="field-error">
-        {at >= 0 ? `At character ${at + 1}: ` : ''}
+        {at >= 0 && !/position \d+/.test(check.message ?? '') ? `At character ${at + 1}: ` : ''}
         {check.message}
       </span>
     </div>

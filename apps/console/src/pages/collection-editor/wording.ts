@@ -48,6 +48,8 @@ export function editorErrors(err: unknown): Errs {
 /** The banner's sentence: each problem named by what a person sees (`Field 6 (name): ...`). */
 export function describeEditorError(err: unknown): string {
   if (!(err instanceof PlinthError) || err.errors.length === 0) return describeError(err);
-  const lines = err.errors.map((e) => `${labelOfPath(e.path)}: ${countFromOne(e.message)}`);
-  return `${err.errors.length === 1 ? 'One problem' : `${err.errors.length} problems`} to fix before saving — ${lines.join('; ')}`;
+  const sentence = (m: string) => (/[.!?]$/.test(m) ? m : `${m}.`);
+  const lines = err.errors.map((e) => `${labelOfPath(e.path)}: ${sentence(countFromOne(e.message))}`);
+  const count = err.errors.length === 1 ? 'One problem' : `${err.errors.length} problems`;
+  return `${count} to fix before saving. ${lines.join(' ')}`;
 }
