@@ -10,11 +10,12 @@ import { CollectionsController } from './registry/collections.controller.js';
 import { CollectionsRegistry } from './registry/collections.registry.js';
 import { CollectionsRepository } from './registry/collections.repository.js';
 import { CollectionsService } from './registry/collections.service.js';
+import { RuleCheckController } from './registry/rule-check.controller.js';
 
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
 @Global()
 @Module({
-  controllers: [CollectionsController, RecordsController],
+  controllers: [CollectionsController, RecordsController, RuleCheckController],
   providers: [
     CollectionsRepository,
     CollectionsRegistry,

@@ -148,6 +148,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/collections/-/check-rule': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['checkCollectionRule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/collections/_superusers/auth-refresh': {
     parameters: {
       query?: never;
@@ -1562,6 +1578,60 @@ export interface operations {
             updated?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  checkCollectionRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The collection the rule belongs to: its id or name, or the collection as the editor holds it before saving ({name, type, fields}). */
+          collection:
+            | string
+            | {
+                fields?: Record<string, never>[];
+                id?: string;
+                name?: string;
+                type?: string;
+              };
+          /**
+           * @description Which rule it is (for warnings).
+           * @enum {string}
+           */
+          operation?: 'list' | 'view' | 'create' | 'update' | 'delete' | 'auth' | 'manage';
+          /** @description The rule expression to check. */
+          rule: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description When not ok: the filter error code (FILTER_SYNTAX, FILTER_UNKNOWN_FIELD, ...). */
+            code?: string;
+            /** @description When the problem is a field: its name as written. */
+            field?: string;
+            /** @description When not ok: what is wrong, for the user. */
+            message?: string;
+            ok: boolean;
+            /** @description When known: the 0-based index in the rule the problem is at. */
+            position?: number;
+            warnings: string[];
           };
         };
       };

@@ -67,3 +67,27 @@ export function isSessionEnded(err: unknown): boolean {
 }
 
 export { PlinthError };
+
+/** The server's verdict on a rule as it is typed (`POST /api/collections/-/check-rule`). */
+export interface RuleCheck {
+  ok: boolean;
+  code?: string;
+  message?: string;
+  position?: number;
+  field?: string;
+  warnings: string[];
+}
+
+/** Checks a rule against a collection as the editor holds it (saved or not). */
+export function checkRule(
+  collection: { name: string; type: string; fields: unknown[] } | string,
+  rule: string,
+  operation: string,
+  signal?: AbortSignal,
+): Promise<RuleCheck> {
+  return client.send<RuleCheck>('/api/collections/-/check-rule', {
+    method: 'POST',
+    body: { collection, rule, operation },
+    signal,
+  });
+}
