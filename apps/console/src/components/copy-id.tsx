@@ -28,9 +28,10 @@ export function CopyId({ id }: { id: string }) {
         onClick={() => void copy()}
       >
         {shortId(id)}
-        <span className="copy-id-icon" aria-hidden="true">
-          ⧉
-        </span>
+        <svg className="copy-id-icon" viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+          <rect x="5" y="5" width="9" height="9" rx="1.5" />
+          <path d="M3 11V3.5A1.5 1.5 0 0 1 4.5 2H11" />
+        </svg>
       </button>
       <span className="copy-id-said small" role="status">
         {said}

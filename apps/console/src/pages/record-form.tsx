@@ -7,6 +7,8 @@ import { AuthFields, authBody, initialAuth, type AuthValues } from './record-inp
 import { FieldInput } from './record-inputs/field-input';
 import { fingerprint, initial, outgoing, type Value } from './record-inputs/values';
 
+const SAVE_KEYS = /Mac|iPhone|iPad/.test(navigator.userAgent) ? '⌘S' : 'Ctrl+S';
+
 const snapshot = (values: Record<string, Value>, auth: AuthValues | null) =>
   JSON.stringify([Object.entries(values).map(([k, v]) => [k, fingerprint(v)]), auth]);
 
@@ -101,7 +103,7 @@ export function RecordForm(props: {
         onClose={close}
         footer={
           <>
-            <span className="muted small kbd-hint hide-phone">Ctrl+S saves</span>
+            <span className="muted small kbd-hint hide-phone">{SAVE_KEYS} saves</span>
             <Button onClick={close}>Cancel</Button>
             <Button kind="primary" type="submit" form="record-form" busy={busy} testId="save-record">
               {record ? 'Save' : 'Create'}
@@ -147,7 +149,8 @@ export function RecordForm(props: {
         }}
       >
         <p>
-          The changes to this record are not saved. Discard them, or cancel to go back and save them (Ctrl+S).
+          The changes to this record are not saved. Discard them, or cancel to go back and save them (
+          {SAVE_KEYS}).
         </p>
       </ConfirmDialog>
     </>
