@@ -50,11 +50,16 @@ export function FileThumbs(props: {
   const shown = props.max ? names.slice(0, props.max) : names;
   const url = (name: string, thumb?: string) =>
     client.files.url(record, name, { thumb, token: token || undefined });
+  // A file token lives 120 s: images behind one load at once rather than when scrolled to.
   return (
     <span className={props.className ?? 'thumbs'}>
       {shown.map((name) => (
         <a key={name} href={url(name)} target="_blank" rel="noreferrer" title={name} className="file-link">
-          {IMAGE.test(name) ? <img alt={name} src={url(name, thumbSize(field))} loading="lazy" /> : name}
+          {IMAGE.test(name) ? (
+            <img alt={name} src={url(name, thumbSize(field))} loading={token ? 'eager' : 'lazy'} />
+          ) : (
+            name
+          )}
         </a>
       ))}
       {names.length > shown.length ? (
