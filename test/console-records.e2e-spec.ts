@@ -129,6 +129,13 @@ describe('console: records table and record form', () => {
 
     // Both authors match "e"; ArrowDown highlights the second hit and Enter picks it, without submitting.
     const search = form.getByLabel('Search authors');
+    // Escape closes the hits, not the dialog.
+    await search.fill('e');
+    await form.getByRole('option').first().waitFor();
+    await search.press('Escape');
+    await form.getByRole('listbox').waitFor({ state: 'hidden' });
+    expect(await form.isVisible()).toBe(true);
+    expect(await dialog('Discard the unsaved changes?').isVisible()).toBe(false);
     await search.fill('e');
     await form.getByRole('option').nth(1).waitFor();
     await search.press('ArrowDown');

@@ -43,6 +43,7 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
     setCollection(null);
     setResult(null);
     setSelected(new Set());
+    setHiddenCols(new Set());
     client.collections
       .get(name)
       .then(setCollection)
