@@ -192,6 +192,14 @@ describe('console: records table and record form', () => {
     }, created.id);
     // The field's 50x50 thumbnail, not the 2x2 original.
     expect(await cover.evaluate((img) => (img as unknown as BrowserElement).naturalWidth)).toBe(50);
+    // Following a thumbnail opens the file with a token of its own.
+    const [tab] = await Promise.all([
+      page.context().waitForEvent('page'),
+      row.locator('td[data-label=gallery] a').first().click(),
+    ]);
+    await tab.waitForURL(/\/api\/files\/posts\/.*token=/);
+    expect((await t.fetch(tab.url().replace(t.url, ''))).status).toBe(200);
+    await tab.close();
     // The expanded relation reads as its label.
     expect(await row.locator('td[data-label=author]').innerText()).toContain(
       authors.find((a) => a.id === created.author)!.name,

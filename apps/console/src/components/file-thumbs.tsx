@@ -1,3 +1,4 @@
+import type { MouseEvent } from 'react';
 import type { CollectionModel, FieldModel, RecordModel } from '@plinth/sdk';
 import { client } from '../api/client';
 
@@ -50,11 +51,29 @@ export function FileThumbs(props: {
   const shown = props.max ? names.slice(0, props.max) : names;
   const url = (name: string, thumb?: string) =>
     client.files.url(record, name, { thumb, token: token || undefined });
+  // The page's token may have run out by the time a link is followed: open the file with a fresh one.
+  const open = async (e: MouseEvent<HTMLAnchorElement>, name: string) => {
+    if (!token || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    e.preventDefault();
+    const tab = window.open('', '_blank');
+    if (!tab) return;
+    tab.opener = null;
+    const fresh = await client.files.getToken().catch(() => token);
+    tab.location.href = client.files.url(record, name, { token: fresh });
+  };
   // A file token lives 120 s: images behind one load at once rather than when scrolled to.
   return (
     <span className={props.className ?? 'thumbs'}>
       {shown.map((name) => (
-        <a key={name} href={url(name)} target="_blank" rel="noreferrer" title={name} className="file-link">
+        <a
+          key={name}
+          href={url(name)}
+          target="_blank"
+          rel="noreferrer"
+          title={name}
+          className="file-link"
+          onClick={(e) => void open(e, name)}
+        >
           {IMAGE.test(name) ? (
             <img alt={name} src={url(name, thumbSize(field))} loading={token ? 'eager' : 'lazy'} />
           ) : (
