@@ -1,6 +1,15 @@
+import type { MouseEvent } from 'react';
 import type { CollectionModel, RecordModel } from '@plinth/sdk';
 import { Button } from '../components/ui';
 import { RecordCell } from './records-cells';
+
+/** A click on a row's plain text opens the record; one on a control, a link or a text selection does not. */
+function openOnClick(e: MouseEvent<HTMLTableRowElement>, open: () => void) {
+  const target = e.target as HTMLElement;
+  if (target.closest('button, a, input, label, select, textarea, .check-col')) return;
+  if (window.getSelection()?.toString()) return;
+  open();
+}
 
 /**
  * One page of records. The actions column stays in view however wide the table scrolls; under 600 px
@@ -62,7 +71,7 @@ export function RecordsTable(props: {
         </thead>
         <tbody>
           {items.map((r) => (
-            <tr key={r.id} data-id={r.id}>
+            <tr key={r.id} data-id={r.id} onClick={(e) => openOnClick(e, () => props.onEdit(r))}>
               <td className="check-col">
                 <input
                   type="checkbox"
