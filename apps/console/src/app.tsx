@@ -13,7 +13,17 @@ import { SchemaPage } from './pages/schema';
 import { RecordsPage } from './pages/records';
 import { SettingsPage } from './pages/settings';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
-import { navigate, useRoute } from './router';
+import { href, navigate, useRoute } from './router';
+
+// The page asked for while signed out: once signed in, the console goes back to it. The sign-in page
+// goes to the collections itself, in the same task as the sign-in; this runs in the next one.
+let returnTo = '';
+authStore.onChange((token) => {
+  if (!token || !returnTo) return;
+  const target = returnTo;
+  returnTo = '';
+  setTimeout(() => window.location.replace(href(target)), 0);
+});
 
 function useSession() {
   const [, setTick] = useState(0);
@@ -31,6 +41,8 @@ export function App() {
   if (first === 'reset-password') return <ResetPasswordPage token={route.query.get('token') ?? ''} />;
   if (first === 'forgot-password') return <ForgotPasswordPage email={route.query.get('email') ?? ''} />;
   if (!session) {
+    const qs = route.query.toString();
+    returnTo = first && first !== 'login' ? `${route.path}${qs ? `?${qs}` : ''}` : '';
     const reason = sessionEnded.reason || (authStore.token ? 'Your session expired. Sign in again.' : '');
     return <LoginPage reason={reason} />;
   }

@@ -1,42 +1,14 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { CollectionModel, FieldModel, ListResult, RecordModel } from '@plinth/sdk';
+import type { CollectionModel, ListResult, RecordModel } from '@plinth/sdk';
 import { client, describeError } from '../api/client';
-import {
-  Button,
-  ConfirmDialog,
-  EmptyState,
-  ErrorBanner,
-  PageHeader,
-  Spinner,
-  formatDate,
-} from '../components/ui';
+import { fileTokenFor } from '../components/file-thumbs';
+import { Button, ConfirmDialog, EmptyState, ErrorBanner, PageHeader, Spinner } from '../components/ui';
 import { href, navigate } from '../router';
 import { RecordForm } from './record-form';
-
-const PER_PAGE = [10, 30, 100, 500];
-
-function cellText(f: FieldModel | undefined, value: unknown): string {
-  if (value === null || value === undefined || value === '') return '';
-  if (f?.type === 'date' || (!f && typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)))
-    return formatDate(value);
-  if (f?.type === 'bool') return value ? 'yes' : 'no';
-  if (Array.isArray(value)) return value.join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-const SYSTEM_KEYS = new Set(['id', 'collectionId', 'collectionName', 'created', 'updated', 'expand']);
-
-/** An expanded relation as a person reads it: the first text value of each related record. */
-function relationText(value: unknown): string {
-  const one = (x: unknown) => {
-    if (!x || typeof x !== 'object') return '';
-    const r = x as RecordModel;
-    const label = Object.entries(r).find(([k, v]) => !SYSTEM_KEYS.has(k) && typeof v === 'string' && v);
-    return label ? `${String(label[1])} (…${r.id.slice(-6)})` : r.id;
-  };
-  return Array.isArray(value) ? value.map(one).join(', ') : one(value);
-}
+import { PhoneSort, RecordsPager } from './records-pager';
+import { listPath, readListState, type ListState } from './records-query';
+import { RecordsTable } from './records-table';
+import './records.css';
 
 function filterExample(c: CollectionModel): string {
   const f = c.fields.find((x) => ['text', 'number', 'bool'].includes(x.type));
@@ -46,15 +18,16 @@ function filterExample(c: CollectionModel): string {
   return `${f.name} ~ 'word' && created > '2025-01-01'`;
 }
 
-/** The records of one collection: a page of a sortable table with a filter bar. */
-export function RecordsPage({ name }: { name: string; query?: URLSearchParams }) {
+/** The records of one collection: a page of a sortable table with a filter bar; the list state is in the URL. */
+export function RecordsPage({ name, query }: { name: string; query?: URLSearchParams }) {
+  const list = readListState(query);
+  const { page, perPage, sort, filter } = list;
+  const go = (next: Partial<ListState>) => navigate(listPath(name, { ...list, ...next }));
+
   const [collection, setCollection] = useState<CollectionModel | null>(null);
   const [result, setResult] = useState<ListResult<RecordModel> | null>(null);
-  const [page, setPage] = useState(1);
-  const [perPage, setPerPage] = useState(30);
-  const [sort, setSort] = useState('-created');
-  const [filterInput, setFilterInput] = useState('');
-  const [filter, setFilter] = useState('');
+  const [fileToken, setFileToken] = useState('');
+  const [filterInput, setFilterInput] = useState(filter);
   const [error, setError] = useState('');
   const [filterError, setFilterError] = useState('');
   const [loading, setLoading] = useState(false);
@@ -69,32 +42,36 @@ export function RecordsPage({ name }: { name: string; query?: URLSearchParams })
   useEffect(() => {
     setCollection(null);
     setResult(null);
-    setPage(1);
-    setFilter('');
-    setFilterInput('');
     setSelected(new Set());
+    setHiddenCols(new Set());
     client.collections
       .get(name)
       .then(setCollection)
       .catch((err) => setError(describeError(err)));
   }, [name]);
+  // Back, forward and links change the filter in the URL: the input follows.
+  useEffect(() => setFilterInput(filter), [filter]);
 
   // Relations are expanded, so the table shows the related records, not only their ids.
-  const expand =
-    collection?.name === name
-      ? collection.fields
-          .filter((f) => f.type === 'relation')
-          .map((f) => f.name)
-          .join(',')
-      : null;
+  const ready = collection?.name === name || collection?.id === name ? collection : null;
+  const expand = ready
+    ? ready.fields
+        .filter((f) => f.type === 'relation')
+        .map((f) => f.name)
+        .join(',')
+    : null;
   const load = useCallback(async () => {
-    if (expand === null) return;
+    if (!ready || expand === null) return;
     setLoading(true);
     try {
-      const r = await client
-        .collection(name)
-        .getList({ page, perPage, sort, filter: filter || undefined, expand: expand || undefined });
+      const [r, token] = await Promise.all([
+        client
+          .collection(name)
+          .getList({ page, perPage, sort, filter: filter || undefined, expand: expand || undefined }),
+        fileTokenFor(ready),
+      ]);
       setResult(r as ListResult<RecordModel>);
+      setFileToken(token);
       setFilterError('');
       setError('');
     } catch (err) {
@@ -103,34 +80,29 @@ export function RecordsPage({ name }: { name: string; query?: URLSearchParams })
     } finally {
       setLoading(false);
     }
-  }, [name, page, perPage, sort, filter, expand]);
+  }, [name, ready, page, perPage, sort, filter, expand]);
   useEffect(() => {
     void load();
   }, [load]);
 
-  if (!collection) return error ? <ErrorBanner error={error} /> : <Spinner />;
+  if (!ready) return error ? <ErrorBanner error={error} /> : <Spinner />;
 
   const columns = [
     'id',
-    ...(collection.type === 'auth' ? ['email', 'verified'] : []),
-    ...collection.fields.map((f) => f.name),
+    ...(ready.type === 'auth' ? ['email', 'verified'] : []),
+    ...ready.fields.map((f) => f.name),
     'created',
     'updated',
   ];
   const visible = columns.filter((c) => !hiddenCols.has(c));
-  const fieldOf = (c: string) => collection.fields.find((f) => f.name === c);
   const sortKey = sort.replace(/^-/, '');
-  const toggleSort = (c: string) => {
-    setSort(sortKey === c ? (sort.startsWith('-') ? c : `-${c}`) : c);
-    setPage(1);
-  };
+  const toggleSort = (c: string) =>
+    go({ sort: sortKey === c ? (sort.startsWith('-') ? c : `-${c}`) : c, page: 1 });
   const applyFilter = (e: FormEvent) => {
     e.preventDefault();
-    setPage(1);
-    setFilter(filterInput.trim());
+    go({ filter: filterInput.trim(), page: 1 });
   };
   const items = result?.items ?? [];
-  const allSelected = items.length > 0 && items.every((r) => selected.has(r.id));
 
   const confirmDelete = async () => {
     if (!deleting) return;
@@ -159,7 +131,7 @@ export function RecordsPage({ name }: { name: string; query?: URLSearchParams })
               ? `${result.totalItems} record${result.totalItems === 1 ? '' : 's'}`
               : ''}{' '}
             · <a href={href(`/collections/${name}/schema`)}>Edit the schema</a> · API:{' '}
-            <code>/api/collections/{name}/records</code>
+            <code className="api-path">/api/collections/{name}/records</code>
           </>
         }
         actions={
@@ -202,22 +174,12 @@ export function RecordsPage({ name }: { name: string; query?: URLSearchParams })
           aria-label="Filter"
           value={filterInput}
           onChange={(e) => setFilterInput(e.target.value)}
-          placeholder={`Filter, e.g. ${filterExample(collection)}`}
+          placeholder={`Filter, e.g. ${filterExample(ready)}`}
         />
         <Button type="submit" kind="primary">
           Filter
         </Button>
-        {filter ? (
-          <Button
-            onClick={() => {
-              setFilterInput('');
-              setFilter('');
-              setPage(1);
-            }}
-          >
-            Clear
-          </Button>
-        ) : null}
+        {filter ? <Button onClick={() => go({ filter: '', page: 1 })}>Clear</Button> : null}
       </form>
       {filterError ? (
         <div className="field-error filter-error" role="alert">
@@ -225,10 +187,13 @@ export function RecordsPage({ name }: { name: string; query?: URLSearchParams })
         </div>
       ) : null}
       <ErrorBanner error={error} onDismiss={() => setError('')} />
+      {items.length > 0 ? (
+        <PhoneSort columns={visible} sort={sort} onSort={(s) => go({ sort: s, page: 1 })} />
+      ) : null}
       {result && items.length === 0 && !filterError ? (
-        filter ? (
-          <EmptyState title="No record matches the filter">
-            Change the filter or clear it to see every record.
+        filter || page > 1 ? (
+          <EmptyState title={filter ? 'No record matches the filter' : `Page ${page} is empty`}>
+            {filter ? 'Change the filter or clear it to see every record.' : 'Go back to the first page.'}
           </EmptyState>
         ) : (
           <EmptyState
@@ -245,113 +210,32 @@ export function RecordsPage({ name }: { name: string; query?: URLSearchParams })
         )
       ) : null}
       {items.length > 0 ? (
-        <div className={loading ? 'table-wrap is-loading' : 'table-wrap'}>
-          <table className="table records" data-testid="records-table">
-            <thead>
-              <tr>
-                <th className="check-col">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all on this page"
-                    checked={allSelected}
-                    onChange={(e) =>
-                      setSelected(e.target.checked ? new Set(items.map((r) => r.id)) : new Set())
-                    }
-                  />
-                </th>
-                {visible.map((c) => (
-                  <th
-                    key={c}
-                    aria-sort={
-                      sortKey === c ? (sort.startsWith('-') ? 'descending' : 'ascending') : undefined
-                    }
-                  >
-                    <button type="button" className="sort-btn" onClick={() => toggleSort(c)}>
-                      {c}
-                      <span className="sort-mark">
-                        {sortKey === c ? (sort.startsWith('-') ? '▼' : '▲') : ''}
-                      </span>
-                    </button>
-                  </th>
-                ))}
-                <th className="actions-col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((r) => (
-                <tr key={r.id}>
-                  <td className="check-col">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${r.id}`}
-                      checked={selected.has(r.id)}
-                      onChange={(e) => {
-                        const next = new Set(selected);
-                        if (e.target.checked) next.add(r.id);
-                        else next.delete(r.id);
-                        setSelected(next);
-                      }}
-                    />
-                  </td>
-                  {visible.map((c) => (
-                    <td
-                      key={c}
-                      className={c === 'id' ? 'mono small id-cell' : undefined}
-                      title={c === 'id' ? r.id : undefined}
-                    >
-                      {c === 'id'
-                        ? '…' + r.id.slice(-10)
-                        : r.expand?.[c]
-                          ? relationText(r.expand[c])
-                          : cellText(fieldOf(c), r[c])}
-                    </td>
-                  ))}
-                  <td className="actions-col">
-                    <Button small onClick={() => setEditing(r)}>
-                      Edit
-                    </Button>
-                    <Button small kind="ghost" onClick={() => setDeleting([r.id])}>
-                      Delete
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <RecordsTable
+          collection={ready}
+          columns={visible}
+          items={items}
+          sort={sort}
+          loading={loading}
+          fileToken={fileToken}
+          selected={selected}
+          onSelect={setSelected}
+          onSort={toggleSort}
+          onEdit={setEditing}
+          onDelete={(r) => setDeleting([r.id])}
+        />
       ) : null}
-      {result && result.totalPages > 0 ? (
-        <div className="pager">
-          <Button small disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            ← Previous
-          </Button>
-          <span className="muted" data-testid="page-info">
-            Page {result.page} of {Math.max(1, result.totalPages)}
-          </span>
-          <Button small disabled={page >= result.totalPages} onClick={() => setPage(page + 1)}>
-            Next →
-          </Button>
-          <label className="muted small">
-            Per page{' '}
-            <select
-              value={perPage}
-              onChange={(e) => {
-                setPerPage(Number(e.target.value));
-                setPage(1);
-              }}
-            >
-              {PER_PAGE.map((n) => (
-                <option key={n}>{n}</option>
-              ))}
-            </select>
-          </label>
-        </div>
+      {result && (result.totalPages > 0 || page > 1) ? (
+        <RecordsPager
+          page={page}
+          totalPages={result.totalPages}
+          perPage={perPage}
+          onPage={(p) => go({ page: p })}
+          onPerPage={(n) => go({ perPage: n, page: 1 })}
+        />
       ) : null}
       {editing ? (
         <RecordForm
-          collection={collection}
+          collection={ready}
           record={editing === 'new' ? null : editing}
           onClose={() => setEditing(null)}
           onSaved={() => {
