@@ -63,30 +63,37 @@ export type FormPart =
     }
   | { type: 'file'; fieldname: string; filename: string; mimetype: string; file: Readable };
 
-/** A multipart body after its files were stored: the record body (file fields hold stored names). */
+/** A multipart body after it was read: the record body (file fields hold the uploads' stored names). */
 export interface ReceivedForm {
   recordId: string;
   body: Record<string, unknown>;
-  /** Stored names of this request's uploads, deleted again when the write fails. */
+  /** Stored names of this request's uploads. */
   uploaded: string[];
+  /** Puts held uploads into storage; called once the rule allowed the write (nothing to do if streamed there). */
+  store(): Promise<void>;
+  /** Deletes this request's uploads, held or stored, after the write failed. Never throws. */
+  discard(): Promise<void>;
 }
+
+/** The uploads a write carries: their names, and how to store them once the write is allowed. */
+export type Uploads = Pick<ReceivedForm, 'uploaded' | 'store'>;
 
 /** The storage side of file fields, provided by the storage lib through `RecordsService.useFiles`. */
 export interface RecordFiles {
   /**
-   * Streams the file parts to storage under the record's prefix (`recordId`, or a new id for a
-   * create) and turns the other parts into the record body. Leaves nothing stored when it throws.
+   * Reads the form: file parts go under the record's prefix (`recordId`, or a new id for a create),
+   * the other parts become the record body. With `hold`, files are kept out of storage until `store()`
+   * (a rule is still to judge the write); else streamed there at once. Leaves nothing when it throws.
    */
   receive(
     c: CompiledCollection,
     parts: AsyncIterable<FormPart>,
     recordId: string | undefined,
+    opts?: { hold?: boolean },
   ): Promise<ReceivedForm>;
   /** Deletes a record's stored files: the names given (with their thumbnails), or all of them. Never throws. */
   remove(collectionId: string, recordId: string, names?: string[]): Promise<void>;
 }
-
-const NO_UPLOADS: ReadonlySet<string> = new Set();
 
 /** Change events keep empty values as null: realtime reads them back as a table row to judge rules. */
 const AS_STORED = { zeroValues: false } as const;
@@ -425,14 +432,21 @@ export class RecordsService {
     body: unknown,
     principal: Principal,
     batch?: BatchScope,
-    uploads: ReadonlySet<string> = NO_UPLOADS,
+    form?: Uploads,
   ): Promise<Row> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'create');
-    const verified = takeAdminVerified(c, body, access.bypass);
+    // `verified` is for admins, and for callers whom the manageRule grants the new record (judged below).
+    const asksVerified = c.isAuth && !access.bypass && hasOwnKey(body, 'verified');
+    const verified = takeAdminVerified(c, body, access.bypass || asksVerified);
     const result = c.validators.create(verified.body);
-    if (!result.ok) throw invalid(result.errors, `The record for "${c.def.name}" is invalid`);
+    if (!result.ok) {
+      // Invalid anyway: answered as for anyone else, `verified` then being an unknown field too.
+      const asIs = asksVerified ? c.validators.create(body) : result;
+      throw invalid(asIs.ok ? result.errors : asIs.errors, `The record for "${c.def.name}" is invalid`);
+    }
     const value = result.value;
+    const uploads = new Set(form?.uploaded);
     const fileProblems = this.fileProblems(c, value, undefined, uploads).problems;
     if (fileProblems.length) throw invalid(fileProblems, `The record for "${c.def.name}" is invalid`);
     const id = typeof value.id === 'string' ? value.id : newId();
@@ -445,7 +459,7 @@ export class RecordsService {
     if (c.isAuth) {
       values.set('email', { value: value.email, cast: 'text' });
       values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
-      if (verified.verified !== undefined)
+      if (verified.verified !== undefined && access.bypass)
         values.set('verified', { value: verified.verified, cast: 'boolean' });
       values.set('password_hash', {
         value: await passwordHash(batch, body, String(value.password)),
@@ -453,29 +467,41 @@ export class RecordsService {
       });
       values.set('token_key', { value: newTokenKey(), cast: 'text' });
     }
-    // No rule to judge on the stored row and no multi-relation ids to check: one INSERT, no transaction.
-    const single = !batch && (access.bypass || c.def.createRule === '') && !hasMultiRelationValues(c, value);
-    const row = single
-      ? await this.records.insert(this.records.pool, c, values).catch((err) => {
-          throw writeError(err, c);
-        })
-      : await this.write(batch, async (db) => {
-          await this.checkRelations(db, c, value);
-          const inserted = await this.records.insert(db, c, values).catch((err) => {
-            throw writeError(err, c);
-          });
-          if (!access.bypass && c.def.createRule !== '') {
-            const params: unknown[] = [];
-            const ctx = this.context(principal, access, params, bodyOf(body));
-            if (!(await this.records.matches(db, c, id, this.rule(c, 'create', ctx), params))) {
-              throw new AppError(
-                'RULE_REFUSED',
-                `The create rule of "${c.def.name}" does not allow this record.`,
-              );
-            }
-          }
-          return inserted;
-        });
+    const db = batch?.client ?? this.records.pool;
+    const ctx = (params: unknown[]) => this.context(principal, access, params, bodyOf(body));
+    const rule =
+      access.bypass || c.def.createRule === ''
+        ? undefined
+        : (params: unknown[]) => this.rule(c, 'create', ctx(params));
+    // The rule is judged on the record as it would be stored, before anything is written: in the
+    // INSERT itself, or first on its own when uploads wait for it or the manageRule is asked too.
+    let judged = !rule;
+    if (asksVerified || (rule && form?.uploaded.length)) {
+      const manage = (params: unknown[]) => manageRuleWhere(c, ctx(params)) ?? 'FALSE';
+      const [allowed, manages] = await this.records.judgeNew(db, c, values, [rule ?? (() => 'TRUE'), manage]);
+      if (!allowed) throw refused(c, 'create');
+      if (asksVerified && !manages) {
+        // As for anyone else: `verified` is an unknown field.
+        const asIs = c.validators.create(body);
+        if (!asIs.ok) throw invalid(asIs.errors, `The record for "${c.def.name}" is invalid`);
+      }
+      if (asksVerified) values.set('verified', { value: verified.verified, cast: 'boolean' });
+      judged = true;
+    }
+    await form?.store();
+    const multi = hasMultiRelationValues(c, value);
+    const insert = async (db: Queryable) => {
+      const row = await (
+        judged ? this.records.insert(db, c, values) : this.records.insertIf(db, c, values, rule!)
+      ).catch((err) => {
+        throw writeError(err, c);
+      });
+      if (!row) throw refused(c, 'create');
+      // Multi relations have no foreign key: their ids are checked once the rule allowed the record.
+      if (multi) await this.checkRelations(db, c, value);
+      return row;
+    };
+    const row = batch || multi ? await this.write(batch, insert) : await insert(db);
     this.emitLater(batch, {
       action: 'create',
       collectionId: c.def.id,
@@ -491,10 +517,11 @@ export class RecordsService {
     body: unknown,
     principal: Principal,
     batch?: BatchScope,
-    uploads: ReadonlySet<string> = NO_UPLOADS,
+    form?: Uploads,
   ): Promise<Row> {
     const c = this.registry.get(collection);
     const access = this.access(c, principal, 'update');
+    const uploads = new Set(form?.uploaded);
     if (!batch && uploads.size === 0) {
       const direct = await this.updateDirectly(c, id, body, principal, access);
       if (direct) {
@@ -607,6 +634,8 @@ export class RecordsService {
       replacedFiles = files.removed;
       if (problems.length) throw invalid(problems, `The changes to the "${c.def.name}" record are invalid`);
       await this.checkRelations(db, c, Object.fromEntries([...values].map(([k, v]) => [k, v.value])));
+      // The rules allowed the change: only now do its uploads reach the storage.
+      await form?.store();
       return this.records.update(db, c, id, values).catch((err) => {
         throw writeError(err, c);
       });
@@ -682,13 +711,16 @@ export class RecordsService {
     principal: Principal,
   ): Promise<Row> {
     const c = this.registry.get(collection);
-    this.access(c, principal, 'create');
+    const access = this.access(c, principal, 'create');
     const files = this.requireFiles();
-    const form = await files.receive(c, parts, undefined);
+    // With a rule to judge, the uploads are held out of storage until it allowed the record.
+    const form = await files.receive(c, parts, undefined, {
+      hold: !access.bypass && c.def.createRule !== '',
+    });
     try {
-      return await this.create(collection, form.body, principal, undefined, new Set(form.uploaded));
+      return await this.create(collection, form.body, principal, undefined, form);
     } catch (err) {
-      await files.remove(c.def.id, form.recordId, form.uploaded);
+      await form.discard();
       throw err;
     }
   }
@@ -706,11 +738,12 @@ export class RecordsService {
     // Nothing is stored for a record the caller cannot see.
     const current = await this.visible(this.records.pool, c, id, principal, access);
     const recordId = String(current.id);
-    const form = await files.receive(c, parts, recordId);
+    const hold = !access.bypass && c.def.updateRule !== '';
+    const form = await files.receive(c, parts, recordId, { hold });
     try {
-      return await this.update(collection, recordId, form.body, principal, undefined, new Set(form.uploaded));
+      return await this.update(collection, recordId, form.body, principal, undefined, form);
     } catch (err) {
-      await files.remove(c.def.id, recordId, form.uploaded);
+      await form.discard();
       throw err;
     }
   }
@@ -915,6 +948,20 @@ function withoutReadOnlyKeys(body: unknown): unknown {
   const copy = { ...(body as Record<string, unknown>) };
   for (const k of READ_ONLY_KEYS) delete copy[k];
   return copy;
+}
+
+function hasOwnKey(body: unknown, key: string): boolean {
+  return !!body && typeof body === 'object' && !Array.isArray(body) && Object.hasOwn(body, key);
+}
+
+/** A write the caller's rule does not allow (DESIGN §10: 403 RULE_REFUSED). */
+function refused(c: CompiledCollection, op: 'create' | 'update' | 'delete'): AppError {
+  const what = {
+    create: 'does not allow this record',
+    update: 'does not allow changing this record',
+    delete: 'does not allow deleting this record',
+  }[op];
+  return new AppError('RULE_REFUSED', `The ${op} rule of "${c.def.name}" ${what}.`);
 }
 
 function bodyOf(body: unknown): Record<string, unknown> {
