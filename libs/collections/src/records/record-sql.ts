@@ -115,14 +115,15 @@ export function updateSql(
   };
 }
 
-type Values = Map<string, { value: unknown; cast: ColumnCast }>;
+/** Column name → the value to bind and its cast, for INSERT and UPDATE. */
+export type ColumnValues = Map<string, { value: unknown; cast: ColumnCast }>;
 
 /**
  * The row a create would store, as a one-row subquery aliased `t` with every column a rule may name
  * (omitted fields NULL, timestamps now(), auth flags false): create rules are judged on it, so
  * nothing is written, and no constraint answers, before the rule allowed the record.
  */
-function newRow(c: CompiledCollection, values: Values, params: unknown[]): string {
+function newRow(c: CompiledCollection, values: ColumnValues, params: unknown[]): string {
   const cols: string[] = [];
   for (const [name, { value, cast }] of values)
     cols.push(`${placeholder(params, value, cast)} AS ${quoteIdent(name)}`);
@@ -141,7 +142,11 @@ function newRow(c: CompiledCollection, values: Values, params: unknown[]): strin
 }
 
 /** INSERT of `values` only if `where` (a rule, compiled into the same parameters) holds for the new row. */
-export function insertIfSql(c: CompiledCollection, values: Values, where: (params: unknown[]) => string) {
+export function insertIfSql(
+  c: CompiledCollection,
+  values: ColumnValues,
+  where: (params: unknown[]) => string,
+) {
   const params: unknown[] = [];
   const from = newRow(c, values, params);
   const cols = [...values.keys()].map(quoteIdent);
@@ -154,7 +159,7 @@ export function insertIfSql(c: CompiledCollection, values: Values, where: (param
 /** One row of booleans: whether each condition holds for the row `values` would create. */
 export function judgeNewSql(
   c: CompiledCollection,
-  values: Values,
+  values: ColumnValues,
   conditions: Array<(params: unknown[]) => string>,
 ) {
   const params: unknown[] = [];
