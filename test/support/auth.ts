@@ -55,6 +55,19 @@ export function api(t: TestApp, token?: string) {
   };
 }
 
+/** multipart/form-data request helper: `apiForm(t, token)('POST', '/api/...', formData)` → { status, body }. */
+export function apiForm(t: TestApp, token?: string) {
+  return async (method: string, path: string, data: FormData): Promise<ApiAnswer> => {
+    const res = await t.fetch(path, {
+      method,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      body: data,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+  };
+}
+
 /** `POST /api/collections/{collection}/auth-with-password`: the answer as it is (tests assert it). */
 export function signIn(
   t: TestApp,

@@ -8,6 +8,10 @@ import { freePort } from '@plinth/testing';
 interface S3rverServer {
   run(): Promise<unknown>;
   close(): Promise<void>;
+  on(
+    event: 'event',
+    listener: (e: { Records: Array<{ eventName: string; s3: { object: { key: string } } }> }) => void,
+  ): void;
 }
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverServer;
 
@@ -20,6 +24,8 @@ export interface LocalS3 {
   env: Record<string, string>;
   /** Every key in the bucket, read with a client of the test's own. */
   listKeys(prefix?: string): Promise<string[]>;
+  /** Every key an upload created since the store started, deleted since or not (s3rver's own events). */
+  createdKeys: string[];
   stop(): Promise<void>;
 }
 
@@ -34,6 +40,10 @@ export async function startS3(bucket = 'plinth-test'): Promise<LocalS3> {
     silent: true,
     directory,
     configureBuckets: [{ name: bucket, configs: [] }],
+  });
+  const createdKeys: string[] = [];
+  server.on('event', (e) => {
+    for (const r of e.Records) if (r.eventName.startsWith('ObjectCreated')) createdKeys.push(r.s3.object.key);
   });
   await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -73,6 +83,7 @@ export async function startS3(bucket = 'plinth-test'): Promise<LocalS3> {
       } while (token);
       return keys.sort();
     },
+    createdKeys,
     async stop() {
       client.destroy();
       await server.close();

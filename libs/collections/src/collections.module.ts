@@ -4,7 +4,14 @@ import { BatchService } from './records/batch.service.js';
 import { RecordEvents } from './records/record-events.js';
 import { RecordsController } from './records/records.controller.js';
 import { RecordsRepository } from './records/records.repository.js';
+import { RecordReader } from './records/read/record-reader.js';
+import { RecordFilesPort } from './records/record-ports.js';
 import { RecordsService } from './records/records.service.js';
+import { RecordRules } from './records/rules/record-rules.js';
+import { RecordCreator } from './records/write/record-creator.js';
+import { RecordDeleter } from './records/write/record-deleter.js';
+import { RecordUpdater } from './records/write/record-updater.js';
+import { WriteSteps } from './records/write/write-steps.js';
 import { WriteLimits } from './records/write-limits.js';
 import { CollectionsController } from './registry/collections.controller.js';
 import { CollectionsRegistry } from './registry/collections.registry.js';
@@ -21,6 +28,13 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
     CollectionsRegistry,
     CollectionsService,
     RecordsRepository,
+    RecordRules,
+    RecordFilesPort,
+    RecordReader,
+    WriteSteps,
+    RecordCreator,
+    RecordUpdater,
+    RecordDeleter,
     RecordsService,
     BatchService,
     RecordEvents,

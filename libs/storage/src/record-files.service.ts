@@ -13,6 +13,7 @@ import {
 import { AppError, isUuid, newId, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
 import type { StorageDriver } from './drivers/storage-driver.js';
 import { effectiveType, isStoredName, storedName } from './file-names.js';
+import { HeldUploads } from './held-uploads.js';
 import { StorageService } from './storage.service.js';
 
 /** PocketBase's part holding the non-file fields as one JSON object. */
@@ -147,8 +148,11 @@ export class RecordFilesService implements RecordFiles {
     c: CompiledCollection,
     parts: AsyncIterable<FormPart>,
     recordId: string | undefined,
+    opts: { hold?: boolean } = {},
   ): Promise<ReceivedForm> {
-    const driver = await this.storage.driver();
+    // Held: a rule is still to judge the write, so nothing may reach the storage before it did.
+    const held = opts.hold ? new HeldUploads() : undefined;
+    const driver = held ? undefined : await this.storage.driver();
     const creating = recordId === undefined;
     const body: Record<string, unknown> = {};
     const sent = new Set<string>();
@@ -235,13 +239,15 @@ export class RecordFilesService implements RecordFiles {
           id = isUuid(given) ? given.toLowerCase() : newId();
           if (given === undefined) setOwn(body, 'id', id);
         }
-        const stored = await this.store(driver, c, id, field, part);
+        const to = driver ?? (await held!.driver());
+        const stored = await this.store(to, c, id, field, part);
         if (!part.filename && stored.size === 0) {
           // Browsers send an empty, nameless part for a file input left empty: nothing was chosen.
           counts.set(field.name, count - 1);
-          await driver.delete([objectKey(c.def.id, id, stored.name)]);
+          await to.delete([objectKey(c.def.id, id, stored.name)]);
           continue;
         }
+        held?.held(objectKey(c.def.id, id, stored.name), stored.mime);
         uploaded.push(stored.name);
         add(creating ? field.name : target.key, stored.name, isMultiple(field));
       }
@@ -249,11 +255,38 @@ export class RecordFilesService implements RecordFiles {
         throw bad('id', 'must come before the file parts of the form (files are stored under the record id)');
       }
     } catch (err) {
-      if (id !== undefined && uploaded.length) await this.remove(c.def.id, id, uploaded);
+      if (held) await held.release();
+      else if (id !== undefined && uploaded.length) await this.remove(c.def.id, id, uploaded);
       throw multipartProblem(err) ?? err;
     }
     if (id === undefined) id = isUuid(body.id) ? body.id.toLowerCase() : newId();
-    return { recordId: id, body, uploaded };
+    return this.received(c.def.id, id, body, uploaded, held);
+  }
+
+  /** The form with its uploads' next step: stored once the write is allowed, or discarded. */
+  private received(
+    collectionId: string,
+    recordId: string,
+    body: Record<string, unknown>,
+    uploaded: string[],
+    held: HeldUploads | undefined,
+  ): ReceivedForm {
+    const stored: string[] = [];
+    return {
+      recordId,
+      body,
+      uploaded,
+      store: async () => {
+        if (held) await held.storeInto(await this.storage.driver(), stored);
+      },
+      discard: async () => {
+        if (held) {
+          await held.release();
+          const names = stored.map((key) => key.slice(key.lastIndexOf('/') + 1));
+          if (names.length) await this.remove(collectionId, recordId, names);
+        } else if (uploaded.length) await this.remove(collectionId, recordId, uploaded);
+      },
+    };
   }
 
   /** Streams one file part to its final key: type checked on its first bytes, size while it flows. */
@@ -263,7 +296,7 @@ export class RecordFilesService implements RecordFiles {
     recordId: string,
     field: FieldDef,
     part: Extract<FormPart, { type: 'file' }>,
-  ): Promise<{ name: string; size: number }> {
+  ): Promise<{ name: string; size: number; mime: string }> {
     const limit = field.maxSize ?? DEFAULT_MAX_FILE_SIZE;
     const { fileTypeStream } = await import('file-type');
     const typed = await fileTypeStream(part.file, { sampleSize: 4100 });
@@ -324,7 +357,7 @@ export class RecordFilesService implements RecordFiles {
         { headers: { 'retry-after': '5' } },
       );
     }
-    return { name, size };
+    return { name, size, mime: type.mime };
   }
 
   async remove(collectionId: string, recordId: string, names?: string[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { AppError } from '@plinth/core';
-import type { FormPart } from './records.service.js';
+import type { FormPart } from './record-ports.js';
 
 /** Most bytes of files one multipart batch may carry: they are held until the JSON payload is read. */
 export const MAX_BATCH_FILE_BYTES = 64 * 1024 * 1024;

@@ -4,7 +4,13 @@ import { type BufferedFile, readBatchForm, recordFormParts } from './batch-form.
 import { type Queryable, withTransaction } from './pg.js';
 import { RecordEvents } from './record-events.js';
 import { RecordsRepository } from './records.repository.js';
-import { type BatchScope, type FormPart, type PasswordHashes, RecordsService } from './records.service.js';
+import {
+  type BatchScope,
+  type FormPart,
+  type PasswordHashes,
+  type ReceivedForm,
+  RecordsService,
+} from './records.service.js';
 import { currentRequestInfo, runWithRequestInfo } from './request-info.js';
 import { exempt, WriteLimits } from './write-limits.js';
 import { CollectionsRegistry } from '../registry/collections.registry.js';
@@ -48,13 +54,6 @@ interface Target {
   id?: string;
 }
 
-/** One request's stored uploads (multipart batches): deleted again when the batch fails. */
-interface Uploads {
-  collection: string;
-  recordId: string;
-  names: string[];
-}
-
 /**
  * PocketBase's batch: `{requests: [{method, url, body}]}` → `[{status, body}]`, one transaction. Also
  * its multipart form (`@jsonPayload` plus `requests.<index>.<field>` files), which its SDK always sends.
@@ -80,7 +79,7 @@ export class BatchService {
     );
   }
 
-  /** The multipart form: files are stored first, then the batch runs; if it fails they are deleted. */
+  /** The multipart form: files are held until their request's rule allowed it; if the batch fails they are deleted. */
   async runForm(
     parts: AsyncIterable<FormPart>,
     principal: Principal,
@@ -96,7 +95,7 @@ export class BatchService {
   ): Promise<Array<{ status: number; body: unknown }>> {
     const form = await readBatchForm(parts);
     const requests = this.requestsOf(form.payload);
-    const uploads = new Map<number, Uploads>();
+    const uploads = new Map<number, ReceivedForm>();
     try {
       for (const [index, files] of form.files) {
         const r = requests[index];
@@ -130,7 +129,7 @@ export class BatchService {
     requests: BatchRequest[],
     principal: Principal,
     ip: string,
-    uploads: Map<number, Uploads>,
+    uploads: Map<number, ReceivedForm>,
   ): Promise<Array<{ status: number; body: unknown }>> {
     const creates = new Map<string, number>();
     for (const r of requests) {
@@ -147,7 +146,7 @@ export class BatchService {
       for (const [index, r] of requests.entries()) {
         // PocketBase judges each item by its own method (`@request.method`), in context "batch".
         const info = { ...currentRequestInfo(), method: r.method, context: 'batch' };
-        const work = () => this.one(r, principal, batch, uploads.get(index)?.names);
+        const work = () => this.one(r, principal, batch, uploads.get(index));
         out.push(await this.fail(index, r, () => runWithRequestInfo(info, work)));
       }
       return out;
@@ -235,12 +234,12 @@ export class BatchService {
     return (await this.repository.countExisting(db, c, [id])) > 0 ? id : undefined;
   }
 
-  /** Stores one request's files under its record and puts their names into its body. */
+  /** Reads one request's files, held out of storage, and puts their names into its body. */
   private async storeFiles(
     r: BatchRequest,
     files: BufferedFile[],
     index: number,
-    uploads: Map<number, Uploads>,
+    uploads: Map<number, ReceivedForm>,
   ): Promise<void> {
     const { collection, id } = this.target(r);
     const body =
@@ -253,21 +252,20 @@ export class BatchService {
       throw new AppError('BAD_REQUEST', `${r.method} ${r.url.slice(0, 200)} takes no files.`);
     }
     const c = this.registry.get(collection);
-    const form = await this.records.requireFiles().receive(c, recordFormParts(body, files), recordId);
-    uploads.set(index, { collection: c.def.id, recordId: form.recordId, names: form.uploaded });
+    const form = await this.records
+      .requireFiles()
+      .receive(c, recordFormParts(body, files), recordId, { hold: true });
+    uploads.set(index, form);
     r.body = form.body;
     if (r.method === 'PUT' && recordId) r.body = { ...form.body, id: recordId };
   }
 
-  private async removeUploads(uploads: Map<number, Uploads>): Promise<void> {
-    if (!uploads.size) return;
-    const files = this.records.requireFiles();
-    for (const u of uploads.values()) await files.remove(u.collection, u.recordId, u.names);
+  private async removeUploads(uploads: Map<number, ReceivedForm>): Promise<void> {
+    for (const form of uploads.values()) await form.discard();
   }
 
-  private async one(r: BatchRequest, principal: Principal, batch: BatchScope, uploaded?: string[]) {
+  private async one(r: BatchRequest, principal: Principal, batch: BatchScope, files?: ReceivedForm) {
     const { collection, id } = this.target(r);
-    const files = new Set(uploaded ?? []);
     if (r.method === 'PUT' && !id) {
       const existing = await this.upsertTarget(collection, r.body, batch.client);
       return existing

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { compileCollection } from '../registry/compiled-collection.js';
 import { posts, users, UUID_A } from '../validation/validation.fixture.js';
-import { rowToRecord, timestamptzToIso } from './record-sql.js';
+import { type ColumnValues, insertIfSql, judgeNewSql, rowToRecord, timestamptzToIso } from './record-sql.js';
 
 // Record queries read timestamps as ISO strings already (RECORD_TYPES); other reads give Dates.
 const stamp = '2024-01-01T00:00:00.500Z';
@@ -94,5 +94,35 @@ describe('timestamptzToIso', () => {
       const text = `2026-11-26 02:33:57.${String(us).padStart(6, '0')}+00`;
       expect(timestamptzToIso(text)).toBe(viaDate(text));
     }
+  });
+});
+
+describe('the row a create would store (rules first)', () => {
+  const postsC = compileCollection(posts());
+  const usersC = compileCollection(users());
+  const values: ColumnValues = new Map([
+    ['id', { value: UUID_A, cast: 'uuid' }],
+    ['title', { value: 'Hi', cast: 'text' }],
+  ]);
+
+  it('inserts only when the rule holds for the new row, the rule binding after the values', () => {
+    const { text, params } = insertIfSql(postsC, values, (p) => {
+      p.push('Hi');
+      return `t."title" = $${p.length}::text`;
+    });
+    expect(params).toEqual([UUID_A, 'Hi', 'Hi']);
+    expect(text).toContain(
+      'INSERT INTO "data"."posts" AS t ("id", "title") SELECT t."id", t."title" FROM (SELECT',
+    );
+    expect(text).toContain('WHERE t."title" = $3::text RETURNING');
+  });
+
+  it('gives the rule every column: omitted fields NULL of their type, timestamps now(), auth flags false', () => {
+    const { text } = judgeNewSql(usersC, new Map([['id', { value: UUID_A, cast: 'uuid' }]]), [() => 'TRUE']);
+    expect(text).toContain('now() AS "created"');
+    expect(text).toContain('false AS "verified"');
+    expect(text).toContain('NULL::text AS "email"');
+    for (const col of usersC.fieldColumns) expect(text).toContain(`NULL::${col.cast} AS "${col.name}"`);
+    expect(text).toMatch(/^SELECT \(TRUE\) AS "j0" FROM \(SELECT /);
   });
 });

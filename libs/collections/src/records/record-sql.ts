@@ -114,3 +114,56 @@ export function updateSql(
     params,
   };
 }
+
+/** Column name → the value to bind and its cast, for INSERT and UPDATE. */
+export type ColumnValues = Map<string, { value: unknown; cast: ColumnCast }>;
+
+/**
+ * The row a create would store, as a one-row subquery aliased `t` with every column a rule may name
+ * (omitted fields NULL, timestamps now(), auth flags false): create rules are judged on it, so
+ * nothing is written, and no constraint answers, before the rule allowed the record.
+ */
+function newRow(c: CompiledCollection, values: ColumnValues, params: unknown[]): string {
+  const cols: string[] = [];
+  for (const [name, { value, cast }] of values)
+    cols.push(`${placeholder(params, value, cast)} AS ${quoteIdent(name)}`);
+  const missing = (name: string, sql: string) => {
+    if (!values.has(name)) cols.push(`${sql} AS ${quoteIdent(name)}`);
+  };
+  missing('created', 'now()');
+  missing('updated', 'now()');
+  if (c.isAuth) {
+    missing('email', 'NULL::text');
+    missing('emailVisibility', 'false');
+    missing('verified', 'false');
+  }
+  for (const col of c.fieldColumns) missing(col.name, `NULL::${col.cast}`);
+  return `(SELECT ${cols.join(', ')}) AS t`;
+}
+
+/** INSERT of `values` only if `where` (a rule, compiled into the same parameters) holds for the new row. */
+export function insertIfSql(
+  c: CompiledCollection,
+  values: ColumnValues,
+  where: (params: unknown[]) => string,
+) {
+  const params: unknown[] = [];
+  const from = newRow(c, values, params);
+  const cols = [...values.keys()].map(quoteIdent);
+  return {
+    text: `INSERT INTO ${c.table} AS t (${cols.join(', ')}) SELECT ${cols.map((q) => `t.${q}`).join(', ')} FROM ${from} WHERE ${where(params)} RETURNING ${c.selectList}`,
+    params,
+  };
+}
+
+/** One row of booleans: whether each condition holds for the row `values` would create. */
+export function judgeNewSql(
+  c: CompiledCollection,
+  values: ColumnValues,
+  conditions: Array<(params: unknown[]) => string>,
+) {
+  const params: unknown[] = [];
+  const from = newRow(c, values, params);
+  const judged = conditions.map((where, i) => `(${where(params)}) AS "j${i}"`);
+  return { text: `SELECT ${judged.join(', ')} FROM ${from}`, params };
+}

@@ -47,7 +47,7 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return gone.signal;
 }
 
-/** The records API (PocketBase's paths and shapes). Rules are judged by RecordsService. */
+/** The records API (PocketBase's paths and shapes). Rules are judged in rules/record-rules.ts. */
 @Controller('api')
 @UseInterceptors(RequestInfoInterceptor)
 export class RecordsController {

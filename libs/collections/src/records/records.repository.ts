@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { quoteIdent } from '../filter/index.js';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
 import { recordQuery, type Queryable } from './pg.js';
-import { insertSql, RECORD_TYPES, type Row, updateSql } from './record-sql.js';
+import { insertIfSql, insertSql, judgeNewSql, RECORD_TYPES, type Row, updateSql } from './record-sql.js';
 
 /**
  * SQL for records, through the request pool (statement timeout; or the caller's transaction
@@ -122,6 +122,29 @@ export class RecordsRepository {
   async insert(db: Queryable, c: CompiledCollection, values: Parameters<typeof insertSql>[1]): Promise<Row> {
     const { text, params } = insertSql(c, values);
     return (await recordQuery(db, text, params)).rows[0]!;
+  }
+
+  /** The inserted row, or undefined when `where` (the create rule) does not hold for it: nothing written. */
+  async insertIf(
+    db: Queryable,
+    c: CompiledCollection,
+    values: Parameters<typeof insertSql>[1],
+    where: (params: unknown[]) => string,
+  ): Promise<Row | undefined> {
+    const { text, params } = insertIfSql(c, values, where);
+    return (await recordQuery(db, text, params)).rows[0];
+  }
+
+  /** Whether each condition holds for the record `values` would create, judged without writing it. */
+  async judgeNew(
+    db: Queryable,
+    c: CompiledCollection,
+    values: Parameters<typeof insertSql>[1],
+    conditions: Array<(params: unknown[]) => string>,
+  ): Promise<boolean[]> {
+    const { text, params } = judgeNewSql(c, values, conditions);
+    const row = (await recordQuery(db, text, params)).rows[0]!;
+    return conditions.map((_, i) => row[`j${i}`] === true);
   }
 
   async update(

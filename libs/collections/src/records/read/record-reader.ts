@@ -1,0 +1,183 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, PLINTH_CONFIG, type PlinthConfig, type Principal } from '@plinth/core';
+import { compileFilter, compileSort, FilterError } from '../../filter/index.js';
+import { CollectionsRegistry } from '../../registry/collections.registry.js';
+import type { CompiledCollection } from '../../registry/compiled-collection.js';
+import type { ListQuery } from '../list-query.js';
+import { presentFor } from '../present-record.js';
+import type { ListResult } from '../record-ports.js';
+import { expandRecords, parseExpand, type ExpandTree, type ViewOf } from '../record-expand.js';
+import type { Row } from '../record-sql.js';
+import { RecordsRepository } from '../records.repository.js';
+import { type Caller, filterProblem, RecordRules } from '../rules/record-rules.js';
+
+/** PocketBase's `@request.context` of a realtime delivery. */
+const REALTIME_REQUEST = { query: {}, headers: {}, method: 'GET', context: 'realtime' } as const;
+
+/** Reads of records: list, view, realtime snapshots, each with the caller's rule, filter and expand. */
+@Injectable()
+export class RecordReader {
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly records: RecordsRepository,
+    private readonly rules: RecordRules,
+    @Inject(PLINTH_CONFIG) private readonly config: PlinthConfig,
+  ) {}
+
+  /** `signal`: aborted when the client went away (the queries are cancelled). */
+  async list(
+    collection: string,
+    q: ListQuery,
+    principal: Principal,
+    signal?: AbortSignal,
+  ): Promise<ListResult> {
+    const c = this.registry.get(collection);
+    const caller = this.rules.caller(c, principal, 'list');
+    this.checkDepth(q);
+    const params: unknown[] = [];
+    const ctx = this.rules.context(caller, params);
+    const where: string[] = [];
+    if (!caller.bypass) where.push(this.rules.where(c, 'list', ctx));
+    let order = 't."created" DESC, t."id" DESC';
+    let whereParams: unknown[];
+    try {
+      if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
+      // The sort may bind values of its own (see visibilityGuard); the count query must not get them.
+      whereParams = [...params];
+      if (q.sort?.trim()) order = compileSort(q.sort, c.filter, 't', ctx).sql || order;
+    } catch (err) {
+      if (err instanceof FilterError)
+        throw filterProblem(err, err.code.startsWith('SORT') ? 'sort' : 'filter');
+      throw err;
+    }
+    const expand = q.expand ? this.parseExpand(c, q.expand, caller) : undefined;
+    const { rows, total } = await this.records.list(
+      c,
+      where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE',
+      order,
+      params,
+      q.perPage,
+      (q.page - 1) * q.perPage,
+      !q.skipTotal,
+      whereParams,
+      signal,
+    );
+    let items = rows.map((r) => presentFor(c, r, caller));
+    if (expand) await this.expand(items, expand, principal);
+    if (q.fields) items = items.map((r) => project(r, q.fields!));
+    return {
+      page: q.page,
+      perPage: q.perPage,
+      totalItems: total,
+      totalPages: total < 0 ? -1 : Math.ceil(total / q.perPage),
+      items,
+    };
+  }
+
+  async view(
+    collection: string,
+    id: string,
+    q: { fields?: string[]; expand?: string },
+    principal: Principal,
+  ): Promise<Row> {
+    const c = this.registry.get(collection);
+    const caller = this.rules.caller(c, principal, 'view');
+    const expand = q.expand ? this.parseExpand(c, q.expand, caller) : undefined;
+    const row = await this.rules.visible(this.records.pool, c, id, caller);
+    let record = presentFor(c, row, caller);
+    if (expand) await this.expand([record], expand, principal);
+    if (q.fields) record = project(record, q.fields);
+    return record;
+  }
+
+  /**
+   * Realtime: the record as `principal` may receive it for a collection topic (list rule) or a
+   * record topic (view rule), with the subscriber's filter and expand. The rule is judged on
+   * `snapshot`, the state the change carries (for a delete, the row as it was before), not on
+   * the table; undefined when the rule or the filter hides it. With no `snapshot`, only checks
+   * that the filter and expand compile for this caller (bad ones throw their 400).
+   */
+  async viewSnapshot(
+    collection: string,
+    op: 'list' | 'view',
+    q: { filter?: string; expand?: string },
+    principal: Principal,
+    snapshot?: Row,
+  ): Promise<Row | undefined> {
+    const c = this.registry.find(collection);
+    if (!c) return undefined;
+    let caller: Caller;
+    try {
+      caller = this.rules.caller(c, principal, op);
+    } catch {
+      return undefined; // a locked rule: nothing is ever sent, whatever the options
+    }
+    const params: unknown[] = [];
+    const ctx = { ...this.rules.context(caller, params), request: REALTIME_REQUEST };
+    const where: string[] = [];
+    if (!caller.bypass) where.push(this.rules.where(c, op, ctx));
+    try {
+      if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
+    } catch (err) {
+      if (err instanceof FilterError) throw filterProblem(err, 'filter');
+      throw err;
+    }
+    const expand = q.expand ? this.parseExpand(c, q.expand, caller) : undefined;
+    if (!snapshot) return undefined;
+    const row = await this.records.findSnapshot(
+      c,
+      snapshot,
+      where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE',
+      params,
+    );
+    if (!row) return undefined;
+    const record = presentFor(c, row, caller);
+    if (expand) await this.expand([record], expand, principal);
+    return record;
+  }
+
+  private parseExpand(c: CompiledCollection, raw: string, caller: Caller): ExpandTree {
+    return parseExpand(this.registry, c, raw, caller.canSeeHidden);
+  }
+
+  /** Deep pages cost a scan of every row before them: beyond the limit, a filter on id or created does better. */
+  private checkDepth(q: ListQuery): void {
+    const max = this.config.limits.listMaxDepth;
+    if (q.page * q.perPage <= max) return;
+    const message = `page × perPage may reach row ${max} at most (PLINTH_LIST_MAX_DEPTH)`;
+    throw new AppError(
+      'PAGE_TOO_DEEP',
+      `This page starts beyond row ${max}, the deepest a list may page (page × perPage, PLINTH_LIST_MAX_DEPTH). To read further, sort by created or id and filter past the last record you have, e.g. sort=-created&filter=created<"<its created>".`,
+      { errors: [{ path: 'page', code: 'PAGE_TOO_DEEP', message }] },
+    );
+  }
+
+  /** Attaches `expand` to `records` within this answer's budget; see record-expand.ts. */
+  private expand(records: Row[], tree: ExpandTree, principal: Principal): Promise<void> {
+    const budget = this.config.limits.expandBudget;
+    const viewOf: ViewOf = (target) => {
+      let caller: Caller;
+      try {
+        caller = this.rules.caller(target, principal, 'view');
+      } catch {
+        return undefined;
+      }
+      const params: unknown[] = [];
+      const where = caller.bypass
+        ? 'TRUE'
+        : this.rules.where(target, 'view', this.rules.context(caller, params));
+      return { where, params, present: (row) => presentFor(target, row, caller) };
+    };
+    return expandRecords(this.registry, this.records, records, tree, viewOf, { limit: budget, left: budget });
+  }
+}
+
+function project(record: Row, fields: string[]): Row {
+  if (fields.includes('*')) return record;
+  const out: Row = {};
+  for (const f of fields) {
+    const key = f.split('.')[0]!;
+    if (key in record) out[key] = record[key];
+  }
+  return out;
+}

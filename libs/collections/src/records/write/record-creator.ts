@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { newId, newTokenKey, type Principal } from '@plinth/core';
+import { CollectionsRegistry } from '../../registry/collections.registry.js';
+import type { ColumnCast, CompiledCollection } from '../../registry/compiled-collection.js';
+import { takeAdminVerified } from '../admin-auth-fields.js';
+import type { Queryable } from '../pg.js';
+import { presentFor } from '../present-record.js';
+import { type BatchScope, type FormPart, RecordFilesPort, type Uploads } from '../record-ports.js';
+import type { Row } from '../record-sql.js';
+import { RecordsRepository } from '../records.repository.js';
+import { type Caller, RecordRules } from '../rules/record-rules.js';
+import { fileProblems, hasMultiRelationValues, hasOwnKey, invalid, writeError } from './write-problems.js';
+import { change, passwordHash, WriteSteps } from './write-steps.js';
+
+type Values = Map<string, { value: unknown; cast: ColumnCast }>;
+
+/**
+ * Creates records, rules first: the create rule is judged on the record as it would be stored before
+ * anything is written (in the INSERT itself, or in one query ahead of held uploads and manageRule).
+ */
+@Injectable()
+export class RecordCreator {
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly records: RecordsRepository,
+    private readonly rules: RecordRules,
+    private readonly steps: WriteSteps,
+    private readonly files: RecordFilesPort,
+  ) {}
+
+  async create(
+    collection: string,
+    body: unknown,
+    principal: Principal,
+    batch?: BatchScope,
+    form?: Uploads,
+  ): Promise<Row> {
+    const c = this.registry.get(collection);
+    const caller = this.rules.caller(c, principal, 'create');
+    // `verified` is for admins, and for callers whom the manageRule grants the new record (judged below).
+    const asksVerified = c.isAuth && !caller.bypass && hasOwnKey(body, 'verified');
+    const verified = takeAdminVerified(c, body, caller.bypass || asksVerified);
+    const result = c.validators.create(verified.body);
+    if (!result.ok) {
+      // Invalid anyway: answered as for anyone else, `verified` then being an unknown field too.
+      const asIs = asksVerified ? c.validators.create(body) : result;
+      throw invalid(asIs.ok ? result.errors : asIs.errors, `The record for "${c.def.name}" is invalid`);
+    }
+    const value = result.value;
+    const files = fileProblems(c, value, undefined, new Set(form?.uploaded)).problems;
+    if (files.length) throw invalid(files, `The record for "${c.def.name}" is invalid`);
+    const values = await this.values(c, value, body, batch);
+    if (verified.verified !== undefined && caller.bypass)
+      values.set('verified', { value: verified.verified, cast: 'boolean' });
+    const rule = this.rules.condition(c, 'create', caller, body);
+    let judged = !rule;
+    if (asksVerified || (rule && form?.uploaded.length)) {
+      await this.judgeFirst(c, values, caller, body, batch, asksVerified);
+      if (asksVerified) values.set('verified', { value: verified.verified, cast: 'boolean' });
+      judged = true;
+    }
+    // Uploads reach the storage only now that the rule allowed the record.
+    await form?.store();
+    const multi = hasMultiRelationValues(c, value);
+    const insert = async (db: Queryable) => {
+      const row = await (
+        judged ? this.records.insert(db, c, values) : this.records.insertIf(db, c, values, rule!)
+      ).catch((err) => {
+        throw writeError(err, c);
+      });
+      if (!row) throw this.rules.refused(c, 'create');
+      // Multi relations have no foreign key: their ids are checked once the rule allowed the record.
+      if (multi) await this.steps.checkRelations(db, c, value);
+      return row;
+    };
+    const row = batch || multi ? await this.steps.write(batch, insert) : await insert(this.records.pool);
+    this.steps.emitLater(batch, change('create', c, row));
+    return presentFor(c, row, caller);
+  }
+
+  /**
+   * Create from multipart/form-data. With a rule to judge, the uploads are held out of storage until
+   * it allowed the record; if anything fails, they are deleted again.
+   */
+  async createFromForm(
+    collection: string,
+    parts: AsyncIterable<FormPart>,
+    principal: Principal,
+  ): Promise<Row> {
+    const c = this.registry.get(collection);
+    const caller = this.rules.caller(c, principal, 'create');
+    const hold = !caller.bypass && c.def.createRule !== '';
+    const form = await this.files.require().receive(c, parts, undefined, { hold });
+    try {
+      return await this.create(collection, form.body, principal, undefined, form);
+    } catch (err) {
+      await form.discard();
+      throw err;
+    }
+  }
+
+  /** The columns of the new record (without `verified`, which only admins and managers set). */
+  private async values(
+    c: CompiledCollection,
+    value: Record<string, unknown>,
+    body: unknown,
+    batch: BatchScope | undefined,
+  ): Promise<Values> {
+    const id = typeof value.id === 'string' ? value.id : newId();
+    const values: Values = new Map([['id', { value: id, cast: 'uuid' }]]);
+    for (const col of c.fieldColumns) {
+      if (col.name in value) values.set(col.name, { value: value[col.name], cast: col.cast });
+    }
+    if (c.isAuth) {
+      values.set('email', { value: value.email, cast: 'text' });
+      values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
+      values.set('password_hash', {
+        value: await passwordHash(batch, body, String(value.password)),
+        cast: 'text',
+      });
+      values.set('token_key', { value: newTokenKey(), cast: 'text' });
+    }
+    return values;
+  }
+
+  /** The create rule (403) and, for `verified`, the manageRule (else 400 as for anyone) ahead of the INSERT. */
+  private async judgeFirst(
+    c: CompiledCollection,
+    values: Values,
+    caller: Caller,
+    body: unknown,
+    batch: BatchScope | undefined,
+    asksVerified: boolean,
+  ): Promise<void> {
+    const db = batch?.client ?? this.records.pool;
+    const { manages } = await this.rules.judgeNew(db, c, values, caller, body);
+    if (asksVerified && !manages) {
+      // As for anyone else: `verified` is an unknown field.
+      const asIs = c.validators.create(body);
+      if (!asIs.ok) throw invalid(asIs.errors, `The record for "${c.def.name}" is invalid`);
+    }
+  }
+}

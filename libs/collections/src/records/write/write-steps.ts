@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { hashPassword, type FieldProblem } from '@plinth/core';
+import { CollectionsRegistry } from '../../registry/collections.registry.js';
+import type { CompiledCollection } from '../../registry/compiled-collection.js';
+import { isMultiple } from '../../schema/collection.types.js';
+import { withTransaction, type Queryable } from '../pg.js';
+import { RecordEvents, type RecordChange } from '../record-events.js';
+import type { BatchScope } from '../record-ports.js';
+import { rowToRecord, type Row } from '../record-sql.js';
+import { RecordsRepository } from '../records.repository.js';
+import { invalid } from './write-problems.js';
+
+/** Change events keep empty values as null: realtime reads them back as a table row to judge rules. */
+const AS_STORED = { zeroValues: false } as const;
+
+/** What creates, updates and deletes share: their transaction (or the batch's), events, relation checks. */
+@Injectable()
+export class WriteSteps {
+  constructor(
+    private readonly registry: CollectionsRegistry,
+    private readonly records: RecordsRepository,
+    private readonly events: RecordEvents,
+  ) {}
+
+  /** Runs `work` in the batch's transaction, or in a transaction of its own. */
+  async write<T>(batch: BatchScope | undefined, work: (db: Queryable) => Promise<T>): Promise<T> {
+    if (batch) return work(batch.client);
+    return withTransaction(this.records.pool, work);
+  }
+
+  /** Runs `work` now (the write committed) or, inside a batch, once the batch committed. */
+  async afterCommit(batch: BatchScope | undefined, work: () => Promise<void>): Promise<void> {
+    if (batch) (batch.afterCommit ??= []).push(work);
+    else await work();
+  }
+
+  /** Publishes a change now, or once the batch committed. */
+  emitLater(batch: BatchScope | undefined, change: RecordChange): void {
+    if (batch) batch.events.push(change);
+    else this.events.emit(change);
+  }
+
+  /** Multi relations have no FK: check every id exists (single ones fail on their FK). */
+  async checkRelations(db: Queryable, c: CompiledCollection, value: Record<string, unknown>): Promise<void> {
+    const problems: FieldProblem[] = [];
+    for (const col of c.fieldColumns) {
+      const f = col.field!;
+      if (f.type !== 'relation' || !isMultiple(f) || !Array.isArray(value[col.name])) continue;
+      const ids = [...new Set(value[col.name] as string[])];
+      if (!ids.length) continue;
+      const target = this.registry.get(f.collection!);
+      if ((await this.records.countExisting(db, target, ids)) !== ids.length) {
+        problems.push({
+          path: col.name,
+          code: 'RELATION_NOT_FOUND',
+          message: `refers to records that do not exist in "${target.def.name}"`,
+        });
+      }
+    }
+    if (problems.length) throw invalid(problems, `The record for "${c.def.name}" is invalid`);
+  }
+}
+
+/** A change event of `row` (as stored) for realtime, webhooks and the other listeners. */
+export function change(action: RecordChange['action'], c: CompiledCollection, row: Row): RecordChange {
+  return {
+    action,
+    collectionId: c.def.id,
+    collectionName: c.def.name,
+    record: rowToRecord(row, c, AS_STORED),
+  };
+}
+
+/** The batch's hash of this body's password when it made one before its transaction; else hashes now. */
+export function passwordHash(
+  batch: BatchScope | undefined,
+  body: unknown,
+  password: string,
+): Promise<string> {
+  const pre =
+    batch?.passwordHashes && body && typeof body === 'object' ? batch.passwordHashes.get(body) : undefined;
+  return pre?.password === password ? Promise.resolve(pre.hash) : hashPassword(password);
+}
