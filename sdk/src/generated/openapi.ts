@@ -68,6 +68,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admins/confirm-password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['confirmAdminPasswordReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admins/me/password': {
     parameters: {
       query?: never;
@@ -78,6 +94,22 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['changeAdminPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/request-password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['requestAdminPasswordReset'];
     delete?: never;
     options?: never;
     head?: never;
@@ -868,6 +900,134 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listWebhooks'];
+    put?: never;
+    post: operations['createWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getWebhook'];
+    put?: never;
+    post?: never;
+    delete: operations['deleteWebhook'];
+    options?: never;
+    head?: never;
+    patch: operations['updateWebhook'];
+    trace?: never;
+  };
+  '/api/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listWebhookDeliveries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhooks/{id}/deliveries/{deliveryId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getWebhookDelivery'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhooks/{id}/deliveries/{deliveryId}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['replayWebhookDelivery'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhooks/{id}/replay-dead': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['replayWebhookDeadLetters'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhooks/{id}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['rotateWebhookSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/webhooks/{id}/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['testWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -1090,6 +1250,35 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  confirmAdminPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          password: string;
+          passwordConfirm: string;
+          /** @description The token of the mailed link. */
+          token: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The new password is set; every session of the admin has ended. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   changeAdminPassword: {
     parameters: {
       query?: never;
@@ -1123,6 +1312,33 @@ export interface operations {
             updated: string;
           };
         };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  requestAdminPasswordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Answered the same for every address; a mail goes out if an admin has it. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       '4XX': components['responses']['Problem'];
       '5XX': components['responses']['Problem'];
@@ -3841,6 +4057,472 @@ export interface operations {
             driver: 'local' | 's3';
             /** @constant */
             ok: true;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listWebhooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              consecutiveFailures: number;
+              /** Format: date-time */
+              created: string;
+              /** @description Why Plinth disabled it, when it did. */
+              disabledReason?: string | null;
+              enabled: boolean;
+              events: string[];
+              filter: string;
+              /** Format: uuid */
+              id: string;
+              includeHidden: boolean;
+              name: string;
+              /** Format: date-time */
+              previousSecretValidUntil?: string | null;
+              /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+              secret?: string;
+              /** Format: date-time */
+              updated: string;
+              url: string;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  createWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          enabled?: boolean;
+          /** @description Record events: `posts.create`, `posts.update`, `posts.delete`, `posts.*` or `*` (everything). */
+          events: string[];
+          /** @description Only records that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`. */
+          filter?: string;
+          /** @description Send hidden fields too (default false). */
+          includeHidden?: boolean;
+          /** @description A label for people. */
+          name?: string;
+          /** @description Where events are POSTed (http or https; private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+          url: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The webhook, with its signing secret (shown this once). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            consecutiveFailures: number;
+            /** Format: date-time */
+            created: string;
+            /** @description Why Plinth disabled it, when it did. */
+            disabledReason?: string | null;
+            enabled: boolean;
+            events: string[];
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            includeHidden: boolean;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            consecutiveFailures: number;
+            /** Format: date-time */
+            created: string;
+            /** @description Why Plinth disabled it, when it did. */
+            disabledReason?: string | null;
+            enabled: boolean;
+            events: string[];
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            includeHidden: boolean;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  deleteWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The webhook and its delivery log are deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  updateWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          enabled?: boolean;
+          /** @description Record events: `posts.create`, `posts.update`, `posts.delete`, `posts.*` or `*` (everything). */
+          events?: string[];
+          /** @description Only records that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`. */
+          filter?: string;
+          /** @description Send hidden fields too (default false). */
+          includeHidden?: boolean;
+          /** @description A label for people. */
+          name?: string;
+          /** @description Where events are POSTed (http or https; private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+          url?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            consecutiveFailures: number;
+            /** Format: date-time */
+            created: string;
+            /** @description Why Plinth disabled it, when it did. */
+            disabledReason?: string | null;
+            enabled: boolean;
+            events: string[];
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            includeHidden: boolean;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listWebhookDeliveries: {
+    parameters: {
+      query?: {
+        /** @description Items per page (default 30, at most 500). */
+        perPage?: string;
+        /** @description Page number (default 1). */
+        page?: string;
+        /** @description pending, sending, delivered or dead. */
+        status?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              attempts: number;
+              /** Format: date-time */
+              created: string;
+              /**
+               * Format: uuid
+               * @description The `webhook-id` header is `msg_<id>`.
+               */
+              id: string;
+              /** Format: date-time */
+              lastAttemptAt?: string | null;
+              lastError?: string | null;
+              /** @description The endpoint's HTTP status at the last attempt. */
+              lastStatus?: number | null;
+              /** Format: date-time */
+              nextAttemptAt?: string | null;
+              /** @enum {unknown} */
+              status: 'pending' | 'sending' | 'delivered' | 'dead';
+              type: string;
+            }[];
+            page: number;
+            perPage: number;
+            totalItems: number;
+            totalPages: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The delivery with its body and every attempt. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            attemptLog: {
+              /** Format: date-time */
+              at: string;
+              attempt: number;
+              durationMs: number;
+              error: string | null;
+              /** @description The first KiB of the endpoint's answer. */
+              response: string;
+              status: number | null;
+            }[];
+            attempts: number;
+            /** Format: date-time */
+            created: string;
+            /**
+             * Format: uuid
+             * @description The `webhook-id` header is `msg_<id>`.
+             */
+            id: string;
+            /** Format: date-time */
+            lastAttemptAt?: string | null;
+            lastError?: string | null;
+            /** @description The endpoint's HTTP status at the last attempt. */
+            lastStatus?: number | null;
+            /** Format: date-time */
+            nextAttemptAt?: string | null;
+            /** @description The body sent: `{type, timestamp, data: {collection, record}}`. */
+            payload: Record<string, never>;
+            /** @enum {unknown} */
+            status: 'pending' | 'sending' | 'delivered' | 'dead';
+            type: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  replayWebhookDelivery: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        deliveryId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The delivery is sent again with the same webhook-id. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Deliveries queued again. */
+            queued: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  replayWebhookDeadLetters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every dead letter of the webhook is sent again. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Deliveries queued again. */
+            queued: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  rotateWebhookSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The webhook with its new secret (shown this once). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            consecutiveFailures: number;
+            /** Format: date-time */
+            created: string;
+            /** @description Why Plinth disabled it, when it did. */
+            disabledReason?: string | null;
+            enabled: boolean;
+            events: string[];
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            includeHidden: boolean;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  testWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A `webhook.test` event is queued; follow it in the delivery log. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: uuid */
+            deliveryId: string;
           };
         };
       };
