@@ -1,22 +1,8 @@
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { DeviceModel, PushMessageModel } from '@plinth/sdk';
-import { client, describeError, errorsByPath } from '../api/client';
-import {
-  Button,
-  Dialog,
-  EmptyState,
-  ErrorBanner,
-  Field,
-  PageHeader,
-  Spinner,
-  formatDate,
-} from '../components/ui';
-
-const list = (s: string) =>
-  s
-    .split(/[\s,]+/)
-    .map((x) => x.trim())
-    .filter(Boolean);
+import { client, describeError } from '../api/client';
+import { Compose } from './push-compose';
+import { Button, Dialog, EmptyState, ErrorBanner, PageHeader, Spinner, formatDate } from '../components/ui';
 
 type Message = PushMessageModel & {
   notification?: { title?: string; body?: string };
@@ -28,6 +14,8 @@ type Message = PushMessageModel & {
 export function PushPage() {
   const [tab, setTab] = useState<'compose' | 'messages' | 'devices'>('compose');
   const [openMessage, setOpenMessage] = useState<string | null>(null);
+  // Bumped when a message dialog closes: the list reloads in place, so focus can go back to its button.
+  const [version, setVersion] = useState(0);
   return (
     <>
       <PageHeader
@@ -56,102 +44,25 @@ export function PushPage() {
           }}
         />
       ) : null}
-      {tab === 'messages' ? <Messages key={openMessage ?? ''} onOpen={setOpenMessage} /> : null}
+      {tab === 'messages' ? <Messages version={version} onOpen={setOpenMessage} /> : null}
       {tab === 'devices' ? <Devices /> : null}
-      {openMessage ? <MessageDialog id={openMessage} onClose={() => setOpenMessage(null)} /> : null}
+      {openMessage ? (
+        <MessageDialog
+          id={openMessage}
+          onClose={() => {
+            setOpenMessage(null);
+            setVersion((v) => v + 1);
+          }}
+        />
+      ) : null}
     </>
   );
 }
 
-function Compose({ onSent }: { onSent: (id: string) => void }) {
-  const [title, setTitle] = useState('');
-  const [body, setBody] = useState('');
-  const [users, setUsers] = useState('');
-  const [topics, setTopics] = useState('');
-  const [devices, setDevices] = useState('');
-  const [scheduledAt, setScheduledAt] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const [errs, setErrs] = useState<Record<string, string>>({});
+/** "no recipients" for a message addressed to no device (the API calls it sent: nothing is pending). */
+const statusText = (m: Message) => (m.counts?.total === 0 ? 'no recipients' : m.status);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
-    setErrs({});
-    const targets: Record<string, string[]> = {};
-    if (list(users).length) targets.users = list(users);
-    if (list(topics).length) targets.topics = list(topics);
-    if (list(devices).length) targets.devices = list(devices);
-    try {
-      const { id } = await client.push.send({
-        targets,
-        notification: { title, ...(body ? { body } : {}) },
-        ...(scheduledAt ? { scheduledAt: new Date(scheduledAt).toISOString() } : {}),
-      });
-      onSent(id);
-    } catch (err) {
-      setError(describeError(err));
-      setErrs(errorsByPath(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const targetError = Object.entries(errs)
-    .filter(([k]) => k.startsWith('targets'))
-    .map(([, v]) => v)
-    .join('; ');
-
-  return (
-    <div className="push-compose">
-      <form className="card stack" onSubmit={submit}>
-        <ErrorBanner error={error} />
-        <Field label="Title" error={errs['notification.title'] ?? errs.notification}>
-          <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} />
-        </Field>
-        <Field label="Body" error={errs['notification.body']}>
-          <textarea name="body" rows={3} value={body} onChange={(e) => setBody(e.target.value)} />
-        </Field>
-        <Field
-          label="User ids"
-          hint="Every active device of these users (comma separated)."
-          error={targetError}
-        >
-          <input name="users" className="mono" value={users} onChange={(e) => setUsers(e.target.value)} />
-        </Field>
-        <Field label="Topics" hint="Devices subscribed to these topics.">
-          <input name="topics" value={topics} onChange={(e) => setTopics(e.target.value)} />
-        </Field>
-        <Field label="Device ids">
-          <input
-            name="devices"
-            className="mono"
-            value={devices}
-            onChange={(e) => setDevices(e.target.value)}
-          />
-        </Field>
-        <Field label="Send at (optional)" hint="Leave empty to send now." error={errs.scheduledAt}>
-          <input type="datetime-local" value={scheduledAt} onChange={(e) => setScheduledAt(e.target.value)} />
-        </Field>
-        <div>
-          <Button kind="primary" type="submit" busy={busy}>
-            {scheduledAt ? 'Schedule' : 'Send now'}
-          </Button>
-        </div>
-      </form>
-      <div className="preview" aria-label="Preview">
-        <span className="muted small">Preview</span>
-        <div className="notif">
-          <div className="notif-app">Your app · now</div>
-          <div className="notif-title">{title || 'Title'}</div>
-          <div className="notif-body">{body || 'The message your users read.'}</div>
-        </div>
-      </div>
-    </div>
-  );
-}
-
-function Messages({ onOpen }: { onOpen: (id: string) => void }) {
+function Messages({ onOpen, version }: { onOpen: (id: string) => void; version: number }) {
   const [items, setItems] = useState<Message[] | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
@@ -159,7 +70,7 @@ function Messages({ onOpen }: { onOpen: (id: string) => void }) {
       .listMessages({ perPage: 100 })
       .then((r) => setItems(r.items as Message[]))
       .catch((err) => setError(describeError(err)));
-  }, []);
+  }, [version]);
   if (error) return <ErrorBanner error={error} />;
   if (!items) return <Spinner />;
   if (!items.length)
@@ -185,14 +96,18 @@ function Messages({ onOpen }: { onOpen: (id: string) => void }) {
             <tr key={m.id}>
               <td>{m.notification?.title ?? <span className="muted">(data only)</span>}</td>
               <td>
-                <span className="badge">{m.status}</span>
+                <span className="badge">{statusText(m)}</span>
               </td>
               <td className="muted">
                 {m.counts?.sent ?? 0} / {m.counts?.failed ?? 0} / {m.counts?.pending ?? 0}
               </td>
               <td className="muted hide-phone">{formatDate(m.created)}</td>
               <td className="actions-col">
-                <Button small onClick={() => onOpen(m.id)}>
+                <Button
+                  small
+                  onClick={() => onOpen(m.id)}
+                  label={`Details of ${m.notification?.title ?? 'message'}`}
+                >
                   Details
                 </Button>
               </td>
@@ -255,7 +170,7 @@ function MessageDialog({ id, onClose }: { id: string; onClose: () => void }) {
             <strong>{m.notification?.title}</strong> {m.notification?.body}
           </p>
           <p className="muted small">
-            Status {m.status}
+            Status {statusText(m)}
             {m.scheduledAt ? ` · scheduled for ${formatDate(m.scheduledAt)}` : ''}
           </p>
           {m.deliveries.length === 0 ? (
