@@ -16,20 +16,28 @@ function focusables(root: HTMLElement, selector = FOCUSABLE): HTMLElement[] {
  */
 export function useDialogFocus(ref: RefObject<HTMLDialogElement | null>, open: boolean) {
   const opener = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+  if (open && !wasOpen.current) {
+    // Read while rendering: an autoFocus field in the dialog takes focus during the commit.
+    const active = document.activeElement;
+    opener.current =
+      active instanceof HTMLElement && active !== document.body && !ref.current?.contains(active)
+        ? active
+        : null;
+  }
+  wasOpen.current = open;
   const giveBack = () => {
     const el = opener.current;
+    if (!el) return;
     opener.current = null;
     // The opener may be gone (a row re-rendered, a tab switched): the page's content is the next best place.
-    const target = el?.isConnected ? el : document.getElementById('main');
-    target?.focus();
+    (el.isConnected ? el : document.getElementById('main'))?.focus();
   };
 
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
     if (open && !d.open) {
-      const active = document.activeElement;
-      opener.current = active instanceof HTMLElement && active !== document.body ? active : null;
       d.showModal();
       const body = [...d.querySelectorAll<HTMLElement>('.dialog-body, .dialog-foot')];
       const first =
@@ -44,8 +52,14 @@ export function useDialogFocus(ref: RefObject<HTMLDialogElement | null>, open: b
     }
   }, [open, ref]);
 
-  // A dialog unmounted while open (its page closed it by not rendering it) gives focus back too.
-  useEffect(() => giveBack, []);
+  // A dialog unmounted while open (its page closed it by not rendering it) gives focus back too; the
+  // element is still in the page when StrictMode only simulates an unmount.
+  useEffect(() => {
+    const d = ref.current;
+    return () => {
+      if (d && !d.isConnected) giveBack();
+    };
+  }, [ref]);
 
   return (e: KeyboardEvent<HTMLDialogElement>) => {
     if (e.key !== 'Tab' || !ref.current) return;
