@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useDialogFocus } from './dialog-focus';
 
+export { EmptyState } from './empty-state';
+
 export function Button(props: {
   children: ReactNode;
   onClick?: () => void;
@@ -73,16 +75,6 @@ export function ErrorBanner({ error, onDismiss }: { error?: string; onDismiss?: 
 
 export function Notice({ children }: { children: ReactNode }) {
   return <div className="banner banner-info">{children}</div>;
-}
-
-export function EmptyState(props: { title: string; children?: ReactNode; action?: ReactNode }) {
-  return (
-    <div className="empty">
-      <h3>{props.title}</h3>
-      {props.children ? <p>{props.children}</p> : null}
-      {props.action}
-    </div>
-  );
 }
 
 export function Spinner({ label = 'Loading…' }: { label?: string }) {

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DeviceModel, PushMessageModel } from '@plinth/sdk';
 import { client, describeError } from '../api/client';
+import { DataTable, EmptyState } from '../components/data-table';
+import { Button, Dialog, ErrorBanner, PageHeader, Spinner, formatDate } from '../components/ui';
 import { Compose } from './push-compose';
-import { Button, Dialog, EmptyState, ErrorBanner, PageHeader, Spinner, formatDate } from '../components/ui';
 
 type Message = PushMessageModel & {
   notification?: { title?: string; body?: string };
@@ -72,50 +73,32 @@ function Messages({ onOpen, version }: { onOpen: (id: string) => void; version: 
       .catch((err) => setError(describeError(err)));
   }, [version]);
   if (error) return <ErrorBanner error={error} />;
-  if (!items) return <Spinner />;
-  if (!items.length)
-    return (
-      <EmptyState title="No messages sent yet">Compose one, or send through POST /api/push/send.</EmptyState>
-    );
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="push-messages">
-        <thead>
-          <tr>
-            <th>Title</th>
-            <th>Status</th>
-            <th>Sent / failed / pending</th>
-            <th className="hide-phone">Created</th>
-            <th className="actions-col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((m) => (
-            <tr key={m.id}>
-              <td>{m.notification?.title ?? <span className="muted">(data only)</span>}</td>
-              <td>
-                <span className="badge">{statusText(m)}</span>
-              </td>
-              <td className="muted">
-                {m.counts?.sent ?? 0} / {m.counts?.failed ?? 0} / {m.counts?.pending ?? 0}
-              </td>
-              <td className="muted hide-phone">{formatDate(m.created)}</td>
-              <td className="actions-col">
-                <Button
-                  small
-                  onClick={() => onOpen(m.id)}
-                  label={`Details of ${m.notification?.title ?? 'message'}`}
-                >
-                  Details
-                </Button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={items}
+      rowKey={(m) => m.id}
+      testId="push-messages"
+      empty={
+        <EmptyState title="No messages sent yet">
+          Compose one, or send through POST /api/push/send.
+        </EmptyState>
+      }
+      columns={[
+        { header: 'Title', cell: (m) => m.notification?.title ?? <span className="muted">(data only)</span> },
+        { header: 'Status', cell: (m) => <span className="badge">{statusText(m)}</span> },
+        {
+          header: 'Sent / failed / pending',
+          cell: (m) => `${m.counts?.sent ?? 0} / ${m.counts?.failed ?? 0} / ${m.counts?.pending ?? 0}`,
+          className: 'muted',
+        },
+        { header: 'Created', cell: (m) => formatDate(m.created), className: 'muted', hideOnPhone: true },
+      ]}
+      actions={(m) => (
+        <Button small onClick={() => onOpen(m.id)} label={`Details of ${m.notification?.title ?? 'message'}`}>
+          Details
+        </Button>
+      )}
+    />
   );
 }
 
@@ -173,36 +156,19 @@ function MessageDialog({ id, onClose }: { id: string; onClose: () => void }) {
             Status {statusText(m)}
             {m.scheduledAt ? ` · scheduled for ${formatDate(m.scheduledAt)}` : ''}
           </p>
-          {m.deliveries.length === 0 ? (
-            <p className="muted">No device matched the targets.</p>
-          ) : (
-            <div className="table-wrap">
-              <table className="table" data-testid="push-deliveries">
-                <thead>
-                  <tr>
-                    <th>Device</th>
-                    <th>Platform</th>
-                    <th>Status</th>
-                    <th>Attempts</th>
-                    <th>Error</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {m.deliveries.map((d) => (
-                    <tr key={d.deviceId}>
-                      <td className="mono small">{d.deviceId}</td>
-                      <td>{d.platform}</td>
-                      <td>
-                        <span className="badge">{d.status}</span>
-                      </td>
-                      <td>{d.attempts}</td>
-                      <td className="field-error">{d.error ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            rows={m.deliveries}
+            rowKey={(d) => `${d.deviceId}`}
+            testId="push-deliveries"
+            empty={<p className="muted">No device matched the targets.</p>}
+            columns={[
+              { header: 'Device', cell: (d) => d.deviceId, className: 'mono small' },
+              { header: 'Platform', cell: (d) => d.platform },
+              { header: 'Status', cell: (d) => <span className="badge">{d.status}</span> },
+              { header: 'Attempts', cell: (d) => d.attempts },
+              { header: 'Error', cell: (d) => d.error ?? '', className: 'field-error' },
+            ]}
+          />
         </>
       ) : null}
     </Dialog>
@@ -219,48 +185,30 @@ function Devices() {
       .catch((err) => setError(describeError(err)));
   }, []);
   if (error) return <ErrorBanner error={error} />;
-  if (!items) return <Spinner />;
-  if (!items.length)
-    return (
-      <EmptyState title="No devices registered yet">
-        Apps register devices with <code>client.push.register(...)</code> once a user signs in.
-      </EmptyState>
-    );
   const cols = ['id', 'platform', 'user', 'active', 'topics', 'created'];
   return (
-    <div className="table-wrap">
-      <table className="table records" data-testid="push-devices">
-        <thead>
-          <tr>
-            {cols.map((c) => (
-              <th key={c}>{c}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((d) => (
-            <tr key={d.id}>
-              {cols.map((c) => {
-                const row = d as Record<string, unknown>;
-                const v = row[c] ?? row[`${c}Id`];
-                return (
-                  <td key={c} className={c === 'id' ? 'mono small' : undefined}>
-                    {c === 'created'
-                      ? formatDate(v)
-                      : Array.isArray(v)
-                        ? v.join(', ')
-                        : typeof v === 'boolean'
-                          ? v
-                            ? 'yes'
-                            : 'no'
-                          : String(v ?? '')}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={items}
+      rowKey={(d) => d.id}
+      testId="push-devices"
+      className="records"
+      empty={
+        <EmptyState title="No devices registered yet">
+          Apps register devices with <code>client.push.register(...)</code> once a user signs in.
+        </EmptyState>
+      }
+      columns={cols.map((c) => ({
+        header: c,
+        className: c === 'id' ? 'mono small' : undefined,
+        cell: (d: DeviceModel) => {
+          const row = d as Record<string, unknown>;
+          const v = row[c] ?? row[`${c}Id`];
+          if (c === 'created') return formatDate(v);
+          if (Array.isArray(v)) return v.join(', ');
+          if (typeof v === 'boolean') return v ? 'yes' : 'no';
+          return String(v ?? '');
+        },
+      }))}
+    />
   );
 }
