@@ -208,8 +208,17 @@ export interface PushNotification {
   [key: string]: unknown;
 }
 
+/** Who a push goes to: users' devices, devices, topic subscribers, users a filter over `collection` (default `users`) matches. */
+export interface PushTargets {
+  users?: string[];
+  devices?: string[];
+  topics?: string[];
+  filter?: string;
+  collection?: string;
+}
+
 export interface PushSendInput {
-  targets: { users?: string[]; devices?: string[]; topics?: string[]; filter?: string };
+  targets: PushTargets;
   notification: PushNotification;
   data?: Record<string, string>;
   idempotencyKey?: string;
@@ -217,3 +226,9 @@ export interface PushSendInput {
 }
 
 export type PushMessageModel = ApiAnswer<'/api/push/messages/{id}', 'get'>;
+
+/** The answer of `push.send`: the message id and how many active devices it was addressed to. */
+export type PushSendResult = ApiAnswer<'/api/push/send', 'post', 202>;
+
+/** What a send to some targets would reach now (`push.recipients`). */
+export type PushRecipients = ApiAnswer<'/api/push/recipients', 'post'>;

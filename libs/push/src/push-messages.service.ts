@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, isAdminLike, newId, type Principal } from '@plinth/core';
+import { AppError, isAdminLike, newId, SettingsService, type Principal } from '@plinth/core';
 import {
   CollectionsRegistry,
   compileFilter,
@@ -12,8 +12,15 @@ import { JobsService } from '@plinth/jobs';
 import { checkPayloadSizes } from './payload.js';
 import { enqueueDeliveries } from './push-delivery.handler.js';
 import { PushMetrics } from './push-metrics.js';
+import { apnsConfigured, fcmConfigured, type PushSettings } from './push-settings.js';
 import { PushRepository, type Counts, type MessageRow, type TargetSql } from './push.repository.js';
-import type { PushNotification, PushPayload, PushTargets } from './push.types.js';
+import {
+  PLATFORMS,
+  type Platform,
+  type PushNotification,
+  type PushPayload,
+  type PushTargets,
+} from './push.types.js';
 
 export interface SendPushBody extends PushPayload {
   targets: PushTargets;
@@ -52,6 +59,7 @@ export class PushMessagesService {
     private readonly registry: CollectionsRegistry,
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,
+    private readonly settings: SettingsService,
   ) {}
 
   /** Admins and keys with the `push:send` scope send and follow messages. */
@@ -74,7 +82,7 @@ export class PushMessagesService {
     );
   }
 
-  async send(principal: Principal, body: SendPushBody): Promise<{ id: string }> {
+  async send(principal: Principal, body: SendPushBody): Promise<SendResult> {
     const createdBy = this.assertMaySend(principal);
     return this.create(createdBy, 'api', body, isAdminLike(principal), keyReads(principal));
   }
@@ -87,13 +95,9 @@ export class PushMessagesService {
     canSeeHidden: boolean,
     // A push:send key's target filter sees only what it may read (emails, related records).
     reads: Pick<FilterContext, 'mayRead'> = {},
-  ): Promise<{ id: string }> {
+  ): Promise<SendResult> {
     const t = body.targets;
-    if (!t.users?.length && !t.devices?.length && !t.topics?.length && !t.filter?.trim()) {
-      throw new AppError('PUSH_NO_TARGETS', 'Name at least one target: users, devices, topics or a filter.', {
-        errors: [{ path: 'targets', code: 'REQUIRED', message: 'needs users, devices, topics or filter' }],
-      });
-    }
+    assertTargets(t);
     if (!hasContent(body.notification) && !(body.data && Object.keys(body.data).length)) {
       throw new AppError('VALIDATION_FAILED', 'A push needs a notification (title or body) or data.', {
         errors: [{ path: 'notification', code: 'REQUIRED', message: 'needs a title or body, or send data' }],
@@ -109,7 +113,7 @@ export class PushMessagesService {
     };
     // Checked for every platform up front, so the answer does not depend on which devices exist.
     checkPayloadSizes(payload, ['fcm', 'apns', 'webpush']);
-    const target = this.targetSql(t, canSeeHidden, reads);
+    const target = this.targetSql(t, canSeeHidden, reads, 2);
     const scheduledAt = body.scheduledAt ? new Date(body.scheduledAt) : null;
     const result = await this.repo.createMessage(
       {
@@ -134,7 +138,32 @@ export class PushMessagesService {
       );
       throw err;
     }
-    return { id: result.id };
+    const recipients = result.existing
+      ? (await this.repo.counts([result.id])).get(result.id)!.total
+      : result.deliveryIds.length;
+    return { id: result.id, recipients };
+  }
+
+  /**
+   * What a send to these targets would reach now: active devices per platform, and which providers
+   * have their credentials (Web Push's VAPID keys are generated, so it always has).
+   */
+  async recipients(principal: Principal, targets: PushTargets) {
+    this.assertMaySend(principal);
+    assertTargets(targets);
+    const counts = await this.repo.countTargets(
+      this.targetSql(targets, isAdminLike(principal), keyReads(principal), 0),
+    );
+    const platforms = Object.fromEntries(PLATFORMS.map((p) => [p, counts.get(p) ?? 0])) as Record<
+      Platform,
+      number
+    >;
+    const s = await this.settings.get<PushSettings>('push');
+    return {
+      devices: PLATFORMS.reduce((n, p) => n + platforms[p], 0),
+      platforms,
+      providers: { fcm: fcmConfigured(s), apns: apnsConfigured(s), webpush: true },
+    };
   }
 
   async get(principal: Principal, id: string) {
@@ -185,10 +214,15 @@ export class PushMessagesService {
     return message;
   }
 
-  /** The devices targeted, as one condition over push_device `d` (placeholders after $1 and $2). */
-  private targetSql(t: PushTargets, canSeeHidden: boolean, reads: Pick<FilterContext, 'mayRead'>): TargetSql {
-    // Two slots for the message id and scheduled time of the INSERT the condition goes into.
-    const params: unknown[] = [null, null];
+  /** The devices targeted, as one condition over push_device `d` (placeholders after the first `slots`). */
+  private targetSql(
+    t: PushTargets,
+    canSeeHidden: boolean,
+    reads: Pick<FilterContext, 'mayRead'>,
+    slots: number,
+  ): TargetSql {
+    // Slots for the parameters of the statement the condition goes into (the INSERT's message id and time).
+    const params: unknown[] = new Array<unknown>(slots).fill(null);
     const parts: string[] = [];
     if (t.users?.length) parts.push(`d.user_id = ANY($${params.push(t.users)}::uuid[])`);
     if (t.devices?.length) parts.push(`d.id = ANY($${params.push(t.devices)}::uuid[])`);
@@ -232,7 +266,21 @@ export class PushMessagesService {
         `(d.collection_id = $${params.push(c.def.id)}::uuid AND d.user_id IN (SELECT t.id FROM ${c.table} t WHERE ${where}))`,
       );
     }
-    return { sql: parts.join(' OR '), params: params.slice(2) };
+    return { sql: parts.join(' OR '), params: params.slice(slots) };
+  }
+}
+
+export interface SendResult {
+  id: string;
+  /** Active devices the message was addressed to (0: nobody receives it). */
+  recipients: number;
+}
+
+function assertTargets(t: PushTargets): void {
+  if (!t.users?.length && !t.devices?.length && !t.topics?.length && !t.filter?.trim()) {
+    throw new AppError('PUSH_NO_TARGETS', 'Name at least one target: users, devices, topics or a filter.', {
+      errors: [{ path: 'targets', code: 'REQUIRED', message: 'needs users, devices, topics or filter' }],
+    });
   }
 }
 

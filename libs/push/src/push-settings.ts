@@ -27,6 +27,14 @@ export interface PushSettings extends Record<string, unknown> {
   vapidPrivateKey: string;
 }
 
+/** What FCM needs to send; the provider refuses to send without it. */
+export const fcmConfigured = (s: PushSettings): boolean =>
+  Boolean(s.fcmProjectId && s.fcmClientEmail && s.fcmPrivateKey);
+
+/** What APNs needs to sign its provider tokens. */
+export const apnsConfigured = (s: PushSettings): boolean =>
+  Boolean(s.apnsTeamId && s.apnsKeyId && s.apnsPrivateKey);
+
 const text = (maxLength = 500) => ({ type: 'string', maxLength });
 const httpUrl = { type: 'string', maxLength: 500, pattern: '^$|^https?://' };
 const pem = { type: 'string', maxLength: 10_000, pattern: '^$|-----BEGIN PRIVATE KEY-----' };

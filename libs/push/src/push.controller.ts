@@ -13,11 +13,14 @@ import {
 import { PushDevicesService, type RegisterDeviceBody } from './push-devices.service.js';
 import { PushMessagesService, type SendPushBody } from './push-messages.service.js';
 import { PushTriggersService, type PushTrigger } from './push-triggers.service.js';
+import type { PushTargets } from './push.types.js';
 import {
   deviceResponseSchema,
   devicesListResponseSchema,
   pushMessageResponseSchema,
   pushMessagesListResponseSchema,
+  pushRecipientsResponseSchema,
+  pushRecipientsSchema,
   pushTriggersResponseSchema,
   pushTriggersSchema,
   registerDeviceSchema,
@@ -104,6 +107,17 @@ export class PushController {
   sendPush(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     this.messages.assertMaySend(principal);
     return this.messages.send(principal, validateBody<SendPushBody>(sendPushSchema, body));
+  }
+
+  /** What a send to these targets would reach now, so a sender is warned before nobody gets it. */
+  @Post('recipients')
+  @HttpCode(200)
+  @ApiJsonBody(pushRecipientsSchema)
+  @ApiAnswer(pushRecipientsResponseSchema, 200, 'Active devices per platform and the providers configured.')
+  countPushRecipients(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    this.messages.assertMaySend(principal);
+    const { targets } = validateBody<{ targets: PushTargets }>(pushRecipientsSchema, body);
+    return this.messages.recipients(principal, targets);
   }
 
   @Get('messages')

@@ -278,6 +278,16 @@ export class PushRepository {
     });
   }
 
+  /** Active devices matching a target condition, per platform. */
+  async countTargets(target: TargetSql): Promise<Map<Platform, number>> {
+    const rows: Array<{ platform: Platform; n: number }> = await this.dataSource.query(
+      `SELECT d.platform, count(*)::int AS n FROM plinth.push_device d
+       WHERE d.active AND (${target.sql}) GROUP BY d.platform`,
+      target.params,
+    );
+    return new Map(rows.map((r) => [r.platform, r.n]));
+  }
+
   async message(id: string): Promise<MessageRow | undefined> {
     const [row] = await this.dataSource.query('SELECT * FROM plinth.push_message WHERE id = $1', [id]);
     return row;

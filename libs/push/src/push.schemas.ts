@@ -98,22 +98,24 @@ const notificationSchema = {
   },
 };
 
+const targetsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    users: uuidList(1000),
+    devices: uuidList(1000),
+    topics: { type: 'array', maxItems: 100, items: { type: 'string', pattern: TOPIC_PATTERN } },
+    filter: { type: 'string', maxLength: 4096 },
+    collection: { type: 'string', maxLength: 63 },
+  },
+};
+
 export const sendPushSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['targets'],
   properties: {
-    targets: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        users: uuidList(1000),
-        devices: uuidList(1000),
-        topics: { type: 'array', maxItems: 100, items: { type: 'string', pattern: TOPIC_PATTERN } },
-        filter: { type: 'string', maxLength: 4096 },
-        collection: { type: 'string', maxLength: 63 },
-      },
-    },
+    targets: targetsSchema,
     notification: notificationSchema,
     data: { type: 'object' },
     overrides: {
@@ -131,8 +133,37 @@ export const sendPushSchema = {
 
 export const sendPushResponseSchema = {
   type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', format: 'uuid' } },
+  required: ['id', 'recipients'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    recipients: { type: 'integer', description: 'Active devices addressed; 0 means nobody receives it.' },
+  },
+};
+
+export const pushRecipientsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['targets'],
+  properties: { targets: targetsSchema },
+};
+
+const perPlatform = (type: string) => ({
+  type: 'object',
+  required: [...PLATFORMS],
+  properties: Object.fromEntries(PLATFORMS.map((p) => [p, { type }])),
+});
+
+export const pushRecipientsResponseSchema = {
+  type: 'object',
+  required: ['devices', 'platforms', 'providers'],
+  properties: {
+    devices: { type: 'integer', description: 'Active devices the targets reach now.' },
+    platforms: { ...perPlatform('integer'), description: 'Of those, per platform.' },
+    providers: {
+      ...perPlatform('boolean'),
+      description: "Whether each platform's provider has its credentials.",
+    },
+  },
 };
 
 const countsSchema = {

@@ -708,6 +708,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/push/recipients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['countPushRecipients'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/push/send': {
     parameters: {
       query?: never;
@@ -3495,6 +3511,55 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  countPushRecipients: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          targets: {
+            collection?: string;
+            devices?: string[];
+            filter?: string;
+            topics?: string[];
+            users?: string[];
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description Active devices per platform and the providers configured. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Active devices the targets reach now. */
+            devices: number;
+            /** @description Of those, per platform. */
+            platforms: {
+              apns: number;
+              fcm: number;
+              webpush: number;
+            };
+            /** @description Whether each platform's provider has its credentials. */
+            providers: {
+              apns: boolean;
+              fcm: boolean;
+              webpush: boolean;
+            };
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   sendPush: {
     parameters: {
       query?: never;
@@ -3546,6 +3611,8 @@ export interface operations {
           'application/json': {
             /** Format: uuid */
             id: string;
+            /** @description Active devices addressed; 0 means nobody receives it. */
+            recipients: number;
           };
         };
       };

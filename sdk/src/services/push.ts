@@ -4,8 +4,11 @@ import type {
   DeviceRegistration,
   ListResult,
   PushMessageModel,
+  PushRecipients,
   PushSendInput,
   PushTrigger,
+  PushSendResult,
+  PushTargets,
   RequestOptions,
 } from '../types.js';
 
@@ -79,8 +82,8 @@ export class PushService {
     return this.client.send('/api/push/messages', { query: { ...query }, ...req(options) });
   }
 
-  /** Admin or `push:send` key: queues a notification; answers the message id at once (202). */
-  send(input: PushSendInput, options: RequestOptions = {}): Promise<{ id: string }> {
+  /** Admin or `push:send` key: queues a notification; answers its id and how many devices it addresses (202). */
+  send(input: PushSendInput, options: RequestOptions = {}): Promise<PushSendResult> {
     const scheduledAt =
       input.scheduledAt instanceof Date ? input.scheduledAt.toISOString() : input.scheduledAt;
     return this.client.send('/api/push/send', {
@@ -88,6 +91,11 @@ export class PushService {
       body: { ...input, ...(scheduledAt !== undefined ? { scheduledAt } : {}) },
       ...req(options),
     });
+  }
+
+  /** Admin or `push:send` key: the active devices these targets reach now, and which providers are configured. */
+  recipients(targets: PushTargets, options: RequestOptions = {}): Promise<PushRecipients> {
+    return this.client.send('/api/push/recipients', { method: 'POST', body: { targets }, ...req(options) });
   }
 
   /** A message with its per-device delivery status. */

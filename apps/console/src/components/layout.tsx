@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { href } from '../router';
+import { SkipLink } from './skip-link';
 
 const NAV = [
   { path: '/collections', label: 'Collections' },
@@ -16,6 +17,7 @@ export function Layout(props: { active: string; email: string; onSignOut: () => 
   const [open, setOpen] = useState(false);
   return (
     <div className={open ? 'shell nav-open' : 'shell'}>
+      <SkipLink />
       <header className="topbar">
         <button
           type="button"
@@ -54,7 +56,9 @@ export function Layout(props: { active: string; email: string; onSignOut: () => 
           </button>
         </div>
       </nav>
-      <main className="content">{props.children}</main>
+      <main className="content" id="main" tabIndex={-1}>
+        {props.children}
+      </main>
     </div>
   );
 }

@@ -1,4 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useDialogFocus } from './dialog-focus';
+
+export { EmptyState } from './empty-state';
 
 export function Button(props: {
   children: ReactNode;
@@ -8,6 +11,8 @@ export function Button(props: {
   disabled?: boolean;
   busy?: boolean;
   title?: string;
+  /** The accessible name when the text alone is ambiguous (a "Delete" on every row). */
+  label?: string;
   small?: boolean;
   testId?: string;
   /** The id of the form a submit button outside it submits (dialog footers). */
@@ -22,6 +27,7 @@ export function Button(props: {
       onClick={props.onClick}
       disabled={props.disabled || props.busy}
       title={props.title}
+      aria-label={props.label}
       aria-busy={props.busy || undefined}
       data-testid={props.testId}
     >
@@ -71,16 +77,6 @@ export function Notice({ children }: { children: ReactNode }) {
   return <div className="banner banner-info">{children}</div>;
 }
 
-export function EmptyState(props: { title: string; children?: ReactNode; action?: ReactNode }) {
-  return (
-    <div className="empty">
-      <h3>{props.title}</h3>
-      {props.children ? <p>{props.children}</p> : null}
-      {props.action}
-    </div>
-  );
-}
-
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
   return (
     <div className="loading" role="status">
@@ -89,7 +85,7 @@ export function Spinner({ label = 'Loading…' }: { label?: string }) {
   );
 }
 
-/** A modal on the native <dialog> (focus trap, Escape, backdrop) with a title and a footer. */
+/** A modal on the native <dialog> with a title and a footer (focus handling in `useDialogFocus`). */
 export function Dialog(props: {
   open: boolean;
   title: string;
@@ -99,12 +95,7 @@ export function Dialog(props: {
   wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (props.open && !d.open) d.showModal();
-    if (!props.open && d.open) d.close();
-  }, [props.open]);
+  const onKeyDown = useDialogFocus(ref, props.open);
   return (
     <dialog
       ref={ref}
@@ -113,6 +104,9 @@ export function Dialog(props: {
         e.preventDefault();
         props.onClose();
       }}
+      // Chromium closes a dialog itself on a repeated Escape without a user gesture between.
+      onClose={() => props.open && props.onClose()}
+      onKeyDown={onKeyDown}
       aria-label={props.title}
     >
       {props.open ? (

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CollectionModel } from '@plinth/sdk';
 import { client, describeError } from '../api/client';
-import { Button, ConfirmDialog, EmptyState, ErrorBanner, PageHeader, Spinner } from '../components/ui';
+import { DataTable, EmptyState } from '../components/data-table';
+import { Button, ConfirmDialog, ErrorBanner, PageHeader } from '../components/ui';
 import { href, navigate } from '../router';
 
 const RULES = ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const;
@@ -76,65 +77,59 @@ export function CollectionsPage() {
         }
       />
       <ErrorBanner error={error} />
-      {items === null && !error ? <Spinner /> : null}
-      {items && items.length === 0 ? (
-        <EmptyState
-          title="No collections yet"
-          action={
-            <Button kind="primary" onClick={() => navigate('/collections/new')}>
-              Create your first collection
-            </Button>
+      {error && items === null ? null : (
+        <DataTable
+          rows={items}
+          rowKey={(c) => c.id ?? c.name}
+          testId="collections-table"
+          empty={
+            <EmptyState
+              title="No collections yet"
+              action={
+                <Button kind="primary" onClick={() => navigate('/collections/new')}>
+                  Create your first collection
+                </Button>
+              }
+            >
+              Create a collection, add its fields and rules, and its REST API is ready at once.
+            </EmptyState>
           }
-        >
-          Create a collection, add its fields and rules, and its REST API is ready at once.
-        </EmptyState>
-      ) : null}
-      {items && items.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="collections-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>Fields</th>
-                <th className="hide-phone">Access</th>
-                <th className="actions-col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr key={c.id ?? c.name}>
-                  <td>
-                    <a href={href(`/collections/${c.name}`)} className="strong">
-                      {c.name}
-                    </a>
-                  </td>
-                  <td>
-                    <span className={`badge badge-${c.type}`}>{c.type}</span>
-                  </td>
-                  <td className="muted">
-                    {c.fields.length ? c.fields.map((f) => f.name).join(', ') : 'no fields'}
-                  </td>
-                  <td className="muted hide-phone">{ruleSummary(c)}</td>
-                  <td className="actions-col">
-                    <Button small onClick={() => navigate(`/collections/${c.name}`)}>
-                      Records
-                    </Button>
-                    <Button small onClick={() => navigate(`/collections/${c.name}/schema`)}>
-                      Schema
-                    </Button>
-                    <Button small kind="ghost" onClick={() => void askDelete(c)}>
-                      Delete
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+          columns={[
+            {
+              header: 'Name',
+              cell: (c) => (
+                <a href={href(`/collections/${c.name}`)} className="strong">
+                  {c.name}
+                </a>
+              ),
+            },
+            { header: 'Type', cell: (c) => <span className={`badge badge-${c.type}`}>{c.type}</span> },
+            {
+              header: 'Fields',
+              cell: (c) => (c.fields.length ? c.fields.map((f) => f.name).join(', ') : 'no fields'),
+              className: 'muted',
+            },
+            { header: 'Access', cell: ruleSummary, className: 'muted', hideOnPhone: true },
+          ]}
+          actions={(c) => (
+            <>
+              <Button small label={`Records of ${c.name}`} onClick={() => navigate(`/collections/${c.name}`)}>
+                Records
+              </Button>
+              <Button
+                small
+                label={`Schema of ${c.name}`}
+                onClick={() => navigate(`/collections/${c.name}/schema`)}
+              >
+                Schema
+              </Button>
+              <Button small kind="ghost" label={`Delete ${c.name}`} onClick={() => void askDelete(c)}>
+                Delete
+              </Button>
+            </>
+          )}
+        />
+      )}
       <ConfirmDialog
         open={!!deleting}
         title={deleting ? `Delete the collection ${deleting.c.name}?` : ''}

@@ -1,17 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ApiKeyModel, NewApiKey } from '@plinth/sdk';
 import { client, describeError, errorsByPath } from '../api/client';
-import {
-  Button,
-  ConfirmDialog,
-  Dialog,
-  EmptyState,
-  ErrorBanner,
-  Field,
-  PageHeader,
-  Spinner,
-  formatDate,
-} from '../components/ui';
+import { Button, ConfirmDialog, Dialog, ErrorBanner, Field, PageHeader, formatDate } from '../components/ui';
+import { DataTable, EmptyState } from '../components/data-table';
 
 /** API keys: created with scopes, shown once, revoked; the list says when each was last used. */
 export function KeysPage() {
@@ -65,66 +56,62 @@ export function KeysPage() {
         }
       />
       <ErrorBanner error={error} />
-      {keys === null && !error ? <Spinner /> : null}
-      {keys && keys.length === 0 ? (
-        <EmptyState
-          title="No API keys yet"
-          action={
-            <Button kind="primary" onClick={() => setCreating(true)}>
-              Create an API key
-            </Button>
+      {error && keys === null ? null : (
+        <DataTable
+          rows={keys}
+          rowKey={(k) => k.id}
+          testId="keys-table"
+          empty={
+            <EmptyState
+              title="No API keys yet"
+              action={
+                <Button kind="primary" onClick={() => setCreating(true)}>
+                  Create an API key
+                </Button>
+              }
+            >
+              Create a key with only the scopes a program needs, e.g. <code>posts:read</code>.
+            </EmptyState>
           }
-        >
-          Create a key with only the scopes a program needs, e.g. <code>posts:read</code>.
-        </EmptyState>
-      ) : null}
-      {keys && keys.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="keys-table">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Scopes</th>
-                <th className="hide-phone">Created</th>
-                <th>Last used</th>
-                <th className="hide-phone">Expires</th>
-                <th className="actions-col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((k) => (
-                <tr key={k.id}>
-                  <td className="strong">{k.name}</td>
-                  <td>
-                    {k.scopes.map((s) => (
-                      <span key={s} className="badge">
-                        {s}
-                      </span>
-                    ))}
-                  </td>
-                  <td className="muted hide-phone">{formatDate(k.created)}</td>
-                  <td className="muted">{k.lastUsedAt ? formatDate(k.lastUsedAt) : 'never'}</td>
-                  <td className="muted hide-phone">{k.expiresAt ? formatDate(k.expiresAt) : 'never'}</td>
-                  <td className="actions-col">
-                    <Button
-                      small
-                      kind="ghost"
-                      onClick={() => {
-                        setRevokeError('');
-                        setRevoking(k);
-                      }}
-                    >
-                      Revoke
-                    </Button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+          columns={[
+            { header: 'Name', cell: (k) => k.name, className: 'strong' },
+            {
+              header: 'Scopes',
+              cell: (k) =>
+                k.scopes.map((s) => (
+                  <span key={s} className="badge">
+                    {s}
+                  </span>
+                )),
+            },
+            { header: 'Created', cell: (k) => formatDate(k.created), className: 'muted', hideOnPhone: true },
+            {
+              header: 'Last used',
+              cell: (k) => (k.lastUsedAt ? formatDate(k.lastUsedAt) : 'never'),
+              className: 'muted',
+            },
+            {
+              header: 'Expires',
+              cell: (k) => (k.expiresAt ? formatDate(k.expiresAt) : 'never'),
+              className: 'muted',
+              hideOnPhone: true,
+            },
+          ]}
+          actions={(k) => (
+            <Button
+              small
+              kind="ghost"
+              label={`Revoke ${k.name}`}
+              onClick={() => {
+                setRevokeError('');
+                setRevoking(k);
+              }}
+            >
+              Revoke
+            </Button>
+          )}
+        />
+      )}
       {creating ? (
         <CreateKeyDialog
           collections={collections}

@@ -12,7 +12,7 @@ import {
 } from '@plinth/core';
 import { importPKCS8, SignJWT } from 'jose';
 import { apnsBody } from '../payload.js';
-import type { PushSettings } from '../push-settings.js';
+import { apnsConfigured, type PushSettings } from '../push-settings.js';
 import type { DeliveryOutcome, DeviceAddress, PushPayload } from '../push.types.js';
 import { parseJson, permanent, retryable, sendTimeoutMs, sent, type PushProvider } from './push-provider.js';
 
@@ -39,7 +39,7 @@ export class ApnsProvider implements PushProvider, OnApplicationShutdown {
 
   async send(device: DeviceAddress, payload: PushPayload): Promise<DeliveryOutcome> {
     const s = await this.settings.get<PushSettings>('push');
-    if (!s.apnsTeamId || !s.apnsKeyId || !s.apnsPrivateKey) {
+    if (!apnsConfigured(s)) {
       return permanent(
         'APNs is not configured: set apnsTeamId, apnsKeyId and apnsPrivateKey in the push settings',
       );

@@ -12,7 +12,7 @@ import {
 } from '@plinth/core';
 import { importPKCS8, SignJWT } from 'jose';
 import { fcmMessage } from '../payload.js';
-import type { PushSettings } from '../push-settings.js';
+import { fcmConfigured, type PushSettings } from '../push-settings.js';
 import type { DeliveryOutcome, DeviceAddress, PushPayload } from '../push.types.js';
 import { parseJson, permanent, retryable, sendTimeoutMs, sent, type PushProvider } from './push-provider.js';
 
@@ -37,7 +37,7 @@ export class FcmProvider implements PushProvider {
 
   async send(device: DeviceAddress, payload: PushPayload): Promise<DeliveryOutcome> {
     const s = await this.settings.get<PushSettings>('push');
-    if (!s.fcmProjectId || !s.fcmClientEmail || !s.fcmPrivateKey) {
+    if (!fcmConfigured(s)) {
       return permanent(
         'FCM is not configured: set fcmProjectId, fcmClientEmail and fcmPrivateKey in the push settings',
       );
