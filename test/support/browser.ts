@@ -11,7 +11,8 @@ export const SCREENSHOT_DIR = path.resolve('test-output/console');
 export function buildConsoleIfStale(): void {
   execFileSync(process.execPath, ['scripts/build-console.mjs', '--if-stale', '--no-typecheck'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, CONSOLE_BUILD_QUIET: '1' },
+    // A production build, as users get it (Jest's NODE_ENV=test would make Vite build React for development).
+    env: { ...process.env, NODE_ENV: 'production', CONSOLE_BUILD_QUIET: '1' },
   });
 }
 
