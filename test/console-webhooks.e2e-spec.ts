@@ -104,8 +104,9 @@ describe('admin console: webhooks', () => {
     await rows.filter({ hasText: 'delivered' }).waitFor();
     expect(await rows.count()).toBe(1);
     await rows.first().getByRole('button', { name: 'Details' }).click();
-    await page.getByText('HTTP 200').waitFor();
-    await page.getByText('thanks').waitFor();
+    const detail = page.getByRole('dialog', { name: /^Delivery / });
+    await detail.getByText('HTTP 200').waitFor();
+    await detail.getByText('thanks').waitFor();
     await b.screenshot('webhooks-03-delivery');
     await page
       .getByRole('dialog', { name: /^Delivery / })

@@ -23,7 +23,7 @@ export function CopyId({ id }: { id: string }) {
         type="button"
         className="copy-id-btn mono"
         title={`${id} (click to copy)`}
-        aria-label={`Copy the id ${id}`}
+        aria-label={`${shortId(id)}: copy the id ${id}`}
         data-id={id}
         onClick={() => void copy()}
       >

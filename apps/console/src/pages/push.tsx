@@ -3,6 +3,7 @@ import type { DeviceModel, PushMessageModel } from '@plinth/sdk';
 import { client, describeError } from '../api/client';
 import { DataTable, EmptyState } from '../components/data-table';
 import { Button, Dialog, ErrorBanner, PageHeader, Spinner, formatDate } from '../components/ui';
+import { YesNo } from '../components/yes-no';
 import { Compose } from './push-compose';
 
 type Message = PushMessageModel & {
@@ -205,7 +206,7 @@ function Devices() {
           const v = row[c] ?? row[`${c}Id`];
           if (c === 'created') return formatDate(v);
           if (Array.isArray(v)) return v.join(', ');
-          if (typeof v === 'boolean') return v ? 'yes' : 'no';
+          if (typeof v === 'boolean') return <YesNo value={v} />;
           return String(v ?? '');
         },
       }))}

@@ -3,12 +3,12 @@ import { CopyId } from '../components/copy-id';
 import { FileThumbs } from '../components/file-thumbs';
 import { recordLabel } from '../components/record-label';
 import { formatDate } from '../components/ui';
+import { YesNo } from '../components/yes-no';
 
 function cellText(f: FieldModel | undefined, value: unknown): string {
   if (value === null || value === undefined || value === '') return '';
   if (f?.type === 'date' || (!f && typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)))
     return formatDate(value);
-  if (f?.type === 'bool') return value ? 'yes' : 'no';
   if (Array.isArray(value)) return value.join(', ');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
@@ -49,5 +49,7 @@ export function RecordCell(props: {
     ) : null;
   }
   if (r.expand?.[c]) return <>{relationText(r.expand[c])}</>;
+  // Bool fields and the auth flags (verified, emailVisibility) read the same everywhere.
+  if (f?.type === 'bool' || typeof r[c] === 'boolean') return <YesNo value={r[c]} />;
   return <>{cellText(f, r[c])}</>;
 }
