@@ -351,7 +351,9 @@ class Compiler implements ResolveHost, Binder {
     const link =
       hop!.field.multiple || hop!.ids ? `${r}.${idColumn} = ANY(${fk})` : `${r}.${idColumn} = ${fk}`;
     const cond = build({ ...column, alias: r, hops: rest });
-    const visibility = this.visibility(hop!.target, r);
+    // Records named by `@request.auth.rel` / `@request.body.rel` are read like `@collection` rows
+    // (trusted, as PocketBase's rules read them); relations walked further apply their view rules.
+    const visibility = hop!.ids ? 'TRUE' : this.visibility(hop!.target, r);
     const source: RowSource = {
       from: `${DATA_SCHEMA}.${quoteIdent(hop!.target.table)} AS ${r}`,
       link: [link],

@@ -175,10 +175,14 @@ describe('compileRule', () => {
     // Editors in the body: plain operators ask every submitted record (and one at least).
     const editors = compilePostsRule("@request.body.editors.name = 'Ada'", { body: { editors: [USER_ID] } });
     expect(editors.sql).toBe(
-      '(EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (r1."name" = $2) AND (r1."verified" = $3::boolean)) AND ' +
-        'NOT EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (r1."name" = $2) IS NOT TRUE AND (r1."verified" = $3::boolean)))',
+      '(EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (r1."name" = $2)) AND ' +
+        'NOT EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (r1."name" = $2) IS NOT TRUE))',
     );
-    expect(editors.params).toEqual([[USER_ID], 'Ada', true]);
+    expect(editors.params).toEqual([[USER_ID], 'Ada']);
+    // The records named are read like @collection rows; a relation walked on from them passes its view rule.
+    expect(compilePostsRule("@request.body.author.team.name = 'x'", { body: { author: USER_ID } }).sql).toBe(
+      'EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (EXISTS (SELECT 1 FROM "data"."teams" AS r2 WHERE r2."id" = r1."team" AND (r2."name" = $2))))',
+    );
     expect(compilePostsRule('@request.auth.team.owner = @request.auth.id', user)).toEqual({
       sql: 'FALSE',
       params: [],

@@ -30,11 +30,15 @@ const users = collection(
 );
 const teams = collection(
   'rr_teams',
-  [field('name', 'text'), field('owner', 'uuid', { relationTo: 'rr_users' })],
+  [
+    field('name', 'text'),
+    field('owner', 'uuid', { relationTo: 'rr_users' }),
+    field('vault', 'uuid', { relationTo: 'rr_secrets' }),
+  ],
   '',
 );
 const roles = collection('rr_roles', [field('name', 'text')], '');
-// Nobody but admins may view these: following a relation there finds nothing.
+// Nobody but admins may view these (null rule), like a lookup collection only rules read.
 const secrets = collection('rr_secrets', [field('name', 'text')], null);
 const posts = collection(
   'rr_posts',
@@ -64,7 +68,7 @@ beforeAll(async () => {
   await db.query(`
     CREATE SCHEMA IF NOT EXISTS data;
     CREATE TABLE data.rr_users (id uuid PRIMARY KEY, name text, team uuid, roles uuid[], secret uuid);
-    CREATE TABLE data.rr_teams (id uuid PRIMARY KEY, name text, owner uuid);
+    CREATE TABLE data.rr_teams (id uuid PRIMARY KEY, name text, owner uuid, vault uuid);
     CREATE TABLE data.rr_roles (id uuid PRIMARY KEY, name text);
     CREATE TABLE data.rr_secrets (id uuid PRIMARY KEY, name text);
     CREATE TABLE data.rr_posts (id uuid PRIMARY KEY, title text, team uuid, labels uuid[], course uuid);
@@ -74,7 +78,7 @@ beforeAll(async () => {
       ('${U2}', 'Bob', '${T2}', '{${ADMIN}}', NULL),
       ('${U3}', 'Cy', NULL, '{}', NULL);
     -- Ada owns both teams; Bob is in team two.
-    INSERT INTO data.rr_teams VALUES ('${T1}', 'one', '${U1}'), ('${T2}', 'two', '${U1}');
+    INSERT INTO data.rr_teams VALUES ('${T1}', 'one', '${U1}', '${S1}'), ('${T2}', 'two', '${U1}', NULL);
     INSERT INTO data.rr_roles VALUES ('${ADMIN}', 'admin'), ('${EDITOR}', 'editor');
     INSERT INTO data.rr_secrets VALUES ('${S1}', 's');
     INSERT INTO data.rr_posts VALUES
@@ -168,9 +172,12 @@ describe('@request.auth.<relation>.<field>', () => {
     ]);
   });
 
-  it("follows only records the caller may view (the related collection's view rule)", async () => {
-    expect(await allowed('@request.auth.secret.name = "s"', { auth: AUTH.ada })).toEqual([]);
-    expect(await allowed('@request.auth.secret.name != "s"', { auth: AUTH.ada })).toEqual(ALL);
+  it('reads the records it names like @collection rows; relations walked further pass their view rule', async () => {
+    // rr_secrets is locked (null view rule): the auth record's own relation still reads it, as PocketBase.
+    expect(await allowed('@request.auth.secret.name = "s"', { auth: AUTH.ada })).toEqual(ALL);
+    expect(await allowed('@request.body.team.vault.name = "s"', { body: { team: T1 } })).toEqual([]);
+    expect(await allowed('@request.auth.team.vault.name != "s"', { auth: AUTH.ada })).toEqual(ALL);
+    expect(await allowed('@request.auth.team.owner.name = "Ada"', { auth: AUTH.ada })).toEqual(ALL);
   });
 
   it('reads a field another auth collection lacks as empty', async () => {
