@@ -1295,6 +1295,13 @@ export interface operations {
               };
               /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
+              /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+              mfa?: {
+                /** @constant */
+                enabled?: false;
+              } & {
+                [key: string]: unknown;
+              };
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
               oauth2?: {
@@ -1302,6 +1309,13 @@ export interface operations {
               };
               /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
               options?: {
+                [key: string]: unknown;
+              };
+              /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+              otp?: {
+                /** @constant */
+                enabled?: false;
+              } & {
                 [key: string]: unknown;
               };
               /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -1399,6 +1413,13 @@ export interface operations {
           };
           /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
+          /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+          mfa?: {
+            /** @constant */
+            enabled?: false;
+          } & {
+            [key: string]: unknown;
+          };
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
           oauth2?: {
@@ -1406,6 +1427,13 @@ export interface operations {
           };
           /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
           options?: {
+            [key: string]: unknown;
+          };
+          /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+          otp?: {
+            /** @constant */
+            enabled?: false;
+          } & {
             [key: string]: unknown;
           };
           /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -1499,6 +1527,13 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
+            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            mfa?: {
+              /** @constant */
+              enabled?: false;
+            } & {
+              [key: string]: unknown;
+            };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
             oauth2?: {
@@ -1506,6 +1541,13 @@ export interface operations {
             };
             /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
+              [key: string]: unknown;
+            };
+            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            otp?: {
+              /** @constant */
+              enabled?: false;
+            } & {
               [key: string]: unknown;
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -1706,6 +1748,13 @@ export interface operations {
               };
               /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
+              /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+              mfa?: {
+                /** @constant */
+                enabled?: false;
+              } & {
+                [key: string]: unknown;
+              };
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
               oauth2?: {
@@ -1713,6 +1762,13 @@ export interface operations {
               };
               /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
               options?: {
+                [key: string]: unknown;
+              };
+              /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+              otp?: {
+                /** @constant */
+                enabled?: false;
+              } & {
                 [key: string]: unknown;
               };
               /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -1824,6 +1880,10 @@ export interface operations {
         };
         content: {
           'application/json': {
+            mfa: {
+              duration: number;
+              enabled: boolean;
+            };
             oauth2: {
               enabled: boolean;
               providers: {
@@ -1831,6 +1891,10 @@ export interface operations {
                 authUrl: string;
                 name: string;
               }[];
+            };
+            otp: {
+              duration: number;
+              enabled: boolean;
             };
             password: {
               enabled: boolean;
@@ -2310,6 +2374,13 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
+            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            mfa?: {
+              /** @constant */
+              enabled?: false;
+            } & {
+              [key: string]: unknown;
+            };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
             oauth2?: {
@@ -2317,6 +2388,13 @@ export interface operations {
             };
             /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
+              [key: string]: unknown;
+            };
+            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            otp?: {
+              /** @constant */
+              enabled?: false;
+            } & {
               [key: string]: unknown;
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -2431,6 +2509,13 @@ export interface operations {
           };
           /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
+          /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+          mfa?: {
+            /** @constant */
+            enabled?: false;
+          } & {
+            [key: string]: unknown;
+          };
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
           oauth2?: {
@@ -2438,6 +2523,13 @@ export interface operations {
           };
           /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
           options?: {
+            [key: string]: unknown;
+          };
+          /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+          otp?: {
+            /** @constant */
+            enabled?: false;
+          } & {
             [key: string]: unknown;
           };
           /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -2531,6 +2623,13 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
+            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            mfa?: {
+              /** @constant */
+              enabled?: false;
+            } & {
+              [key: string]: unknown;
+            };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
             oauth2?: {
@@ -2538,6 +2637,13 @@ export interface operations {
             };
             /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
+              [key: string]: unknown;
+            };
+            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            otp?: {
+              /** @constant */
+              enabled?: false;
+            } & {
               [key: string]: unknown;
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */

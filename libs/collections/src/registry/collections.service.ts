@@ -16,7 +16,7 @@ import { normalizeCollection, planSchemaChange } from '../schema/index.js';
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
 import { refusePrivateOptionEndpoints } from './option-endpoints.js';
-import { blankOptionSecrets, sealOptionSecrets } from './option-secrets.js';
+import { presentCollection, sealOptionSecrets } from './option-secrets.js';
 
 /** Serialises schema changes across replicas (transaction-scoped advisory lock). */
 const SCHEMA_LOCK = 0x706c7363; // "plsc"
@@ -111,11 +111,11 @@ export class CollectionsService {
   }
 
   list(): CollectionDef[] {
-    return this.registry.all().map(blankOptionSecrets);
+    return this.registry.all().map(presentCollection);
   }
 
   get(idOrName: string): CollectionDef {
-    return blankOptionSecrets(this.registry.get(idOrName).def);
+    return presentCollection(this.registry.get(idOrName).def);
   }
 
   async create(input: unknown): Promise<CollectionDef> {
@@ -132,7 +132,7 @@ export class CollectionsService {
 
   /** The definition as stored (with its timestamps), after the registry reloaded. */
   private fresh(def: CollectionDef): CollectionDef {
-    return blankOptionSecrets(this.registry.find(def.id)?.def ?? def);
+    return presentCollection(this.registry.find(def.id)?.def ?? def);
   }
 
   async update(idOrName: string, input: unknown): Promise<CollectionDef> {
