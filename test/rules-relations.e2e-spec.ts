@@ -123,6 +123,41 @@ describe('rules through @request.auth.<relation> and @request.body.<relation> (i
     expect((await remove(bob)).status).toBe(204);
   });
 
+  it.each([
+    ['@request.auth.team.owner.team.owner.team = ""', /at most 4 parts/],
+    ['@request.body.team.owner:isset = true', /use it on @request.body.team/],
+    ['title:each:each = "a"', /one modifier/],
+    ['created:lower = "a"', /single text fields/],
+    [
+      '@collection.roles:a.name ?= "x" && @collection.roles:b.name ?= "x" && @collection.roles:c.name ?= "x" && @collection.roles:d.name ?= "x"',
+      /at most 3/,
+    ],
+    ['strftime("%Y", created, "localtime") = "2025"', /"localtime" is not supported/],
+    ['strftime("%Y", created, "weekday 9") = "2025"', /the weekday is 0 \(Sunday\) to 6/],
+    ['strftime("%Y", title, "unixepoch") = "2025"', /time value must be a date or number/],
+  ])('refuses the hostile rule %s with 400 INVALID_RULE naming the problem', async (rule, message) => {
+    const res = await api(t, admin)('PATCH', '/api/collections/projects', { listRule: rule });
+    const problem = expectApiProblem(res, 400, 'VALIDATION_FAILED');
+    expect(problem.errors).toEqual([
+      expect.objectContaining({
+        path: 'listRule',
+        code: 'INVALID_RULE',
+        message: expect.stringMatching(message),
+      }),
+    ]);
+  });
+
+  it("takes strftime modifiers in an admin's filter; a bad one is a 400 naming it", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const filter = `strftime("%Y-%m-%d", created, "start of day") = "${today}" && id = "${inA}"`;
+    expect(ids(await listRecords(t, admin, 'projects', { filter }))).toEqual([inA]);
+    const bad = await listRecords(t, admin, 'projects', {
+      filter: 'strftime("%Y", created, "+1 fortnight") = ""',
+    });
+    const problem = expectApiProblem(bad, 400, 'FILTER_SYNTAX');
+    expect(problem.detail).toMatch(/unknown modifier "\+1 fortnight"/);
+  });
+
   it("refuses the same paths in an app user's filter (403) and a broken one in a rule (400)", async () => {
     const filter = '@request.auth.team.owner = @request.auth.id';
     expectApiProblem(await listRecords(t, ada.token, 'projects', { filter }), 403, 'FILTER_FORBIDDEN_MACRO');
