@@ -40,7 +40,9 @@ const UNIT_SECONDS: Readonly<Record<string, number>> = {
 
 const SHIFT_RE = /^([+-]?)(\d{1,12}(?:\.\d{0,9})?|\.\d{1,9})\s+(second|minute|hour|day|month|year)s?$/i;
 const CLOCK_RE = /^([+-])(\d{2}):(\d{2})(?::(\d{2}(?:\.\d{1,3})?))?$/;
-const START_RE = /^start\s+of\s+(day|month|year)$/i;
+const START_RE = /^start\s+of\s+(day|month|year)$/;
+/** SQL text from this table only, never from the filter. */
+const TRUNC_UNITS: Readonly<Record<string, string>> = { day: "'day'", month: "'month'", year: "'year'" };
 const WEEKDAY_RE = /^weekday\s+(\d+)$/i;
 const NUMERIC_MODIFIERS = ['unixepoch', 'julianday', 'auto'];
 const UNSUPPORTED: Readonly<Record<string, string>> = {
@@ -132,7 +134,7 @@ function applyModifiers(
     }
     const start = START_RE.exec(text);
     if (start) {
-      ts = `date_trunc('${start[1]!.toLowerCase()}', ${ts})`;
+      ts = `date_trunc(${TRUNC_UNITS[start[1]!]}, ${ts})`;
       continue;
     }
     const weekday = WEEKDAY_RE.exec(text);
