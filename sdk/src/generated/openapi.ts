@@ -1297,7 +1297,7 @@ export interface operations {
               manageRule?: string | null;
               /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
               mfa?: {
-                /** @constant */
+                /** @enum {boolean} */
                 enabled?: false;
               } & {
                 [key: string]: unknown;
@@ -1313,7 +1313,7 @@ export interface operations {
               };
               /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
               otp?: {
-                /** @constant */
+                /** @enum {boolean} */
                 enabled?: false;
               } & {
                 [key: string]: unknown;
@@ -1415,7 +1415,7 @@ export interface operations {
           manageRule?: string | null;
           /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
           mfa?: {
-            /** @constant */
+            /** @enum {boolean} */
             enabled?: false;
           } & {
             [key: string]: unknown;
@@ -1431,7 +1431,7 @@ export interface operations {
           };
           /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
           otp?: {
-            /** @constant */
+            /** @enum {boolean} */
             enabled?: false;
           } & {
             [key: string]: unknown;
@@ -1529,7 +1529,7 @@ export interface operations {
             manageRule?: string | null;
             /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
             mfa?: {
-              /** @constant */
+              /** @enum {boolean} */
               enabled?: false;
             } & {
               [key: string]: unknown;
@@ -1545,7 +1545,7 @@ export interface operations {
             };
             /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
             otp?: {
-              /** @constant */
+              /** @enum {boolean} */
               enabled?: false;
             } & {
               [key: string]: unknown;
@@ -1750,7 +1750,7 @@ export interface operations {
               manageRule?: string | null;
               /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
               mfa?: {
-                /** @constant */
+                /** @enum {boolean} */
                 enabled?: false;
               } & {
                 [key: string]: unknown;
@@ -1766,7 +1766,7 @@ export interface operations {
               };
               /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
               otp?: {
-                /** @constant */
+                /** @enum {boolean} */
                 enabled?: false;
               } & {
                 [key: string]: unknown;
@@ -2376,7 +2376,7 @@ export interface operations {
             manageRule?: string | null;
             /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
             mfa?: {
-              /** @constant */
+              /** @enum {boolean} */
               enabled?: false;
             } & {
               [key: string]: unknown;
@@ -2392,7 +2392,7 @@ export interface operations {
             };
             /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
             otp?: {
-              /** @constant */
+              /** @enum {boolean} */
               enabled?: false;
             } & {
               [key: string]: unknown;
@@ -2511,7 +2511,7 @@ export interface operations {
           manageRule?: string | null;
           /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
           mfa?: {
-            /** @constant */
+            /** @enum {boolean} */
             enabled?: false;
           } & {
             [key: string]: unknown;
@@ -2527,7 +2527,7 @@ export interface operations {
           };
           /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
           otp?: {
-            /** @constant */
+            /** @enum {boolean} */
             enabled?: false;
           } & {
             [key: string]: unknown;
@@ -2625,7 +2625,7 @@ export interface operations {
             manageRule?: string | null;
             /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
             mfa?: {
-              /** @constant */
+              /** @enum {boolean} */
               enabled?: false;
             } & {
               [key: string]: unknown;
@@ -2641,7 +2641,7 @@ export interface operations {
             };
             /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
             otp?: {
-              /** @constant */
+              /** @enum {boolean} */
               enabled?: false;
             } & {
               [key: string]: unknown;

@@ -112,14 +112,14 @@ export const collectionSchema = {
     otp: {
       type: 'object',
       additionalProperties: true,
-      properties: { enabled: { type: 'boolean', const: false } },
+      properties: { enabled: { type: 'boolean', enum: [false] } },
       description:
         "auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false.",
     },
     mfa: {
       type: 'object',
       additionalProperties: true,
-      properties: { enabled: { type: 'boolean', const: false } },
+      properties: { enabled: { type: 'boolean', enum: [false] } },
       description:
         "auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false.",
     },
