@@ -96,6 +96,16 @@ describe('auth rate limits across two server instances sharing Redis', () => {
     expectTooMany(await signIn(a, ip, 'busy@example.com', PASSWORD), 60);
     expectTooMany(await signIn(b, ip, 'busy@example.com', PASSWORD), 60);
     expectTooMany(await post(b, ip, '/api/collections/users/auth-refresh', { refreshToken: 'x' }), 60);
+    // Admins' routes count too, PocketBase's `_superusers` ones included.
+    expectTooMany(await post(a, ip, '/api/admins/auth-refresh', {}), 60);
+    expectTooMany(await post(b, ip, '/api/collections/_superusers/auth-refresh', {}), 60);
+    expectTooMany(
+      await post(a, ip, '/api/collections/_superusers/auth-with-password', {
+        identity: 'admin@example.com',
+        password: PASSWORD,
+      }),
+      60,
+    );
     // Another address still gets in through either server.
     expect((await signIn(a, freshIp(), 'busy@example.com', PASSWORD)).status).toBe(200);
     expect((await signIn(b, freshIp(), 'busy@example.com', PASSWORD)).status).toBe(200);

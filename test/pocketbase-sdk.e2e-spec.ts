@@ -404,6 +404,14 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
       const legacy = await superuser.collections.update('staff', { options: { oauth2: { enabled: false } } });
       expect(legacy.oauth2).toEqual({ enabled: false });
       expect(legacy).not.toHaveProperty('options');
+
+      // otp and mfa at the top level too: answered off, sent back as they are, refused switched on.
+      expect(legacy).toMatchObject({ otp: { enabled: false }, mfa: { enabled: false } });
+      await expect(superuser.collections.update('staff', legacy)).resolves.toMatchObject({ name: 'staff' });
+      const otp = await sdkError(superuser.collections.update('staff', { otp: { enabled: true } }));
+      expect(otp.status).toBe(400);
+      expect(otp.response.data).toMatchObject({ otp: { code: expect.any(String) } });
+      expect(otp.message).toMatch(/OTP\) sign-in is not supported/);
     });
   });
 
@@ -480,6 +488,8 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
         identityFields: expect.arrayContaining(['email']),
       });
       expect(methods.oauth2).toMatchObject({ enabled: false, providers: [] });
+      expect(methods.mfa).toEqual({ enabled: false, duration: 0 });
+      expect(methods.otp).toEqual({ enabled: false, duration: 0 });
 
       const { pb: user } = await signedInUser();
       const withCover = await user

@@ -153,6 +153,8 @@ describe('app users: password sign-in, refresh rotation, logout', () => {
     expect(res.body).toEqual({
       password: { enabled: true, identityFields: ['email'] },
       oauth2: { enabled: false, providers: [] },
+      mfa: { enabled: false, duration: 0 },
+      otp: { enabled: false, duration: 0 },
     });
   });
 

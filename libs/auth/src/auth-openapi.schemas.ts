@@ -71,6 +71,8 @@ export const authMethodsResponseSchema = objectSchema({
       }),
     },
   }),
+  mfa: objectSchema({ enabled: bool, duration: { type: 'integer' } }),
+  otp: objectSchema({ enabled: bool, duration: { type: 'integer' } }),
 });
 
 export const apiKeySchema = objectSchema(

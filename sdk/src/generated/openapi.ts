@@ -1584,6 +1584,13 @@ export interface operations {
               };
               /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
+              /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+              mfa?: {
+                /** @enum {boolean} */
+                enabled?: false;
+              } & {
+                [key: string]: unknown;
+              };
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
               oauth2?: {
@@ -1591,6 +1598,13 @@ export interface operations {
               };
               /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
               options?: {
+                [key: string]: unknown;
+              };
+              /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+              otp?: {
+                /** @enum {boolean} */
+                enabled?: false;
+              } & {
                 [key: string]: unknown;
               };
               /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -1688,6 +1702,13 @@ export interface operations {
           };
           /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
+          /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+          mfa?: {
+            /** @enum {boolean} */
+            enabled?: false;
+          } & {
+            [key: string]: unknown;
+          };
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
           oauth2?: {
@@ -1695,6 +1716,13 @@ export interface operations {
           };
           /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
           options?: {
+            [key: string]: unknown;
+          };
+          /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+          otp?: {
+            /** @enum {boolean} */
+            enabled?: false;
+          } & {
             [key: string]: unknown;
           };
           /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -1788,6 +1816,13 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
+            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            mfa?: {
+              /** @enum {boolean} */
+              enabled?: false;
+            } & {
+              [key: string]: unknown;
+            };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
             oauth2?: {
@@ -1795,6 +1830,13 @@ export interface operations {
             };
             /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
+              [key: string]: unknown;
+            };
+            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            otp?: {
+              /** @enum {boolean} */
+              enabled?: false;
+            } & {
               [key: string]: unknown;
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -2049,6 +2091,13 @@ export interface operations {
               };
               /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
+              /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+              mfa?: {
+                /** @enum {boolean} */
+                enabled?: false;
+              } & {
+                [key: string]: unknown;
+              };
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
               oauth2?: {
@@ -2056,6 +2105,13 @@ export interface operations {
               };
               /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
               options?: {
+                [key: string]: unknown;
+              };
+              /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+              otp?: {
+                /** @enum {boolean} */
+                enabled?: false;
+              } & {
                 [key: string]: unknown;
               };
               /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -2222,6 +2278,10 @@ export interface operations {
         };
         content: {
           'application/json': {
+            mfa: {
+              duration: number;
+              enabled: boolean;
+            };
             oauth2: {
               enabled: boolean;
               providers: {
@@ -2229,6 +2289,10 @@ export interface operations {
                 authUrl: string;
                 name: string;
               }[];
+            };
+            otp: {
+              duration: number;
+              enabled: boolean;
             };
             password: {
               enabled: boolean;
@@ -2708,6 +2772,13 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
+            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            mfa?: {
+              /** @enum {boolean} */
+              enabled?: false;
+            } & {
+              [key: string]: unknown;
+            };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
             oauth2?: {
@@ -2715,6 +2786,13 @@ export interface operations {
             };
             /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
+              [key: string]: unknown;
+            };
+            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            otp?: {
+              /** @enum {boolean} */
+              enabled?: false;
+            } & {
               [key: string]: unknown;
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -2829,6 +2907,13 @@ export interface operations {
           };
           /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
+          /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+          mfa?: {
+            /** @enum {boolean} */
+            enabled?: false;
+          } & {
+            [key: string]: unknown;
+          };
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
           oauth2?: {
@@ -2836,6 +2921,13 @@ export interface operations {
           };
           /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
           options?: {
+            [key: string]: unknown;
+          };
+          /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+          otp?: {
+            /** @enum {boolean} */
+            enabled?: false;
+          } & {
             [key: string]: unknown;
           };
           /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
@@ -2929,6 +3021,13 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
+            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            mfa?: {
+              /** @enum {boolean} */
+              enabled?: false;
+            } & {
+              [key: string]: unknown;
+            };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
             oauth2?: {
@@ -2936,6 +3035,13 @@ export interface operations {
             };
             /** @description Deprecated input: {oauth2, mailLinks} are read as the top-level keys. Never answered. */
             options?: {
+              [key: string]: unknown;
+            };
+            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            otp?: {
+              /** @enum {boolean} */
+              enabled?: false;
+            } & {
               [key: string]: unknown;
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */

@@ -254,6 +254,9 @@ export class UsersAuthService {
           authUrl: `${this.config.http.publicUrl}/api/collections/${encodeURIComponent(c.def.name)}/auth/oauth2/${name}`,
         })),
       },
+      // PocketBase's SDK reads these; Plinth signs in by neither OTP nor MFA yet.
+      mfa: { enabled: false, duration: 0 },
+      otp: { enabled: false, duration: 0 },
     };
   }
 

@@ -1,5 +1,6 @@
 import { FilterError } from './filter-error.js';
 import {
+  arrayCastFor,
   evaluateStatic,
   flipOperator,
   isAnyOf,
@@ -342,11 +343,17 @@ class Compiler implements ResolveHost, Binder {
   ): string {
     const [hop, ...rest] = column.hops;
     const r = nextAlias(this.ctx, 'r');
-    const idColumn = quoteIdent(lookupField(hop!.target, 'id')!.column);
-    const fk = `${column.alias}.${quoteIdent(hop!.field.column)}`;
-    const link = hop!.field.multiple ? `${r}.${idColumn} = ANY(${fk})` : `${r}.${idColumn} = ${fk}`;
+    const id = lookupField(hop!.target, 'id')!;
+    const idColumn = quoteIdent(id.column);
+    const fk = hop!.ids
+      ? `${this.push(hop!.ids)}${arrayCastFor(id.kind)}`
+      : `${column.alias}.${quoteIdent(hop!.field.column)}`;
+    const link =
+      hop!.field.multiple || hop!.ids ? `${r}.${idColumn} = ANY(${fk})` : `${r}.${idColumn} = ${fk}`;
     const cond = build({ ...column, alias: r, hops: rest });
-    const visibility = this.visibility(hop!.target, r);
+    // Records named by `@request.auth.rel` / `@request.body.rel` are read like `@collection` rows
+    // (trusted, as PocketBase's rules read them); relations walked further apply their view rules.
+    const visibility = hop!.ids ? 'TRUE' : this.visibility(hop!.target, r);
     const source: RowSource = {
       from: `${DATA_SCHEMA}.${quoteIdent(hop!.target.table)} AS ${r}`,
       link: [link],

@@ -153,7 +153,7 @@ describe('compileRule', () => {
     for (const macro of [
       '@request.cookies.x',
       '@request.auth',
-      '@request.auth.team.name',
+      '@request.body.nope.name',
       '@request.query.x.y',
       '@request.method.x',
     ]) {
@@ -163,6 +163,30 @@ describe('compileRule', () => {
       });
     }
     expect(filterErrorOf(() => compilePostsRule('nope = 1')).code).toBe('FILTER_UNKNOWN_FIELD');
+  });
+
+  it('follows a relation of the auth record or the body through bound ids (PocketBase 0.23+)', () => {
+    const TEAM = '0190b6a1-7c2e-7a3b-9f00-0000000000f1';
+    const auth = { ...signedIn, team: TEAM };
+    expect(compilePostsRule('@request.auth.team.owner = @request.auth.id', { auth })).toEqual({
+      sql: 'EXISTS (SELECT 1 FROM "data"."teams" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (r1."owner" = $2::uuid))',
+      params: [[TEAM], USER_ID],
+    });
+    // Editors in the body: plain operators ask every submitted record (and one at least).
+    const editors = compilePostsRule("@request.body.editors.name = 'Ada'", { body: { editors: [USER_ID] } });
+    expect(editors.sql).toBe(
+      '(EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (r1."name" = $2)) AND ' +
+        'NOT EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (r1."name" = $2) IS NOT TRUE))',
+    );
+    expect(editors.params).toEqual([[USER_ID], 'Ada']);
+    // The records named are read like @collection rows; a relation walked on from them passes its view rule.
+    expect(compilePostsRule("@request.body.author.team.name = 'x'", { body: { author: USER_ID } }).sql).toBe(
+      'EXISTS (SELECT 1 FROM "data"."users" AS r1 WHERE r1."id" = ANY($1::uuid[]) AND (EXISTS (SELECT 1 FROM "data"."teams" AS r2 WHERE r2."id" = r1."team" AND (r2."name" = $2))))',
+    );
+    expect(compilePostsRule('@request.auth.team.owner = @request.auth.id', user)).toEqual({
+      sql: 'FALSE',
+      params: [],
+    });
   });
 
   it('compiles the same rule afresh for each caller', () => {
@@ -187,6 +211,13 @@ describe('validateRuleSyntax', () => {
       ),
     ).not.toThrow();
     expect(() => validateRuleSyntax("secret != '' && author.tokenKey != ''", posts, schema)).not.toThrow();
+    expect(() =>
+      validateRuleSyntax(
+        "@request.auth.team.owner = @request.auth.id && @request.body.author.team.name != ''",
+        posts,
+        schema,
+      ),
+    ).not.toThrow();
   });
 
   it('does not blame a rule for a related collection whose own rule is broken', () => {
@@ -199,6 +230,8 @@ describe('validateRuleSyntax', () => {
     ["author.nope = 'x'", 'FILTER_UNKNOWN_FIELD'],
     ["views > 'many'", 'FILTER_TYPE_MISMATCH'],
     ['@request.cookies.x = 1', 'FILTER_UNKNOWN_FIELD'],
+    ['@request.body.author.nope = 1', 'FILTER_UNKNOWN_FIELD'],
+    ['@request.body.title.name = 1', 'FILTER_TYPE_MISMATCH'],
     [`${'views = 1 || '.repeat(200)}views = 1`, 'FILTER_TOO_COMPLEX'],
   ])('refuses %s with %s', (rule, code) => {
     expect(filterErrorOf(() => validateRuleSyntax(rule, posts, schema)).code).toBe(code);

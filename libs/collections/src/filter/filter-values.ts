@@ -133,6 +133,20 @@ function coerceDate(value: unknown): Coerced {
 }
 
 /** The cast a bound value needs next to a column of `kind` (text needs none). */
+const ARRAY_CASTS: Record<ColumnKind, string> = {
+  text: '::text[]',
+  number: '::double precision[]',
+  bool: '::boolean[]',
+  date: '::timestamptz[]',
+  uuid: '::uuid[]',
+  json: '::jsonb[]',
+};
+
+/** The cast of a bound array of values of `kind`. */
+export function arrayCastFor(kind: ColumnKind): string {
+  return ARRAY_CASTS[kind];
+}
+
 export function castFor(kind: ColumnKind): string {
   switch (kind) {
     case 'text':

@@ -17,6 +17,8 @@ export interface ValueOperand {
 export interface Hop {
   field: FilterField;
   target: FilterCollection;
+  /** `@request.auth.rel.*`, `@request.body.rel.*`: follow these ids (bound) instead of the column. */
+  ids?: unknown[];
 }
 
 export interface ColumnOperand {

@@ -148,8 +148,10 @@ class Parser {
       case 'macro': {
         this.index++;
         const { path, modifier, alias } = splitPath(token.value, token.position, true);
-        // @collection.name.field… may walk as far as a plain field path, after its two heading parts.
-        if (path[0] === 'collection' && path.length > FILTER_LIMITS.maxPathSegments + 2) {
+        // @collection.name.field… and @request.auth.relation.field… may walk as far as a plain field
+        // path, after their two heading parts.
+        const walks = path[0] === 'collection' || path[0] === 'request';
+        if (walks && path.length > FILTER_LIMITS.maxPathSegments + 2) {
           throw new FilterError(
             'FILTER_SYNTAX',
             `A field path may have at most ${FILTER_LIMITS.maxPathSegments} parts (position ${token.position}).`,

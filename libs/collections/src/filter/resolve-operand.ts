@@ -1,18 +1,13 @@
 import { dateMacro } from './date-macros.js';
 import { FilterError, quoteForMessage } from './filter-error.js';
 import { resolveCall } from './filter-functions.js';
-import { castFor, coerceForKind, isEmptyValue } from './filter-values.js';
-import type {
-  ColumnOperand,
-  Hop,
-  ItemsOperand,
-  Operand,
-  PredicateOperand,
-  ValueOperand,
-} from './operands.js';
+import { arrayCastFor, castFor, coerceForKind, isEmptyValue } from './filter-values.js';
+import type { ColumnOperand, ItemsOperand, Operand, PredicateOperand, ValueOperand } from './operands.js';
+import { followRequestRelation } from './request-relations.js';
 import { asItems, isRequestScope, requestValue, scopeTakesName } from './request-values.js';
-import { asText, lookupField, notEmptySql, visibilityGuard } from './sql-fragments.js';
-import type { FilterCollection, FilterContext, FilterField, FilterModifier, FilterOperand } from './types.js';
+import { requireMultiValued, resolveField, withModifier } from './resolve-field.js';
+import { notEmptySql } from './sql-fragments.js';
+import type { FilterCollection, FilterContext, FilterOperand } from './types.js';
 
 /** `@request.body.tags:each` compiles one comparison per item; more than this is refused. */
 export const MAX_EACH_ITEMS = 100;
@@ -27,7 +22,6 @@ export interface ResolveHost {
 }
 
 type MacroOperand = Extract<FilterOperand, { type: 'macro' }>;
-type FieldOperand = Extract<FilterOperand, { type: 'field' }>;
 
 /** Resolves one side of a comparison through the schema whitelist; every value stays a value. */
 export function resolveOperand(
@@ -51,110 +45,6 @@ export function resolveOperand(
     case 'call':
       return resolveCall(host, operand, alias, (arg) => resolveOperand(host, arg, collection, alias));
   }
-}
-
-function resolveField(
-  host: ResolveHost,
-  operand: Pick<FieldOperand, 'path' | 'position'>,
-  collection: FilterCollection,
-  alias: string,
-  label = operand.path.join('.'),
-): ColumnOperand {
-  const hops: Hop[] = [];
-  let current = collection;
-  for (let i = 0; ; i++) {
-    const field = lookupField(current, operand.path[i]!);
-    if (!field) {
-      throw new FilterError('FILTER_UNKNOWN_FIELD', `Unknown field "${label}".`, operand.position, label);
-    }
-    if (field.hidden && !host.ctx.canSeeHidden) {
-      throw new FilterError(
-        'FILTER_HIDDEN_FIELD',
-        `The field "${label}" cannot be used in a filter.`,
-        operand.position,
-        label,
-      );
-    }
-    if (i === operand.path.length - 1) {
-      const guard = visibilityGuard(current, field, host.ctx);
-      return { type: 'column', alias, hops, field, label, ...(guard ? { guard } : {}) };
-    }
-    const target = field.relationTo === undefined ? undefined : host.ctx.schema.collection(field.relationTo);
-    if (!target) {
-      throw new FilterError('FILTER_UNKNOWN_FIELD', `Unknown field "${label}".`, operand.position, label);
-    }
-    hops.push({ field, target });
-    current = target;
-  }
-}
-
-/** `:each`, `:length`, `:lower` on a record field; the others only apply to `@request.*` values. */
-function withModifier(
-  column: ColumnOperand,
-  modifier: FilterModifier | undefined,
-  position: number,
-): ColumnOperand {
-  if (modifier === undefined) return column;
-  const label = `${column.label}:${modifier}`;
-  const field = column.field;
-  switch (modifier) {
-    case 'each':
-      // Plain operators on a multi-value field already ask every item (and `?` forms any item);
-      // on a single select/relation/file the one value is compared, as PocketBase.
-      requireMultiValued(field, column.label, modifier, position);
-      return { ...column, label };
-    case 'length':
-      requireMultiValued(field, column.label, modifier, position);
-      return {
-        ...column,
-        label,
-        field: { ...field, kind: 'number', multiple: false },
-        wrap: (sql) => (field.multiple ? `COALESCE(cardinality(${sql}), 0)` : singleLength(sql, field)),
-      };
-    case 'lower':
-      if (field.multiple || (field.kind !== 'text' && field.kind !== 'uuid')) {
-        throw new FilterError(
-          'FILTER_TYPE_MISMATCH',
-          `":lower" applies to single text fields; "${column.label}" is not one.`,
-          position,
-          column.label,
-        );
-      }
-      return {
-        ...column,
-        label,
-        field: { ...field, kind: 'text' },
-        wrap: (sql) => `LOWER(${asText(sql, field.kind)})`,
-      };
-    default:
-      throw new FilterError(
-        'FILTER_SYNTAX',
-        `":${modifier}" applies to @request.body.* values only, not to the field "${column.label}".`,
-        position,
-        column.label,
-      );
-  }
-}
-
-/** PocketBase's MultiValuer: select, relation and file fields, single ones too. */
-function isMultiValued(field: FilterField): boolean {
-  return field.multiple || field.multiValued === true || field.relationTo !== undefined;
-}
-
-function requireMultiValued(field: FilterField, label: string, modifier: string, position: number): void {
-  if (isMultiValued(field)) return;
-  throw new FilterError(
-    'FILTER_TYPE_MISMATCH',
-    `":${modifier}" applies to fields that can hold several values (select, relation or file); "${label}" is none.`,
-    position,
-    label,
-  );
-}
-
-/** A single value has 0 items when empty, else 1 (PocketBase's json_array_length of it). */
-function singleLength(sql: string, field: FilterField): string {
-  const empty = field.kind === 'text' ? `COALESCE(${sql}, '') = ''` : `${sql} IS NULL`;
-  return `(CASE WHEN ${empty} THEN 0 ELSE 1 END)`;
 }
 
 function resolveMacro(
@@ -233,6 +123,9 @@ function resolveRequest(
 ): Operand {
   forbidUnlessTrusted(host, operand);
   const [, scope, name, ...rest] = operand.path;
+  if ((scope === 'auth' || scope === 'body') && name !== undefined && rest.length > 0) {
+    return followRequestRelation(host, operand, collection, alias);
+  }
   const shapeOk =
     isRequestScope(scope) && rest.length === 0 && scopeTakesName(scope) === (name !== undefined);
   if (!shapeOk) {
@@ -300,7 +193,7 @@ function changed(
     const items = asItems(value).map((item) => coerceForKind(item, kind));
     if (items.some((item) => !item.ok)) return { type: 'predicate', sql: 'TRUE', label };
     const param = host.push(items.map((item) => (item as { param: unknown }).param));
-    const sql = `COALESCE(${col}, '{}') IS DISTINCT FROM ${param}${ARRAY_CASTS[kind]}`;
+    const sql = `COALESCE(${col}, '{}') IS DISTINCT FROM ${param}${arrayCastFor(kind)}`;
     return { type: 'predicate', sql, label };
   }
   if (isEmptyValue(value)) return { type: 'predicate', sql: notEmptySql(col, kind), label };
@@ -310,15 +203,6 @@ function changed(
   const param = host.push(coerced.param) + castFor(kind);
   return { type: 'predicate', sql: `${col} IS DISTINCT FROM ${param}`, label };
 }
-
-const ARRAY_CASTS = {
-  text: '::text[]',
-  number: '::double precision[]',
-  bool: '::boolean[]',
-  date: '::timestamptz[]',
-  uuid: '::uuid[]',
-  json: '::jsonb[]',
-} as const;
 
 function noModifier(operand: MacroOperand): never {
   throw new FilterError(

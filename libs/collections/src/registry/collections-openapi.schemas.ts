@@ -109,6 +109,20 @@ export const collectionSchema = {
       description:
         "auth collections: the app's own pages for the account mails' links, URL templates with {TOKEN} (and {COLLECTION}); unset: Plinth's pages at /_/account/.",
     },
+    otp: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { enabled: { type: 'boolean', enum: [false] } },
+      description:
+        "auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false.",
+    },
+    mfa: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { enabled: { type: 'boolean', enum: [false] } },
+      description:
+        "auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false.",
+    },
     options: {
       type: 'object',
       additionalProperties: true,

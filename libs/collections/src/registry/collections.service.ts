@@ -21,7 +21,7 @@ import {
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
 import { refusePrivateOptionEndpoints } from './option-endpoints.js';
-import { blankOptionSecrets, sealOptionSecrets } from './option-secrets.js';
+import { presentCollection, sealOptionSecrets } from './option-secrets.js';
 
 export type { SchemaChange } from '../schema/index.js';
 
@@ -113,11 +113,11 @@ export class CollectionsService {
   }
 
   list(): CollectionDef[] {
-    return this.registry.all().map(blankOptionSecrets);
+    return this.registry.all().map(presentCollection);
   }
 
   get(idOrName: string): CollectionDef {
-    return blankOptionSecrets(this.registry.get(idOrName).def);
+    return presentCollection(this.registry.get(idOrName).def);
   }
 
   async create(input: unknown): Promise<CollectionDef> {
@@ -134,7 +134,7 @@ export class CollectionsService {
 
   /** The definition as stored (with its timestamps), after the registry reloaded. */
   private fresh(def: CollectionDef): CollectionDef {
-    return blankOptionSecrets(this.registry.find(def.id)?.def ?? def);
+    return presentCollection(this.registry.find(def.id)?.def ?? def);
   }
 
   async update(idOrName: string, input: unknown): Promise<CollectionDef> {

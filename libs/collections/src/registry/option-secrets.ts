@@ -75,6 +75,16 @@ export function sealOptionSecrets(
   return { ...next, oauth2 };
 }
 
+/** PocketBase's OTP and MFA settings as an auth collection answers them: off (Plinth has neither yet). */
+export const DISABLED_OTP = { enabled: false, duration: 180, length: 8 } as const;
+export const DISABLED_MFA = { enabled: false, duration: 1800, rule: '' } as const;
+
+/** The collection as answers show it: secrets blanked; auth collections with PocketBase's otp and mfa. */
+export function presentCollection(def: CollectionDef): CollectionDef {
+  const shown = blankOptionSecrets(def);
+  return def.type === 'auth' ? { ...shown, otp: { ...DISABLED_OTP }, mfa: { ...DISABLED_MFA } } : shown;
+}
+
 /** The collection as answers show it: every provider client secret blanked to "". */
 export function blankOptionSecrets(def: CollectionDef): CollectionDef {
   if (!providersOf(def.oauth2).length) return def;

@@ -73,6 +73,9 @@ export interface CollectionDef {
   oauth2?: Record<string, unknown>;
   /** auth collections: password sign-in on or off, and the fields an identity is looked up in. */
   passwordAuth?: { enabled: boolean; identityFields: string[] };
+  /** Only in answers (never stored): PocketBase's OTP and MFA settings, off. */
+  otp?: { enabled: false; duration: number; length: number };
+  mfa?: { enabled: false; duration: number; rule: string };
   /** auth collections: PocketBase's access token settings (kept for its clients; PLINTH_ACCESS_TOKEN_TTL rules). */
   authToken?: { duration: number };
   /** auth collections: a rule the account must pass to sign in (null: nobody; "": everybody). */
@@ -94,6 +97,9 @@ export const AUTH_OPTION_KEYS = [
   'manageRule',
   'mailLinks',
 ] as const;
+
+/** PocketBase's auth settings Plinth answers (switched off) and accepts only switched off. */
+export const UNSUPPORTED_AUTH_KEYS = ['otp', 'mfa'] as const;
 
 /** Columns every record has; no field may take these names. */
 export const SYSTEM_COLUMNS = ['id', 'created', 'updated'] as const;

@@ -1,4 +1,9 @@
-import { AUTH_OPTION_KEYS, type CollectionDef, type CollectionType } from './collection.types.js';
+import {
+  AUTH_OPTION_KEYS,
+  type CollectionDef,
+  type CollectionType,
+  UNSUPPORTED_AUTH_KEYS,
+} from './collection.types.js';
 import { mailLinksIssues } from './normalize-mail-links.js';
 import { oauth2OptionsIssues } from './normalize-oauth2.js';
 import { jsonTypeOf, type SchemaIssue } from './schema-issue.js';
@@ -28,7 +33,7 @@ export function normalizeAuthOptions(
   const legacy = given('options');
   if (type !== 'auth') {
     if (typeKnown) {
-      for (const key of [...AUTH_OPTION_KEYS, 'options']) {
+      for (const key of [...AUTH_OPTION_KEYS, ...UNSUPPORTED_AUTH_KEYS, 'options']) {
         if (given(key) !== undefined)
           add(key, 'OPTION_NOT_ALLOWED', `Only auth collections have "${key}"; remove it.`);
       }
@@ -128,6 +133,21 @@ export function normalizeAuthOptions(
         '"authToken" must be {"duration": <seconds, a positive whole number>}.',
       );
     } else out.authToken = { duration: duration as number };
+  }
+
+  // PocketBase's OTP and MFA settings: accepted while off (clients send collections back whole),
+  // refused when switched on, since Plinth signs in by neither yet.
+  for (const key of UNSUPPORTED_AUTH_KEYS) {
+    const value = given(key);
+    if (value === undefined) continue;
+    if (!isObject(value)) add(key, 'INVALID_TYPE', `"${key}" must be an object, not ${jsonTypeOf(value)}.`);
+    else if (value.enabled !== undefined && value.enabled !== false) {
+      add(
+        `${key}.enabled`,
+        'INVALID_VALUE',
+        `${key === 'otp' ? 'One-time password (OTP)' : 'Multi-factor (MFA)'} sign-in is not supported; leave "${key}" out or set "enabled": false.`,
+      );
+    }
   }
 
   for (const rule of ['authRule', 'manageRule'] as const) {

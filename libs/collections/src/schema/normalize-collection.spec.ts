@@ -953,6 +953,29 @@ describe('normalizeCollection: auth options', () => {
     expect(codesOf({ name: 'notes', authRule: '' })).toEqual([['authRule', 'OPTION_NOT_ALLOWED']]);
   });
 
+  it("accepts PocketBase's otp and mfa only switched off, and stores neither (issue 17)", () => {
+    const off = normalizeOk({
+      name: 'members',
+      type: 'auth',
+      otp: { enabled: false, duration: 180, length: 8 },
+      mfa: { enabled: false, duration: 1800, rule: '' },
+    });
+    expect(off).not.toHaveProperty('otp');
+    expect(off).not.toHaveProperty('mfa');
+    expect(problemsOf({ name: 'members', type: 'auth', otp: { enabled: true } })).toEqual([
+      {
+        path: 'otp.enabled',
+        code: 'INVALID_VALUE',
+        message: 'One-time password (OTP) sign-in is not supported; leave "otp" out or set "enabled": false.',
+      },
+    ]);
+    expect(codesOf({ name: 'members', type: 'auth', mfa: { enabled: 1 }, otp: 'on' })).toEqual([
+      ['otp', 'INVALID_TYPE'],
+      ['mfa.enabled', 'INVALID_VALUE'],
+    ]);
+    expect(codesOf({ name: 'notes', mfa: { enabled: false } })).toEqual([['mfa', 'OPTION_NOT_ALLOWED']]);
+  });
+
   it('refuses options on base collections and options that are not an object', () => {
     expect(problemsOf({ name: 'notes', options: {} })).toEqual([
       {

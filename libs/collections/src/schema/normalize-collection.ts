@@ -2,6 +2,7 @@ import { FilterError, validateRuleSyntax } from '../filter/index.js';
 import { normalizeAuthOptions } from './normalize-auth-options.js';
 import {
   AUTH_OPTION_KEYS,
+  UNSUPPORTED_AUTH_KEYS,
   type CollectionDef,
   type CollectionType,
   FIELD_NAME_PATTERN,
@@ -52,6 +53,7 @@ const COLLECTION_KEYS = [
   'indexes',
   ...RULE_NAMES,
   ...AUTH_OPTION_KEYS,
+  ...UNSUPPORTED_AUTH_KEYS,
   'options',
   'created',
   'updated',
