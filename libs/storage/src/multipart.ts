@@ -6,37 +6,13 @@ import type { ResolvedConfig } from '@plinth/core';
 export const MAX_FILES_PER_REQUEST = 100;
 
 /**
- * Registers multipart/form-data parsing for record uploads. Files are streamed part by part (never
- * buffered); each file's limit is its field's maxSize, enforced while it streams, so busboy's own
- * file limit is off. Text parts get the JSON body limit.
+ * Registers multipart/form-data parsing for record uploads, in the plugin's supported form. Files are
+ * streamed part by part with `parts()` (never buffered, never saved to temp files); each file's limit
+ * is its field's maxSize, enforced while it streams, so busboy's own file limit is off. Text parts get
+ * the JSON body limit. The plugin's onRequest/onResponse hooks (temp-file cleanup for
+ * `saveRequestFiles()`) find nothing to clean, since Plinth never saves parts.
  */
 export async function registerMultipart(app: NestFastifyApplication, config: ResolvedConfig): Promise<void> {
-  // The plugin adds an onRequest and an onResponse hook to every route of the server, to delete the
-  // temp files of `saveRequestFiles()`. Plinth only streams parts (`parts()`), never saves them, so
-  // those hooks would be pure cost on every request: they are left out while the plugin registers.
-  const fastify = app.getHttpAdapter().getInstance();
-  const addHook = fastify.addHook;
-  const dropped: string[] = [];
-  fastify.addHook = function (this: typeof fastify, name: string, ...rest: unknown[]) {
-    if (name === 'onRequest' || name === 'onResponse') {
-      dropped.push(name);
-      return this;
-    }
-    return (addHook as (...args: unknown[]) => typeof fastify).call(this, name, ...rest);
-  } as typeof fastify.addHook;
-  try {
-    await registerPlugin(app, config);
-  } finally {
-    fastify.addHook = addHook;
-  }
-  if (dropped.length !== 2) {
-    throw new Error(
-      `@fastify/multipart added ${dropped.length} request hooks, not the 2 expected: check multipart.ts`,
-    );
-  }
-}
-
-async function registerPlugin(app: NestFastifyApplication, config: ResolvedConfig): Promise<void> {
   await app.register(multipart as never, {
     limits: {
       fieldNameSize: 200,

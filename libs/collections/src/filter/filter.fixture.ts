@@ -82,7 +82,6 @@ export const schema: FilterSchema = {
 
 export const NOW = new Date('2025-03-04T05:06:07.089Z');
 export const USER_ID = '0190b6a1-7c2e-7a3b-9f00-0123456789ab';
-export const OTHER_ID = '0190b6a1-7c2e-7a3b-9f00-ba9876543210';
 
 /** A client filter's context: anonymous, not admin, no hidden fields, no `@request.*`. */
 export function makeCtx(overrides: Partial<FilterContext> = {}): FilterContext {

@@ -54,8 +54,3 @@ export interface ItemsOperand {
 }
 
 export type Operand = ValueOperand | ColumnOperand | PredicateOperand | ItemsOperand;
-
-/** Values the caller sent: when empty or of the wrong type they never match (never an error). */
-export function isRequestValue(operand: Operand): boolean {
-  return operand.type === 'value' && operand.source === 'request';
-}

@@ -130,8 +130,3 @@ export function codesOf(
 ): Array<[string, string]> {
   return problemsOf(input, existing, all).map((e) => [e.path, e.code]);
 }
-
-/** A copy of `def` with its fields replaced or patched by name. */
-export function withFields(def: CollectionDef, fields: CollectionDef['fields']): CollectionDef {
-  return { ...def, fields };
-}

