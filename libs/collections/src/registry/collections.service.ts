@@ -21,7 +21,7 @@ import {
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
 import { refusePrivateOptionEndpoints } from './option-endpoints.js';
-import { presentCollection, sealOptionSecrets } from './option-secrets.js';
+import { blankOptionSecrets, presentCollection, sealOptionSecrets } from './option-secrets.js';
 
 export type { SchemaChange } from '../schema/index.js';
 
