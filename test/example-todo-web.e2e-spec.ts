@@ -51,9 +51,7 @@ describe('examples/todo-web: the sample app, built from the SDK its server serve
   beforeAll(async () => {
     // The server packs the SDK that `npm run build` leaves in sdk/dist.
     await run(process.execPath, [path.join(ROOT, 'scripts/build-sdk.mjs')], { cwd: ROOT });
-    // Access tokens of 10 s, inside the SDK's 60 s refresh margin: both tabs refresh the one session they
-    // share before nearly every call, at the same moments (so more auth requests than the default limit).
-    t = await startIsolatedApp({ env: { PLINTH_ACCESS_TOKEN_TTL: '10', PLINTH_AUTH_RATE_PER_IP: '1000' } });
+    t = await startIsolatedApp();
     dir = await mkdtemp(path.join(os.tmpdir(), 'plinth-todo-web-'));
     // A copy of the example as a fresh clone has it (no node_modules, no dist).
     await cp(EXAMPLE, dir, {
