@@ -7,6 +7,8 @@ const common = {
     '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
   },
   testEnvironment: 'node',
+  // Sample apps (their node_modules and builds) are not part of the test suite; test/ drives them.
+  modulePathIgnorePatterns: ['<rootDir>/examples/'],
 };
 
 export default {

@@ -106,6 +106,24 @@ describe('HTTP layer: health, errors, request ids, metrics', () => {
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('lets a browser app on another origin use every method of the API (CORS preflight)', async () => {
+    // A plain fetch: a preflight is the browser's question, not an API call the OpenAPI document lists.
+    for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+      const res = await fetch(`${t.url}/api/collections/todos/records/some-id`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://localhost:5173',
+          'access-control-request-method': method,
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect(res.headers.get('access-control-allow-methods')?.split(/,\s*/)).toContain(method);
+      expect(res.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    }
+  });
+
   it('exposes Prometheus metrics with request counts by route', async () => {
     await t.fetch('/api/health');
     const res = await t.fetch('/metrics');

@@ -166,8 +166,10 @@ const page = await client.collection('posts').getList(1, 10);
 const title: string = page.items[0]!.title;
 const views: number | null = page.items[0]!.views;
 const again: PostsRecord = page.items[0]!;
+// Generated record interfaces are file owners as they are (no index signature needed).
+const link: string = client.files.url(again, 'title', { thumb: '100x100' });
 const secret: string | null | undefined = (await client.collection('vault').getList(1, 1).catch(() => null))?.items[0]?.secret;
-console.log(JSON.stringify({ title, views, id: again.id, secret }));
+console.log(JSON.stringify({ title, views, id: again.id, secret, link }));
 declare const process: { argv: string[] };
 `,
     );
@@ -175,7 +177,11 @@ declare const process: { argv: string[] };
     expect(good).toEqual({ code: 0, output: '' });
     const ran = await exec(process.execPath, ['out/main.js', t.url], dir);
     expect(ran.code).toBe(0);
-    expect(JSON.parse(ran.output)).toMatchObject({ title: 'Hello from Plinth', views: 3 });
+    expect(JSON.parse(ran.output)).toMatchObject({
+      title: 'Hello from Plinth',
+      views: 3,
+      link: expect.stringContaining(`${t.url}/api/files/posts/`),
+    });
 
     await writeFile(
       path.join(dir, 'main.ts'),

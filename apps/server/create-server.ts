@@ -99,6 +99,8 @@ export async function createServer(
   app.useGlobalFilters(new ProblemFilter());
   app.enableCors({
     origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
+    // @fastify/cors 11 allows only GET, HEAD and POST by default: apps on other origins update and delete too.
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 600,
   });

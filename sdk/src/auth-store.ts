@@ -21,6 +21,12 @@ export interface AuthStore {
   clear(): void;
   /** Calls `listener` after every change; returns a function that removes it. */
   onChange(listener: AuthChangeListener, fireImmediately?: boolean): () => void;
+  /**
+   * Optional, for a session shared by several clients (browser tabs): runs `task` while no other
+   * holder of the session runs one. The client refreshes under it, so a rotating refresh token is
+   * sent once (a second use ends the session everywhere).
+   */
+  exclusive?<T>(task: () => Promise<T>): Promise<T>;
 }
 
 interface Session {
@@ -129,6 +135,16 @@ export class LocalAuthStore extends BaseAuthStore {
     g.addEventListener?.('storage', (e) => {
       if (e.key === this.key || e.key === null) this.emit();
     });
+  }
+
+  /** Tabs of one origin share the session: the Web Locks API lets one of them refresh at a time. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const locks = (
+      globalThis as unknown as {
+        navigator?: { locks?: { request(name: string, task: () => Promise<T>): Promise<T> } };
+      }
+    ).navigator?.locks;
+    return locks ? locks.request(`plinth-auth:${this.key}`, task) : task();
   }
 
   protected read(): Session {

@@ -86,6 +86,8 @@ export class PlinthClient<S = DefaultSchema> {
   private readonly autoRefresh: boolean;
   private readonly refreshMarginMs: number;
   private refreshing: Promise<unknown> | null = null;
+  /** A refresh waiting for or holding the auth store's lock (`AuthStore.exclusive`). */
+  private refreshingShared: Promise<void> | null = null;
   private readonly services = new Map<string, RecordService<CollectionTypes>>();
 
   constructor(options: ClientOptions) {
@@ -229,20 +231,26 @@ export class PlinthClient<S = DefaultSchema> {
    */
   private async ensureFreshToken(): Promise<void> {
     const store = this.authStore;
-    if (!this.refreshing) {
-      if (!this.autoRefresh || !store.token) return;
-      const collection = store.record?.collectionName;
-      // Users refresh with their refresh token; admins with their (still valid) admin token.
-      if (!store.isAdmin && (!store.refreshToken || !collection)) return;
-      const exp = tokenExpiry(store.token);
-      if (exp === null || exp * 1000 - Date.now() > this.refreshMarginMs) return;
-      // Starts the shared refresh (sets this.refreshing); its errors are handled below.
-      const started = store.isAdmin
-        ? this.admins.authRefresh()
-        : this.collection(collection as CollectionName<S>).authRefresh();
-      started.catch(() => undefined);
+    const token = store.token;
+    if (!this.refreshing && !this.refreshingShared) {
+      if (!this.needsRefresh()) return;
+      if (store.exclusive) {
+        // The session is shared (other tabs): refresh under the store's lock, and only if no other holder
+        // refreshed it while this one waited, so each rotating refresh token is sent once.
+        this.refreshingShared = store
+          .exclusive(async () => {
+            if (this.needsRefresh()) await this.startRefresh();
+          })
+          .finally(() => {
+            this.refreshingShared = null;
+          });
+        this.refreshingShared.catch(() => undefined);
+      } else {
+        // Starts the shared refresh (sets this.refreshing); its errors are handled below.
+        this.startRefresh().catch(() => undefined);
+      }
     }
-    const pending = this.refreshing;
+    const pending = this.refreshingShared ?? this.refreshing;
     if (!pending) return;
     try {
       await pending;
@@ -250,13 +258,31 @@ export class PlinthClient<S = DefaultSchema> {
       // The session is over (refresh token revoked, reused or expired; admin token expired or revoked):
       // say so instead of calling as nobody.
       if (err instanceof PlinthError && err.status === 401) {
-        if (store.token) store.clear();
+        // Unless the store moved on meanwhile (a sign-out, another sign-in or refresh, maybe in another tab).
+        if (store.token && store.token === token) store.clear();
         throw err;
       }
       // A network hiccup: the current token may still do.
       const exp = tokenExpiry(store.token);
       if (exp !== null && exp * 1000 <= Date.now()) throw err;
     }
+  }
+
+  /** The stored access token expires within the refresh margin and the session can be refreshed. */
+  private needsRefresh(): boolean {
+    const store = this.authStore;
+    if (!this.autoRefresh || !store.token) return false;
+    // Users refresh with their refresh token; admins with their (still valid) admin token.
+    if (!store.isAdmin && (!store.refreshToken || !store.record?.collectionName)) return false;
+    const exp = tokenExpiry(store.token);
+    return exp !== null && exp * 1000 - Date.now() <= this.refreshMarginMs;
+  }
+
+  private startRefresh(): Promise<unknown> {
+    const store = this.authStore;
+    return store.isAdmin
+      ? this.admins.authRefresh()
+      : this.collection(store.record?.collectionName as CollectionName<S>).authRefresh();
   }
 
   private transportError(err: unknown, url: string, signal?: AbortSignal): PlinthError {

@@ -21,7 +21,8 @@ export interface TestBrowser {
   page: Page;
   /** Problems the page reported (uncaught errors, console errors, CSP violations): a test asserts none. */
   pageErrors: string[];
-  screenshot(name: string): Promise<void>;
+  /** A full-page screenshot of `page` (default: the first page) into the screenshot folder. */
+  screenshot(name: string, page?: Page): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,7 +30,9 @@ export interface TestBrowser {
  * Debian's Chromium through playwright-core: headless, no sandbox (root in CI), no background traffic,
  * a fresh profile per launch.
  */
-export async function launchBrowser(opts: { width?: number; height?: number } = {}): Promise<TestBrowser> {
+export async function launchBrowser(
+  opts: { width?: number; height?: number; screenshotDir?: string } = {},
+): Promise<TestBrowser> {
   const profile = mkdtempSync(path.join(tmpdir(), 'plinth-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -60,13 +63,14 @@ export async function launchBrowser(opts: { width?: number; height?: number } = 
   };
   watch(page);
   context.on('page', watch);
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const screenshotDir = opts.screenshotDir ?? SCREENSHOT_DIR;
+  mkdirSync(screenshotDir, { recursive: true });
   return {
     context,
     page,
     pageErrors,
-    screenshot: async (name) => {
-      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    screenshot: async (name, of = page) => {
+      await of.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
     },
     close: async () => {
       await context.close();

@@ -10,7 +10,8 @@ export interface FileUrlOptions {
   download?: boolean;
 }
 
-type FileOwner = { id: string; collectionName?: string; collectionId?: string; [key: string]: unknown };
+// No index signature: generated record interfaces (`PostsRecord`) have none, and must fit as they are.
+type FileOwner = { id: string; collectionName?: string; collectionId?: string };
 
 /** File URLs and file tokens (`/api/files`). */
 export class FilesService {
@@ -23,7 +24,7 @@ export class FilesService {
    */
   url(record: FileOwner, fileOrField: string | null | undefined, options: FileUrlOptions = {}): string {
     let filename = fileOrField ?? '';
-    const value = filename ? record[filename] : undefined;
+    const value = filename ? (record as Record<string, unknown>)[filename] : undefined;
     if (typeof value === 'string' && value) filename = value;
     else if (Array.isArray(value)) filename = typeof value[0] === 'string' ? value[0] : '';
     const collection = record.collectionName || record.collectionId;

@@ -207,6 +207,8 @@ export class RecordService<C extends CollectionTypes> {
         auth: false,
         ...req(options),
       });
+      // Signed out or into another session meanwhile (maybe in another tab): leave that one in the store.
+      if (this.client.authStore.refreshToken !== refreshToken) return result;
       return this.keep(result);
     });
   }
