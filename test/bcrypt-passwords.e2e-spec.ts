@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { hash as bcryptHash } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 import { AdminsService } from '@plinth/auth';
 import { adminSignIn, signIn, signUp } from './support/auth.js';
 import { startIsolatedApp } from './support/start-app.js';
@@ -53,10 +53,8 @@ describe('bcrypt password hashes from an import', () => {
   it.each(['$2a$', '$2b$', '$2y$'])('accepts the %s bcrypt variant', async (prefix) => {
     const email = `variant-${prefix.slice(2, 3)}@example.com`;
     await signUp(t, email, 'a placeholder password');
-    const hashed = await bcryptHash('moved from elsewhere', {
-      cost: 4,
-      version: prefix.slice(1, 3) as '2a' | '2b' | '2y',
-    });
+    // The three prefixes name the same algorithm for these bytes: only the prefix differs.
+    const hashed = prefix + (await bcrypt.hash('moved from elsewhere', 4)).slice(4);
     await setUserHash(email, hashed);
     expect((await signIn(t, email, 'moved from elsewhere')).status).toBe(200);
     expect(await userHash(email)).toMatch(/^\$argon2id\$/);

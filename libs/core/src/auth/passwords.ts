@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { compare as compareBcrypt } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 
 // argon2id (the library's default algorithm) with OWASP's second recommended profile.
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -13,7 +13,7 @@ const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
 /** Checks a password against an argon2id hash, or a bcrypt hash imported from another system. */
 export async function verifyPassword(hashed: string, password: string): Promise<boolean> {
   try {
-    if (BCRYPT.test(hashed)) return await compareBcrypt(password, hashed);
+    if (BCRYPT.test(hashed)) return await bcrypt.compare(password, hashed);
     return await verify(hashed, password);
   } catch {
     return false;
