@@ -1,3 +1,4 @@
+export * from './auth-events.js';
 export * from './admins.service.js';
 export * from './api-keys.service.js';
 export * from './auth.guard.js';

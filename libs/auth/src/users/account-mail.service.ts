@@ -20,6 +20,7 @@ import {
   verifyPassword,
 } from '@plinth/core';
 import { JobsService, MAIL_SEND_OPTIONS } from '@plinth/jobs';
+import { AuthEvents, type AuthEventKind } from '../auth-events.js';
 import { fingerprint, sha256 } from '../tokens.service.js';
 import { accountPageLink } from './account-pages.js';
 import { AccountUpdatesRepository } from './account-updates.repository.js';
@@ -86,6 +87,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
     private readonly oneTime: OneTimeTokenRepository,
     private readonly jobs: JobsService,
     private readonly limiter: RateLimiter,
+    private readonly events: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -104,7 +106,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
     const { account, data } = await this.consume(c, 'verify', token);
     // A link mailed to an address the account no longer has proves nothing about the current one.
     if (lower(account.email) !== data.email) throw this.invalid('verify');
-    await this.updates.markVerified(c, account.id);
+    if (await this.updates.markVerified(c, account.id)) await this.emit('verified', c, account.id);
   }
 
   requestPasswordReset(collection: string, email: string): void {
@@ -132,6 +134,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
     await this.accounts.revokeAll(c.def.id, account.id);
     // The owner proved the mailbox: lift a lock from failed sign-ins.
     await this.limiter.reset(`fail:${c.def.id}:${lower(account.email)}`);
+    await this.emit('password-reset', c, account.id);
   }
 
   /** The caller's own account, which only a user of this collection has: 401/403 otherwise. */
@@ -202,6 +205,7 @@ export class AccountMailService implements BeforeApplicationShutdown {
       );
     }
     await this.accounts.revokeAll(c.def.id, account.id);
+    await this.emit('email-changed', c, account.id, account);
   }
 
   /** Resolves when the mails requested so far are enqueued (or skipped): for shutdown and tests. */
@@ -226,6 +230,17 @@ export class AccountMailService implements BeforeApplicationShutdown {
       );
     }
     return c;
+  }
+
+  /** An account event with the account as it is now (read again after the change). */
+  private async emit(
+    kind: AuthEventKind,
+    c: CompiledCollection,
+    id: string,
+    previousRow?: AccountRow,
+  ): Promise<void> {
+    const now = await this.accounts.findById(c, id);
+    if (now) this.events.account(kind, c, now, { previousRow });
   }
 
   private later(what: string, work: () => Promise<void>): void {

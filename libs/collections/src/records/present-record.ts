@@ -5,3 +5,8 @@ import { rowToRecord, type Row } from './record-sql.js';
 export function presentRecord(c: CompiledCollection, row: Row, opts: { viewerIsOwner: boolean }): Row {
   return rowToRecord(row, c, { hidden: false, email: opts.viewerIsOwner || row.emailVisibility === true });
 }
+
+/** A database row as stored (hidden fields and email included, empty values null): what events carry. */
+export function storedRecord(c: CompiledCollection, row: Row): Row {
+  return rowToRecord(row, c, { zeroValues: false });
+}
