@@ -5,6 +5,7 @@ import { WebhookEmitter } from '@plinth/webhooks';
 import { linkToken } from './support/account-links.js';
 import { adminToken, api, signIn, signUp } from './support/auth.js';
 import { Mailbox } from './support/mailbox.js';
+import { MockProviders, oauth2Browser } from './support/oauth2-provider.js';
 import { expectApiProblem } from './support/problem.js';
 import { startWebPushTesting, type WebPushService } from './support/push-providers.js';
 import { createUser, ok, type TestUser } from './support/records.js';
@@ -14,6 +15,8 @@ import { startReceiver, verify, type Received } from './support/webhook-receiver
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
 
 const PASSWORD = 'first-password-123';
+const PUBLIC_URL = 'http://plinth.test';
+const APP = 'https://app.example/auth';
 
 /**
  * Issue 20, the other event kinds: account events of auth collections (from libs/auth) and push
@@ -24,6 +27,7 @@ describe('webhook events beyond records', () => {
   let admin: ReturnType<typeof api>;
   let mailbox: Mailbox;
   let wpt: WebPushService;
+  let providers: MockProviders;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   const createWebhook = async (body: Record<string, unknown>) =>
@@ -47,10 +51,14 @@ describe('webhook events beyond records', () => {
   beforeAll(async () => {
     mailbox = await Mailbox.start();
     wpt = await startWebPushTesting();
+    providers = await MockProviders.start();
     t = await startIsolatedApp({
       env: {
         SMTP_URL: mailbox.url,
-        PUBLIC_URL: 'https://app.example',
+        PUBLIC_URL,
+        PLINTH_OAUTH2_OIDC_CLIENT_ID: 'oidc-client',
+        PLINTH_OAUTH2_OIDC_CLIENT_SECRET: 'oidc-secret-1234',
+        PLINTH_OAUTH2_OIDC_ISSUER: providers.issuer,
         PLINTH_AUTH_RATE_PER_IP: '10000',
         PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS: 'true',
         PLINTH_PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true',
@@ -66,6 +74,7 @@ describe('webhook events beyond records', () => {
     await t?.stop();
     await mailbox?.stop();
     await wpt?.stop();
+    await providers?.stop();
   });
 
   it('refuses account events on a base collection and a filter on push events only', async () => {
@@ -153,6 +162,32 @@ describe('webhook events beyond records', () => {
     await eventually(() => receivedBy(signins.secret).length >= 1);
     const onlySignins = receivedBy(signins.secret);
     expect(onlySignins.map((r) => [r.json.type, r.json.data.record.id])).toEqual([['users.signin', user.id]]);
+  });
+
+  it('OAuth2: the first sign-in is a signup and a signin (method oauth2), the next one a signin only', async () => {
+    ok(
+      await admin('PATCH', '/api/collections/users', {
+        options: { oauth2: { enabled: true, redirectAllowList: [APP], providers: [{ name: 'oidc' }] } },
+      }),
+    );
+    const hook = await createWebhook({ events: ['users.*'] });
+    const email = `social-${Date.now().toString(36)}@example.com`;
+    const person = { sub: `social-${Date.now()}`, email, emailVerified: true };
+    const browser = () => oauth2Browser(() => t, providers, { publicUrl: PUBLIC_URL, app: APP });
+    const first = await browser().signInOk('oidc', person);
+    expect(first.meta.isNew).toBe(true);
+    const second = await browser().signInOk('oidc', person);
+    expect(second.meta.isNew).toBe(false);
+
+    const mine = () => receivedBy(hook.secret).filter((r) => r.json.data.record.id === first.record.id);
+    await eventually(() => mine().filter((r) => r.json.type === 'users.signin').length === 2);
+    expect(mine().map((r) => [r.json.type, (r.json.data as { method?: string }).method])).toEqual([
+      ['users.create', undefined],
+      ['users.signup', undefined],
+      ['users.signin', 'oauth2'],
+      ['users.signin', 'oauth2'],
+    ]);
+    expect(mine()[1]!.json.data.record).toMatchObject({ email, verified: true });
   });
 
   it('reports a push delivery that failed for good and, once, the completed message', async () => {
