@@ -78,6 +78,10 @@ describe('admin console: webhooks', () => {
     await page.fill('input[name=url]', receiverUrl);
     await page.fill('input[name=name]', 'Order mails');
     await page.locator('input[name=event][value="orders.create"]').check();
+    // Account events are offered for auth collections only; push events always.
+    expect(await page.locator('input[name=event][value="users.signin"]').count()).toBe(1);
+    await page.locator('input[name=event][value="push.message.completed"]').check();
+    expect(await page.locator('input[name=event][value="orders.signin"]').count()).toBe(0);
     await page.fill('input[name=filter]', 'status = "paid"');
     await b.screenshot('webhooks-01-form');
     await page.getByTestId('save-webhook').click();
@@ -87,6 +91,7 @@ describe('admin console: webhooks', () => {
     await page.getByRole('button', { name: 'I have stored it' }).click();
     const card = page.locator('[data-testid=webhooks-list] li', { hasText: 'Order mails' });
     await card.getByText('orders.create').waitFor();
+    await card.getByText('push.message.completed').waitFor();
     await card.getByText('where status = "paid"').waitFor();
 
     ok(await api(t)('POST', '/api/collections/orders/records', { status: 'new' }));

@@ -1,51 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@plinth/testing';
-import { Webhook } from 'standardwebhooks';
 import { createClient, verifyWebhook, WebhookVerificationError } from '../sdk/src/index.js';
 import { adminToken, api, type ApiAnswer } from './support/auth.js';
 import { startIsolatedApp } from './support/start-app.js';
+import { startReceiver, verify } from './support/webhook-receiver.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  json: { type: string; timestamp: string; data: { collection: string; record: Record<string, unknown> } };
-}
-
-/** A local receiver: records every request; `answer` decides the reply (200 by default). */
-async function startReceiver() {
-  const received: Received[] = [];
-  let answer: (r: Received, res: ServerResponse) => void = (_r, res) => res.end('ok');
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const r = { headers: req.headers, body, json: JSON.parse(body) };
-      received.push(r);
-      answer(r, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received,
-    answerWith(fn: typeof answer) {
-      answer = fn;
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-const verify = (secret: string, r: Received) =>
-  new Webhook(secret).verify(r.body, {
-    'webhook-id': String(r.headers['webhook-id']),
-    'webhook-timestamp': String(r.headers['webhook-timestamp']),
-    'webhook-signature': String(r.headers['webhook-signature']),
-  });
 
 /**
  * Issue 20: signed webhooks on record events, verified by the `standardwebhooks` package as any

@@ -8,6 +8,7 @@ import { AdminsService } from './admins.service.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuthEvents } from './auth-events.js';
 import { AuthGuard } from './auth.guard.js';
 import { CredentialFailures } from './credential-failures.js';
 import { MailedLinks } from './mailed-links.js';
@@ -50,6 +51,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     TokensService,
     PrincipalResolver,
     CredentialFailures,
+    AuthEvents,
     UserAccountsRepository,
     UsersAuthService,
     AccountUpdatesRepository,
@@ -60,7 +62,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     OAuth2Service,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AdminsService, ApiKeysService, TokensService, PrincipalResolver, UsersAuthService],
+  exports: [AdminsService, ApiKeysService, TokensService, PrincipalResolver, UsersAuthService, AuthEvents],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(private readonly admins: AdminsService) {}

@@ -1,4 +1,5 @@
 export * from './admin-password-reset.service.js';
+export * from './auth-events.js';
 export * from './admins.service.js';
 export * from './api-keys.service.js';
 export * from './auth.guard.js';

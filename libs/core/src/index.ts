@@ -34,3 +34,4 @@ export * from './net/outbound-guard.js';
 export * from './net/http-client.js';
 export * from './redis/reload-channel.js';
 export * from './concurrency/semaphore.js';
+export * from './events/event-bus.js';

@@ -1,5 +1,6 @@
 export * from './payload.js';
 export * from './push-delivery.handler.js';
+export * from './push-events.js';
 export * from './push-devices.service.js';
 export * from './push-sweep.handler.js';
 export * from './push-messages.service.js';

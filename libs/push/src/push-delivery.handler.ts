@@ -5,11 +5,13 @@ import { JobHandler, JobsService, type HandlesJob } from '@plinth/jobs';
 import { collapseKeyOf } from './providers/collapse-key.js';
 import { sendTimeoutMs } from './providers/push-provider.js';
 import { PushProviders } from './providers/push-providers.js';
+import { PushEvents } from './push-events.js';
 import { PushMetrics } from './push-metrics.js';
 import {
   PushRepository,
   type ClaimedDelivery,
   type DeliveryResult,
+  type FailedDelivery,
   type StoredDevice,
 } from './push.repository.js';
 import type { DeliveryOutcome, PushPayload } from './push.types.js';
@@ -66,6 +68,8 @@ class ResultWriter {
   private deactivations: Array<{ id: string; reason: string }> = [];
   private running?: Promise<void>;
   private error?: unknown;
+  /** Deliveries this writer moved to failed for good. */
+  readonly failed: FailedDelivery[] = [];
 
   constructor(private readonly repo: PushRepository) {}
 
@@ -86,7 +90,7 @@ class ResultWriter {
 
   private async drain(): Promise<void> {
     try {
-      while (this.results.length) await this.repo.record(this.results.splice(0));
+      while (this.results.length) this.failed.push(...(await this.repo.record(this.results.splice(0))));
     } catch (err) {
       this.error = err;
     } finally {
@@ -112,6 +116,7 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
     private readonly providers: PushProviders,
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,
+    private readonly events: PushEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {
     this.sending = new Semaphore(config.push.concurrency);
@@ -134,7 +139,8 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
       // A claim that waited for a send slot until its lease could end mid-send is left to the next
       // claimer (the follow-up job below), so no two workers ever send the same delivery at once.
       const sendBy = Date.now() + Math.max(leaseMs / 2, leaseMs - sendTimeoutMs(leaseMs));
-      const claimed = await this.repo.claim(data.messageId, chunk, leaseMs, maxAttempts + 3);
+      const { claimed, failed } = await this.repo.claim(data.messageId, chunk, leaseMs, maxAttempts + 3);
+      this.reportFailed(data.messageId, failed);
       if (!claimed.length) continue;
       const devices = await this.repo.devicesByIds(
         claimed.flatMap((c) => (c.device_id ? [c.device_id] : [])),
@@ -166,6 +172,7 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
         this.metrics.deliveries.inc({ provider: c.platform, status });
       });
       await writer.done();
+      this.reportFailed(data.messageId, writer.failed);
     }
     const due = await this.repo.nextDue(data.messageId, data.deliveryIds);
     if (due !== undefined) {
@@ -177,7 +184,25 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
     }
     if (tally.failed)
       this.logger.warn(`Push message ${data.messageId}: ${tally.failed} delivery(ies) failed`);
+    if (due === undefined) {
+      const counts = await this.repo.completeIfDone(data.messageId);
+      if (counts) this.events.emit({ kind: 'message.completed', messageId: data.messageId, counts });
+    }
     return tally;
+  }
+
+  private reportFailed(messageId: string, failed: FailedDelivery[]): void {
+    for (const f of failed) {
+      this.events.emit({
+        kind: 'delivery.failed',
+        messageId,
+        deliveryId: f.id,
+        deviceId: f.device_id,
+        platform: f.platform,
+        userId: f.user_id,
+        error: f.error,
+      });
+    }
   }
 
   private async sendOne(

@@ -6,6 +6,7 @@ import { PushProviders } from './providers/push-providers.js';
 import { WebPushProvider } from './providers/web-push.provider.js';
 import { PushController } from './push.controller.js';
 import { PushDeliveryHandler } from './push-delivery.handler.js';
+import { PushEventsModule } from './push-events.js';
 import { PushSweepHandler } from './push-sweep.handler.js';
 import { PushDevicesService } from './push-devices.service.js';
 import { PushMessagesService } from './push-messages.service.js';
@@ -40,6 +41,7 @@ export class PushModule {
   static forRoot(opts: { http: boolean }): DynamicModule {
     return {
       module: PushModule,
+      imports: [PushEventsModule],
       controllers: opts.http ? [PushController] : [],
       providers: [
         PushSetup,

@@ -61,6 +61,19 @@ export type DeliveryResult =
   | { id: string; status: 'failed'; error: string }
   | { id: string; status: 'pending'; error: string; delayMs: number };
 
+/** A delivery that has just failed for good (a dead letter), with its device's owner. */
+export interface FailedDelivery {
+  id: string;
+  device_id: string | null;
+  platform: Platform;
+  user_id: string | null;
+  error: string;
+}
+
+/** Columns of a FailedDelivery, in a RETURNING of an UPDATE of push_delivery `p`. */
+const FAILED_COLUMNS = `p.id, p.device_id, p.platform, p.error,
+  (SELECT d.user_id FROM plinth.push_device d WHERE d.id = p.device_id) AS user_id`;
+
 /** A device as the worker reads it before a send. */
 export type StoredDevice = DeviceAddress & { active: boolean; inactiveReason: string | null };
 
@@ -351,6 +364,12 @@ export class PushRepository {
        RETURNING p.id`,
       [messageId],
     );
+    // Open again: it completes (push.message.completed) once more when the retries are done.
+    if (rows.length) {
+      await this.dataSource.query('UPDATE plinth.push_message SET completed_at = NULL WHERE id = $1', [
+        messageId,
+      ]);
+    }
     return rows.map((r) => r.id).sort();
   }
 
@@ -365,12 +384,13 @@ export class PushRepository {
     ids: string[],
     leaseMs: number,
     maxClaims: number,
-  ): Promise<ClaimedDelivery[]> {
+  ): Promise<{ claimed: ClaimedDelivery[]; failed: FailedDelivery[] }> {
     // A delivery whose worker died `maxClaims` times is given up rather than tried forever.
-    await this.dataSource.query(
-      `UPDATE plinth.push_delivery SET status = 'failed', lease_until = NULL, updated = now(),
+    const [failed] = await this.dataSource.query(
+      `UPDATE plinth.push_delivery p SET status = 'failed', lease_until = NULL, updated = now(),
          error = 'The worker sending it stopped ' || attempts || ' times; retry the message to try again'
-       WHERE id = ANY($1::uuid[]) AND message_id = $2 AND status = 'sending' AND lease_until <= now() AND attempts >= $3`,
+       WHERE id = ANY($1::uuid[]) AND message_id = $2 AND status = 'sending' AND lease_until <= now() AND attempts >= $3
+       RETURNING ${FAILED_COLUMNS}`,
       [ids, messageId, maxClaims],
     );
     // TypeORM answers an UPDATE … RETURNING with [rows, count].
@@ -382,10 +402,11 @@ export class PushRepository {
        RETURNING id, device_id, platform, attempts`,
       [ids, messageId, leaseMs],
     );
-    return rows as ClaimedDelivery[];
+    return { claimed: rows as ClaimedDelivery[], failed: failed as FailedDelivery[] };
   }
 
-  async record(results: DeliveryResult[]): Promise<void> {
+  /** Writes results; answers the deliveries that failed for good. */
+  async record(results: DeliveryResult[]): Promise<FailedDelivery[]> {
     const sent = results.filter((r) => r.status === 'sent').map((r) => r.id);
     const failed = results.filter(
       (r): r is Extract<DeliveryResult, { status: 'failed' }> => r.status === 'failed',
@@ -400,10 +421,12 @@ export class PushRepository {
         [sent],
       );
     }
+    let dead: FailedDelivery[] = [];
     if (failed.length) {
-      await this.dataSource.query(
+      [dead] = await this.dataSource.query(
         `UPDATE plinth.push_delivery p SET status = 'failed', error = u.error, lease_until = NULL, updated = now()
-         FROM unnest($1::uuid[], $2::text[]) AS u(id, error) WHERE p.id = u.id AND p.status = 'sending'`,
+         FROM unnest($1::uuid[], $2::text[]) AS u(id, error) WHERE p.id = u.id AND p.status = 'sending'
+         RETURNING ${FAILED_COLUMNS}`,
         [failed.map((r) => r.id), failed.map((r) => cleanError(r.error))],
       );
     }
@@ -416,6 +439,22 @@ export class PushRepository {
         [later.map((r) => r.id), later.map((r) => cleanError(r.error)), later.map((r) => r.delayMs)],
       );
     }
+    return dead;
+  }
+
+  /**
+   * Marks the message completed when none of its deliveries is open, once: answers its counts only
+   * to the caller whose update set `completed_at` (two workers finishing together: one wins).
+   */
+  async completeIfDone(messageId: string): Promise<Counts | undefined> {
+    const [rows] = await this.dataSource.query(
+      `UPDATE plinth.push_message m SET completed_at = now()
+       WHERE m.id = $1 AND m.completed_at IS NULL AND NOT EXISTS (SELECT 1 FROM plinth.push_delivery p
+         WHERE p.message_id = m.id AND p.status IN ('pending', 'sending'))
+       RETURNING m.id`,
+      [messageId],
+    );
+    return rows.length ? (await this.counts([messageId])).get(messageId) : undefined;
   }
 
   /** When the earliest of `ids` still open becomes due (ms since epoch), or undefined when none is open. */

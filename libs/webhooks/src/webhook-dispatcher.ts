@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AuthEvents, type AuthEvent } from '@plinth/auth';
 import {
   CollectionsRegistry,
   compileFilter,
@@ -6,24 +7,9 @@ import {
   type CompiledCollection,
   type RecordChange,
 } from '@plinth/collections';
-import { newId, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
-import { JobsService } from '@plinth/jobs';
 import { DataSource } from 'typeorm';
-import { enqueueDelivery } from './webhook-delivery.handler.js';
-import { WebhooksRepository, type NewDelivery, type WebhookRow } from './webhooks.repository.js';
-
-/** Whether a webhook's event list takes `type` (`posts.create`): exact, `posts.*` or `*`. */
-export function wantsEvent(events: readonly string[], type: string): boolean {
-  const collection = type.slice(0, type.lastIndexOf('.'));
-  return events.some((e) => e === '*' || e === type || e === `${collection}.*`);
-}
-
-/** The body every receiver gets (DESIGN: `{type, timestamp, data: {collection, record}}`). */
-export interface WebhookPayload {
-  type: string;
-  timestamp: string;
-  data: { collection: string; record: Record<string, unknown> };
-}
+import { WebhookEmitter } from './webhook-emitter.js';
+import type { WebhookRow } from './webhooks.repository.js';
 
 /** The record as an admin reads it; hidden fields only when the webhook asks for them. */
 function recordFor(c: CompiledCollection, record: Record<string, unknown>, includeHidden: boolean) {
@@ -33,93 +19,60 @@ function recordFor(c: CompiledCollection, record: Record<string, unknown>, inclu
   return out;
 }
 
+/** What a record or account event says besides the record itself. */
+interface RecordEvent {
+  type: string;
+  collectionId: string;
+  collectionName: string;
+  record: Record<string, unknown>;
+  previous?: Record<string, unknown>;
+  method?: string;
+}
+
 /**
- * Turns record changes into webhook deliveries: every replica keeps the webhooks in memory
- * (reloaded through Redis when any replica changes them), so a write with no webhook on it costs
- * nothing. Deliveries are written to PostgreSQL first and then queued; the sweep queues any whose
- * job was lost.
+ * The server's events: record changes (`posts.create|update|delete`) and account events of auth
+ * collections (`users.signup|signin|password-reset|verified|email-changed`), both as
+ * `data: {collection, record, ...}` with the record as an admin reads it. A webhook's filter is
+ * judged on that record. One record's events share an order key, so they arrive in order.
  */
 @Injectable()
 export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
-  private webhooks: WebhookRow[] = [];
-  private readonly channel: ReloadChannel;
-  private unsubscribe?: () => void;
+  private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
-    private readonly repo: WebhooksRepository,
+    private readonly emitter: WebhookEmitter,
     private readonly registry: CollectionsRegistry,
-    private readonly events: RecordEvents,
-    private readonly jobs: JobsService,
+    private readonly records: RecordEvents,
+    private readonly auth: AuthEvents,
     private readonly dataSource: DataSource,
-    @Inject(PLINTH_CONFIG) config: ResolvedConfig,
-  ) {
-    this.channel = new ReloadChannel(
-      config.redis.url,
-      `${config.redis.prefix}:webhooks-changed`,
-      async () => {
-        this.webhooks = await this.repo.all();
-      },
-      'Webhooks',
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe.push(
+      this.records.subscribe((change: RecordChange) =>
+        this.onEvent({ ...change, type: `${change.collectionName}.${change.action}` }),
+      ),
+      this.auth.subscribe((e: AuthEvent) => this.onEvent({ ...e, type: `${e.collectionName}.${e.kind}` })),
     );
   }
 
-  async onModuleInit(): Promise<void> {
-    await this.channel.start();
-    this.unsubscribe = this.events.subscribe((change) => {
-      if (!this.webhooks.length) return;
-      void this.onChange(change).catch((err: Error) =>
-        this.logger.error(
-          `Webhook deliveries for ${change.collectionName}.${change.action} ${String(change.record.id)} were not written: ${err.message}`,
-        ),
-      );
-    });
-  }
-
   onApplicationShutdown(): void {
-    this.unsubscribe?.();
-    this.channel.stop();
+    for (const off of this.unsubscribe.splice(0)) off();
   }
 
-  /** Reloads here and on every other replica (after an admin changed a webhook). */
-  changed(): Promise<void> {
-    return this.channel.changed();
-  }
-
-  private async onChange(change: RecordChange): Promise<void> {
-    const type = `${change.collectionName}.${change.action}`;
-    const c = this.registry.get(change.collectionName);
-    const rows: NewDelivery[] = [];
-    for (const w of this.webhooks) {
-      if (!w.enabled || !wantsEvent(w.events, type)) continue;
-      if (w.filter && !(await this.matches(c, w.filter, change.record))) continue;
-      const payload: WebhookPayload = {
-        type,
-        timestamp: new Date().toISOString(),
-        data: { collection: change.collectionName, record: recordFor(c, change.record, w.include_hidden) },
+  private onEvent(e: RecordEvent): void {
+    const c = this.registry.find(e.collectionId);
+    if (!c) return;
+    this.emitter.emit(e.type, `${e.collectionId}:${String(e.record.id)}`, async (w: WebhookRow) => {
+      if (w.filter && !(await this.matches(c, w.filter, e.record))) return undefined;
+      return {
+        collection: e.collectionName,
+        record: recordFor(c, e.record, w.include_hidden),
+        ...(e.previous ? { previous: recordFor(c, e.previous, w.include_hidden) } : {}),
+        ...(e.method ? { method: e.method } : {}),
       };
-      rows.push({
-        id: newId(),
-        webhookId: w.id,
-        eventType: type,
-        orderKey: `${change.collectionId}:${String(change.record.id)}`,
-        payload,
-      });
-    }
-    await this.deliver(rows);
-  }
-
-  /** Writes deliveries and queues them; a queue that is down leaves them to the sweep. */
-  async deliver(rows: NewDelivery[]): Promise<void> {
-    if (!rows.length) return;
-    await this.repo.insertDeliveries(rows);
-    for (const row of rows) {
-      await enqueueDelivery(this.jobs, row.id).catch((err: Error) =>
-        this.logger.warn(
-          `Delivery ${row.id} is written but not queued (the sweep will queue it): ${err.message}`,
-        ),
-      );
-    }
+    });
   }
 
   /**

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { WebhookDeliveryHandler } from './webhook-delivery.handler.js';
+import { PushWebhooks } from './push-webhooks.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { WebhookEmitter } from './webhook-emitter.js';
 import { WebhookSweepHandler } from './webhook-sweep.handler.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksRepository } from './webhooks.repository.js';
@@ -8,8 +10,8 @@ import { WebhooksService } from './webhooks.service.js';
 
 /**
  * Webhooks. Both roles get the delivery and sweep handlers (the jobs lib finds them when the
- * process consumes queues); `http: true` (the server) adds the admin API and the dispatcher that
- * turns record changes into deliveries.
+ * process consumes queues) and the emitter with push outcomes as events; `http: true` (the server)
+ * adds the admin API and the dispatcher that turns record changes and account events into deliveries.
  */
 @Module({})
 export class WebhooksModule {
@@ -21,6 +23,8 @@ export class WebhooksModule {
         WebhooksRepository,
         WebhookDeliveryHandler,
         WebhookSweepHandler,
+        WebhookEmitter,
+        PushWebhooks,
         ...(opts.http ? [WebhookDispatcher, WebhooksService] : []),
       ],
     };

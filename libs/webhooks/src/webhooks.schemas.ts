@@ -1,7 +1,19 @@
 /** JSON Schemas of the webhook routes' bodies and answers (reused by the OpenAPI document). */
 
-/** `*`, `<collection>.*` or `<collection>.create|update|delete`. */
-export const EVENT_PATTERN = '^(\\*|[A-Za-z_][A-Za-z0-9_]{0,62}\\.(\\*|create|update|delete))$';
+import { AUTH_EVENT_KINDS } from '@plinth/auth';
+
+/** Record events of any collection. */
+export const RECORD_ACTIONS = ['create', 'update', 'delete'] as const;
+/** Push outcomes (the worker's): `push.*` takes both. */
+export const PUSH_EVENTS = ['push.delivery.failed', 'push.message.completed'] as const;
+
+const escape = (s: string) => s.replaceAll('.', '\\.');
+
+/**
+ * `*`, `<collection>.*`, `<collection>.create|update|delete`, `<auth collection>.signup|signin|
+ * password-reset|verified|email-changed`, `push.*` or a push event.
+ */
+export const EVENT_PATTERN = `^(\\*|push\\.\\*|${PUSH_EVENTS.map(escape).join('|')}|[A-Za-z_][A-Za-z0-9_]{0,62}\\.(\\*|${[...RECORD_ACTIONS, ...AUTH_EVENT_KINDS].join('|')}))$`;
 
 const webhookFields = {
   name: { type: 'string', maxLength: 200, description: 'A label for people.' },
@@ -19,13 +31,15 @@ const webhookFields = {
     uniqueItems: true,
     items: { type: 'string', pattern: EVENT_PATTERN },
     description:
-      'Record events: `posts.create`, `posts.update`, `posts.delete`, `posts.*` or `*` (everything).',
+      'Record events (`posts.create`, `posts.update`, `posts.delete`), account events of auth collections ' +
+      '(`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), ' +
+      'push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything).',
   },
   filter: {
     type: 'string',
     maxLength: 2000,
     description:
-      'Only records that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`.',
+      'Only records (and accounts) that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`; push events carry no record and ignore it.',
   },
   includeHidden: { type: 'boolean', description: 'Send hidden fields too (default false).' },
   enabled: { type: 'boolean' },
@@ -123,7 +137,8 @@ export const deliveryResponseSchema = {
     ...deliveryProperties,
     payload: {
       type: 'object',
-      description: 'The body sent: `{type, timestamp, data: {collection, record}}`.',
+      description:
+        'The body sent: `{type, timestamp, data}`; data is `{collection, record, previous?, method?}` for record and account events, `{messageId, deliveryId, deviceId, platform, userId, error}` for push.delivery.failed, `{messageId, counts}` for push.message.completed.',
     },
     attemptLog: {
       type: 'array',

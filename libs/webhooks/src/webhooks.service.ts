@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AUTH_EVENT_KINDS } from '@plinth/auth';
 import { CollectionsRegistry, compileFilter, FilterError } from '@plinth/collections';
 import {
   AppError,
@@ -11,8 +12,9 @@ import {
 } from '@plinth/core';
 import { JobsService } from '@plinth/jobs';
 import { enqueueDelivery, webhookSecretBox } from './webhook-delivery.handler.js';
-import { WebhookDispatcher, type WebhookPayload } from './webhook-dispatcher.js';
+import { WebhookEmitter, type WebhookPayload } from './webhook-emitter.js';
 import { newWebhookSecret } from './webhook-signing.js';
+import { PUSH_EVENTS } from './webhooks.schemas.js';
 import {
   WebhooksRepository,
   type DeliveryRow,
@@ -71,7 +73,7 @@ const deliveryView = (d: DeliveryRow) => ({
 export class WebhooksService {
   constructor(
     private readonly repo: WebhooksRepository,
-    private readonly dispatcher: WebhookDispatcher,
+    private readonly emitter: WebhookEmitter,
     private readonly registry: CollectionsRegistry,
     private readonly jobs: JobsService,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
@@ -99,7 +101,7 @@ export class WebhooksService {
       enabled: body.enabled ?? true,
       secret: webhookSecretBox(this.config).seal(secret),
     });
-    await this.dispatcher.changed();
+    await this.emitter.changed();
     return toView(await this.find(id), secret);
   }
 
@@ -114,7 +116,7 @@ export class WebhooksService {
       include_hidden: body.includeHidden,
       enabled: body.enabled,
     });
-    await this.dispatcher.changed();
+    await this.emitter.changed();
     if (body.enabled === true && !current.enabled) {
       // What waited while it was disabled goes out now.
       const open = await this.repo.deliveries(id, { status: 'pending', limit: 10_000, offset: 0 });
@@ -125,7 +127,7 @@ export class WebhooksService {
 
   async delete(id: string): Promise<void> {
     if (!isUuid(id) || !(await this.repo.delete(id))) throw notFound(id);
-    await this.dispatcher.changed();
+    await this.emitter.changed();
   }
 
   /** A new secret, shown once; the old one keeps signing beside it for 24 hours. */
@@ -133,7 +135,7 @@ export class WebhooksService {
     await this.find(id);
     const secret = newWebhookSecret();
     await this.repo.rotateSecret(id, webhookSecretBox(this.config).seal(secret), OLD_SECRET_VALID_MS);
-    await this.dispatcher.changed();
+    await this.emitter.changed();
     return toView(await this.find(id), secret);
   }
 
@@ -213,7 +215,7 @@ export class WebhooksService {
         record: { id: 'test', message: `A test event for webhook "${w.name || w.url}"` },
       },
     };
-    await this.dispatcher.deliver([
+    await this.emitter.deliver([
       { id: deliveryId, webhookId: id, eventType: 'webhook.test', orderKey: `test:${deliveryId}`, payload },
     ]);
     return { deliveryId };
@@ -240,12 +242,27 @@ export class WebhooksService {
     }
     const names = new Set<string>();
     (body.events ?? []).forEach((event, i) => {
-      if (event === '*') return;
-      const name = event.slice(0, event.lastIndexOf('.'));
-      if (!this.registry.find(name)) {
+      if (event === '*' || isPushEvent(event)) return;
+      const dot = event.indexOf('.');
+      const [name, action] = [event.slice(0, dot), event.slice(dot + 1)];
+      const c = this.registry.find(name);
+      if (!c) {
         errors.push({ path: `events.${i}`, code: 'INVALID_VALUE', message: `names no collection "${name}"` });
+      } else if (!c.isAuth && (AUTH_EVENT_KINDS as readonly string[]).includes(action)) {
+        errors.push({
+          path: `events.${i}`,
+          code: 'INVALID_VALUE',
+          message: `"${name}" is not an auth collection, so it has no ${action} events (only create, update, delete)`,
+        });
       } else names.add(name);
     });
+    if (body.filter && body.events?.length && body.events.every(isPushEvent)) {
+      errors.push({
+        path: 'filter',
+        code: 'INVALID_VALUE',
+        message: 'push events carry no record to filter: leave the filter empty, or add record events',
+      });
+    }
     if (body.filter) {
       for (const name of names) {
         try {
@@ -273,6 +290,10 @@ export class WebhooksService {
     }
   }
 }
+
+/** `push.*` or one push event (a collection named push still has its own `push.create` etc.). */
+const isPushEvent = (event: string): boolean =>
+  event === 'push.*' || (PUSH_EVENTS as readonly string[]).includes(event);
 
 const notFound = (id: string) =>
   new AppError('WEBHOOK_NOT_FOUND', `There is no webhook ${id}; list them with GET /api/webhooks.`);

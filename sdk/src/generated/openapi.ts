@@ -4292,9 +4292,9 @@ export interface operations {
       content: {
         'application/json': {
           enabled?: boolean;
-          /** @description Record events: `posts.create`, `posts.update`, `posts.delete`, `posts.*` or `*` (everything). */
+          /** @description Record events (`posts.create`, `posts.update`, `posts.delete`), account events of auth collections (`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything). */
           events: string[];
-          /** @description Only records that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`. */
+          /** @description Only records (and accounts) that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`; push events carry no record and ignore it. */
           filter?: string;
           /** @description Send hidden fields too (default false). */
           includeHidden?: boolean;
@@ -4418,9 +4418,9 @@ export interface operations {
       content: {
         'application/json': {
           enabled?: boolean;
-          /** @description Record events: `posts.create`, `posts.update`, `posts.delete`, `posts.*` or `*` (everything). */
+          /** @description Record events (`posts.create`, `posts.update`, `posts.delete`), account events of auth collections (`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything). */
           events?: string[];
-          /** @description Only records that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`. */
+          /** @description Only records (and accounts) that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`; push events carry no record and ignore it. */
           filter?: string;
           /** @description Send hidden fields too (default false). */
           includeHidden?: boolean;
@@ -4565,7 +4565,7 @@ export interface operations {
             lastStatus?: number | null;
             /** Format: date-time */
             nextAttemptAt?: string | null;
-            /** @description The body sent: `{type, timestamp, data: {collection, record}}`. */
+            /** @description The body sent: `{type, timestamp, data}`; data is `{collection, record, previous?, method?}` for record and account events, `{messageId, deliveryId, deviceId, platform, userId, error}` for push.delivery.failed, `{messageId, counts}` for push.message.completed. */
             payload: Record<string, never>;
             /** @enum {unknown} */
             status: 'pending' | 'sending' | 'delivered' | 'dead';

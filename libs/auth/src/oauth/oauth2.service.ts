@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CollectionsRegistry, type CompiledCollection } from '@plinth/collections';
+import {
+  CollectionsRegistry,
+  type CompiledCollection,
+  RecordEvents,
+  storedRecord,
+} from '@plinth/collections';
 import {
   AppError,
   type ErrorCode,
@@ -15,6 +20,7 @@ import {
   SecretBox,
   toProblem,
 } from '@plinth/core';
+import { AuthEvents } from '../auth-events.js';
 import { sha256 } from '../tokens.service.js';
 import { type AccountRow, UserAccountsRepository } from '../users/user-accounts.repository.js';
 import { type AuthAnswer, UsersAuthService } from '../users/users-auth.service.js';
@@ -75,6 +81,8 @@ export class OAuth2Service {
     private readonly oneTime: OneTimeTokenRepository,
     private readonly states: OAuth2StateRepository,
     private readonly discovery: OidcDiscovery,
+    private readonly recordEvents: RecordEvents,
+    private readonly authEvents: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {
     this.box = new SecretBox(config.secret);
@@ -358,6 +366,13 @@ export class OAuth2Service {
         verified: identity.emailVerified,
         ...secrets,
       });
+      // A new record like any other (realtime, push triggers, webhooks; AuthEvents derives signup).
+      this.recordEvents.emit({
+        action: 'create',
+        collectionId: c.def.id,
+        collectionName: c.def.name,
+        record: storedRecord(c, account),
+      });
       return { account, isNew: true };
     } catch (err) {
       // Two callbacks of the same person at once: the loser finds what the winner created.
@@ -382,6 +397,7 @@ export class OAuth2Service {
     if (!account) throw invalid();
     await this.users.checkAuthRule(c, account, OAUTH2_REQUEST);
     const answer = await this.users.issue(c, account, newId());
+    this.authEvents.account('signin', c, account, { method: 'oauth2' });
     return { ...answer, meta: { isNew: row.data.isNew === true } };
   }
 }

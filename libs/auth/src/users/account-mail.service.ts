@@ -16,6 +16,7 @@ import {
   type ResolvedConfig,
   verifyPassword,
 } from '@plinth/core';
+import { AuthEvents, type AuthEventKind } from '../auth-events.js';
 import { MailedLinks } from '../mailed-links.js';
 import { fingerprint } from '../tokens.service.js';
 import { accountPageLink } from './account-pages.js';
@@ -75,6 +76,7 @@ export class AccountMailService {
     private readonly updates: AccountUpdatesRepository,
     private readonly links: MailedLinks,
     private readonly limiter: RateLimiter,
+    private readonly events: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -96,7 +98,7 @@ export class AccountMailService {
     const { account, data } = await this.consume(c, 'verify', token);
     // A link mailed to an address the account no longer has proves nothing about the current one.
     if (lower(account.email) !== data.email) throw this.invalid('verify');
-    await this.updates.markVerified(c, account.id);
+    if (await this.updates.markVerified(c, account.id)) await this.emit('verified', c, account.id);
   }
 
   requestPasswordReset(collection: string, email: string): void {
@@ -127,6 +129,7 @@ export class AccountMailService {
     await this.accounts.revokeAll(c.def.id, account.id);
     // The owner proved the mailbox: lift a lock from failed sign-ins.
     await this.limiter.reset(`fail:${c.def.id}:${lower(account.email)}`);
+    await this.emit('password-reset', c, account.id);
   }
 
   /** The caller's own account, which only a user of this collection has: 401/403 otherwise. */
@@ -198,6 +201,7 @@ export class AccountMailService {
       );
     }
     await this.accounts.revokeAll(c.def.id, account.id);
+    await this.emit('email-changed', c, account.id, account);
   }
 
   /** Resolves when the mails requested so far are enqueued (or skipped): for tests. */
@@ -218,6 +222,17 @@ export class AccountMailService {
       );
     }
     return c;
+  }
+
+  /** An account event with the account as it is now (read again after the change). */
+  private async emit(
+    kind: AuthEventKind,
+    c: CompiledCollection,
+    id: string,
+    previousRow?: AccountRow,
+  ): Promise<void> {
+    const now = await this.accounts.findById(c, id);
+    if (now) this.events.account(kind, c, now, { previousRow });
   }
 
   private issue(

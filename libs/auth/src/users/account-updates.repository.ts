@@ -9,11 +9,13 @@ const UNIQUE_VIOLATION = '23505';
 export class AccountUpdatesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async markVerified(c: CompiledCollection, id: string): Promise<void> {
-    await this.dataSource.query(
+  /** True when the account was not verified before. */
+  async markVerified(c: CompiledCollection, id: string): Promise<boolean> {
+    const [, count] = await this.dataSource.query(
       `UPDATE ${c.table} SET "verified" = true, "updated" = now() WHERE "id" = $1::uuid AND NOT "verified"`,
       [id],
     );
+    return count > 0;
   }
 
   /** Sets a new password hash and token key; the reset link proved the mailbox, so it is verified too. */

@@ -21,6 +21,7 @@ import {
   verifyAgainstNothing,
   verifyPassword,
 } from '@plinth/core';
+import { AuthEvents } from '../auth-events.js';
 import { oauth2SettingsOf, usableProviderNames } from '../oauth/oauth2-settings.js';
 import { fingerprint, sha256, TokensService } from '../tokens.service.js';
 import { RateLimiter } from '@plinth/core';
@@ -56,6 +57,7 @@ export class UsersAuthService {
     private readonly tokens: TokensService,
     private readonly limiter: RateLimiter,
     private readonly loader: AuthRecordLoader,
+    private readonly events: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -99,7 +101,9 @@ export class UsersAuthService {
       if (needsRehash(row.password_hash)) {
         await this.accounts.upgradePasswordHash(c, row.id, row.password_hash, await hashPassword(password));
       }
-      return this.issue(c, row, newId());
+      const answer = await this.issue(c, row, newId());
+      this.events.account('signin', c, row, { method: 'password' });
+      return answer;
     });
   }
 

@@ -22,3 +22,8 @@ export function presentFor(
   // Scoped keys see emails, not hidden fields.
   return presentRecord(c, row, { viewerIsOwner: caller.bypass || own });
 }
+
+/** A database row as stored (hidden fields and email included, empty values null): what events carry. */
+export function storedRecord(c: CompiledCollection, row: Row): Row {
+  return rowToRecord(row, c, { zeroValues: false });
+}

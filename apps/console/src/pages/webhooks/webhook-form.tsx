@@ -4,10 +4,16 @@ import { describeError, errorsByPath } from '../../api/client';
 import { Button, Dialog, ErrorBanner, Field } from '../../components/ui';
 
 const ACTIONS = ['create', 'update', 'delete'] as const;
+/** Account events of auth collections, as the server names them. */
+const ACCOUNT_EVENTS = ['signup', 'signin', 'password-reset', 'verified', 'email-changed'] as const;
+const PUSH_EVENTS = [
+  ['push.delivery.failed', 'a delivery failed for good'],
+  ['push.message.completed', 'a message completed'],
+] as const;
 
-/** Creates a webhook or edits one: the URL, which collections' events, an optional filter. */
+/** Creates a webhook or edits one: the URL, which events (records, accounts, push), an optional filter. */
 export function WebhookFormDialog(props: {
-  collections: string[];
+  collections: Array<{ name: string; type: string }>;
   editing?: WebhookModel;
   onClose: () => void;
   onSave: (input: WebhookInput & { url: string; events: string[] }) => Promise<void>;
@@ -97,20 +103,32 @@ export function WebhookFormDialog(props: {
         </Field>
         <fieldset className="field">
           <legend className="field-label">Events</legend>
-          <div className="row-wrap">{box('*', 'Every event of every collection')}</div>
+          <div className="row-wrap">{box('*', 'Every event: records, accounts and push')}</div>
           <div className="scope-grid">
             {props.collections.map((c) => (
-              <div key={c} className="scope-row">
-                <span className="mono">{c}</span>
-                {ACTIONS.map((a) => box(`${c}.${a}`, a))}
+              <div key={c.name} className="scope-row">
+                <span className="mono">{c.name}</span>
+                {ACTIONS.map((a) => box(`${c.name}.${a}`, a))}
               </div>
             ))}
+            {props.collections
+              .filter((c) => c.type === 'auth')
+              .map((c) => (
+                <div key={`${c.name}-accounts`} className="scope-row account-events">
+                  <span className="mono">{c.name} accounts</span>
+                  {ACCOUNT_EVENTS.map((a) => box(`${c.name}.${a}`, a))}
+                </div>
+              ))}
+            <div className="scope-row account-events">
+              <span className="mono">push</span>
+              {PUSH_EVENTS.map(([event, label]) => box(event, label))}
+            </div>
           </div>
           {eventErrors ? <span className="field-error">{eventErrors}</span> : null}
         </fieldset>
         <Field
           label="Filter (optional)"
-          hint='Only records that match, in the filter syntax of the records API, e.g. status = "paid" && total > 100.'
+          hint='Only records (and accounts) that match, in the filter syntax of the records API, e.g. status = "paid" && total > 100. Push events ignore it.'
           error={errs.filter}
         >
           <input className="mono" name="filter" value={filter} onChange={(e) => setFilter(e.target.value)} />

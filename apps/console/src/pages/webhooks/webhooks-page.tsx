@@ -6,10 +6,10 @@ import { Button, ConfirmDialog, EmptyState, ErrorBanner, PageHeader, Spinner } f
 import { DeliveriesDialog } from './deliveries';
 import { WebhookFormDialog } from './webhook-form';
 
-/** Webhooks: endpoints that get record events, signed; their state, delivery log and secret. */
+/** Webhooks: endpoints that get record, account and push events, signed; their state, delivery log and secret. */
 export function WebhooksPage() {
   const [hooks, setHooks] = useState<WebhookModel[] | null>(null);
-  const [collections, setCollections] = useState<string[]>([]);
+  const [collections, setCollections] = useState<Array<{ name: string; type: string }>>([]);
   const [error, setError] = useState('');
   const [form, setForm] = useState<{ editing?: WebhookModel } | null>(null);
   const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
@@ -28,7 +28,7 @@ export function WebhooksPage() {
     void load();
     client.collections
       .list()
-      .then((c) => setCollections(c.map((x) => x.name)))
+      .then((c) => setCollections(c.map((x) => ({ name: x.name, type: x.type }))))
       .catch(() => undefined);
   }, [load]);
 
@@ -60,7 +60,7 @@ export function WebhooksPage() {
     <>
       <PageHeader
         title="Webhooks"
-        subtitle="Plinth POSTs record events to your endpoints, signed as Standard Webhooks, retrying for about a day until they answer 2xx."
+        subtitle="Plinth POSTs record, account and push events to your endpoints, signed as Standard Webhooks, retrying for about a day until they answer 2xx."
         actions={newButton}
       />
       <ErrorBanner error={error} onDismiss={() => setError('')} />
