@@ -28,7 +28,7 @@ const UNLOGGED_ROUTES = new Set(['/api/health', '/api/ready']);
 @Injectable()
 export class RequestLogWriter implements BeforeApplicationShutdown {
   private readonly logger = new Logger('RequestLogs');
-  private buffer: LogEntry[] = [];
+  private readonly buffer: LogEntry[] = [];
   private flushing: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly dropped: Counter<'reason'>;
@@ -98,8 +98,7 @@ export class RequestLogWriter implements BeforeApplicationShutdown {
 
   private async drain(): Promise<void> {
     while (this.buffer.length > 0) {
-      const batch = this.buffer.slice(0, BATCH_SIZE);
-      this.buffer = this.buffer.slice(batch.length);
+      const batch = this.buffer.splice(0, BATCH_SIZE);
       try {
         await this.repo.insertMany(batch);
         this.written.inc(batch.length);
