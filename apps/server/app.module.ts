@@ -5,6 +5,7 @@ import { CollectionsModule } from '@plinth/collections';
 import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
+import { LogsModule } from '@plinth/logs';
 import { StorageModule } from '@plinth/storage';
 import { RealtimeModule } from '@plinth/realtime';
 import { LoggerModule } from 'nestjs-pino';
@@ -38,6 +39,7 @@ export class AppModule {
         RealtimeModule,
         PushModule.forRoot({ http: true }),
         WebhooksModule.forRoot({ http: true }),
+        LogsModule,
         ...extra,
       ],
       controllers: [HealthController, MetricsController, OpenApiController, SdkPackageController],

@@ -18,6 +18,7 @@ import { Logger } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
 import { registerMultipart } from '@plinth/storage';
 import { CollectionsRegistry } from '@plinth/collections';
+import { RequestLogWriter } from '@plinth/logs';
 import { AppModule } from './app.module.js';
 import { setupOpenApi } from './openapi/openapi-setup.js';
 import { PLINTH_VERSION } from './version.js';
@@ -118,11 +119,13 @@ export async function createServer(
     if (lifecycle.shuttingDown) reply.header('connection', 'close');
     done(null, payload);
   });
+  const requestLogs = app.get(RequestLogWriter); // GET /api/logs: buffered, written off the request path
   const requestLog = logger.child({ component: 'http' });
   const quiet = new Set(['/api/health', '/api/ready', '/metrics']);
   const logRequest = (request: FastifyRequest, reply: FastifyReply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    requestLogs.record(request, reply);
     const level = reply.statusCode >= 500 ? 'error' : 'info';
     if (quiet.has(route) || !requestLog.isLevelEnabled(level)) return;
     requestLog[level](

@@ -21,6 +21,8 @@ export type {
   WebhookInput,
   WebhookModel,
 } from './services/webhooks.js';
+export { LogsService } from './services/logs.js';
+export type { LogEntry, LogList, LogListQuery } from './services/logs.js';
 export { verifyWebhook, WebhookVerificationError } from './webhook-verify.js';
 export type { WebhookHeaders } from './webhook-verify.js';
 export { RealtimeClient, RealtimeError, topicKey } from './realtime.js';

@@ -13,6 +13,7 @@ import { SchemaPage } from './pages/schema';
 import { RecordsPage } from './pages/records';
 import { SettingsPage } from './pages/settings';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
+import { LogsPage } from './pages/logs/logs-page';
 import { href, navigate, useRoute } from './router';
 
 // The page asked for while signed out: once signed in, the console goes back to it. The sign-in page
@@ -73,6 +74,9 @@ export function App() {
   } else if (first === 'webhooks') {
     page = <WebhooksPage />;
     active = '/webhooks';
+  } else if (first === 'logs') {
+    page = <LogsPage />;
+    active = '/logs';
   } else if (first === 'settings') {
     page = <SettingsPage />;
     active = '/settings';

@@ -2,6 +2,8 @@ export * from './collections.module.js';
 export * from './filter/index.js';
 export * from './records/auth-record.loader.js';
 export * from './records/key-reads.js';
+export { parseListQuery } from './records/list-query.js';
+export { clientGone } from './records/client-gone.js';
 export * from './records/present-record.js';
 export * from './records/record-events.js';
 export * from './records/records.service.js';

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { PLINTH_CONFIG, REDIS } from './core.tokens.js';
 import { createDataSource, runMigrations } from './database/data-source.js';
 import { OneTimeTokenRepository } from './database/one-time-token.repository.js';
+import { RequestLogRetentionRepository } from './database/request-log-retention.repository.js';
 import { poolOf, RequestPool } from './database/request-pool.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
 import { Metrics } from './metrics/metrics.js';
@@ -73,6 +74,7 @@ export class CoreModule {
         Lifecycle,
         Metrics,
         OneTimeTokenRepository,
+        RequestLogRetentionRepository,
         RateLimiter,
         CoreShutdown,
       ],
@@ -84,6 +86,7 @@ export class CoreModule {
         Lifecycle,
         Metrics,
         OneTimeTokenRepository,
+        RequestLogRetentionRepository,
         RateLimiter,
       ],
     };

@@ -580,6 +580,38 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/logs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listLogs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/logs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/openapi-3.0.json': {
     parameters: {
       query?: never;
@@ -3263,6 +3295,133 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listLogs: {
+    parameters: {
+      query?: {
+        /** @description Items per page (default 30, at most 500). */
+        perPage?: string;
+        /** @description Page number (default 1). */
+        page?: string;
+        /** @description Fields as for records, e.g. `-duration,created` (default `-created`). */
+        sort?: string;
+        /** @description Record filter grammar over id, created, method, route, url, status, duration, size, ip, userAgent, authKind, authId, requestId, errorCode, errorMessage; e.g. `status >= 400 && url ~ "/api/collections"`. */
+        filter?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @description The admin, API key or user id; empty for anonymous requests. */
+              authId: string;
+              /** @enum {unknown} */
+              authKind: 'anonymous' | 'admin' | 'key' | 'user';
+              /**
+               * Format: date-time
+               * @description When the answer was sent.
+               */
+              created: string;
+              /** @description Milliseconds from the request to the answer. */
+              duration: number;
+              /** @description The problem code of a 4xx/5xx answer, e.g. `RULE_REFUSED`; empty otherwise. */
+              errorCode: string;
+              /** @description The problem detail of a 4xx/5xx answer; empty otherwise. */
+              errorMessage: string;
+              /** Format: uuid */
+              id: string;
+              /** @description The client's address (X-Forwarded-For only with PLINTH_TRUST_PROXY). */
+              ip: string;
+              /** @description GET, POST, ... */
+              method: string;
+              /** @description The `x-request-id` of the answer. */
+              requestId: string;
+              /** @description The route pattern, e.g. `/api/collections/:collection/records`; empty when no route matched. */
+              route: string;
+              /** @description Bytes of the answer body (Content-Length; 0 when streamed). */
+              size: number;
+              status: number;
+              /** @description Path and query, with the values of secret parameters (`token`, `key`, `password`, ...) redacted. */
+              url: string;
+              /** @description At most 512 characters, control characters removed. */
+              userAgent: string;
+            }[];
+            page: number;
+            perPage: number;
+            totalItems: number;
+            totalPages: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getLog: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The admin, API key or user id; empty for anonymous requests. */
+            authId: string;
+            /** @enum {unknown} */
+            authKind: 'anonymous' | 'admin' | 'key' | 'user';
+            /**
+             * Format: date-time
+             * @description When the answer was sent.
+             */
+            created: string;
+            /** @description Milliseconds from the request to the answer. */
+            duration: number;
+            /** @description The problem code of a 4xx/5xx answer, e.g. `RULE_REFUSED`; empty otherwise. */
+            errorCode: string;
+            /** @description The problem detail of a 4xx/5xx answer; empty otherwise. */
+            errorMessage: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The client's address (X-Forwarded-For only with PLINTH_TRUST_PROXY). */
+            ip: string;
+            /** @description GET, POST, ... */
+            method: string;
+            /** @description The `x-request-id` of the answer. */
+            requestId: string;
+            /** @description The route pattern, e.g. `/api/collections/:collection/records`; empty when no route matched. */
+            route: string;
+            /** @description Bytes of the answer body (Content-Length; 0 when streamed). */
+            size: number;
+            status: number;
+            /** @description Path and query, with the values of secret parameters (`token`, `key`, `password`, ...) redacted. */
+            url: string;
+            /** @description At most 512 characters, control characters removed. */
+            userAgent: string;
+          };
+        };
       };
       '4XX': components['responses']['Problem'];
       '5XX': components['responses']['Problem'];

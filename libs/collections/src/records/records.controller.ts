@@ -16,6 +16,7 @@ import { ApiAnswer, ApiJsonBody, CurrentPrincipal, type Principal } from '@plint
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseFields, parseListQuery } from './list-query.js';
+import { clientGone } from './client-gone.js';
 import { batchSchema, BatchService } from './batch.service.js';
 
 const batchResultSchema = {
@@ -37,15 +38,6 @@ type MaybeMultipart = FastifyRequest & { isMultipart?: () => boolean; parts?: ()
 
 const formParts = (req: MaybeMultipart): AsyncIterable<FormPart> | undefined =>
   req.isMultipart?.() && req.parts ? req.parts() : undefined;
-
-/** Aborted when the client goes away before its answer is written: its queries are cancelled. */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const gone = new AbortController();
-  reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) gone.abort();
-  });
-  return gone.signal;
-}
 
 /** The records API (PocketBase's paths and shapes). Rules are judged in rules/record-rules.ts. */
 @Controller('api')

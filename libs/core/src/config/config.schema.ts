@@ -139,6 +139,14 @@ export const envSchema = z.object({
   PLINTH_WEBHOOKS_DISABLE_AFTER: positiveInt('a whole number').default(100),
   PLINTH_WEBHOOKS_TIMEOUT: seconds.default(10),
   PLINTH_WEBHOOKS_SWEEP_EVERY: positiveInt('a number of seconds').default(60),
+  // Request logs (libs/logs): which requests are kept in plinth.request_log, and for how long.
+  PLINTH_LOGS: z.enum(['all', 'errors', 'off'], { message: 'must be all, errors or off' }).default('all'),
+  PLINTH_LOGS_SAMPLE: z.coerce
+    .number({ message: 'must be a number from 0 to 1' })
+    .min(0, 'must be a number from 0 to 1')
+    .max(1, 'must be a number from 0 to 1')
+    .default(1),
+  PLINTH_LOGS_RETENTION_DAYS: positiveInt('a whole number of days').default(7),
   // Realtime (libs/realtime): SSE limits.
   PLINTH_REALTIME_MAX_PER_IP: positiveInt('a whole number').default(1000),
   PLINTH_REALTIME_MAX_SUBSCRIPTIONS: positiveInt('a whole number').default(100),

@@ -100,6 +100,15 @@ export interface PlinthConfig {
     /** The whole request, answer included. */
     timeoutMs: number;
   };
+  /** Request logs (issue 23). */
+  logs: {
+    /** `errors` keeps only answers with status 400 and above; `off` keeps nothing. */
+    mode: 'all' | 'errors' | 'off';
+    /** Share (0..1) of non-error requests kept; errors are always kept. */
+    sample: number;
+    /** Entries older than this are deleted by `maintenance.cleanup`. */
+    retentionDays: number;
+  };
   thumbs: {
     /** Largest source image (width × height) decoded for a thumbnail; a larger one serves the original. */
     maxPixels: number;
@@ -296,6 +305,11 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       retryScheduleMs: e.PLINTH_WEBHOOKS_RETRY_SCHEDULE.split(',').map((v) => Math.round(Number(v) * 1000)),
       disableAfter: e.PLINTH_WEBHOOKS_DISABLE_AFTER,
       timeoutMs: Math.round(e.PLINTH_WEBHOOKS_TIMEOUT * 1000),
+    },
+    logs: {
+      mode: e.PLINTH_LOGS,
+      sample: e.PLINTH_LOGS_SAMPLE,
+      retentionDays: e.PLINTH_LOGS_RETENTION_DAYS,
     },
     thumbs: {
       maxPixels: e.PLINTH_THUMB_MAX_PIXELS,

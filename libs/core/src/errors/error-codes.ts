@@ -88,6 +88,8 @@ export const ERROR_STATUS = {
   // webhooks (libs/webhooks)
   WEBHOOK_NOT_FOUND: 404,
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
+  // request logs (libs/logs)
+  LOG_NOT_FOUND: 404,
   // realtime (libs/realtime)
   REALTIME_CLIENT_NOT_FOUND: 404,
   REALTIME_CLIENT_FORBIDDEN: 403,

@@ -253,6 +253,7 @@ export function sendProblem(
   headers: Record<string, string> = {},
 ): void {
   if (reply.sent) return;
+  reply.request.problem = { code: problem.code, message: problem.detail };
   reply
     .status(problem.status)
     .headers(headers)
@@ -261,3 +262,10 @@ export function sendProblem(
 }
 
 export { ERROR_STATUS };
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The error code and message of the problem this request was answered with (for the request log). */
+    problem?: { code: string; message: string };
+  }
+}

@@ -1,5 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { OneTimeTokenRepository } from '@plinth/core';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  OneTimeTokenRepository,
+  PLINTH_CONFIG,
+  RequestLogRetentionRepository,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { JobHandler, HandlesJob } from '../job-handler.js';
 
 /** Deletes expired rows of system tables. Runs on a schedule (PLINTH_CLEANUP_EVERY). */
@@ -8,11 +13,19 @@ import { JobHandler, HandlesJob } from '../job-handler.js';
 export class MaintenanceCleanupHandler implements HandlesJob<'maintenance.cleanup'> {
   private readonly logger = new Logger('Maintenance');
 
-  constructor(private readonly tokens: OneTimeTokenRepository) {}
+  constructor(
+    private readonly tokens: OneTimeTokenRepository,
+    private readonly requestLogs: RequestLogRetentionRepository,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
 
-  async handle(): Promise<{ expiredTokens: number }> {
+  async handle(): Promise<{ expiredTokens: number; expiredRequestLogs: number }> {
     const expiredTokens = await this.tokens.deleteExpired();
     if (expiredTokens) this.logger.log(`Deleted ${expiredTokens} expired one-time token(s)`);
-    return { expiredTokens };
+    // Request logs past PLINTH_LOGS_RETENTION_DAYS (issue 23).
+    const expiredRequestLogs = await this.requestLogs.deleteOlderThan(this.config.logs.retentionDays);
+    if (expiredRequestLogs)
+      this.logger.log(`Deleted ${expiredRequestLogs} request log entr(ies) past retention`);
+    return { expiredTokens, expiredRequestLogs };
   }
 }

@@ -7,6 +7,7 @@ import { AdminSessions1765120000000 } from './1765120000000-admin-sessions.js';
 import { ExternalIdentityIssuer1796630000000 } from './1796630000000-external-identity-issuer.js';
 import { Webhooks1797000000000 } from './1797000000000-webhooks.js';
 import { PushMessageCompleted1797200000000 } from './1797200000000-push-message-completed.js';
+import { RequestLog1797300000000 } from './1797300000000-request-log.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ExternalIdentityIssuer1796630000000,
   Webhooks1797000000000,
   PushMessageCompleted1797200000000,
+  RequestLog1797300000000,
 ];
