@@ -5,9 +5,10 @@ import { eventually, testRedisUrl } from '@plinth/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
+import { createClient } from '../sdk/src/index.js';
 import { adminToken, api } from './support/auth.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
-import { startApp, startIsolatedApp, type TestApp } from './support/start-app.js';
+import { documentedFetch, startApp, startIsolatedApp, type TestApp } from './support/start-app.js';
 import { startWorker, type TestWorker } from './support/worker.js';
 
 interface Tick {
@@ -224,20 +225,24 @@ describe('schedules (two servers, two workers)', () => {
     }
   }, 30_000);
 
-  it('runs a built-in job and logs its result', async () => {
-    const made = await adminA('POST', '/api/schedules', {
+  it('runs a built-in job and logs its result (through the SDK)', async () => {
+    const sdk = createClient({ url: b.url, fetch: documentedFetch });
+    sdk.authStore.save(await adminToken(a), null);
+    const made = await sdk.schedules.create({
       name: 'cleanup',
       cron: '*/15 * * * *',
       target: { type: 'job', job: 'maintenance.cleanup' },
     });
-    expect(made.status).toBe(200);
-    expect(made.body.nextRunAt).toEqual(expect.any(String));
-    const run = await adminB('POST', `/api/schedules/${made.body.id}/run`);
-    await eventually(async () => (await runsOf(made.body.id))[0]?.status === 'succeeded');
-    const [logged] = await runsOf(made.body.id);
-    expect(logged).toMatchObject({ id: run.body.runId, trigger: 'manual', httpStatus: null });
-    expect(JSON.parse(logged!.response as string)).toEqual({ expiredTokens: expect.any(Number) });
-    expect((await adminA('DELETE', `/api/schedules/${made.body.id}`)).status).toBe(204);
+    expect(made.nextRunAt).toEqual(expect.any(String));
+    expect((await sdk.schedules.list()).map((s) => s.name)).toContain('cleanup');
+    const { runId } = await sdk.schedules.run(made.id);
+    await eventually(async () => (await sdk.schedules.runs(made.id)).items[0]?.status === 'succeeded');
+    const [logged] = (await sdk.schedules.runs(made.id, { perPage: 1 })).items;
+    expect(logged).toMatchObject({ id: runId, trigger: 'manual', httpStatus: null });
+    expect(JSON.parse(logged!.response)).toEqual({ expiredTokens: expect.any(Number) });
+    expect(await sdk.schedules.update(made.id, { enabled: false })).toMatchObject({ enabled: false });
+    await sdk.schedules.delete(made.id);
+    await expect(sdk.schedules.get(made.id)).rejects.toMatchObject({ status: 404 });
   });
 
   it('puts back at worker boot a scheduler lost from Redis', async () => {

@@ -8,6 +8,7 @@ import { CollectionsService, KeysService, SettingsService } from './services/adm
 import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
 import { WebhooksService } from './services/webhooks.js';
+import { SchedulesService } from './services/schedules.js';
 import { RecordService } from './services/record-service.js';
 import type {
   CollectionName,
@@ -79,6 +80,8 @@ export class PlinthClient<S = DefaultSchema> {
   readonly push: PushService;
   /** Admin: webhooks and their delivery log. */
   readonly webhooks: WebhooksService;
+  /** Admin: schedules (cron ticks to a signed URL or a built-in job) and their run log. */
+  readonly schedules: SchedulesService;
   /** Server-Sent Events subscriptions; usually reached through `collection(name).subscribe()`. */
   readonly realtime: RealtimeClient;
 
@@ -102,6 +105,7 @@ export class PlinthClient<S = DefaultSchema> {
     this.files = new FilesService(this as PlinthClient<unknown>);
     this.push = new PushService(this as PlinthClient<unknown>);
     this.webhooks = new WebhooksService(this as PlinthClient<unknown>);
+    this.schedules = new SchedulesService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({
       ...options.realtime,
       baseUrl: this.url,

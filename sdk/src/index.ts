@@ -21,6 +21,15 @@ export type {
   WebhookInput,
   WebhookModel,
 } from './services/webhooks.js';
+export { SchedulesService } from './services/schedules.js';
+export type {
+  NewSchedule,
+  ScheduleInput,
+  ScheduleModel,
+  ScheduleRun,
+  ScheduleRunList,
+  ScheduleTarget,
+} from './services/schedules.js';
 export { verifyWebhook, WebhookVerificationError } from './webhook-verify.js';
 export type { WebhookHeaders } from './webhook-verify.js';
 export { RealtimeClient, RealtimeError, topicKey } from './realtime.js';
