@@ -11,6 +11,7 @@ import { SchemaPage } from './pages/schema';
 import { RecordsPage } from './pages/records';
 import { SettingsPage } from './pages/settings';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
+import { SchedulesPage } from './pages/schedules/schedules-page';
 import { navigate, useRoute } from './router';
 
 function useSession() {
@@ -57,6 +58,9 @@ export function App() {
   } else if (first === 'webhooks') {
     page = <WebhooksPage />;
     active = '/webhooks';
+  } else if (first === 'schedules') {
+    page = <SchedulesPage />;
+    active = '/schedules';
   } else if (first === 'settings') {
     page = <SettingsPage />;
     active = '/settings';

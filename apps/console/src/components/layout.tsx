@@ -6,6 +6,7 @@ const NAV = [
   { path: '/push', label: 'Push' },
   { path: '/keys', label: 'API keys' },
   { path: '/webhooks', label: 'Webhooks' },
+  { path: '/schedules', label: 'Schedules' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
 ];
