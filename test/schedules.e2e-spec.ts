@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually, testRedisUrl } from '@plinth/testing';
@@ -196,6 +197,13 @@ describe('schedules (two servers, two workers)', () => {
       target: { type: 'url', url: receiver.url },
     });
     const { id, secret } = made.body;
+    // A run whose worker was killed mid-call five minutes ago.
+    const stale = randomUUID();
+    await a.db.query(
+      `INSERT INTO plinth.schedule_run (id, schedule_id, trigger, scheduled_for, status, started_at)
+       VALUES ($1, $2, 'schedule', now() - interval '5 minutes', 'running', now() - interval '5 minutes')`,
+      [stale, id],
+    );
     const run = await adminB('POST', `/api/schedules/${id}/run`);
     expect(run.status).toBe(202);
     const tick = (await eventually(() =>
@@ -204,6 +212,10 @@ describe('schedules (two servers, two workers)', () => {
     expect(verify(secret, tick)).toMatchObject({ type: 'schedule.tick' });
     await eventually(async () => (await runsOf(id))[0]?.status === 'succeeded');
     expect((await runsOf(id))[0]).toMatchObject({ id: run.body.runId, trigger: 'manual', httpStatus: 200 });
+    expect((await runsOf(id)).find((r) => r.id === stale)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/worker stopped/),
+    });
 
     receiver.answerWith((res) => {
       res.statusCode = 500;

@@ -11,6 +11,9 @@ import {
   type ScheduleRow,
 } from './schedules.repository.js';
 
+/** A run still `running` this long after the call's timeout lost its worker. */
+const STALE_AFTER_MS = 60_000;
+
 /** The key schedule secrets are sealed with at rest: its own, derived from PLINTH_SECRET. */
 export const scheduleSecretBox = (config: ResolvedConfig): SecretBox =>
   new SecretBox(config.secret, 'plinth schedule secrets');
@@ -39,6 +42,7 @@ export class ScheduleRunHandler implements HandlesJob<'schedules.run'> {
   async handle(data: { scheduleId: string; runId?: string }, job: Job): Promise<{ outcome: string }> {
     const schedule = await this.repo.find(data.scheduleId);
     if (!schedule) return { outcome: 'schedule deleted' };
+    await this.repo.failStale(schedule.id, this.config.webhooks.timeoutMs + STALE_AFTER_MS);
     let run: RunRow | undefined;
     if (data.runId) {
       run = await this.repo.claimRun(data.runId);

@@ -126,6 +126,23 @@ export class SchedulesRepository {
     );
   }
 
+  /** Forgets a run-now that could not be queued (Redis down). */
+  async dropQueuedRun(runId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM plinth.schedule_run WHERE id = $1 AND status = 'queued'`, [
+      runId,
+    ]);
+  }
+
+  /** Marks as failed the runs still `running` after `ms`: their worker was killed or lost its connection. */
+  async failStale(scheduleId: string, ms: number): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE plinth.schedule_run SET status = 'failed', finished_at = now(),
+         error = 'The worker stopped during this run (killed or cut off); the next tick runs as usual'
+       WHERE schedule_id = $1 AND status = 'running' AND started_at < now() - make_interval(secs => $2)`,
+      [scheduleId, ms / 1000],
+    );
+  }
+
   /** Starts a queued run-now; undefined when another worker already did. */
   async claimRun(runId: string): Promise<RunRow | undefined> {
     const [rows] = await this.dataSource.query(

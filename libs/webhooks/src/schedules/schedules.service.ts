@@ -119,16 +119,21 @@ export class SchedulesService {
     await this.find(id);
     const runId = newId();
     await this.repo.queueRun(runId, id);
-    await this.jobs.enqueue(
-      'schedules.run',
-      { scheduleId: id, runId },
-      {
-        jobId: `schedule-run-${runId}`,
-        attempts: 1,
-        removeOnComplete: true,
-        removeOnFail: { age: 24 * 3600 },
-      },
-    );
+    try {
+      await this.jobs.enqueue(
+        'schedules.run',
+        { scheduleId: id, runId },
+        {
+          jobId: `schedule-run-${runId}`,
+          attempts: 1,
+          removeOnComplete: true,
+          removeOnFail: { age: 24 * 3600 },
+        },
+      );
+    } catch (err) {
+      await this.repo.dropQueuedRun(runId);
+      throw err;
+    }
     return { runId };
   }
 
