@@ -1,8 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { AppError } from '@plinth/core';
 import { JobsService, JobsWorker } from '@plinth/jobs';
 import { SchedulesRepository, type ScheduleRow } from './schedules.repository.js';
 
 const PREFIX = 'schedule-';
+/** How long a change waits for Redis before the admin gets 503 REDIS_UNAVAILABLE. */
+const REDIS_WAIT_MS = 5000;
 const schedulerId = (scheduleId: string) => `${PREFIX}${scheduleId}`;
 
 /**
@@ -41,6 +44,32 @@ export class ScheduleSync implements OnApplicationBootstrap {
       }
     }
     return { upserted: wanted.size, removed };
+  }
+
+  /**
+   * `sync` for a change an admin made: answers 503 within seconds while Redis is down (a queue's first
+   * connection would wait for it without limit). The row is saved; a worker's boot or the next change
+   * brings the scheduler in step.
+   */
+  async syncChange(row: ScheduleRow | undefined, id = row?.id): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const syncing = this.sync(row, id);
+    syncing.catch(() => undefined);
+    const unavailable = new AppError(
+      'REDIS_UNAVAILABLE',
+      'The schedule is saved, but Redis cannot be reached to (re)schedule it. Save it again once Redis is back (or restart a worker).',
+      { headers: { 'retry-after': '5' } },
+    );
+    try {
+      await Promise.race([
+        syncing.catch(() => Promise.reject(unavailable)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(unavailable), REDIS_WAIT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Upserts the scheduler of an enabled schedule; removes it when disabled or gone (`row` undefined). */

@@ -96,7 +96,7 @@ export class SchedulesService {
     });
     if (!inserted) throw nameTaken(body.name!);
     const row = await this.find(id);
-    await this.sync.sync(row);
+    await this.sync.syncChange(row);
     return toView(row, secret);
   }
 
@@ -105,13 +105,13 @@ export class SchedulesService {
     this.check({ ...body, cron: body.cron ?? current.cron, timezone: body.timezone ?? current.timezone });
     if (!(await this.repo.update(id, { ...body, cron: body.cron?.trim() }))) throw nameTaken(body.name!);
     const row = await this.find(id);
-    await this.sync.sync(row);
+    await this.sync.syncChange(row);
     return toView(row);
   }
 
   async delete(id: string): Promise<void> {
     if (!isUuid(id) || !(await this.repo.delete(id))) throw notFound(id);
-    await this.sync.sync(undefined, id);
+    await this.sync.syncChange(undefined, id);
   }
 
   /** Queues a run now, whether the schedule is enabled or not. */
