@@ -114,7 +114,14 @@ describe('schedules (two servers, two workers)', () => {
       ...good,
       target: { type: 'job', job: 'mail.send' },
     });
-    expect(errorPaths(expectApiProblem(badJob, 400, 'VALIDATION_FAILED'))).toContain('target');
+    expect(errorPaths(expectApiProblem(badJob, 400, 'VALIDATION_FAILED'))).toEqual(['target.job']);
+    const noUrl = await adminA('POST', '/api/schedules', { ...good, target: { type: 'url' } });
+    expect(errorPaths(expectApiProblem(noUrl, 400, 'VALIDATION_FAILED'))).toEqual(['target.url']);
+    const mixed = await adminA('POST', '/api/schedules', {
+      ...good,
+      target: { type: 'job', job: 'maintenance.cleanup', url: receiver.url },
+    });
+    expect(errorPaths(expectApiProblem(mixed, 400, 'VALIDATION_FAILED'))).toEqual(['target.url']);
     const noName = await adminA('POST', '/api/schedules', { cron: '0 3 * * *', target: good.target });
     expect(errorPaths(expectApiProblem(noName, 400, 'VALIDATION_FAILED'))).toContain('name');
 

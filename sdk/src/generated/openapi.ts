@@ -3733,19 +3733,20 @@ export interface operations {
           /** @description Unique; a label for people. */
           name: string;
           /** @description A URL to call, or a built-in job to run. */
-          target:
-            | {
-                /** @constant */
-                type: 'url';
-                /** @description POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
-                url: string;
-              }
-            | {
-                /** @enum {unknown} */
-                job: 'maintenance.cleanup';
-                /** @constant */
-                type: 'job';
-              };
+          target: {
+            /**
+             * @description The built-in job to run.
+             * @enum {unknown}
+             */
+            job?: 'maintenance.cleanup';
+            /**
+             * @description `url` (then `url` is required) or `job` (then `job`).
+             * @enum {unknown}
+             */
+            type: 'url' | 'job';
+            /** @description POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+            url?: string;
+          };
           /** @description IANA time zone the cron is read in (default UTC). */
           timezone?: string;
         };
@@ -3890,19 +3891,20 @@ export interface operations {
           /** @description Unique; a label for people. */
           name?: string;
           /** @description A URL to call, or a built-in job to run. */
-          target?:
-            | {
-                /** @constant */
-                type: 'url';
-                /** @description POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
-                url: string;
-              }
-            | {
-                /** @enum {unknown} */
-                job: 'maintenance.cleanup';
-                /** @constant */
-                type: 'job';
-              };
+          target?: {
+            /**
+             * @description The built-in job to run.
+             * @enum {unknown}
+             */
+            job?: 'maintenance.cleanup';
+            /**
+             * @description `url` (then `url` is required) or `job` (then `job`).
+             * @enum {unknown}
+             */
+            type: 'url' | 'job';
+            /** @description POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+            url?: string;
+          };
           /** @description IANA time zone the cron is read in (default UTC). */
           timezone?: string;
         };

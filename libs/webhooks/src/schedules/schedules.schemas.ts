@@ -2,29 +2,20 @@
 import { SCHEDULABLE_JOBS } from './schedules.repository.js';
 
 const targetSchema = {
-  oneOf: [
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'url'],
-      properties: {
-        type: { const: 'url' },
-        url: {
-          type: 'string',
-          minLength: 1,
-          maxLength: 2048,
-          description:
-            'POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS).',
-        },
-      },
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { enum: ['url', 'job'], description: '`url` (then `url` is required) or `job` (then `job`).' },
+    url: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2048,
+      description:
+        'POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS).',
     },
-    {
-      type: 'object',
-      additionalProperties: false,
-      required: ['type', 'job'],
-      properties: { type: { const: 'job' }, job: { enum: [...SCHEDULABLE_JOBS] } },
-    },
-  ],
+    job: { enum: [...SCHEDULABLE_JOBS], description: 'The built-in job to run.' },
+  },
   description: 'A URL to call, or a built-in job to run.',
 };
 

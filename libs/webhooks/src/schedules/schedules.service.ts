@@ -163,7 +163,21 @@ export class SchedulesService {
     if (body.cron !== undefined || body.timezone !== undefined) {
       errors.push(...cronProblems(body.cron!, body.timezone!));
     }
-    if (body.target?.type === 'url') {
+    const target = body.target as { type?: string; url?: string; job?: string } | undefined;
+    if (target?.type === 'url' && target.url === undefined) {
+      errors.push({ path: 'target.url', code: 'REQUIRED', message: 'is required for a URL target' });
+    } else if (target?.type === 'job' && target.job === undefined) {
+      errors.push({ path: 'target.job', code: 'REQUIRED', message: 'is required for a job target' });
+    }
+    const other = target?.type === 'url' ? 'job' : 'url';
+    if (target?.[other] !== undefined) {
+      errors.push({
+        path: `target.${other}`,
+        code: 'INVALID_VALUE',
+        message: `has no use in a ${target.type} target`,
+      });
+    }
+    if (body.target?.type === 'url' && body.target.url !== undefined) {
       const allow = this.config.webhooks.allowPrivateEndpoints;
       const problem = outboundUrlProblem(body.target.url, allow);
       if (problem) {
