@@ -9,6 +9,7 @@ import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
 import { WebhooksService } from './services/webhooks.js';
 import { LogsService } from './services/logs.js';
+import { SchedulesService } from './services/schedules.js';
 import { RecordService } from './services/record-service.js';
 import type {
   CollectionName,
@@ -82,6 +83,8 @@ export class PlinthClient<S = DefaultSchema> {
   readonly webhooks: WebhooksService;
   /** Admin: request logs. */
   readonly logs: LogsService;
+  /** Admin: schedules (cron ticks to a signed URL or a built-in job) and their run log. */
+  readonly schedules: SchedulesService;
   /** Server-Sent Events subscriptions; usually reached through `collection(name).subscribe()`. */
   readonly realtime: RealtimeClient;
 
@@ -108,6 +111,7 @@ export class PlinthClient<S = DefaultSchema> {
     this.push = new PushService(this as PlinthClient<unknown>);
     this.webhooks = new WebhooksService(this as PlinthClient<unknown>);
     this.logs = new LogsService(this as PlinthClient<unknown>);
+    this.schedules = new SchedulesService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({
       ...options.realtime,
       baseUrl: this.url,

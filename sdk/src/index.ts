@@ -23,6 +23,15 @@ export type {
 } from './services/webhooks.js';
 export { LogsService } from './services/logs.js';
 export type { LogEntry, LogList, LogListQuery } from './services/logs.js';
+export { SchedulesService } from './services/schedules.js';
+export type {
+  NewSchedule,
+  ScheduleInput,
+  ScheduleModel,
+  ScheduleRun,
+  ScheduleRunList,
+  ScheduleTarget,
+} from './services/schedules.js';
 export { verifyWebhook, WebhookVerificationError } from './webhook-verify.js';
 export type { WebhookHeaders } from './webhook-verify.js';
 export { RealtimeClient, RealtimeError, topicKey } from './realtime.js';

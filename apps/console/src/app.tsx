@@ -25,6 +25,7 @@ authStore.onChange((token) => {
   returnTo = '';
   setTimeout(() => window.location.replace(href(target)), 0);
 });
+import { SchedulesPage } from './pages/schedules/schedules-page';
 
 function useSession() {
   const [, setTick] = useState(0);
@@ -77,6 +78,9 @@ export function App() {
   } else if (first === 'logs') {
     page = <LogsPage />;
     active = '/logs';
+  } else if (first === 'schedules') {
+    page = <SchedulesPage />;
+    active = '/schedules';
   } else if (first === 'settings') {
     page = <SettingsPage />;
     active = '/settings';

@@ -1,5 +1,5 @@
 /** The queues, one per workload (DESIGN §6). */
-export const QUEUE_NAMES = ['push', 'mail', 'maintenance', 'webhooks'] as const;
+export const QUEUE_NAMES = ['push', 'mail', 'maintenance', 'webhooks', 'schedules'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /**
@@ -18,6 +18,8 @@ export interface JobPayloads {
   'webhooks.deliver': { deliveryId: string };
   /** Queues again webhook deliveries left due but unqueued (Redis was down, a lost job). */
   'webhooks.sweep': { reason?: 'schedule' | 'manual' };
+  /** One run of a schedule: a tick of its job scheduler, or `runId` (a queued run-now row). */
+  'schedules.run': { scheduleId: string; runId?: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -30,6 +32,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'push.sweep': 'push',
   'webhooks.deliver': 'webhooks',
   'webhooks.sweep': 'webhooks',
+  'schedules.run': 'schedules',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];

@@ -3,7 +3,14 @@ import { DiscoveryService } from '@nestjs/core';
 import { PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { JOB_NAMES, JOB_QUEUES, JobName, QUEUE_NAMES, REPEATING_JOBS } from './job-definitions.js';
+import {
+  JOB_NAMES,
+  JOB_QUEUES,
+  JobName,
+  JobPayloads,
+  QUEUE_NAMES,
+  REPEATING_JOBS,
+} from './job-definitions.js';
 import { HandlesJob, JOB_HANDLER } from './job-handler.js';
 import { JobsService } from './jobs.service.js';
 
@@ -83,6 +90,13 @@ export class JobsWorker implements OnApplicationBootstrap, OnApplicationShutdown
     }
     this.ready = true;
     this.logger.log(`Consuming queues ${QUEUE_NAMES.join(', ')} with ${this.handlers.size} job handler(s)`);
+  }
+
+  /** Runs a job's handler in this process: a schedule that runs a built-in job logs its outcome itself. */
+  async runHere<N extends JobName>(name: N, data: JobPayloads[N], job: Job): Promise<unknown> {
+    const handler = this.handlers.get(name);
+    if (!handler) throw new Error(`No handler for job "${name}"`);
+    return handler.handle(data, job);
   }
 
   private async dispatch(job: Job): Promise<unknown> {

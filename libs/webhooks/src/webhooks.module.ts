@@ -1,4 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleRunHandler } from './schedules/schedule-run.handler.js';
+import { ScheduleSync } from './schedules/schedule-sync.js';
+import { SchedulesController } from './schedules/schedules.controller.js';
+import { SchedulesRepository } from './schedules/schedules.repository.js';
+import { SchedulesService } from './schedules/schedules.service.js';
 import { WebhookDeliveryHandler } from './webhook-delivery.handler.js';
 import { PushWebhooks } from './push-webhooks.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
@@ -18,14 +23,18 @@ export class WebhooksModule {
   static forRoot(opts: { http: boolean }): DynamicModule {
     return {
       module: WebhooksModule,
-      controllers: opts.http ? [WebhooksController] : [],
+      controllers: opts.http ? [WebhooksController, SchedulesController] : [],
       providers: [
         WebhooksRepository,
         WebhookDeliveryHandler,
         WebhookSweepHandler,
         WebhookEmitter,
         PushWebhooks,
+        SchedulesRepository,
+        ScheduleSync,
+        ScheduleRunHandler,
         ...(opts.http ? [WebhookDispatcher, WebhooksService] : []),
+        ...(opts.http ? [SchedulesService] : []),
       ],
     };
   }

@@ -868,6 +868,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/schedules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listSchedules'];
+    put?: never;
+    post: operations['createSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/schedules/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getSchedule'];
+    put?: never;
+    post?: never;
+    delete: operations['deleteSchedule'];
+    options?: never;
+    head?: never;
+    patch: operations['updateSchedule'];
+    trace?: never;
+  };
+  '/api/schedules/{id}/run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['runSchedule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/schedules/{id}/runs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listScheduleRuns'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/sdk.tgz': {
     parameters: {
       query?: never;
@@ -4179,6 +4243,388 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listSchedules: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              created: string;
+              cron: string;
+              enabled: boolean;
+              /** Format: uuid */
+              id: string;
+              lastRun: {
+                /** Format: date-time */
+                scheduledFor: string;
+                /** @enum {unknown} */
+                status: 'queued' | 'running' | 'succeeded' | 'failed';
+              } | null;
+              name: string;
+              /**
+               * Format: date-time
+               * @description Null while disabled.
+               */
+              nextRunAt: string | null;
+              /** @description The signing secret of URL calls (`whsec_...`): only in the answer that created it. */
+              secret?: string;
+              target: {
+                job?: string;
+                /** @enum {unknown} */
+                type: 'url' | 'job';
+                url?: string;
+              };
+              timezone: string;
+              /** Format: date-time */
+              updated: string;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  createSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Five fields (minute hour day-of-month month day-of-week), e.g. `0 3 * * *`; a sixth, leading field is seconds. */
+          cron: string;
+          /** @description Default true. */
+          enabled?: boolean;
+          /** @description Unique; a label for people. */
+          name: string;
+          /** @description A URL to call, or a built-in job to run. */
+          target: {
+            /**
+             * @description The built-in job to run.
+             * @enum {unknown}
+             */
+            job?: 'maintenance.cleanup';
+            /**
+             * @description `url` (then `url` is required) or `job` (then `job`).
+             * @enum {unknown}
+             */
+            type: 'url' | 'job';
+            /** @description POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+            url?: string;
+          };
+          /** @description IANA time zone the cron is read in (default UTC). */
+          timezone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The schedule, with its signing secret (shown this once). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            cron: string;
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            lastRun: {
+              /** Format: date-time */
+              scheduledFor: string;
+              /** @enum {unknown} */
+              status: 'queued' | 'running' | 'succeeded' | 'failed';
+            } | null;
+            name: string;
+            /**
+             * Format: date-time
+             * @description Null while disabled.
+             */
+            nextRunAt: string | null;
+            /** @description The signing secret of URL calls (`whsec_...`): only in the answer that created it. */
+            secret?: string;
+            target: {
+              job?: string;
+              /** @enum {unknown} */
+              type: 'url' | 'job';
+              url?: string;
+            };
+            timezone: string;
+            /** Format: date-time */
+            updated: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            cron: string;
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            lastRun: {
+              /** Format: date-time */
+              scheduledFor: string;
+              /** @enum {unknown} */
+              status: 'queued' | 'running' | 'succeeded' | 'failed';
+            } | null;
+            name: string;
+            /**
+             * Format: date-time
+             * @description Null while disabled.
+             */
+            nextRunAt: string | null;
+            /** @description The signing secret of URL calls (`whsec_...`): only in the answer that created it. */
+            secret?: string;
+            target: {
+              job?: string;
+              /** @enum {unknown} */
+              type: 'url' | 'job';
+              url?: string;
+            };
+            timezone: string;
+            /** Format: date-time */
+            updated: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  deleteSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The schedule and its run log are deleted; it fires no more. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  updateSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Five fields (minute hour day-of-month month day-of-week), e.g. `0 3 * * *`; a sixth, leading field is seconds. */
+          cron?: string;
+          /** @description Default true. */
+          enabled?: boolean;
+          /** @description Unique; a label for people. */
+          name?: string;
+          /** @description A URL to call, or a built-in job to run. */
+          target?: {
+            /**
+             * @description The built-in job to run.
+             * @enum {unknown}
+             */
+            job?: 'maintenance.cleanup';
+            /**
+             * @description `url` (then `url` is required) or `job` (then `job`).
+             * @enum {unknown}
+             */
+            type: 'url' | 'job';
+            /** @description POSTed a signed `schedule.tick` on each tick (private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+            url?: string;
+          };
+          /** @description IANA time zone the cron is read in (default UTC). */
+          timezone?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            cron: string;
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            lastRun: {
+              /** Format: date-time */
+              scheduledFor: string;
+              /** @enum {unknown} */
+              status: 'queued' | 'running' | 'succeeded' | 'failed';
+            } | null;
+            name: string;
+            /**
+             * Format: date-time
+             * @description Null while disabled.
+             */
+            nextRunAt: string | null;
+            /** @description The signing secret of URL calls (`whsec_...`): only in the answer that created it. */
+            secret?: string;
+            target: {
+              job?: string;
+              /** @enum {unknown} */
+              type: 'url' | 'job';
+              url?: string;
+            };
+            timezone: string;
+            /** Format: date-time */
+            updated: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  runSchedule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A run is queued now (even while the schedule is disabled). */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * Format: uuid
+             * @description Follow it in the run log.
+             */
+            runId: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listScheduleRuns: {
+    parameters: {
+      query?: {
+        /** @description Items per page (default 30, at most 500). */
+        perPage?: string;
+        /** @description Page number (default 1). */
+        page?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Newest first; the newest 500 runs are kept. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              durationMs: number | null;
+              error: string | null;
+              /** Format: date-time */
+              finishedAt: string | null;
+              /** @description The URL's HTTP status. */
+              httpStatus: number | null;
+              /**
+               * Format: uuid
+               * @description A URL call carries `webhook-id: msg_<id>`.
+               */
+              id: string;
+              /** @description The first KiB of the URL's answer, or the job's result. */
+              response: string;
+              /** Format: date-time */
+              scheduledFor: string;
+              /** Format: date-time */
+              startedAt: string | null;
+              /** @enum {unknown} */
+              status: 'queued' | 'running' | 'succeeded' | 'failed';
+              /**
+               * @description A tick, or run-now.
+               * @enum {unknown}
+               */
+              trigger: 'schedule' | 'manual';
+            }[];
+            page: number;
+            perPage: number;
+            totalItems: number;
+            totalPages: number;
+          };
+        };
       };
       '4XX': components['responses']['Problem'];
       '5XX': components['responses']['Problem'];

@@ -9,6 +9,7 @@ const NAV = [
   { path: '/keys', label: 'API keys' },
   { path: '/webhooks', label: 'Webhooks' },
   { path: '/logs', label: 'Logs' },
+  { path: '/schedules', label: 'Schedules' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
 ];

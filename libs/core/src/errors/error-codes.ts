@@ -90,6 +90,9 @@ export const ERROR_STATUS = {
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
   // request logs (libs/logs)
   LOG_NOT_FOUND: 404,
+  // schedules (libs/webhooks/src/schedules)
+  SCHEDULE_NOT_FOUND: 404,
+  SCHEDULE_NAME_TAKEN: 409,
   // realtime (libs/realtime)
   REALTIME_CLIENT_NOT_FOUND: 404,
   REALTIME_CLIENT_FORBIDDEN: 403,

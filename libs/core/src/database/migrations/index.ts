@@ -6,6 +6,7 @@ import { Push1764190100000 } from './1764190100000-push.js';
 import { AdminSessions1765120000000 } from './1765120000000-admin-sessions.js';
 import { ExternalIdentityIssuer1796630000000 } from './1796630000000-external-identity-issuer.js';
 import { Webhooks1797000000000 } from './1797000000000-webhooks.js';
+import { Schedules1797100000000 } from './1797100000000-schedules.js';
 import { PushMessageCompleted1797200000000 } from './1797200000000-push-message-completed.js';
 import { RequestLog1797300000000 } from './1797300000000-request-log.js';
 
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   AdminSessions1765120000000,
   ExternalIdentityIssuer1796630000000,
   Webhooks1797000000000,
+  Schedules1797100000000,
   PushMessageCompleted1797200000000,
   RequestLog1797300000000,
 ];

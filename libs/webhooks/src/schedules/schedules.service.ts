@@ -1,0 +1,205 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  AppError,
+  isUuid,
+  newId,
+  outboundUrlProblem,
+  PLINTH_CONFIG,
+  type FieldProblem,
+  type ResolvedConfig,
+} from '@plinth/core';
+import { JobsService } from '@plinth/jobs';
+import { newWebhookSecret } from '../webhook-signing.js';
+import { scheduleSecretBox } from './schedule-run.handler.js';
+import { cronProblems, nextTick } from './schedule-cron.js';
+import { ScheduleSync } from './schedule-sync.js';
+import {
+  SchedulesRepository,
+  type RunRow,
+  type ScheduleRow,
+  type ScheduleTarget,
+} from './schedules.repository.js';
+
+export interface ScheduleBody {
+  name?: string;
+  cron?: string;
+  timezone?: string;
+  enabled?: boolean;
+  target?: ScheduleTarget;
+}
+
+const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+
+function toView(s: ScheduleRow, secret?: string) {
+  return {
+    id: s.id,
+    name: s.name,
+    cron: s.cron,
+    timezone: s.timezone,
+    enabled: s.enabled,
+    target: s.target,
+    nextRunAt: s.enabled ? iso(nextTick(s.cron, s.timezone)) : null,
+    lastRun:
+      s.last_run_status && s.last_run_at
+        ? { status: s.last_run_status, scheduledFor: iso(s.last_run_at)! }
+        : null,
+    ...(secret ? { secret } : {}),
+    created: iso(s.created)!,
+    updated: iso(s.updated)!,
+  };
+}
+
+const runView = (r: RunRow) => ({
+  id: r.id,
+  trigger: r.trigger,
+  scheduledFor: iso(r.scheduled_for)!,
+  status: r.status,
+  startedAt: iso(r.started_at),
+  finishedAt: iso(r.finished_at),
+  durationMs: r.duration_ms,
+  httpStatus: r.http_status,
+  response: r.response,
+  error: r.error,
+});
+
+/** The admin side of schedules: configure them (kept in step with BullMQ), run one now, read the run log. */
+@Injectable()
+export class SchedulesService {
+  constructor(
+    private readonly repo: SchedulesRepository,
+    private readonly sync: ScheduleSync,
+    private readonly jobs: JobsService,
+    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  async list() {
+    return { items: (await this.repo.all()).map((s) => toView(s)) };
+  }
+
+  async get(id: string) {
+    return toView(await this.find(id));
+  }
+
+  async create(body: ScheduleBody) {
+    const timezone = body.timezone ?? 'UTC';
+    this.check({ ...body, timezone });
+    const secret = newWebhookSecret();
+    const id = newId();
+    const inserted = await this.repo.insert({
+      id,
+      name: body.name!,
+      cron: body.cron!.trim(),
+      timezone,
+      enabled: body.enabled ?? true,
+      target: body.target!,
+      secret: scheduleSecretBox(this.config).seal(secret),
+    });
+    if (!inserted) throw nameTaken(body.name!);
+    const row = await this.find(id);
+    await this.sync.syncChange(row);
+    return toView(row, secret);
+  }
+
+  async update(id: string, body: ScheduleBody) {
+    const current = await this.find(id);
+    this.check({ ...body, cron: body.cron ?? current.cron, timezone: body.timezone ?? current.timezone });
+    if (!(await this.repo.update(id, { ...body, cron: body.cron?.trim() }))) throw nameTaken(body.name!);
+    const row = await this.find(id);
+    await this.sync.syncChange(row);
+    return toView(row);
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!isUuid(id) || !(await this.repo.delete(id))) throw notFound(id);
+    await this.sync.syncChange(undefined, id);
+  }
+
+  /** Queues a run now, whether the schedule is enabled or not. */
+  async runNow(id: string) {
+    await this.find(id);
+    const runId = newId();
+    await this.repo.queueRun(runId, id);
+    try {
+      await this.jobs.enqueue(
+        'schedules.run',
+        { scheduleId: id, runId },
+        {
+          jobId: `schedule-run-${runId}`,
+          attempts: 1,
+          removeOnComplete: true,
+          removeOnFail: { age: 24 * 3600 },
+        },
+      );
+    } catch (err) {
+      await this.repo.dropQueuedRun(runId);
+      throw err;
+    }
+    return { runId };
+  }
+
+  async runs(id: string, query: Record<string, unknown>) {
+    await this.find(id);
+    const page = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
+    const perPage = Math.min(500, Math.max(1, Number.parseInt(String(query.perPage ?? '30'), 10) || 30));
+    const { items, total } = await this.repo.runs(id, { limit: perPage, offset: (page - 1) * perPage });
+    return {
+      page,
+      perPage,
+      totalItems: total,
+      totalPages: Math.ceil(total / perPage),
+      items: items.map(runView),
+    };
+  }
+
+  private async find(id: string): Promise<ScheduleRow> {
+    const s = isUuid(id) ? await this.repo.find(id) : undefined;
+    if (!s) throw notFound(id);
+    return s;
+  }
+
+  /** The cron and time zone (read together) and a URL target against the outbound guard. */
+  private check(body: ScheduleBody): void {
+    const errors: FieldProblem[] = [];
+    if (body.cron !== undefined || body.timezone !== undefined) {
+      errors.push(...cronProblems(body.cron!, body.timezone!));
+    }
+    const target = body.target as { type?: string; url?: string; job?: string } | undefined;
+    if (target?.type === 'url' && target.url === undefined) {
+      errors.push({ path: 'target.url', code: 'REQUIRED', message: 'is required for a URL target' });
+    } else if (target?.type === 'job' && target.job === undefined) {
+      errors.push({ path: 'target.job', code: 'REQUIRED', message: 'is required for a job target' });
+    }
+    const other = target?.type === 'url' ? 'job' : 'url';
+    if (target?.[other] !== undefined) {
+      errors.push({
+        path: `target.${other}`,
+        code: 'INVALID_VALUE',
+        message: `has no use in a ${target.type} target`,
+      });
+    }
+    if (body.target?.type === 'url' && body.target.url !== undefined) {
+      const allow = this.config.webhooks.allowPrivateEndpoints;
+      const problem = outboundUrlProblem(body.target.url, allow);
+      if (problem) {
+        errors.push({
+          path: 'target.url',
+          code: 'INVALID_VALUE',
+          message: `${problem}${allow ? '' : ' (set PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS=true for local receivers)'}`,
+        });
+      }
+    }
+    if (errors.length) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `The schedule has ${errors.length} invalid field(s): ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`,
+        { errors },
+      );
+    }
+  }
+}
+
+const notFound = (id: string) =>
+  new AppError('SCHEDULE_NOT_FOUND', `There is no schedule ${id}; list them with GET /api/schedules.`);
+
+const nameTaken = (name: string) =>
+  new AppError('SCHEDULE_NAME_TAKEN', `A schedule named "${name}" exists already; choose another name.`);
