@@ -258,7 +258,10 @@ describe('schedules (two servers, two workers)', () => {
     await eventually(async () => (await sdk.schedules.runs(made.id)).items[0]?.status === 'succeeded');
     const [logged] = (await sdk.schedules.runs(made.id, { perPage: 1 })).items;
     expect(logged).toMatchObject({ id: runId, trigger: 'manual', httpStatus: null });
-    expect(JSON.parse(logged!.response)).toEqual({ expiredTokens: expect.any(Number) });
+    expect(JSON.parse(logged!.response)).toEqual({
+      expiredTokens: expect.any(Number),
+      expiredRequestLogs: expect.any(Number),
+    });
     expect(await sdk.schedules.update(made.id, { enabled: false })).toMatchObject({ enabled: false });
     await sdk.schedules.delete(made.id);
     await expect(sdk.schedules.get(made.id)).rejects.toMatchObject({ status: 404 });

@@ -1,3 +1,4 @@
+import { pageSchema } from '@plinth/core';
 /** JSON Schemas of the request log's answers (the OpenAPI document). */
 
 const text = (description: string) => ({ type: 'string', description });
@@ -45,14 +46,4 @@ export const logEntrySchema = {
   },
 };
 
-export const logListResponseSchema = {
-  type: 'object',
-  required: ['page', 'perPage', 'totalItems', 'totalPages', 'items'],
-  properties: {
-    page: { type: 'integer' },
-    perPage: { type: 'integer' },
-    totalItems: { type: 'integer' },
-    totalPages: { type: 'integer' },
-    items: { type: 'array', items: logEntrySchema },
-  },
-};
+export const logListResponseSchema = pageSchema(logEntrySchema);

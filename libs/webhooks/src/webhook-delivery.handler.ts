@@ -1,17 +1,9 @@
 import type { LookupFunction } from 'node:net';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  assertPublicUrl,
-  httpSend,
-  PLINTH_CONFIG,
-  publicOnlyLookup,
-  retryAfterMs,
-  SecretBox,
-  snippet,
-  type ResolvedConfig,
-} from '@plinth/core';
+import { PLINTH_CONFIG, publicOnlyLookup, SecretBox, type ResolvedConfig } from '@plinth/core';
 import { JobHandler, JobsService, type HandlesJob } from '@plinth/jobs';
-import { nextRetryDelayMs, signedHeaders } from './webhook-signing.js';
+import { postSigned, type PostOutcome } from './signed-post.js';
+import { nextRetryDelayMs } from './webhook-signing.js';
 import { WebhooksRepository, type DeliveryRow, type WebhookRow } from './webhooks.repository.js';
 
 /** How long an attempt holds its delivery: a worker killed mid-send leaves it to the sweep after this. */
@@ -35,16 +27,6 @@ export async function enqueueDelivery(
       removeOnFail: { age: 24 * 3600 },
     },
   );
-}
-
-interface Outcome {
-  ok: boolean;
-  status: number | null;
-  response: string;
-  error: string | null;
-  retryAfterMs?: number;
-  /** No retry can help (the endpoint is refused by the outbound guard). */
-  final?: boolean;
 }
 
 /**
@@ -108,7 +90,7 @@ export class WebhookDeliveryHandler implements HandlesJob<'webhooks.deliver'> {
     return { outcome: next instanceof Date ? 'retry' : next };
   }
 
-  private async send(d: DeliveryRow, webhook: WebhookRow): Promise<Outcome> {
+  private async send(d: DeliveryRow, webhook: WebhookRow): Promise<PostOutcome> {
     const body = JSON.stringify(d.payload);
     const secrets = [this.box.open(webhook.secret)];
     if (
@@ -118,46 +100,12 @@ export class WebhookDeliveryHandler implements HandlesJob<'webhooks.deliver'> {
     ) {
       secrets.push(this.box.open(webhook.previous_secret));
     }
-    try {
-      if (!this.config.webhooks.allowPrivateEndpoints) assertPublicUrl(webhook.url);
-      const res = await httpSend(webhook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Plinth-Webhooks/1',
-          ...signedHeaders(d.id, body, secrets),
-        },
-        body,
-        timeoutMs: this.config.webhooks.timeoutMs,
-        lookup: this.lookup,
-      });
-      const response = res.body.slice(0, 1024);
-      if (res.status >= 200 && res.status < 300)
-        return { ok: true, status: res.status, response, error: null };
-      const error =
-        res.status >= 300 && res.status < 400
-          ? `The endpoint answered a redirect (HTTP ${res.status}); webhooks do not follow redirects, so configure the final URL`
-          : `The endpoint answered HTTP ${res.status}${response ? `: ${snippet(response)}` : ''}`;
-      return {
-        ok: false,
-        status: res.status,
-        response,
-        error,
-        retryAfterMs: retryAfterMs(res.headers['retry-after']),
-      };
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'EPRIVATEADDRESS') {
-        return {
-          ok: false,
-          status: null,
-          response: '',
-          final: true,
-          error: `${e.message} (set PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS=true for local receivers)`,
-        };
-      }
-      return { ok: false, status: null, response: '', error: `Sending failed: ${e.message}` };
-    }
+    return postSigned(webhook.url, body, d.id, secrets, {
+      timeoutMs: this.config.webhooks.timeoutMs,
+      allowPrivate: this.config.webhooks.allowPrivateEndpoints,
+      lookup: this.lookup,
+      userAgent: 'Plinth-Webhooks/1',
+    });
   }
 }
 

@@ -1,3 +1,4 @@
+import { pageSchema } from '@plinth/core';
 /** JSON Schemas of the webhook routes' bodies and answers (reused by the OpenAPI document). */
 
 import { AUTH_EVENT_KINDS } from '@plinth/auth';
@@ -111,24 +112,11 @@ const deliveryProperties = {
   created: { type: 'string', format: 'date-time' },
 };
 
-export const deliveriesListResponseSchema = {
+export const deliveriesListResponseSchema = pageSchema({
   type: 'object',
-  required: ['page', 'perPage', 'totalItems', 'totalPages', 'items'],
-  properties: {
-    page: { type: 'integer' },
-    perPage: { type: 'integer' },
-    totalItems: { type: 'integer' },
-    totalPages: { type: 'integer' },
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'type', 'status', 'attempts', 'created'],
-        properties: deliveryProperties,
-      },
-    },
-  },
-};
+  required: ['id', 'type', 'status', 'attempts', 'created'],
+  properties: deliveryProperties,
+});
 
 export const deliveryResponseSchema = {
   type: 'object',

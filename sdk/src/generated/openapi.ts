@@ -3425,7 +3425,9 @@ export interface operations {
             }[];
             page: number;
             perPage: number;
+            /** @description -1 with skipTotal. */
             totalItems: number;
+            /** @description -1 with skipTotal. */
             totalPages: number;
           };
         };
@@ -4621,7 +4623,9 @@ export interface operations {
             }[];
             page: number;
             perPage: number;
+            /** @description -1 with skipTotal. */
             totalItems: number;
+            /** @description -1 with skipTotal. */
             totalPages: number;
           };
         };
@@ -5117,7 +5121,9 @@ export interface operations {
             }[];
             page: number;
             perPage: number;
+            /** @description -1 with skipTotal. */
             totalItems: number;
+            /** @description -1 with skipTotal. */
             totalPages: number;
           };
         };

@@ -1,3 +1,4 @@
+import { pageSchema } from '@plinth/core';
 /** JSON Schemas of the schedule routes' bodies and answers (reused by the OpenAPI document). */
 import { SCHEDULABLE_JOBS } from './schedules.repository.js';
 
@@ -127,17 +128,7 @@ export const runResponseSchema = {
   },
 };
 
-export const runsListResponseSchema = {
-  type: 'object',
-  required: ['page', 'perPage', 'totalItems', 'totalPages', 'items'],
-  properties: {
-    page: { type: 'integer' },
-    perPage: { type: 'integer' },
-    totalItems: { type: 'integer' },
-    totalPages: { type: 'integer' },
-    items: { type: 'array', items: runResponseSchema },
-  },
-};
+export const runsListResponseSchema = pageSchema(runResponseSchema);
 
 export const runNowResponseSchema = {
   type: 'object',
