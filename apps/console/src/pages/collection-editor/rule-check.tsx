@@ -29,8 +29,19 @@ export function useRuleCheck(target: CheckTarget, rule: string | null, operation
   return rule !== null && rule.trim() !== '' && result?.rule === rule ? result.check : null;
 }
 
-/** The rule with the problem's place marked, and the problem in words. */
-export function RuleProblem({ rule, check }: { rule: string; check: RuleCheck | null }) {
+/**
+ * The rule with the problem's place marked, and the problem in words. `quiet`: the words are shown
+ * already (the server refused the save with them), so only the place is marked.
+ */
+export function RuleProblem({
+  rule,
+  check,
+  quiet = false,
+}: {
+  rule: string;
+  check: RuleCheck | null;
+  quiet?: boolean;
+}) {
   if (!check) return null;
   if (check.ok) {
     return (
@@ -51,10 +62,12 @@ export function RuleProblem({ rule, check }: { rule: string; check: RuleCheck | 
           {rule.slice(end)}
         </pre>
       ) : null}
-      <span className="field-error">
-        {at >= 0 && !/position \d+/.test(check.message ?? '') ? `At character ${at + 1}: ` : ''}
-        {check.message}
-      </span>
+      {quiet ? null : (
+        <span className="field-error">
+          {at >= 0 && !/position \d+/.test(check.message ?? '') ? `At character ${at + 1}: ` : ''}
+          {check.message}
+        </span>
+      )}
     </div>
   );
 }

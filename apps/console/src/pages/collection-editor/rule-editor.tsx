@@ -142,7 +142,7 @@ export function RuleEditor(props: {
                 ))}
               </ul>
             ) : null}
-            <RuleProblem rule={rule.expr} check={check} />
+            <RuleProblem rule={rule.expr} check={check} quiet={!!props.error} />
           </div>
           <aside className="rule-names" aria-label={`Fields you can use in the ${label} rule`}>
             <span className="field-label">Fields you can use</span>
