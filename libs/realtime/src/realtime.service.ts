@@ -391,7 +391,9 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
    * PUBLISH per write was a socket write per write (~8 % of a create's CPU under load).
    */
   private publishChange(change: RecordChange): void {
-    this.pendingChanges.push(change);
+    // Subscribers get the record only: the record before and the actor are for webhooks.
+    const { action, collectionId, collectionName, record } = change;
+    this.pendingChanges.push({ action, collectionId, collectionName, record });
     if (this.pendingChanges.length >= MAX_BATCH) this.flushChanges();
     else if (this.pendingChanges.length === 1) setImmediate(() => this.flushChanges());
   }

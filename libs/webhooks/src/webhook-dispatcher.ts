@@ -5,6 +5,7 @@ import {
   compileFilter,
   RecordEvents,
   type CompiledCollection,
+  type RecordActor,
   type RecordChange,
 } from '@plinth/collections';
 import { DataSource } from 'typeorm';
@@ -26,13 +27,16 @@ interface RecordEvent {
   collectionName: string;
   record: Record<string, unknown>;
   previous?: Record<string, unknown>;
+  /** Who made a record change (`data.auth`). */
+  actor?: RecordActor;
   method?: string;
 }
 
 /**
  * The server's events: record changes (`posts.create|update|delete`) and account events of auth
  * collections (`users.signup|signin|password-reset|verified|email-changed`), both as
- * `data: {collection, record, ...}` with the record as an admin reads it. A webhook's filter is
+ * `data: {collection, record, ...}` with the record as an admin reads it (and of a record change:
+ * `auth`, who made it; of an update: `previous`, the record before). A webhook's filter is
  * judged on that record. One record's events share an order key, so they arrive in order.
  */
 @Injectable()
@@ -70,6 +74,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
         collection: e.collectionName,
         record: recordFor(c, e.record, w.include_hidden),
         ...(e.previous ? { previous: recordFor(c, e.previous, w.include_hidden) } : {}),
+        ...(e.actor ? { auth: e.actor } : {}),
         ...(e.method ? { method: e.method } : {}),
       };
     });

@@ -372,6 +372,8 @@ export class OAuth2Service {
         collectionId: c.def.id,
         collectionName: c.def.name,
         record: storedRecord(c, account),
+        // Made by a caller who had no token yet (as a sign-up through the records API).
+        actor: { kind: 'anonymous' },
       });
       return { account, isNew: true };
     } catch (err) {

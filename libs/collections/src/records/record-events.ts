@@ -1,5 +1,26 @@
 import { EventEmitter } from 'node:events';
 import { Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '@plinth/core';
+
+/** Who made a change, as webhooks tell it (`data.auth`): never a token nor a key's secret. */
+export interface RecordActor {
+  kind: 'admin' | 'user' | 'key' | 'anonymous';
+  id?: string;
+  /** The auth collection of a user. */
+  collection?: string;
+}
+
+/** The actor of a change made by `principal`. */
+export function actorOf(principal: Principal): RecordActor {
+  switch (principal.kind) {
+    case 'anonymous':
+      return { kind: 'anonymous' };
+    case 'user':
+      return { kind: 'user', id: principal.id, collection: principal.collectionName };
+    default:
+      return { kind: principal.kind, id: principal.id };
+  }
+}
 
 export interface RecordChange {
   action: 'create' | 'update' | 'delete';
@@ -7,6 +28,10 @@ export interface RecordChange {
   collectionName: string;
   /** The record as stored, with every field (hidden included): subscribers strip per viewer. */
   record: Record<string, unknown>;
+  /** On an update: the record before it, as stored (as `record`). */
+  previous?: Record<string, unknown>;
+  /** Who made the change. */
+  actor?: RecordActor;
 }
 
 type Listener = (change: RecordChange) => void;

@@ -1,7 +1,15 @@
 import pg from 'pg';
 import { compileCollection } from '../registry/compiled-collection.js';
 import { posts, users, UUID_A } from '../validation/validation.fixture.js';
-import { type ColumnValues, insertIfSql, judgeNewSql, rowToRecord, timestamptzToIso } from './record-sql.js';
+import {
+  type ColumnValues,
+  insertIfSql,
+  judgeNewSql,
+  rowToRecord,
+  splitPrevious,
+  timestamptzToIso,
+  updateSql,
+} from './record-sql.js';
 
 // Record queries read timestamps as ISO strings already (RECORD_TYPES); other reads give Dates.
 const stamp = '2024-01-01T00:00:00.500Z';
@@ -124,5 +132,28 @@ describe('the row a create would store (rules first)', () => {
     expect(text).toContain('NULL::text AS "email"');
     for (const col of usersC.fieldColumns) expect(text).toContain(`NULL::${col.cast} AS "${col.name}"`);
     expect(text).toMatch(/^SELECT \(TRUE\) AS "j0" FROM \(SELECT /);
+  });
+});
+
+describe('updateSql with the row before', () => {
+  const postsC = compileCollection(posts());
+  const values: ColumnValues = new Map([['title', { value: 'New', cast: 'text' }]]);
+
+  it('reads and locks the row in the same statement and returns it as previous.<column>', () => {
+    const { text, params } = updateSql(postsC, UUID_A, values, () => 'TRUE', true);
+    expect(text).toContain('FROM (SELECT ');
+    expect(text).toContain('FOR UPDATE OF t) AS "previous" WHERE t."id" = "previous"."id" AND (TRUE)');
+    expect(text).toContain('"previous"."title" AS "previous.title"');
+    expect(params).toEqual([UUID_A, 'New']);
+    expect(updateSql(postsC, UUID_A, values).text).not.toContain('previous');
+  });
+
+  it('splits such a row into the row after and the row before', () => {
+    expect(
+      splitPrevious({ id: UUID_A, title: 'New', 'previous.id': UUID_A, 'previous.title': 'Old' }),
+    ).toEqual({
+      row: { id: UUID_A, title: 'New' },
+      previous: { id: UUID_A, title: 'Old' },
+    });
   });
 });

@@ -102,6 +102,8 @@ export function updateSql(
   values: Map<string, { value: unknown; cast: ColumnCast } | { sql: (p: unknown[]) => string }>,
   /** Compiles a condition on the current row into the same parameter list (a rule). */
   where?: (params: unknown[]) => string,
+  /** Also return the row as it was before (`splitPrevious`), in the same statement. */
+  withPrevious = false,
 ) {
   const params: unknown[] = [id];
   const sets = ['"updated" = now()'];
@@ -109,10 +111,34 @@ export function updateSql(
     sets.push(`${quoteIdent(name)} = ${'sql' in v ? v.sql(params) : placeholder(params, v.value, v.cast)}`);
   }
   const condition = where ? ` AND (${where(params)})` : '';
+  if (!withPrevious) {
+    return {
+      text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} WHERE t."id" = $1::uuid${condition} RETURNING ${c.selectList}`,
+      params,
+    };
+  }
+  // The row is read and locked in a subquery (a concurrent update is waited for, not missed); its
+  // columns come back as `previous.<column>`, parsed as any record column.
+  const old = `(SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = $1::uuid FOR UPDATE OF t) AS "previous"`;
+  const before = c.columns.map((col) => `"previous".${quoteIdent(col)} AS ${quoteIdent(PREVIOUS + col)}`);
   return {
-    text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} WHERE t."id" = $1::uuid${condition} RETURNING ${c.selectList}`,
+    text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} FROM ${old} WHERE t."id" = "previous"."id"${condition} RETURNING ${c.selectList}, ${before.join(', ')}`,
     params,
   };
+}
+
+/** Prefix of the columns of the row before an update (`updateSql` with `withPrevious`). */
+const PREVIOUS = 'previous.';
+
+/** A row of `updateSql` with `withPrevious` as the row after and the row before. */
+export function splitPrevious(row: Row): { row: Row; previous: Row } {
+  const after: Row = {};
+  const previous: Row = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (key.startsWith(PREVIOUS)) previous[key.slice(PREVIOUS.length)] = value;
+    else after[key] = value;
+  }
+  return { row: after, previous };
 }
 
 /** Column name → the value to bind and its cast, for INSERT and UPDATE. */

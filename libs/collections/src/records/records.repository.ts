@@ -5,7 +5,15 @@ import { DataSource } from 'typeorm';
 import { quoteIdent } from '../filter/index.js';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
 import { recordQuery, type Queryable } from './pg.js';
-import { insertIfSql, insertSql, judgeNewSql, RECORD_TYPES, type Row, updateSql } from './record-sql.js';
+import {
+  insertIfSql,
+  insertSql,
+  judgeNewSql,
+  RECORD_TYPES,
+  type Row,
+  splitPrevious,
+  updateSql,
+} from './record-sql.js';
 
 /**
  * SQL for records, through the request pool (statement timeout; or the caller's transaction
@@ -157,15 +165,19 @@ export class RecordsRepository {
     return (await recordQuery(db, text, params)).rows[0]!;
   }
 
-  /** One statement, outside any transaction: the row if it exists and `where` held for it, else undefined. */
+  /**
+   * One statement, outside any transaction: the row and the row before if it exists and `where`
+   * held for it, else undefined.
+   */
   async updateIf(
     c: CompiledCollection,
     id: string,
     values: Parameters<typeof updateSql>[2],
     where: (params: unknown[]) => string,
-  ): Promise<Row | undefined> {
-    const { text, params } = updateSql(c, id, values, where);
-    return (await recordQuery(this.pool, text, params)).rows[0];
+  ): Promise<{ row: Row; previous: Row } | undefined> {
+    const { text, params } = updateSql(c, id, values, where, true);
+    const row = (await recordQuery(this.pool, text, params)).rows[0];
+    return row && splitPrevious(row);
   }
 
   async delete(db: Queryable, c: CompiledCollection, id: string): Promise<Row | undefined> {

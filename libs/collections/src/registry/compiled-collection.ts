@@ -38,6 +38,8 @@ export interface CompiledCollection {
   visibleColumns: ColumnInfo[];
   /** `t."id", t."created", ...` with every column a record answer needs. */
   selectList: string;
+  /** The names in `selectList`, in its order. */
+  columns: string[];
   isAuth: boolean;
 }
 
@@ -48,9 +50,8 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
     return { name: field.name, field, cast, zero: zeroOf(cast) };
   });
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
-  const selectList = [...system, ...fieldColumns.map((c) => c.name)]
-    .map((c) => `t.${quoteIdent(c)}`)
-    .join(', ');
+  const columns = [...system, ...fieldColumns.map((c) => c.name)];
+  const selectList = columns.map((c) => `t.${quoteIdent(c)}`).join(', ');
   return {
     def,
     table: `"data".${quoteIdent(def.name)}`,
@@ -59,6 +60,7 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
     fieldColumns,
     visibleColumns: fieldColumns.filter((col) => !col.field?.hidden),
     selectList,
+    columns,
     isAuth,
   };
 }

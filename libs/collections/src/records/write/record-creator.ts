@@ -74,7 +74,7 @@ export class RecordCreator {
       return row;
     };
     const row = batch || multi ? await this.steps.write(batch, insert) : await insert(this.records.pool);
-    this.steps.emitLater(batch, change('create', c, row));
+    this.steps.emitLater(batch, change('create', c, row, { principal }));
     return presentFor(c, row, caller);
   }
 

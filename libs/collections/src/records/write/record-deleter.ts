@@ -30,7 +30,7 @@ export class RecordDeleter {
     await this.steps.write(batch, async (db) => {
       const current = await this.rules.visible(db, c, id, caller, { forUpdate: true });
       await this.rules.mayChange(db, c, id, 'delete', caller);
-      await this.deleteWithRelations(db, c, current, changes, new Set());
+      await this.deleteWithRelations(db, c, current, changes, new Set(), principal);
     });
     for (const ch of changes) this.steps.emitLater(batch, ch);
     // Stored files of every deleted record (cascades included) go once the delete committed.
@@ -59,6 +59,7 @@ export class RecordDeleter {
     current: Row,
     changes: RecordChange[],
     seen: Set<string>,
+    principal: Principal,
   ) {
     const id = current.id as string;
     if (seen.has(id)) return;
@@ -71,7 +72,7 @@ export class RecordDeleter {
         const onDelete = field.onDelete ?? 'set-null';
         if (onDelete === 'set-null') {
           for (const row of await this.records.clearReferences(db, oc, field.name, multiple, id)) {
-            changes.push(change('update', oc, row));
+            changes.push(change('update', oc, row, { principal }));
           }
           continue;
         }
@@ -85,13 +86,13 @@ export class RecordDeleter {
             `This record is still referenced by "${other.name}.${field.name}" (onDelete: restrict). Remove those references first.`,
           );
         }
-        for (const ref of refs) await this.deleteWithRelations(db, oc, ref, changes, seen);
+        for (const ref of refs) await this.deleteWithRelations(db, oc, ref, changes, seen, principal);
       }
     }
     const row = await this.records.delete(db, c, id).catch((err) => {
       throw writeError(err, c, 'delete');
     });
     // No row: a foreign key's cascade from a record of this same delete took it (a cycle).
-    changes.push(change('delete', c, row ?? current));
+    changes.push(change('delete', c, row ?? current, { principal }));
   }
 }

@@ -41,12 +41,15 @@ export class RecordUpdater {
     if (!batch && uploads.size === 0) {
       const direct = await this.updateDirectly(c, id, body, caller);
       if (direct) {
-        this.steps.emitLater(undefined, change('update', c, direct));
-        return presentFor(c, direct, caller);
+        this.steps.emitLater(
+          undefined,
+          change('update', c, direct.row, { principal, previous: direct.previous }),
+        );
+        return presentFor(c, direct.row, caller);
       }
     }
     let replacedFiles: string[] = [];
-    const row = await this.steps.write(batch, async (db) => {
+    const { row, previous } = await this.steps.write(batch, async (db) => {
       const current = await this.rules.visible(db, c, id, caller, { forUpdate: true, withSecrets: true });
       await this.rules.mayChange(db, c, id, 'update', caller, body);
       // Admins, and callers the collection's manageRule grants this record, set password, verified, email freely.
@@ -69,11 +72,12 @@ export class RecordUpdater {
       await this.steps.checkRelations(db, c, next);
       // The rules allowed the change: only now do its uploads reach the storage.
       await form?.store();
-      return this.records.update(db, c, id, values).catch((err) => {
+      const updated = await this.records.update(db, c, id, values).catch((err) => {
         throw writeError(err, c);
       });
+      return { row: updated, previous: current };
     });
-    this.steps.emitLater(batch, change('update', c, row));
+    this.steps.emitLater(batch, change('update', c, row, { principal, previous }));
     const files = this.files.current;
     if (replacedFiles.length && files) {
       const recordId = String(row.id);
@@ -111,7 +115,8 @@ export class RecordUpdater {
   /**
    * The common update (plain field values, no files, relations, list modifiers or credentials) as
    * one `UPDATE … WHERE id AND view rule AND update rule RETURNING`: one round trip instead of a
-   * transaction with a locking read. Undefined when the update needs the full path, or matched no
+   * transaction with a locking read; the row before comes back from it too (for the change event).
+   * Undefined when the update needs the full path, or matched no
    * row: the full path then answers 404 / 403 / 400 exactly as before.
    */
   private async updateDirectly(
@@ -119,7 +124,7 @@ export class RecordUpdater {
     id: string,
     body: unknown,
     caller: Caller,
-  ): Promise<Row | undefined> {
+  ): Promise<{ row: Row; previous: Row } | undefined> {
     if (!isUuid(id) || (!caller.bypass && c.def.viewRule === null)) return undefined;
     const result = c.validators.update(withoutReadOnlyKeys(body), { isAdmin: caller.bypass });
     if (!result.ok) return undefined;

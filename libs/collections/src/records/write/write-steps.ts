@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { hashPassword, type FieldProblem } from '@plinth/core';
+import { hashPassword, type FieldProblem, type Principal } from '@plinth/core';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import { isMultiple } from '../../schema/collection.types.js';
 import { withTransaction, type Queryable } from '../pg.js';
-import { RecordEvents, type RecordChange } from '../record-events.js';
+import { actorOf, RecordEvents, type RecordChange } from '../record-events.js';
 import type { BatchScope } from '../record-ports.js';
 import { rowToRecord, type Row } from '../record-sql.js';
 import { RecordsRepository } from '../records.repository.js';
@@ -61,13 +61,23 @@ export class WriteSteps {
   }
 }
 
-/** A change event of `row` (as stored) for realtime, webhooks and the other listeners. */
-export function change(action: RecordChange['action'], c: CompiledCollection, row: Row): RecordChange {
+/**
+ * A change event of `row` (as stored) for realtime, webhooks and the other listeners: made by
+ * `principal`, and of an update, with the row before it.
+ */
+export function change(
+  action: RecordChange['action'],
+  c: CompiledCollection,
+  row: Row,
+  made: { principal?: Principal; previous?: Row } = {},
+): RecordChange {
   return {
     action,
     collectionId: c.def.id,
     collectionName: c.def.name,
     record: rowToRecord(row, c, AS_STORED),
+    ...(made.previous ? { previous: rowToRecord(made.previous, c, AS_STORED) } : {}),
+    ...(made.principal ? { actor: actorOf(made.principal) } : {}),
   };
 }
 
