@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { makeProblem, sendProblem } from '@plinth/core';
 
 /**
  * The admin console (apps/console, built by scripts/build-console.mjs into apps/console/dist) served at
@@ -60,21 +61,9 @@ export function findConsoleDir(): string | undefined {
   return candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
 }
 
-function problem(reply: FastifyReply, status: number, code: string, title: string, detail: string) {
-  return reply
-    .status(status)
-    .header('content-type', 'application/problem+json; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .send({
-      type: `https://plinth.dev/errors/${code}`,
-      title,
-      status,
-      detail,
-      code,
-      requestId: reply.request.id,
-      message: detail,
-      data: {},
-    });
+function problem(reply: FastifyReply, status: number, code: string, detail: string) {
+  sendProblem(reply, makeProblem(code, status, detail, reply.request.id), { 'cache-control': 'no-store' });
+  return reply;
 }
 
 /** Registers GET/HEAD /_ and /_/* on the Fastify instance. */
@@ -92,7 +81,6 @@ export function registerConsole(fastify: FastifyInstance, dir?: string): void {
         reply,
         503,
         'CONSOLE_NOT_BUILT',
-        'Console not built',
         'The admin console has not been built. Run `node scripts/build-console.mjs` (or `npm run build`) and reload.',
       );
     }
@@ -118,7 +106,6 @@ export function registerConsole(fastify: FastifyInstance, dir?: string): void {
         reply,
         404,
         'ROUTE_NOT_FOUND',
-        'Not found',
         `There is no console file "${wanted}". Reload the console: it may have been rebuilt.`,
       );
     }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -8,7 +8,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   fastifyTrustProxy,
   Lifecycle,
+  makeProblem,
   Metrics,
+  PROBLEM_CONTENT_TYPE,
   ProblemFilter,
   quietNestBootLogs,
   redactUrl,
@@ -40,19 +42,12 @@ function writeClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   const detail = tooLarge
     ? 'The URL or the headers are larger than 16 KiB. Send long filters in shorter form, or split the request.'
     : 'The request could not be parsed as HTTP.';
-  const body = JSON.stringify({
-    type: `https://plinth.dev/errors/${tooLarge ? 'headers-too-large' : 'bad-request'}`,
-    title: tooLarge ? 'Request headers too large' : 'Bad request',
-    status,
-    detail,
-    code: tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST',
-    requestId: randomUUID(),
-    message: detail,
-    data: {},
-  });
+  const body = JSON.stringify(
+    makeProblem(tooLarge ? 'HEADERS_TOO_LARGE' : 'BAD_REQUEST', status, detail, randomUUID()),
+  );
   socket.end(
-    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-      `Content-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
 }

@@ -1,10 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
+import { createAjv } from '@plinth/core';
 import { OpenApiService } from '../../apps/server/openapi/openapi.service.js';
-
-// ajv-formats ships CommonJS with a default export.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- OpenAPI JSON
 
@@ -18,7 +15,7 @@ const checkers = new WeakMap<Doc, Checker>();
 function checkerFor(doc: Doc): Checker {
   let c = checkers.get(doc);
   if (!c) {
-    const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false, validateFormats: true }));
+    const ajv = createAjv('bodies');
     ajv.addSchema({ $id: 'openapi-components', $defs: doc.components?.schemas ?? {} });
     const routes = Object.keys(doc.paths).map((path) => ({
       path,

@@ -25,8 +25,8 @@ export function deriveKey(secret: string, info: string): Uint8Array {
   return new Uint8Array(hkdfSync('sha256', Buffer.from(secret, 'utf8'), Buffer.alloc(0), info, 32));
 }
 
-export const fingerprint = (tokenKey: string): string =>
-  createHash('sha256').update(tokenKey).digest('base64url').slice(0, 16);
+/** The token-key fingerprint lives in core (realtime and storage check tokens too); kept here for auth's API. */
+export { fingerprint } from '@plinth/core';
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 

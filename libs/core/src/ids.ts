@@ -30,3 +30,12 @@ export const newId = (): string => {
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && validate(value);
 
 export const isUuidV7 = (value: unknown): value is string => isUuid(value) && version(value) === 7;
+
+/**
+ * Any UUID in canonical text form, whatever its version: what PostgreSQL's uuid type takes. For values
+ * users bring (relation ids, imported records, filter operands); `isUuid` is for the ids Plinth made.
+ */
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuidText = (value: unknown): value is string =>
+  typeof value === 'string' && UUID_RE.test(value);

@@ -2,6 +2,7 @@ import { createECDH } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
+  isUuid,
   newId,
   PLINTH_CONFIG,
   webPushEndpointProblem,
@@ -62,13 +63,13 @@ export class PushDevicesService {
 
   async remove(principal: Principal, id: string): Promise<void> {
     const user = this.user(principal);
-    if (!isUuidLike(id) || !(await this.repo.deleteDevice(id, user.userId))) throw notFound();
+    if (!isUuid(id) || !(await this.repo.deleteDevice(id, user.userId))) throw notFound();
   }
 
   async list(query: Record<string, unknown>) {
     const problems: Array<{ path: string; code: string; message: string }> = [];
     const user = typeof query.user === 'string' && query.user ? query.user : undefined;
-    if (user && !isUuidLike(user))
+    if (user && !isUuid(user))
       problems.push({ path: 'user', code: 'INVALID_VALUE', message: 'must be a user id' });
     const platform = typeof query.platform === 'string' && query.platform ? query.platform : undefined;
     if (platform && !['fcm', 'apns', 'webpush'].includes(platform)) {
@@ -112,7 +113,7 @@ export class PushDevicesService {
     if (!new RegExp(TOPIC_PATTERN).test(topic)) {
       throw invalid('topic', 'must be 1-100 letters, digits or _ . ~ -');
     }
-    if (deviceId !== undefined && !isUuidLike(deviceId)) throw notFound();
+    if (deviceId !== undefined && !isUuid(deviceId)) throw notFound();
     const ids = await this.repo.userDeviceIds(user.userId, deviceId);
     if (deviceId && !ids.length) throw notFound();
     if (subscribe) await this.repo.subscribe(topic, ids);
@@ -198,9 +199,6 @@ function isP256Point(key: Buffer): boolean {
     return false;
   }
 }
-
-const isUuidLike = (v: string): boolean =>
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 const notFound = () => new AppError('PUSH_DEVICE_NOT_FOUND', 'You have no device with this id.');
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { AppError, createRedis, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { AppError, isUuidText, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
 import { CollectionsRegistry, RecordEvents, type RecordChange } from '@plinth/collections';
-import type { Redis } from 'ioredis';
 import { PushMessagesService } from './push-messages.service.js';
 import { PushRepository } from './push.repository.js';
 import type { PushNotification } from './push.types.js';
@@ -42,45 +41,32 @@ export function renderTemplate(
 export class PushTriggersService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('PushTriggers');
   private byCollection = new Map<string, PushTrigger[]>();
-  private subscriber?: Redis;
-  private publisher?: Redis;
   private unsubscribe?: () => void;
-  private readonly channel: string;
+  private readonly channel: ReloadChannel;
 
   constructor(
     private readonly repo: PushRepository,
     private readonly registry: CollectionsRegistry,
     private readonly events: RecordEvents,
     private readonly messages: PushMessagesService,
-    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    @Inject(PLINTH_CONFIG) config: ResolvedConfig,
   ) {
-    this.channel = `${config.redis.prefix}:push-triggers-changed`;
+    this.channel = new ReloadChannel(
+      config.redis.url,
+      `${config.redis.prefix}:push-triggers-changed`,
+      () => this.reload(),
+      'PushTriggers',
+    );
   }
 
   async onModuleInit(): Promise<void> {
-    await this.reload();
-    this.publisher = createRedis(this.config.redis.url);
-    this.subscriber = createRedis(this.config.redis.url, {
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-    });
-    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    this.subscriber.on(
-      'message',
-      () =>
-        void this.reload().catch((e: Error) =>
-          this.logger.error(`Reloading push triggers failed: ${e.message}`),
-        ),
-    );
-    this.subscriber.on('ready', () => void this.reload().catch(() => undefined));
-    await this.subscriber.subscribe(this.channel);
+    await this.channel.start();
     this.unsubscribe = this.events.subscribe((change) => this.onChange(change));
   }
 
   onApplicationShutdown(): void {
     this.unsubscribe?.();
-    this.subscriber?.disconnect();
-    this.publisher?.disconnect();
+    this.channel.stop();
   }
 
   get(collection: string): { collection: string; triggers: PushTrigger[] } {
@@ -146,8 +132,7 @@ export class PushTriggersService implements OnModuleInit, OnApplicationShutdown 
       );
     }
     await this.repo.saveTriggers(c.def.id, triggers);
-    await this.reload();
-    await this.publisher?.publish(this.channel, c.def.id).catch(() => undefined);
+    await this.channel.changed();
     return { collection: c.def.name, triggers };
   }
 
@@ -203,8 +188,5 @@ export class PushTriggersService implements OnModuleInit, OnApplicationShutdown 
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const idsOf = (v: unknown): string[] =>
-  (Array.isArray(v) ? v : [v])
-    .filter((x): x is string => typeof x === 'string' && UUID.test(x))
-    .slice(0, 1000);
+  (Array.isArray(v) ? v : [v]).filter((x): x is string => isUuidText(x)).slice(0, 1000);

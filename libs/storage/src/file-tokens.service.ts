@@ -1,8 +1,8 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AdminsService, deriveKey, fingerprint, TokensService } from '@plinth/auth';
+import { AdminsService, deriveKey, TokensService } from '@plinth/auth';
 import { AuthRecordLoader } from '@plinth/collections';
-import { AppError, PLINTH_CONFIG, type Principal, type ResolvedConfig } from '@plinth/core';
+import { AppError, fingerprint, PLINTH_CONFIG, type Principal, type ResolvedConfig } from '@plinth/core';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /** File tokens live two minutes (DESIGN §10). */

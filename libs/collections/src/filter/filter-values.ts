@@ -1,7 +1,7 @@
+import { isUuidText } from '@plinth/core';
 import type { ColumnKind, FilterOperator } from './types.js';
 
 const NUMBER_RE = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // 2024-01-31, 2024-01-31 10:00, 2024-01-31T10:00:00.123Z, 2024-01-31 10:00:00+02:00 (PocketBase writes a space).
 const DATE_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
@@ -116,9 +116,7 @@ export function coerceForKind(value: unknown, kind: ColumnKind): Coerced {
     case 'date':
       return coerceDate(value);
     case 'uuid':
-      return typeof value === 'string' && UUID_RE.test(value)
-        ? { ok: true, param: value.toLowerCase() }
-        : { ok: false };
+      return isUuidText(value) ? { ok: true, param: value.toLowerCase() } : { ok: false };
     case 'json': {
       const json = JSON.stringify(value instanceof Date ? value.toISOString() : value);
       // jsonb refuses \u0000 as well.

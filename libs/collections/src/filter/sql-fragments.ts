@@ -1,3 +1,4 @@
+import { isUuidText } from '@plinth/core';
 import type { ColumnKind, FilterCollection, FilterContext, FilterField } from './types.js';
 
 // SQL pieces the filter compiler assembles; each takes already-quoted SQL and returns SQL.
@@ -38,8 +39,6 @@ export interface VisibilityGuard {
   ownId?: string;
 }
 
-const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Auth collections show `email` only to admins (and keys that may read the collection), to the record
  * itself, and to everyone when the record's `emailVisibility` is true (DESIGN §10). A client filter or sort of anyone else
@@ -58,10 +57,7 @@ export function visibilityGuard(
   if (!flag || flag.kind !== 'bool' || flag.multiple) return undefined;
   const id = lookupField(collection, 'id')!;
   const auth = ctx.auth;
-  const ownId =
-    auth && auth.collectionName === collection.name && typeof auth.id === 'string' && UUID_TEXT.test(auth.id)
-      ? auth.id
-      : undefined;
+  const ownId = auth && auth.collectionName === collection.name && isUuidText(auth.id) ? auth.id : undefined;
   return { flagColumn: flag.column, idColumn: id.column, ...(ownId ? { ownId } : {}) };
 }
 

@@ -1,6 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { AppError, createRedis, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppError, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
 import type { FilterSchema } from '../filter/index.js';
 import type { CollectionDef } from '../schema/collection.types.js';
 import { CollectionsRepository } from './collections.repository.js';
@@ -12,12 +11,9 @@ import { compileCollection, type CompiledCollection } from './compiled-collectio
  */
 @Injectable()
 export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('Collections');
   private byName = new Map<string, CompiledCollection>();
   private byId = new Map<string, CompiledCollection>();
-  private subscriber?: Redis;
-  private publisher?: Redis;
-  private readonly channel: string;
+  private readonly channel: ReloadChannel;
   private loading?: Promise<void>;
   /** Grows on every reload: a cheap key for caches derived from the whole schema (the OpenAPI document). */
   generation = 0;
@@ -26,32 +22,22 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
 
   constructor(
     private readonly repository: CollectionsRepository,
-    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    @Inject(PLINTH_CONFIG) config: ResolvedConfig,
   ) {
-    this.channel = `${config.redis.prefix}:schema-changed`;
+    this.channel = new ReloadChannel(
+      config.redis.url,
+      `${config.redis.prefix}:schema-changed`,
+      () => this.reload(),
+      'Collections',
+    );
   }
 
   async onModuleInit(): Promise<void> {
-    await this.reload();
-    this.publisher = createRedis(this.config.redis.url);
-    this.subscriber = createRedis(this.config.redis.url, {
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: null,
-    });
-    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    this.subscriber.on('message', () => {
-      void this.reload().catch((err: Error) =>
-        this.logger.error(`Reloading the schema failed: ${err.message}`),
-      );
-    });
-    // After a Redis outage, changes may have been missed: reload on every reconnect.
-    this.subscriber.on('ready', () => void this.reload().catch(() => undefined));
-    await this.subscriber.subscribe(this.channel);
+    await this.channel.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.subscriber?.disconnect();
-    this.publisher?.disconnect();
+  onApplicationShutdown(): void {
+    this.channel.stop();
   }
 
   /**
@@ -94,15 +80,8 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
   }
 
   /** Reloads here and tells every other replica to reload. */
-  async changed(): Promise<void> {
-    await this.reload();
-    await this.publisher
-      ?.publish(this.channel, String(Date.now()))
-      .catch((err: Error) =>
-        this.logger.warn(
-          `Could not tell other replicas about a schema change (they reload on reconnect): ${err.message}`,
-        ),
-      );
+  changed(): Promise<void> {
+    return this.channel.changed();
   }
 
   all(): CollectionDef[] {

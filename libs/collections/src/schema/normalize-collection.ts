@@ -1,3 +1,4 @@
+import { isUuidText } from '@plinth/core';
 import { FilterError, validateRuleSyntax } from '../filter/index.js';
 import { normalizeAuthOptions } from './normalize-auth-options.js';
 import {
@@ -92,7 +93,6 @@ const AUTH_INDEXABLE = ['email', 'emailVisibility', 'verified'];
 const MIME_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
 /** PocketBase's thumbnail sizes: `WxH` (centre crop), `WxHt`/`WxHb` (top/bottom crop), `WxHf` (fit), `0xH`/`Wx0` (scale). */
 const THUMB = /^(0|[1-9][0-9]{0,3})x(0|[1-9][0-9]{0,3})([tbf]?)$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const ISO_DATE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
@@ -795,7 +795,7 @@ function defaultProblem(field: Omit<FieldDef, 'id'>, value: unknown): string | n
         value,
         multiple,
         field.maxSelect ?? 1,
-        (item) => UUID.test(item),
+        (item) => isUuidText(item),
         'a record id',
         kind,
       );

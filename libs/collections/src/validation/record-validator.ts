@@ -3,9 +3,8 @@
  * per collection version (the def object), plus the checks JSON Schema cannot express. Errors come
  * back as `{ path, code, message }`, one per failing path, ready for a VALIDATION_FAILED problem.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import ajvFormats from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { createAjv } from '@plinth/core';
 
 import { isMultiple } from '../schema/collection.types.js';
 import type { CollectionDef, FieldDef, FieldType } from '../schema/collection.types.js';
@@ -56,7 +55,6 @@ export const MAX_JSON_DEPTH = 64;
 /** At most this many errors are reported for one body. */
 export const MAX_REPORTED_ERRORS = 100;
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_RE =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2})(?::?(\d{2}))?))?$/;
 const MAX_SHOWN_KEY = 100;
@@ -77,21 +75,7 @@ const EMPTY_STRING_IS_NULL: ReadonlySet<FieldType> = new Set([
 let sharedAjv: Ajv2020 | undefined;
 
 function getAjv(): Ajv2020 {
-  if (!sharedAjv) {
-    const ajv = new Ajv2020({
-      allErrors: true,
-      strict: false,
-      strictNumbers: true,
-      coerceTypes: false,
-      useDefaults: false,
-      ownProperties: true,
-      unicodeRegExp: true,
-    });
-    ajvFormats.default(ajv);
-    // ajv-formats' uuid also takes `urn:uuid:…`, which PostgreSQL's uuid type refuses.
-    ajv.addFormat('uuid', UUID_RE);
-    sharedAjv = ajv;
-  }
+  sharedAjv ??= createAjv('records');
   return sharedAjv;
 }
 

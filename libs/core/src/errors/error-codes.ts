@@ -129,6 +129,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   VALIDATION_FAILED: 'The request has invalid fields',
   MALFORMED_JSON: 'The request body is not valid JSON',
   ROUTE_NOT_FOUND: 'No such route',
+  HEADERS_TOO_LARGE: 'Request headers too large',
   BODY_TOO_LARGE: 'The request body is too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported content type',
   DATABASE_UNAVAILABLE: 'The database is unavailable',

@@ -20,6 +20,28 @@ export interface Problem {
 }
 
 const DOCS_BASE = 'https://plinth.dev/errors/';
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** The one problem+json builder (RFC 9457 plus PocketBase's `message` and `data`). */
+export function makeProblem(
+  code: string,
+  status: number,
+  detail: string,
+  requestId: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return {
+    type: DOCS_BASE + code.toLowerCase().replace(/_/g, '-'),
+    title: titleFor(code, status),
+    status,
+    detail,
+    code,
+    ...extra,
+    requestId,
+    message: detail,
+    data: pocketBaseData(extra.errors as FieldProblem[] | undefined),
+  };
+}
 
 /** Connection-level failures of `pg` and PostgreSQL that mean "the database is down", not "bad request". */
 const PG_UNAVAILABLE_CODES = new Set([
@@ -69,22 +91,8 @@ export function toProblem(
   err: unknown,
   requestId: string,
 ): { problem: Problem; internal: boolean; headers: Record<string, string> } {
-  const make = (
-    code: string,
-    status: number,
-    detail: string,
-    extra: Record<string, unknown> = {},
-  ): Problem => ({
-    type: DOCS_BASE + code.toLowerCase().replace(/_/g, '-'),
-    title: titleFor(code, status),
-    status,
-    detail,
-    code,
-    ...extra,
-    requestId,
-    message: detail,
-    data: pocketBaseData(extra.errors as FieldProblem[] | undefined),
-  });
+  const make = (code: string, status: number, detail: string, extra: Record<string, unknown> = {}) =>
+    makeProblem(code, status, detail, requestId, extra);
 
   if (err instanceof AppError) {
     const { headers = {}, ...extra } = err.extra;
@@ -257,7 +265,7 @@ export function sendProblem(
   reply
     .status(problem.status)
     .headers(headers)
-    .header('content-type', 'application/problem+json; charset=utf-8')
+    .header('content-type', PROBLEM_CONTENT_TYPE)
     .send(JSON.stringify(problem));
 }
 

@@ -1,11 +1,8 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { AppError, type FieldProblem } from '../errors/app-error.js';
+import { createAjv } from './ajv.js';
 
-// ajv-formats ships CommonJS with a default export.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-
-const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+const ajv = createAjv('bodies');
 const cache = new WeakMap<object, ValidateFunction>();
 
 export type BodySchema = Record<string, unknown>;
