@@ -2,7 +2,18 @@
 // package.json) and declarations (types/), with the root's TypeScript. Builds into a fresh folder and
 // swaps it in, so a test using sdk/dist never sees a half-written one.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -70,6 +81,30 @@ function generateApiTypes() {
   }
 }
 
+// `--if-stale`: build only when sdk/dist is missing or older than its sources (what `npm test` and the
+// SDK tests ask for, so test files running side by side never rebuild it under each other).
+const stamp = path.join(sdk, 'dist/.build-stamp');
+const SOURCES = [
+  'src',
+  'openapi.json',
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.esm.json',
+  'tsconfig.cjs.json',
+];
+function newest(p) {
+  if (!existsSync(p)) return 0;
+  const s = statSync(p);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let max = s.mtimeMs;
+  for (const entry of readdirSync(p)) max = Math.max(max, newest(path.join(p, entry)));
+  return max;
+}
+const stale = () =>
+  !existsSync(stamp) || Math.max(...SOURCES.map((f) => newest(path.join(sdk, f)))) > statSync(stamp).mtimeMs;
+if (process.argv.includes('--if-stale') && !stale()) process.exit(0);
+const started = new Date();
+
 rmSync(staging, { recursive: true, force: true });
 try {
   generateApiTypes();
@@ -86,6 +121,9 @@ try {
   mkdirSync(path.join(staging, 'cjs'), { recursive: true });
   writeFileSync(path.join(staging, 'cjs/package.json'), '{ "type": "commonjs" }\n');
   chmodSync(path.join(staging, 'esm/cli/main.js'), 0o755);
+  // Stamped with the start time: a source saved during the build makes the next --if-stale build again.
+  writeFileSync(path.join(staging, '.build-stamp'), `${started.toISOString()}\n`);
+  utimesSync(path.join(staging, '.build-stamp'), started, started);
   const dist = path.join(sdk, 'dist');
   const old = path.join(sdk, `dist.old.${process.pid}`);
   try {

@@ -50,7 +50,7 @@ describe('examples/todo-web: the sample app, built from the SDK its server serve
 
   beforeAll(async () => {
     // The server packs the SDK that `npm run build` leaves in sdk/dist.
-    await run(process.execPath, [path.join(ROOT, 'scripts/build-sdk.mjs')], { cwd: ROOT });
+    await run(process.execPath, [path.join(ROOT, 'scripts/build-sdk.mjs'), '--if-stale'], { cwd: ROOT });
     t = await startIsolatedApp();
     dir = await mkdtemp(path.join(os.tmpdir(), 'plinth-todo-web-'));
     // A copy of the example as a fresh clone has it (no node_modules, no dist).

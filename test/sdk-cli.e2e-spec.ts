@@ -73,7 +73,9 @@ describe('plinth CLI: typegen and schema as code', () => {
 
   beforeAll(async () => {
     // The CLI runs from the built package, as users run it (`npx plinth`).
-    await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/build-sdk.mjs')], { cwd: ROOT });
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts/build-sdk.mjs'), '--if-stale'], {
+      cwd: ROOT,
+    });
     t = await startIsolatedApp();
     admin = await adminToken(t);
     key = await createKey(t, admin, ['admin']);

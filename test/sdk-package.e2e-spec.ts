@@ -47,7 +47,7 @@ describe('GET /api/sdk.tgz: the typed SDK as an npm package', () => {
 
   beforeAll(async () => {
     // The server packs the SDK that `npm run build` (scripts/build-sdk.mjs) leaves in sdk/dist.
-    await run(process.execPath, [path.join(ROOT, 'scripts/build-sdk.mjs')], { cwd: ROOT });
+    await run(process.execPath, [path.join(ROOT, 'scripts/build-sdk.mjs'), '--if-stale'], { cwd: ROOT });
     t = await startIsolatedApp();
     const admin = await adminToken(t);
     as = api(t, admin);

@@ -52,7 +52,8 @@ function readSdk(sdkDir: string): TarFile[] {
   ];
   const bin = Object.values((manifest.bin ?? {}) as Record<string, string>).map((p) => path.normalize(p));
   for (const rel of listFiles(path.join(sdkDir, 'dist'))) {
-    if (rel.endsWith('.map') || `dist/${rel}` === SCHEMA_DECLARATION) continue;
+    // Source maps, the schema placeholder (generated per server) and build-sdk's stamp are not packed.
+    if (rel.endsWith('.map') || rel === '.build-stamp' || `dist/${rel}` === SCHEMA_DECLARATION) continue;
     const p = `dist/${rel}`;
     files.push({
       path: p,
