@@ -126,7 +126,14 @@ describe.each([['local'], ['s3']])('stored files of dropped fields and collectio
       collections: [withoutCover],
     });
     expect(dry.status).toBe(200);
-    expect(dry.body.changes).toEqual([{ collection: 'notes', action: 'update', fields: ['cover'] }]);
+    expect(dry.body.changes).toEqual([
+      expect.objectContaining({
+        collection: 'notes',
+        action: 'update',
+        fields: ['cover'],
+        removed: [{ name: 'cover', type: 'file' }],
+      }),
+    ]);
     expect(await storedOf(c.id)).toEqual(before);
 
     const res = await api(t, admin)('PUT', '/api/collections/import', { collections: [withoutCover] });
