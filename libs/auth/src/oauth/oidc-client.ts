@@ -1,0 +1,156 @@
+import type { LookupFunction } from 'node:net';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  assertPublicUrl,
+  httpSend,
+  PLINTH_CONFIG,
+  publicOnlyLookup,
+  type ResolvedConfig,
+} from '@plinth/core';
+import * as client from 'openid-client';
+import type { OAuth2ProviderSettings } from './oauth2-settings.js';
+import { oidcIdentity, type ProviderIdentity } from './provider-identity.js';
+
+const CACHE_MS = 60 * 60 * 1000;
+const TIMEOUT_MS = 10_000;
+const NO_BODY = new Set([101, 204, 205, 304]);
+
+/** What the start route keeps for the callback (next to the state, in Redis). */
+export interface OidcSecrets {
+  verifier: string;
+  nonce: string;
+}
+
+/** The body of a request openid-client makes, as the HTTP client sends it. */
+function bodyOf(body: client.CustomFetchOptions['body']): string | Buffer | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  if (body instanceof ArrayBuffer || body instanceof Uint8Array) return Buffer.from(body as Uint8Array);
+  throw new Error('A streamed request body is not supported.');
+}
+
+/**
+ * openid-client's requests go through Plinth's HTTP client: a timeout, a capped answer, and unless
+ * PLINTH_ALLOW_PRIVATE_ENDPOINTS the outbound guard, which checks the URL and the address actually
+ * connected to (issue 16). openid-client itself refuses http unless private endpoints are allowed.
+ */
+function guardedFetch(lookup: LookupFunction | undefined): client.CustomFetch {
+  return async (url, options) => {
+    if (lookup) assertPublicUrl(url);
+    const answer = await httpSend(url, {
+      method: options.method,
+      headers: options.headers,
+      body: bodyOf(options.body),
+      timeoutMs: TIMEOUT_MS,
+      lookup,
+    });
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      for (const v of [value ?? []].flat()) headers.append(name, v);
+    }
+    return new Response(NO_BODY.has(answer.status) ? null : answer.body, { status: answer.status, headers });
+  };
+}
+
+/**
+ * OpenID Connect sign-in through openid-client (issue 18): discovery, the authorization URL with
+ * state, nonce and PKCE (S256), the code exchange with its ID token checks (issuer, audience, nonce,
+ * expiry) and userinfo. Discovery is kept an hour per issuer and replica; a failure is not kept.
+ */
+@Injectable()
+export class OidcClient {
+  private readonly cache = new Map<string, { at: number; server: Promise<client.ServerMetadata> }>();
+  private readonly lookup?: LookupFunction;
+  private readonly fetch: client.CustomFetch;
+
+  constructor(@Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig) {
+    if (!config.allowPrivateEndpoints) this.lookup = publicOnlyLookup();
+    this.fetch = guardedFetch(this.lookup);
+  }
+
+  private options(): client.DiscoveryRequestOptions {
+    return {
+      [client.customFetch]: this.fetch,
+      timeout: TIMEOUT_MS / 1000,
+      // Local issuers (tests, a Keycloak on the LAN) speak http; only where private endpoints are allowed.
+      execute: this.config.allowPrivateEndpoints ? [client.allowInsecureRequests] : [],
+    };
+  }
+
+  /** The issuer's discovery document (`${issuer}/.well-known/openid-configuration`). */
+  private server(issuer: string): Promise<client.ServerMetadata> {
+    const cached = this.cache.get(issuer);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.server;
+    const server = client
+      .discovery(new URL(issuer), 'discovery', undefined, undefined, this.options())
+      .then((config) => config.serverMetadata());
+    this.cache.set(issuer, { at: Date.now(), server });
+    server.catch(() => this.cache.delete(issuer));
+    return server;
+  }
+
+  /** The client of this provider: discovered endpoints, unless the collection sets its own. */
+  async configuration(provider: OAuth2ProviderSettings): Promise<client.Configuration> {
+    const discovered = await this.server(provider.issuer!);
+    const server: client.ServerMetadata = {
+      ...discovered,
+      authorization_endpoint: provider.authUrl ?? discovered.authorization_endpoint,
+      token_endpoint: provider.tokenUrl ?? discovered.token_endpoint,
+      userinfo_endpoint: provider.userInfoUrl ?? discovered.userinfo_endpoint,
+    };
+    const config = new client.Configuration(server, provider.clientId!, provider.clientSecret);
+    config[client.customFetch] = this.fetch;
+    config.timeout = TIMEOUT_MS / 1000;
+    for (const extension of this.options().execute ?? []) extension(config);
+    return config;
+  }
+
+  /** Fresh PKCE verifier and nonce for one sign-in. */
+  newSecrets(): OidcSecrets {
+    return { verifier: client.randomPKCECodeVerifier(), nonce: client.randomNonce() };
+  }
+
+  /** The provider's authorization page for one sign-in. */
+  async authorizationUrl(
+    config: client.Configuration,
+    input: OidcSecrets & { state: string; callbackUrl: string },
+  ): Promise<string> {
+    return client
+      .buildAuthorizationUrl(config, {
+        redirect_uri: input.callbackUrl,
+        scope: 'openid email profile',
+        state: input.state,
+        nonce: input.nonce,
+        code_challenge: await client.calculatePKCECodeChallenge(input.verifier),
+        code_challenge_method: 'S256',
+      })
+      .toString();
+  }
+
+  /**
+   * The callback: code → tokens (sending the PKCE verifier; the ID token's issuer, audience, nonce
+   * and expiry checked) → who signed in, completed by userinfo when the issuer has one.
+   */
+  async signIn(
+    config: client.Configuration,
+    input: OidcSecrets & { state: string; callbackUrl: string; query: Record<string, string | undefined> },
+  ): Promise<{ identity: ProviderIdentity | null; issuer: string }> {
+    const current = new URL(input.callbackUrl);
+    for (const [key, value] of Object.entries(input.query)) {
+      if (value !== undefined) current.searchParams.set(key, value);
+    }
+    const tokens = await client.authorizationCodeGrant(config, current, {
+      pkceCodeVerifier: input.verifier,
+      expectedState: input.state,
+      expectedNonce: input.nonce,
+      idTokenExpected: true,
+    });
+    const claims = tokens.claims();
+    if (!claims) return { identity: null, issuer: '' };
+    const userinfo = config.serverMetadata().userinfo_endpoint
+      ? await client.fetchUserInfo(config, tokens.access_token, claims.sub)
+      : undefined;
+    return { identity: oidcIdentity(claims, userinfo), issuer: claims.iss.replace(/\/+$/, '') };
+  }
+}
