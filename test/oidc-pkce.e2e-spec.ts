@@ -20,6 +20,7 @@ describe('social sign-in: OpenID Connect through openid-client (PKCE, state, non
   let idp: MockProviders;
   let t: App;
   let flow: ReturnType<typeof oauth2Browser>;
+  let admin = '';
   /** Query strings of the authorize requests the issuer received, newest last. */
   const authorizeRequests: URLSearchParams[] = [];
   /** Changes the next ID tokens' claims (a misbehaving or hostile issuer). */
@@ -27,6 +28,25 @@ describe('social sign-in: OpenID Connect through openid-client (PKCE, state, non
 
   const identityCount = async () =>
     Number((await t.db.query('SELECT count(*)::int AS n FROM plinth.external_identity')).rows[0].n);
+
+  const configure = (endpoints: { tokenUrl?: string; userInfoUrl?: string }) =>
+    api(t, admin)('PATCH', '/api/collections/users', {
+      options: {
+        oauth2: {
+          enabled: true,
+          redirectAllowList: [APP],
+          providers: [
+            {
+              name: 'oidc',
+              clientId: 'plinth',
+              clientSecret: 'oidc-secret',
+              issuer: idp.issuer,
+              ...endpoints,
+            },
+          ],
+        },
+      },
+    });
 
   beforeAll(async () => {
     idp = await MockProviders.start();
@@ -38,20 +58,8 @@ describe('social sign-in: OpenID Connect through openid-client (PKCE, state, non
       Object.assign(token.payload, tamper);
     });
     t = await startIsolatedApp({ env: { PUBLIC_URL, PLINTH_AUTH_RATE_PER_IP: '10000' } });
-    const admin = await adminToken(t);
-    ok(
-      await api(t, admin)('PATCH', '/api/collections/users', {
-        options: {
-          oauth2: {
-            enabled: true,
-            redirectAllowList: [APP],
-            providers: [
-              { name: 'oidc', clientId: 'plinth', clientSecret: 'oidc-secret', issuer: idp.issuer },
-            ],
-          },
-        },
-      }),
-    );
+    admin = await adminToken(t);
+    ok(await configure({}));
     flow = oauth2Browser(() => t, idp, { publicUrl: PUBLIC_URL, app: APP });
   });
   afterAll(async () => {
@@ -116,5 +124,31 @@ describe('social sign-in: OpenID Connect through openid-client (PKCE, state, non
       tamper = {};
     }
     expect(await identityCount()).toBe(before);
+  });
+
+  it('uses token and userinfo URLs the collection sets instead of the discovered ones', async () => {
+    const seen: string[] = [];
+    const note = (_res: unknown, req: IncomingMessage) => seen.push(req.url ?? '');
+    idp.mock.service.on('beforeResponse', note);
+    idp.mock.service.on('beforeUserinfo', note);
+    try {
+      ok(
+        await configure({
+          tokenUrl: `${idp.issuer}/token?via=collection`,
+          userInfoUrl: `${idp.issuer}/userinfo?via=collection`,
+        }),
+      );
+      const signedIn = await flow.signInOk('oidc', {
+        sub: 'override-1',
+        email: 'o@example.com',
+        emailVerified: true,
+      });
+      expect(signedIn.record).toMatchObject({ email: 'o@example.com' });
+      expect(seen).toEqual(['/token?via=collection', '/userinfo?via=collection']);
+    } finally {
+      idp.mock.service.off('beforeResponse', note);
+      idp.mock.service.off('beforeUserinfo', note);
+      ok(await configure({}));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -56,11 +57,11 @@ function guardedFetch(lookup: LookupFunction | undefined): client.CustomFetch {
 /**
  * OpenID Connect sign-in through openid-client (issue 18): discovery, the authorization URL with
  * state, nonce and PKCE (S256), the code exchange with its ID token checks (issuer, audience, nonce,
- * expiry) and userinfo. Discovery is kept an hour per issuer and replica; a failure is not kept.
+ * expiry) and userinfo. Discovery is kept an hour per issuer, client and replica; a failure is not kept.
  */
 @Injectable()
 export class OidcClient {
-  private readonly cache = new Map<string, { at: number; server: Promise<client.ServerMetadata> }>();
+  private readonly cache = new Map<string, { at: number; config: Promise<client.Configuration> }>();
   private readonly lookup?: LookupFunction;
   private readonly fetch: client.CustomFetch;
 
@@ -78,26 +79,41 @@ export class OidcClient {
     };
   }
 
-  /** The issuer's discovery document (`${issuer}/.well-known/openid-configuration`). */
-  private server(issuer: string): Promise<client.ServerMetadata> {
-    const cached = this.cache.get(issuer);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.server;
-    const server = client
-      .discovery(new URL(issuer), 'discovery', undefined, undefined, this.options())
-      .then((config) => config.serverMetadata());
-    this.cache.set(issuer, { at: Date.now(), server });
-    server.catch(() => this.cache.delete(issuer));
-    return server;
+  /**
+   * The client of `issuer` from its discovery document (`${issuer}/.well-known/openid-configuration`),
+   * so openid-client's own issuer rules apply (Entra ID's tenant issuers among them).
+   */
+  private discover(issuer: string, clientId: string, secret: string): Promise<client.Configuration> {
+    const key = `${issuer} ${clientId} ${createHash('sha256').update(secret).digest('hex')}`;
+    const cached = this.cache.get(key);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.config;
+    const discover = (url: string) =>
+      client.discovery(new URL(url), clientId, secret, undefined, this.options());
+    const config = discover(issuer).catch((err: unknown) => {
+      // An issuer configured with(out) a trailing slash its document does not have: the same issuer.
+      const named = (err as { cause?: { body?: { issuer?: unknown } } }).cause?.body?.issuer;
+      const trim = (v: string) => v.replace(/\/+$/, '');
+      if (typeof named === 'string' && named !== issuer && trim(named) === trim(issuer))
+        return discover(named);
+      throw err;
+    });
+    this.cache.set(key, { at: Date.now(), config });
+    config.catch(() => this.cache.delete(key));
+    return config;
   }
 
   /** The client of this provider: discovered endpoints, unless the collection sets its own. */
   async configuration(provider: OAuth2ProviderSettings): Promise<client.Configuration> {
-    const discovered = await this.server(provider.issuer!);
+    const discovered = await this.discover(provider.issuer!, provider.clientId!, provider.clientSecret);
+    if (!provider.authUrl && !provider.tokenUrl && !provider.userInfoUrl) return discovered;
+    // Without openid-client's helper method: the metadata is cloned later, a function cannot be.
+    const { supportsPKCE, ...metadata } = discovered.serverMetadata();
+    void supportsPKCE;
     const server: client.ServerMetadata = {
-      ...discovered,
-      authorization_endpoint: provider.authUrl ?? discovered.authorization_endpoint,
-      token_endpoint: provider.tokenUrl ?? discovered.token_endpoint,
-      userinfo_endpoint: provider.userInfoUrl ?? discovered.userinfo_endpoint,
+      ...metadata,
+      authorization_endpoint: provider.authUrl ?? metadata.authorization_endpoint,
+      token_endpoint: provider.tokenUrl ?? metadata.token_endpoint,
+      userinfo_endpoint: provider.userInfoUrl ?? metadata.userinfo_endpoint,
     };
     const config = new client.Configuration(server, provider.clientId!, provider.clientSecret);
     config[client.customFetch] = this.fetch;
