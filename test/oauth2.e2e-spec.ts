@@ -333,7 +333,7 @@ describe('social sign-in (Google, GitHub, OpenID Connect) against local provider
     });
   });
 
-  describe('OpenID Connect (passport-openidconnect, issuer discovery)', () => {
+  describe('OpenID Connect (openid-client, issuer discovery)', () => {
     it('redirects to the discovered authorization endpoint with state, nonce and PKCE', async () => {
       const res = await start('oidc');
       expect(res.status).toBe(302);

@@ -16,7 +16,7 @@ import { ExternalIdentitiesRepository } from './oauth/external-identities.reposi
 import { OAuth2Controller } from './oauth/oauth2.controller.js';
 import { OAuth2StateRepository } from './oauth/oauth2-state.js';
 import { OAuth2Service } from './oauth/oauth2.service.js';
-import { OidcDiscovery } from './oauth/oidc-discovery.js';
+import { OidcClient } from './oauth/oidc-client.js';
 import { PrincipalResolver } from './principal.resolver.js';
 import { TokensService } from './tokens.service.js';
 import { AccountMailController } from './users/account-mail.controller.js';
@@ -58,7 +58,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     AccountMailService,
     ExternalIdentitiesRepository,
     OAuth2StateRepository,
-    OidcDiscovery,
+    OidcClient,
     OAuth2Service,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

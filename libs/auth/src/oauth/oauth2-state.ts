@@ -70,23 +70,3 @@ export class OAuth2StateStore {
     cb(null, this.taken.entry.verifier ?? true);
   }
 }
-
-/** The same for passport-openidconnect, whose store keeps the nonce context. */
-export class OidcStateStore {
-  constructor(
-    private readonly save: (extra: { nonce?: string }) => Promise<string>,
-    private readonly taken?: { handle: string; entry: OAuth2StateEntry },
-  ) {}
-
-  store(_req: unknown, ctx: { nonce?: string }, _appState: unknown, _meta: unknown, cb: Done): void {
-    this.save({ nonce: ctx.nonce }).then((handle) => cb(null, handle), cb);
-  }
-
-  verify(_req: unknown, handle: string | undefined, cb: Done): void {
-    if (!this.taken || handle !== this.taken.handle) {
-      cb(null, false, { message: 'Unknown, used or expired sign-in state.' });
-      return;
-    }
-    cb(null, { nonce: this.taken.entry.nonce }, undefined);
-  }
-}

@@ -1,20 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { assertPublicUrl } from '@plinth/core';
 import { Strategy as GithubStrategyTyped } from 'passport-github2';
 import { Strategy as GoogleStrategyTyped } from 'passport-google-oauth20';
-import { Strategy as OidcStrategyTyped } from 'passport-openidconnect';
 import type { OAuth2ProviderSettings } from './oauth2-settings.js';
-import type { OidcEndpoints } from './oidc-discovery.js';
-import { githubIdentity, googleIdentity, oidcIdentity, type ProviderIdentity } from './provider-identity.js';
+import { githubIdentity, googleIdentity, type ProviderIdentity } from './provider-identity.js';
 import type { PassportStrategy } from './run-strategy.js';
 
 /** The strategies as Plinth calls them (their typings assume Express requests). */
 type StrategyClass = new (options: object, verify: (...args: never[]) => void) => object;
 const GoogleStrategy = GoogleStrategyTyped as unknown as StrategyClass;
 const GithubStrategy = GithubStrategyTyped as unknown as StrategyClass;
-const OidcStrategy = OidcStrategyTyped as unknown as StrategyClass;
 
 type Callback = (err: unknown, body?: unknown, res?: unknown) => void;
 
@@ -32,7 +28,7 @@ const noIdentity = { message: 'The provider did not say who signed in.' };
 
 /**
  * Profile bodies are parsed by the strategies inside the HTTP client's callback, where some of
- * them (passport-github2's email list, passport-openidconnect's userinfo) would throw out of the
+ * them (passport-github2's email list) would throw out of the
  * request and crash the process on a body that is not JSON. Such a body becomes an error here.
  */
 function guardJson(client: OAuthClient): void {
@@ -54,12 +50,7 @@ const clientOf = (strategy: unknown): OAuthClient => (strategy as { _oauth2: OAu
 export interface StrategyInput {
   settings: OAuth2ProviderSettings;
   callbackUrl: string;
-  /** OAuth2StateStore for google/github, OidcStateStore for oidc. */
   store: object;
-  /** oidc only: the discovered endpoints (configured URLs take precedence). */
-  oidc?: OidcEndpoints;
-  /** oidc only: the PKCE verifier of this sign-in (passport-openidconnect has no PKCE of its own). */
-  pkceVerifier?: string;
   /**
    * Set unless PLINTH_ALLOW_PRIVATE_ENDPOINTS: token and userinfo requests resolve through it, so a
    * private address is refused on connect (issue 16). Those URLs must then be https.
@@ -78,9 +69,10 @@ function guardAddresses(strategy: unknown, lookup: LookupFunction | undefined, u
   clientOf(strategy).setAgent(agent);
 }
 
-export const newPkceVerifier = (): string => randomBytes(32).toString('base64url');
-
-/** A fresh strategy for one request: per-request state stays out of shared objects. */
+/**
+ * A fresh Google or GitHub strategy for one request: per-request state stays out of shared objects.
+ * OpenID Connect goes through openid-client instead (oidc-client.ts).
+ */
 export function buildStrategy(input: StrategyInput): PassportStrategy {
   const { settings, callbackUrl, store } = input;
   const common = {
@@ -142,58 +134,7 @@ export function buildStrategy(input: StrategyInput): PassportStrategy {
       guardAddresses(strategy, input.lookup, [settings.tokenUrl, settings.userInfoUrl]);
       return strategy as unknown as PassportStrategy;
     }
-    case 'oidc': {
-      const endpoints = input.oidc!;
-      const userInfoUrl = settings.userInfoUrl ?? endpoints.userInfoUrl;
-      const verifier = input.pkceVerifier!;
-      const strategy = new OidcStrategy(
-        {
-          issuer: endpoints.issuer,
-          authorizationURL: settings.authUrl ?? endpoints.authorizationUrl,
-          tokenURL: settings.tokenUrl ?? endpoints.tokenUrl,
-          userInfoURL: userInfoUrl,
-          clientID: settings.clientId,
-          clientSecret: settings.clientSecret,
-          callbackURL: callbackUrl,
-          scope: ['email', 'profile'],
-          nonce: true,
-          store,
-          skipUserProfile: !userInfoUrl,
-        },
-        // Nine parameters: passport-openidconnect then hands over the ID token and the userinfo apart.
-        (
-          _iss: string,
-          uiProfile: { _json?: unknown } | undefined,
-          _idProfile: unknown,
-          _context: unknown,
-          idToken: string,
-          _access: string,
-          _refresh: string,
-          _params: unknown,
-          done: Verified,
-        ) => {
-          let claims: unknown;
-          try {
-            claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'));
-          } catch {
-            return done(new Error('The ID token is not readable.'));
-          }
-          const identity = oidcIdentity(claims, uiProfile?._json);
-          return identity ? done(null, identity) : done(null, false, noIdentity);
-        },
-      );
-      const client = clientOf(strategy);
-      guardJson(client);
-      guardAddresses(strategy, input.lookup, [settings.tokenUrl ?? endpoints.tokenUrl, userInfoUrl]);
-      // PKCE (S256) by hand: the challenge goes with the authorization request, the verifier with the code.
-      const challenge = createHash('sha256').update(verifier).digest('base64url');
-      Object.assign(strategy, {
-        authorizationParams: () => ({ code_challenge: challenge, code_challenge_method: 'S256' }),
-      });
-      const exchange = client.getOAuthAccessToken.bind(client);
-      client.getOAuthAccessToken = (code, params, cb) =>
-        exchange(code, { ...params, code_verifier: verifier }, cb);
-      return strategy as unknown as PassportStrategy;
-    }
+    case 'oidc':
+      throw new Error('OpenID Connect signs in through OidcClient, not Passport.');
   }
 }

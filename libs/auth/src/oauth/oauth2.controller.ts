@@ -14,10 +14,13 @@ export const codeSchema = {
   properties: { code: { type: 'string', minLength: 1, maxLength: 200 } },
 };
 
-/** Only single string values of the callback's query reach the strategies. */
+/**
+ * Only single string values of the callback's query reach the strategies. `iss` (RFC 9207) is kept
+ * for OpenID Connect issuers that announce it: openid-client then checks it.
+ */
 function singleValues(query: Record<string, unknown>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const key of ['code', 'state', 'error', 'error_description']) {
+  for (const key of ['code', 'state', 'iss', 'error', 'error_description']) {
     const value = query[key];
     if (typeof value === 'string') out[key] = value.slice(0, 2000);
   }

@@ -33,14 +33,10 @@ import {
   providerSettings,
   withParams,
 } from './oauth2-settings.js';
-import {
-  type OAuth2StateEntry,
-  OAuth2StateRepository,
-  OAuth2StateStore,
-  OidcStateStore,
-} from './oauth2-state.js';
-import { buildStrategy, newPkceVerifier } from './oauth2-strategies.js';
-import { OidcDiscovery, type OidcEndpoints } from './oidc-discovery.js';
+import { type OAuth2StateEntry, OAuth2StateRepository, OAuth2StateStore } from './oauth2-state.js';
+import { buildStrategy } from './oauth2-strategies.js';
+import { OidcClient } from './oidc-client.js';
+import type { Configuration } from 'openid-client';
 import type { ProviderIdentity } from './provider-identity.js';
 import { runStrategy, type StrategyOutcome, type StrategyRequest } from './run-strategy.js';
 
@@ -80,7 +76,7 @@ export class OAuth2Service {
     private readonly users: UsersAuthService,
     private readonly oneTime: OneTimeTokenRepository,
     private readonly states: OAuth2StateRepository,
-    private readonly discovery: OidcDiscovery,
+    private readonly oidc: OidcClient,
     private readonly recordEvents: RecordEvents,
     private readonly authEvents: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
@@ -165,23 +161,18 @@ export class OAuth2Service {
       redirect,
       callbackUrl: this.callbackUrl(c, provider.name),
     };
-    let storeError: unknown;
     try {
-      const pkceVerifier = newPkceVerifier();
+      if (provider.name === 'oidc') return await this.startOidc(provider, entry);
+      let storeError: unknown;
       const save = (extra: Partial<OAuth2StateEntry>) =>
-        this.states
-          .save({ ...entry, ...(provider.name === 'oidc' ? { verifier: pkceVerifier } : {}), ...extra })
-          .catch((err: unknown) => {
-            storeError = err;
-            throw err;
-          });
-      const store = provider.name === 'oidc' ? new OidcStateStore(save) : new OAuth2StateStore(save);
+        this.states.save({ ...entry, ...extra }).catch((err: unknown) => {
+          storeError = err;
+          throw err;
+        });
       const strategy = buildStrategy({
         settings: provider,
         callbackUrl: entry.callbackUrl,
-        store,
-        oidc: await this.endpointsFor(provider),
-        pkceVerifier,
+        store: new OAuth2StateStore(save),
         lookup: this.lookup,
       });
       const outcome = await runStrategy(strategy, request('/'));
@@ -193,12 +184,19 @@ export class OAuth2Service {
     }
   }
 
-  private async endpointsFor(provider: OAuth2ProviderSettings): Promise<OidcEndpoints | undefined> {
-    if (provider.name !== 'oidc') return undefined;
+  /** OpenID Connect through openid-client: state, nonce and PKCE verifier wait in Redis. */
+  private async startOidc(provider: OAuth2ProviderSettings, entry: OAuth2StateEntry): Promise<string> {
+    const config = await this.oidcConfiguration(provider);
+    const secrets = this.oidc.newSecrets();
+    const state = await this.states.save({ ...entry, ...secrets });
+    return this.oidc.authorizationUrl(config, { ...secrets, state, callbackUrl: entry.callbackUrl });
+  }
+
+  private async oidcConfiguration(provider: OAuth2ProviderSettings): Promise<Configuration> {
     try {
-      return await this.discovery.endpoints(provider.issuer!);
+      return await this.oidc.configuration(provider);
     } catch (err) {
-      this.logger.warn(`OpenID Connect discovery at ${provider.issuer} failed: ${(err as Error).message}`);
+      this.logger.warn(`OpenID Connect discovery at ${provider.issuer} failed: ${describe(err)}`);
       throw new SignInRefused(
         'OAUTH2_PROVIDER_FAILED',
         'The OpenID Connect provider could not be reached. Try again later.',
@@ -290,34 +288,64 @@ export class OAuth2Service {
         `Sign-in with ${providerName} was switched off.`,
       );
     }
+    if (provider.name === 'oidc') return { ...(await this.finishOidc(c, provider, entry, query)), provider };
     const taken = { handle: query.state!, entry };
     const save = () => Promise.reject(new Error('A callback does not start a sign-in.'));
-    const oidc = await this.endpointsFor(provider);
     let strategy: ReturnType<typeof buildStrategy>;
     try {
       strategy = buildStrategy({
         settings: provider,
         callbackUrl: entry.callbackUrl,
-        store: provider.name === 'oidc' ? new OidcStateStore(save, taken) : new OAuth2StateStore(save, taken),
-        oidc,
-        pkceVerifier: entry.verifier,
+        store: new OAuth2StateStore(save, taken),
         lookup: this.lookup,
       });
     } catch (err) {
-      if ((err as { code?: string }).code !== 'EPRIVATEADDRESS') throw err;
-      this.logger.warn(`Sign-in with ${provider.name} refused: ${(err as Error).message}`);
-      throw new SignInRefused(
-        'OAUTH2_PROVIDER_FAILED',
-        "The provider's token or userinfo URL is on a private address, which this server does not connect to.",
-      );
+      if (!isPrivateAddressError(err)) throw err;
+      throw this.privateEndpoint(provider, err);
     }
     const outcome = await runStrategy(strategy, request('/callback', query));
     if (outcome.kind === 'success') {
-      // passport-openidconnect checked that the ID token's `iss` is this issuer.
-      const issuer = oidc ? oidc.issuer.replace(/\/+$/, '') : '';
-      return { identity: outcome.user as ProviderIdentity, provider, issuer };
+      return { identity: outcome.user as ProviderIdentity, provider, issuer: '' };
     }
     throw this.providerFailed(c, provider.name, outcome);
+  }
+
+  /** The OpenID Connect callback through openid-client, with the state, nonce and verifier of the start. */
+  private async finishOidc(
+    c: CompiledCollection,
+    provider: OAuth2ProviderSettings,
+    entry: OAuth2StateEntry,
+    query: Record<string, string | undefined>,
+  ): Promise<{ identity: ProviderIdentity; issuer: string }> {
+    const config = await this.oidcConfiguration(provider);
+    let answer: Awaited<ReturnType<OidcClient['signIn']>>;
+    try {
+      answer = await this.oidc.signIn(config, {
+        state: query.state!,
+        nonce: entry.nonce ?? '',
+        verifier: entry.verifier ?? '',
+        callbackUrl: entry.callbackUrl,
+        query,
+      });
+    } catch (err) {
+      if (isPrivateAddressError(err)) throw this.privateEndpoint(provider, err);
+      throw this.providerFailed(c, provider.name, { kind: 'error', error: new Error(describe(err)) });
+    }
+    if (!answer.identity) {
+      throw this.providerFailed(c, provider.name, {
+        kind: 'fail',
+        message: 'The provider did not say who signed in.',
+      });
+    }
+    return { identity: answer.identity, issuer: answer.issuer };
+  }
+
+  private privateEndpoint(provider: OAuth2ProviderSettings, err: unknown): SignInRefused {
+    this.logger.warn(`Sign-in with ${provider.name} refused: ${describe(err)}`);
+    return new SignInRefused(
+      'OAUTH2_PROVIDER_FAILED',
+      "The provider's token or userinfo URL is on a private address, which this server does not connect to.",
+    );
   }
 
   /** Finds the linked account, links one through a verified email, or creates one. */
@@ -410,6 +438,21 @@ const OAUTH2_REQUEST = { query: {}, headers: {}, method: 'POST', context: 'oauth
 /** A random password nobody knows (the account signs in through the provider) and a token key. */
 async function newSecrets(): Promise<{ passwordHash: string; tokenKey: string }> {
   return { passwordHash: await hashPassword(randomBytes(32).toString('base64url')), tokenKey: newTokenKey() };
+}
+
+/** An error and its causes in one line (openid-client wraps the HTTP client's errors). */
+function describe(err: unknown): string {
+  const parts: string[] = [];
+  for (let e = err; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
+  return parts.join(': ') || String(err);
+}
+
+/** Whether the outbound guard refused the connection, anywhere in the chain of causes. */
+function isPrivateAddressError(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if ((e as { code?: string }).code === 'EPRIVATEADDRESS') return true;
+  }
+  return false;
 }
 
 function request(path: string, query: Record<string, string | undefined> = {}): StrategyRequest {
