@@ -3,6 +3,7 @@ import { parseCsv } from '@plinth/collections';
 import { eventually } from '@plinth/testing';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { createClient, PlinthError } from '../sdk/src/index.js';
 import { adminToken, api } from './support/auth.js';
 import { expectProblem } from './support/problem.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from './support/records.js';
@@ -227,6 +228,20 @@ describe('records export: CSV, JSON and NDJSON with the list rule, filter, sort 
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state <> 'idle' AND query LIKE '%record_export%' AND pid <> pg_backend_pid()`,
       );
       return rows[0].n === 0;
+    });
+  });
+
+  it('exports through the SDK as a Response, and rejects a bad filter with a PlinthError', async () => {
+    const client = createClient({ url: t.url });
+    client.authStore.save(ann.token, { id: ann.id, collectionName: 'users' });
+    const res = await client.collection('things').export({ format: 'json', sort: 'n', fields: 'n' });
+    expect(res.headers.get('content-disposition')).toContain(`things-${TODAY()}.json`);
+    expect(await res.json()).toEqual([{ n: -2.5 }, { n: 1 }, { n: 3 }, { n: 6 }]);
+    const csv = await client.collection('things').export({ filter: 'n = 6', fields: 'title' });
+    expect(parseCsv(await (await csv.blob()).text())).toEqual([['title'], ["'-x"]]);
+    await expect(client.collection('things').export({ filter: 'nope = 1' })).rejects.toMatchObject({
+      status: 400,
+      constructor: PlinthError,
     });
   });
 });
