@@ -66,4 +66,22 @@ describe('console: records export', () => {
     await b.screenshot('records-export');
     expect(b.pageErrors).toEqual([]);
   });
+
+  it('exports JSON by keyboard on a phone', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByLabel('Export format').focus();
+    await page.keyboard.press('ArrowDown'); // JSON
+    await expect(page.getByLabel('Export format').inputValue()).resolves.toBe('json');
+    await page.keyboard.press('Tab');
+    const exportButton = page.getByRole('button', { name: 'Export', exact: true });
+    await expect(exportButton.evaluate((el) => el === el.ownerDocument.activeElement)).resolves.toBe(true);
+    const box = (await exportButton.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(390);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect(download.suggestedFilename()).toMatch(/^notes-\d{4}-\d{2}-\d{2}\.json$/);
+    const items = JSON.parse(await readFile((await download.path())!, 'utf8')) as Array<{ n: number }>;
+    expect(items.map((r) => r.n)).toEqual([3, 2, 1]);
+    await b.screenshot('records-export-phone');
+    expect(b.pageErrors).toEqual([]);
+  });
 });
