@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { parseCsv } from '@plinth/collections';
+import { PrincipalResolver } from '@plinth/auth';
+import { parseCsv, RecordExporter } from '@plinth/collections';
 import { eventually } from '@plinth/testing';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -243,5 +244,18 @@ describe('records export: CSV, JSON and NDJSON with the list rule, filter, sort 
       status: 400,
       constructor: PlinthError,
     });
+  });
+
+  it('runs at most a quarter of the request pool as exports at once, and frees a slot when one is dropped', async () => {
+    const exporter = t.app.get(RecordExporter);
+    const principal = await t.app.get(PrincipalResolver).resolve(`Bearer ${admin}`);
+    const max = Math.floor(t.config.database.poolSize / 4);
+    const open = await Promise.all(Array.from({ length: max }, () => exporter.open('bulk', {}, principal)));
+    const busy = await download(admin, 'bulk', 'format=json');
+    await expectProblem(busy, 503, 'QUERY_TIMEOUT');
+    expect(busy.headers.get('retry-after')).toBe('5');
+    // Dropped before a byte was read: the connection goes back all the same.
+    for (const e of open) e.body.destroy();
+    await eventually(async () => (await download(admin, 'bulk', 'format=json&fields=n')).status === 200);
   });
 });

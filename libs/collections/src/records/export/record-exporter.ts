@@ -35,6 +35,9 @@ export interface RecordExport {
  */
 @Injectable()
 export class RecordExporter {
+  /** Exports reading now: each holds a request-pool connection, so at most a quarter of the pool may. */
+  private running = 0;
+
   constructor(
     private readonly reader: RecordReader,
     private readonly records: RecordsRepository,
@@ -53,7 +56,29 @@ export class RecordExporter {
       expand: query.expand,
     });
     const plan = this.reader.plan(collection, q, principal);
-    const client = await this.records.pool.connect();
+    const max = Math.max(1, Math.floor((this.records.pool.options.max ?? 10) / 4));
+    if (this.running >= max) {
+      throw new AppError(
+        'QUERY_TIMEOUT',
+        `${max} exports are running on this server, the most it runs at once. Try again in a moment.`,
+        { headers: { 'retry-after': '5' } },
+      );
+    }
+    this.running++;
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      this.running--;
+      await finish(client);
+    };
+    let client: PoolClient;
+    try {
+      client = await this.records.pool.connect();
+    } catch (err) {
+      this.running--;
+      throw err;
+    }
     let first: Row[];
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -63,16 +88,19 @@ export class RecordExporter {
       });
       first = await fetchBatch(client);
     } catch (err) {
-      await finish(client);
+      await release();
       throw err;
     }
     const present = (rows: Row[]) => this.reader.present(plan, rows, q.fields, principal);
-    const chunks = encode(format, plan, q.fields, batches(client, first, present));
+    const chunks = encode(format, plan, q.fields, batches(client, first, present, release));
+    const body = Readable.from(chunks, { objectMode: false });
+    // A stream destroyed before its first read never runs the generators' finally.
+    body.once('close', () => void release());
     const date = new Date().toISOString().slice(0, 10);
     return {
       fileName: `${plan.c.def.name.replace(/[^\w-]/g, '_')}-${date}.${format}`,
       contentType: CONTENT_TYPE[format],
-      body: Readable.from(chunks, { objectMode: false }),
+      body,
     };
   }
 }
@@ -114,6 +142,7 @@ async function* batches(
   client: PoolClient,
   first: Row[],
   present: (rows: Row[]) => Promise<Row[]>,
+  release: () => Promise<void>,
 ): AsyncGenerator<Row[]> {
   try {
     let rows = first;
@@ -123,7 +152,7 @@ async function* batches(
       rows = await fetchBatch(client);
     }
   } finally {
-    await finish(client);
+    await release();
   }
 }
 
