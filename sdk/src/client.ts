@@ -163,12 +163,32 @@ export class PlinthClient<S = DefaultSchema> {
     return url;
   }
 
-  /** Sends a request to the server; rejects with a PlinthError for any failure. */
-  async send<T = unknown>(path: string, options: SendOptions = {}): Promise<T> {
+  /**
+   * Sends a request and answers the Response itself, unread, when it succeeded (downloads and
+   * streams, such as a records export); rejects with a PlinthError otherwise.
+   */
+  async sendForResponse(path: string, options: SendOptions = {}): Promise<Response> {
+    const { res, url } = await this.request(path, options, '*/*');
+    if (res.ok) return res;
+    let data: unknown = null;
+    try {
+      const text = await res.text();
+      data = text && /json/i.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : text || null;
+    } catch (err) {
+      if (isAbortError(err, options.signal)) throw this.transportError(err, url, options.signal);
+    }
+    throw PlinthError.fromResponse({ status: res.status, url }, data, res.headers.get('x-request-id') ?? '');
+  }
+
+  private async request(
+    path: string,
+    options: SendOptions,
+    accept: string,
+  ): Promise<{ res: Response; url: string }> {
     const auth = options.auth ?? true;
     if (auth) await this.ensureFreshToken();
     const url = this.buildUrl(path, options.query);
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = { accept, ...options.headers };
     const hasAuthHeader = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
     if (auth && !hasAuthHeader && this.authStore.token) {
       headers.authorization = `Bearer ${this.authStore.token}`;
@@ -192,6 +212,12 @@ export class PlinthClient<S = DefaultSchema> {
     } catch (err) {
       throw this.transportError(err, url, options.signal);
     }
+    return { res, url };
+  }
+
+  /** Sends a request to the server; rejects with a PlinthError for any failure. */
+  async send<T = unknown>(path: string, options: SendOptions = {}): Promise<T> {
+    const { res, url } = await this.request(path, options, 'application/json');
     let data: unknown = null;
     try {
       if (res.status !== 204) {

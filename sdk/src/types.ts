@@ -85,6 +85,12 @@ export interface ListOptions extends RecordViewOptions {
   skipTotal?: boolean;
 }
 
+/** Options of `collection(name).export()`: the list's filter, sort, fields and expand, and the file format. */
+export interface ExportOptions extends Omit<ListOptions, 'skipTotal'> {
+  /** csv (the default), json (one array) or ndjson (one record per line). */
+  format?: 'csv' | 'json' | 'ndjson';
+}
+
 export interface FullListOptions extends ListOptions {
   /** Records per request (default 500, the server's maximum). */
   batch?: number;

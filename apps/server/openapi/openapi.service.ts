@@ -25,6 +25,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
 const GENERIC_RECORD_PATHS = [
   '/api/collections/{collection}/records',
   '/api/collections/{collection}/records/{id}',
+  '/api/collections/{collection}/records/export',
 ];
 
 /** Recursively sorts object keys (not arrays): the document is deterministic byte for byte. */

@@ -2,6 +2,8 @@ import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AuthRecordLoader } from './records/auth-record.loader.js';
 import { BatchService } from './records/batch.service.js';
 import { RecordEvents } from './records/record-events.js';
+import { ExportController } from './records/export/export.controller.js';
+import { RecordExporter } from './records/export/record-exporter.js';
 import { RecordsController } from './records/records.controller.js';
 import { RecordsRepository } from './records/records.repository.js';
 import { RecordReader } from './records/read/record-reader.js';
@@ -22,7 +24,7 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
 @Global()
 @Module({
-  controllers: [CollectionsController, RecordsController, RuleCheckController],
+  controllers: [CollectionsController, RecordsController, ExportController, RuleCheckController],
   providers: [
     CollectionsRepository,
     CollectionsRegistry,
@@ -31,6 +33,7 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
     RecordRules,
     RecordFilesPort,
     RecordReader,
+    RecordExporter,
     WriteSteps,
     RecordCreator,
     RecordUpdater,

@@ -14,3 +14,5 @@ export * from './schema/index.js';
 export * from './openapi/collection-openapi.js';
 export * from './records/request-info.js';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './validation/record-schemas.js';
+export { csvLine, parseCsv } from './records/export/csv.js';
+export { RecordExporter } from './records/export/record-exporter.js';

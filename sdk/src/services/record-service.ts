@@ -5,6 +5,7 @@ import type {
   AuthMethods,
   AuthResult,
   CollectionTypes,
+  ExportOptions,
   FullListOptions,
   ListOptions,
   ListResult,
@@ -93,6 +94,19 @@ export class RecordService<C extends CollectionTypes> {
       items.push(...result.items);
       if (result.items.length < batch) return items;
     }
+  }
+
+  /**
+   * Every record the list would give (the caller's list rule, `filter`, `sort`, `fields`, `expand`) as
+   * a file: the server's streamed Response, unread (`await res.blob()`, `res.body` to stream it;
+   * the file name is in Content-Disposition). A bad filter or format rejects with a PlinthError.
+   */
+  export(options: ExportOptions = {}): Promise<Response> {
+    const { format, filter, sort, fields, expand } = options;
+    return this.client.sendForResponse(this.path('/records/export'), {
+      query: { format, filter, sort, fields, expand },
+      ...req(options),
+    });
   }
 
   /** One record by id; a missing (or hidden) record rejects with a 404 PlinthError. */

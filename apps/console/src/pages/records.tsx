@@ -5,6 +5,7 @@ import { fileTokenFor } from '../components/file-thumbs';
 import { Button, ConfirmDialog, EmptyState, ErrorBanner, PageHeader, Spinner } from '../components/ui';
 import { href, navigate } from '../router';
 import { RecordForm } from './record-form';
+import { ExportButton } from './records-export';
 import { PhoneSort, RecordsPager } from './records-pager';
 import { listPath, readListState, type ListState } from './records-query';
 import { RecordsTable } from './records-table';
@@ -142,6 +143,7 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
               </Button>
             ) : null}
             <Button onClick={() => setChooser(!chooser)}>Columns</Button>
+            <ExportButton collection={name} filter={filter} sort={sort} onError={setError} />
             <Button kind="primary" onClick={() => setEditing('new')} testId="new-record">
               New record
             </Button>

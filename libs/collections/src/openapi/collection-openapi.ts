@@ -6,6 +6,7 @@
 import { isMultiple, type CollectionDef, type RuleName } from '../schema/collection.types.js';
 import { buildRecordSchemas, type JSONSchema } from '../validation/record-schemas.js';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
+import { exportOperation } from './export-openapi.js';
 
 export interface CollectionOpenApi {
   paths: Record<string, Record<string, unknown>>;
@@ -259,5 +260,11 @@ export function buildCollectionOpenApi(
   const paths: Record<string, Record<string, unknown>> = {};
   if (Object.keys(collectionPath).length) paths[`/api/collections/${def.name}/records`] = collectionPath;
   if (Object.keys(recordPath).length) paths[`/api/collections/${def.name}/records/{id}`] = recordPath;
+  if (collectionPath.get) {
+    const list = collectionPath.get as Parameters<typeof exportOperation>[1];
+    paths[`/api/collections/${def.name}/records/export`] = {
+      get: exportOperation(def.name, list, ref(names.record).$ref),
+    };
+  }
   return { paths, schemas };
 }

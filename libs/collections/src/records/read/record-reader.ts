@@ -11,6 +11,18 @@ import type { Row } from '../record-sql.js';
 import { RecordsRepository } from '../records.repository.js';
 import { type Caller, filterProblem, RecordRules } from '../rules/record-rules.js';
 
+/** A list's SQL for one caller: see RecordReader.plan. */
+export interface ListPlan {
+  c: CompiledCollection;
+  caller: Caller;
+  where: string;
+  order: string;
+  params: unknown[];
+  /** The params of `where` alone (the sort may bind values of its own). */
+  whereParams: unknown[];
+  expand?: ExpandTree;
+}
+
 /** PocketBase's `@request.context` of a realtime delivery. */
 const REALTIME_REQUEST = { query: {}, headers: {}, method: 'GET', context: 'realtime' } as const;
 
@@ -31,9 +43,37 @@ export class RecordReader {
     principal: Principal,
     signal?: AbortSignal,
   ): Promise<ListResult> {
+    this.checkDepth(q);
+    const plan = this.plan(collection, q, principal);
+    const { c } = plan;
+    const { rows, total } = await this.records.list(
+      c,
+      plan.where,
+      plan.order,
+      plan.params,
+      q.perPage,
+      (q.page - 1) * q.perPage,
+      !q.skipTotal,
+      plan.whereParams,
+      signal,
+    );
+    const items = await this.present(plan, rows, q.fields, principal);
+    return {
+      page: q.page,
+      perPage: q.perPage,
+      totalItems: total,
+      totalPages: total < 0 ? -1 : Math.ceil(total / q.perPage),
+      items,
+    };
+  }
+
+  /**
+   * The SQL of a list for this caller (rule, filter, sort) and its parsed expand: what the list and
+   * the export run. Bad filters, sorts and expands throw their 400 here, before anything is read.
+   */
+  plan(collection: string, q: Pick<ListQuery, 'filter' | 'sort' | 'expand'>, principal: Principal): ListPlan {
     const c = this.registry.get(collection);
     const caller = this.rules.caller(c, principal, 'list');
-    this.checkDepth(q);
     const params: unknown[] = [];
     const ctx = this.rules.context(caller, params);
     const where: string[] = [];
@@ -51,27 +91,16 @@ export class RecordReader {
       throw err;
     }
     const expand = q.expand ? this.parseExpand(c, q.expand, caller) : undefined;
-    const { rows, total } = await this.records.list(
-      c,
-      where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE',
-      order,
-      params,
-      q.perPage,
-      (q.page - 1) * q.perPage,
-      !q.skipTotal,
-      whereParams,
-      signal,
-    );
-    let items = rows.map((r) => presentFor(c, r, caller));
-    if (expand) await this.expand(items, expand, principal);
-    if (q.fields) items = items.map((r) => project(r, q.fields!));
-    return {
-      page: q.page,
-      perPage: q.perPage,
-      totalItems: total,
-      totalPages: total < 0 ? -1 : Math.ceil(total / q.perPage),
-      items,
-    };
+    const sql = where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE';
+    return { c, caller, where: sql, order, params, whereParams, expand };
+  }
+
+  /** Rows of a plan as the caller receives them: hidden fields removed, expanded, narrowed to `fields`. */
+  async present(plan: ListPlan, rows: Row[], fields: string[] | undefined, principal: Principal) {
+    let items = rows.map((r) => presentFor(plan.c, r, plan.caller));
+    if (plan.expand) await this.expand(items, plan.expand, principal);
+    if (fields) items = items.map((r) => project(r, fields));
+    return items;
   }
 
   async view(
