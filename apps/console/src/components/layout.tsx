@@ -8,8 +8,8 @@ const NAV = [
   { path: '/push', label: 'Push' },
   { path: '/keys', label: 'API keys' },
   { path: '/webhooks', label: 'Webhooks' },
-  { path: '/logs', label: 'Logs' },
   { path: '/schedules', label: 'Schedules' },
+  { path: '/logs', label: 'Logs' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
 ];
