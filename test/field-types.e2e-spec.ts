@@ -3,6 +3,7 @@ import { adminToken, api, apiForm } from './support/auth.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
 import { createCollection, ok } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
+import { generateTypes } from '../sdk/src/cli/typegen.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
 
@@ -137,5 +138,21 @@ describe('editor, autodate and geoPoint fields', () => {
     const create = doc.components.schemas['places.create'].properties;
     expect(create).not.toHaveProperty('added');
     expect(create.spot).toMatchObject({ type: ['object', 'null'] });
+  });
+
+  it('plinth typegen types them: HTML as string, the point as {lon, lat}, autodate read-only', async () => {
+    const types = generateTypes(ok(await api(t, admin)('GET', '/api/openapi.json')).body);
+    const block = (name: string) => {
+      const start = types.indexOf(`export interface ${name} {`);
+      return start < 0 ? '' : types.slice(start, types.indexOf('\n}\n', start));
+    };
+    const record = block('PlacesRecord');
+    expect(record).toMatch(/ {2}about: string;/);
+    expect(record).toMatch(/ {2}added: string;/);
+    expect(record).toMatch(/ {2}spot: \{\s+lat: number;\s+lon: number;\s+\};/);
+    const create = block('PlacesCreate');
+    expect(create).toMatch(/ {2}spot\?: \{\s+lat: number;\s+lon: number;\s+\} \| null;/);
+    expect(create).toMatch(/ {2}about\?: string \| null;/);
+    expect(create).not.toMatch(/ added/);
   });
 });
