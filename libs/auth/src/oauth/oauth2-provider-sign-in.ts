@@ -36,6 +36,7 @@ export class OAuth2ProviderSignIn {
     if (!config.allowPrivateEndpoints) this.lookup = publicOnlyLookup();
   }
 
+  /** The provider's settings for this collection; OAUTH2_PROVIDER_UNAVAILABLE when it is off or not set up. */
   provider(c: CompiledCollection, name: string): OAuth2ProviderSettings {
     const settings = oauth2SettingsOf(c.def);
     const provider = settings.enabled
