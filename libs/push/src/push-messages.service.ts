@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, isAdminLike, newId, SettingsService, type Principal } from '@plinth/core';
+import { AppError, isAdminLike, isUuid, newId, SettingsService, type Principal } from '@plinth/core';
 import {
   CollectionsRegistry,
   compileFilter,
@@ -213,7 +213,7 @@ export class PushMessagesService {
   }
 
   private async find(id: string): Promise<MessageRow> {
-    const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.message(id) : undefined;
+    const message = isUuid(id) ? await this.repo.message(id) : undefined;
     if (!message)
       throw new AppError('PUSH_MESSAGE_NOT_FOUND', `There is no push message "${id.slice(0, 80)}".`);
     return message;
