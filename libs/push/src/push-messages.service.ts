@@ -11,6 +11,7 @@ import {
 import { JobsService } from '@plinth/jobs';
 import { checkPayloadSizes } from './payload.js';
 import { enqueueDeliveries } from './push-delivery.handler.js';
+import { PushEvents } from './push-events.js';
 import { PushMetrics } from './push-metrics.js';
 import { apnsConfigured, fcmConfigured, type PushSettings } from './push-settings.js';
 import {
@@ -65,6 +66,7 @@ export class PushMessagesService {
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,
     private readonly settings: SettingsService,
+    private readonly events: PushEvents,
   ) {}
 
   /** Admins and keys with the `push:send` scope send and follow messages. */
@@ -133,6 +135,11 @@ export class PushMessagesService {
       target,
     );
     if (!result.existing) this.metrics.messages.inc({ source });
+    if (!result.existing && !result.deliveryIds.length) {
+      // Completed as it was written (no device to send to): reported here, as the worker would.
+      const counts = { total: 0, pending: 0, sent: 0, failed: 0 };
+      this.events.emit({ kind: 'message.completed', messageId: result.id, counts });
+    }
     const delayMs = scheduledAt ? scheduledAt.getTime() - Date.now() : 0;
     try {
       await enqueueDeliveries(this.jobs, result.id, result.deliveryIds, { delayMs });
