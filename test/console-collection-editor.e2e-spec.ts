@@ -3,7 +3,7 @@ import { AdminsService } from '@plinth/auth';
 import { eventually } from '@plinth/testing';
 import type { Page } from 'playwright-core';
 import { api } from './support/auth.js';
-import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
+import { buildConsoleIfStale, launchBrowser, signInConsole, type TestBrowser } from './support/browser.js';
 import { ok } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -51,11 +51,7 @@ describe('console: collection editor', () => {
     b = await launchBrowser({ width: 1280, height: 860 });
     page = b.page;
     page.setDefaultTimeout(10_000);
-    await page.goto(`${t.url}/_/#/login`);
-    await page.fill('input[name=email]', EMAIL);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Collections' }).waitFor();
+    await signInConsole(page, t.url, EMAIL, PASSWORD);
   }, 120_000);
 
   afterAll(async () => {

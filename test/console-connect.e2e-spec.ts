@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminToken, api } from './support/auth.js';
-import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
+import { buildConsoleIfStale, launchBrowser, signInConsole, type TestBrowser } from './support/browser.js';
 import { ok } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -46,11 +46,7 @@ describe('console: Connect your app', () => {
   const block = (label: string) => page.locator('figure', { hasText: label }).locator('code');
 
   it('shows this server in the install command and a real collection in the examples (1280×860)', async () => {
-    await page.goto(`${t.url}/_/#/login`);
-    await page.fill('input[name=email]', ADMIN_EMAIL);
-    await page.fill('input[name=password]', ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await heading('Collections').waitFor();
+    await signInConsole(page, t.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     await page.getByRole('link', { name: 'Connect your app' }).click();
     await heading('Connect your app').waitFor();
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminsService } from '@plinth/auth';
 import { RequestLogWriter } from '@plinth/logs';
 import type { Page } from 'playwright-core';
-import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
+import { buildConsoleIfStale, launchBrowser, signInConsole, type TestBrowser } from './support/browser.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
@@ -40,11 +40,7 @@ describe('admin console: logs', () => {
   const rows = () => page.locator('[data-testid=logs-table] tbody tr');
 
   it('lists requests, and a filter narrows the list', async () => {
-    await page.goto(`${t.url}/_/#/login`);
-    await page.fill('input[name=email]', EMAIL);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Collections' }).waitFor();
+    await signInConsole(page, t.url, EMAIL, PASSWORD);
     await t.app.get(RequestLogWriter).flush();
     await page.getByRole('link', { name: 'Logs' }).click();
     await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();

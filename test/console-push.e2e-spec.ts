@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { AdminsService } from '@plinth/auth';
 import type { Page, Request } from 'playwright-core';
 import { adminToken, api } from './support/auth.js';
-import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
+import { buildConsoleIfStale, launchBrowser, signInConsole, type TestBrowser } from './support/browser.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
 import { createKey, createUser, ok, type TestUser } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
@@ -129,11 +129,7 @@ describe('push recipients and the composer', () => {
     };
 
     beforeAll(async () => {
-      await page.goto(`${t.url}/_/#/login`);
-      await page.fill('input[name=email]', EMAIL);
-      await page.fill('input[name=password]', PASSWORD);
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await heading('Collections').waitFor();
+      await signInConsole(page, t.url, EMAIL, PASSWORD);
     });
 
     it('finds a user by email, warns that nobody would get it, then says "no recipients"', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseCsv } from '@plinth/collections';
 import type { Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminToken } from './support/auth.js';
-import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
+import { buildConsoleIfStale, launchBrowser, signInConsole, type TestBrowser } from './support/browser.js';
 import { createCollection, createRecord } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -43,11 +43,7 @@ describe('console: records export', () => {
   });
 
   it('downloads a CSV of the filtered, sorted records', async () => {
-    await page.goto(`${t.url}/_/#/login`);
-    await page.fill('input[name=email]', ADMIN_EMAIL);
-    await page.fill('input[name=password]', ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Collections' }).waitFor();
+    await signInConsole(page, t.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     await page.goto(`${t.url}/_/#/collections/notes?sort=-n&filter=${encodeURIComponent('n < 4')}`);
     await page.getByRole('heading', { level: 1, name: 'notes' }).waitFor();
     await expect(page.getByLabel('Export format').inputValue()).resolves.toBe('csv');

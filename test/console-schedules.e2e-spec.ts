@@ -5,7 +5,7 @@ import { AdminsService } from '@plinth/auth';
 import { eventually } from '@plinth/testing';
 import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
+import { buildConsoleIfStale, launchBrowser, signInConsole, type TestBrowser } from './support/browser.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
@@ -53,11 +53,7 @@ describe('admin console: schedules', () => {
   const card = () => page.locator('[data-testid=schedules-list] li', { hasText: 'nightly report' });
 
   it('creates a schedule (naming a wrong time zone), shows its secret once, runs it now and logs the run', async () => {
-    await page.goto(`${t.url}/_/#/login`);
-    await page.fill('input[name=email]', EMAIL);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await heading('Collections').waitFor();
+    await signInConsole(page, t.url, EMAIL, PASSWORD);
     await page.getByRole('link', { name: 'Schedules' }).click();
     await heading('Schedules').waitFor();
     await page.getByText('No schedules yet').waitFor();

@@ -6,7 +6,7 @@ import { eventually } from '@plinth/testing';
 import type { Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
 import { api } from './support/auth.js';
-import { buildConsoleIfStale, launchBrowser, type TestBrowser } from './support/browser.js';
+import { buildConsoleIfStale, launchBrowser, signInConsole, type TestBrowser } from './support/browser.js';
 import { ok } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
 
@@ -65,11 +65,7 @@ describe('admin console: webhooks', () => {
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
   it('creates a webhook, shows its secret once, and the delivery log shows the event it sent', async () => {
-    await page.goto(`${t.url}/_/#/login`);
-    await page.fill('input[name=email]', EMAIL);
-    await page.fill('input[name=password]', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await heading('Collections').waitFor();
+    await signInConsole(page, t.url, EMAIL, PASSWORD);
     await page.getByRole('link', { name: 'Webhooks' }).click();
     await heading('Webhooks').waitFor();
     await page.getByText('No webhooks yet').waitFor();

@@ -78,3 +78,17 @@ export async function launchBrowser(
     },
   };
 }
+
+/** Signs in to the console at `baseUrl` as an admin and waits for the landing page (Collections). */
+export async function signInConsole(
+  page: Page,
+  baseUrl: string,
+  email: string,
+  password: string,
+): Promise<void> {
+  await page.goto(`${baseUrl}/_/#/login`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Collections' }).waitFor();
+}

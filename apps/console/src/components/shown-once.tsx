@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Button, Dialog } from './ui';
 
 /** A secret shown this once (a new key, a webhook's signing secret), with a copy button. */
@@ -8,6 +8,9 @@ export function ShownOnceDialog(props: {
   secret: string;
   what: string;
   onClose: () => void;
+  /** More to say under the secret (what it grants). */
+  children?: ReactNode;
+  testId?: string;
 }) {
   const [copied, setCopied] = useState('');
   useEffect(() => setCopied(''), [props.secret]);
@@ -34,12 +37,13 @@ export function ShownOnceDialog(props: {
         Copy the {props.what} now: <strong>it is shown only this once</strong>.
       </p>
       <div className="secret-box">
-        <code data-testid="shown-once">{props.secret}</code>
+        <code data-testid={props.testId ?? 'shown-once'}>{props.secret}</code>
         <Button small onClick={() => void copy()}>
           Copy
         </Button>
       </div>
       {copied ? <p className="muted small">{copied}</p> : null}
+      {props.children}
     </Dialog>
   );
 }

@@ -18,13 +18,48 @@ export function AuthCard(props: { title: string; intro?: string; children: React
   );
 }
 
+/**
+ * The form of an auth card: one submit button, the error banner, and the fields' errors handed to its
+ * children. `submit` answers field errors to refuse without asking the server (passwords that differ).
+ */
+export function AuthForm(props: {
+  submitLabel: string;
+  submit: () => Promise<Record<string, string> | void>;
+  children: (errors: Record<string, string>) => ReactNode;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError('');
+    setErrors({});
+    setBusy(true);
+    try {
+      const refused = await props.submit();
+      if (refused) setErrors(refused);
+    } catch (err) {
+      setError(describeError(err));
+      setErrors(errorsByPath(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form onSubmit={onSubmit} className="stack">
+      <ErrorBanner error={error} />
+      {props.children(errors)}
+      <Button kind="primary" type="submit" busy={busy}>
+        {props.submitLabel}
+      </Button>
+    </form>
+  );
+}
+
 /** The one-time setup link printed at first boot opens this page: it creates the first admin. */
 export function SetupPage({ token }: { token: string }) {
   const [email, setEmail] = useState('');
   const pair = usePasswordPair();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const adminExists = useAdminExists();
 
   if (adminExists) {
@@ -43,25 +78,11 @@ export function SetupPage({ token }: { token: string }) {
     );
   }
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError('');
-    setFieldErrors({});
-    if (pair.mismatch()) {
-      setFieldErrors({ confirm: pair.mismatch() });
-      return;
-    }
-    setBusy(true);
-    try {
-      const result = await client.admins.setup(token, email, pair.password);
-      authStore.save(result.token, { ...result.admin }, '');
-      navigate('/collections');
-    } catch (err) {
-      setError(describeError(err));
-      setFieldErrors(errorsByPath(err));
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    if (pair.mismatch()) return { confirm: pair.mismatch() };
+    const result = await client.admins.setup(token, email, pair.password);
+    authStore.save(result.token, { ...result.admin }, '');
+    navigate('/collections');
   };
 
   return (
@@ -69,26 +90,26 @@ export function SetupPage({ token }: { token: string }) {
       title="Create the first admin"
       intro="No admin exists yet. This account can change everything in Plinth: pick a strong password."
     >
-      <form onSubmit={submit} className="stack">
-        <ErrorBanner error={error} />
-        <Field label="Email" error={fieldErrors.email}>
-          <input
-            type="email"
-            name="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            autoFocus
-          />
-        </Field>
-        <PasswordFields
-          pair={pair}
-          errors={{ password: fieldErrors.password, confirm: fieldErrors.confirm }}
-        />
-        <Button kind="primary" type="submit" busy={busy}>
-          Create admin and sign in
-        </Button>
-      </form>
+      <AuthForm submitLabel="Create admin and sign in" submit={submit}>
+        {(fieldErrors) => (
+          <>
+            <Field label="Email" error={fieldErrors.email}>
+              <input
+                type="email"
+                name="email"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                autoFocus
+              />
+            </Field>
+            <PasswordFields
+              pair={pair}
+              errors={{ password: fieldErrors.password, confirm: fieldErrors.confirm }}
+            />
+          </>
+        )}
+      </AuthForm>
     </AuthCard>
   );
 }
@@ -96,52 +117,41 @@ export function SetupPage({ token }: { token: string }) {
 export function LoginPage({ reason }: { reason?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError('');
-    setBusy(true);
-    try {
-      await client.admins.authWithPassword(email, password);
-      navigate('/collections');
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    await client.admins.authWithPassword(email, password);
+    navigate('/collections');
   };
 
   return (
     <AuthCard title="Sign in" intro="Admins of this Plinth server sign in here.">
       {reason ? <Notice>{reason}</Notice> : null}
-      <form onSubmit={submit} className="stack">
-        <ErrorBanner error={error} />
-        <Field label="Email">
-          <input
-            type="email"
-            name="email"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            autoFocus
-          />
-        </Field>
-        <Field label="Password">
-          <input
-            type="password"
-            name="password"
-            required
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </Field>
-        <Button kind="primary" type="submit" busy={busy}>
-          Sign in
-        </Button>
-      </form>
+      <AuthForm submitLabel="Sign in" submit={submit}>
+        {() => (
+          <>
+            <Field label="Email">
+              <input
+                type="email"
+                name="email"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.target.value)}
+                autoFocus
+              />
+            </Field>
+            <Field label="Password">
+              <input
+                type="password"
+                name="password"
+                required
+                autoComplete="current-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </Field>
+          </>
+        )}
+      </AuthForm>
       <p className="small">
         <a href={href(`/forgot-password${email ? `?email=${encodeURIComponent(email)}` : ''}`)}>
           Forgot password?

@@ -2,7 +2,9 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ApiKeyModel, NewApiKey } from '@plinth/sdk';
 import { client, describeError, errorsByPath } from '../api/client';
 import { Button, ConfirmDialog, Dialog, ErrorBanner, Field, PageHeader, formatDate } from '../components/ui';
+import { useCheckSet } from '../components/check-set';
 import { DataTable, EmptyState } from '../components/data-table';
+import { ShownOnceDialog } from '../components/shown-once';
 
 /** API keys: created with scopes, shown once, revoked; the list says when each was last used. */
 export function KeysPage() {
@@ -123,7 +125,16 @@ export function KeysPage() {
           }}
         />
       ) : null}
-      <ShownOnceDialog created={created} onClose={() => setCreated(null)} />
+      <ShownOnceDialog
+        open={!!created}
+        title={`Key ${created?.name ?? ''} created`}
+        secret={created?.key ?? ''}
+        what="key"
+        testId="new-key"
+        onClose={() => setCreated(null)}
+      >
+        <p className="muted small">Plinth keeps only a hash of it. Scopes: {created?.scopes.join(', ')}</p>
+      </ShownOnceDialog>
       <ConfirmDialog
         open={!!revoking}
         title={`Revoke the key ${revoking?.name ?? ''}?`}
@@ -148,31 +159,12 @@ function CreateKeyDialog(props: {
   onCreated: (k: NewApiKey) => void;
 }) {
   const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<Set<string>>(new Set());
+  const { values: scopes, box } = useCheckSet('scope');
   const [extra, setExtra] = useState('');
   const [expiresAt, setExpiresAt] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [errs, setErrs] = useState<Record<string, string>>({});
-
-  const toggle = (s: string, on: boolean) => {
-    const next = new Set(scopes);
-    if (on) next.add(s);
-    else next.delete(s);
-    setScopes(next);
-  };
-  const box = (s: string, label = s) => (
-    <label className="check" key={s}>
-      <input
-        type="checkbox"
-        name="scope"
-        value={s}
-        checked={scopes.has(s)}
-        onChange={(e) => toggle(s, e.target.checked)}
-      />{' '}
-      {label}
-    </label>
-  );
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -251,44 +243,6 @@ function CreateKeyDialog(props: {
           <input type="datetime-local" value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} />
         </Field>
       </form>
-    </Dialog>
-  );
-}
-
-function ShownOnceDialog({ created, onClose }: { created: NewApiKey | null; onClose: () => void }) {
-  const [copied, setCopied] = useState('');
-  useEffect(() => setCopied(''), [created]);
-  const copy = async () => {
-    if (!created) return;
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('The browser refused the clipboard: select the key and copy it by hand.');
-    }
-  };
-  return (
-    <Dialog
-      open={!!created}
-      title={`Key ${created?.name ?? ''} created`}
-      onClose={onClose}
-      footer={
-        <Button kind="primary" onClick={onClose}>
-          I have stored it
-        </Button>
-      }
-    >
-      <p>
-        Copy the key now: <strong>it is shown only this once</strong>. Plinth keeps only a hash of it.
-      </p>
-      <div className="secret-box">
-        <code data-testid="new-key">{created?.key}</code>
-        <Button small onClick={() => void copy()}>
-          Copy
-        </Button>
-      </div>
-      {copied ? <p className="muted small">{copied}</p> : null}
-      <p className="muted small">Scopes: {created?.scopes.join(', ')}</p>
     </Dialog>
   );
 }

@@ -1,29 +1,18 @@
-import { useState, type FormEvent } from 'react';
-import { client, describeError, errorsByPath } from '../api/client';
+import { useState } from 'react';
+import { client } from '../api/client';
 import { PasswordFields, usePasswordPair } from '../components/password-fields';
-import { Button, ErrorBanner, Field, Notice } from '../components/ui';
+import { ErrorBanner, Field, Notice } from '../components/ui';
 import { href } from '../router';
-import { AuthCard } from './auth-pages';
+import { AuthCard, AuthForm } from './auth-pages';
 
 /** "Forgot password?": asks the server to mail a reset link to the admin with this email. */
 export function ForgotPasswordPage({ email: initial }: { email: string }) {
   const [email, setEmail] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
   const [sentTo, setSentTo] = useState('');
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError('');
-    setBusy(true);
-    try {
-      await client.admins.requestPasswordReset(email);
-      setSentTo(email);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    await client.admins.requestPasswordReset(email);
+    setSentTo(email);
   };
 
   if (sentTo) {
@@ -46,23 +35,21 @@ export function ForgotPasswordPage({ email: initial }: { email: string }) {
       title="Reset your password"
       intro="Enter the email of your admin account: Plinth mails you a link to choose a new password."
     >
-      <form onSubmit={submit} className="stack">
-        <ErrorBanner error={error} />
-        <Field label="Email">
-          <input
-            type="email"
-            name="email"
-            required
-            autoComplete="username"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            autoFocus
-          />
-        </Field>
-        <Button kind="primary" type="submit" busy={busy}>
-          Mail me a reset link
-        </Button>
-      </form>
+      <AuthForm submitLabel="Mail me a reset link" submit={submit}>
+        {() => (
+          <Field label="Email">
+            <input
+              type="email"
+              name="email"
+              required
+              autoComplete="username"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              autoFocus
+            />
+          </Field>
+        )}
+      </AuthForm>
       <a href={href('/login')}>Back to sign-in</a>
     </AuthCard>
   );
@@ -71,9 +58,6 @@ export function ForgotPasswordPage({ email: initial }: { email: string }) {
 /** The page the reset mail links to (`#/reset-password?token=…`): sets the new password. */
 export function ResetPasswordPage({ token }: { token: string }) {
   const pair = usePasswordPair();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const [errs, setErrs] = useState<Record<string, string>>({});
   const [done, setDone] = useState(false);
 
   if (!token) {
@@ -93,24 +77,10 @@ export function ResetPasswordPage({ token }: { token: string }) {
     );
   }
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError('');
-    setErrs({});
-    if (pair.mismatch()) {
-      setErrs({ passwordConfirm: pair.mismatch() });
-      return;
-    }
-    setBusy(true);
-    try {
-      await client.admins.confirmPasswordReset(token, pair.password, pair.confirm);
-      setDone(true);
-    } catch (err) {
-      setError(describeError(err));
-      setErrs(errorsByPath(err));
-    } finally {
-      setBusy(false);
-    }
+  const submit = async () => {
+    if (pair.mismatch()) return { passwordConfirm: pair.mismatch() };
+    await client.admins.confirmPasswordReset(token, pair.password, pair.confirm);
+    setDone(true);
   };
 
   return (
@@ -118,18 +88,16 @@ export function ResetPasswordPage({ token }: { token: string }) {
       title="Choose a new password"
       intro="Setting it ends every session of your account, in every browser."
     >
-      <form onSubmit={submit} className="stack">
-        <ErrorBanner error={error} />
-        <PasswordFields
-          pair={pair}
-          errors={{ password: errs.password, confirm: errs.passwordConfirm }}
-          labels={{ password: 'New password', confirm: 'New password again' }}
-          autoFocus
-        />
-        <Button kind="primary" type="submit" busy={busy}>
-          Set the new password
-        </Button>
-      </form>
+      <AuthForm submitLabel="Set the new password" submit={submit}>
+        {(errs) => (
+          <PasswordFields
+            pair={pair}
+            errors={{ password: errs.password, confirm: errs.passwordConfirm }}
+            labels={{ password: 'New password', confirm: 'New password again' }}
+            autoFocus
+          />
+        )}
+      </AuthForm>
       <p className="muted small">
         Link used or expired? <a href={href('/forgot-password')}>Ask for a new one</a>.
       </p>

@@ -1,7 +1,6 @@
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
-import type { RecordModel } from '@plinth/sdk';
-import { client, describeError } from '../../api/client';
 import { recordLabel } from '../../components/record-label';
+import { useRecordSearch } from '../../components/record-search';
 
 /**
  * A combobox over the related collection: type to search by id and text fields, arrows move the
@@ -15,48 +14,21 @@ export function RelationSearch(props: {
   const { collection, fields } = props;
   const listId = useId();
   const [query, setQuery] = useState('');
-  const [found, setFound] = useState<RecordModel[]>([]);
   const [active, setActive] = useState(0);
-  const [error, setError] = useState('');
   // Enter before the hits arrived: the first hit is picked when they do.
   const [pickFirst, setPickFirst] = useState(false);
 
   const pick = (id: string) => {
     props.onPick(id);
     setQuery('');
-    setFound([]);
     setPickFirst(false);
   };
 
-  useEffect(() => {
-    const q = query.trim();
-    if (!q) {
-      setFound([]);
-      return;
-    }
-    const ctl = new AbortController();
-    const t = setTimeout(() => {
-      client
-        .collection(collection)
-        .getList({
-          page: 1,
-          perPage: 8,
-          filter: client.filter(['id = {:q}', ...fields.map((f) => `${f} ~ {:q}`)].join(' || '), { q }),
-          signal: ctl.signal,
-          skipTotal: true,
-        })
-        .then((r) => {
-          setFound(r.items as RecordModel[]);
-          setActive(0);
-          setError(r.items.length ? '' : `No record of ${collection} matches.`);
-        })
-        .catch((err) => !ctl.signal.aborted && setError(describeError(err)));
-    }, 200);
-    return () => {
-      clearTimeout(t);
-      ctl.abort();
-    };
-  }, [query, collection, fields]);
+  const search = useRecordSearch(collection, query, fields);
+  const found = search.found;
+  const error =
+    search.error || (search.answered && !found.length ? `No record of ${collection} matches.` : '');
+  useEffect(() => setActive(0), [found]);
 
   useEffect(() => {
     if (pickFirst && found[0]) pick(found[0].id);
@@ -76,7 +48,6 @@ export function RelationSearch(props: {
       e.preventDefault();
       e.stopPropagation();
       setQuery('');
-      setFound([]);
     }
   };
 

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { RecordModel } from '@plinth/sdk';
 import { client } from '../../api/client';
 import { recordLabel } from '../../components/record-label';
+import { searchFields } from '../../components/record-search';
 
 /** The text fields of the related collection a search looks in (at most four, email first). */
 export function useSearchFields(collection: string | undefined): string[] {
@@ -10,14 +11,7 @@ export function useSearchFields(collection: string | undefined): string[] {
     if (!collection) return;
     client.collections
       .get(collection)
-      .then((c) =>
-        setFields(
-          [
-            ...(c.type === 'auth' ? ['email'] : []),
-            ...c.fields.filter((f) => ['text', 'email'].includes(f.type) && !f.hidden).map((f) => f.name),
-          ].slice(0, 4),
-        ),
-      )
+      .then((c) => setFields(searchFields(c)))
       .catch(() => setFields([]));
   }, [collection]);
   return fields;

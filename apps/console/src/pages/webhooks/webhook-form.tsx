@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { WebhookInput, WebhookModel } from '@plinth/sdk';
 import { describeError, errorsByPath } from '../../api/client';
+import { useCheckSet } from '../../components/check-set';
 import { Button, Dialog, ErrorBanner, Field } from '../../components/ui';
 
 const ACTIONS = ['create', 'update', 'delete'] as const;
@@ -21,31 +22,12 @@ export function WebhookFormDialog(props: {
   const w = props.editing;
   const [name, setName] = useState(w?.name ?? '');
   const [url, setUrl] = useState(w?.url ?? '');
-  const [events, setEvents] = useState<Set<string>>(new Set(w?.events ?? []));
+  const { values: events, box } = useCheckSet('event', w?.events);
   const [filter, setFilter] = useState(w?.filter ?? '');
   const [includeHidden, setIncludeHidden] = useState(w?.includeHidden ?? false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [errs, setErrs] = useState<Record<string, string>>({});
-
-  const toggle = (event: string, on: boolean) => {
-    const next = new Set(events);
-    if (on) next.add(event);
-    else next.delete(event);
-    setEvents(next);
-  };
-  const box = (event: string, label: string) => (
-    <label className="check" key={event}>
-      <input
-        type="checkbox"
-        name="event"
-        value={event}
-        checked={events.has(event)}
-        onChange={(e) => toggle(event, e.target.checked)}
-      />{' '}
-      {label}
-    </label>
-  );
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
