@@ -82,6 +82,10 @@ describe('sql fragments', () => {
     expect(sql.ident('x'.repeat(63)).is(`"${'x'.repeat(63)}"`)).toBe(true);
   });
 
+  it('numbers after the values of the text a fragment goes into, answering only its own', () => {
+    expect(toQuery(sql`a = ${1} OR b = ${[2]}`, 2)).toEqual({ text: 'a = $3 OR b = $4', values: [1, [2]] });
+  });
+
   it('refuses an undefined value, which would bind as NULL unnoticed', () => {
     expect(() => sql`a = ${undefined}`).toThrow('undefined');
     expect(toQuery(sql`a = ${null}`).values).toEqual([null]);

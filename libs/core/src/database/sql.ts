@@ -4,8 +4,8 @@
 /** A piece of SQL text with the values it binds; values that are fragments nest. */
 export class Sql {
   /** Render pass that last numbered this fragment, and the text it got then (see `toQuery`). */
-  private pass?: object;
-  private text?: string;
+  private renderPass?: object;
+  private renderedText?: string;
 
   constructor(
     /** Always one more than `values`. */
@@ -22,15 +22,15 @@ export class Sql {
   render(out: unknown[], pass: object): string {
     if (this.values.length === 0) return this.strings.join('');
     // The same fragment placed twice in one statement binds its values once.
-    if (this.pass === pass) return this.text!;
+    if (this.renderPass === pass) return this.renderedText!;
     let text = this.strings[0]!;
     for (let i = 0; i < this.values.length; i++) {
       const value = this.values[i];
       text += value instanceof Sql ? value.render(out, pass) : `$${out.push(value)}`;
       text += this.strings[i + 1]!;
     }
-    this.pass = pass;
-    this.text = text;
+    this.renderPass = pass;
+    this.renderedText = text;
     return text;
   }
 }
@@ -81,9 +81,12 @@ function checkedIdent(name: string): string {
   return quoteIdent(name);
 }
 
-/** The statement as pg runs it: `$1..$n` in the order they appear, and their values. */
-export function toQuery(statement: Sql): { text: string; values: unknown[] } {
-  const values: unknown[] = [];
+/**
+ * The statement as pg runs it: `$1..$n` in the order they appear, and their values. `after`: the
+ * placeholders start at `$after+1`, for a fragment that goes into text with `after` values of its own.
+ */
+export function toQuery(statement: Sql, after = 0): { text: string; values: unknown[] } {
+  const values: unknown[] = after > 0 ? new Array<unknown>(after) : [];
   const text = statement.render(values, {});
-  return { text, values };
+  return { text, values: after > 0 ? values.slice(after) : values };
 }
