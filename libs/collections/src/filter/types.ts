@@ -1,3 +1,5 @@
+import type { Sql } from '@plinth/core';
+
 /** How a column is stored; decides casts and how literals are checked. */
 export type ColumnKind = 'text' | 'number' | 'bool' | 'date' | 'json' | 'uuid';
 
@@ -12,7 +14,7 @@ export interface FilterField {
   /** false when `?sort=` may not name the field (its type has no order). */
   sortable?: boolean;
   /** Named numeric parts a filter may reach as `field.part` (a geoPoint's lon and lat): SQL from the column's. */
-  parts?: Readonly<Record<string, (sql: string) => string>>;
+  parts?: Readonly<Record<string, (sql: Sql) => Sql>>;
   hidden: boolean;
   /** Target collection name when the field is a relation. */
   relationTo?: string;
