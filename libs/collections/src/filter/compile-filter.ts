@@ -28,13 +28,13 @@ import {
   columnRef,
   FALSE,
   fixed,
+  guardedSql,
   lookupField,
   quantify,
   quoteIdent,
   tableSql,
   TRUE,
   type RowSource,
-  type VisibilityGuard,
 } from './sql-fragments.js';
 import type {
   FilterCollection,
@@ -45,7 +45,7 @@ import type {
   FilterSchema,
 } from './types.js';
 
-export { lookupField, quoteIdent, visibilityGuard } from './sql-fragments.js';
+export { guardedSql, lookupField, quoteIdent, visibilityGuard } from './sql-fragments.js';
 export { TRUE, FALSE } from './sql-fragments.js';
 
 /** At most this many `@collection` joins per filter or rule: each multiplies the rows scanned. */
@@ -347,8 +347,7 @@ class Compiler implements ResolveHost, Binder {
     const fk = hop!.ids
       ? sql`${hop!.ids}${fixed(arrayCastFor(id.kind))}`
       : columnRef(column.alias, hop!.field.column);
-    const link =
-      hop!.field.multiple || hop!.ids ? sql`${idColumn} = ANY(${fk})` : sql`${idColumn} = ${fk}`;
+    const link = hop!.field.multiple || hop!.ids ? sql`${idColumn} = ANY(${fk})` : sql`${idColumn} = ${fk}`;
     const cond = build({ ...column, alias: r, hops: rest });
     // Records named by `@request.auth.rel` / `@request.body.rel` are read like `@collection` rows
     // (trusted, as PocketBase's rules read them); relations walked further apply their view rules.
@@ -396,14 +395,6 @@ class Compiler implements ResolveHost, Binder {
       return FALSE;
     }
   }
-}
-
-/** `(CASE WHEN a."emailVisibility" IS TRUE [OR a."id" = $own] THEN col END)`: see visibilityGuard. */
-export function guardedSql(alias: string, guard: VisibilityGuard, col: Sql): Sql {
-  const flag = columnRef(alias, guard.flagColumn);
-  return guard.ownId
-    ? sql`(CASE WHEN ${flag} IS TRUE OR ${columnRef(alias, guard.idColumn)} = ${guard.ownId}::uuid THEN ${col} END)`
-    : sql`(CASE WHEN ${flag} IS TRUE THEN ${col} END)`;
 }
 
 /** A value from `@request.*` that is empty never matches a column (anonymous `author = @request.auth.id`). */

@@ -115,7 +115,13 @@ export interface RowSource {
  * Many, `?` forms: at least one matches. Many, plain forms: all match and there is at least one.
  * When the comparison holds for a missing value (`!=`, `!~`, `= null`), "none" also matches.
  */
-export function quantify(source: RowSource, cond: Sql, many: boolean, anyOf: boolean, matchesMissing: boolean): Sql {
+export function quantify(
+  source: RowSource,
+  cond: Sql,
+  many: boolean,
+  anyOf: boolean,
+  matchesMissing: boolean,
+): Sql {
   const exists = (extra?: Sql) => {
     const where = [...source.link, ...(extra ? [extra] : []), ...source.visibility];
     return where.length > 0
@@ -127,4 +133,12 @@ export function quantify(source: RowSource, cond: Sql, many: boolean, anyOf: boo
   if (!many) return matchesMissing ? noneFail : some;
   if (anyOf) return matchesMissing ? sql`(NOT ${exists()} OR ${some})` : some;
   return matchesMissing ? noneFail : sql`(${some} AND ${noneFail})`;
+}
+
+/** `(CASE WHEN a."emailVisibility" IS TRUE [OR a."id" = $own] THEN col END)`: see visibilityGuard. */
+export function guardedSql(alias: string, guard: VisibilityGuard, col: Sql): Sql {
+  const flag = columnRef(alias, guard.flagColumn);
+  return guard.ownId
+    ? sql`(CASE WHEN ${flag} IS TRUE OR ${columnRef(alias, guard.idColumn)} = ${guard.ownId}::uuid THEN ${col} END)`
+    : sql`(CASE WHEN ${flag} IS TRUE THEN ${col} END)`;
 }
