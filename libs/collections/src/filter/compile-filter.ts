@@ -32,7 +32,6 @@ import {
   lookupField,
   quantify,
   quoteIdent,
-  tableSql,
   TRUE,
   type RowSource,
 } from './sql-fragments.js';
