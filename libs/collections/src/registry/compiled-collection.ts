@@ -2,6 +2,8 @@ import { quoteIdent } from '../filter/index.js';
 import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
+import type { ZeroValue } from '../fields/field-type.js';
+import { fieldModule } from '../fields/registry.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
 import { newId } from '@plinth/core';
 import { ALL_UUID, generateTextId, idTypeOf, isRecordIdOf, type IdTypes, type RecordIdType } from '../fields/id-field.js';
@@ -14,14 +16,7 @@ export interface ColumnInfo {
   field?: FieldDef;
   cast: ColumnCast;
   /** What an empty value reads as (PocketBase's zero values): '', 0, false, null for json; arrays [] . */
-  zero: '' | 0 | false | null;
-}
-
-function zeroOf(cast: ColumnCast): ColumnInfo['zero'] {
-  if (cast === 'double precision') return 0;
-  if (cast === 'boolean') return false;
-  if (cast === 'jsonb' || cast.endsWith('[]')) return null;
-  return '';
+  zero: ZeroValue;
 }
 
 /**
@@ -61,7 +56,7 @@ export function compileCollection(def: CollectionDef, idTypes: IdTypes = ALL_UUI
   const own: IdTypes = (name) => (name === def.name ? idType : idTypes(name));
   const fieldColumns = def.fields.map((field) => {
     const cast = columnType(field, field.type === 'relation' ? own(field.collection ?? '') : 'uuid');
-    return { name: field.name, field, cast, zero: zeroOf(cast) };
+    return { name: field.name, field, cast, zero: fieldModule(field).zero };
   });
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
   const columns = [...system, ...fieldColumns.map((c) => c.name)];
