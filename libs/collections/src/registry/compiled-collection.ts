@@ -1,4 +1,4 @@
-import { quoteIdent } from '../filter/index.js';
+import { quoteIdent, sql, type Sql } from '@plinth/core';
 import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
@@ -37,6 +37,9 @@ export interface CompiledCollection {
   selectList: string;
   /** The names in `selectList`, in its order. */
   columns: string[];
+  /** `table` and `selectList` as SQL fragments, made once. */
+  /** `idCast`: `::uuid` or `::text`, what a bound record id of this collection is cast to. */
+  sql: { table: Sql; select: Sql; idCast: Sql; idArrayCast: Sql };
   isAuth: boolean;
   /** UUIDv7 ids, or PocketBase's text ids (docs/decisions/text-ids.md). */
   idType: RecordIdType;
@@ -61,15 +64,22 @@ export function compileCollection(def: CollectionDef, idTypes: IdTypes = ALL_UUI
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
   const columns = [...system, ...fieldColumns.map((c) => c.name)];
   const selectList = columns.map((c) => `t.${quoteIdent(c)}`).join(', ');
+  const table = `"data".${quoteIdent(def.name)}`;
   return {
     def,
-    table: `"data".${quoteIdent(def.name)}`,
+    table,
     filter: toFilterCollection(def, own),
     validators: compileRecordValidators(def, own),
     fieldColumns,
     visibleColumns: fieldColumns.filter((col) => !col.field?.hidden),
     selectList,
     columns,
+    sql: {
+      table: sql.raw(table),
+      select: sql.raw(selectList),
+      idCast: sql.raw(`::${idType}`),
+      idArrayCast: sql.raw(`::${idType}[]`),
+    },
     isAuth,
     idType,
     isId: (value): value is string => isRecordIdOf(idType, value),
