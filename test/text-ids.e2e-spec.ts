@@ -11,6 +11,7 @@ import PocketBase, { ClientResponseError } from 'pocketbase';
 import { eventually } from '@plinth/testing';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminToken, api } from './support/auth.js';
 import { FetchEventSource } from './support/event-source.js';
+import { errorPaths } from './support/problem.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
@@ -225,7 +226,7 @@ describe("PocketBase's ids and collection shape (issue 19)", () => {
     expect(taken.status).toBe(409);
     const bad = await sdkError(pb.collection('notes').create({ id: 'Not-Valid', title: 'x', owner }));
     expect(bad.status).toBe(400);
-    expect(Object.keys(bad.response.data as object)).toEqual(['id']);
+    expect(errorPaths(bad.response)).toEqual(['id']);
     const dangling = await sdkError(
       pb.collection('notes').create({ title: 'x', owner, parents: ['nosuchnote0000'] }),
     );
@@ -245,10 +246,11 @@ describe("PocketBase's ids and collection shape (issue 19)", () => {
       .getFullList({ filter: `owner.nick = "cat"`, sort: 'created' });
     expect(byOwner.map((n) => n.id)).toEqual([first.id, chosen.id]);
 
-    const file = await fetch(pb.files.getURL(first, first.doc));
+    const headers = { Authorization: pb.authStore.token };
+    const file = await fetch(pb.files.getURL(first, first.doc), { headers });
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer())).toEqual(PNG_1X1);
-    const byId = await fetch(`${t.url}/api/files/pbc_1736455494/${first.id}/${first.doc}`);
+    const byId = await fetch(`${t.url}/api/files/pbc_1736455494/${first.id}/${first.doc}`, { headers });
     expect(byId.status).toBe(200);
 
     const stranger = await member('dan');
@@ -293,7 +295,7 @@ describe("PocketBase's ids and collection shape (issue 19)", () => {
     ]);
 
     const badId = await sdkError(su.collections.create({ id: 'no/slash', name: 'slashed', fields: [] }));
-    expect(Object.keys(badId.response.data as object)).toEqual(['id']);
+    expect(errorPaths(badId.response)).toEqual(['id']);
 
     const switched = await sdkError(su.collections.update('users', { fields: [PB_ID_FIELD] }));
     expect(switched.status).toBe(400);

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { AppError, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
 import type { FilterSchema } from '../filter/index.js';
 import type { CollectionDef } from '../schema/collection.types.js';
-import { idTypesIn } from '../fields/id-field.js';
+import { idTypesIn, type IdTypes } from '../fields/id-field.js';
 import { CollectionsRepository } from './collections.repository.js';
 import { compileCollection, type CompiledCollection } from './compiled-collection.js';
 
@@ -19,6 +19,8 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
   /** Grows on every reload: a cheap key for caches derived from the whole schema (the OpenAPI document). */
   generation = 0;
   private next?: Promise<void>;
+  /** The record id type of each collection, by name (relations to text-id collections hold text). */
+  idTypes: IdTypes = () => 'uuid';
   readonly filterSchema: FilterSchema = { collection: (name) => this.byName.get(name)?.filter };
 
   constructor(
@@ -79,6 +81,7 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
     }
     this.byName = byName;
     this.byId = byId;
+    this.idTypes = idTypes;
     this.generation++;
   }
 
