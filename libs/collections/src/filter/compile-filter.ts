@@ -402,7 +402,7 @@ class Compiler implements ResolveHost, Binder {
 export function guardedSql(alias: string, guard: VisibilityGuard, col: Sql): Sql {
   const flag = columnRef(alias, guard.flagColumn);
   return guard.ownId
-    ? sql`(CASE WHEN ${flag} IS TRUE OR ${columnRef(alias, guard.idColumn)}::text = ${guard.ownId}::text THEN ${col} END)`
+    ? sql`(CASE WHEN ${flag} IS TRUE OR ${columnRef(alias, guard.idColumn)} = ${guard.ownId}${fixed(`::${guard.idKind ?? 'uuid'}`)} THEN ${col} END)`
     : sql`(CASE WHEN ${flag} IS TRUE THEN ${col} END)`;
 }
 
