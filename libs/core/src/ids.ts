@@ -46,4 +46,5 @@ export const isUuidText = (value: unknown): value is string =>
  */
 export const TEXT_ID_RE = /^[A-Za-z0-9_-]{1,100}$/;
 
-export const isTextId = (value: unknown): value is string => typeof value === 'string' && TEXT_ID_RE.test(value);
+export const isTextId = (value: unknown): value is string =>
+  typeof value === 'string' && TEXT_ID_RE.test(value);

@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { AppError, isTextId, isUuidText, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
+import {
+  AppError,
+  isTextId,
+  isUuidText,
+  PLINTH_CONFIG,
+  ReloadChannel,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { CollectionsRegistry, RecordEvents, type RecordChange } from '@plinth/collections';
 import { PushMessagesService } from './push-messages.service.js';
 import { PushRepository } from './push.repository.js';

@@ -37,7 +37,10 @@ export const deviceResponseSchema = {
   required: ['id', 'platform', 'userId', 'active', 'created', 'updated'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    userId: { type: 'string', description: 'The user record id (a UUID, or a text id for PocketBase-style collections).' },
+    userId: {
+      type: 'string',
+      description: 'The user record id (a UUID, or a text id for PocketBase-style collections).',
+    },
     collectionId: { type: 'string' },
     platform: { enum: [...PLATFORMS] },
     token: { type: 'string' },

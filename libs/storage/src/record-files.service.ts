@@ -243,7 +243,10 @@ export class RecordFilesService implements RecordFiles {
           const given = body.id;
           id = c.newRecordId(given);
           if (id === undefined)
-            throw bad('id', 'is required before the file parts: this collection makes no record ids of its own');
+            throw bad(
+              'id',
+              'is required before the file parts: this collection makes no record ids of its own',
+            );
           if (given === undefined) setOwn(body, 'id', id);
         }
         const to = driver ?? (await held!.driver());

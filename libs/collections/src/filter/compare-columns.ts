@@ -146,7 +146,9 @@ export function columnVersusColumn(
     kind = 'text';
   }
   if (op === '=')
-    return kind === 'text' ? sql`COALESCE(${a}, '') = COALESCE(${b}, '')` : sql`${a} IS NOT DISTINCT FROM ${b}`;
+    return kind === 'text'
+      ? sql`COALESCE(${a}, '') = COALESCE(${b}, '')`
+      : sql`${a} IS NOT DISTINCT FROM ${b}`;
   if (op === '!=')
     return kind === 'text' ? sql`COALESCE(${a}, '') <> COALESCE(${b}, '')` : sql`${a} IS DISTINCT FROM ${b}`;
   return sql`${a} ${fixed(op)} ${b}`;

@@ -159,7 +159,9 @@ describe('compileFilter through relations', () => {
   it('gives every subquery of a statement its own alias', () => {
     const ctx = makeCtx();
     const rule = rendered(compileRule("author.name != ''", posts, 't', ctx)).sql;
-    const filter = rendered(compileFilter("editors.name ?= 'x' && author.team.name = 'y'", posts, 't', ctx)).sql;
+    const filter = rendered(
+      compileFilter("editors.name ?= 'x' && author.team.name = 'y'", posts, 't', ctx),
+    ).sql;
     expect(rule).toContain('AS r1 ');
     expect(filter).toContain('AS r2 ');
     expect(filter).toContain('AS r3 ');

@@ -248,9 +248,9 @@ describe("an auth collection's email", () => {
 
   it('is not guarded for admins and in rules', () => {
     expect(compilePosts("email = 'x'", { isAdmin: true }, members).sql).toBe('t."email" = $1');
-    expect(rendered(compileRule("email = 'x'", members, 't', makeCtx())).sql.startsWith('t."email" = $')).toBe(
-      true,
-    );
+    expect(
+      rendered(compileRule("email = 'x'", members, 't', makeCtx())).sql.startsWith('t."email" = $'),
+    ).toBe(true);
   });
 
   it('is guarded for an API key that may not read the collection', () => {

@@ -1,6 +1,15 @@
 import { sql } from '@plinth/core';
 import { compileFilter, quoteIdent } from './compile-filter.js';
-import { compilePosts, filterErrorOf, makeCtx, NOW, odd, posts, rendered, USER_ID } from './filter.fixture.js';
+import {
+  compilePosts,
+  filterErrorOf,
+  makeCtx,
+  NOW,
+  odd,
+  posts,
+  rendered,
+  USER_ID,
+} from './filter.fixture.js';
 import { parseFilter } from './parse-filter.js';
 
 describe('compileFilter', () => {

@@ -347,8 +347,7 @@ class Compiler implements ResolveHost, Binder {
     const fk = hop!.ids
       ? sql`${hop!.ids}${fixed(arrayCastFor(id.kind))}`
       : columnRef(column.alias, hop!.field.column);
-    const link =
-      hop!.field.multiple || hop!.ids ? sql`${idColumn} = ANY(${fk})` : sql`${idColumn} = ${fk}`;
+    const link = hop!.field.multiple || hop!.ids ? sql`${idColumn} = ANY(${fk})` : sql`${idColumn} = ${fk}`;
     const cond = build({ ...column, alias: r, hops: rest });
     // Records named by `@request.auth.rel` / `@request.body.rel` are read like `@collection` rows
     // (trusted, as PocketBase's rules read them); relations walked further apply their view rules.

@@ -3,7 +3,8 @@ import { filterErrorOf, odd, posts, rendered } from './filter.fixture.js';
 
 const sort = (input: string, canSeeHidden = false) =>
   rendered(compileSort(input, posts, 't', { canSeeHidden })).sql;
-const sortOn = (input: string, on: typeof posts) => rendered(compileSort(input, on, 't', { canSeeHidden: false })).sql;
+const sortOn = (input: string, on: typeof posts) =>
+  rendered(compileSort(input, on, 't', { canSeeHidden: false })).sql;
 
 describe('compileSort', () => {
   it("answers '' for no sort, so the caller picks its default", () => {

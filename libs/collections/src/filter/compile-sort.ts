@@ -70,7 +70,8 @@ export function compileSort(
     // index gives in both scan directions, so `sort=-views` can walk an index on views.
     parts.push(sql`${guarded(collection, field, alias, ctx)} ${fixed(lastDirection)}`);
   }
-  if (!hasId) parts.push(sql`${columnRef(alias, lookupField(collection, 'id')!.column)} ${fixed(lastDirection)}`);
+  if (!hasId)
+    parts.push(sql`${columnRef(alias, lookupField(collection, 'id')!.column)} ${fixed(lastDirection)}`);
   return sql.join(parts);
 }
 

@@ -75,6 +75,7 @@ export function useFilterDatabase(
     labels,
     query,
     allowed: (rule, caller, on, label) => labels(compileRule(rule, on, 't', context(caller)), on, label),
-    filtered: (filter, caller, on, label) => labels(compileFilter(filter, on, 't', context(caller)), on, label),
+    filtered: (filter, caller, on, label) =>
+      labels(compileFilter(filter, on, 't', context(caller)), on, label),
   };
 }

@@ -37,7 +37,11 @@ const registrations = collection(
   [field('user', 'uuid', { relationTo: 'g_users' }), field('courseGroup', 'uuid')],
   '',
 );
-const { allowed: allowedOn, filtered: filteredOn, context } = useFilterDatabase(
+const {
+  allowed: allowedOn,
+  filtered: filteredOn,
+  context,
+} = useFilterDatabase(
   [users, posts, registrations],
   `
     CREATE TABLE data.g_users (id uuid PRIMARY KEY, name text, created timestamptz, updated timestamptz);

@@ -50,7 +50,11 @@ const posts = collection(
   '',
 );
 const regs = collection('rr_regs', [field('user', 'uuid'), field('course', 'uuid')], '');
-const { allowed: allowedOn, context: contextOf, query } = useFilterDatabase(
+const {
+  allowed: allowedOn,
+  context: contextOf,
+  query,
+} = useFilterDatabase(
   [users, teams, roles, secrets, posts, regs],
   `
     CREATE TABLE data.rr_users (id uuid PRIMARY KEY, name text, team uuid, roles uuid[], secret uuid);
@@ -166,7 +170,9 @@ describe('@request.body.<relation>.<field>', () => {
   it('binds the ids; one that is not an id of the collection names no record', async () => {
     const evil = "x' OR '1'='1";
     const ctx = context({ body: { labels: [evil, ADMIN] } });
-    const { sql: text, params } = rendered(compileRule('@request.body.labels.name = "admin"', posts, 't', ctx));
+    const { sql: text, params } = rendered(
+      compileRule('@request.body.labels.name = "admin"', posts, 't', ctx),
+    );
     expect(text).not.toContain(evil);
     expect(params).toContainEqual([ADMIN]);
     expect(await allowed('@request.body.labels.name = "admin"', { body: { labels: [evil, ADMIN] } })).toEqual(

@@ -122,7 +122,13 @@ export interface RowSource {
  * Many, `?` forms: at least one matches. Many, plain forms: all match and there is at least one.
  * When the comparison holds for a missing value (`!=`, `!~`, `= null`), "none" also matches.
  */
-export function quantify(source: RowSource, cond: Sql, many: boolean, anyOf: boolean, matchesMissing: boolean): Sql {
+export function quantify(
+  source: RowSource,
+  cond: Sql,
+  many: boolean,
+  anyOf: boolean,
+  matchesMissing: boolean,
+): Sql {
   const exists = (extra?: Sql) => {
     const where = [...source.link, ...(extra ? [extra] : []), ...source.visibility];
     return where.length > 0

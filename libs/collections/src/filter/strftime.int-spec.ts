@@ -106,7 +106,12 @@ describe('strftime modifiers', () => {
   });
 
   it('binds every modifier text; none reaches the SQL', () => {
-    const compiled = compileFilter("strftime('%Y', at, '+1 day', 'weekday 2') = '2025'", rows, 't', context());
+    const compiled = compileFilter(
+      "strftime('%Y', at, '+1 day', 'weekday 2') = '2025'",
+      rows,
+      't',
+      context(),
+    );
     const { sql: text, params } = rendered(compiled);
     expect(text).not.toMatch(/\+1|weekday/);
     expect(params).toEqual(expect.arrayContaining(['1 days', 2]));

@@ -46,7 +46,7 @@ export const fieldSchema = {
     autogeneratePattern: {
       ...str,
       description:
-        'The `id` field of a text-id collection (PocketBase\'s): new record ids are made from this pattern.',
+        "The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern.",
     },
     primaryKey: { type: 'boolean', description: 'true on the `id` field of a text-id collection.' },
     system: { type: 'boolean', description: 'true on the `id` field of a text-id collection.' },

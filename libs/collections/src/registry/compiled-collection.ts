@@ -6,7 +6,14 @@ import type { ZeroValue } from '../fields/field-type.js';
 import { fieldModule } from '../fields/registry.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
 import { newId } from '@plinth/core';
-import { ALL_UUID, generateTextId, idTypeOf, isRecordIdOf, type IdTypes, type RecordIdType } from '../fields/id-field.js';
+import {
+  ALL_UUID,
+  generateTextId,
+  idTypeOf,
+  isRecordIdOf,
+  type IdTypes,
+  type RecordIdType,
+} from '../fields/id-field.js';
 
 export type { ColumnCast };
 

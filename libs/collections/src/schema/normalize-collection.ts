@@ -82,7 +82,8 @@ export function normalizeCollection(
       `The body's id ${show(id)} is not the id of collection "${existing.name}"; leave "id" out.`,
     );
   }
-  const givenId = existing || id === undefined || id === '' ? undefined : collectionIdProblem(id, others, issues);
+  const givenId =
+    existing || id === undefined || id === '' ? undefined : collectionIdProblem(id, others, issues);
   const idField = recordIdField(existing, pb, issues);
   issues.string(body, 'created', '');
   issues.string(body, 'updated', '');
@@ -219,13 +220,25 @@ export function normalizeCollection(
 const COLLECTION_ID = /^[A-Za-z0-9_-]{1,40}$/;
 
 /** The id when it can be a new collection's id, else undefined with the problem added. */
-function collectionIdProblem(id: string, others: readonly CollectionDef[], issues: Issues): string | undefined {
+function collectionIdProblem(
+  id: string,
+  others: readonly CollectionDef[],
+  issues: Issues,
+): string | undefined {
   // Index names carry the id lowercased without "-": two ids that differ only so would clash.
   const tag = (s: string) => s.replace(/-/g, '').toLowerCase();
   if (!COLLECTION_ID.test(id)) {
-    issues.add('id', 'INVALID_VALUE', `The collection id ${show(id)} is not allowed: use 1 to 40 letters, digits, "_" or "-", or leave "id" out.`);
+    issues.add(
+      'id',
+      'INVALID_VALUE',
+      `The collection id ${show(id)} is not allowed: use 1 to 40 letters, digits, "_" or "-", or leave "id" out.`,
+    );
   } else if (others.some((c) => tag(c.id) === tag(id) || c.name === id)) {
-    issues.add('id', 'COLLECTION_NAME_TAKEN', `The collection id ${show(id)} is already taken by another collection's id or name; choose another one or leave "id" out.`);
+    issues.add(
+      'id',
+      'COLLECTION_NAME_TAKEN',
+      `The collection id ${show(id)} is already taken by another collection's id or name; choose another one or leave "id" out.`,
+    );
   } else {
     return id;
   }

@@ -10,7 +10,8 @@ export function toFilterField(field: FieldDef, idTypes: IdTypes = ALL_UUID): Fil
   const out: FilterField = {
     name: field.name,
     column: field.name,
-    kind: field.type === 'relation' && idTypes(field.collection ?? '') === 'text' ? 'text' : module.filterKind,
+    kind:
+      field.type === 'relation' && idTypes(field.collection ?? '') === 'text' ? 'text' : module.filterKind,
     multiple: isMultiple(field),
     hidden: field.hidden === true,
   };
@@ -25,7 +26,8 @@ export function toFilterField(field: FieldDef, idTypes: IdTypes = ALL_UUID): Fil
 export function toFilterCollection(def: CollectionDef, idTypes: IdTypes = ALL_UUID): FilterCollection {
   const fields = new Map<string, FilterField>();
   // A text id shadows the filter lib's built-in (uuid) id column.
-  if (def.idField) fields.set('id', { name: 'id', column: 'id', kind: 'text', multiple: false, hidden: false });
+  if (def.idField)
+    fields.set('id', { name: 'id', column: 'id', kind: 'text', multiple: false, hidden: false });
   if (def.type === 'auth') for (const f of AUTH_FILTER_FIELDS) fields.set(f.name, { ...f });
   const own: IdTypes = (name) => (name === def.name ? (def.idField ? 'text' : 'uuid') : idTypes(name));
   for (const field of def.fields) fields.set(field.name, toFilterField(field, own));

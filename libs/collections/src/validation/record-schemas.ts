@@ -9,7 +9,13 @@ import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { authResponseProperties, authWriteProperties } from '../fields/auth-fields.js';
 import { maxSelectOf, nullable } from '../fields/field-helpers.js';
 import type { JSONSchema } from '../fields/json-schema.js';
-import { ALL_UUID, idTypeOf, MAX_TEXT_ID_LENGTH, type IdTypes, type RecordIdType } from '../fields/id-field.js';
+import {
+  ALL_UUID,
+  idTypeOf,
+  MAX_TEXT_ID_LENGTH,
+  type IdTypes,
+  type RecordIdType,
+} from '../fields/id-field.js';
 import { fieldModule } from '../fields/registry.js';
 
 export type { JSONSchema, JSONType } from '../fields/json-schema.js';
