@@ -3,6 +3,7 @@ import {
   AppError,
   isAdminLike,
   isUuid,
+  isUuidText,
   newId,
   SettingsService,
   type Principal,
@@ -244,7 +245,9 @@ export class PushMessagesService {
     slots: number,
   ): TargetSql {
     const parts: Sql[] = [];
-    if (t.users?.length) parts.push(sql`d.user_id = ANY(${t.users}::uuid[])`);
+    // User ids are UUIDs (stored lower-cased) or text ids (PocketBase's, as they are).
+    const users = t.users?.map((u) => (isUuidText(u) ? u.toLowerCase() : u));
+    if (users?.length) parts.push(sql`d.user_id = ANY(${users}::text[])`);
     if (t.devices?.length) parts.push(sql`d.id = ANY(${t.devices}::uuid[])`);
     if (t.topics?.length) {
       parts.push(
@@ -282,7 +285,7 @@ export class PushMessagesService {
         throw err;
       }
       parts.push(
-        sql`(d.collection_id = ${c.def.id}::uuid AND d.user_id IN (SELECT t.id FROM ${c.sql.table} t WHERE ${where}))`,
+        sql`(d.collection_id = ${c.def.id}::text AND d.user_id IN (SELECT t.id::text FROM ${c.sql.table} t WHERE ${where}))`,
       );
     }
     // Placeholders after the statement's own first `slots` (the INSERT's message id and time).

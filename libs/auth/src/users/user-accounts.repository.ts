@@ -63,14 +63,14 @@ export class UserAccountsRepository {
     newHash: string,
   ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ${c.table} SET "password_hash" = $3 WHERE "id" = $1::uuid AND "password_hash" = $2`,
+      `UPDATE ${c.table} SET "password_hash" = $3 WHERE "id" = $1::${c.idType} AND "password_hash" = $2`,
       [id, oldHash, newHash],
     );
   }
 
   async matches(c: CompiledCollection, id: string, where: Sql): Promise<boolean> {
     const { text, values } = toQuery(
-      sql`SELECT 1 FROM ${c.sql.table} AS t WHERE t."id" = ${id}::uuid AND (${where})`,
+      sql`SELECT 1 FROM ${c.sql.table} AS t WHERE t."id" = ${id}${c.sql.idCast} AND (${where})`,
     );
     const rows = await this.dataSource.query(text, values);
     return rows.length > 0;
@@ -78,14 +78,14 @@ export class UserAccountsRepository {
 
   async findById(c: CompiledCollection, id: string): Promise<AccountRow | undefined> {
     const [row] = await this.dataSource.query(
-      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::${c.idType}`,
       [id],
     );
     return row;
   }
 
   async rotateTokenKey(c: CompiledCollection, id: string, tokenKey: string): Promise<void> {
-    await this.dataSource.query(`UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid`, [
+    await this.dataSource.query(`UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::${c.idType}`, [
       id,
       tokenKey,
     ]);
@@ -99,7 +99,7 @@ export class UserAccountsRepository {
   async revokeSessions(c: CompiledCollection, id: string, tokenKey: string): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const [rows] = await tx.query(
-        `UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid RETURNING "id"`,
+        `UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::${c.idType} RETURNING "id"`,
         [id, tokenKey],
       );
       if (!rows?.length) return false;

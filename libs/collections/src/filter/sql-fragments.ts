@@ -1,4 +1,4 @@
-import { isUuidText, quoteIdent, sql, type Sql } from '@plinth/core';
+import { isTextId, isUuidText, quoteIdent, sql, type Sql } from '@plinth/core';
 import type { ColumnKind, FilterCollection, FilterContext, FilterField } from './types.js';
 
 // SQL pieces the filter compiler assembles: fragments in, fragments out, each carrying its values.
@@ -30,6 +30,9 @@ export function fixed(text: string): Sql {
   return fragment;
 }
 
+const isRecordIdOf = (kind: 'uuid' | 'text', value: unknown): value is string =>
+  kind === 'uuid' ? isUuidText(value) : isTextId(value);
+
 /** The columns every collection has, whether or not its field list names them. */
 const SYSTEM_FIELDS: ReadonlyMap<string, FilterField> = new Map<string, FilterField>([
   ['id', { name: 'id', column: 'id', kind: 'uuid', multiple: false, hidden: false }],
@@ -57,6 +60,8 @@ export interface VisibilityGuard {
   idColumn: string;
   /** The caller's own record id when the caller is a record of this collection (it sees its own value). */
   ownId?: string;
+  /** The id column's type: `uuid`, or `text` for PocketBase's text ids. */
+  idKind?: 'uuid' | 'text';
 }
 
 /**
@@ -77,8 +82,10 @@ export function visibilityGuard(
   if (!flag || flag.kind !== 'bool' || flag.multiple) return undefined;
   const id = lookupField(collection, 'id')!;
   const auth = ctx.auth;
-  const ownId = auth && auth.collectionName === collection.name && isUuidText(auth.id) ? auth.id : undefined;
-  return { flagColumn: flag.column, idColumn: id.column, ...(ownId ? { ownId } : {}) };
+  const idKind = id.kind === 'text' ? 'text' : 'uuid';
+  const ownId =
+    auth && auth.collectionName === collection.name && isRecordIdOf(idKind, auth.id) ? auth.id : undefined;
+  return { flagColumn: flag.column, idColumn: id.column, ...(ownId ? { ownId, idKind } : {}) };
 }
 
 export function asText(col: Sql, kind: ColumnKind): Sql {
@@ -139,6 +146,6 @@ export function quantify(
 export function guardedSql(alias: string, guard: VisibilityGuard, col: Sql): Sql {
   const flag = columnRef(alias, guard.flagColumn);
   return guard.ownId
-    ? sql`(CASE WHEN ${flag} IS TRUE OR ${columnRef(alias, guard.idColumn)} = ${guard.ownId}::uuid THEN ${col} END)`
+    ? sql`(CASE WHEN ${flag} IS TRUE OR ${columnRef(alias, guard.idColumn)} = ${guard.ownId}${fixed(`::${guard.idKind ?? 'uuid'}`)} THEN ${col} END)`
     : sql`(CASE WHEN ${flag} IS TRUE THEN ${col} END)`;
 }

@@ -5,6 +5,7 @@
  */
 import { fieldModule } from '../fields/registry.js';
 import type { CollectionDef, RuleName } from '../schema/collection.types.js';
+import { ALL_UUID, type IdTypes } from '../fields/id-field.js';
 import { buildRecordSchemas, type JSONSchema } from '../validation/record-schemas.js';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
 import { exportOperation } from './export-openapi.js';
@@ -104,6 +105,7 @@ function withoutHidden(schema: JSONSchema): JSONSchema {
 export function buildCollectionOpenApi(
   def: CollectionDef,
   viewer: { admin: boolean },
+  idTypes: IdTypes = ALL_UUID,
 ): CollectionOpenApi | null {
   const allowed = (rule: RuleName) => viewer.admin || (def[rule] !== null && def[rule] !== undefined);
   if (
@@ -112,7 +114,7 @@ export function buildCollectionOpenApi(
   ) {
     return null;
   }
-  const built = buildRecordSchemas(def);
+  const built = buildRecordSchemas(def, idTypes);
   const strip = viewer.admin ? (s: JSONSchema) => s : withoutHidden;
   const names = { record: `${def.name}.record`, create: `${def.name}.create`, update: `${def.name}.update` };
   const schemas: Record<string, JSONSchema> = {

@@ -123,7 +123,7 @@ export function updateSql(
     sets.push(sql`${sql.raw(quoteIdent(name))} = ${'sql' in v ? v.sql : typedValue(v.value, v.cast)}`);
   }
   const condition = where ? sql` AND (${where})` : sql.empty;
-  const key = sql`${id}::uuid`;
+  const key = sql`${id}${c.sql.idCast}`;
   if (!withPrevious) {
     return sql`UPDATE ${table} AS t SET ${sql.join(sets)} WHERE t."id" = ${key}${condition} RETURNING ${select}`;
   }

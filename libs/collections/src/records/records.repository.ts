@@ -16,6 +16,12 @@ import {
   updateSql,
 } from './record-sql.js';
 
+/** The element type of relation column `field` of `c`: the id type of its target. */
+function relationIdCast(c: CompiledCollection, field: string): Sql {
+  const cast = c.fieldColumns.find((col) => col.name === field)?.cast ?? 'uuid';
+  return sql.raw(`::${cast.replace('[]', '')}`);
+}
+
 /**
  * SQL for records, through the request pool (statement timeout; or the caller's transaction
  * client); the auth record behind a token is read on the system pool, which record queries cannot fill.
@@ -79,7 +85,7 @@ export class RecordsRepository {
     const lock = opts.forUpdate ? FOR_UPDATE : sql.empty;
     const { rows } = await run(
       db,
-      sql`SELECT ${select}${extra} FROM ${table} AS t WHERE t."id" = ${id}::uuid AND (${where})${lock}`,
+      sql`SELECT ${select}${extra} FROM ${table} AS t WHERE t."id" = ${id}${c.sql.idCast} AND (${where})${lock}`,
     );
     return rows[0];
   }
@@ -88,7 +94,7 @@ export class RecordsRepository {
   async matches(db: Queryable, c: CompiledCollection, id: string, where: Sql): Promise<boolean> {
     const { rows } = await run(
       db,
-      sql`SELECT 1 FROM ${c.sql.table} AS t WHERE t."id" = ${id}::uuid AND (${where})`,
+      sql`SELECT 1 FROM ${c.sql.table} AS t WHERE t."id" = ${id}${c.sql.idCast} AND (${where})`,
     );
     return rows.length > 0;
   }
@@ -97,7 +103,7 @@ export class RecordsRepository {
     const { table, select } = c.sql;
     const { rows } = await run(
       this.pool,
-      sql`SELECT ${select} FROM ${table} AS t WHERE t."id" = ANY(${ids}::uuid[]) AND (${where})`,
+      sql`SELECT ${select} FROM ${table} AS t WHERE t."id" = ANY(${ids}${c.sql.idArrayCast}) AND (${where})`,
     );
     return rows;
   }
@@ -162,7 +168,7 @@ export class RecordsRepository {
     const { table, select } = c.sql;
     const { rows } = await run(
       db,
-      sql`DELETE FROM ${table} AS t WHERE t."id" = ${id}::uuid RETURNING ${select}`,
+      sql`DELETE FROM ${table} AS t WHERE t."id" = ${id}${c.sql.idCast} RETURNING ${select}`,
     );
     return rows[0];
   }
@@ -171,7 +177,7 @@ export class RecordsRepository {
   async countExisting(db: Queryable, c: CompiledCollection, ids: string[]): Promise<number> {
     const { rows } = await run<{ n: string }>(
       db,
-      sql`SELECT count(*) AS n FROM ${c.sql.table} WHERE "id" = ANY(${ids}::uuid[])`,
+      sql`SELECT count(*) AS n FROM ${c.sql.table} WHERE "id" = ANY(${ids}${c.sql.idArrayCast})`,
     );
     return Number(rows[0]!.n);
   }
@@ -186,7 +192,7 @@ export class RecordsRepository {
   ): Promise<Row[]> {
     const { table, select } = c.sql;
     const col = sql.raw(`t.${quoteIdent(field)}`);
-    const ref = sql`${id}::uuid`;
+    const ref = sql`${id}${relationIdCast(c, field)}`;
     const where = multiple ? sql`${ref} = ANY(${col})` : sql`${col} = ${ref}`;
     const { rows } = await run(db, sql`SELECT ${select} FROM ${table} AS t WHERE ${where} FOR UPDATE OF t`);
     return rows;
@@ -202,7 +208,7 @@ export class RecordsRepository {
   ): Promise<Row[]> {
     const { table, select } = c.sql;
     const col = sql.raw(quoteIdent(field));
-    const ref = sql`${id}::uuid`;
+    const ref = sql`${id}${relationIdCast(c, field)}`;
     const { rows } = await run(
       db,
       multiple
@@ -254,7 +260,7 @@ export class RecordsRepository {
   async authRecord(c: CompiledCollection, id: string): Promise<Row | undefined> {
     const { rows } = await recordQuery(
       this.system,
-      `SELECT ${c.selectList}, t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      `SELECT ${c.selectList}, t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::${c.idType}`,
       [id],
     );
     return rows[0];

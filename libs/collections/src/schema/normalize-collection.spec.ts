@@ -191,9 +191,11 @@ describe('normalizeCollection: create', () => {
       schema,
       ids,
     );
-    expect(value.id).toBe('0190b6a1-0000-7000-8000-000000000101');
+    // A client's collection id is kept (PocketBase's and imported ids, docs/decisions/text-ids.md).
+    expect(value.id).toBe('mine');
     expect(value.fields.map((f) => f.id)).toEqual(['f001', 'f002']);
-    expect(ids.used).toEqual({ collections: 1, fields: 2 });
+    expect(ids.used).toEqual({ collections: 0, fields: 2 });
+    expect(normalizeOk({ name: 'other' }, null, schema, ids).id).toBe('0190b6a1-0000-7000-8000-000000000101');
   });
 
   it('uses no ids when the input is refused', () => {
@@ -228,7 +230,8 @@ describe('normalizeCollection: create', () => {
         indexes: [{ fields: ['a'], where: 'a > 1' }],
       }),
     ).toEqual([
-      ['system', 'UNKNOWN_KEY'],
+      // PocketBase's `system` flag: only false is accepted.
+      ['system', 'INVALID_VALUE'],
       ['fields.0.colour', 'UNKNOWN_KEY'],
       ['indexes.0.where', 'UNKNOWN_KEY'],
     ]);
@@ -238,7 +241,7 @@ describe('normalizeCollection: create', () => {
     const problems = problemsOf({
       name: 'Bad Name',
       type: 'view',
-      fields: [{ name: 'id', type: 'text' }, { name: 'n', type: 'number', max: 'ten' }, 7],
+      fields: [{ name: 'created', type: 'text' }, { name: 'n', type: 'number', max: 'ten' }, 7],
       indexes: 'status',
       listRule: 5,
       viewRule: 'nope = 1',
@@ -322,7 +325,7 @@ describe('normalizeCollection: field names and types', () => {
     ['with space', 'INVALID_NAME'],
     ['a"b', 'INVALID_NAME'],
     ['x'.repeat(64), 'INVALID_NAME'],
-    ['id', 'RESERVED_NAME'],
+    ['Id', 'RESERVED_NAME'],
     ['Created', 'RESERVED_NAME'],
     ['UPDATED', 'RESERVED_NAME'],
     ['email', 'RESERVED_NAME'],
@@ -816,8 +819,8 @@ describe('normalizeCollection: indexes', () => {
     expect(
       codesOf({
         name: 'things',
-        fields: [{ name: 'id', type: 'text' }],
-        indexes: [{ fields: ['id'] }, { fields: ['xmin'] }],
+        fields: [{ name: 'created', type: 'text' }],
+        indexes: [{ fields: ['created'] }, { fields: ['xmin'] }],
       }),
     ).toEqual([
       ['fields.0.name', 'RESERVED_NAME'],

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, type Principal, sql } from '@plinth/core';
+import { type Principal, sql } from '@plinth/core';
 import { TRUE } from '../../filter/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
@@ -126,7 +126,7 @@ export class RecordUpdater {
     body: unknown,
     caller: Caller,
   ): Promise<{ row: Row; previous: Row } | undefined> {
-    if (!isUuid(id) || (!caller.bypass && c.def.viewRule === null)) return undefined;
+    if (!c.isId(id) || (!caller.bypass && c.def.viewRule === null)) return undefined;
     const result = c.validators.update(withoutReadOnlyKeys(body), { isAdmin: caller.bypass });
     if (!result.ok) return undefined;
     const value = result.value;
