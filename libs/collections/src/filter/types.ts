@@ -9,6 +9,8 @@ export interface FilterField {
   multiple: boolean;
   /** Select, relation or file, also when single: PocketBase's `:length` and `:each` accept them. */
   multiValued?: boolean;
+  /** false when `?sort=` may not name the field (its type has no order). */
+  sortable?: boolean;
   hidden: boolean;
   /** Target collection name when the field is a relation. */
   relationTo?: string;
