@@ -4,7 +4,9 @@
  * and hostile queries refused with a 400.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import PocketBase, { ClientResponseError } from 'pocketbase';
+import { generateTypes } from '../sdk/src/cli/typegen.js';
 import { adminToken, api } from './support/auth.js';
 import { expectApiProblem } from './support/problem.js';
 import { createCollection, createRecord, createUser, ok } from './support/records.js';
@@ -187,6 +189,25 @@ describe('view collections (issue 19)', () => {
       );
     expect(refused).toBeInstanceOf(ClientResponseError);
     expect((refused as ClientResponseError).status).toBe(405);
+  });
+
+  it('documents views as read-only in OpenAPI and the SDK typegen', async () => {
+    const doc = ok(await as('GET', '/api/openapi.json')).body;
+    expect(await new Validator().validate(doc)).toEqual({ valid: true });
+    expect(Object.keys(doc.paths['/api/collections/post_stats/records'])).toEqual(['get']);
+    expect(Object.keys(doc.paths['/api/collections/post_stats/records/{id}'])).toEqual(['get']);
+    const record = doc.components.schemas['post_stats.record'];
+    expect(record['x-plinth-collection-type']).toBe('view');
+    expect(record.properties.id).toEqual({ type: 'string', description: expect.any(String) });
+    expect(record.properties).toHaveProperty('created');
+    expect(record.properties).not.toHaveProperty('updated');
+    expect(record.properties.author['x-plinth-collection']).toBe('authors');
+    expect(doc.components.schemas).not.toHaveProperty('post_stats.create');
+    const types = generateTypes(doc);
+    expect(types).toMatch(
+      /post_stats: \{ type: "view"; record: PostStatsRecord; create: never; update: never;/,
+    );
+    expect(types).toMatch(/export interface AuthorCountsRecord \{[^}]* total: number;/s);
   });
 
   it('refuses writes, even an admin’s, and write rules', async () => {
