@@ -210,6 +210,25 @@ describe('view collections (issue 19)', () => {
     expect(types).toMatch(/export interface AuthorCountsRecord \{[^}]* total: number;/s);
   });
 
+  it('round-trips through the schema export and import', async () => {
+    const exported = ok(await as('GET', '/api/collections/export')).body;
+    const view = exported.collections.find((c: { name: string }) => c.name === 'post_stats');
+    expect(view).toMatchObject({
+      type: 'view',
+      viewQuery: expect.stringContaining('FROM posts p JOIN authors a'),
+    });
+    const plan = ok(await as('PUT', '/api/collections/import?dryRun=true', exported)).body;
+    expect(plan.changes).toEqual([]);
+    // A view in a file for a fresh install is created after the collections it reads.
+    const renamed = { ...view, id: undefined, name: 'post_stats_copy', fields: [] };
+    const applied = ok(
+      await as('PUT', '/api/collections/import?dryRun=true', { collections: [renamed] }),
+    ).body;
+    expect(applied.changes).toEqual([
+      expect.objectContaining({ collection: 'post_stats_copy', action: 'create' }),
+    ]);
+  });
+
   it('refuses writes, even an admin’s, and write rules', async () => {
     for (const [method, path] of [
       ['POST', '/api/collections/post_stats/records'],

@@ -1709,11 +1709,18 @@ export interface operations {
                 identityFields: string[];
               };
               /** @enum {string} */
-              type: 'base' | 'auth';
+              type: 'base' | 'auth' | 'view';
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               updateRule: string | null;
               /** Format: date-time */
               updated?: string;
+              /** @description view collections (answer only): whether the records have created / updated. */
+              viewDates?: {
+                created: boolean;
+                updated: boolean;
+              };
+              /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+              viewQuery?: string;
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
@@ -1827,11 +1834,18 @@ export interface operations {
             identityFields: string[];
           };
           /** @enum {string} */
-          type?: 'base' | 'auth';
+          type?: 'base' | 'auth' | 'view';
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           updateRule?: string | null;
           /** Format: date-time */
           updated?: string;
+          /** @description view collections (answer only): whether the records have created / updated. */
+          viewDates?: {
+            created: boolean;
+            updated: boolean;
+          };
+          /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+          viewQuery?: string;
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           viewRule?: string | null;
         };
@@ -1941,11 +1955,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };
@@ -2216,11 +2237,18 @@ export interface operations {
                 identityFields: string[];
               };
               /** @enum {string} */
-              type: 'base' | 'auth';
+              type: 'base' | 'auth' | 'view';
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               updateRule: string | null;
               /** Format: date-time */
               updated?: string;
+              /** @description view collections (answer only): whether the records have created / updated. */
+              viewDates?: {
+                created: boolean;
+                updated: boolean;
+              };
+              /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+              viewQuery?: string;
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
@@ -2897,11 +2925,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };
@@ -3032,11 +3067,18 @@ export interface operations {
             identityFields: string[];
           };
           /** @enum {string} */
-          type?: 'base' | 'auth';
+          type?: 'base' | 'auth' | 'view';
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           updateRule?: string | null;
           /** Format: date-time */
           updated?: string;
+          /** @description view collections (answer only): whether the records have created / updated. */
+          viewDates?: {
+            created: boolean;
+            updated: boolean;
+          };
+          /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+          viewQuery?: string;
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           viewRule?: string | null;
         };
@@ -3146,11 +3188,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };

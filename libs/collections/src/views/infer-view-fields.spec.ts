@@ -105,6 +105,7 @@ describe('inferViewFields', () => {
     [[col('id', 25), col('expand', 25)], /reserved name/],
     [[col('id', 25), col('password_hash', 25)], /reserved name/],
     [[col('id', 25), col('created', 23)], /"created" must be a date/],
+    [[col('id', 25), col('updated', 25)], /"updated" must be a date \(timestamptz\), not text/],
   ])('refuses %j', (columns, message) => {
     const result = inferViewFields(columns, all, [], newId);
     expect(result.ok).toBe(false);

@@ -100,8 +100,11 @@ export function inferViewFields(
       continue;
     }
     if (col.name === 'created' || col.name === 'updated') {
-      if (!DATE_TYPES.has(col.typeOid) && !TEXT_TYPES.has(col.typeOid))
-        problems.push(`The view column "${col.name}" must be a date (timestamptz); cast it or rename it.`);
+      // A text column could hold a non-date and fail every read later: a date type is required now.
+      if (!DATE_TYPES.has(col.typeOid))
+        problems.push(
+          `The view column "${col.name}" must be a date (timestamptz), not ${col.typeOid === 25 ? 'text' : 'another type'}; cast it (e.g. "created::timestamptz AS created") or rename it.`,
+        );
       dates[col.name] = true;
       continue;
     }
