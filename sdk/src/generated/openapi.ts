@@ -1630,6 +1630,8 @@ export interface operations {
               fields: {
                 /** @description relation: the target collection name. */
                 collection?: string;
+                /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+                convertURLs?: boolean;
                 default?: unknown;
                 /** @description Never returned except to admins. */
                 hidden?: boolean;
@@ -1643,8 +1645,12 @@ export interface operations {
                 mimeTypes?: string[];
                 min?: number;
                 name: string;
+                /** @description autodate: set when the record is created. Default true. */
+                onCreate?: boolean;
                 /** @enum {string} */
                 onDelete?: 'cascade' | 'restrict' | 'set-null';
+                /** @description autodate: set when the record is updated. Default false. */
+                onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
                 protected?: boolean;
@@ -1661,7 +1667,10 @@ export interface operations {
                   | 'select'
                   | 'json'
                   | 'relation'
-                  | 'file';
+                  | 'file'
+                  | 'editor'
+                  | 'autodate'
+                  | 'geoPoint';
                 unique?: boolean;
                 values?: string[];
               }[];
@@ -1764,6 +1773,8 @@ export interface operations {
           fields?: {
             /** @description relation: the target collection name. */
             collection?: string;
+            /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+            convertURLs?: boolean;
             default?: unknown;
             /** @description Never returned except to admins. */
             hidden?: boolean;
@@ -1777,8 +1788,12 @@ export interface operations {
             mimeTypes?: string[];
             min?: number;
             name: string;
+            /** @description autodate: set when the record is created. Default true. */
+            onCreate?: boolean;
             /** @enum {string} */
             onDelete?: 'cascade' | 'restrict' | 'set-null';
+            /** @description autodate: set when the record is updated. Default false. */
+            onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
             protected?: boolean;
@@ -1786,7 +1801,19 @@ export interface operations {
             thumbs?: string[];
             /** @enum {string} */
             type:
-              'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+              | 'text'
+              | 'number'
+              | 'bool'
+              | 'email'
+              | 'url'
+              | 'date'
+              | 'select'
+              | 'json'
+              | 'relation'
+              | 'file'
+              | 'editor'
+              | 'autodate'
+              | 'geoPoint';
             unique?: boolean;
             values?: string[];
           }[];
@@ -1876,6 +1903,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -1889,8 +1918,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -1907,7 +1940,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];
@@ -2158,6 +2194,8 @@ export interface operations {
               fields: {
                 /** @description relation: the target collection name. */
                 collection?: string;
+                /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+                convertURLs?: boolean;
                 default?: unknown;
                 /** @description Never returned except to admins. */
                 hidden?: boolean;
@@ -2171,8 +2209,12 @@ export interface operations {
                 mimeTypes?: string[];
                 min?: number;
                 name: string;
+                /** @description autodate: set when the record is created. Default true. */
+                onCreate?: boolean;
                 /** @enum {string} */
                 onDelete?: 'cascade' | 'restrict' | 'set-null';
+                /** @description autodate: set when the record is updated. Default false. */
+                onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
                 protected?: boolean;
@@ -2189,7 +2231,10 @@ export interface operations {
                   | 'select'
                   | 'json'
                   | 'relation'
-                  | 'file';
+                  | 'file'
+                  | 'editor'
+                  | 'autodate'
+                  | 'geoPoint';
                 unique?: boolean;
                 values?: string[];
               }[];
@@ -2846,6 +2891,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -2859,8 +2906,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -2877,7 +2928,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];
@@ -2997,6 +3051,8 @@ export interface operations {
           fields?: {
             /** @description relation: the target collection name. */
             collection?: string;
+            /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+            convertURLs?: boolean;
             default?: unknown;
             /** @description Never returned except to admins. */
             hidden?: boolean;
@@ -3010,8 +3066,12 @@ export interface operations {
             mimeTypes?: string[];
             min?: number;
             name: string;
+            /** @description autodate: set when the record is created. Default true. */
+            onCreate?: boolean;
             /** @enum {string} */
             onDelete?: 'cascade' | 'restrict' | 'set-null';
+            /** @description autodate: set when the record is updated. Default false. */
+            onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
             protected?: boolean;
@@ -3019,7 +3079,19 @@ export interface operations {
             thumbs?: string[];
             /** @enum {string} */
             type:
-              'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+              | 'text'
+              | 'number'
+              | 'bool'
+              | 'email'
+              | 'url'
+              | 'date'
+              | 'select'
+              | 'json'
+              | 'relation'
+              | 'file'
+              | 'editor'
+              | 'autodate'
+              | 'geoPoint';
             unique?: boolean;
             values?: string[];
           }[];
@@ -3109,6 +3181,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -3122,8 +3196,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -3140,7 +3218,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];

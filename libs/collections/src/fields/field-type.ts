@@ -25,9 +25,12 @@ export interface OptionsContext {
 
 /** A problem with one record value found after the JSON Schema passed. */
 export interface ValueProblem {
-  code: 'INVALID_VALUE' | 'INVALID_FORMAT';
+  code: 'INVALID_VALUE' | 'INVALID_FORMAT' | 'TOO_LONG';
   message: string;
 }
+
+/** An empty value as answers show it. */
+export type ZeroValue = '' | 0 | false | null | Readonly<Record<string, number>>;
 
 export type DescribeMode = 'write' | 'response';
 
@@ -43,6 +46,8 @@ export interface FieldTypeModule {
   readonly filterKind: ColumnKind;
   /** Whether `?sort=` may name the field. */
   readonly sortable: boolean;
+  /** Numeric parts filters may name as `field.part`, as SQL from the column's (geoPoint: lon, lat). */
+  readonly filterParts?: Readonly<Record<string, (sql: string) => string>>;
   /** Holds a list when `maxSelect` > 1 (select, relation, file); `:each` and `:length` apply. */
   readonly multiValued: boolean;
   /** json: how deep a value may nest. */
@@ -58,8 +63,8 @@ export interface FieldTypeModule {
   defaultProblem(field: FieldDraft, value: unknown): string | null;
 
   columnType(field: FieldDef): ColumnCast;
-  /** What an empty single value reads as in answers (PocketBase's zero values). */
-  readonly zero: '' | 0 | false | null;
+  /** What an empty single value reads as in answers (PocketBase's zero values; frozen when an object). */
+  readonly zero: ZeroValue;
 
   /** The JSON Schema of a single value in create/update bodies. */
   writeSchema(field: FieldDef): JSONSchema;
@@ -76,4 +81,10 @@ export interface FieldTypeModule {
   checkValue?(field: FieldDef, value: unknown): ValueProblem | null;
   /** The value as stored, from a valid single value (or one element of a multi-value field). */
   coerceValue?(field: FieldDef, value: unknown): unknown;
+  /**
+   * Set for values only the server writes (autodate): what it stores on this operation, or
+   * undefined to leave the column as it is. Clients' values for such fields are ignored, as
+   * PocketBase ignores them, and write schemas leave the field out.
+   */
+  serverValue?(field: FieldDef, op: 'create' | 'update', now: Date): unknown;
 }

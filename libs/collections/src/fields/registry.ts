@@ -3,11 +3,14 @@
  * FIELD_TYPES (collection.types.ts) and one line here.
  */
 import type { FieldType } from '../schema/collection.types.js';
+import { autodateField } from './autodate.field.js';
 import { boolField } from './bool.field.js';
 import { dateField } from './date.field.js';
+import { editorField } from './editor.field.js';
 import { emailField } from './email.field.js';
 import type { FieldTypeModule } from './field-type.js';
 import { fileField } from './file.field.js';
+import { geoPointField } from './geo-point.field.js';
 import { jsonField } from './json.field.js';
 import { numberField } from './number.field.js';
 import { relationField } from './relation.field.js';
@@ -26,6 +29,9 @@ const MODULES: Record<FieldType, FieldTypeModule> = {
   json: jsonField,
   relation: relationField,
   file: fileField,
+  editor: editorField,
+  autodate: autodateField,
+  geoPoint: geoPointField,
 };
 
 /** The module of a field type. */

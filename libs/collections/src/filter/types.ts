@@ -11,6 +11,8 @@ export interface FilterField {
   multiValued?: boolean;
   /** false when `?sort=` may not name the field (its type has no order). */
   sortable?: boolean;
+  /** Named numeric parts a filter may reach as `field.part` (a geoPoint's lon and lat): SQL from the column's. */
+  parts?: Readonly<Record<string, (sql: string) => string>>;
   hidden: boolean;
   /** Target collection name when the field is a relation. */
   relationTo?: string;

@@ -2,6 +2,7 @@ import { quoteIdent } from '../filter/index.js';
 import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
+import type { ZeroValue } from '../fields/field-type.js';
 import { fieldModule } from '../fields/registry.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
 
@@ -13,7 +14,7 @@ export interface ColumnInfo {
   field?: FieldDef;
   cast: ColumnCast;
   /** What an empty value reads as (PocketBase's zero values): '', 0, false, null for json; arrays [] . */
-  zero: '' | 0 | false | null;
+  zero: ZeroValue;
 }
 
 /**

@@ -15,6 +15,7 @@ export function toFilterField(field: FieldDef): FilterField {
   if (field.type === 'relation' && field.collection !== undefined) out.relationTo = field.collection;
   if (module.multiValued) out.multiValued = true;
   if (!module.sortable) out.sortable = false;
+  if (module.filterParts) out.parts = module.filterParts;
   return out;
 }
 

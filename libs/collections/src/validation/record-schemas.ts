@@ -133,7 +133,9 @@ export function buildRecordSchemas(def: CollectionDef): RecordSchemas {
     Object.assign(createProps, authWriteProperties('create'));
     createRequired.push('email', 'password', 'passwordConfirm');
   }
-  for (const f of def.fields) {
+  // Fields only the server writes (autodate) are not part of the write bodies.
+  const writable = def.fields.filter((f) => !fieldModule(f).serverValue);
+  for (const f of writable) {
     createProps[f.name] = withMeta(writeValueSchema(f), f, 'write');
     if (f.required && f.default === undefined) createRequired.push(f.name);
   }
@@ -141,7 +143,7 @@ export function buildRecordSchemas(def: CollectionDef): RecordSchemas {
   // update
   const updateProps: Record<string, JSONSchema> = {};
   if (auth) Object.assign(updateProps, authWriteProperties('update'));
-  for (const f of def.fields) {
+  for (const f of writable) {
     const s = withMeta(writeValueSchema(f), f, 'write');
     delete s.default;
     updateProps[f.name] = s;

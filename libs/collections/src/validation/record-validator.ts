@@ -138,6 +138,11 @@ function prepare(ctx: OpContext, body: Record<string, unknown>): Record<string, 
   const input = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(body)) input[key] = body[key];
   for (const f of ctx.def.fields) {
+    // Only the server writes these (autodate); a client's value is ignored, as PocketBase does.
+    if (fieldModule(f).serverValue) {
+      delete input[f.name];
+      continue;
+    }
     if (!Object.hasOwn(input, f.name)) {
       if (ctx.op === 'create' && f.default !== undefined) input[f.name] = structuredClone(f.default);
       continue;
@@ -186,6 +191,11 @@ function buildValue(ctx: OpContext, input: Record<string, unknown>): Record<stri
     } else {
       setOwn(out, key, v);
     }
+  }
+  const now = new Date();
+  for (const f of ctx.def.fields) {
+    const set = fieldModule(f).serverValue?.(f, ctx.op, now);
+    if (set !== undefined) setOwn(out, f.name, set);
   }
   if (ctx.op === 'create') {
     for (const f of ctx.def.fields) {
