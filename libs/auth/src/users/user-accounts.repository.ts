@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type CompiledCollection, quoteIdent } from '@plinth/collections';
+import { sql, type Sql, toQuery } from '@plinth/core';
 import { DataSource } from 'typeorm';
 
 export interface AccountRow extends Record<string, unknown> {
@@ -62,30 +63,29 @@ export class UserAccountsRepository {
     newHash: string,
   ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ${c.table} SET "password_hash" = $3 WHERE "id" = $1::uuid AND "password_hash" = $2`,
+      `UPDATE ${c.table} SET "password_hash" = $3 WHERE "id" = $1::${c.idType} AND "password_hash" = $2`,
       [id, oldHash, newHash],
     );
   }
 
-  async matches(c: CompiledCollection, id: string, where: string, params: unknown[]): Promise<boolean> {
-    const p = [...params, id];
-    const rows = await this.dataSource.query(
-      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})`,
-      p,
+  async matches(c: CompiledCollection, id: string, where: Sql): Promise<boolean> {
+    const { text, values } = toQuery(
+      sql`SELECT 1 FROM ${c.sql.table} AS t WHERE t."id" = ${id}${c.sql.idCast} AND (${where})`,
     );
+    const rows = await this.dataSource.query(text, values);
     return rows.length > 0;
   }
 
   async findById(c: CompiledCollection, id: string): Promise<AccountRow | undefined> {
     const [row] = await this.dataSource.query(
-      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::${c.idType}`,
       [id],
     );
     return row;
   }
 
   async rotateTokenKey(c: CompiledCollection, id: string, tokenKey: string): Promise<void> {
-    await this.dataSource.query(`UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid`, [
+    await this.dataSource.query(`UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::${c.idType}`, [
       id,
       tokenKey,
     ]);
@@ -99,7 +99,7 @@ export class UserAccountsRepository {
   async revokeSessions(c: CompiledCollection, id: string, tokenKey: string): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const [rows] = await tx.query(
-        `UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid RETURNING "id"`,
+        `UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::${c.idType} RETURNING "id"`,
         [id, tokenKey],
       );
       if (!rows?.length) return false;

@@ -4,6 +4,7 @@ import {
   AuthRecordLoader,
   CollectionsRegistry,
   compileRule,
+  FALSE,
   type CompiledCollection,
   presentRecord,
   type RequestInfo,
@@ -11,7 +12,6 @@ import {
 import {
   AppError,
   hashPassword,
-  isUuid,
   needsRehash,
   newId,
   newTokenKey,
@@ -111,13 +111,11 @@ export class UsersAuthService {
   async checkAuthRule(c: CompiledCollection, account: AccountRow, request?: RequestInfo): Promise<void> {
     const rule = c.def.authRule;
     if (rule === undefined || rule === '') return;
-    const params: unknown[] = [];
     const where =
       rule === null
-        ? 'FALSE'
+        ? FALSE
         : compileRule(rule, c.filter, 't', {
             schema: this.registry.filterSchema,
-            params,
             now: new Date(),
             auth: authContextOf(c, account),
             body: {},
@@ -126,7 +124,7 @@ export class UsersAuthService {
             allowRequestMacros: true,
             ...(request ? { request } : {}),
           });
-    if (!(await this.accounts.matches(c, account.id, where, params))) {
+    if (!(await this.accounts.matches(c, account.id, where))) {
       throw new AppError(
         'AUTH_RULE_REFUSED',
         `This account may not sign in to "${c.def.name}" (its authRule is not met, e.g. the email is not verified yet).`,
@@ -238,7 +236,7 @@ export class UsersAuthService {
         'RECORD_NOT_FOUND',
         `"${c.def.name}" has no record with the id ${JSON.stringify(id.slice(0, 40))}.`,
       );
-    if (!isUuid(id)) throw notFound();
+    if (!c.isId(id)) throw notFound();
     if (!(await this.accounts.revokeSessions(c, id, newTokenKey()))) throw notFound();
     // This replica's cached copy of the record gets the new key now, not in up to 2 s.
     await this.loader.load(c.def.id, id, { fresh: true });

@@ -3,6 +3,7 @@
  * options, default, column, value checks and coercion, JSON Schema, filter operand and how an
  * empty value reads. One module per type implements this; `registry.ts` maps names to modules.
  */
+import type { Sql } from '@plinth/core';
 import type { ColumnKind } from '../filter/types.js';
 import type { FieldDef, FieldType } from '../schema/collection.types.js';
 import type { JSONSchema } from './json-schema.js';
@@ -47,7 +48,7 @@ export interface FieldTypeModule {
   /** Whether `?sort=` may name the field. */
   readonly sortable: boolean;
   /** Numeric parts filters may name as `field.part`, as SQL from the column's (geoPoint: lon, lat). */
-  readonly filterParts?: Readonly<Record<string, (sql: string) => string>>;
+  readonly filterParts?: Readonly<Record<string, (sql: Sql) => Sql>>;
   /** Holds a list when `maxSelect` > 1 (select, relation, file); `:each` and `:length` apply. */
   readonly multiValued: boolean;
   /** json: how deep a value may nest. */

@@ -1,3 +1,4 @@
+import { sql, toQuery } from '@plinth/core';
 import { defineField, filterOperand, schemasOf, written } from './field.fixture.js';
 import { GEO_POINT_PARTS, geoPointField, NULL_ISLAND } from './geo-point.field.js';
 
@@ -46,7 +47,9 @@ describe('geoPoint field', () => {
   });
 
   it('gives filters numeric lon and lat parts', () => {
-    expect(GEO_POINT_PARTS.lon('t."place"')).toBe(`((t."place")->>'lon')::double precision`);
+    expect(toQuery(GEO_POINT_PARTS.lon(sql.raw('t."place"'))).text).toBe(
+      `((t."place")->>'lon')::double precision`,
+    );
     expect(filterOperand('geoPoint', { lon: 1, lat: 2 })).toEqual({ ok: true, param: '{"lon":1,"lat":2}' });
   });
 

@@ -1,3 +1,4 @@
+import { sql, type Sql } from '@plinth/core';
 import type { FieldDef } from '../schema/collection.types.js';
 import { jsonTypeOf } from '../schema/schema-issue.js';
 import type { FieldTypeModule, ValueProblem } from './field-type.js';
@@ -38,8 +39,8 @@ export function geoPointProblem(value: unknown, required: boolean): string | nul
 
 /** The parts of a geoPoint filters may name: jsonb members read as numbers. */
 export const GEO_POINT_PARTS = {
-  lon: (sql: string) => `((${sql})->>'lon')::double precision`,
-  lat: (sql: string) => `((${sql})->>'lat')::double precision`,
+  lon: (col: Sql) => sql`((${col})->>'lon')::double precision`,
+  lat: (col: Sql) => sql`((${col})->>'lat')::double precision`,
 } as const;
 
 /**

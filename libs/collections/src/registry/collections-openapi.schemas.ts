@@ -43,6 +43,14 @@ export const fieldSchema = {
     },
     onCreate: { type: 'boolean', description: 'autodate: set when the record is created. Default true.' },
     onUpdate: { type: 'boolean', description: 'autodate: set when the record is updated. Default false.' },
+    autogeneratePattern: {
+      ...str,
+      description:
+        'The `id` field of a text-id collection (PocketBase\'s): new record ids are made from this pattern.',
+    },
+    primaryKey: { type: 'boolean', description: 'true on the `id` field of a text-id collection.' },
+    system: { type: 'boolean', description: 'true on the `id` field of a text-id collection.' },
+    presentable: { type: 'boolean', description: "PocketBase's dashboard hint; accepted and not kept." },
   },
 };
 

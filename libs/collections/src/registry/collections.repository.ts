@@ -33,11 +33,11 @@ function viewOptionsOf(stored: Record<string, unknown> | null): Partial<Collecti
   };
 }
 
-const storedOptions = (def: CollectionDef): Record<string, unknown> => {
-  if (def.type === 'auth') return authOptionsOf(def as unknown as Record<string, unknown>);
-  if (def.type === 'view') return { viewQuery: def.viewQuery, viewDates: def.viewDates };
-  return {};
-};
+const storedOptions = (def: CollectionDef): Record<string, unknown> => ({
+  ...(def.type === 'auth' ? authOptionsOf(def as unknown as Record<string, unknown>) : {}),
+  ...(def.type === 'view' ? { viewQuery: def.viewQuery, viewDates: def.viewDates } : {}),
+  ...(def.idField ? { idField: def.idField } : {}),
+});
 
 const toDef = (r: CollectionRow): CollectionDef => ({
   id: r.id,
@@ -52,6 +52,7 @@ const toDef = (r: CollectionRow): CollectionDef => ({
   deleteRule: r.delete_rule,
   ...(r.type === 'auth' ? authOptionsOf(r.options) : {}),
   ...(r.type === 'view' ? viewOptionsOf(r.options) : {}),
+  ...(r.options?.idField ? { idField: r.options.idField as CollectionDef['idField'] } : {}),
   created: new Date(r.created).toISOString(),
   updated: new Date(r.updated).toISOString(),
 });

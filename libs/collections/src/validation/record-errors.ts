@@ -42,6 +42,8 @@ export interface OpContext {
   /** Keys for which null / '' / [] is reported as REQUIRED rather than as a type or length error. */
   nonEmpty: Set<string>;
   knownFieldsText: string;
+  /** Whether a relation field's ids (or the record id, for null) are UUIDs, which read lower-cased. */
+  uuidIds: (f: FieldDef | null) => boolean;
 }
 
 /** Errors by path, the first for each path, at most MAX_REPORTED_ERRORS. */

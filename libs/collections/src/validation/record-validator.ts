@@ -6,6 +6,7 @@
 import type { Ajv2020, ValidateFunction } from 'ajv/dist/2020.js';
 import { createAjv } from '@plinth/core';
 
+import { ALL_UUID, idTypeOf, type IdTypes } from '../fields/id-field.js';
 import { authNonEmptyKeys } from '../fields/auth-fields.js';
 import { fieldModule } from '../fields/registry.js';
 import { isMultiple } from '../schema/collection.types.js';
@@ -76,11 +77,13 @@ const cache = new WeakMap<CollectionDef, RecordValidators>();
  * The validators of one collection version. Cached per def object: compiling the same def again
  * returns the same object (and functions). A changed collection must be a new def object.
  */
-export function compileRecordValidators(def: CollectionDef): RecordValidators {
+export function compileRecordValidators(def: CollectionDef, idTypes: IdTypes = ALL_UUID): RecordValidators {
   const cached = cache.get(def);
   if (cached) return cached;
 
-  const schemas = buildRecordSchemas(def);
+  const schemas = buildRecordSchemas(def, idTypes);
+  const uuidIds = (f: FieldDef | null) =>
+    (f === null || f.collection === def.name ? idTypeOf(def) : idTypes(f.collection ?? '')) === 'uuid';
   const fields = new Map(def.fields.map((f) => [f.name, f] as const));
   const auth = def.type === 'auth';
   const required = def.fields.filter((f) => f.required).map((f) => f.name);
@@ -98,6 +101,7 @@ export function compileRecordValidators(def: CollectionDef): RecordValidators {
       fields,
       validate: compileSchema(def, schema),
       nonEmpty: new Set([...required, ...(auth ? authNonEmptyKeys(op) : [])]),
+      uuidIds,
       knownFieldsText:
         (names.length ? `the fields are: ${listed}` : 'this collection has no writable fields') +
         (modifiers ? ' (multi-value fields also take field+, +field and field-)' : ''),
@@ -162,13 +166,18 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /** A valid value as stored: each element (or the single value) through its type's coercion. */
-function normalizeFieldValue(f: FieldDef, v: unknown): unknown {
-  const coerce = fieldModule(f).coerceValue;
+function normalizeFieldValue(ctx: OpContext, f: FieldDef, v: unknown): unknown {
+  const coerce = coerceOf(ctx, f);
   if (isMultiple(f)) {
     if (v === null || v === undefined) return [];
     return coerce && Array.isArray(v) ? v.map((item) => coerce(f, item)) : v;
   }
   return coerce && v !== null && v !== undefined ? coerce(f, v) : v;
+}
+
+/** The type's coercion; relations to text-id collections keep their ids as sent (UUIDs read lower-cased). */
+function coerceOf(ctx: OpContext, f: FieldDef) {
+  return f.type === 'relation' && !ctx.uuidIds(f) ? undefined : fieldModule(f).coerceValue;
 }
 
 function buildValue(ctx: OpContext, input: Record<string, unknown>): Record<string, unknown> {
@@ -177,17 +186,17 @@ function buildValue(ctx: OpContext, input: Record<string, unknown>): Record<stri
     const v = input[key];
     const field = ctx.fields.get(key);
     if (field) {
-      setOwn(out, key, normalizeFieldValue(field, v));
+      setOwn(out, key, normalizeFieldValue(ctx, field, v));
       continue;
     }
     const modifier = parseModifierKey(key);
     const target = modifier ? ctx.fields.get(modifier.field) : undefined;
     if (target && isMultiple(target)) {
       const list = Array.isArray(v) ? v : [v];
-      const coerce = fieldModule(target).coerceValue;
+      const coerce = coerceOf(ctx, target);
       setOwn(out, key, coerce ? list.map((item) => coerce(target, item)) : list);
     } else if (key === 'id') {
-      setOwn(out, key, typeof v === 'string' ? v.toLowerCase() : v);
+      setOwn(out, key, typeof v === 'string' && ctx.uuidIds(null) ? v.toLowerCase() : v);
     } else {
       setOwn(out, key, v);
     }
