@@ -79,6 +79,7 @@ describe('console: view collections', () => {
     expect(await page.evaluate(() => window.location.hash)).toBe('#/collections/post_views/schema');
     await page.getByRole('tab', { name: /Query and fields/ }).click();
     expect(await page.getByTestId('view-fields').locator('tbody tr').allInnerTexts()).toEqual([
+      'id\ttext',
       'title\ttext',
       'double\tnumber',
     ]);

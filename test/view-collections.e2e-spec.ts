@@ -85,7 +85,10 @@ describe('view collections (issue 19)', () => {
     });
     expect(def.viewQuery).not.toMatch(/;$/);
     const f = fieldsOf(def);
+    // PocketBase's shape: the text id field first.
+    expect(f.id).toMatchObject({ type: 'text', primaryKey: true });
     expect(Object.keys(f)).toEqual([
+      'id',
       'title',
       'views',
       'tags',
@@ -364,7 +367,7 @@ describe('view collections (issue 19)', () => {
         listRule: '',
       }),
     ).body;
-    expect(def.fields.map((f: { name: string }) => f.name)).toEqual(['name']);
+    expect(def.fields.map((f: { name: string }) => f.name)).toEqual(['id', 'name']);
     expect(ok(await api(t)('GET', '/api/collections/post_stats/records?sort=name')).body.items[0].name).toBe(
       'alpha',
     );

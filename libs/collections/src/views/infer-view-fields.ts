@@ -5,6 +5,7 @@ import {
   type FieldDef,
   type FieldType,
 } from '../schema/collection.types.js';
+import { idTypeOf } from '../fields/id-field.js';
 import { columnType } from '../schema/index.js';
 import { SECRET_COLUMNS } from './view-query.js';
 
@@ -134,9 +135,10 @@ export function inferViewFields(
 }
 
 /** The value expression of a view column: cast to the column type the records code reads it as. */
-function columnExpr(field: FieldDef, typeOid: number | undefined): string {
+function columnExpr(field: FieldDef, typeOid: number | undefined, all: readonly CollectionDef[]): string {
   const col = `q.${quoteIdent(field.name)}`;
-  const cast = columnType(field);
+  const target = field.type === 'relation' ? all.find((c) => c.name === field.collection) : undefined;
+  const cast = columnType(field, target ? idTypeOf(target) : 'uuid');
   if (cast === 'jsonb' && typeOid !== undefined && !JSON_TYPES.has(typeOid)) return `to_jsonb(${col})`;
   return `${col}::${cast}`;
 }
@@ -151,6 +153,7 @@ export function backingViewSql(
   fields: readonly FieldDef[],
   dates: ViewDates,
   types: ReadonlyMap<string, number>,
+  all: readonly CollectionDef[] = [],
 ): string {
   const date = (name: 'created' | 'updated') =>
     `${dates[name] ? `q.${quoteIdent(name)}::timestamptz` : 'NULL::timestamptz'} AS ${quoteIdent(name)}`;
@@ -158,7 +161,7 @@ export function backingViewSql(
     `q."id"::text AS "id"`,
     date('created'),
     date('updated'),
-    ...fields.map((f) => `${columnExpr(f, types.get(f.name))} AS ${quoteIdent(f.name)}`),
+    ...fields.map((f) => `${columnExpr(f, types.get(f.name), all)} AS ${quoteIdent(f.name)}`),
   ];
   return `CREATE VIEW "data".${quoteIdent(view)} AS SELECT ${columns.join(', ')} FROM (\n${query}\n) AS q`;
 }

@@ -5,7 +5,17 @@ import {
   RULE_NAMES,
 } from '../schema/collection.types.js';
 import { jsonTypeOf, type SchemaIssue, show } from '../schema/schema-issue.js';
+import { DEFAULT_ID_FIELD_ID, type TextIdField } from '../fields/id-field.js';
 import { prepareViewQuery } from './view-query.js';
+
+/** A view's ids are text, whatever its query's id column holds (row numbers, record ids). */
+export const VIEW_ID_FIELD: TextIdField = {
+  id: DEFAULT_ID_FIELD_ID,
+  min: 0,
+  max: 0,
+  pattern: '',
+  autogeneratePattern: '',
+};
 
 export type NormalizeViewResult = { ok: true; value: CollectionDef } | { ok: false; errors: SchemaIssue[] };
 
@@ -140,6 +150,7 @@ export function normalizeViewCollection(
     deleteRule: null,
     viewQuery,
     viewDates: existing?.viewDates ?? { created: false, updated: false },
+    idField: VIEW_ID_FIELD,
   };
   if (existing?.created !== undefined) value.created = existing.created;
   if (existing?.updated !== undefined) value.updated = existing.updated;

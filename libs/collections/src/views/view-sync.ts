@@ -166,7 +166,7 @@ export class ViewSync {
     this.checkRules(next, all);
     const types = new Map(columns.map((c) => [c.name, c.typeOid]));
     try {
-      await extended(client, backingViewSql(def.name, query, next.fields, next.viewDates!, types));
+      await extended(client, backingViewSql(def.name, query, next.fields, next.viewDates!, types, all));
     } catch (err) {
       throw queryFault(err);
     }
