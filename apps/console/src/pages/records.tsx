@@ -94,7 +94,8 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
   const columns = [
     'id',
     ...(ready.type === 'auth' ? ['email', 'verified'] : []),
-    ...ready.fields.map((f) => f.name),
+    // A text id field is listed among the fields (PocketBase's shape); its column is `id` above.
+    ...ready.fields.filter((f) => f.name !== 'id').map((f) => f.name),
     ...(dates.created ? ['created'] : []),
     ...(dates.updated ? ['updated'] : []),
   ];
