@@ -4,14 +4,57 @@ import { DataSource } from 'typeorm';
 import type { Pool } from 'pg';
 import { adminToken, api } from './support/auth.js';
 import { errorPaths, expectApiProblem } from './support/problem.js';
-import { createCollection, createRecord, createUser, ids, listRecords, ok } from './support/records.js';
+import {
+  createCollection as createCollectionAs,
+  createRecord,
+  createUser,
+  ids,
+  listRecords,
+  ok,
+} from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/**
+ * The suite runs twice: on collections with Plinth's UUIDv7 ids and on collections with PocketBase's
+ * text ids (an `id` field in `fields`, docs/decisions/text-ids.md). `id()` turns a UUID the tests name
+ * into an id of the same collections' kind.
+ */
+const MODES = [
+  {
+    label: 'UUIDv7',
+    text: false,
+    pattern: UUID_V7,
+    chosen: '0190f5c2-7d1a-7abc-8def-0123456789ab',
+    id: (uuid: string) => uuid,
+    malformed: ['urn:uuid:0190f5c2-0000-7000-8000-000000000000', '0190f5c2-0000-7000-8000-00000000000g'],
+  },
+  {
+    label: 'PocketBase text',
+    text: true,
+    pattern: /^[a-z0-9]{15}$/,
+    chosen: 'chosen0id000001',
+    id: (uuid: string) => {
+      const hex = uuid.replace(/-/g, '');
+      return hex.slice(8, 13) + hex.slice(-10);
+    },
+    malformed: ['urn:uuid:0190f5c2', 'no spaces here!'],
+  },
+] as const;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('records: CRUD, validation, relations, batch and change events', () => {
+describe.each(MODES)('records ($label ids): CRUD, validation, relations, batch and change events', (mode) => {
+  const createCollection = (
+    app: Parameters<typeof createCollectionAs>[0],
+    token: string,
+    body: Record<string, unknown>,
+  ) =>
+    createCollectionAs(app, token, {
+      ...body,
+      fields: [...(mode.text ? [{ name: 'id', type: 'text' }] : []), ...((body.fields as unknown[]) ?? [])],
+    });
   let t: Awaited<ReturnType<typeof startIsolatedApp>>;
   let admin: string;
   let as: ReturnType<typeof api>;
@@ -77,7 +120,7 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
       });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        id: expect.stringMatching(UUID_V7),
+        id: expect.stringMatching(mode.pattern),
         collectionId: expect.any(String),
         collectionName: 'articles',
         created: expect.stringMatching(ISO),
@@ -113,8 +156,8 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
       });
     });
 
-    it('accepts a client-chosen UUID id and refuses one that is taken', async () => {
-      const id = '0190f5c2-7d1a-7abc-8def-0123456789ab';
+    it('accepts a client-chosen id and refuses one that is taken', async () => {
+      const id = mode.chosen;
       const first = await api(t)('POST', '/api/collections/articles/records', { id, title: 'Chosen' });
       expect(first.status).toBe(200);
       expect(first.body.id).toBe(id);
@@ -138,7 +181,10 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
       expect(res.body).toEqual(created);
 
       expectApiProblem(
-        await api(t)('GET', '/api/collections/articles/records/0190f5c2-0000-7000-8000-000000000000'),
+        await api(t)(
+          'GET',
+          `/api/collections/articles/records/${mode.id('0190f5c2-0000-7000-8000-000000000000')}`,
+        ),
         404,
         'RECORD_NOT_FOUND',
       );
@@ -176,7 +222,7 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
       const created = await createRecord(t, undefined, 'articles', { title: 'Round trip' });
       const res = await api(t)('PATCH', `/api/collections/articles/records/${created.id}`, {
         ...created,
-        id: '0190f5c2-0000-7000-8000-000000000001',
+        id: mode.id('0190f5c2-0000-7000-8000-000000000001'),
         created: '2000-01-01T00:00:00.000Z',
         title: 'Round trip 2',
       });
@@ -320,8 +366,8 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
         [{ title: 'date', publishedAt: '2023-02-30' }, 'publishedAt'],
         [{ title: 'date', publishedAt: '10000-01-01' }, 'publishedAt'],
         [{ title: 'date', publishedAt: '2024-01-01T25:00:00Z' }, 'publishedAt'],
-        [{ title: 'uuid', author: 'urn:uuid:0190f5c2-0000-7000-8000-000000000000' }, 'author'],
-        [{ title: 'uuid', editors: ['0190f5c2-0000-7000-8000-00000000000g'] }, 'editors.0'],
+        [{ title: 'uuid', author: mode.malformed[0] }, 'author'],
+        [{ title: 'uuid', editors: [mode.malformed[1]] }, 'editors.0'],
         [{ title: 'tags', tags: ['news', 'news'] }, 'tags'],
         [{ title: 'tags', tags: ['news', 'tech', 'life', 'news2'] }, 'tags'],
       ];
@@ -334,15 +380,21 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
         });
         expect(errorPaths(res.body)[0]!.startsWith(path)).toBe(true);
       }
-      // Upper-case ids are the same ids.
+      // Upper-case UUIDs are the same ids; text ids are case-sensitive, as in PocketBase.
       const a = await createRecord(t, undefined, 'authors', { name: 'Upper' });
       const up = await api(t)('POST', '/api/collections/articles/records', {
         title: 'upper',
         author: a.id.toUpperCase(),
         editors: [a.id.toUpperCase()],
       });
-      expect(up.status).toBe(200);
-      expect(up.body).toMatchObject({ author: a.id, editors: [a.id] });
+      if (mode.text) {
+        expect(expectApiProblem(up, 400, 'VALIDATION_FAILED').errors).toEqual([
+          expect.objectContaining({ path: 'author', code: 'RELATION_NOT_FOUND' }),
+        ]);
+      } else {
+        expect(up.status).toBe(200);
+        expect(up.body).toMatchObject({ author: a.id, editors: [a.id] });
+      }
     });
 
     it('refuses a body that is not an object', async () => {
@@ -407,7 +459,7 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
     it('refuses a single relation to a record that does not exist, naming the field', async () => {
       const res = await api(t)('POST', '/api/collections/articles/records', {
         title: 'Orphan',
-        author: '0190f5c2-0000-7000-8000-00000000dead',
+        author: mode.id('0190f5c2-0000-7000-8000-00000000dead'),
       });
       const problem = expectApiProblem(res, 400, 'VALIDATION_FAILED');
       expect(problem.errors).toEqual([
@@ -420,7 +472,7 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
       const a = await createRecord(t, undefined, 'authors', { name: 'Real' });
       const res = await api(t)('POST', '/api/collections/articles/records', {
         title: 'Half real',
-        editors: [a.id, '0190f5c2-0000-7000-8000-00000000dead'],
+        editors: [a.id, mode.id('0190f5c2-0000-7000-8000-00000000dead')],
       });
       const problem = expectApiProblem(res, 400, 'VALIDATION_FAILED');
       expect(problem.errors).toEqual([
@@ -429,7 +481,7 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
 
       const created = await createRecord(t, undefined, 'articles', { title: 'Whole', editors: [a.id] });
       const upd = await api(t)('PATCH', `/api/collections/articles/records/${created.id}`, {
-        'editors+': '0190f5c2-0000-7000-8000-00000000dead',
+        'editors+': mode.id('0190f5c2-0000-7000-8000-00000000dead'),
       });
       expect(errorPaths(expectApiProblem(upd, 400, 'VALIDATION_FAILED'))).toEqual(['editors']);
     });
@@ -605,7 +657,7 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
 
   describe('batch', () => {
     it('applies every request in one transaction and answers [{status, body}]', async () => {
-      const authorId = '0190f5c2-1111-7000-8000-000000000001';
+      const authorId = mode.id('0190f5c2-1111-7000-8000-000000000001');
       const victim = await createRecord(t, undefined, 'articles', { title: 'Batch victim' });
       const target = await createRecord(t, undefined, 'articles', { title: 'Batch target' });
       const res = await api(t)('POST', '/api/batch', {
@@ -637,7 +689,7 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
     });
 
     it('rolls everything back when the last request fails, naming its index', async () => {
-      const authorId = '0190f5c2-2222-7000-8000-000000000001';
+      const authorId = mode.id('0190f5c2-2222-7000-8000-000000000001');
       const target = await createRecord(t, undefined, 'articles', { title: 'Untouched', views: 1 });
       const res = await api(t)('POST', '/api/batch', {
         requests: [
@@ -701,7 +753,10 @@ describe('records: CRUD, validation, relations, batch and change events', () => 
 
       const unknown = await api(t)('POST', '/api/batch', {
         requests: [
-          { method: 'DELETE', url: '/api/collections/nowhere/records/0190f5c2-0000-7000-8000-000000000000' },
+          {
+            method: 'DELETE',
+            url: `/api/collections/nowhere/records/${mode.id('0190f5c2-0000-7000-8000-000000000000')}`,
+          },
         ],
       });
       expect(expectApiProblem(unknown, 400, 'BATCH_FAILED').response).toMatchObject({

@@ -132,7 +132,11 @@ function pickFromSet(set: SetTokens, not: boolean): string {
   return String.fromCodePoint(pool[randomInt(pool.length)]!);
 }
 
-type Add = (path: string, code: 'INVALID_TYPE' | 'INVALID_VALUE' | 'OUT_OF_RANGE' | 'INVALID_PATTERN', message: string) => void;
+type Add = (
+  path: string,
+  code: 'INVALID_TYPE' | 'INVALID_VALUE' | 'OUT_OF_RANGE' | 'INVALID_PATTERN',
+  message: string,
+) => void;
 
 /** The keys PocketBase sends on its id field; the fixed ones must hold its fixed values. */
 const FIXED: Record<string, unknown> = { system: true, primaryKey: true, required: true, hidden: false };
@@ -153,19 +157,32 @@ const ID_FIELD_KEYS = new Set([
  * A `fields` entry named `id` (PocketBase's shape): `{name: "id", type: "text", min, max, pattern,
  * autogeneratePattern, primaryKey: true, system: true, ...}`. Omitted options take PocketBase's defaults.
  */
-export function normalizeIdField(raw: Record<string, unknown>, path: string, add: Add): TextIdField | undefined {
+export function normalizeIdField(
+  raw: Record<string, unknown>,
+  path: string,
+  add: Add,
+): TextIdField | undefined {
   const before: string[] = [];
   const fail = (key: string, code: Parameters<Add>[1], message: string) => {
     before.push(key);
     add(`${path}.${key}`, code, message);
   };
   if (raw.type !== 'text')
-    fail('type', 'INVALID_VALUE', 'The "id" field must be of type "text" (PocketBase\'s text ids); leave it out for UUIDv7 ids.');
+    fail(
+      'type',
+      'INVALID_VALUE',
+      'The "id" field must be of type "text" (PocketBase\'s text ids); leave it out for UUIDv7 ids.',
+    );
   for (const key of Object.keys(raw)) {
     if (raw[key] === undefined) continue;
-    if (!ID_FIELD_KEYS.has(key)) fail(key, 'INVALID_VALUE', `"${key}" is not an option of the "id" field; remove it.`);
+    if (!ID_FIELD_KEYS.has(key))
+      fail(key, 'INVALID_VALUE', `"${key}" is not an option of the "id" field; remove it.`);
     else if (key in FIXED && raw[key] !== FIXED[key])
-      fail(key, 'INVALID_VALUE', `The "id" field always has "${key}": ${String(FIXED[key])}; remove "${key}" or set it so.`);
+      fail(
+        key,
+        'INVALID_VALUE',
+        `The "id" field always has "${key}": ${String(FIXED[key])}; remove "${key}" or set it so.`,
+      );
   }
   const int = (key: 'min' | 'max', dflt: number): number => {
     const v = raw[key];
@@ -191,9 +208,11 @@ export function normalizeIdField(raw: Record<string, unknown>, path: string, add
     max: int('max', DEFAULT_TEXT_ID.max),
     pattern: str('pattern', DEFAULT_TEXT_ID.pattern),
     // An explicit "" means "the client always supplies the id" (PocketBase's own meaning).
-    autogeneratePattern: raw.autogeneratePattern === '' ? '' : str('autogeneratePattern', DEFAULT_TEXT_ID.autogeneratePattern),
+    autogeneratePattern:
+      raw.autogeneratePattern === '' ? '' : str('autogeneratePattern', DEFAULT_TEXT_ID.autogeneratePattern),
   };
-  if (field.max > 0 && field.min > field.max) fail('max', 'OUT_OF_RANGE', `"max" (${field.max}) is smaller than "min" (${field.min}).`);
+  if (field.max > 0 && field.min > field.max)
+    fail('max', 'OUT_OF_RANGE', `"max" (${field.max}) is smaller than "min" (${field.min}).`);
   for (const key of ['pattern', 'autogeneratePattern'] as const) {
     try {
       if (field[key]) new RegExp(field[key], 'u');

@@ -32,7 +32,14 @@ const BUILT_IN: Record<'base' | 'auth', Record<string, string>> = {
 };
 
 /** Whether an entry speaks PocketBase (its zero-valued options then mean "no limit", as there). */
-const PB_MARKERS = ['system', 'presentable', 'primaryKey', 'autogeneratePattern', 'collectionId', 'noDecimal'];
+const PB_MARKERS = [
+  'system',
+  'presentable',
+  'primaryKey',
+  'autogeneratePattern',
+  'collectionId',
+  'noDecimal',
+];
 
 /** Options whose zero value PocketBase sends on every field; only their zero value maps. */
 const ZERO_ONLY: Record<string, (v: unknown) => boolean> = {
@@ -55,7 +62,8 @@ export function fromPocketBaseShape(
   all: readonly CollectionDef[],
 ): PocketBaseAdapted {
   const issues: SchemaIssue[] = [];
-  const add = (path: string, code: SchemaIssue['code'], message: string) => issues.push({ path, code, message });
+  const add = (path: string, code: SchemaIssue['code'], message: string) =>
+    issues.push({ path, code, message });
   const body: Json = { ...input };
   const out: PocketBaseAdapted = { body, idFieldGiven: false, issues, origin: [] };
   if (body.system !== undefined && body.system !== false)
@@ -79,12 +87,17 @@ export function fromPocketBaseShape(
       return;
     }
     const builtIn = typeof raw.name === 'string' ? BUILT_IN[type][raw.name] : undefined;
-    if (builtIn !== undefined && raw.type === builtIn && (raw.system === true || builtIn === 'autodate')) return;
+    if (builtIn !== undefined && raw.type === builtIn && (raw.system === true || builtIn === 'autodate'))
+      return;
 
     const f: Json = { ...raw };
     const speaksPb = PB_MARKERS.some((k) => f[k] !== undefined);
     if (f.system !== undefined && f.system !== false)
-      add(`${path}.system`, 'INVALID_VALUE', 'Plinth has no system fields besides "id" and its built-in ones; remove "system".');
+      add(
+        `${path}.system`,
+        'INVALID_VALUE',
+        'Plinth has no system fields besides "id" and its built-in ones; remove "system".',
+      );
     delete f.system;
     if (typeof f.presentable === 'boolean') delete f.presentable; // a hint for PocketBase's dashboard only
     for (const [key, isZero] of Object.entries(ZERO_ONLY)) {
@@ -134,7 +147,11 @@ function relation(
         `There is no collection with the id ${JSON.stringify(String(id)).slice(0, 60)} to relate to; create it first or correct "collectionId".`,
       );
     } else if (f.collection !== undefined && f.collection !== target) {
-      add(`${path}.collectionId`, 'INVALID_VALUE', '"collectionId" and "collection" name different collections; give one.');
+      add(
+        `${path}.collectionId`,
+        'INVALID_VALUE',
+        '"collectionId" and "collection" name different collections; give one.',
+      );
     } else {
       f.collection = target;
     }
