@@ -1628,6 +1628,8 @@ export interface operations {
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               deleteRule: string | null;
               fields: {
+                /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+                autogeneratePattern?: string;
                 /** @description relation: the target collection name. */
                 collection?: string;
                 /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -1653,8 +1655,14 @@ export interface operations {
                 onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
+                /** @description PocketBase's dashboard hint; accepted and not kept. */
+                presentable?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                primaryKey?: boolean;
                 protected?: boolean;
                 required?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                system?: boolean;
                 thumbs?: string[];
                 /** @enum {string} */
                 type:
@@ -1771,6 +1779,8 @@ export interface operations {
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           deleteRule?: string | null;
           fields?: {
+            /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+            autogeneratePattern?: string;
             /** @description relation: the target collection name. */
             collection?: string;
             /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -1796,8 +1806,14 @@ export interface operations {
             onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
+            /** @description PocketBase's dashboard hint; accepted and not kept. */
+            presentable?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            primaryKey?: boolean;
             protected?: boolean;
             required?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            system?: boolean;
             thumbs?: string[];
             /** @enum {string} */
             type:
@@ -1901,6 +1917,8 @@ export interface operations {
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             deleteRule: string | null;
             fields: {
+              /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+              autogeneratePattern?: string;
               /** @description relation: the target collection name. */
               collection?: string;
               /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -1926,8 +1944,14 @@ export interface operations {
               onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
+              /** @description PocketBase's dashboard hint; accepted and not kept. */
+              presentable?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              system?: boolean;
               thumbs?: string[];
               /** @enum {string} */
               type:
@@ -2192,6 +2216,8 @@ export interface operations {
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               deleteRule: string | null;
               fields: {
+                /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+                autogeneratePattern?: string;
                 /** @description relation: the target collection name. */
                 collection?: string;
                 /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -2217,8 +2243,14 @@ export interface operations {
                 onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
+                /** @description PocketBase's dashboard hint; accepted and not kept. */
+                presentable?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                primaryKey?: boolean;
                 protected?: boolean;
                 required?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                system?: boolean;
                 thumbs?: string[];
                 /** @enum {string} */
                 type:
@@ -2889,6 +2921,8 @@ export interface operations {
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             deleteRule: string | null;
             fields: {
+              /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+              autogeneratePattern?: string;
               /** @description relation: the target collection name. */
               collection?: string;
               /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -2914,8 +2948,14 @@ export interface operations {
               onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
+              /** @description PocketBase's dashboard hint; accepted and not kept. */
+              presentable?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              system?: boolean;
               thumbs?: string[];
               /** @enum {string} */
               type:
@@ -3049,6 +3089,8 @@ export interface operations {
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           deleteRule?: string | null;
           fields?: {
+            /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+            autogeneratePattern?: string;
             /** @description relation: the target collection name. */
             collection?: string;
             /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -3074,8 +3116,14 @@ export interface operations {
             onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
+            /** @description PocketBase's dashboard hint; accepted and not kept. */
+            presentable?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            primaryKey?: boolean;
             protected?: boolean;
             required?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            system?: boolean;
             thumbs?: string[];
             /** @enum {string} */
             type:
@@ -3179,6 +3227,8 @@ export interface operations {
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             deleteRule: string | null;
             fields: {
+              /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+              autogeneratePattern?: string;
               /** @description relation: the target collection name. */
               collection?: string;
               /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -3204,8 +3254,14 @@ export interface operations {
               onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
+              /** @description PocketBase's dashboard hint; accepted and not kept. */
+              presentable?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              system?: boolean;
               thumbs?: string[];
               /** @enum {string} */
               type:
@@ -3728,7 +3784,6 @@ export interface operations {
             items: {
               active: boolean;
               appId?: string | null;
-              /** Format: uuid */
               collectionId?: string;
               /** Format: date-time */
               created: string;
@@ -3743,7 +3798,7 @@ export interface operations {
               topics?: string[];
               /** Format: date-time */
               updated: string;
-              /** Format: uuid */
+              /** @description The user record id (a UUID, or a text id for PocketBase-style collections). */
               userId: string;
             }[];
             page: number;
@@ -3793,7 +3848,6 @@ export interface operations {
           'application/json': {
             active: boolean;
             appId?: string | null;
-            /** Format: uuid */
             collectionId?: string;
             /** Format: date-time */
             created: string;
@@ -3808,7 +3862,7 @@ export interface operations {
             topics?: string[];
             /** Format: date-time */
             updated: string;
-            /** Format: uuid */
+            /** @description The user record id (a UUID, or a text id for PocketBase-style collections). */
             userId: string;
           };
         };
@@ -3987,6 +4041,7 @@ export interface operations {
             devices?: string[];
             filter?: string;
             topics?: string[];
+            /** @description User record ids (UUIDs, or text ids of PocketBase-style collections). */
             users?: string[];
           };
         };
@@ -4056,6 +4111,7 @@ export interface operations {
             devices?: string[];
             filter?: string;
             topics?: string[];
+            /** @description User record ids (UUIDs, or text ids of PocketBase-style collections). */
             users?: string[];
           };
           ttl?: number;
