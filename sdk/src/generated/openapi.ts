@@ -1628,6 +1628,8 @@ export interface operations {
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               deleteRule: string | null;
               fields: {
+                /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+                autogeneratePattern?: string;
                 /** @description relation: the target collection name. */
                 collection?: string;
                 /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -1653,8 +1655,14 @@ export interface operations {
                 onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
+                /** @description PocketBase's dashboard hint; accepted and not kept. */
+                presentable?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                primaryKey?: boolean;
                 protected?: boolean;
                 required?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                system?: boolean;
                 thumbs?: string[];
                 /** @enum {string} */
                 type:
@@ -1718,11 +1726,18 @@ export interface operations {
                 identityFields: string[];
               };
               /** @enum {string} */
-              type: 'base' | 'auth';
+              type: 'base' | 'auth' | 'view';
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               updateRule: string | null;
               /** Format: date-time */
               updated?: string;
+              /** @description view collections (answer only): whether the records have created / updated. */
+              viewDates?: {
+                created: boolean;
+                updated: boolean;
+              };
+              /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+              viewQuery?: string;
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
@@ -1764,6 +1779,8 @@ export interface operations {
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           deleteRule?: string | null;
           fields?: {
+            /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+            autogeneratePattern?: string;
             /** @description relation: the target collection name. */
             collection?: string;
             /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -1789,8 +1806,14 @@ export interface operations {
             onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
+            /** @description PocketBase's dashboard hint; accepted and not kept. */
+            presentable?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            primaryKey?: boolean;
             protected?: boolean;
             required?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            system?: boolean;
             thumbs?: string[];
             /** @enum {string} */
             type:
@@ -1854,11 +1877,18 @@ export interface operations {
             identityFields: string[];
           };
           /** @enum {string} */
-          type?: 'base' | 'auth';
+          type?: 'base' | 'auth' | 'view';
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           updateRule?: string | null;
           /** Format: date-time */
           updated?: string;
+          /** @description view collections (answer only): whether the records have created / updated. */
+          viewDates?: {
+            created: boolean;
+            updated: boolean;
+          };
+          /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+          viewQuery?: string;
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           viewRule?: string | null;
         };
@@ -1887,6 +1917,8 @@ export interface operations {
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             deleteRule: string | null;
             fields: {
+              /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+              autogeneratePattern?: string;
               /** @description relation: the target collection name. */
               collection?: string;
               /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -1912,8 +1944,14 @@ export interface operations {
               onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
+              /** @description PocketBase's dashboard hint; accepted and not kept. */
+              presentable?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              system?: boolean;
               thumbs?: string[];
               /** @enum {string} */
               type:
@@ -1977,11 +2015,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };
@@ -2171,6 +2216,8 @@ export interface operations {
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               deleteRule: string | null;
               fields: {
+                /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+                autogeneratePattern?: string;
                 /** @description relation: the target collection name. */
                 collection?: string;
                 /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -2196,8 +2243,14 @@ export interface operations {
                 onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
+                /** @description PocketBase's dashboard hint; accepted and not kept. */
+                presentable?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                primaryKey?: boolean;
                 protected?: boolean;
                 required?: boolean;
+                /** @description true on the `id` field of a text-id collection. */
+                system?: boolean;
                 thumbs?: string[];
                 /** @enum {string} */
                 type:
@@ -2261,11 +2314,18 @@ export interface operations {
                 identityFields: string[];
               };
               /** @enum {string} */
-              type: 'base' | 'auth';
+              type: 'base' | 'auth' | 'view';
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               updateRule: string | null;
               /** Format: date-time */
               updated?: string;
+              /** @description view collections (answer only): whether the records have created / updated. */
+              viewDates?: {
+                created: boolean;
+                updated: boolean;
+              };
+              /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+              viewQuery?: string;
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
@@ -2861,6 +2921,8 @@ export interface operations {
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             deleteRule: string | null;
             fields: {
+              /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+              autogeneratePattern?: string;
               /** @description relation: the target collection name. */
               collection?: string;
               /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -2886,8 +2948,14 @@ export interface operations {
               onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
+              /** @description PocketBase's dashboard hint; accepted and not kept. */
+              presentable?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              system?: boolean;
               thumbs?: string[];
               /** @enum {string} */
               type:
@@ -2951,11 +3019,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };
@@ -3014,6 +3089,8 @@ export interface operations {
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           deleteRule?: string | null;
           fields?: {
+            /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+            autogeneratePattern?: string;
             /** @description relation: the target collection name. */
             collection?: string;
             /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -3039,8 +3116,14 @@ export interface operations {
             onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
+            /** @description PocketBase's dashboard hint; accepted and not kept. */
+            presentable?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            primaryKey?: boolean;
             protected?: boolean;
             required?: boolean;
+            /** @description true on the `id` field of a text-id collection. */
+            system?: boolean;
             thumbs?: string[];
             /** @enum {string} */
             type:
@@ -3104,11 +3187,18 @@ export interface operations {
             identityFields: string[];
           };
           /** @enum {string} */
-          type?: 'base' | 'auth';
+          type?: 'base' | 'auth' | 'view';
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           updateRule?: string | null;
           /** Format: date-time */
           updated?: string;
+          /** @description view collections (answer only): whether the records have created / updated. */
+          viewDates?: {
+            created: boolean;
+            updated: boolean;
+          };
+          /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+          viewQuery?: string;
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           viewRule?: string | null;
         };
@@ -3137,6 +3227,8 @@ export interface operations {
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             deleteRule: string | null;
             fields: {
+              /** @description The `id` field of a text-id collection (PocketBase's): new record ids are made from this pattern. */
+              autogeneratePattern?: string;
               /** @description relation: the target collection name. */
               collection?: string;
               /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
@@ -3162,8 +3254,14 @@ export interface operations {
               onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
+              /** @description PocketBase's dashboard hint; accepted and not kept. */
+              presentable?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description true on the `id` field of a text-id collection. */
+              system?: boolean;
               thumbs?: string[];
               /** @enum {string} */
               type:
@@ -3227,11 +3325,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };
@@ -3679,7 +3784,6 @@ export interface operations {
             items: {
               active: boolean;
               appId?: string | null;
-              /** Format: uuid */
               collectionId?: string;
               /** Format: date-time */
               created: string;
@@ -3694,7 +3798,7 @@ export interface operations {
               topics?: string[];
               /** Format: date-time */
               updated: string;
-              /** Format: uuid */
+              /** @description The user record id (a UUID, or a text id for PocketBase-style collections). */
               userId: string;
             }[];
             page: number;
@@ -3744,7 +3848,6 @@ export interface operations {
           'application/json': {
             active: boolean;
             appId?: string | null;
-            /** Format: uuid */
             collectionId?: string;
             /** Format: date-time */
             created: string;
@@ -3759,7 +3862,7 @@ export interface operations {
             topics?: string[];
             /** Format: date-time */
             updated: string;
-            /** Format: uuid */
+            /** @description The user record id (a UUID, or a text id for PocketBase-style collections). */
             userId: string;
           };
         };
@@ -3938,6 +4041,7 @@ export interface operations {
             devices?: string[];
             filter?: string;
             topics?: string[];
+            /** @description User record ids (UUIDs, or text ids of PocketBase-style collections). */
             users?: string[];
           };
         };
@@ -4007,6 +4111,7 @@ export interface operations {
             devices?: string[];
             filter?: string;
             topics?: string[];
+            /** @description User record ids (UUIDs, or text ids of PocketBase-style collections). */
             users?: string[];
           };
           ttl?: number;

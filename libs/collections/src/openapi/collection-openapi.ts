@@ -8,6 +8,7 @@ import type { CollectionDef, RuleName } from '../schema/collection.types.js';
 import { ALL_UUID, type IdTypes } from '../fields/id-field.js';
 import { buildRecordSchemas, type JSONSchema } from '../validation/record-schemas.js';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
+import { VIEW_WRITE_RULES, viewRecordSchema } from '../views/view-openapi.js';
 import { exportOperation } from './export-openapi.js';
 
 export interface CollectionOpenApi {
@@ -107,7 +108,10 @@ export function buildCollectionOpenApi(
   viewer: { admin: boolean },
   idTypes: IdTypes = ALL_UUID,
 ): CollectionOpenApi | null {
-  const allowed = (rule: RuleName) => viewer.admin || (def[rule] !== null && def[rule] !== undefined);
+  const isView = def.type === 'view';
+  const allowed = (rule: RuleName) =>
+    !(isView && VIEW_WRITE_RULES.has(rule)) &&
+    (viewer.admin || (def[rule] !== null && def[rule] !== undefined));
   if (
     !viewer.admin &&
     !(['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const).some(allowed)
@@ -117,11 +121,12 @@ export function buildCollectionOpenApi(
   const built = buildRecordSchemas(def, idTypes);
   const strip = viewer.admin ? (s: JSONSchema) => s : withoutHidden;
   const names = { record: `${def.name}.record`, create: `${def.name}.create`, update: `${def.name}.update` };
-  const schemas: Record<string, JSONSchema> = {
-    [names.record]: annotate(def, strip(built.response), 'record'),
-    [names.create]: annotate(def, strip(built.create), 'create'),
-    [names.update]: annotate(def, strip(built.update), 'update'),
-  };
+  const response = isView ? viewRecordSchema(def, built.response) : built.response;
+  const schemas: Record<string, JSONSchema> = { [names.record]: annotate(def, strip(response), 'record') };
+  if (!isView) {
+    schemas[names.create] = annotate(def, strip(built.create), 'create');
+    schemas[names.update] = annotate(def, strip(built.update), 'update');
+  }
   const P = pascalCase(def.name);
   const tags = [`collection: ${def.name}`];
   const security = [{}, { userToken: [] }, { adminToken: [] }, { apiKey: [] }];

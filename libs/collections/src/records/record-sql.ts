@@ -66,6 +66,10 @@ export function rowToRecord(row: Row, c: CompiledCollection, view?: RecordView):
     const empty = col.cast.endsWith('[]') ? [] : zeroValues ? col.zero : null;
     record[col.name] = col.cast === 'timestamptz' ? (iso(v) ?? empty) : (v ?? empty);
   }
+  // A view's records have the timestamps its query selects, and only those.
+  const dates = c.def.viewDates;
+  if (dates && !dates.created) delete record.created;
+  if (dates && !dates.updated) delete record.updated;
   return record;
 }
 
