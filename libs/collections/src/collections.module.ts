@@ -1,6 +1,7 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AuthRecordLoader } from './records/auth-record.loader.js';
 import { BatchService } from './records/batch.service.js';
+import { ChangeOutbox } from './records/change-outbox.js';
 import { RecordEvents } from './records/record-events.js';
 import { ExportController } from './records/export/export.controller.js';
 import { RecordExporter } from './records/export/record-exporter.js';
@@ -16,18 +17,16 @@ import { RecordUpdater } from './records/write/record-updater.js';
 import { WriteSteps } from './records/write/write-steps.js';
 import { WriteLimits } from './records/write-limits.js';
 import { CollectionsController } from './registry/collections.controller.js';
-import { CollectionsRegistry } from './registry/collections.registry.js';
-import { CollectionsRepository } from './registry/collections.repository.js';
+import { CollectionsRegistryModule } from './registry/collections-registry.module.js';
 import { CollectionsService } from './registry/collections.service.js';
 import { RuleCheckController } from './registry/rule-check.controller.js';
 
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
 @Global()
 @Module({
+  imports: [CollectionsRegistryModule],
   controllers: [CollectionsController, RecordsController, ExportController, RuleCheckController],
   providers: [
-    CollectionsRepository,
-    CollectionsRegistry,
     CollectionsService,
     RecordsRepository,
     RecordRules,
@@ -41,10 +40,18 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
     RecordsService,
     BatchService,
     RecordEvents,
+    ChangeOutbox,
     AuthRecordLoader,
     WriteLimits,
   ],
-  exports: [CollectionsRegistry, CollectionsService, RecordsService, RecordEvents, AuthRecordLoader],
+  exports: [
+    CollectionsRegistryModule,
+    CollectionsService,
+    RecordsService,
+    RecordEvents,
+    ChangeOutbox,
+    AuthRecordLoader,
+  ],
 })
 export class CollectionsModule implements OnApplicationBootstrap {
   constructor(private readonly collections: CollectionsService) {}

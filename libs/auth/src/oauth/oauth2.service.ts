@@ -5,6 +5,9 @@ import {
   CollectionsRegistry,
   type CompiledCollection,
   RecordEvents,
+  ChangeOutbox,
+  changeEvent,
+  type RecordChange,
   storedRecord,
 } from '@plinth/collections';
 import {
@@ -78,6 +81,7 @@ export class OAuth2Service {
     private readonly states: OAuth2StateRepository,
     private readonly oidc: OidcClient,
     private readonly recordEvents: RecordEvents,
+    private readonly outbox: ChangeOutbox,
     private readonly authEvents: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {
@@ -389,20 +393,23 @@ export class OAuth2Service {
         );
       }
       const secrets = await newSecrets();
-      const account = await this.identities.createAccount(c, key, {
-        email: identity.email,
-        verified: identity.emailVerified,
-        ...secrets,
-      });
-      // A new record like any other (realtime, push triggers, webhooks; AuthEvents derives signup).
-      this.recordEvents.emit({
+      const created = (row: AccountRow): RecordChange => ({
         action: 'create',
         collectionId: c.def.id,
         collectionName: c.def.name,
-        record: storedRecord(c, account),
+        record: storedRecord(c, row),
         // Made by a caller who had no token yet (as a sign-up through the records API).
         actor: { kind: 'anonymous' },
       });
+      // A new record like any other: its event goes into the outbox with it (webhooks), then to
+      // realtime and push triggers (AuthEvents derives signup).
+      const account = await this.identities.createAccount(
+        c,
+        key,
+        { email: identity.email, verified: identity.emailVerified, ...secrets },
+        (tx, row) => this.outbox.write(tx, [changeEvent(created(row))]),
+      );
+      this.recordEvents.emit(created(account));
       return { account, isNew: true };
     } catch (err) {
       // Two callbacks of the same person at once: the loser finds what the winner created.
@@ -427,7 +434,7 @@ export class OAuth2Service {
     if (!account) throw invalid();
     await this.users.checkAuthRule(c, account, OAUTH2_REQUEST);
     const answer = await this.users.issue(c, account, newId());
-    this.authEvents.account('signin', c, account, { method: 'oauth2' });
+    await this.authEvents.account('signin', c, account, { method: 'oauth2' });
     return { ...answer, meta: { isNew: row.data.isNew === true } };
   }
 }
