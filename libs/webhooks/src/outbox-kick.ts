@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { JobsService } from '@plinth/jobs';
 
 /** Queues a relay run; `later` ones are coalesced per window, so a busy outbox queues few of them. */
@@ -25,14 +25,21 @@ export async function enqueueRelay(
  * one more after it when events came meanwhile, so every commit is followed by a run that sees it.
  */
 @Injectable()
-export class OutboxKick {
+export class OutboxKick implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private inFlight = false;
   private again = false;
+  private stopped = false;
 
   constructor(private readonly jobs: JobsService) {}
 
+  /** Queues close at shutdown: events committed from now on are the next sweep's. */
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+  }
+
   kick(): void {
+    if (this.stopped) return;
     if (this.inFlight) {
       this.again = true;
       return;
