@@ -7,6 +7,7 @@ import {
   type OutboxEvent,
   type RecordChange,
 } from '@plinth/collections';
+import { fileKinds } from './file-events.js';
 import { OutboxKick } from './outbox-kick.js';
 import { WebhookEmitter } from './webhook-emitter.js';
 
@@ -38,11 +39,21 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     this.unsubscribe?.();
   }
 
-  /** Whether an enabled webhook takes the event; an auth collection's create is also its `signup`. */
+  /**
+   * Whether an enabled webhook takes the event, or one the relay derives from it: an auth
+   * collection's create is also its `signup`, and a change of a record with files its
+   * `file.create` / `file.delete` events.
+   */
   private wants(e: OutboxEvent): boolean {
     if (this.emitter.wants(e.type)) return true;
-    if (!e.type.endsWith('.create') || typeof e.data.collectionId !== 'string') return false;
+    if (typeof e.data.collectionId !== 'string') return false;
     const c = this.registry.find(e.data.collectionId);
-    return !!c?.isAuth && this.emitter.wants(`${c.def.name}.signup`);
+    if (!c) return false;
+    const action = e.type.slice(c.def.name.length + 1);
+    if (action === 'create' && c.isAuth && this.emitter.wants(`${c.def.name}.signup`)) return true;
+    return (
+      c.def.fields.some((f) => f.type === 'file') &&
+      fileKinds(action).some((kind) => this.emitter.wants(`${c.def.name}.${kind}`))
+    );
   }
 }

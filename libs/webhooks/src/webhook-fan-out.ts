@@ -7,6 +7,7 @@ import {
 } from '@plinth/collections';
 import { newId } from '@plinth/core';
 import { DataSource } from 'typeorm';
+import { fileChanges } from './file-events.js';
 import { WebhookEmitter, type WebhookPayload } from './webhook-emitter.js';
 import type { NewDelivery, OutboxRow, WebhookRow } from './webhooks.repository.js';
 
@@ -33,7 +34,8 @@ interface RecordEventData {
  * Turns outbox events into one delivery per webhook that wants each. Record changes
  * (`posts.create|update|delete`) and account events (`users.signin|...`) become `data: {collection,
  * record, previous?, auth?, method?}` with the record as an admin reads it, judged by each webhook's
- * filter; an auth collection's create is also its `signup`. Push outcomes pass as they are. A webhook
+ * filter; an auth collection's create is also its `signup`, and each file a change uploaded or
+ * removed a `<collection>.file.create|delete` with `data.file: {field, name}`. Push outcomes pass as they are. A webhook
  * made after the event does not get it.
  */
 @Injectable()
@@ -63,10 +65,20 @@ export class WebhookFanOut {
       }
       const c = this.registry.find(data.collectionId);
       if (!c) continue;
-      const types = [e.type];
-      if (data.action === 'create' && c.isAuth) types.push(`${c.def.name}.signup`);
-      for (const type of types) {
-        const signup = type !== e.type;
+      // The event itself, then what it implies: an auth collection's signup, the files it changed.
+      const derived: Array<{ type: string; extra?: Record<string, unknown>; signup?: boolean }> = [
+        { type: e.type },
+      ];
+      if (data.action === 'create' && c.isAuth) derived.push({ type: `${c.def.name}.signup`, signup: true });
+      if (data.action) {
+        for (const f of fileChanges(c.def, data.action, data.record, data.previous)) {
+          derived.push({
+            type: `${c.def.name}.${f.kind}`,
+            extra: { file: { field: f.field, name: f.name } },
+          });
+        }
+      }
+      for (const { type, extra, signup } of derived) {
         for (const w of targets(type)) {
           if (w.filter && !(await this.matches(c, w.filter, data.record))) continue;
           add(type, w, {
@@ -75,6 +87,7 @@ export class WebhookFanOut {
             ...(data.previous ? { previous: recordFor(c, data.previous, w.include_hidden) } : {}),
             ...(data.actor && !signup ? { auth: data.actor } : {}),
             ...(data.method ? { method: data.method } : {}),
+            ...extra,
           });
         }
       }

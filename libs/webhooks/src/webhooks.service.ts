@@ -254,6 +254,12 @@ export class WebhooksService {
           code: 'INVALID_VALUE',
           message: `"${name}" is not an auth collection, so it has no ${action} events (only create, update, delete)`,
         });
+      } else if (action.startsWith('file.') && !c.def.fields.some((f) => f.type === 'file')) {
+        errors.push({
+          path: `events.${i}`,
+          code: 'INVALID_VALUE',
+          message: `"${name}" has no file fields, so it has no ${action} events`,
+        });
       } else names.add(name);
     });
     if (body.filter && body.events?.length && body.events.every(isPushEvent)) {
