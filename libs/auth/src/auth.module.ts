@@ -15,6 +15,8 @@ import { MailedLinks } from './mailed-links.js';
 import { ExternalIdentitiesRepository } from './oauth/external-identities.repository.js';
 import { OAuth2Controller } from './oauth/oauth2.controller.js';
 import { OAuth2StateRepository } from './oauth/oauth2-state.js';
+import { OAuth2AccountsService } from './oauth/oauth2-accounts.service.js';
+import { OAuth2ProviderSignIn } from './oauth/oauth2-provider-sign-in.js';
 import { OAuth2Service } from './oauth/oauth2.service.js';
 import { OidcClient } from './oauth/oidc-client.js';
 import { PrincipalResolver } from './principal.resolver.js';
@@ -59,6 +61,8 @@ import { UsersAuthService } from './users/users-auth.service.js';
     ExternalIdentitiesRepository,
     OAuth2StateRepository,
     OidcClient,
+    OAuth2ProviderSignIn,
+    OAuth2AccountsService,
     OAuth2Service,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

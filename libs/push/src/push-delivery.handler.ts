@@ -8,12 +8,13 @@ import { PushProviders } from './providers/push-providers.js';
 import { PushEvents } from './push-events.js';
 import { PushMetrics } from './push-metrics.js';
 import {
-  PushRepository,
+  PushClaimsRepository,
   type ClaimedDelivery,
   type DeliveryResult,
   type FailedDelivery,
-  type StoredDevice,
-} from './push.repository.js';
+} from './push-claims.repository.js';
+import { PushDevicesRepository, type StoredDevice } from './push-devices.repository.js';
+import { PushMessagesRepository } from './push-messages.repository.js';
 import type { DeliveryOutcome, PushPayload } from './push.types.js';
 
 /** Deliveries taken from PostgreSQL at a time (each claim holds its lease while they are sent). */
@@ -71,7 +72,10 @@ class ResultWriter {
   /** Deliveries this writer moved to failed for good. */
   readonly failed: FailedDelivery[] = [];
 
-  constructor(private readonly repo: PushRepository) {}
+  constructor(
+    private readonly claims: PushClaimsRepository,
+    private readonly devices: PushDevicesRepository,
+  ) {}
 
   add(result: DeliveryResult): void {
     this.results.push(result);
@@ -84,13 +88,13 @@ class ResultWriter {
 
   async done(): Promise<void> {
     while (this.running) await this.running;
-    await this.repo.deactivate(this.deactivations.splice(0));
+    await this.devices.deactivate(this.deactivations.splice(0));
     if (this.error) throw this.error;
   }
 
   private async drain(): Promise<void> {
     try {
-      while (this.results.length) this.failed.push(...(await this.repo.record(this.results.splice(0))));
+      while (this.results.length) this.failed.push(...(await this.claims.record(this.results.splice(0))));
     } catch (err) {
       this.error = err;
     } finally {
@@ -112,7 +116,9 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
   private readonly sending: Semaphore;
 
   constructor(
-    private readonly repo: PushRepository,
+    private readonly claims: PushClaimsRepository,
+    private readonly devices: PushDevicesRepository,
+    private readonly messages: PushMessagesRepository,
     private readonly providers: PushProviders,
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,
@@ -126,7 +132,7 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
     messageId: string;
     deliveryIds: string[];
   }): Promise<{ sent: number; failed: number; retry: number }> {
-    const message = await this.repo.message(data.messageId);
+    const message = await this.messages.message(data.messageId);
     const tally = { sent: 0, failed: 0, retry: 0 };
     if (!message) return tally;
     const { leaseMs, maxAttempts, concurrency } = this.config.push;
@@ -139,13 +145,13 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
       // A claim that waited for a send slot until its lease could end mid-send is left to the next
       // claimer (the follow-up job below), so no two workers ever send the same delivery at once.
       const sendBy = Date.now() + Math.max(leaseMs / 2, leaseMs - sendTimeoutMs(leaseMs));
-      const { claimed, failed } = await this.repo.claim(data.messageId, chunk, leaseMs, maxAttempts + 3);
+      const { claimed, failed } = await this.claims.claim(data.messageId, chunk, leaseMs, maxAttempts + 3);
       this.reportFailed(data.messageId, failed);
       if (!claimed.length) continue;
-      const devices = await this.repo.devicesByIds(
+      const devices = await this.devices.devicesByIds(
         claimed.flatMap((c) => (c.device_id ? [c.device_id] : [])),
       );
-      const writer = new ResultWriter(this.repo);
+      const writer = new ResultWriter(this.claims, this.devices);
       await mapLimit(claimed, concurrency, async (c) => {
         const device = c.device_id ? devices.get(c.device_id) : undefined;
         let result: DeliveryResult;
@@ -174,7 +180,7 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
       await writer.done();
       this.reportFailed(data.messageId, writer.failed);
     }
-    const due = await this.repo.nextDue(data.messageId, data.deliveryIds);
+    const due = await this.claims.nextDue(data.messageId, data.deliveryIds);
     if (due !== undefined) {
       // 50 ms past due so the rows are claimable when the follow-up runs.
       await enqueueDeliveries(this.jobs, data.messageId, data.deliveryIds, {
@@ -184,9 +190,9 @@ export class PushDeliveryHandler implements HandlesJob<'push.deliver'> {
     }
     if (tally.failed)
       this.logger.warn(`Push message ${data.messageId}: ${tally.failed} delivery(ies) failed`);
-    if (due === undefined) {
-      const counts = await this.repo.completeIfDone(data.messageId);
-      if (counts) this.events.emit({ kind: 'message.completed', messageId: data.messageId, counts });
+    if (due === undefined && (await this.claims.completeIfDone(data.messageId))) {
+      const counts = (await this.messages.counts([data.messageId])).get(data.messageId)!;
+      this.events.emit({ kind: 'message.completed', messageId: data.messageId, counts });
     }
     return tally;
   }

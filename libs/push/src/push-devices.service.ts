@@ -9,7 +9,7 @@ import {
   type Principal,
   type ResolvedConfig,
 } from '@plinth/core';
-import { PushRepository, type DeviceInput, type DeviceRow } from './push.repository.js';
+import { PushDevicesRepository, type DeviceInput, type DeviceRow } from './push-devices.repository.js';
 import { TOPIC_PATTERN } from './push.schemas.js';
 import type { Platform } from './push.types.js';
 
@@ -51,7 +51,7 @@ export function presentDevice(d: DeviceRow & { topics?: string[] }) {
 @Injectable()
 export class PushDevicesService {
   constructor(
-    private readonly repo: PushRepository,
+    private readonly repo: PushDevicesRepository,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 

@@ -1,6 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { EventBus } from '@plinth/core';
-import type { Counts } from './push.repository.js';
+import type { Counts } from './push-messages.repository.js';
 import type { Platform } from './push.types.js';
 
 /** What the push worker reports once it happened (webhooks `push.delivery.failed`, `push.message.completed`). */

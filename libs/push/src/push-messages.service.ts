@@ -13,7 +13,12 @@ import { checkPayloadSizes } from './payload.js';
 import { enqueueDeliveries } from './push-delivery.handler.js';
 import { PushMetrics } from './push-metrics.js';
 import { apnsConfigured, fcmConfigured, type PushSettings } from './push-settings.js';
-import { PushRepository, type Counts, type MessageRow, type TargetSql } from './push.repository.js';
+import {
+  PushMessagesRepository,
+  type Counts,
+  type MessageRow,
+  type TargetSql,
+} from './push-messages.repository.js';
 import {
   PLATFORMS,
   type Platform,
@@ -55,7 +60,7 @@ export class PushMessagesService {
   private readonly logger = new Logger('Push');
 
   constructor(
-    private readonly repo: PushRepository,
+    private readonly repo: PushMessagesRepository,
     private readonly registry: CollectionsRegistry,
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JobHandler, JobsService, type HandlesJob } from '@plinth/jobs';
 import { enqueueDeliveries } from './push-delivery.handler.js';
 import { PushMetrics } from './push-metrics.js';
-import { PushRepository } from './push.repository.js';
+import { PushClaimsRepository } from './push-claims.repository.js';
 
 /** How long a delivery may sit due and untaken before the sweep queues it again. */
 export const SWEEP_GRACE_MS = 60_000;
@@ -21,13 +21,13 @@ export class PushSweepHandler implements HandlesJob<'push.sweep'> {
   private readonly logger = new Logger('Push');
 
   constructor(
-    private readonly repo: PushRepository,
+    private readonly claims: PushClaimsRepository,
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,
   ) {}
 
   async handle(): Promise<{ messages: number; deliveries: number }> {
-    const stranded = await this.repo.stranded(SWEEP_GRACE_MS, SWEEP_LIMIT);
+    const stranded = await this.claims.stranded(SWEEP_GRACE_MS, SWEEP_LIMIT);
     // One tag per run: a later run queues its own jobs even when an earlier run's are still kept.
     const tag = `sweep-${Date.now()}`;
     let deliveries = 0;

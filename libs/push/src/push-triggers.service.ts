@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { AppError, isUuidText, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
 import { CollectionsRegistry, RecordEvents, type RecordChange } from '@plinth/collections';
 import { PushMessagesService } from './push-messages.service.js';
-import { PushRepository } from './push.repository.js';
+import { PushDevicesRepository } from './push-devices.repository.js';
+import { PushTriggersRepository } from './push-triggers.repository.js';
 import type { PushNotification } from './push.types.js';
 
 type Action = RecordChange['action'];
@@ -45,7 +46,8 @@ export class PushTriggersService implements OnModuleInit, OnApplicationShutdown 
   private readonly channel: ReloadChannel;
 
   constructor(
-    private readonly repo: PushRepository,
+    private readonly repo: PushTriggersRepository,
+    private readonly devices: PushDevicesRepository,
     private readonly registry: CollectionsRegistry,
     private readonly events: RecordEvents,
     private readonly messages: PushMessagesService,
@@ -144,7 +146,7 @@ export class PushTriggersService implements OnModuleInit, OnApplicationShutdown 
   private onChange(change: RecordChange): void {
     if (change.action === 'delete' && this.registry.findById(change.collectionId)?.isAuth) {
       // A deleted user's devices go with them (their topic subscriptions cascade).
-      void this.repo
+      void this.devices
         .deleteUserDevices(change.collectionId, String(change.record.id))
         .catch((err: Error) =>
           this.logger.error(`Removing the devices of a deleted user failed: ${err.message}`),

@@ -11,7 +11,10 @@ import { PushSweepHandler } from './push-sweep.handler.js';
 import { PushDevicesService } from './push-devices.service.js';
 import { PushMessagesService } from './push-messages.service.js';
 import { PushMetrics } from './push-metrics.js';
-import { PushRepository } from './push.repository.js';
+import { PushClaimsRepository } from './push-claims.repository.js';
+import { PushDevicesRepository } from './push-devices.repository.js';
+import { PushMessagesRepository } from './push-messages.repository.js';
+import { PushTriggersRepository } from './push-triggers.repository.js';
 import { PUSH_SETTINGS, PUSH_VAPID_SETTINGS } from './push-settings.js';
 import { PushTriggersService } from './push-triggers.service.js';
 import { VapidKeysService } from './vapid-keys.service.js';
@@ -45,7 +48,10 @@ export class PushModule {
       controllers: opts.http ? [PushController] : [],
       providers: [
         PushSetup,
-        PushRepository,
+        PushDevicesRepository,
+        PushMessagesRepository,
+        PushClaimsRepository,
+        PushTriggersRepository,
         VapidKeysService,
         FcmProvider,
         ApnsProvider,
@@ -56,7 +62,7 @@ export class PushModule {
         PushSweepHandler,
         ...(opts.http ? [PushDevicesService, PushMessagesService, PushTriggersService] : []),
       ],
-      exports: [VapidKeysService, PushRepository, ...(opts.http ? [PushMessagesService] : [])],
+      exports: [VapidKeysService, ...(opts.http ? [PushMessagesService] : [])],
     };
   }
 }

@@ -8,6 +8,7 @@ import {
   RequireAdmin,
   validateBody,
 } from '@plinth/core';
+import { ApiPageQuery } from './signed-endpoints.js';
 import { WebhooksService, type WebhookBody } from './webhooks.service.js';
 import {
   createWebhookSchema,
@@ -80,8 +81,7 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   @ApiStringQuery('status', 'pending, sending, delivered or dead.')
-  @ApiStringQuery('page', 'Page number (default 1).')
-  @ApiStringQuery('perPage', 'Items per page (default 30, at most 500).')
+  @ApiPageQuery()
   @ApiAnswer(deliveriesListResponseSchema, 200, 'Newest first.')
   listWebhookDeliveries(@Param('id') id: string, @Query() query: Record<string, unknown>) {
     return this.webhooks.deliveries(id, query);

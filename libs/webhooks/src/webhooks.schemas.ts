@@ -1,7 +1,7 @@
-import { pageSchema } from '@plinth/core';
 /** JSON Schemas of the webhook routes' bodies and answers (reused by the OpenAPI document). */
-
 import { AUTH_EVENT_KINDS } from '@plinth/auth';
+import { pageSchema } from '@plinth/core';
+import { bodySchemas, itemsSchema, timestampProperties } from './signed-endpoints.js';
 
 /** Record events of any collection. */
 export const RECORD_ACTIONS = ['create', 'update', 'delete'] as const;
@@ -49,19 +49,10 @@ const webhookFields = {
   enabled: { type: 'boolean' },
 };
 
-export const createWebhookSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['url', 'events'],
-  properties: webhookFields,
-};
-
-export const updateWebhookSchema = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: webhookFields,
-};
+export const { create: createWebhookSchema, update: updateWebhookSchema } = bodySchemas(webhookFields, [
+  'url',
+  'events',
+]);
 
 export const webhookResponseSchema = {
   type: 'object',
@@ -92,16 +83,11 @@ export const webhookResponseSchema = {
       type: 'string',
       description: 'The signing secret (`whsec_...`): only in the answer that created or rotated it.',
     },
-    created: { type: 'string', format: 'date-time' },
-    updated: { type: 'string', format: 'date-time' },
+    ...timestampProperties,
   },
 };
 
-export const webhooksListResponseSchema = {
-  type: 'object',
-  required: ['items'],
-  properties: { items: { type: 'array', items: webhookResponseSchema } },
-};
+export const webhooksListResponseSchema = itemsSchema(webhookResponseSchema);
 
 const deliveryProperties = {
   id: { type: 'string', format: 'uuid', description: 'The `webhook-id` header is `msg_<id>`.' },

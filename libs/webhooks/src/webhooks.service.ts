@@ -1,16 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_EVENT_KINDS } from '@plinth/auth';
 import { CollectionsRegistry, compileFilter, FilterError } from '@plinth/collections';
-import {
-  AppError,
-  isUuid,
-  newId,
-  outboundUrlProblem,
-  PLINTH_CONFIG,
-  type FieldProblem,
-  type ResolvedConfig,
-} from '@plinth/core';
+import { AppError, isUuid, newId, PLINTH_CONFIG, type FieldProblem, type ResolvedConfig } from '@plinth/core';
 import { JobsService } from '@plinth/jobs';
+import { endpointUrlProblem, iso, pageOf, throwIfInvalid } from './signed-endpoints.js';
 import { enqueueDelivery, webhookSecretBox } from './webhook-delivery.handler.js';
 import { WebhookEmitter, type WebhookPayload } from './webhook-emitter.js';
 import { newWebhookSecret } from './webhook-signing.js';
@@ -33,8 +26,6 @@ export interface WebhookBody {
 
 /** After a rotation the old secret still signs (beside the new one) this long, so receivers can switch. */
 export const OLD_SECRET_VALID_MS = 24 * 3600_000;
-
-const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 function toView(w: WebhookRow, secret?: string) {
   const until =
@@ -141,8 +132,6 @@ export class WebhooksService {
 
   async deliveries(id: string, query: Record<string, unknown>) {
     await this.find(id);
-    const page = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
-    const perPage = Math.min(500, Math.max(1, Number.parseInt(String(query.perPage ?? '30'), 10) || 30));
     const status = query.status === undefined ? undefined : String(query.status);
     if (status !== undefined && !['pending', 'sending', 'delivered', 'dead'].includes(status)) {
       throw new AppError('VALIDATION_FAILED', 'status must be pending, sending, delivered or dead.', {
@@ -151,18 +140,11 @@ export class WebhooksService {
         ],
       });
     }
-    const { items, total } = await this.repo.deliveries(id, {
-      status: status as DeliveryStatus | undefined,
-      limit: perPage,
-      offset: (page - 1) * perPage,
-    });
-    return {
-      page,
-      perPage,
-      totalItems: total,
-      totalPages: Math.ceil(total / perPage),
-      items: items.map(deliveryView),
-    };
+    return pageOf(
+      query,
+      (range) => this.repo.deliveries(id, { status: status as DeliveryStatus | undefined, ...range }),
+      deliveryView,
+    );
   }
 
   async delivery(id: string, deliveryId: string) {
@@ -231,14 +213,7 @@ export class WebhooksService {
   private check(body: WebhookBody): void {
     const errors: FieldProblem[] = [];
     if (body.url !== undefined) {
-      const problem = outboundUrlProblem(body.url, this.config.webhooks.allowPrivateEndpoints);
-      if (problem) {
-        errors.push({
-          path: 'url',
-          code: 'INVALID_VALUE',
-          message: `${problem}${this.config.webhooks.allowPrivateEndpoints ? '' : ' (set PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS=true for local receivers)'}`,
-        });
-      }
+      errors.push(...endpointUrlProblem(body.url, 'url', this.config.webhooks.allowPrivateEndpoints));
     }
     const names = new Set<string>();
     (body.events ?? []).forEach((event, i) => {
@@ -287,13 +262,7 @@ export class WebhooksService {
         }
       }
     }
-    if (errors.length) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `The webhook has ${errors.length} invalid field(s): ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`,
-        { errors },
-      );
-    }
+    throwIfInvalid('webhook', errors);
   }
 }
 

@@ -1,13 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import {
-  ApiAnswer,
-  ApiJsonBody,
-  ApiNoContent,
-  ApiStringQuery,
-  RequireAdmin,
-  validateBody,
-} from '@plinth/core';
+import { ApiAnswer, ApiJsonBody, ApiNoContent, RequireAdmin, validateBody } from '@plinth/core';
+import { ApiPageQuery } from '../signed-endpoints.js';
 import { SchedulesService, type ScheduleBody } from './schedules.service.js';
 import {
   createScheduleSchema,
@@ -68,8 +62,7 @@ export class SchedulesController {
   }
 
   @Get(':id/runs')
-  @ApiStringQuery('page', 'Page number (default 1).')
-  @ApiStringQuery('perPage', 'Items per page (default 30, at most 500).')
+  @ApiPageQuery()
   @ApiAnswer(runsListResponseSchema, 200, 'Newest first; the newest 500 runs are kept.')
   listScheduleRuns(@Param('id') id: string, @Query() query: Record<string, unknown>) {
     return this.schedules.runs(id, query);

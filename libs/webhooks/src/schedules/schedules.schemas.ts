@@ -1,5 +1,6 @@
-import { pageSchema } from '@plinth/core';
 /** JSON Schemas of the schedule routes' bodies and answers (reused by the OpenAPI document). */
+import { pageSchema } from '@plinth/core';
+import { bodySchemas, itemsSchema, timestampProperties } from '../signed-endpoints.js';
 import { SCHEDULABLE_JOBS } from './schedules.repository.js';
 
 const targetSchema = {
@@ -38,19 +39,11 @@ const scheduleFields = {
   target: targetSchema,
 };
 
-export const createScheduleSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'cron', 'target'],
-  properties: scheduleFields,
-};
-
-export const updateScheduleSchema = {
-  type: 'object',
-  additionalProperties: false,
-  minProperties: 1,
-  properties: scheduleFields,
-};
+export const { create: createScheduleSchema, update: updateScheduleSchema } = bodySchemas(scheduleFields, [
+  'name',
+  'cron',
+  'target',
+]);
 
 const runStatus = { enum: ['queued', 'running', 'succeeded', 'failed'] };
 
@@ -89,16 +82,11 @@ export const scheduleResponseSchema = {
       type: 'string',
       description: 'The signing secret of URL calls (`whsec_...`): only in the answer that created it.',
     },
-    created: { type: 'string', format: 'date-time' },
-    updated: { type: 'string', format: 'date-time' },
+    ...timestampProperties,
   },
 };
 
-export const schedulesListResponseSchema = {
-  type: 'object',
-  required: ['items'],
-  properties: { items: { type: 'array', items: scheduleResponseSchema } },
-};
+export const schedulesListResponseSchema = itemsSchema(scheduleResponseSchema);
 
 export const runResponseSchema = {
   type: 'object',

@@ -1,14 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  AppError,
-  isUuid,
-  newId,
-  outboundUrlProblem,
-  PLINTH_CONFIG,
-  type FieldProblem,
-  type ResolvedConfig,
-} from '@plinth/core';
+import { AppError, isUuid, newId, PLINTH_CONFIG, type FieldProblem, type ResolvedConfig } from '@plinth/core';
 import { JobsService } from '@plinth/jobs';
+import { endpointUrlProblem, iso, pageOf, throwIfInvalid } from '../signed-endpoints.js';
 import { newWebhookSecret } from '../webhook-signing.js';
 import { scheduleSecretBox } from './schedule-run.handler.js';
 import { cronProblems, nextTick } from './schedule-cron.js';
@@ -27,8 +20,6 @@ export interface ScheduleBody {
   enabled?: boolean;
   target?: ScheduleTarget;
 }
-
-const iso = (d: Date | string | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
 
 function toView(s: ScheduleRow, secret?: string) {
   return {
@@ -139,16 +130,7 @@ export class SchedulesService {
 
   async runs(id: string, query: Record<string, unknown>) {
     await this.find(id);
-    const page = Math.max(1, Number.parseInt(String(query.page ?? '1'), 10) || 1);
-    const perPage = Math.min(500, Math.max(1, Number.parseInt(String(query.perPage ?? '30'), 10) || 30));
-    const { items, total } = await this.repo.runs(id, { limit: perPage, offset: (page - 1) * perPage });
-    return {
-      page,
-      perPage,
-      totalItems: total,
-      totalPages: Math.ceil(total / perPage),
-      items: items.map(runView),
-    };
+    return pageOf(query, (range) => this.repo.runs(id, range), runView);
   }
 
   private async find(id: string): Promise<ScheduleRow> {
@@ -178,23 +160,11 @@ export class SchedulesService {
       });
     }
     if (body.target?.type === 'url' && body.target.url !== undefined) {
-      const allow = this.config.webhooks.allowPrivateEndpoints;
-      const problem = outboundUrlProblem(body.target.url, allow);
-      if (problem) {
-        errors.push({
-          path: 'target.url',
-          code: 'INVALID_VALUE',
-          message: `${problem}${allow ? '' : ' (set PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS=true for local receivers)'}`,
-        });
-      }
-    }
-    if (errors.length) {
-      throw new AppError(
-        'VALIDATION_FAILED',
-        `The schedule has ${errors.length} invalid field(s): ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}.`,
-        { errors },
+      errors.push(
+        ...endpointUrlProblem(body.target.url, 'target.url', this.config.webhooks.allowPrivateEndpoints),
       );
     }
+    throwIfInvalid('schedule', errors);
   }
 }
 

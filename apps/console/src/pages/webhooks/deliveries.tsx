@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { WebhookDelivery, WebhookDeliveryList, WebhookModel } from '@plinth/sdk';
-import { client, describeError } from '../../api/client';
-import { Button, Dialog, ErrorBanner, Spinner, formatDate } from '../../components/ui';
+import { useCallback, useState } from 'react';
+import type { WebhookDelivery, WebhookModel } from '@plinth/sdk';
+import { client } from '../../api/client';
+import { EndpointLogDialog } from '../../components/signed-endpoints';
+import { Button, Dialog, formatDate } from '../../components/ui';
 
 const STATUS_LABEL: Record<string, string> = {
   pending: 'waiting to retry',
@@ -13,135 +14,90 @@ const STATUS_LABEL: Record<string, string> = {
 /** The delivery log of one webhook: each event's status, its attempts, and replay. */
 export function DeliveriesDialog(props: { webhook: WebhookModel; onClose: () => void }) {
   const id = props.webhook.id;
-  const [list, setList] = useState<WebhookDeliveryList | null>(null);
   const [open, setOpen] = useState<WebhookDelivery | null>(null);
-  const [error, setError] = useState('');
-  const [note, setNote] = useState('');
-
-  const load = useCallback(async () => {
-    try {
-      setList(await client.webhooks.deliveries(id, { perPage: 50 }));
-    } catch (err) {
-      setError(describeError(err));
-    }
-  }, [id]);
-  useEffect(() => void load(), [load]);
-
-  const act = async (work: () => Promise<string>) => {
-    setError('');
-    try {
-      setNote(await work());
-      await load();
-    } catch (err) {
-      setError(describeError(err));
-    }
-  };
-  const dead = list?.items.filter((d) => d.status === 'dead').length ?? 0;
+  const load = useCallback(() => client.webhooks.deliveries(id, { perPage: 50 }), [id]);
 
   return (
-    <Dialog
-      open
-      wide
+    <EndpointLogDialog
       title={`Deliveries of ${props.webhook.name || props.webhook.url}`}
+      load={load}
+      emptyText="No events were sent to this webhook yet."
+      testId="deliveries-table"
       onClose={props.onClose}
-      footer={<Button onClick={props.onClose}>Close</Button>}
-    >
-      <ErrorBanner error={error} />
-      <div className="row-wrap">
-        <Button small onClick={() => void load()}>
-          Refresh
-        </Button>
-        <Button
-          small
-          onClick={() =>
-            void act(
-              async () => `Sent a test event (delivery ${(await client.webhooks.test(id)).deliveryId}).`,
-            )
-          }
-        >
-          Send a test event
-        </Button>
-        {dead ? (
+      actions={(items, log) => (
+        <>
           <Button
             small
             onClick={() =>
-              void act(
-                async () => `${(await client.webhooks.replay(id)).queued} dead letter(s) queued again.`,
+              void log.act(
+                async () => `Sent a test event (delivery ${(await client.webhooks.test(id)).deliveryId}).`,
               )
             }
           >
-            Retry all failed
+            Send a test event
           </Button>
-        ) : null}
-      </div>
-      {note ? (
-        <p className="muted small" role="status">
-          {note}
-        </p>
-      ) : null}
-      {list === null && !error ? <Spinner /> : null}
-      {list && !list.items.length ? <p className="muted">No events were sent to this webhook yet.</p> : null}
-      {list && list.items.length ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="deliveries-table">
-            <thead>
-              <tr>
-                <th>Event</th>
-                <th>Status</th>
-                <th>Attempts</th>
-                <th className="hide-phone">Last answer</th>
-                <th className="hide-phone">Created</th>
-                <th className="actions-col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((d) => (
-                <tr key={d.id}>
-                  <td className="mono">{d.type}</td>
-                  <td>
-                    <span className={d.status === 'dead' ? 'badge badge-danger' : 'badge'}>
-                      {STATUS_LABEL[d.status]}
-                    </span>
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td className="muted hide-phone">
-                    {d.lastError ?? (d.lastStatus ? `HTTP ${d.lastStatus}` : '')}
-                  </td>
-                  <td className="muted hide-phone">{formatDate(d.created)}</td>
-                  <td className="actions-col">
-                    <Button
-                      small
-                      kind="ghost"
-                      onClick={() =>
-                        void client.webhooks
-                          .delivery(id, d.id)
-                          .then(setOpen, (e) => setError(describeError(e)))
-                      }
-                    >
-                      Details
-                    </Button>
-                    {d.status === 'dead' || d.status === 'delivered' ? (
-                      <Button
-                        small
-                        kind="ghost"
-                        onClick={() =>
-                          void act(async () => (await client.webhooks.replay(id, d.id), 'Queued again.'))
-                        }
-                      >
-                        Send again
-                      </Button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+          {items.some((d) => d.status === 'dead') ? (
+            <Button
+              small
+              onClick={() =>
+                void log.act(
+                  async () => `${(await client.webhooks.replay(id)).queued} dead letter(s) queued again.`,
+                )
+              }
+            >
+              Retry all failed
+            </Button>
+          ) : null}
+        </>
+      )}
+      head={
+        <>
+          <th>Event</th>
+          <th>Status</th>
+          <th>Attempts</th>
+          <th className="hide-phone">Last answer</th>
+          <th className="hide-phone">Created</th>
+          <th className="actions-col">
+            <span className="sr-only">Actions</span>
+          </th>
+        </>
+      }
+      row={(d, log) => (
+        <>
+          <td className="mono">{d.type}</td>
+          <td>
+            <span className={d.status === 'dead' ? 'badge badge-danger' : 'badge'}>
+              {STATUS_LABEL[d.status]}
+            </span>
+          </td>
+          <td>{d.attempts}</td>
+          <td className="muted hide-phone">{d.lastError ?? (d.lastStatus ? `HTTP ${d.lastStatus}` : '')}</td>
+          <td className="muted hide-phone">{formatDate(d.created)}</td>
+          <td className="actions-col">
+            <Button
+              small
+              kind="ghost"
+              onClick={() => void client.webhooks.delivery(id, d.id).then(setOpen, log.fail)}
+            >
+              Details
+            </Button>
+            {d.status === 'dead' || d.status === 'delivered' ? (
+              <Button
+                small
+                kind="ghost"
+                onClick={() =>
+                  void log.act(async () => (await client.webhooks.replay(id, d.id), 'Queued again.'))
+                }
+              >
+                Send again
+              </Button>
+            ) : null}
+          </td>
+        </>
+      )}
+    >
       {open ? <DeliveryDetail delivery={open} onClose={() => setOpen(null)} /> : null}
-    </Dialog>
+    </EndpointLogDialog>
   );
 }
 
