@@ -19,6 +19,8 @@ import { WriteLimits } from './records/write-limits.js';
 import { CollectionsController } from './registry/collections.controller.js';
 import { CollectionsRegistryModule } from './registry/collections-registry.module.js';
 import { CollectionsService } from './registry/collections.service.js';
+import { SchemaParts } from './registry/schema-parts.js';
+import { SchemaTransfer } from './registry/schema-transfer.js';
 import { RuleCheckController } from './registry/rule-check.controller.js';
 
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
@@ -43,6 +45,8 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
     ChangeOutbox,
     AuthRecordLoader,
     WriteLimits,
+    SchemaParts,
+    SchemaTransfer,
   ],
   exports: [
     CollectionsRegistryModule,
@@ -51,6 +55,7 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
     RecordEvents,
     ChangeOutbox,
     AuthRecordLoader,
+    SchemaParts,
   ],
 })
 export class CollectionsModule implements OnApplicationBootstrap {

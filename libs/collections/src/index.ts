@@ -18,3 +18,4 @@ export { csvLine, parseCsv } from './records/export/csv.js';
 export { RecordExporter } from './records/export/record-exporter.js';
 export * from './records/change-outbox.js';
 export { CollectionsRegistryModule } from './registry/collections-registry.module.js';
+export * from './registry/schema-parts.js';

@@ -16,6 +16,7 @@ import { WebhookSweepHandler } from './webhook-sweep.handler.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { WebhooksService } from './webhooks.service.js';
+import { WebhooksSchemaParts } from './webhooks-schema-parts.js';
 
 /**
  * Webhooks. Both roles get the relay, delivery and sweep handlers (the jobs lib finds them when the
@@ -43,7 +44,7 @@ export class WebhooksModule {
         ScheduleSync,
         ScheduleRunHandler,
         ...(opts.http ? [WebhookDispatcher, WebhooksService] : []),
-        ...(opts.http ? [SchedulesService] : []),
+        ...(opts.http ? [SchedulesService, WebhooksSchemaParts] : []),
       ],
     };
   }
