@@ -8,6 +8,7 @@ export * from './database/entities/one-time-token.entity.js';
 export * from './database/one-time-token.repository.js';
 export * from './database/request-log-retention.repository.js';
 export * from './database/request-pool.js';
+export * from './database/sql.js';
 export * from './errors/app-error.js';
 export * from './errors/error-codes.js';
 export * from './errors/problem.js';

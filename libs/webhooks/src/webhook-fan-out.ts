@@ -6,10 +6,14 @@ import {
   type RecordActor,
 } from '@plinth/collections';
 import { newId } from '@plinth/core';
-import { DataSource } from 'typeorm';
 import { fileChanges } from './file-events.js';
 import { WebhookEmitter, type WebhookPayload } from './webhook-emitter.js';
-import type { NewDelivery, OutboxRow, WebhookRow } from './webhooks.repository.js';
+import {
+  WebhooksRepository,
+  type NewDelivery,
+  type OutboxRow,
+  type WebhookRow,
+} from './webhooks.repository.js';
 
 /** The record as an admin reads it; hidden fields only when the webhook asks for them. */
 function recordFor(c: CompiledCollection, record: Record<string, unknown>, includeHidden: boolean) {
@@ -45,7 +49,7 @@ export class WebhookFanOut {
   constructor(
     private readonly emitter: WebhookEmitter,
     private readonly registry: CollectionsRegistry,
-    private readonly dataSource: DataSource,
+    private readonly repo: WebhooksRepository,
   ) {}
 
   async deliveries(events: OutboxRow[]): Promise<NewDelivery[]> {
@@ -105,11 +109,9 @@ export class WebhookFanOut {
     filter: string,
     record: Record<string, unknown>,
   ): Promise<boolean> {
-    const params: unknown[] = [];
     try {
       const where = compileFilter(filter, c.filter, 't', {
         schema: this.registry.filterSchema,
-        params,
         now: new Date(),
         auth: null,
         body: {},
@@ -120,12 +122,7 @@ export class WebhookFanOut {
       const row: Record<string, unknown> = { ...record };
       // Zero values of non-text columns ('' for an empty date or relation) are NULL in the table.
       for (const col of c.fieldColumns) if (row[col.name] === '' && col.cast !== 'text') row[col.name] = null;
-      params.push(JSON.stringify(row));
-      const [answer] = await this.dataSource.query(
-        `SELECT EXISTS (SELECT 1 FROM jsonb_populate_record(NULL::${c.table}, $${params.length}::jsonb) AS t WHERE ${where}) AS ok`,
-        params,
-      );
-      return answer?.ok === true;
+      return await this.repo.recordMatches(c, row, where);
     } catch (err) {
       // The filter was valid when saved; a schema change since may have broken it.
       this.logger.warn(

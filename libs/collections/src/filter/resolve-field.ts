@@ -1,3 +1,4 @@
+import { sql, type Sql } from '@plinth/core';
 import { FilterError } from './filter-error.js';
 import type { ColumnOperand, Hop } from './operands.js';
 import type { ResolveHost } from './resolve-operand.js';
@@ -64,7 +65,7 @@ export function withModifier(
         ...column,
         label,
         field: { ...field, kind: 'number', multiple: false },
-        wrap: (sql) => (field.multiple ? `COALESCE(cardinality(${sql}), 0)` : singleLength(sql, field)),
+        wrap: (col) => (field.multiple ? sql`COALESCE(cardinality(${col}), 0)` : singleLength(col, field)),
       };
     case 'lower':
       if (field.multiple || (field.kind !== 'text' && field.kind !== 'uuid')) {
@@ -79,7 +80,7 @@ export function withModifier(
         ...column,
         label,
         field: { ...field, kind: 'text' },
-        wrap: (sql) => `LOWER(${asText(sql, field.kind)})`,
+        wrap: (col) => sql`LOWER(${asText(col, field.kind)})`,
       };
     default:
       throw new FilterError(
@@ -112,7 +113,7 @@ export function requireMultiValued(
 }
 
 /** A single value has 0 items when empty, else 1 (PocketBase's json_array_length of it). */
-function singleLength(sql: string, field: FilterField): string {
-  const empty = field.kind === 'text' ? `COALESCE(${sql}, '') = ''` : `${sql} IS NULL`;
-  return `(CASE WHEN ${empty} THEN 0 ELSE 1 END)`;
+function singleLength(col: Sql, field: FilterField): Sql {
+  const empty = field.kind === 'text' ? sql`COALESCE(${col}, '') = ''` : sql`${col} IS NULL`;
+  return sql`(CASE WHEN ${empty} THEN 0 ELSE 1 END)`;
 }

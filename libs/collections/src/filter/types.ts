@@ -28,8 +28,6 @@ export interface FilterSchema {
 
 export interface FilterContext {
   schema: FilterSchema;
-  /** Values are pushed here; the placeholder is `$${params.length}` after the push. */
-  params: unknown[];
   now: Date;
   /** The signed-in app user's record fields incl. id, collectionName; null when anonymous. */
   auth: Record<string, unknown> | null;
@@ -69,11 +67,6 @@ export const FILTER_FUNCTIONS: readonly FilterFunction[] = ['geoDistance', 'strf
 export type FilterModifier = 'isset' | 'changed' | 'length' | 'each' | 'lower';
 
 export const FILTER_MODIFIERS: readonly FilterModifier[] = ['isset', 'changed', 'length', 'each', 'lower'];
-
-/** e.g. `t."views" DESC NULLS LAST, t."title" ASC, t."id" ASC`; '' when no sort was asked for. */
-export interface CompiledSort {
-  sql: string;
-}
 
 export type FilterOperator =
   | '='

@@ -1,4 +1,4 @@
-import { quoteIdent } from '../filter/index.js';
+import { quoteIdent, sql, type Sql } from '@plinth/core';
 import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
@@ -40,6 +40,8 @@ export interface CompiledCollection {
   selectList: string;
   /** The names in `selectList`, in its order. */
   columns: string[];
+  /** `table` and `selectList` as SQL fragments, made once. */
+  sql: { table: Sql; select: Sql };
   isAuth: boolean;
 }
 
@@ -52,15 +54,17 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
   const columns = [...system, ...fieldColumns.map((c) => c.name)];
   const selectList = columns.map((c) => `t.${quoteIdent(c)}`).join(', ');
+  const table = `"data".${quoteIdent(def.name)}`;
   return {
     def,
-    table: `"data".${quoteIdent(def.name)}`,
+    table,
     filter: toFilterCollection(def),
     validators: compileRecordValidators(def),
     fieldColumns,
     visibleColumns: fieldColumns.filter((col) => !col.field?.hidden),
     selectList,
     columns,
+    sql: { table: sql.raw(table), select: sql.raw(selectList) },
     isAuth,
   };
 }
