@@ -26,7 +26,8 @@ export function changeEvent(change: RecordChange): OutboxEvent {
   return {
     type: `${change.collectionName}.${change.action}`,
     orderKey: `${change.collectionId}:${String(change.record.id)}`,
-    data: { ...change },
+    // Serialized as it is: no copy on the write path.
+    data: change as unknown as Record<string, unknown>,
   };
 }
 
