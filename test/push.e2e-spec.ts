@@ -500,6 +500,19 @@ describe('POST /api/push/send', () => {
       'PUSH_MESSAGE_NOT_FOUND',
     );
     expectApiProblem(await api(t, admin)('GET', '/api/push/messages/nope'), 404, 'PUSH_MESSAGE_NOT_FOUND');
+    // 36 characters that only look like a UUID: still a 404, never a database error.
+    for (const malformed of ['-'.repeat(36), 'abcdefab-cdef-abcd-efab-cdefabcdef-0']) {
+      expectApiProblem(
+        await api(t, admin)('GET', `/api/push/messages/${malformed}`),
+        404,
+        'PUSH_MESSAGE_NOT_FOUND',
+      );
+      expectApiProblem(
+        await api(t, admin)('POST', `/api/push/messages/${malformed}/retry`),
+        404,
+        'PUSH_MESSAGE_NOT_FOUND',
+      );
+    }
     expectApiProblem(await api(t, admin)('GET', '/api/push/messages?page=0'), 400, 'INVALID_QUERY');
   });
 });

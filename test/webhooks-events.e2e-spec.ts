@@ -253,4 +253,32 @@ describe('webhook events beyond records', () => {
     );
     expect(rows[0]!.n).toBe(2);
   });
+
+  it('reports a push message that reaches no device as completed, once', async () => {
+    const hook = await createWebhook({ events: ['push.message.completed'] });
+    const gus: TestUser = await createUser(t, 'Gus');
+    const body = {
+      targets: { users: [gus.id] },
+      notification: { title: 'Hi', body: 'nobody listens' },
+      idempotencyKey: 'no-devices-1',
+    };
+    const sent = ok(await admin('POST', '/api/push/send', body), 202).body;
+    expect(sent.recipients).toBe(0);
+    // The same POST again answers the same message and reports nothing more.
+    expect(ok(await admin('POST', '/api/push/send', body), 202).body.id).toBe(sent.id);
+
+    const mine = () =>
+      receivedBy(hook.secret).filter((r) => (r.json.data as { messageId?: string }).messageId === sent.id);
+    await eventually(() => mine().length > 0);
+    await t.app.get(WebhookEmitter).idle();
+    expect(mine().map((r) => verify(hook.secret, r))).toEqual([
+      {
+        type: 'push.message.completed',
+        timestamp: expect.any(String),
+        data: { messageId: sent.id, counts: { total: 0, pending: 0, sent: 0, failed: 0 } },
+      },
+    ]);
+    const m = ok(await admin('GET', `/api/push/messages/${sent.id}`)).body;
+    expect(m).toMatchObject({ status: 'sent', counts: { total: 0 } });
+  });
 });

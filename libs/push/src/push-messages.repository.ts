@@ -32,7 +32,8 @@ export class PushMessagesRepository {
 
   /**
    * Writes the message and one pending delivery per active targeted device in one transaction. A repeated
-   * idempotency key answers the first message (`existing`).
+   * idempotency key answers the first message (`existing`). A message that reaches no device is
+   * completed at once: no worker will ever finish it.
    */
   createMessage(
     m: {
@@ -79,6 +80,9 @@ export class PushMessagesRepository {
          RETURNING id, platform`,
         [m.id, m.scheduledAt, ...target.params],
       );
+      if (!rows.length) {
+        await tx.query('UPDATE plinth.push_message SET completed_at = now() WHERE id = $1', [m.id]);
+      }
       return { id: m.id, existing: false, deliveryIds: rows.map((r) => r.id).sort() };
     });
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import {
   AppError,
   isAdminLike,
+  isUuid,
   newId,
   SettingsService,
   type Principal,
@@ -20,6 +21,7 @@ import {
 import { JobsService } from '@plinth/jobs';
 import { checkPayloadSizes } from './payload.js';
 import { enqueueDeliveries } from './push-delivery.handler.js';
+import { PushEvents } from './push-events.js';
 import { PushMetrics } from './push-metrics.js';
 import { apnsConfigured, fcmConfigured, type PushSettings } from './push-settings.js';
 import {
@@ -74,6 +76,7 @@ export class PushMessagesService {
     private readonly jobs: JobsService,
     private readonly metrics: PushMetrics,
     private readonly settings: SettingsService,
+    private readonly events: PushEvents,
   ) {}
 
   /** Admins and keys with the `push:send` scope send and follow messages. */
@@ -142,6 +145,11 @@ export class PushMessagesService {
       target,
     );
     if (!result.existing) this.metrics.messages.inc({ source });
+    if (!result.existing && !result.deliveryIds.length) {
+      // Completed as it was written (no device to send to): reported here, as the worker would.
+      const counts = { total: 0, pending: 0, sent: 0, failed: 0 };
+      this.events.emit({ kind: 'message.completed', messageId: result.id, counts });
+    }
     const delayMs = scheduledAt ? scheduledAt.getTime() - Date.now() : 0;
     try {
       await enqueueDeliveries(this.jobs, result.id, result.deliveryIds, { delayMs });
@@ -222,7 +230,7 @@ export class PushMessagesService {
   }
 
   private async find(id: string): Promise<MessageRow> {
-    const message = /^[0-9a-f-]{36}$/i.test(id) ? await this.repo.message(id) : undefined;
+    const message = isUuid(id) ? await this.repo.message(id) : undefined;
     if (!message)
       throw new AppError('PUSH_MESSAGE_NOT_FOUND', `There is no push message "${id.slice(0, 80)}".`);
     return message;
