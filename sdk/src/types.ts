@@ -122,7 +122,25 @@ export type AuthMethods = ApiAnswer<'/api/collections/{collection}/auth-methods'
 // ---- admin API (the console's calls) ----
 
 export type FieldType =
-  'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+  | 'text'
+  | 'number'
+  | 'bool'
+  | 'email'
+  | 'url'
+  | 'date'
+  | 'select'
+  | 'json'
+  | 'relation'
+  | 'file'
+  | 'editor'
+  | 'autodate'
+  | 'geoPoint';
+
+/** A geoPoint field's value; `{ lon: 0, lat: 0 }` is empty. */
+export interface GeoPoint {
+  lon: number;
+  lat: number;
+}
 
 /** A field of a collection; options sit flat on it (DESIGN §3). */
 export interface FieldModel {
@@ -146,6 +164,11 @@ export interface FieldModel {
   thumbs?: string[];
   protected?: boolean;
   inlinePdf?: boolean;
+  /** editor: PocketBase's dashboard hint for links (maxSize is the editor's limit in bytes). */
+  convertURLs?: boolean;
+  /** autodate: set by the server on create and/or update. */
+  onCreate?: boolean;
+  onUpdate?: boolean;
   [option: string]: unknown;
 }
 

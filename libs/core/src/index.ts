@@ -4,7 +4,6 @@ export * from './core.module.js';
 export * from './core.tokens.js';
 export * from './database/data-source.js';
 export * from './database/embedded-postgres.js';
-export * from './database/entities/one-time-token.entity.js';
 export * from './database/one-time-token.repository.js';
 export * from './database/request-log-retention.repository.js';
 export * from './database/request-pool.js';

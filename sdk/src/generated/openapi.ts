@@ -1630,6 +1630,8 @@ export interface operations {
               fields: {
                 /** @description relation: the target collection name. */
                 collection?: string;
+                /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+                convertURLs?: boolean;
                 default?: unknown;
                 /** @description Never returned except to admins. */
                 hidden?: boolean;
@@ -1643,8 +1645,12 @@ export interface operations {
                 mimeTypes?: string[];
                 min?: number;
                 name: string;
+                /** @description autodate: set when the record is created. Default true. */
+                onCreate?: boolean;
                 /** @enum {string} */
                 onDelete?: 'cascade' | 'restrict' | 'set-null';
+                /** @description autodate: set when the record is updated. Default false. */
+                onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
                 protected?: boolean;
@@ -1661,7 +1667,10 @@ export interface operations {
                   | 'select'
                   | 'json'
                   | 'relation'
-                  | 'file';
+                  | 'file'
+                  | 'editor'
+                  | 'autodate'
+                  | 'geoPoint';
                 unique?: boolean;
                 values?: string[];
               }[];
@@ -1757,6 +1766,8 @@ export interface operations {
           fields?: {
             /** @description relation: the target collection name. */
             collection?: string;
+            /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+            convertURLs?: boolean;
             default?: unknown;
             /** @description Never returned except to admins. */
             hidden?: boolean;
@@ -1770,8 +1781,12 @@ export interface operations {
             mimeTypes?: string[];
             min?: number;
             name: string;
+            /** @description autodate: set when the record is created. Default true. */
+            onCreate?: boolean;
             /** @enum {string} */
             onDelete?: 'cascade' | 'restrict' | 'set-null';
+            /** @description autodate: set when the record is updated. Default false. */
+            onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
             protected?: boolean;
@@ -1779,7 +1794,19 @@ export interface operations {
             thumbs?: string[];
             /** @enum {string} */
             type:
-              'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+              | 'text'
+              | 'number'
+              | 'bool'
+              | 'email'
+              | 'url'
+              | 'date'
+              | 'select'
+              | 'json'
+              | 'relation'
+              | 'file'
+              | 'editor'
+              | 'autodate'
+              | 'geoPoint';
             unique?: boolean;
             values?: string[];
           }[];
@@ -1862,6 +1889,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -1875,8 +1904,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -1893,7 +1926,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];
@@ -2137,6 +2173,8 @@ export interface operations {
               fields: {
                 /** @description relation: the target collection name. */
                 collection?: string;
+                /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+                convertURLs?: boolean;
                 default?: unknown;
                 /** @description Never returned except to admins. */
                 hidden?: boolean;
@@ -2150,8 +2188,12 @@ export interface operations {
                 mimeTypes?: string[];
                 min?: number;
                 name: string;
+                /** @description autodate: set when the record is created. Default true. */
+                onCreate?: boolean;
                 /** @enum {string} */
                 onDelete?: 'cascade' | 'restrict' | 'set-null';
+                /** @description autodate: set when the record is updated. Default false. */
+                onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
                 protected?: boolean;
@@ -2168,7 +2210,10 @@ export interface operations {
                   | 'select'
                   | 'json'
                   | 'relation'
-                  | 'file';
+                  | 'file'
+                  | 'editor'
+                  | 'autodate'
+                  | 'geoPoint';
                 unique?: boolean;
                 values?: string[];
               }[];
@@ -2844,6 +2889,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -2857,8 +2904,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -2875,7 +2926,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];
@@ -2988,6 +3042,8 @@ export interface operations {
           fields?: {
             /** @description relation: the target collection name. */
             collection?: string;
+            /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+            convertURLs?: boolean;
             default?: unknown;
             /** @description Never returned except to admins. */
             hidden?: boolean;
@@ -3001,8 +3057,12 @@ export interface operations {
             mimeTypes?: string[];
             min?: number;
             name: string;
+            /** @description autodate: set when the record is created. Default true. */
+            onCreate?: boolean;
             /** @enum {string} */
             onDelete?: 'cascade' | 'restrict' | 'set-null';
+            /** @description autodate: set when the record is updated. Default false. */
+            onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
             protected?: boolean;
@@ -3010,7 +3070,19 @@ export interface operations {
             thumbs?: string[];
             /** @enum {string} */
             type:
-              'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+              | 'text'
+              | 'number'
+              | 'bool'
+              | 'email'
+              | 'url'
+              | 'date'
+              | 'select'
+              | 'json'
+              | 'relation'
+              | 'file'
+              | 'editor'
+              | 'autodate'
+              | 'geoPoint';
             unique?: boolean;
             values?: string[];
           }[];
@@ -3093,6 +3165,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -3106,8 +3180,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -3124,7 +3202,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];

@@ -54,6 +54,14 @@ export function compileSort(
         name,
       );
     }
+    if (field.sortable === false) {
+      throw new FilterError(
+        'SORT_UNSORTABLE_FIELD',
+        `The field "${name}" has no order to sort by; sort by another field.`,
+        undefined,
+        name,
+      );
+    }
     if (seen.has(name)) continue;
     seen.add(name);
     lastDirection = descending ? 'DESC' : 'ASC';

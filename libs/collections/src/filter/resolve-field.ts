@@ -35,6 +35,17 @@ export function resolveField(
       const guard = visibilityGuard(current, field, host.ctx);
       return { type: 'column', alias, hops, field, label, ...(guard ? { guard } : {}) };
     }
+    // `place.lon`: a numeric part of the field's value (geoPoint), not a hop through a relation.
+    const partName = operand.path[i + 1]!;
+    const part =
+      i === operand.path.length - 2 && field.parts && Object.hasOwn(field.parts, partName)
+        ? field.parts[partName]
+        : undefined;
+    if (part) {
+      const guard = visibilityGuard(current, field, host.ctx);
+      const number = { ...field, kind: 'number' as const, multiple: false, parts: undefined };
+      return { type: 'column', alias, hops, field: number, label, wrap: part, ...(guard ? { guard } : {}) };
+    }
     const target = field.relationTo === undefined ? undefined : host.ctx.schema.collection(field.relationTo);
     if (!target) {
       throw new FilterError('FILTER_UNKNOWN_FIELD', `Unknown field "${label}".`, operand.position, label);

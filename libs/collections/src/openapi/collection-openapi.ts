@@ -3,7 +3,8 @@
  * (the same JSON Schemas that validate requests, see validation/record-schemas.ts) and its five
  * records paths with the list query documented. Pure; the server merges it into the static document.
  */
-import { isMultiple, type CollectionDef, type RuleName } from '../schema/collection.types.js';
+import { fieldModule } from '../fields/registry.js';
+import type { CollectionDef, RuleName } from '../schema/collection.types.js';
 import { buildRecordSchemas, type JSONSchema } from '../validation/record-schemas.js';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
 import { exportOperation } from './export-openapi.js';
@@ -75,11 +76,7 @@ function annotate(def: CollectionDef, schema: JSONSchema, kind: 'record' | 'crea
   for (const f of def.fields) {
     const p = props[f.name];
     if (!p) continue;
-    const a: JSONSchema = { ...p, 'x-plinth-type': f.type };
-    if (f.type === 'relation' && f.collection) a['x-plinth-collection'] = f.collection;
-    if (f.type === 'select' || f.type === 'relation' || f.type === 'file') {
-      a['x-plinth-max-select'] = isMultiple(f) ? (f.maxSelect ?? 1) : 1;
-    }
+    const a: JSONSchema = { ...p, 'x-plinth-type': f.type, ...fieldModule(f).annotations?.(f) };
     props[f.name] = a;
   }
   for (const system of ['created', 'updated']) {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError, hashPassword, isUuid, toProblem, validateBody, type Principal } from '@plinth/core';
 import { type BufferedFile, readBatchForm, recordFormParts } from './batch-form.js';
-import { type Queryable, withTransaction } from './pg.js';
+import type { Queryable } from './pg.js';
 import { RecordEvents } from './record-events.js';
 import { RecordsRepository } from './records.repository.js';
 import {
@@ -140,7 +140,7 @@ export class BatchService {
     // Hashing takes tens of milliseconds per password: never while the transaction holds a connection.
     const passwordHashes = await this.hashPasswords(requests, principal);
     const scope: Omit<BatchScope, 'client'> = { events: [], afterCommit: [], passwordHashes };
-    const results = await withTransaction(this.repository.pool, async (client) => {
+    const results = await this.repository.transaction(async (client) => {
       const batch: BatchScope = { client, ...scope };
       const out: Array<{ status: number; body: unknown }> = [];
       for (const [index, r] of requests.entries()) {

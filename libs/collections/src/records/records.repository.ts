@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { poolOf, quoteIdent, RequestPool, sql, type Sql, toQuery } from '@plinth/core';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
-import { recordQuery, type Queryable } from './pg.js';
+import { recordQuery, type Queryable, withTransaction } from './pg.js';
 import {
   type ColumnValues,
   insertIfSql,
@@ -31,6 +31,11 @@ export class RecordsRepository {
   ) {
     this.pool = requests.pool;
     this.system = poolOf(dataSource);
+  }
+
+  /** Runs `work` in a transaction on a request-pool connection: committed when it resolves, else rolled back. */
+  transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, work);
   }
 
   async list(

@@ -36,6 +36,13 @@ export const fieldSchema = {
       type: 'boolean',
       description: 'file: show PDFs in the browser (inline) instead of downloading them. Default false.',
     },
+    convertURLs: {
+      type: 'boolean',
+      description:
+        "editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false.",
+    },
+    onCreate: { type: 'boolean', description: 'autodate: set when the record is created. Default true.' },
+    onUpdate: { type: 'boolean', description: 'autodate: set when the record is updated. Default false.' },
   },
 };
 

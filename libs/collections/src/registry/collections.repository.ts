@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { quoteIdent } from '@plinth/core';
 import { DataSource, EntityManager } from 'typeorm';
 import { AUTH_OPTION_KEYS, type CollectionDef } from '../schema/collection.types.js';
 
@@ -41,10 +42,42 @@ const toDef = (r: CollectionRow): CollectionDef => ({
   updated: new Date(r.updated).toISOString(),
 });
 
-/** Collection metadata in plinth.collection. Writes take the caller's transaction. */
+/** Serialises schema changes across replicas (transaction-scoped advisory lock). */
+const SCHEMA_LOCK = 0x706c7363; // "plsc"
+
+/**
+ * Collection metadata in plinth.collection, and the schema changes of the record tables in "data"
+ * (DDL from planSchemaChange). Writes take the caller's transaction.
+ */
 @Injectable()
 export class CollectionsRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** One schema change: a transaction holding the schema lock, so replicas change the schema one at a time. */
+  schemaChange<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      return work(tx);
+    });
+  }
+
+  /** Runs the DDL statements of a planned schema change, in order, in the caller's transaction. */
+  async runDdl(tx: EntityManager, statements: readonly string[]): Promise<void> {
+    for (const statement of statements) await tx.query(statement);
+  }
+
+  /** The file names held in `columns` of the collection's table, per record that holds any. */
+  async storedFiles(
+    tx: EntityManager,
+    collection: string,
+    columns: readonly string[],
+  ): Promise<Array<Record<string, string | string[] | null>>> {
+    const quoted = columns.map(quoteIdent);
+    return tx.query(
+      `SELECT id::text AS "_id", ${quoted.join(', ')} FROM data.${quoteIdent(collection)}
+       WHERE ${quoted.map((c) => `${c} IS NOT NULL`).join(' OR ')}`,
+    );
+  }
 
   async all(manager: EntityManager = this.dataSource.manager): Promise<CollectionDef[]> {
     const rows: CollectionRow[] = await manager.query('SELECT * FROM plinth.collection ORDER BY created, id');

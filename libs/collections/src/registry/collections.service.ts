@@ -9,8 +9,7 @@ import {
   type ResolvedConfig,
   SecretBox,
 } from '@plinth/core';
-import { DataSource, EntityManager } from 'typeorm';
-import { quoteIdent } from '../filter/index.js';
+import type { EntityManager } from 'typeorm';
 import type { CollectionDef } from '../schema/collection.types.js';
 import {
   describeSchemaChange,
@@ -24,9 +23,6 @@ import { refusePrivateOptionEndpoints } from './option-endpoints.js';
 import { blankOptionSecrets, presentCollection, sealOptionSecrets } from './option-secrets.js';
 
 export type { SchemaChange } from '../schema/index.js';
-
-/** Serialises schema changes across replicas (transaction-scoped advisory lock). */
-const SCHEMA_LOCK = 0x706c7363; // "plsc"
 
 /**
  * Stored files a committed schema change left without a field: a deleted collection (`all`: every
@@ -97,7 +93,6 @@ export class CollectionsService {
   private readonly droppedIn = new WeakMap<EntityManager, DroppedFiles[]>();
 
   constructor(
-    private readonly dataSource: DataSource,
     private readonly repository: CollectionsRepository,
     private readonly registry: CollectionsRegistry,
     @Inject(PLINTH_CONFIG) config: ResolvedConfig,
@@ -331,10 +326,10 @@ export class CollectionsService {
     if (!next) return { collectionId: prev.id, all: true, records: [] };
     const gone = prev.fields.filter((f) => f.type === 'file' && !next.fields.some((n) => n.id === f.id));
     if (!gone.length) return undefined;
-    const columns = gone.map((f) => quoteIdent(f.name));
-    const rows: Array<Record<string, string | string[] | null>> = await tx.query(
-      `SELECT id::text AS "_id", ${columns.join(', ')} FROM data.${quoteIdent(prev.name)}
-       WHERE ${columns.map((c) => `${c} IS NOT NULL`).join(' OR ')}`,
+    const rows = await this.repository.storedFiles(
+      tx,
+      prev.name,
+      gone.map((f) => f.name),
     );
     const records = rows
       .map((r) => ({
@@ -366,7 +361,7 @@ export class CollectionsService {
     if (!plan.ok) refuse(plan.errors, `The change to "${(next ?? prev)!.name}" cannot be applied`);
     const drop = await this.filesToDrop(tx, prev, next);
     try {
-      for (const statement of plan.statements) await tx.query(statement);
+      await this.repository.runDdl(tx, plan.statements);
     } catch (err) {
       throw ddlFailure(err, next ?? prev);
     }
@@ -388,9 +383,8 @@ export class CollectionsService {
   /** One schema change: locked across replicas, in one transaction, caches refreshed after commit. */
   private async change<T>(work: (tx: EntityManager, all: CollectionDef[]) => Promise<T>): Promise<T> {
     const dropped: DroppedFiles[] = [];
-    const result = await this.dataSource.transaction(async (tx) => {
+    const result = await this.repository.schemaChange(async (tx) => {
       this.droppedIn.set(tx, dropped);
-      await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
       return work(tx, await this.repository.all(tx));
     });
     await this.registry.changed();

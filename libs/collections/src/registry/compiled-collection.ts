@@ -2,6 +2,8 @@ import { quoteIdent, sql, type Sql } from '@plinth/core';
 import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
+import type { ZeroValue } from '../fields/field-type.js';
+import { fieldModule } from '../fields/registry.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
 
 export type { ColumnCast };
@@ -12,14 +14,7 @@ export interface ColumnInfo {
   field?: FieldDef;
   cast: ColumnCast;
   /** What an empty value reads as (PocketBase's zero values): '', 0, false, null for json; arrays [] . */
-  zero: '' | 0 | false | null;
-}
-
-function zeroOf(cast: ColumnCast): ColumnInfo['zero'] {
-  if (cast === 'double precision') return 0;
-  if (cast === 'boolean') return false;
-  if (cast === 'jsonb' || cast.endsWith('[]')) return null;
-  return '';
+  zero: ZeroValue;
 }
 
 /**
@@ -49,7 +44,7 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
   const isAuth = def.type === 'auth';
   const fieldColumns = def.fields.map((field) => {
     const cast = columnType(field);
-    return { name: field.name, field, cast, zero: zeroOf(cast) };
+    return { name: field.name, field, cast, zero: fieldModule(field).zero };
   });
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
   const columns = [...system, ...fieldColumns.map((c) => c.name)];

@@ -11,6 +11,9 @@ export const FIELD_TYPES = [
   'json',
   'relation',
   'file',
+  'editor',
+  'autodate',
+  'geoPoint',
 ] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
@@ -46,6 +49,11 @@ export interface FieldDef {
   protected?: boolean;
   /** file: serve PDFs inline (shown in the browser) rather than as downloads. */
   inlinePdf?: boolean;
+  /** editor: PocketBase's dashboard hint for links (kept, not used by the server); maxSize is in bytes. */
+  convertURLs?: boolean;
+  /** autodate: set when the record is created / updated. */
+  onCreate?: boolean;
+  onUpdate?: boolean;
 }
 
 export interface IndexDef {

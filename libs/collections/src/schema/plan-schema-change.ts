@@ -8,6 +8,8 @@ import {
   isMultiple,
 } from './collection.types.js';
 import type { SchemaIssue } from './schema-issue.js';
+import type { ColumnCast } from '../fields/field-type.js';
+import { fieldModule } from '../fields/registry.js';
 
 export type PlanResult = { ok: true; statements: string[] } | { ok: false; errors: SchemaIssue[] };
 
@@ -48,26 +50,11 @@ const relationIndexName = (f: FieldDef) => objectName(`rel_${f.id}`);
 const foreignKeyName = (f: FieldDef) => objectName(`fk_${f.id}`);
 const tempColumnName = (f: FieldDef) => objectName(`_tmp_${f.id}`);
 
-/** The PostgreSQL type of a field's column; records bind values with the same cast. */
-export type ColumnCast =
-  'text' | 'text[]' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid' | 'uuid[]';
+export type { ColumnCast } from '../fields/field-type.js';
 
+/** The PostgreSQL type of a field's column; records bind values with the same cast. */
 export function columnType(f: FieldDef): ColumnCast {
-  switch (f.type) {
-    case 'number':
-      return 'double precision';
-    case 'bool':
-      return 'boolean';
-    case 'date':
-      return 'timestamptz';
-    case 'json':
-      return 'jsonb';
-    case 'relation':
-      return isMultiple(f) ? 'uuid[]' : 'uuid';
-    default:
-      // text, email, url, select, file
-      return isMultiple(f) ? 'text[]' : 'text';
-  }
+  return fieldModule(f).columnType(f);
 }
 
 const hasForeignKey = (f: FieldDef): boolean => f.type === 'relation' && !isMultiple(f);
@@ -229,9 +216,7 @@ function conversion(from: FieldDef, to: FieldDef): Conversion {
 }
 
 const describeType = (f: FieldDef): string =>
-  f.type === 'select' || f.type === 'relation' || f.type === 'file'
-    ? `${f.type} (${isMultiple(f) ? 'multiple' : 'single'})`
-    : f.type;
+  fieldModule(f).multiValued ? `${f.type} (${isMultiple(f) ? 'multiple' : 'single'})` : f.type;
 
 function planUpdate(prev: CollectionDef, next: CollectionDef, all: readonly CollectionDef[]): PlanResult {
   if (prev.id !== next.id) throw new Error('planSchemaChange: prev and next are different collections');

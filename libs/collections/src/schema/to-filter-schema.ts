@@ -1,36 +1,21 @@
-import type { ColumnKind, FilterCollection, FilterField, FilterSchema } from '../filter/index.js';
-import { type CollectionDef, type FieldDef, type FieldType, isMultiple } from './collection.types.js';
-
-const KIND: Record<FieldType, ColumnKind> = {
-  text: 'text',
-  email: 'text',
-  url: 'text',
-  select: 'text',
-  file: 'text',
-  number: 'number',
-  bool: 'bool',
-  date: 'date',
-  json: 'json',
-  relation: 'uuid',
-};
-
-/** Auth columns rules and filters may use; password_hash and token_key are never exposed. */
-const AUTH_FILTER_FIELDS: readonly FilterField[] = [
-  { name: 'email', column: 'email', kind: 'text', multiple: false, hidden: false },
-  { name: 'emailVisibility', column: 'emailVisibility', kind: 'bool', multiple: false, hidden: false },
-  { name: 'verified', column: 'verified', kind: 'bool', multiple: false, hidden: false },
-];
+import type { FilterCollection, FilterField, FilterSchema } from '../filter/index.js';
+import { AUTH_FILTER_FIELDS } from '../fields/auth-fields.js';
+import { fieldModule } from '../fields/registry.js';
+import { type CollectionDef, type FieldDef, isMultiple } from './collection.types.js';
 
 export function toFilterField(field: FieldDef): FilterField {
+  const module = fieldModule(field);
   const out: FilterField = {
     name: field.name,
     column: field.name,
-    kind: KIND[field.type],
+    kind: module.filterKind,
     multiple: isMultiple(field),
     hidden: field.hidden === true,
   };
   if (field.type === 'relation' && field.collection !== undefined) out.relationTo = field.collection;
-  if (field.type === 'select' || field.type === 'relation' || field.type === 'file') out.multiValued = true;
+  if (module.multiValued) out.multiValued = true;
+  if (!module.sortable) out.sortable = false;
+  if (module.filterParts) out.parts = module.filterParts;
   return out;
 }
 

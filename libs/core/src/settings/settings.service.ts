@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
+import { SettingsRepository } from './settings.repository.js';
 import { PLINTH_CONFIG, REDIS } from '../core.tokens.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { AppError } from '../errors/app-error.js';
@@ -117,7 +117,7 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
   private subscriber?: Redis;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: SettingsRepository,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {
@@ -255,11 +255,7 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async load(section: SettingsSection): Promise<Record<string, unknown>> {
-    const rows: Array<{ value: Record<string, unknown> }> = await this.dataSource.query(
-      'SELECT value FROM plinth.setting WHERE key = $1',
-      [section.key],
-    );
-    const stored = rows[0]?.value ?? {};
+    const stored = (await this.repository.read(section.key)) ?? {};
     const values: Record<string, unknown> = { ...section.defaults, ...stored };
     for (const secret of section.secrets ?? []) {
       const sealed = values[secret];
@@ -283,11 +279,7 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
       const value = stored[secret];
       if (typeof value === 'string' && value !== '') stored[secret] = this.box.seal(value);
     }
-    await this.dataSource.query(
-      `INSERT INTO plinth.setting (key, value, updated) VALUES ($1, $2, now())
-       ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated = now()`,
-      [section.key, JSON.stringify(stored)],
-    );
+    await this.repository.write(section.key, stored);
     this.invalidate(section.key);
     await this.redis.publish(this.channel(), section.key);
   }

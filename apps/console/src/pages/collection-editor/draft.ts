@@ -13,6 +13,9 @@ export const TYPES: FieldType[] = [
   'json',
   'relation',
   'file',
+  'editor',
+  'autodate',
+  'geoPoint',
 ];
 export const RULES = [
   { key: 'listRule', label: 'List', hint: 'Who may list and search records. A rule filters the list.' },

@@ -43,4 +43,12 @@ describe('summarizeField', () => {
       'relation → users · up to 5',
     );
   });
+
+  it("summarises PocketBase's editor, autodate and geoPoint", () => {
+    expect(summarizeField({ name: 'e', type: 'editor', maxSize: 2 * 1024 * 1024 })).toBe('editor · max 2 MB');
+    expect(summarizeField({ name: 'a', type: 'autodate', onCreate: true, onUpdate: true })).toBe(
+      'autodate · set on create and on update',
+    );
+    expect(summarizeField({ name: 'g', type: 'geoPoint' })).toBe('geoPoint');
+  });
 });

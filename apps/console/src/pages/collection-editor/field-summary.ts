@@ -37,6 +37,11 @@ export function summarizeField(f: FieldModel): string {
     if (f.thumbs?.length) parts.push(plural(f.thumbs.length, 'thumb'));
     if (f.protected) parts.push('protected');
   }
+  if (f.type === 'editor' && f.maxSize) parts.push(`max ${formatBytes(f.maxSize)}`);
+  if (f.type === 'autodate') {
+    const when = [f.onCreate !== false ? 'on create' : '', f.onUpdate ? 'on update' : ''].filter(Boolean);
+    parts.push(`set ${when.join(' and ')}`);
+  }
   if (f.unique) parts.push('unique');
   if (f.hidden) parts.push('hidden');
   return parts.join(' · ');

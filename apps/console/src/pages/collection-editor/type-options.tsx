@@ -71,6 +71,26 @@ function RelationOptions(props: OptionsProps & { collections: string[] }) {
   );
 }
 
+/** PocketBase's editor: the size limit, and its dashboard's link option (kept for PocketBase apps). */
+function EditorOptions(props: OptionsProps) {
+  return (
+    <>
+      <NumberOption {...props} option="maxSize" label="Max size (bytes)" hint="Default 5 MiB" />
+      <CheckOption {...props} option="convertURLs" label="convert URLs (PocketBase editor setting)" />
+    </>
+  );
+}
+
+/** When the server sets an autodate field. */
+function AutodateOptions(props: OptionsProps) {
+  return (
+    <>
+      <CheckOption {...props} option="onCreate" label="set when a record is created" />
+      <CheckOption {...props} option="onUpdate" label="set when a record is updated" />
+    </>
+  );
+}
+
 /** Options shown for each field type, in an order every type shares: its own, then unique and hidden. */
 export function TypeOptions(props: OptionsProps & { collections: string[] }) {
   const t = props.field.type;
@@ -81,6 +101,8 @@ export function TypeOptions(props: OptionsProps & { collections: string[] }) {
       {t === 'select' ? <SelectOptions {...props} /> : null}
       {t === 'relation' ? <RelationOptions {...props} /> : null}
       {t === 'file' ? <FileOptions {...props} /> : null}
+      {t === 'editor' ? <EditorOptions {...props} /> : null}
+      {t === 'autodate' ? <AutodateOptions {...props} /> : null}
       <CheckOption {...props} option="unique" label="unique" />
       <CheckOption {...props} option="hidden" label="hidden (only admins see it)" />
     </>
@@ -101,4 +123,7 @@ export const OPTIONS_WITH_INPUTS = [
   'maxSize',
   'mimeTypes',
   'thumbs',
+  'convertURLs',
+  'onCreate',
+  'onUpdate',
 ];

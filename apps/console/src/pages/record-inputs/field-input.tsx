@@ -1,7 +1,10 @@
 import type { FieldModel, RecordModel } from '@plinth/sdk';
+import { AutodateInput } from './autodate-input';
 import { BoolInput } from './bool-input';
 import { DateInput } from './date-input';
+import { EditorInput } from './editor-input';
 import { FileInput } from './file-input';
+import { GeoPointInput } from './geo-point-input';
 import { JsonInput } from './json-input';
 import { NumberInput } from './number-input';
 import { RelationInput } from './relation-input';
@@ -27,6 +30,12 @@ export function FieldInput(props: {
       return <NumberInput {...common} value={value as string} onChange={onChange} />;
     case 'date':
       return <DateInput {...common} value={value as string} onChange={onChange} />;
+    case 'editor':
+      return <EditorInput {...common} value={value as string} onChange={onChange} />;
+    case 'autodate':
+      return <AutodateInput {...common} value={value as string} onChange={onChange} />;
+    case 'geoPoint':
+      return <GeoPointInput {...common} value={value as string[]} onChange={onChange} />;
     case 'json':
       return <JsonInput {...common} value={value as string} onChange={onChange} />;
     case 'select':

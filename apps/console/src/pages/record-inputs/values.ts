@@ -32,6 +32,13 @@ export function initial(f: FieldModel, record: RecordModel | null): Value {
       return v === true;
     case 'date':
       return toLocalInput(v);
+    case 'autodate':
+      return typeof v === 'string' ? v : '';
+    case 'geoPoint': {
+      const p = (v ?? {}) as { lon?: unknown; lat?: unknown };
+      const empty = typeof p.lon !== 'number' || (p.lon === 0 && p.lat === 0);
+      return empty ? ['', ''] : [String(p.lon), String(p.lat)];
+    }
     case 'json':
       return v === undefined || v === null ? '' : JSON.stringify(v, null, 2);
     case 'select':
@@ -80,6 +87,16 @@ export function outgoing(
     }
     case 'date':
       return one(v ? new Date(v as string).toISOString() : null);
+    case 'autodate':
+      return {};
+    case 'geoPoint': {
+      const [lon = '', lat = ''] = v as string[];
+      if (lon === '' && lat === '') return one(null);
+      const point = { lon: Number(lon), lat: Number(lat) };
+      if (lon === '' || lat === '' || !Number.isFinite(point.lon) || !Number.isFinite(point.lat))
+        return { error: 'needs both a longitude and a latitude' };
+      return one(point);
+    }
     case 'json':
       if (v === '') return one(null);
       try {

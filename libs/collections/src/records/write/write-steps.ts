@@ -4,7 +4,7 @@ import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import { isMultiple } from '../../schema/collection.types.js';
 import { ChangeOutbox, changeEvent } from '../change-outbox.js';
-import { withTransaction, type Queryable } from '../pg.js';
+import type { Queryable } from '../pg.js';
 import { actorOf, RecordEvents, type RecordChange } from '../record-events.js';
 import type { BatchScope } from '../record-ports.js';
 import { rowToRecord, type Row } from '../record-sql.js';
@@ -27,7 +27,7 @@ export class WriteSteps {
   /** Runs `work` in the batch's transaction, or in a transaction of its own. */
   async write<T>(batch: BatchScope | undefined, work: (db: Queryable) => Promise<T>): Promise<T> {
     if (batch) return work(batch.client);
-    return withTransaction(this.records.pool, work);
+    return this.records.transaction(work);
   }
 
   /** Runs `work` now (the write committed) or, inside a batch, once the batch committed. */
