@@ -1,5 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import {
+  ChangeOutbox,
   CollectionsRegistry,
   type CompiledCollection,
   RecordEvents,
@@ -36,25 +37,34 @@ export class AuthEvents extends EventBus<AuthEvent> implements OnApplicationBoot
   constructor(
     private readonly records: RecordEvents,
     private readonly registry: CollectionsRegistry,
+    private readonly outbox: ChangeOutbox,
   ) {
     super('AuthEvents', (e) => `${e.collectionName}.${e.kind} ${String(e.record.id)}`);
   }
 
-  /** Emits one event for this account (a row as read from its table, secrets ignored). */
-  account(
+  /**
+   * One event for this account (a row as read from its table, secrets ignored): into the outbox when
+   * a webhook wants it (stored before the caller answers), then to this process's subscribers.
+   */
+  async account(
     kind: AuthEventKind,
     c: CompiledCollection,
     row: Record<string, unknown>,
     extra: Pick<AuthEvent, 'method'> & { previousRow?: Record<string, unknown> } = {},
-  ): void {
-    this.emit({
+  ): Promise<void> {
+    const event: AuthEvent = {
       kind,
       collectionId: c.def.id,
       collectionName: c.def.name,
       record: storedRecord(c, row),
       ...(extra.previousRow ? { previous: storedRecord(c, extra.previousRow) } : {}),
       ...(extra.method ? { method: extra.method } : {}),
-    });
+    };
+    const { kind: _kind, ...data } = event;
+    await this.outbox.add([
+      { type: `${c.def.name}.${kind}`, orderKey: `${c.def.id}:${String(row.id)}`, data },
+    ]);
+    this.emit(event);
   }
 
   /** Subscribed at bootstrap, after every onModuleInit subscriber: a signup comes after its create. */

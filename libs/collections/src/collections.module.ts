@@ -1,6 +1,7 @@
 import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { AuthRecordLoader } from './records/auth-record.loader.js';
 import { BatchService } from './records/batch.service.js';
+import { ChangeOutbox } from './records/change-outbox.js';
 import { RecordEvents } from './records/record-events.js';
 import { ExportController } from './records/export/export.controller.js';
 import { RecordExporter } from './records/export/record-exporter.js';
@@ -16,19 +17,19 @@ import { RecordUpdater } from './records/write/record-updater.js';
 import { WriteSteps } from './records/write/write-steps.js';
 import { WriteLimits } from './records/write-limits.js';
 import { CollectionsController } from './registry/collections.controller.js';
-import { CollectionsRegistry } from './registry/collections.registry.js';
-import { CollectionsRepository } from './registry/collections.repository.js';
+import { CollectionsRegistryModule } from './registry/collections-registry.module.js';
 import { CollectionsService } from './registry/collections.service.js';
+import { SchemaParts } from './registry/schema-parts.js';
+import { SchemaTransfer } from './registry/schema-transfer.js';
 import { RuleCheckController } from './registry/rule-check.controller.js';
 import { ViewSync } from './views/view-sync.js';
 
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
 @Global()
 @Module({
+  imports: [CollectionsRegistryModule],
   controllers: [CollectionsController, RecordsController, ExportController, RuleCheckController],
   providers: [
-    CollectionsRepository,
-    CollectionsRegistry,
     CollectionsService,
     RecordsRepository,
     RecordRules,
@@ -42,11 +43,22 @@ import { ViewSync } from './views/view-sync.js';
     RecordsService,
     BatchService,
     RecordEvents,
+    ChangeOutbox,
     AuthRecordLoader,
     WriteLimits,
     ViewSync,
+    SchemaParts,
+    SchemaTransfer,
   ],
-  exports: [CollectionsRegistry, CollectionsService, RecordsService, RecordEvents, AuthRecordLoader],
+  exports: [
+    CollectionsRegistryModule,
+    CollectionsService,
+    RecordsService,
+    RecordEvents,
+    ChangeOutbox,
+    AuthRecordLoader,
+    SchemaParts,
+  ],
 })
 export class CollectionsModule implements OnApplicationBootstrap {
   constructor(private readonly collections: CollectionsService) {}

@@ -16,6 +16,8 @@ export interface JobPayloads {
   'push.sweep': { reason?: 'schedule' | 'manual' };
   /** One attempt at one webhook delivery; the row in plinth.webhook_delivery decides whether it is due. */
   'webhooks.deliver': { deliveryId: string };
+  /** Fans events out of the transactional outbox (plinth.event_outbox) into webhook deliveries. */
+  'webhooks.relay': { reason?: 'written' | 'busy' | 'sweep' };
   /** Queues again webhook deliveries left due but unqueued (Redis was down, a lost job). */
   'webhooks.sweep': { reason?: 'schedule' | 'manual' };
   /** One run of a schedule: a tick of its job scheduler, or `runId` (a queued run-now row). */
@@ -31,6 +33,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'push.deliver': 'push',
   'push.sweep': 'push',
   'webhooks.deliver': 'webhooks',
+  'webhooks.relay': 'webhooks',
   'webhooks.sweep': 'webhooks',
   'schedules.run': 'schedules',
 };

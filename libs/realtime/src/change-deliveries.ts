@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Principal } from '@plinth/core';
-import type { RecordChange, RecordsService } from '@plinth/collections';
+import type { RecordsService } from '@plinth/collections';
 import type { Counter } from 'prom-client';
 import type { LocalClient } from './local-client.js';
+import type { PublishedChange } from './published-change.js';
 import type { RealtimeAuth } from './realtime-auth.js';
 import type { Topic } from './topics.js';
 
@@ -23,7 +24,7 @@ interface Group {
  */
 export class ChangeDeliveries {
   private readonly logger = new Logger('Realtime');
-  private readonly queue: RecordChange[] = [];
+  private readonly queue: PublishedChange[] = [];
   private delivering = false;
 
   constructor(
@@ -32,13 +33,13 @@ export class ChangeDeliveries {
     private readonly counters: { sent: Counter; dropped: Counter<'reason'> },
     private readonly streams: {
       /** The streams that subscribe to the change's collection. */
-      candidates(change: RecordChange): Set<LocalClient>;
+      candidates(change: PublishedChange): Set<LocalClient>;
       /** Ends a stream whose credential no longer holds. */
       revoke(client: LocalClient): void;
     },
   ) {}
 
-  enqueue(changes: RecordChange[]): void {
+  enqueue(changes: PublishedChange[]): void {
     for (const change of changes) {
       if (this.queue.length >= MAX_QUEUE) {
         this.queue.shift();
@@ -64,7 +65,7 @@ export class ChangeDeliveries {
     }
   }
 
-  private async deliver(change: RecordChange): Promise<void> {
+  private async deliver(change: PublishedChange): Promise<void> {
     const candidates = this.streams.candidates(change);
     if (!candidates.size) return;
     // Every delivery asks whether the credentials still hold (the resolver caches briefly).
@@ -90,7 +91,7 @@ export class ChangeDeliveries {
   }
 
   /** One rule check (one query, plus expand) answers every subscriber of the group. */
-  private async deliverGroup(change: RecordChange, group: Group): Promise<void> {
+  private async deliverGroup(change: PublishedChange, group: Group): Promise<void> {
     let record: Record<string, unknown> | undefined;
     try {
       record = await this.records.viewSnapshot(

@@ -19,7 +19,7 @@ import {
   type Principal,
   type ResolvedConfig,
 } from '@plinth/core';
-import { RecordEvents, RecordsService, type RecordChange } from '@plinth/collections';
+import { RecordEvents, RecordsService } from '@plinth/collections';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
@@ -27,14 +27,15 @@ import { ClientStore, hashSecret, type StoredClient } from './client-store.js';
 import { checkSubscriptions } from './check-subscriptions.js';
 import { ChangeDeliveries } from './change-deliveries.js';
 import type { LocalClient } from './local-client.js';
+import { published, type PublishedChange } from './published-change.js';
 import { RealtimeAuth, SWEEP_MS, tokenExpiry } from './realtime-auth.js';
 import { SseConnection } from './sse-connection.js';
 import { parseTopic } from './topics.js';
 
 type Message =
-  | { t: 'changes'; changes: RecordChange[] }
+  | { t: 'changes'; changes: PublishedChange[] }
   /** One change, as replicas before batching published it (read during a rolling upgrade). */
-  | { t: 'change'; change: RecordChange }
+  | { t: 'change'; change: PublishedChange }
   /** `credential`: sealed, so Redis never carries a bearer in clear. */
   | { t: 'subs'; clientId: string; subscriptions: string[]; owner: string; credential?: string }
   | { t: 'kick'; clientId: string; connection: string };
@@ -67,7 +68,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
   private lastHeartbeat = Date.now();
   private closing = false;
   /** Changes of this turn of the event loop, not yet published. */
-  private pendingChanges: RecordChange[] = [];
+  private pendingChanges: PublishedChange[] = [];
   private dropped!: Counter<'reason'>;
   private deliveries!: ChangeDeliveries;
   private revoked!: Counter;
@@ -135,7 +136,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
     this.subscriber.on('message', (_channel: string, raw: string) => this.receive(raw));
     await this.subscriber.subscribe(this.channel);
-    this.stopListening = this.events.subscribe((change) => this.publishChange(change));
+    this.stopListening = this.events.subscribe((change) => this.publishChange(published(change)));
     this.tick = setInterval(() => this.onTick(), Math.min(1000, this.limits.heartbeatMs));
     this.tick.unref();
   }
@@ -390,10 +391,8 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
    * The changes written during one turn of the event loop go to Redis as one message, in order: a
    * PUBLISH per write was a socket write per write (~8 % of a create's CPU under load).
    */
-  private publishChange(change: RecordChange): void {
-    // Subscribers get the record only: the record before and the actor are for webhooks.
-    const { action, collectionId, collectionName, record } = change;
-    this.pendingChanges.push({ action, collectionId, collectionName, record });
+  private publishChange(change: PublishedChange): void {
+    this.pendingChanges.push(change);
     if (this.pendingChanges.length >= MAX_BATCH) this.flushChanges();
     else if (this.pendingChanges.length === 1) setImmediate(() => this.flushChanges());
   }

@@ -18,7 +18,7 @@ export class PushWebhooks implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     this.unsubscribe = this.events.subscribe((e: PushEvent) => {
       const { kind, ...data } = e;
-      this.emitter.emit(`push.${kind}`, `push:${e.messageId}`, () => data);
+      this.emitter.emit(`push.${kind}`, `push:${e.messageId}`, data);
     });
   }
 

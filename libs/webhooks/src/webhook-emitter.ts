@@ -6,8 +6,9 @@ import {
   OnApplicationShutdown,
   OnModuleInit,
 } from '@nestjs/common';
-import { newId, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
+import { PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
 import { JobsService } from '@plinth/jobs';
+import { OutboxKick } from './outbox-kick.js';
 import { enqueueDelivery } from './webhook-delivery.handler.js';
 import { WebhooksRepository, type NewDelivery, type WebhookRow } from './webhooks.repository.js';
 
@@ -28,11 +29,9 @@ export interface WebhookPayload {
 }
 
 /**
- * Turns events into webhook deliveries, in both roles (the server for records and accounts, the
- * worker for push outcomes). Every process keeps the webhooks in memory (reloaded through Redis
- * when any replica changes them), so an event no webhook wants costs nothing. Deliveries are
- * written in the order events were emitted here (one chain per process), then queued; the sweep
- * queues any whose job was lost.
+ * The webhooks every process keeps in memory (reloaded through Redis when any replica changes them),
+ * so an event no webhook wants costs nothing; and the way events that are no record write (push
+ * outcomes) reach the outbox, written in the order they were emitted here (one chain per process).
  */
 @Injectable()
 export class WebhookEmitter implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -44,6 +43,7 @@ export class WebhookEmitter implements OnModuleInit, BeforeApplicationShutdown, 
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly jobs: JobsService,
+    private readonly kick: OutboxKick,
     @Inject(PLINTH_CONFIG) config: ResolvedConfig,
   ) {
     this.channel = new ReloadChannel(
@@ -78,27 +78,20 @@ export class WebhookEmitter implements OnModuleInit, BeforeApplicationShutdown, 
     return this.webhooks.filter((w) => w.enabled && wantsEvent(w.events, type));
   }
 
+  /** Whether any enabled webhook wants this type of event. */
+  wants(type: string): boolean {
+    return this.webhooks.some((w) => w.enabled && wantsEvent(w.events, type));
+  }
+
   /**
-   * One event to every webhook that wants it. `build` makes the payload's data per webhook, or
-   * undefined when the webhook's filter turns it down; it runs in emit order, after earlier events.
+   * An event that is no record write (a push outcome) into the outbox, when a webhook wants it:
+   * written in emit order (one chain per process), then the relay is asked to fan it out.
    */
-  emit(
-    type: string,
-    orderKey: string,
-    build: (w: WebhookRow) => Promise<Record<string, unknown> | undefined> | Record<string, unknown>,
-  ): void {
-    const targets = this.wanting(type);
-    if (!targets.length) return;
-    const timestamp = new Date().toISOString();
+  emit(type: string, orderKey: string, data: Record<string, unknown>): void {
+    if (!this.wants(type)) return;
     this.enqueue(`${type} (${orderKey})`, async () => {
-      const rows: NewDelivery[] = [];
-      for (const w of targets) {
-        const data = await build(w);
-        if (!data) continue;
-        const payload: WebhookPayload = { type, timestamp, data };
-        rows.push({ id: newId(), webhookId: w.id, eventType: type, orderKey, payload });
-      }
-      await this.deliver(rows);
+      await this.repo.insertOutbox([{ type, orderKey, data }]);
+      this.kick.kick();
     });
   }
 

@@ -1,4 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { CollectionsRegistryModule } from '@plinth/collections';
+import { OutboxKick } from './outbox-kick.js';
+import { OutboxRelayHandler } from './outbox-relay.handler.js';
 import { ScheduleRunHandler } from './schedules/schedule-run.handler.js';
 import { ScheduleSync } from './schedules/schedule-sync.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
@@ -8,33 +11,40 @@ import { WebhookDeliveryHandler } from './webhook-delivery.handler.js';
 import { PushWebhooks } from './push-webhooks.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEmitter } from './webhook-emitter.js';
+import { WebhookFanOut } from './webhook-fan-out.js';
 import { WebhookSweepHandler } from './webhook-sweep.handler.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { WebhooksService } from './webhooks.service.js';
+import { WebhooksSchemaParts } from './webhooks-schema-parts.js';
 
 /**
- * Webhooks. Both roles get the delivery and sweep handlers (the jobs lib finds them when the
+ * Webhooks. Both roles get the relay, delivery and sweep handlers (the jobs lib finds them when the
  * process consumes queues) and the emitter with push outcomes as events; `http: true` (the server)
- * adds the admin API and the dispatcher that turns record changes and account events into deliveries.
+ * adds the admin API and the dispatcher that puts record changes and account events the webhooks
+ * want into the transactional outbox.
  */
 @Module({})
 export class WebhooksModule {
   static forRoot(opts: { http: boolean }): DynamicModule {
     return {
       module: WebhooksModule,
+      imports: [CollectionsRegistryModule],
       controllers: opts.http ? [WebhooksController, SchedulesController] : [],
       providers: [
         WebhooksRepository,
         WebhookDeliveryHandler,
         WebhookSweepHandler,
         WebhookEmitter,
+        OutboxKick,
+        OutboxRelayHandler,
+        WebhookFanOut,
         PushWebhooks,
         SchedulesRepository,
         ScheduleSync,
         ScheduleRunHandler,
         ...(opts.http ? [WebhookDispatcher, WebhooksService] : []),
-        ...(opts.http ? [SchedulesService] : []),
+        ...(opts.http ? [SchedulesService, WebhooksSchemaParts] : []),
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CompiledCollection } from '@plinth/collections';
 import { sql, type Sql, toQuery } from '@plinth/core';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 export interface WebhookRow {
   id: string;
@@ -66,6 +66,15 @@ export interface AttemptResult {
   error: string | null;
   /** 'delivered', 'dead', or a retry at this time. */
   next: 'delivered' | 'dead' | Date;
+}
+
+/** An event as the relay takes it out of the outbox. */
+export interface OutboxRow {
+  seq: string;
+  type: string;
+  order_key: string;
+  data: Record<string, unknown>;
+  created: Date;
 }
 
 const clean = (text: string, max: number): string => text.replaceAll('\u0000', '').slice(0, max);
@@ -155,9 +164,49 @@ export class WebhooksRepository {
     return count > 0;
   }
 
-  async insertDeliveries(rows: NewDelivery[]): Promise<void> {
-    if (!rows.length) return;
+  /** Events written outside a record write (push outcomes), in call order. */
+  async insertOutbox(events: Array<{ type: string; orderKey: string; data: unknown }>): Promise<void> {
+    if (!events.length) return;
     await this.dataSource.query(
+      `INSERT INTO plinth.event_outbox (type, order_key, data)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[])`,
+      [events.map((e) => e.type), events.map((e) => e.orderKey), events.map((e) => JSON.stringify(e.data))],
+    );
+  }
+
+  /**
+   * Takes up to `limit` of the oldest events out of the outbox and writes the deliveries `fanOut`
+   * makes of them, in one transaction: an event is fanned out exactly once, or stays for the next
+   * relay. One relay at a time (an advisory lock), so deliveries keep the events' order; undefined
+   * when another relay holds the lock.
+   */
+  async drainOutbox(
+    limit: number,
+    fanOut: (events: OutboxRow[]) => Promise<NewDelivery[]>,
+  ): Promise<{ taken: number; deliveries: NewDelivery[] } | undefined> {
+    return this.dataSource.transaction(async (tx) => {
+      const [lock] = await tx.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('plinth.event_outbox')) AS locked`,
+      );
+      if (!lock?.locked) return undefined;
+      const [rows] = (await tx.query(
+        `DELETE FROM plinth.event_outbox WHERE seq IN (SELECT seq FROM plinth.event_outbox ORDER BY seq LIMIT $1)
+         RETURNING seq, type, order_key, data, created`,
+        [limit],
+      )) as [OutboxRow[], number];
+      rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+      const deliveries = rows.length ? await fanOut(rows) : [];
+      await this.insertDeliveries(deliveries, tx);
+      return { taken: rows.length, deliveries };
+    });
+  }
+
+  async insertDeliveries(
+    rows: NewDelivery[],
+    db: EntityManager | DataSource = this.dataSource,
+  ): Promise<void> {
+    if (!rows.length) return;
+    await db.query(
       `INSERT INTO plinth.webhook_delivery (id, webhook_id, event_type, order_key, payload)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[])`,
       [

@@ -5,16 +5,18 @@ import { bodySchemas, itemsSchema, timestampProperties } from './signed-endpoint
 
 /** Record events of any collection. */
 export const RECORD_ACTIONS = ['create', 'update', 'delete'] as const;
+/** Files of a collection's records: uploaded with a create or update, removed by an update or delete. */
+export const FILE_EVENTS = ['file.create', 'file.delete'] as const;
 /** Push outcomes (the worker's): `push.*` takes both. */
 export const PUSH_EVENTS = ['push.delivery.failed', 'push.message.completed'] as const;
 
 const escape = (s: string) => s.replaceAll('.', '\\.');
 
 /**
- * `*`, `<collection>.*`, `<collection>.create|update|delete`, `<auth collection>.signup|signin|
- * password-reset|verified|email-changed`, `push.*` or a push event.
+ * `*`, `<collection>.*`, `<collection>.create|update|delete|file.create|file.delete`, `<auth
+ * collection>.signup|signin|password-reset|verified|email-changed`, `push.*` or a push event.
  */
-export const EVENT_PATTERN = `^(\\*|push\\.\\*|${PUSH_EVENTS.map(escape).join('|')}|[A-Za-z_][A-Za-z0-9_]{0,62}\\.(\\*|${[...RECORD_ACTIONS, ...AUTH_EVENT_KINDS].join('|')}))$`;
+export const EVENT_PATTERN = `^(\\*|push\\.\\*|${PUSH_EVENTS.map(escape).join('|')}|[A-Za-z_][A-Za-z0-9_]{0,62}\\.(\\*|${[...RECORD_ACTIONS, ...FILE_EVENTS.map(escape), ...AUTH_EVENT_KINDS].join('|')}))$`;
 
 const webhookFields = {
   name: { type: 'string', maxLength: 200, description: 'A label for people.' },
@@ -32,7 +34,8 @@ const webhookFields = {
     uniqueItems: true,
     items: { type: 'string', pattern: EVENT_PATTERN },
     description:
-      'Record events (`posts.create`, `posts.update`, `posts.delete`), account events of auth collections ' +
+      'Record events (`posts.create`, `posts.update`, `posts.delete`), file events of records (`posts.file.create`, ' +
+      '`posts.file.delete`, one per file uploaded or removed), account events of auth collections ' +
       '(`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), ' +
       'push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything).',
   },
@@ -112,7 +115,7 @@ export const deliveryResponseSchema = {
     payload: {
       type: 'object',
       description:
-        'The body sent: `{type, timestamp, data}`; data is `{collection, record, previous?, method?}` for record and account events, `{messageId, deliveryId, deviceId, platform, userId, error}` for push.delivery.failed, `{messageId, counts}` for push.message.completed.',
+        'The body sent: `{type, timestamp, data}`; data is `{collection, record, previous?, auth?, method?}` for record and account events (plus `file: {field, name}` for file events), `{messageId, deliveryId, deviceId, platform, userId, error}` for push.delivery.failed, `{messageId, counts}` for push.message.completed.',
     },
     attemptLog: {
       type: 'array',

@@ -78,10 +78,10 @@ export class WebhooksService {
     return toView(await this.find(id));
   }
 
-  async create(body: WebhookBody) {
+  /** A new webhook; `id` keeps the one of an imported schema file. */
+  async create(body: WebhookBody, id: string = newId()) {
     this.check(body);
     const secret = newWebhookSecret();
-    const id = newId();
     await this.repo.insert({
       id,
       name: body.name ?? '',
@@ -209,8 +209,11 @@ export class WebhooksService {
     return w;
   }
 
-  /** The URL, the events' collections and the filter, checked against every collection the events name. */
-  private check(body: WebhookBody): void {
+  /**
+   * The URL, the events' collections and the filter, checked against every collection the events
+   * name (also by the schema import, before it writes any webhook).
+   */
+  check(body: WebhookBody): void {
     const errors: FieldProblem[] = [];
     if (body.url !== undefined) {
       errors.push(...endpointUrlProblem(body.url, 'url', this.config.webhooks.allowPrivateEndpoints));
@@ -228,6 +231,12 @@ export class WebhooksService {
           path: `events.${i}`,
           code: 'INVALID_VALUE',
           message: `"${name}" is not an auth collection, so it has no ${action} events (only create, update, delete)`,
+        });
+      } else if (action.startsWith('file.') && !c.def.fields.some((f) => f.type === 'file')) {
+        errors.push({
+          path: `events.${i}`,
+          code: 'INVALID_VALUE',
+          message: `"${name}" has no file fields, so it has no ${action} events`,
         });
       } else names.add(name);
     });

@@ -2329,6 +2329,14 @@ export interface operations {
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
+            /** @description Schedules, without secrets (a webhook or schedule made by an import gets a new secret: rotate it to see it). */
+            schedules?: {
+              [key: string]: unknown;
+            }[];
+            /** @description Webhooks, without secrets (a webhook or schedule made by an import gets a new secret: rotate it to see it). */
+            webhooks?: {
+              [key: string]: unknown;
+            }[];
           };
         };
       };
@@ -2351,6 +2359,10 @@ export interface operations {
         'application/json': {
           collections: Record<string, never>[];
           deleteMissing?: boolean;
+          /** @description Schedules as exported (matched by name); absent: schedules are left as they are. */
+          schedules?: Record<string, never>[];
+          /** @description Webhooks as exported (matched by id); absent: webhooks are left as they are. */
+          webhooks?: Record<string, never>[];
         };
       };
     };
@@ -2425,6 +2437,20 @@ export interface operations {
             } & {
               [key: string]: unknown;
             })[];
+            /** @description What the import did (or would do) to schedules. */
+            schedules?: {
+              /** @enum {string} */
+              action: 'create' | 'update' | 'delete';
+              id?: string;
+              name: string;
+            }[];
+            /** @description What the import did (or would do) to webhooks. */
+            webhooks?: {
+              /** @enum {string} */
+              action: 'create' | 'update' | 'delete';
+              id?: string;
+              name: string;
+            }[];
           };
         };
       };
@@ -5087,7 +5113,7 @@ export interface operations {
       content: {
         'application/json': {
           enabled?: boolean;
-          /** @description Record events (`posts.create`, `posts.update`, `posts.delete`), account events of auth collections (`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything). */
+          /** @description Record events (`posts.create`, `posts.update`, `posts.delete`), file events of records (`posts.file.create`, `posts.file.delete`, one per file uploaded or removed), account events of auth collections (`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything). */
           events: string[];
           /** @description Only records (and accounts) that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`; push events carry no record and ignore it. */
           filter?: string;
@@ -5213,7 +5239,7 @@ export interface operations {
       content: {
         'application/json': {
           enabled?: boolean;
-          /** @description Record events (`posts.create`, `posts.update`, `posts.delete`), account events of auth collections (`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything). */
+          /** @description Record events (`posts.create`, `posts.update`, `posts.delete`), file events of records (`posts.file.create`, `posts.file.delete`, one per file uploaded or removed), account events of auth collections (`users.signup`, `users.signin`, `users.password-reset`, `users.verified`, `users.email-changed`), push events (`push.delivery.failed`, `push.message.completed`), `<collection>.*`, `push.*`, or `*` (everything). */
           events?: string[];
           /** @description Only records (and accounts) that match this filter (record filter grammar), e.g. `status = "paid" && total > 100`; push events carry no record and ignore it. */
           filter?: string;
@@ -5362,7 +5388,7 @@ export interface operations {
             lastStatus?: number | null;
             /** Format: date-time */
             nextAttemptAt?: string | null;
-            /** @description The body sent: `{type, timestamp, data}`; data is `{collection, record, previous?, method?}` for record and account events, `{messageId, deliveryId, deviceId, platform, userId, error}` for push.delivery.failed, `{messageId, counts}` for push.message.completed. */
+            /** @description The body sent: `{type, timestamp, data}`; data is `{collection, record, previous?, auth?, method?}` for record and account events (plus `file: {field, name}` for file events), `{messageId, deliveryId, deviceId, platform, userId, error}` for push.delivery.failed, `{messageId, counts}` for push.message.completed. */
             payload: Record<string, never>;
             /** @enum {unknown} */
             status: 'pending' | 'sending' | 'delivered' | 'dead';

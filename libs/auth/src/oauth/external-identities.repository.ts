@@ -68,6 +68,8 @@ export class ExternalIdentitiesRepository {
     c: CompiledCollection,
     key: IdentityKey,
     account: { email: string; verified: boolean; passwordHash: string; tokenKey: string },
+    /** More to write in the same transaction (the outbox event of the new record). */
+    also?: (tx: EntityManager, row: AccountRow) => Promise<unknown>,
   ): Promise<AccountRow> {
     return this.dataSource.transaction(async (tx) => {
       const [row] = await tx.query(
@@ -77,6 +79,7 @@ export class ExternalIdentitiesRepository {
         [newAccountId(c), account.email, account.verified, account.passwordHash, account.tokenKey],
       );
       await this.link(key, row.id, account.email, tx);
+      await also?.(tx, row as AccountRow);
       return row as AccountRow;
     });
   }

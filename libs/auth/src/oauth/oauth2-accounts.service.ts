@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type CompiledCollection, RecordEvents, storedRecord } from '@plinth/collections';
+import {
+  ChangeOutbox,
+  changeEvent,
+  type CompiledCollection,
+  RecordEvents,
+  type RecordChange,
+  storedRecord,
+} from '@plinth/collections';
 import { hashPassword, newTokenKey } from '@plinth/core';
 import { type AccountRow, UserAccountsRepository } from '../users/user-accounts.repository.js';
 import { ExternalIdentitiesRepository, type IdentityKey } from './external-identities.repository.js';
@@ -17,6 +24,7 @@ export class OAuth2AccountsService {
     private readonly identities: ExternalIdentitiesRepository,
     private readonly accounts: UserAccountsRepository,
     private readonly recordEvents: RecordEvents,
+    private readonly outbox: ChangeOutbox,
   ) {}
 
   /** Finds the linked account, links one through a verified email, or creates one. */
@@ -60,20 +68,23 @@ export class OAuth2AccountsService {
         );
       }
       const secrets = await newSecrets();
-      const account = await this.identities.createAccount(c, key, {
-        email: identity.email,
-        verified: identity.emailVerified,
-        ...secrets,
-      });
-      // A new record like any other (realtime, push triggers, webhooks; AuthEvents derives signup).
-      this.recordEvents.emit({
+      const created = (row: AccountRow): RecordChange => ({
         action: 'create',
         collectionId: c.def.id,
         collectionName: c.def.name,
-        record: storedRecord(c, account),
+        record: storedRecord(c, row),
         // Made by a caller who had no token yet (as a sign-up through the records API).
         actor: { kind: 'anonymous' },
       });
+      // A new record like any other: its event goes into the outbox with it (webhooks), then to
+      // realtime and push triggers (AuthEvents derives signup).
+      const account = await this.identities.createAccount(
+        c,
+        key,
+        { email: identity.email, verified: identity.emailVerified, ...secrets },
+        (tx, row) => this.outbox.write(tx, [changeEvent(created(row))]),
+      );
+      this.recordEvents.emit(created(account));
       return { account, isNew: true };
     } catch (err) {
       // Two callbacks of the same person at once: the loser finds what the winner created.

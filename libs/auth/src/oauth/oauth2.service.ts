@@ -163,7 +163,7 @@ export class OAuth2Service {
     if (!account) throw invalid();
     await this.users.checkAuthRule(c, account, OAUTH2_REQUEST);
     const answer = await this.users.issue(c, account, newId());
-    this.authEvents.account('signin', c, account, { method: 'oauth2' });
+    await this.authEvents.account('signin', c, account, { method: 'oauth2' });
     return { ...answer, meta: { isNew: row.data.isNew === true } };
   }
 }

@@ -232,7 +232,7 @@ export class AccountMailService {
     previousRow?: AccountRow,
   ): Promise<void> {
     const now = await this.accounts.findById(c, id);
-    if (now) this.events.account(kind, c, now, { previousRow });
+    if (now) await this.events.account(kind, c, now, { previousRow });
   }
 
   private issue(

@@ -102,7 +102,7 @@ export class UsersAuthService {
         await this.accounts.upgradePasswordHash(c, row.id, row.password_hash, await hashPassword(password));
       }
       const answer = await this.issue(c, row, newId());
-      this.events.account('signin', c, row, { method: 'password' });
+      await this.events.account('signin', c, row, { method: 'password' });
       return answer;
     });
   }

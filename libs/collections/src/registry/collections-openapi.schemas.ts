@@ -171,7 +171,28 @@ export const collectionBodySchema = {
 
 export const collectionPageSchema = pageSchema(collectionSchema);
 
-export const exportSchema = objectSchema({ collections: { type: 'array', items: collectionSchema } });
+const partItems = (what: string) => ({
+  type: 'array',
+  items: { type: 'object', additionalProperties: true },
+  description: `${what}, without secrets (a webhook or schedule made by an import gets a new secret: rotate it to see it).`,
+});
+
+export const exportSchema = objectSchema(
+  {
+    collections: { type: 'array', items: collectionSchema },
+    webhooks: partItems('Webhooks'),
+    schedules: partItems('Schedules'),
+  },
+  { optional: ['webhooks', 'schedules'] },
+);
+
+const partChanges = {
+  type: 'array',
+  items: objectSchema(
+    { id: str, name: str, action: { type: 'string', enum: ['create', 'update', 'delete'] } },
+    { optional: ['id'] },
+  ),
+};
 
 const valueChange = objectSchema(
   { key: str, from: { description: 'Absent: newly set.' }, to: { description: 'Absent: removed.' } },
@@ -216,21 +237,26 @@ const changeDetail = {
   reordered: { type: 'boolean', description: 'true: the fields were reordered.' },
 };
 
-export const importResultSchema = objectSchema({
-  changes: {
-    type: 'array',
-    items: objectSchema(
-      {
-        collection: str,
-        action: { type: 'string', enum: ['create', 'update', 'delete'] },
-        fields: {
-          type: 'array',
-          items: str,
-          description: 'Names of the fields added, changed or removed (all of them on create and delete).',
+export const importResultSchema = objectSchema(
+  {
+    changes: {
+      type: 'array',
+      items: objectSchema(
+        {
+          collection: str,
+          action: { type: 'string', enum: ['create', 'update', 'delete'] },
+          fields: {
+            type: 'array',
+            items: str,
+            description: 'Names of the fields added, changed or removed (all of them on create and delete).',
+          },
+          ...changeDetail,
         },
-        ...changeDetail,
-      },
-      { additional: true, optional: ['previousName', 'reordered'] },
-    ),
+        { additional: true, optional: ['previousName', 'reordered'] },
+      ),
+    },
+    webhooks: { ...partChanges, description: 'What the import did (or would do) to webhooks.' },
+    schedules: { ...partChanges, description: 'What the import did (or would do) to schedules.' },
   },
-});
+  { optional: ['webhooks', 'schedules'] },
+);

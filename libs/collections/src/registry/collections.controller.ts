@@ -16,6 +16,7 @@ import {
   importResultSchema,
 } from './collections-openapi.schemas.js';
 import { CollectionsService } from './collections.service.js';
+import { SchemaTransfer } from './schema-transfer.js';
 
 export const importSchema = {
   type: 'object',
@@ -24,6 +25,18 @@ export const importSchema = {
   properties: {
     collections: { type: 'array', maxItems: 500, items: { type: 'object' } },
     deleteMissing: { type: 'boolean' },
+    webhooks: {
+      type: 'array',
+      maxItems: 500,
+      items: { type: 'object' },
+      description: 'Webhooks as exported (matched by id); absent: webhooks are left as they are.',
+    },
+    schedules: {
+      type: 'array',
+      maxItems: 500,
+      items: { type: 'object' },
+      description: 'Schedules as exported (matched by name); absent: schedules are left as they are.',
+    },
   },
 };
 
@@ -32,7 +45,10 @@ export const importSchema = {
 @Controller('api/collections')
 @RequireAdmin()
 export class CollectionsController {
-  constructor(private readonly collections: CollectionsService) {}
+  constructor(
+    private readonly collections: CollectionsService,
+    private readonly transfer: SchemaTransfer,
+  ) {}
 
   @Get()
   @ApiAnswer(collectionPageSchema)
@@ -53,11 +69,11 @@ export class CollectionsController {
     };
   }
 
-  /** The whole schema, for `PUT /api/collections/import` elsewhere. */
+  /** The whole schema (collections, webhooks and schedules without secrets), for `PUT /api/collections/import` elsewhere. */
   @Get('export')
   @ApiAnswer(exportSchema)
   exportCollections() {
-    return { collections: this.collections.list() };
+    return this.transfer.export();
   }
 
   @Post()
@@ -75,7 +91,7 @@ export class CollectionsController {
   @ApiAnswer(importResultSchema)
   importCollections(@Body() body: unknown, @Query('dryRun') dryRun?: string) {
     const input = validateBody<{ collections: unknown[]; deleteMissing?: boolean }>(importSchema, body);
-    return this.collections.import(input, dryRun === 'true' || dryRun === '1');
+    return this.transfer.import(input, dryRun === 'true' || dryRun === '1');
   }
 
   @Get(':idOrName')

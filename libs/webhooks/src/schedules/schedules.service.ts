@@ -139,8 +139,8 @@ export class SchedulesService {
     return s;
   }
 
-  /** The cron and time zone (read together) and a URL target against the outbound guard. */
-  private check(body: ScheduleBody): void {
+  /** The cron and time zone (read together) and a URL target against the outbound guard (also for imports). */
+  check(body: ScheduleBody): void {
     const errors: FieldProblem[] = [];
     if (body.cron !== undefined || body.timezone !== undefined) {
       errors.push(...cronProblems(body.cron!, body.timezone!));

@@ -66,6 +66,8 @@ export class RecordCreator {
     // Uploads reach the storage only now that the rule allowed the record.
     await form?.store();
     const multi = hasMultiRelationValues(c, value);
+    // A webhook on these creates: the event is written in the same transaction as the record.
+    const durable = this.steps.wantsEvents(c, 'create');
     const insert = async (db: Queryable) => {
       const row = await (
         judged ? this.records.insert(db, c, values) : this.records.insertIf(db, c, values, rule!)
@@ -75,10 +77,13 @@ export class RecordCreator {
       if (!row) throw this.rules.refused(c, 'create');
       // Multi relations have no foreign key: their ids are checked once the rule allowed the record.
       if (multi) await this.steps.checkRelations(db, c, value);
-      return row;
+      const created = change('create', c, row, { principal });
+      if (durable) await this.steps.record(db, [created]);
+      return { row, created };
     };
-    const row = batch || multi ? await this.steps.write(batch, insert) : await insert(this.records.pool);
-    this.steps.emitLater(batch, change('create', c, row, { principal }));
+    const { row, created } =
+      batch || multi || durable ? await this.steps.write(batch, insert) : await insert(this.records.pool);
+    this.steps.emitLater(batch, created);
     return presentFor(c, row, caller);
   }
 

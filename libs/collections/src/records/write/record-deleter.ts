@@ -31,6 +31,7 @@ export class RecordDeleter {
       const current = await this.rules.visible(db, c, id, caller, { forUpdate: true });
       await this.rules.mayChange(db, c, id, 'delete', caller);
       await this.deleteWithRelations(db, c, current, changes, new Set(), principal);
+      await this.steps.record(db, changes);
     });
     for (const ch of changes) this.steps.emitLater(batch, ch);
     // Stored files of every deleted record (cascades included) go once the delete committed.

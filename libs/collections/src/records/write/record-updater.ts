@@ -39,7 +39,8 @@ export class RecordUpdater {
     const c = this.registry.get(collection);
     const caller = this.rules.caller(c, principal, 'update');
     const uploads = new Set(form?.uploaded);
-    if (!batch && uploads.size === 0) {
+    // With a webhook on these updates, the full path writes the event in the update's transaction.
+    if (!batch && uploads.size === 0 && !this.steps.wantsEvents(c, 'update')) {
       const direct = await this.updateDirectly(c, id, body, caller);
       if (direct) {
         this.steps.emitLater(
@@ -50,7 +51,7 @@ export class RecordUpdater {
       }
     }
     let replacedFiles: string[] = [];
-    const { row, previous } = await this.steps.write(batch, async (db) => {
+    const { row, updatedChange } = await this.steps.write(batch, async (db) => {
       const current = await this.rules.visible(db, c, id, caller, { forUpdate: true, withSecrets: true });
       await this.rules.mayChange(db, c, id, 'update', caller, body);
       // Admins, and callers the collection's manageRule grants this record, set password, verified, email freely.
@@ -76,9 +77,11 @@ export class RecordUpdater {
       const updated = await this.records.update(db, c, id, values).catch((err) => {
         throw writeError(err, c);
       });
-      return { row: updated, previous: current };
+      const updatedChange = change('update', c, updated, { principal, previous: current });
+      await this.steps.record(db, [updatedChange]);
+      return { row: updated, updatedChange };
     });
-    this.steps.emitLater(batch, change('update', c, row, { principal, previous }));
+    this.steps.emitLater(batch, updatedChange);
     const files = this.files.current;
     if (replacedFiles.length && files) {
       const recordId = String(row.id);

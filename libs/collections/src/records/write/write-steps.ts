@@ -3,6 +3,7 @@ import { hashPassword, type FieldProblem, type Principal } from '@plinth/core';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import { isMultiple } from '../../schema/collection.types.js';
+import { ChangeOutbox, changeEvent } from '../change-outbox.js';
 import type { Queryable } from '../pg.js';
 import { actorOf, RecordEvents, type RecordChange } from '../record-events.js';
 import type { BatchScope } from '../record-ports.js';
@@ -20,6 +21,7 @@ export class WriteSteps {
     private readonly registry: CollectionsRegistry,
     private readonly records: RecordsRepository,
     private readonly events: RecordEvents,
+    private readonly outbox: ChangeOutbox,
   ) {}
 
   /** Runs `work` in the batch's transaction, or in a transaction of its own. */
@@ -32,6 +34,27 @@ export class WriteSteps {
   async afterCommit(batch: BatchScope | undefined, work: () => Promise<void>): Promise<void> {
     if (batch) (batch.afterCommit ??= []).push(work);
     else await work();
+  }
+
+  /**
+   * Whether a durable subscriber (a webhook) wants this collection's `action` events: the write then
+   * runs in a transaction, to write its events into the outbox with it.
+   */
+  wantsEvents(c: CompiledCollection, action: RecordChange['action']): boolean {
+    return this.outbox.wantsAny([
+      {
+        type: `${c.def.name}.${action}`,
+        orderKey: '',
+        data: { collectionId: c.def.id, collectionName: c.def.name },
+      },
+    ]);
+  }
+
+  /** Writes the events of these changes that something wants into the outbox, in `db`'s transaction. */
+  async record(db: Queryable, changes: RecordChange[]): Promise<void> {
+    if (changes.length && this.outbox.wantsAny(changes.map(changeEvent))) {
+      await this.outbox.write(db, changes.map(changeEvent));
+    }
   }
 
   /** Publishes a change now, or once the batch committed. */

@@ -10,6 +10,7 @@ import { Schedules1797100000000 } from './1797100000000-schedules.js';
 import { PushMessageCompleted1797200000000 } from './1797200000000-push-message-completed.js';
 import { RequestLog1797300000000 } from './1797300000000-request-log.js';
 import { TextIds1842170000000 } from './1842170000000-text-ids.js';
+import { EventOutbox1842700000000 } from './1842700000000-event-outbox.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   PushMessageCompleted1797200000000,
   RequestLog1797300000000,
   TextIds1842170000000,
+  EventOutbox1842700000000,
 ];
