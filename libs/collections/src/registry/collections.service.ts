@@ -283,6 +283,61 @@ export class CollectionsService {
     return { changes };
   }
 
+  /**
+   * A whole app's collections into this install, keeping their ids (the PocketBase import): `check`
+   * runs first under the schema lock, `replace` names collections deleted first (the default, empty
+   * `users`), then the collections are created (relations, rules and indexes once all exist) and `then`
+   * runs in the same transaction. With dryRun everything is rolled back.
+   */
+  async createWithIds(
+    entries: Array<{ id: string; body: Record<string, unknown> }>,
+    opts: { replace: string[]; dryRun: boolean },
+    hooks: {
+      check(tx: EntityManager, all: CollectionDef[]): Promise<void>;
+      then(tx: EntityManager, created: CollectionDef[]): Promise<void>;
+    },
+  ): Promise<CollectionDef[]> {
+    let created: CollectionDef[] = [];
+    await this.change(async (tx, start) => {
+      await hooks.check(tx, start);
+      let all = start;
+      for (const idOrName of opts.replace) {
+        const gone = this.pick(all, idOrName);
+        all = all.filter((c) => c.id !== gone.id);
+        await this.apply(tx, gone, null, all);
+      }
+      const stubs = new Map<string, CollectionDef>();
+      for (const e of entries) {
+        const fields = (e.body.fields as unknown[]).filter((f) => !(isObject(f) && f.type === 'relation'));
+        const { name, type } = e.body;
+        const stub = normalizeCollection({ name, type, fields }, null, all, {
+          newId: () => e.id,
+          newFieldId,
+        });
+        if (!stub.ok) refuse(stub.errors, `The collection "${String(name)}" cannot be created`);
+        await this.apply(tx, null, stub.value, [...all, stub.value]);
+        all = [...all, stub.value];
+        stubs.set(e.id, stub.value);
+      }
+      for (const e of entries) {
+        const existing = stubs.get(e.id)!;
+        const body = { ...e.body, fields: remapFieldIds(e.body.fields as unknown[], existing) };
+        const result = normalizeCollection(body, existing, all, { newId, newFieldId });
+        if (!result.ok) refuse(result.errors, `The collection "${existing.name}" cannot be created`);
+        const next = this.sealOptions(result.value, null, e.body);
+        const after = all.map((c) => (c.id === next.id ? next : c));
+        await this.apply(tx, existing, next, after);
+        all = after;
+      }
+      created = entries.map((e) => all.find((c) => c.id === e.id)!);
+      await hooks.then(tx, created);
+      if (opts.dryRun) throw new DryRunDone();
+    }).catch((err) => {
+      if (!(err instanceof DryRunDone)) throw err;
+    });
+    return created;
+  }
+
   /** Creates the default `users` auth collection once per database. */
   async seedDefaults(): Promise<void> {
     await this.change(async (tx, all) => {

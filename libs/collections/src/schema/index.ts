@@ -28,3 +28,5 @@ export type { SchemaIssue, SchemaIssueCode } from './schema-issue.js';
 export { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
 export { fillMailLink, MAIL_LINK_KINDS, mailLinkTemplate, mailLinksIssues } from './normalize-mail-links.js';
 export type { MailLinkKind, MailLinks } from './normalize-mail-links.js';
+export { checkRule } from './check-rule.js';
+export type { RuleCheck, RuleOperation } from './check-rule.js';
