@@ -85,6 +85,8 @@ const PG_SYSTEM_COLUMNS = ['tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid', '
 const RESERVED_FIELD_NAMES_LOWER = new Set(
   [...RESERVED_FIELD_NAMES, ...PG_SYSTEM_COLUMNS].map((n) => n.toLowerCase()),
 );
+/** Reserved in auth collections only: base collections may have fields of these names (as in PocketBase). */
+const AUTH_ONLY_NAMES_LOWER = new Set(['email', 'emailvisibility', 'verified']);
 const RESERVED_COLLECTION_NAMES_LOWER = new Set([...RESERVED_COLLECTION_NAMES].map((n) => n.toLowerCase()));
 
 /** Auth columns a declared index may use besides the fields and id/created/updated. */
@@ -236,6 +238,8 @@ interface Context {
   existingFieldIds: ReadonlySet<string>;
   seenFieldIds: Set<string>;
   resolveTarget(name: string): string | undefined;
+  /** Auth collections have email, emailVisibility and verified columns of their own. */
+  isAuth: boolean;
 }
 
 /**
@@ -284,6 +288,7 @@ export function normalizeCollection(
     existingFieldIds: new Set(existing?.fields.map((f) => f.id) ?? []),
     seenFieldIds: new Set(),
     resolveTarget,
+    isAuth: type === 'auth',
   };
 
   // fields
@@ -500,7 +505,10 @@ function normalizeField(raw: unknown, path: string, ctx: Context): FieldDraft | 
       `The field name ${show(rawName)} is not allowed: use 1 to 63 letters, digits and underscores, starting with a letter (e.g. "publishedAt").`,
     );
     nameValid = false;
-  } else if (RESERVED_FIELD_NAMES_LOWER.has(rawName.toLowerCase())) {
+  } else if (
+    RESERVED_FIELD_NAMES_LOWER.has(rawName.toLowerCase()) &&
+    (ctx.isAuth || !AUTH_ONLY_NAMES_LOWER.has(rawName.toLowerCase()))
+  ) {
     issues.add(
       at(path, 'name'),
       'RESERVED_NAME',
