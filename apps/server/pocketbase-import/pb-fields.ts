@@ -1,3 +1,4 @@
+import { MAX_RELATION_SELECT } from '@plinth/collections';
 import type { PbCollection } from './pb-reader.js';
 
 /** One line of the report: what happened to a setting, field, rule or option, and why. */
@@ -59,10 +60,11 @@ export interface FieldMapping {
  * are copied from, and a note for every option Plinth cannot keep.
  */
 export function mapField(
-  raw: Record<string, unknown>,
+  pbField: Record<string, unknown>,
   byId: Map<string, PbCollection>,
   uniqueColumns: Set<string>,
 ): FieldMapping {
+  let raw = pbField;
   const name = String(raw.name);
   const type = String(raw.type);
   const notes: ImportNote[] = [];
@@ -71,7 +73,10 @@ export function mapField(
   const field: Record<string, unknown> = { name, type };
   if (raw.required === true) field.required = true;
   if (raw.hidden === true) field.hidden = true;
-  if (uniqueColumns.has(name)) field.unique = true;
+  const multiple = (Number(raw.maxSelect) || 1) > 1;
+  if (uniqueColumns.has(name) && multiple)
+    limited('unique', 'Plinth has no unique index over a field of several values.');
+  else if (uniqueColumns.has(name)) field.unique = true;
   let kind: ValueKind = 'text';
 
   switch (type) {
@@ -133,7 +138,12 @@ export function mapField(
         return { notes };
       }
       field.collection = target.name;
-      field.onDelete = raw.cascadeDelete === true ? 'cascade' : 'set-null';
+      // PocketBase refuses to delete a record a required relation points to, and clears optional ones.
+      field.onDelete = raw.cascadeDelete === true ? 'cascade' : raw.required === true ? 'restrict' : 'set-null';
+      if (Number(raw.maxSelect) > MAX_RELATION_SELECT) {
+        limited('maxSelect', `Plinth allows at most ${MAX_RELATION_SELECT} related records per field (PocketBase had ${String(raw.maxSelect)}).`);
+        raw = { ...raw, maxSelect: MAX_RELATION_SELECT };
+      }
       kind = (Number(raw.maxSelect) || 1) > 1 ? 'relations' : 'relation';
       if (!unset(raw.minSelect)) limited('minSelect', 'Plinth has no minimum number of related records.');
       break;

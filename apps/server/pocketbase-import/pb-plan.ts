@@ -73,12 +73,23 @@ export function planCollections(mapped: MappedCollection[]): { problems: string[
         why: `the rule does not compile in Plinth (${verdict.message}); it is now null (admins only). PocketBase's text: ${rule.replace(/\s+/g, ' ').slice(0, 300)}`,
       });
     }
-    const final = normalize(
-      m,
-      m.body,
-      stubs.filter((s) => s.id !== m.pb.id),
-    );
-    if (!final.def) problems.push(`${m.pb.name}: ${final.problem}`);
+    const others = defs.filter((d) => d.id !== m.pb.id);
+    const final = normalizeCollection(m.body, null, others, { newId: () => m.pb.id, newFieldId: fieldId });
+    if (final.ok) return;
+    // The save checks rules once more, against the whole schema: a rule it refuses becomes null too.
+    for (const e of final.errors) {
+      const key = e.path.split('.')[0]!;
+      const rule = m.body[key];
+      if (!RULES.some(([k]) => k === key) || rule === null) continue;
+      m.body[key] = null;
+      m.notes.push({
+        kind: 'limited',
+        what: key,
+        why: `the rule does not compile in Plinth (${e.message}); it is now null (admins only). PocketBase's text: ${String(rule).replace(/\s+/g, ' ').slice(0, 300)}`,
+      });
+    }
+    const retry = normalize(m, m.body, others);
+    if (!retry.def) problems.push(`${m.pb.name}: ${retry.problem}`);
   });
   return { problems };
 }

@@ -306,7 +306,6 @@ export class CollectionsService {
         all = all.filter((c) => c.id !== gone.id);
         await this.apply(tx, gone, null, all);
       }
-      const stubs = new Map<string, CollectionDef>();
       for (const e of entries) {
         const fields = (e.body.fields as unknown[]).filter((f) => !(isObject(f) && f.type === 'relation'));
         const { name, type } = e.body;
@@ -317,17 +316,20 @@ export class CollectionsService {
         if (!stub.ok) refuse(stub.errors, `The collection "${String(name)}" cannot be created`);
         await this.apply(tx, null, stub.value, [...all, stub.value]);
         all = [...all, stub.value];
-        stubs.set(e.id, stub.value);
       }
-      for (const e of entries) {
-        const existing = stubs.get(e.id)!;
-        const body = { ...e.body, fields: remapFieldIds(e.body.fields as unknown[], existing) };
-        const result = normalizeCollection(body, existing, all, { newId, newFieldId });
-        if (!result.ok) refuse(result.errors, `The collection "${existing.name}" cannot be created`);
-        const next = this.sealOptions(result.value, null, e.body);
-        const after = all.map((c) => (c.id === next.id ? next : c));
-        await this.apply(tx, existing, next, after);
-        all = after;
+      // Relations once every collection exists; then rules, which may reach through any relation.
+      const noRules = (body: Record<string, unknown>) => ({ ...body, ...NO_RULES });
+      for (const shape of [noRules, (body: Record<string, unknown>) => body]) {
+        for (const e of entries) {
+          const existing = all.find((c) => c.id === e.id)!;
+          const body = shape({ ...e.body, fields: remapFieldIds(e.body.fields as unknown[], existing) });
+          const result = normalizeCollection(body, existing, all, { newId, newFieldId });
+          if (!result.ok) refuse(result.errors, `The collection "${existing.name}" cannot be created`);
+          const next = this.sealOptions(result.value, null, e.body);
+          const after = all.map((c) => (c.id === next.id ? next : c));
+          await this.apply(tx, existing, next, after);
+          all = after;
+        }
       }
       created = entries.map((e) => all.find((c) => c.id === e.id)!);
       await hooks.then(tx, created);
@@ -458,6 +460,16 @@ export class CollectionsService {
 }
 
 class DryRunDone extends Error {}
+
+const NO_RULES = {
+  listRule: null,
+  viewRule: null,
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+  authRule: undefined,
+  manageRule: undefined,
+};
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
