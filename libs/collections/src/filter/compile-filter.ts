@@ -324,7 +324,7 @@ class Compiler implements ResolveHost, Binder {
     const guard = column.guard;
     if (!guard || column.sql) return wrap(sql);
     const own = guard.ownId
-      ? ` OR ${column.alias}.${quoteIdent(guard.idColumn)} = ${this.push(guard.ownId)}::uuid`
+      ? ` OR ${column.alias}.${quoteIdent(guard.idColumn)}::text = ${this.push(guard.ownId)}::text`
       : '';
     return wrap(`(CASE WHEN ${column.alias}.${quoteIdent(guard.flagColumn)} IS TRUE${own} THEN ${sql} END)`);
   }

@@ -78,7 +78,7 @@ function guarded(
   let own = '';
   if (guard.ownId && ctx.params) {
     ctx.params.push(guard.ownId);
-    own = ` OR ${alias}.${quoteIdent(guard.idColumn)} = $${ctx.params.length}::uuid`;
+    own = ` OR ${alias}.${quoteIdent(guard.idColumn)}::text = $${ctx.params.length}::text`;
   }
   return `(CASE WHEN ${alias}.${quoteIdent(guard.flagColumn)} IS TRUE${own} THEN ${sql} END)`;
 }

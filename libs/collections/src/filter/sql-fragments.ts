@@ -1,4 +1,3 @@
-import { isUuidText } from '@plinth/core';
 import type { ColumnKind, FilterCollection, FilterContext, FilterField } from './types.js';
 
 // SQL pieces the filter compiler assembles; each takes already-quoted SQL and returns SQL.
@@ -57,7 +56,11 @@ export function visibilityGuard(
   if (!flag || flag.kind !== 'bool' || flag.multiple) return undefined;
   const id = lookupField(collection, 'id')!;
   const auth = ctx.auth;
-  const ownId = auth && auth.collectionName === collection.name && isUuidText(auth.id) ? auth.id : undefined;
+  // Text ids (PocketBase's) as well as UUIDs: compared as text.
+  const ownId =
+    auth && auth.collectionName === collection.name && typeof auth.id === 'string' && auth.id !== ''
+      ? auth.id
+      : undefined;
   return { flagColumn: flag.column, idColumn: id.column, ...(ownId ? { ownId } : {}) };
 }
 

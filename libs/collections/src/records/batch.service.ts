@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, hashPassword, isUuid, toProblem, validateBody, type Principal } from '@plinth/core';
+import { AppError, hashPassword, toProblem, validateBody, type Principal } from '@plinth/core';
 import { type BufferedFile, readBatchForm, recordFormParts } from './batch-form.js';
 import { type Queryable, withTransaction } from './pg.js';
 import { RecordEvents } from './record-events.js';
@@ -229,8 +229,8 @@ export class BatchService {
     db: Queryable = this.repository.pool,
   ): Promise<string | undefined> {
     const id = (body as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string' || !isUuid(id)) return undefined;
     const c = this.registry.get(collection);
+    if (!c.isId(id)) return undefined;
     return (await this.repository.countExisting(db, c, [id])) > 0 ? id : undefined;
   }
 

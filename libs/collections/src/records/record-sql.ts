@@ -113,13 +113,13 @@ export function updateSql(
   const condition = where ? ` AND (${where(params)})` : '';
   if (!withPrevious) {
     return {
-      text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} WHERE t."id" = $1::uuid${condition} RETURNING ${c.selectList}`,
+      text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} WHERE t."id" = $1::${c.idType}${condition} RETURNING ${c.selectList}`,
       params,
     };
   }
   // The row is read and locked in a subquery (a concurrent update is waited for, not missed); its
   // columns come back as `previous.<column>`, parsed as any record column.
-  const old = `(SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = $1::uuid FOR UPDATE OF t) AS "previous"`;
+  const old = `(SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = $1::${c.idType} FOR UPDATE OF t) AS "previous"`;
   const before = c.columns.map((col) => `"previous".${quoteIdent(col)} AS ${quoteIdent(PREVIOUS + col)}`);
   return {
     text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} FROM ${old} WHERE t."id" = "previous"."id"${condition} RETURNING ${c.selectList}, ${before.join(', ')}`,

@@ -15,6 +15,12 @@ import {
   updateSql,
 } from './record-sql.js';
 
+/** The element type of relation column `field` of `c`: the id type of its target. */
+function relationIdCast(c: CompiledCollection, field: string): string {
+  const cast = c.fieldColumns.find((col) => col.name === field)?.cast ?? 'uuid';
+  return cast.replace('[]', '');
+}
+
 /**
  * SQL for records, through the request pool (statement timeout; or the caller's transaction
  * client); the auth record behind a token is read on the system pool, which record queries cannot fill.
@@ -75,7 +81,7 @@ export class RecordsRepository {
     const p = [...params, id];
     const { rows } = await recordQuery(
       db,
-      `SELECT ${c.selectList}${extra} FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})${opts.forUpdate ? ' FOR UPDATE OF t' : ''}`,
+      `SELECT ${c.selectList}${extra} FROM ${c.table} AS t WHERE t."id" = $${p.length}::${c.idType} AND (${where})${opts.forUpdate ? ' FOR UPDATE OF t' : ''}`,
       p,
     );
     return rows[0];
@@ -92,7 +98,7 @@ export class RecordsRepository {
     const p = [...params, id];
     const { rows } = await recordQuery(
       db,
-      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})`,
+      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::${c.idType} AND (${where})`,
       p,
     );
     return rows.length > 0;
@@ -102,7 +108,7 @@ export class RecordsRepository {
     const p = [...params, ids];
     const { rows } = await recordQuery(
       this.pool,
-      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = ANY($${p.length}::uuid[]) AND (${where})`,
+      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = ANY($${p.length}::${c.idType}[]) AND (${where})`,
       p,
     );
     return rows;
@@ -183,7 +189,7 @@ export class RecordsRepository {
   async delete(db: Queryable, c: CompiledCollection, id: string): Promise<Row | undefined> {
     const { rows } = await recordQuery(
       db,
-      `DELETE FROM ${c.table} AS t WHERE t."id" = $1::uuid RETURNING ${c.selectList}`,
+      `DELETE FROM ${c.table} AS t WHERE t."id" = $1::${c.idType} RETURNING ${c.selectList}`,
       [id],
     );
     return rows[0];
@@ -193,7 +199,7 @@ export class RecordsRepository {
   async countExisting(db: Queryable, c: CompiledCollection, ids: string[]): Promise<number> {
     const { rows } = await recordQuery<{ n: string }>(
       db,
-      `SELECT count(*) AS n FROM ${c.table} WHERE "id" = ANY($1::uuid[])`,
+      `SELECT count(*) AS n FROM ${c.table} WHERE "id" = ANY($1::${c.idType}[])`,
       [ids],
     );
     return Number(rows[0]!.n);
@@ -208,9 +214,10 @@ export class RecordsRepository {
     id: string,
   ): Promise<Row[]> {
     const col = `t.${quoteIdent(field)}`;
+    const cast = relationIdCast(c, field);
     const { rows } = await recordQuery(
       db,
-      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${multiple ? `$1::uuid = ANY(${col})` : `${col} = $1::uuid`} FOR UPDATE OF t`,
+      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${multiple ? `$1::${cast} = ANY(${col})` : `${col} = $1::${cast}`} FOR UPDATE OF t`,
       [id],
     );
     return rows;
@@ -225,11 +232,12 @@ export class RecordsRepository {
     id: string,
   ): Promise<Row[]> {
     const col = quoteIdent(field);
+    const cast = relationIdCast(c, field);
     const { rows } = await recordQuery(
       db,
       multiple
-        ? `UPDATE ${c.table} AS t SET ${col} = array_remove(${col}, $1::uuid), "updated" = now() WHERE $1::uuid = ANY(t.${col}) RETURNING ${c.selectList}`
-        : `UPDATE ${c.table} AS t SET ${col} = NULL, "updated" = now() WHERE t.${col} = $1::uuid RETURNING ${c.selectList}`,
+        ? `UPDATE ${c.table} AS t SET ${col} = array_remove(${col}, $1::${cast}), "updated" = now() WHERE $1::${cast} = ANY(t.${col}) RETURNING ${c.selectList}`
+        : `UPDATE ${c.table} AS t SET ${col} = NULL, "updated" = now() WHERE t.${col} = $1::${cast} RETURNING ${c.selectList}`,
       [id],
     );
     return rows;
@@ -238,7 +246,7 @@ export class RecordsRepository {
   async authRecord(c: CompiledCollection, id: string): Promise<Row | undefined> {
     const { rows } = await recordQuery(
       this.system,
-      `SELECT ${c.selectList}, t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      `SELECT ${c.selectList}, t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::${c.idType}`,
       [id],
     );
     return rows[0];

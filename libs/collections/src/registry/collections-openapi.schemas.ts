@@ -36,6 +36,14 @@ export const fieldSchema = {
       type: 'boolean',
       description: 'file: show PDFs in the browser (inline) instead of downloading them. Default false.',
     },
+    autogeneratePattern: {
+      ...str,
+      description:
+        'The `id` field of a text-id collection (PocketBase\'s): new record ids are made from this pattern.',
+    },
+    primaryKey: { type: 'boolean', description: 'true on the `id` field of a text-id collection.' },
+    system: { type: 'boolean', description: 'true on the `id` field of a text-id collection.' },
+    presentable: { type: 'boolean', description: "PocketBase's dashboard hint; accepted and not kept." },
   },
 };
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { AppError, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
 import type { FilterSchema } from '../filter/index.js';
 import type { CollectionDef } from '../schema/collection.types.js';
+import { idTypesIn } from '../fields/id-field.js';
 import { CollectionsRepository } from './collections.repository.js';
 import { compileCollection, type CompiledCollection } from './compiled-collection.js';
 
@@ -66,11 +67,13 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
     const previous = this.byId;
     const byName = new Map<string, CompiledCollection>();
     const byId = new Map<string, CompiledCollection>();
+    const idTypes = idTypesIn(defs);
     for (const def of defs) {
       const old = previous.get(def.id);
       // Unchanged collections keep their compiled validators and SQL. `updated` has millisecond
       // precision only, so the whole definition is compared.
-      const compiled = old && JSON.stringify(old.def) === JSON.stringify(def) ? old : compileCollection(def);
+      const compiled =
+        old && JSON.stringify(old.def) === JSON.stringify(def) ? old : compileCollection(def, idTypes);
       byName.set(def.name, compiled);
       byId.set(def.id, compiled);
     }

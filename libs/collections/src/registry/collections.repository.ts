@@ -37,6 +37,7 @@ const toDef = (r: CollectionRow): CollectionDef => ({
   updateRule: r.update_rule,
   deleteRule: r.delete_rule,
   ...(r.type === 'auth' ? authOptionsOf(r.options) : {}),
+  ...(r.options?.idField ? { idField: r.options.idField as CollectionDef['idField'] } : {}),
   created: new Date(r.created).toISOString(),
   updated: new Date(r.updated).toISOString(),
 });
@@ -68,7 +69,10 @@ export class CollectionsRepository {
         def.createRule,
         def.updateRule,
         def.deleteRule,
-        JSON.stringify(def.type === 'auth' ? authOptionsOf(def as unknown as Record<string, unknown>) : {}),
+        JSON.stringify({
+          ...(def.type === 'auth' ? authOptionsOf(def as unknown as Record<string, unknown>) : {}),
+          ...(def.idField ? { idField: def.idField } : {}),
+        }),
       ],
     );
   }

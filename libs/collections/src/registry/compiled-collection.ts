@@ -3,6 +3,8 @@ import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
+import { newId } from '@plinth/core';
+import { ALL_UUID, generateTextId, idTypeOf, isRecordIdOf, type IdTypes, type RecordIdType } from '../fields/id-field.js';
 
 export type { ColumnCast };
 
@@ -41,12 +43,24 @@ export interface CompiledCollection {
   /** The names in `selectList`, in its order. */
   columns: string[];
   isAuth: boolean;
+  /** UUIDv7 ids, or PocketBase's text ids (docs/decisions/text-ids.md). */
+  idType: RecordIdType;
+  /** Whether `value` can be a record id here (its form only): lookups of anything else find nothing. */
+  isId(value: unknown): value is string;
+  /**
+   * The id of a new record: a well-formed `given` one (UUIDs lower-cased), else a new one; undefined
+   * for a text-id collection without an autogenerate pattern when none is given.
+   */
+  newRecordId(given?: unknown): string | undefined;
 }
 
-export function compileCollection(def: CollectionDef): CompiledCollection {
+/** `idTypes` gives the id type of the collections its relations point to. */
+export function compileCollection(def: CollectionDef, idTypes: IdTypes = ALL_UUID): CompiledCollection {
   const isAuth = def.type === 'auth';
+  const idType = idTypeOf(def);
+  const own: IdTypes = (name) => (name === def.name ? idType : idTypes(name));
   const fieldColumns = def.fields.map((field) => {
-    const cast = columnType(field);
+    const cast = columnType(field, field.type === 'relation' ? own(field.collection ?? '') : 'uuid');
     return { name: field.name, field, cast, zero: zeroOf(cast) };
   });
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
@@ -55,12 +69,18 @@ export function compileCollection(def: CollectionDef): CompiledCollection {
   return {
     def,
     table: `"data".${quoteIdent(def.name)}`,
-    filter: toFilterCollection(def),
-    validators: compileRecordValidators(def),
+    filter: toFilterCollection(def, own),
+    validators: compileRecordValidators(def, own),
     fieldColumns,
     visibleColumns: fieldColumns.filter((col) => !col.field?.hidden),
     selectList,
     columns,
     isAuth,
+    idType,
+    isId: (value): value is string => isRecordIdOf(idType, value),
+    newRecordId: (given) => {
+      if (!isRecordIdOf(idType, given)) return def.idField ? generateTextId(def.idField) : newId();
+      return idType === 'uuid' ? given.toLowerCase() : given;
+    },
   };
 }

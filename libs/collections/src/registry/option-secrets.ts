@@ -1,5 +1,6 @@
 import { AppError, SecretBox, type FieldProblem } from '@plinth/core';
-import type { CollectionDef } from '../schema/collection.types.js';
+import { presentIdField } from '../fields/id-field.js';
+import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 
 type Json = Record<string, unknown>;
 
@@ -81,8 +82,15 @@ export const DISABLED_MFA = { enabled: false, duration: 1800, rule: '' } as cons
 
 /** The collection as answers show it: secrets blanked; auth collections with PocketBase's otp and mfa. */
 export function presentCollection(def: CollectionDef): CollectionDef {
-  const shown = blankOptionSecrets(def);
+  const shown = withIdField(blankOptionSecrets(def));
   return def.type === 'auth' ? { ...shown, otp: { ...DISABLED_OTP }, mfa: { ...DISABLED_MFA } } : shown;
+}
+
+/** A text-id collection as PocketBase shows it: its id field first in `fields`. */
+function withIdField(def: CollectionDef): CollectionDef {
+  if (!def.idField) return def;
+  const { idField, ...rest } = def;
+  return { ...rest, fields: [presentIdField(idField) as unknown as FieldDef, ...def.fields] };
 }
 
 /** The collection as answers show it: every provider client secret blanked to "". */

@@ -64,9 +64,10 @@ export function checkRule(
       `@request.body is empty in a ${operation} rule; it holds the sent fields of a create or update.`,
     );
   }
-  const schema = toFilterSchema([...others.filter((c) => c.name !== self.name), self]);
+  const all = [...others.filter((c) => c.name !== self.name), self];
+  const schema = toFilterSchema(all);
   try {
-    validateRuleSyntax(rule, toFilterCollection(self), schema);
+    validateRuleSyntax(rule, schema.collection(self.name) ?? toFilterCollection(self), schema);
     return { ok: true, warnings };
   } catch (error) {
     if (!(error instanceof FilterError)) throw error;

@@ -1,3 +1,5 @@
+import type { TextIdField } from '../fields/id-field.js';
+
 /** The collection model as the API, the schema file and the database metadata see it (DESIGN §3). */
 
 export const FIELD_TYPES = [
@@ -69,6 +71,8 @@ export interface CollectionDef {
   createRule: string | null;
   updateRule: string | null;
   deleteRule: string | null;
+  /** PocketBase's text record ids; absent: UUIDv7 ids. Answers show it as the first entry of `fields`. */
+  idField?: TextIdField;
   /** auth collections: social sign-in (DESIGN §10), at the top level as in PocketBase. */
   oauth2?: Record<string, unknown>;
   /** auth collections: password sign-in on or off, and the fields an identity is looked up in. */

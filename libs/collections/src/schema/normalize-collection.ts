@@ -21,6 +21,8 @@ import {
   isMultiple,
 } from './collection.types.js';
 import { jsonTypeOf, type SchemaIssue, type SchemaIssueCode, show } from './schema-issue.js';
+import { idTypesIn } from '../fields/id-field.js';
+import { fromPocketBaseShape } from './pocketbase-shape.js';
 import { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
 
 export const MAX_FIELDS = 500;
@@ -258,11 +260,13 @@ export function normalizeCollection(
     issues.add('', 'INVALID_TYPE', `The collection must be a JSON object, not ${jsonTypeOf(input)}.`);
     return { ok: false, errors: issues.all };
   }
-  const body = input;
+  const pb = fromPocketBaseShape(input, existing, all);
+  const body = pb.body;
   const others = all.filter((c) => c.id !== existing?.id);
   issues.unknownKeys(body, '', new Set(COLLECTION_KEYS), 'A collection');
 
-  // id, created, updated are server-managed: accepted so a GET answer can be sent back.
+  // id: a new collection may bring one (PocketBase's or another Plinth's); created, updated are
+  // server-managed and accepted so a GET answer can be sent back.
   const id = issues.string(body, 'id', '');
   if (id !== undefined && existing && id !== existing.id) {
     issues.add(
@@ -271,6 +275,8 @@ export function normalizeCollection(
       `The body's id ${show(id)} is not the id of collection "${existing.name}"; leave "id" out.`,
     );
   }
+  const givenId = existing || id === undefined || id === '' ? undefined : collectionIdProblem(id, others, issues);
+  const idField = recordIdField(existing, pb, issues);
   issues.string(body, 'created', '');
   issues.string(body, 'updated', '');
 
@@ -361,8 +367,9 @@ export function normalizeCollection(
       fields: drafts.filter((d) => d.usable).map((d) => ({ id: d.id ?? '', ...d.field })),
       indexes: [],
       ...rules.values,
+      ...(idField ? { idField } : {}),
     };
-    const filterCollection = toFilterCollection(draftDef);
+    const filterCollection = toFilterCollection(draftDef, idTypesIn(others));
     const filterSchema = toFilterSchema([...others, draftDef]);
     for (const rule of RULE_NAMES) {
       if (!rules.valid.has(rule)) continue;
@@ -384,10 +391,11 @@ export function normalizeCollection(
     }
   }
 
-  if (issues.count > 0) return { ok: false, errors: issues.all };
+  if (issues.count > 0 || pb.issues.length > 0)
+    return { ok: false, errors: [...pb.issues, ...issues.all.map((e) => atOrigin(e, pb.origin))] };
 
   const value: CollectionDef = {
-    id: existing?.id ?? opts.newId(),
+    id: existing?.id ?? givenId ?? opts.newId(),
     name: name ?? selfName,
     type,
     fields: drafts.map((d) => ({ id: d.id ?? opts.newFieldId(), ...d.field })),
@@ -395,9 +403,52 @@ export function normalizeCollection(
     ...rules.values,
     ...authOptions,
   };
+  if (idField) value.idField = idField;
   if (existing?.created !== undefined) value.created = existing.created;
   if (existing?.updated !== undefined) value.updated = existing.updated;
   return { ok: true, value };
+}
+
+/** A collection id a client brings: PocketBase's (`pbc_2287844090`, `_pb_users_auth_`) or a UUID. */
+const COLLECTION_ID = /^[A-Za-z0-9_-]{1,40}$/;
+
+/** The id when it can be a new collection's id, else undefined with the problem added. */
+function collectionIdProblem(id: string, others: readonly CollectionDef[], issues: Issues): string | undefined {
+  // Index names carry the id lowercased without "-": two ids that differ only so would clash.
+  const tag = (s: string) => s.replace(/-/g, '').toLowerCase();
+  if (!COLLECTION_ID.test(id)) {
+    issues.add('id', 'INVALID_VALUE', `The collection id ${show(id)} is not allowed: use 1 to 40 letters, digits, "_" or "-", or leave "id" out.`);
+  } else if (others.some((c) => tag(c.id) === tag(id) || c.name === id)) {
+    issues.add('id', 'COLLECTION_NAME_TAKEN', `The collection id ${show(id)} is already taken by another collection's id or name; choose another one or leave "id" out.`);
+  } else {
+    return id;
+  }
+  return undefined;
+}
+
+/** The record id field after this change: given ones are PocketBase's text ids; a collection's id type never changes. */
+function recordIdField(
+  existing: CollectionDef | null,
+  pb: ReturnType<typeof fromPocketBaseShape>,
+  issues: Issues,
+): CollectionDef['idField'] {
+  if (!pb.idFieldGiven) return existing?.idField;
+  if (existing && !existing.idField) {
+    issues.add(
+      'fields',
+      'INVALID_VALUE',
+      `Collection "${existing.name}" has UUID record ids and cannot switch to text ids; remove the "id" field, or create a new collection with it and move the records.`,
+    );
+    return undefined;
+  }
+  return pb.idField;
+}
+
+/** A problem's path as the client numbered its fields (PocketBase's built-in entries were taken out). */
+function atOrigin(issue: SchemaIssue, origin: readonly number[]): SchemaIssue {
+  const m = /^fields\.(\d+)(.*)$/.exec(issue.path);
+  const original = m ? origin[Number(m[1])] : undefined;
+  return original === undefined ? issue : { ...issue, path: `fields.${original}${m![2]}` };
 }
 
 function normalizeName(
@@ -425,7 +476,7 @@ function normalizeName(
       'RESERVED_NAME',
       `"${raw}" is a reserved word and cannot name a collection; choose another name.`,
     );
-  } else if (others.some((c) => c.name.toLowerCase() === raw.toLowerCase())) {
+  } else if (others.some((c) => c.name.toLowerCase() === raw.toLowerCase() || c.id === raw)) {
     issues.add(
       'name',
       'COLLECTION_NAME_TAKEN',

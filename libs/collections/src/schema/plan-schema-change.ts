@@ -7,6 +7,7 @@ import {
   type OnDelete,
   isMultiple,
 } from './collection.types.js';
+import { idTypeOf, type RecordIdType } from '../fields/id-field.js';
 import type { SchemaIssue } from './schema-issue.js';
 
 export type PlanResult = { ok: true; statements: string[] } | { ok: false; errors: SchemaIssue[] };
@@ -52,7 +53,8 @@ const tempColumnName = (f: FieldDef) => objectName(`_tmp_${f.id}`);
 export type ColumnCast =
   'text' | 'text[]' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid' | 'uuid[]';
 
-export function columnType(f: FieldDef): ColumnCast {
+/** `targetIdType`: the id type of a relation's target (relations to text-id collections hold text). */
+export function columnType(f: FieldDef, targetIdType: RecordIdType = 'uuid'): ColumnCast {
   switch (f.type) {
     case 'number':
       return 'double precision';
@@ -63,11 +65,19 @@ export function columnType(f: FieldDef): ColumnCast {
     case 'json':
       return 'jsonb';
     case 'relation':
+      if (targetIdType === 'text') return isMultiple(f) ? 'text[]' : 'text';
       return isMultiple(f) ? 'uuid[]' : 'uuid';
     default:
       // text, email, url, select, file
       return isMultiple(f) ? 'text[]' : 'text';
   }
+}
+
+/** The column type of `f` in `def`, whose relations are resolved against `all`. */
+function columnOf(def: CollectionDef, f: FieldDef, all: readonly CollectionDef[]): ColumnCast {
+  if (f.type !== 'relation') return columnType(f);
+  const target = f.collection === def.name ? def : all.find((c) => c.name === f.collection);
+  return columnType(f, target ? idTypeOf(target) : 'uuid');
 }
 
 const hasForeignKey = (f: FieldDef): boolean => f.type === 'relation' && !isMultiple(f);
@@ -157,7 +167,7 @@ function planCreate(def: CollectionDef, all: readonly CollectionDef[]): PlanResu
   if (errors.length) return { ok: false, errors };
   const tag = collectionTag(def);
   const columns = [
-    `${quoteIdent('id')} uuid CONSTRAINT ${objectName(`pk_${tag}`)} PRIMARY KEY`,
+    `${quoteIdent('id')} ${idTypeOf(def)} CONSTRAINT ${objectName(`pk_${tag}`)} PRIMARY KEY`,
     `${quoteIdent('created')} timestamptz NOT NULL DEFAULT now()`,
     `${quoteIdent('updated')} timestamptz NOT NULL DEFAULT now()`,
   ];
@@ -170,7 +180,7 @@ function planCreate(def: CollectionDef, all: readonly CollectionDef[]): PlanResu
       `${quoteIdent('token_key')} text NOT NULL`,
     );
   }
-  for (const f of def.fields) columns.push(`${quoteIdent(f.name)} ${columnType(f)}`);
+  for (const f of def.fields) columns.push(`${quoteIdent(f.name)} ${columnOf(def, f, all)}`);
 
   const statements = [`CREATE TABLE ${table(def.name)} (${columns.join(', ')})`];
   for (const f of def.fields) if (hasForeignKey(f)) statements.push(addForeignKey(def, f));
@@ -262,9 +272,18 @@ function planUpdate(prev: CollectionDef, next: CollectionDef, all: readonly Coll
       });
     } else if (change.kind === 'alter') {
       alters.push(
-        `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(to.name)} TYPE ${columnType(to)} USING ${change.using}`,
+        `ALTER TABLE ${t} ALTER COLUMN ${quoteIdent(to.name)} TYPE ${columnOf(next, to, all)} USING ${change.using}`,
       );
     }
+  }
+  for (const { from, to, index } of kept) {
+    if (to.type !== 'relation' || from.type !== 'relation') continue;
+    if (columnOf(prev, from, all).startsWith('uuid') === columnOf(next, to, all).startsWith('uuid')) continue;
+    errors.push({
+      path: `fields.${index}.collection`,
+      code: 'FIELD_TYPE_CHANGE_UNSUPPORTED',
+      message: `Field "${to.name}" cannot point to a collection with another id type (UUID or text ids); add a new relation field instead.`,
+    });
   }
   const retargeted = kept.filter(
     ({ from, to }) => to.type === 'relation' && targetOf(prev, from) !== targetOf(next, to),
@@ -321,7 +340,7 @@ function planUpdate(prev: CollectionDef, next: CollectionDef, all: readonly Coll
 
   // 6. New columns.
   for (const f of added)
-    statements.push(`ALTER TABLE ${t} ADD COLUMN ${quoteIdent(f.name)} ${columnType(f)}`);
+    statements.push(`ALTER TABLE ${t} ADD COLUMN ${quoteIdent(f.name)} ${columnOf(next, f, all)}`);
 
   // 7. Foreign keys, then indexes, that are new or changed.
   for (const { from, to } of kept) {

@@ -6,6 +6,7 @@
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { createAjv } from '@plinth/core';
 
+import { ALL_UUID, idTypeOf, type IdTypes } from '../fields/id-field.js';
 import { isMultiple } from '../schema/collection.types.js';
 import type { CollectionDef, FieldDef, FieldType } from '../schema/collection.types.js';
 import { buildRecordSchemas, parseModifierKey } from './record-schemas.js';
@@ -113,6 +114,8 @@ interface OpContext {
   /** Keys for which null / '' / [] is reported as REQUIRED rather than as a type or length error. */
   nonEmpty: Set<string>;
   knownFieldsText: string;
+  /** Whether a relation field's ids (or the record id, for null) are UUIDs, which read lower-cased. */
+  uuidIds: (f: FieldDef | null) => boolean;
 }
 
 const cache = new WeakMap<CollectionDef, RecordValidators>();
@@ -121,11 +124,13 @@ const cache = new WeakMap<CollectionDef, RecordValidators>();
  * The validators of one collection version. Cached per def object: compiling the same def again
  * returns the same object (and functions). A changed collection must be a new def object.
  */
-export function compileRecordValidators(def: CollectionDef): RecordValidators {
+export function compileRecordValidators(def: CollectionDef, idTypes: IdTypes = ALL_UUID): RecordValidators {
   const cached = cache.get(def);
   if (cached) return cached;
 
-  const schemas = buildRecordSchemas(def);
+  const schemas = buildRecordSchemas(def, idTypes);
+  const uuidIds = (f: FieldDef | null) =>
+    (f === null || f.collection === def.name ? idTypeOf(def) : idTypes(f.collection ?? '')) === 'uuid';
   const fields = new Map(def.fields.map((f) => [f.name, f] as const));
   const auth = def.type === 'auth';
   const required = def.fields.filter((f) => f.required).map((f) => f.name);
@@ -146,6 +151,7 @@ export function compileRecordValidators(def: CollectionDef): RecordValidators {
         ...required,
         ...(auth ? (op === 'create' ? ['email', 'password', 'passwordConfirm'] : ['email']) : []),
       ]),
+      uuidIds,
       knownFieldsText:
         (names.length ? `the fields are: ${listed}` : 'this collection has no writable fields') +
         (modifiers ? ' (multi-value fields also take field+, +field and field-)' : ''),
@@ -590,14 +596,14 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
 
-function normalizeFieldValue(f: FieldDef, v: unknown): unknown {
+function normalizeFieldValue(ctx: OpContext, f: FieldDef, v: unknown): unknown {
+  const lowerIds = f.type === 'relation' && ctx.uuidIds(f);
   if (isMultiple(f)) {
     if (v === null || v === undefined) return [];
-    return f.type === 'relation' && Array.isArray(v) ? v.map(lower) : v;
+    return lowerIds && Array.isArray(v) ? v.map(lower) : v;
   }
   if (f.type === 'date' && typeof v === 'string') return normalizeDate(v);
-  if (f.type === 'relation') return lower(v);
-  return v;
+  return lowerIds ? lower(v) : v;
 }
 
 function buildValue(ctx: OpContext, input: Record<string, unknown>): Record<string, unknown> {
@@ -606,16 +612,16 @@ function buildValue(ctx: OpContext, input: Record<string, unknown>): Record<stri
     const v = input[key];
     const field = ctx.fields.get(key);
     if (field) {
-      setOwn(out, key, normalizeFieldValue(field, v));
+      setOwn(out, key, normalizeFieldValue(ctx, field, v));
       continue;
     }
     const modifier = parseModifierKey(key);
     const target = modifier ? ctx.fields.get(modifier.field) : undefined;
     if (target && isMultiple(target)) {
       const list = Array.isArray(v) ? v : [v];
-      setOwn(out, key, target.type === 'relation' ? list.map(lower) : list);
+      setOwn(out, key, target.type === 'relation' && ctx.uuidIds(target) ? list.map(lower) : list);
     } else if (key === 'id') {
-      setOwn(out, key, lower(v));
+      setOwn(out, key, ctx.uuidIds(null) ? lower(v) : v);
     } else {
       setOwn(out, key, v);
     }

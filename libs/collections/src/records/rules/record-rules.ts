@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, isAdminLike, isUuid, keyAllows, type Principal } from '@plinth/core';
+import { AppError, isAdminLike, keyAllows, type Principal } from '@plinth/core';
 import { compileRule, FilterError, type FilterContext } from '../../filter/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { ColumnCast, CompiledCollection } from '../../registry/compiled-collection.js';
@@ -147,7 +147,7 @@ export class RecordRules {
         'RECORD_NOT_FOUND',
         `There is no record "${String(id).slice(0, 64)}" in "${c.def.name}" that you can see.`,
       );
-    if (!isUuid(id)) throw notFound();
+    if (!c.isId(id)) throw notFound();
     const params: unknown[] = [];
     const where = caller.bypass
       ? 'TRUE'

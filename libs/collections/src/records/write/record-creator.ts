@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { newId, newTokenKey, type Principal } from '@plinth/core';
+import { newTokenKey, type Principal } from '@plinth/core';
+import { newIdProblem } from '../../fields/id-field.js';
+import type { RecordFieldError } from '../../validation/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { ColumnCast, CompiledCollection } from '../../registry/compiled-collection.js';
 import { takeAdminVerified } from '../admin-auth-fields.js';
@@ -47,6 +49,8 @@ export class RecordCreator {
       throw invalid(asIs.ok ? result.errors : asIs.errors, `The record for "${c.def.name}" is invalid`);
     }
     const value = result.value;
+    const idProblem = newIdProblemOf(c, value.id);
+    if (idProblem) throw invalid([idProblem], `The record for "${c.def.name}" is invalid`);
     const files = fileProblems(c, value, undefined, new Set(form?.uploaded)).problems;
     if (files.length) throw invalid(files, `The record for "${c.def.name}" is invalid`);
     const values = await this.values(c, value, body, batch);
@@ -106,8 +110,8 @@ export class RecordCreator {
     body: unknown,
     batch: BatchScope | undefined,
   ): Promise<Values> {
-    const id = typeof value.id === 'string' ? value.id : newId();
-    const values: Values = new Map([['id', { value: id, cast: 'uuid' }]]);
+    const id = typeof value.id === 'string' ? value.id : c.newRecordId()!;
+    const values: Values = new Map([['id', { value: id, cast: c.idType }]]);
     for (const col of c.fieldColumns) {
       if (col.name in value) values.set(col.name, { value: value[col.name], cast: col.cast });
     }
@@ -140,4 +144,15 @@ export class RecordCreator {
       if (!asIs.ok) throw invalid(asIs.errors, `The record for "${c.def.name}" is invalid`);
     }
   }
+}
+
+/** A text id the client chose that the collection's id field refuses, or one it must choose and did not. */
+function newIdProblemOf(c: CompiledCollection, id: unknown): RecordFieldError | undefined {
+  if (!c.def.idField) return undefined;
+  if (typeof id !== 'string' || id === '') {
+    if (c.def.idField.autogeneratePattern) return undefined;
+    return { path: 'id', code: 'REQUIRED', message: 'is required: this collection makes no ids of its own' };
+  }
+  const problem = newIdProblem(c.def.idField, id);
+  return problem ? { path: 'id', code: 'INVALID_VALUE', message: problem } : undefined;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isUuid, type Principal } from '@plinth/core';
+import type { Principal } from '@plinth/core';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import { takeAdminVerified } from '../admin-auth-fields.js';
@@ -125,7 +125,7 @@ export class RecordUpdater {
     body: unknown,
     caller: Caller,
   ): Promise<{ row: Row; previous: Row } | undefined> {
-    if (!isUuid(id) || (!caller.bypass && c.def.viewRule === null)) return undefined;
+    if (!c.isId(id) || (!caller.bypass && c.def.viewRule === null)) return undefined;
     const result = c.validators.update(withoutReadOnlyKeys(body), { isAdmin: caller.bypass });
     if (!result.ok) return undefined;
     const value = result.value;
