@@ -139,9 +139,13 @@ export function mapField(
       }
       field.collection = target.name;
       // PocketBase refuses to delete a record a required relation points to, and clears optional ones.
-      field.onDelete = raw.cascadeDelete === true ? 'cascade' : raw.required === true ? 'restrict' : 'set-null';
+      field.onDelete =
+        raw.cascadeDelete === true ? 'cascade' : raw.required === true ? 'restrict' : 'set-null';
       if (Number(raw.maxSelect) > MAX_RELATION_SELECT) {
-        limited('maxSelect', `Plinth allows at most ${MAX_RELATION_SELECT} related records per field (PocketBase had ${String(raw.maxSelect)}).`);
+        limited(
+          'maxSelect',
+          `Plinth allows at most ${MAX_RELATION_SELECT} related records per field (PocketBase had ${String(raw.maxSelect)}).`,
+        );
         raw = { ...raw, maxSelect: MAX_RELATION_SELECT };
       }
       kind = (Number(raw.maxSelect) || 1) > 1 ? 'relations' : 'relation';

@@ -4,6 +4,7 @@ import type { StorageDriver } from '@plinth/storage';
 
 /** A stored file of a PocketBase record: `storage/<collection id>/<record id>/<name>`. */
 export interface PbFile {
+  /** The collection's id in Plinth (its storage folder); PocketBase's folder is in `path`. */
   collectionId: string;
   recordId: string;
   name: string;
@@ -16,11 +17,14 @@ const SAFE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
  * The original files of the given collections. Thumbnails (`thumbs_*` folders) are left behind:
  * Plinth makes them anew; `.attrs` sidecars only lend their content type.
  */
-export function listPbFiles(storageDir: string | null, collectionIds: string[]): PbFile[] {
+export function listPbFiles(
+  storageDir: string | null,
+  collections: Array<{ pbId: string; id: string }>,
+): PbFile[] {
   if (!storageDir) return [];
   const out: PbFile[] = [];
-  for (const collectionId of collectionIds) {
-    const dir = join(storageDir, collectionId);
+  for (const { pbId, id: collectionId } of collections) {
+    const dir = join(storageDir, pbId);
     if (!existsSync(dir)) continue;
     for (const record of readdirSync(dir, { withFileTypes: true })) {
       if (!record.isDirectory() || !SAFE.test(record.name)) continue;

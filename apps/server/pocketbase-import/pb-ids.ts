@@ -4,19 +4,44 @@ import type { PbReader } from './pb-reader.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const ID_KEYS = [
+  'id',
+  'name',
+  'type',
+  'min',
+  'max',
+  'pattern',
+  'autogeneratePattern',
+  'primaryKey',
+  'system',
+  'required',
+];
+
+/** PocketBase's `id` field of a collection, with the options Plinth's text ids take. */
+export function pbIdField(fields: Array<Record<string, unknown>>): Record<string, unknown> | undefined {
+  const raw = fields.find((f) => f.name === 'id' && f.type === 'text');
+  if (!raw) return undefined;
+  return Object.fromEntries(ID_KEYS.filter((k) => raw[k] !== undefined).map((k) => [k, raw[k]]));
+}
+
 /** Whether this Plinth has text record ids (PocketBase's): a collection may declare an `id` text field. */
-function textIdsSupported(): boolean {
-  const probe = normalizeCollection(
-    {
-      name: 'probe',
-      type: 'base',
-      fields: [{ name: 'id', type: 'text', pattern: '^[a-z0-9]+$', min: 15, max: 15 }],
-    },
-    null,
-    [],
-    { newId: () => 'probe', newFieldId: () => 'fprobe' },
-  );
-  return probe.ok;
+export function textIdsSupported(): boolean {
+  const idField = {
+    name: 'id',
+    type: 'text',
+    min: 15,
+    max: 15,
+    pattern: '^[a-z0-9]+$',
+    autogeneratePattern: '[a-z0-9]{15}',
+    primaryKey: true,
+    system: true,
+    required: true,
+  };
+  const probe = normalizeCollection({ name: 'probe', type: 'base', fields: [idField] }, null, [], {
+    newId: () => '0190b6a1-0000-7000-8000-000000000001',
+    newFieldId: () => 'fprobe',
+  });
+  return probe.ok && (probe.value as { idField?: unknown }).idField !== undefined;
 }
 
 /**
@@ -36,3 +61,5 @@ export function textIdProblem(live: MappedCollection[], reader: PbReader): strin
   }
   return null;
 }
+
+export const isUuid = (value: string) => UUID.test(value);

@@ -28,6 +28,15 @@ export class PbImportRepository {
     return row.n as number;
   }
 
+  /** Whether a column holds UUIDs only (Plinth's ids before text ids reached that table). */
+  async isUuidColumn(schema: string, table: string, column: string, tx: EntityManager = this.manager) {
+    const [row] = await tx.query(
+      `SELECT udt_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3`,
+      [schema, table, column],
+    );
+    return row?.udt_name === 'uuid';
+  }
+
   async countAdmins(tx: EntityManager): Promise<string[]> {
     const rows: Array<{ email: string }> = await tx.query('SELECT lower(email) AS email FROM plinth.admin');
     return rows.map((r) => r.email);

@@ -1,10 +1,13 @@
 import { RULE_NAMES } from '@plinth/collections';
 import { mapField, type ColumnMap, type ImportNote } from './pb-fields.js';
+import { pbIdField } from './pb-ids.js';
 import type { PbCollection } from './pb-reader.js';
 
 /** A PocketBase collection as Plinth will create it, and how its rows are copied. */
 export interface MappedCollection {
   pb: PbCollection;
+  /** The collection's id in Plinth: PocketBase's, unless Plinth cannot keep it. */
+  id: string;
   /** The Plinth collection body (as `POST /api/collections` takes it), rules not yet checked. */
   body: Record<string, unknown>;
   columns: ColumnMap[];
@@ -172,7 +175,7 @@ function mapAuthOptions(pb: PbCollection, body: Record<string, unknown>, notes: 
  * PocketBase collections as Plinth collection bodies. Fields, indexes, rules and auth options map to
  * Plinth's own shapes; each option that does not is named in `notes`.
  */
-export function mapCollections(all: PbCollection[]): MappedCollection[] {
+export function mapCollections(all: PbCollection[], opts: { textIds: boolean }): MappedCollection[] {
   const byId = new Map(all.map((c) => [c.id, c]));
   return all
     .filter((c) => !(c.name in PB_SYSTEM))
@@ -181,6 +184,7 @@ export function mapCollections(all: PbCollection[]): MappedCollection[] {
       if (pb.type === 'view') {
         return {
           pb,
+          id: pb.id,
           body: {},
           columns: [],
           notes,
@@ -206,6 +210,9 @@ export function mapCollections(all: PbCollection[]): MappedCollection[] {
           columns.push(m.column);
         }
       }
+      // Records keep PocketBase's ids: the collection declares its text id field as PocketBase does.
+      const idField = opts.textIds ? pbIdField(pb.fields) : undefined;
+      if (idField) fields.unshift(idField);
       const body: Record<string, unknown> = { name: pb.name, type: pb.type, fields, indexes };
       for (const rule of RULE_KEYS) body[rule] = pb[rule as keyof PbCollection] ?? null;
       if (pb.type === 'auth') {
@@ -218,6 +225,6 @@ export function mapCollections(all: PbCollection[]): MappedCollection[] {
           { name: 'tokenKey', kind: 'text' },
         );
       }
-      return { pb, body, columns, notes };
+      return { pb, id: pb.id, body, columns, notes };
     });
 }

@@ -20,7 +20,7 @@ function normalize(
   body: Record<string, unknown>,
   others: CollectionDef[],
 ): { def?: CollectionDef; problem?: string } {
-  const result = normalizeCollection(body, null, others, { newId: () => m.pb.id, newFieldId: fieldId });
+  const result = normalizeCollection(body, null, others, { newId: () => m.id, newFieldId: fieldId });
   if (result.ok) return { def: result.value };
   return { problem: result.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('; ') };
 }
@@ -51,7 +51,7 @@ export function planCollections(mapped: MappedCollection[]): { problems: string[
     normalize(
       m,
       bare(m),
-      stubs.filter((s) => s.id !== m.pb.id),
+      stubs.filter((s) => s.id !== m.id),
     ),
   );
   const defs = drafts.map((d) => d.def).filter((d): d is CollectionDef => !!d);
@@ -73,8 +73,8 @@ export function planCollections(mapped: MappedCollection[]): { problems: string[
         why: `the rule does not compile in Plinth (${verdict.message}); it is now null (admins only). PocketBase's text: ${rule.replace(/\s+/g, ' ').slice(0, 300)}`,
       });
     }
-    const others = defs.filter((d) => d.id !== m.pb.id);
-    const final = normalizeCollection(m.body, null, others, { newId: () => m.pb.id, newFieldId: fieldId });
+    const others = defs.filter((d) => d.id !== m.id);
+    const final = normalizeCollection(m.body, null, others, { newId: () => m.id, newFieldId: fieldId });
     if (final.ok) return;
     // The save checks rules once more, against the whole schema: a rule it refuses becomes null too.
     for (const e of final.errors) {

@@ -59,7 +59,7 @@ export async function copyRecords(
   const written = new Set<string>();
   const deferred: Array<() => Promise<void>> = [];
   for (const m of loadOrder(mapped)) {
-    const def = created.find((c) => c.id === m.pb.id)!;
+    const def = created.find((c) => c.id === m.id)!;
     const types: Array<{ column_name: string; udt_name: string }> = await tx.query(
       `SELECT column_name, udt_name FROM information_schema.columns WHERE table_schema = 'data' AND table_name = $1`,
       [def.name],

@@ -83,7 +83,9 @@ async function fromZip(file: string, workDir: string): Promise<PbSource> {
       // yauzl checks each name as it reads the directory: a name leaving the folder stops it.
       const message = (err as Error).message;
       if (/invalid relative path|absolute path|invalid characters in fileName/.test(message))
-        throw invalid(`The zip holds an entry that would be written outside its folder (${message}); nothing was imported. Use a backup made by PocketBase.`);
+        throw invalid(
+          `The zip holds an entry that would be written outside its folder (${message}); nothing was imported. Use a backup made by PocketBase.`,
+        );
       throw invalid(`"${file}" is not a readable zip file (${message}).`);
     }
     const unsafe = entries.find((e) => !safeEntryName(e.fileName));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CollectionsService, type CollectionDef } from '@plinth/collections';
-import { AppError, PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
+import { AppError, newId, PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
 import { StorageService } from '@plinth/storage';
 import type { EntityManager } from 'typeorm';
 import { copyPbFiles, listPbFiles, type PbFile } from './pb-files.js';
@@ -13,7 +13,7 @@ import { copyRecords } from './pb-records.js';
 import type { ImportReport } from './pb-report.js';
 import { mapSettings } from './pb-settings.js';
 import { openPbSource } from './pb-source.js';
-import { textIdProblem } from './pb-ids.js';
+import { isUuid, textIdProblem, textIdsSupported } from './pb-ids.js';
 
 const failed = (detail: string) => new AppError('IMPORT_FAILED', detail);
 
@@ -72,10 +72,11 @@ export class PocketBaseImportService {
     opts: { dryRun: boolean; label: string },
   ): Promise<ImportReport> {
     const pbCollections = reader.collections();
-    const mapped = mapCollections(pbCollections);
+    const mapped = mapCollections(pbCollections, { textIds: textIdsSupported() });
     const live = mapped.filter((m) => !m.skipped);
     const idProblem = textIdProblem(live, reader);
     if (idProblem) throw failed(idProblem);
+    await this.placeCollectionIds(live);
     const { problems } = planCollections(mapped);
     if (problems.length)
       throw failed(
@@ -86,7 +87,7 @@ export class PocketBaseImportService {
     await this.assertFresh(this.repository.manager, this.collections.list());
     const files = listPbFiles(
       storageDir,
-      live.map((m) => m.pb.id),
+      live.map((m) => ({ pbId: m.pb.id, id: m.id })),
     );
     const report = this.emptyReport(mapped, files, opts);
     const settings = mapSettings(reader.settings());
@@ -95,7 +96,7 @@ export class PocketBaseImportService {
     const copied = opts.dryRun ? [] : await copyPbFiles(await this.storage.driver(), files);
     try {
       await this.collections.createWithIds(
-        live.map((m) => ({ id: m.pb.id, body: m.body })),
+        live.map((m) => ({ id: m.id, body: m.body })),
         { replace: ['users'], dryRun: opts.dryRun },
         {
           check: (tx, all) => this.assertFresh(tx, all),
@@ -109,6 +110,23 @@ export class PocketBaseImportService {
     if (!opts.dryRun && settings.mail) await this.carryMail(settings.mail, report);
     if (!opts.dryRun) this.logger.log(`Imported ${live.length} collections from PocketBase (${opts.label})`);
     return report;
+  }
+
+  /**
+   * Collections keep PocketBase's ids where Plinth's collection ids can be text; otherwise those that
+   * are no UUIDs get new ones (clients name collections by name; files move to the new folder).
+   */
+  private async placeCollectionIds(live: MappedCollection[]): Promise<void> {
+    if (!(await this.repository.isUuidColumn('plinth', 'collection', 'id'))) return;
+    for (const m of live) {
+      if (isUuid(m.pb.id)) continue;
+      m.id = newId();
+      m.notes.push({
+        kind: 'limited',
+        what: 'id',
+        why: `PocketBase's collection id "${m.pb.id}" cannot be kept (Plinth's collection ids are UUIDs here); it is now ${m.id}. Paths by collection name are unchanged.`,
+      });
+    }
   }
 
   /** The SMTP settings, after the data committed (a refusal is reported, the data stays). */
@@ -156,12 +174,12 @@ export class PocketBaseImportService {
       source: opts.label,
       collections: mapped.map((m) => ({
         name: m.pb.name,
-        id: m.pb.id,
+        id: m.id,
         type: m.pb.type,
         status: m.skipped ? 'skipped' : opts.dryRun ? 'planned' : 'imported',
         ...(m.skipped ? { skipped: m.skipped } : {}),
         records: 0,
-        files: m.skipped ? 0 : files.filter((f) => f.collectionId === m.pb.id).length,
+        files: m.skipped ? 0 : files.filter((f) => f.collectionId === m.id).length,
         notes: m.notes,
       })),
       admins: { imported: 0, skipped: [] },
@@ -215,15 +233,22 @@ export class PocketBaseImportService {
     }
 
     if (reader.hasTable('_externalAuths')) {
-      const imported = new Set(created.map((c) => c.id));
+      const plinthId = new Map(live.map((m) => [m.pb.id, m.id]));
+      const textRecordIds = !(await this.repository.isUuidColumn(
+        'plinth',
+        'external_identity',
+        'record_id',
+        tx,
+      ));
       for (const batch of reader.batches('_externalAuths', 1000)) {
         for (const row of batch) {
-          if (!imported.has(String(row.collectionRef))) {
+          const collectionId = plinthId.get(String(row.collectionRef));
+          if (!collectionId || (!textRecordIds && !isUuid(String(row.recordRef)))) {
             report.externalAuths.skipped++;
             continue;
           }
           await this.repository.insertExternalIdentity(tx, {
-            collectionId: String(row.collectionRef),
+            collectionId,
             recordId: String(row.recordRef),
             provider: String(row.provider),
             providerUserId: String(row.providerId),
