@@ -1,6 +1,7 @@
 import { RULE_NAMES } from '@plinth/collections';
 import { mapField, type ColumnMap, type ImportNote } from './pb-fields.js';
 import { pbIdField } from './pb-ids.js';
+import { mapView } from './pb-views.js';
 import type { PbCollection } from './pb-reader.js';
 
 /** A PocketBase collection as Plinth will create it, and how its rows are copied. */
@@ -175,21 +176,27 @@ function mapAuthOptions(pb: PbCollection, body: Record<string, unknown>, notes: 
  * PocketBase collections as Plinth collection bodies. Fields, indexes, rules and auth options map to
  * Plinth's own shapes; each option that does not is named in `notes`.
  */
-export function mapCollections(all: PbCollection[], opts: { textIds: boolean }): MappedCollection[] {
+export function mapCollections(
+  all: PbCollection[],
+  opts: { textIds: boolean; views?: boolean },
+): MappedCollection[] {
   const byId = new Map(all.map((c) => [c.id, c]));
   return all
     .filter((c) => !(c.name in PB_SYSTEM))
     .map((pb) => {
       const notes: ImportNote[] = [];
       if (pb.type === 'view') {
-        return {
-          pb,
-          id: pb.id,
-          body: {},
-          columns: [],
-          notes,
-          skipped: 'view collections are not imported by this version of Plinth.',
-        };
+        if (!opts.views)
+          return {
+            pb,
+            id: pb.id,
+            body: {},
+            columns: [],
+            notes,
+            skipped: 'view collections are not imported by this version of Plinth.',
+          };
+        const view = mapView(pb);
+        return { pb, id: pb.id, body: view.body, columns: [], notes: [...notes, ...view.notes] };
       }
       const { uniqueColumns, indexes } = mapIndexes(pb, notes);
       const fields: Record<string, unknown>[] = [];

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CollectionsService, type CollectionDef } from '@plinth/collections';
+import { CollectionsService, type CollectionDef, type ViewOutcome } from '@plinth/collections';
 import { AppError, newId, PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
 import { StorageService } from '@plinth/storage';
 import type { EntityManager } from 'typeorm';
@@ -13,6 +13,7 @@ import { copyRecords } from './pb-records.js';
 import type { ImportReport } from './pb-report.js';
 import { mapSettings } from './pb-settings.js';
 import { openPbSource } from './pb-source.js';
+import { viewsSupported } from './pb-views.js';
 import { isUuid, textIdProblem, textIdsSupported } from './pb-ids.js';
 
 const failed = (detail: string) => new AppError('IMPORT_FAILED', detail);
@@ -72,12 +73,13 @@ export class PocketBaseImportService {
     opts: { dryRun: boolean; label: string },
   ): Promise<ImportReport> {
     const pbCollections = reader.collections();
-    const mapped = mapCollections(pbCollections, { textIds: textIdsSupported() });
-    const live = mapped.filter((m) => !m.skipped);
+    const mapped = mapCollections(pbCollections, { textIds: textIdsSupported(), views: viewsSupported() });
+    const live = mapped.filter((m) => !m.skipped && m.pb.type !== 'view');
+    const views = mapped.filter((m) => !m.skipped && m.pb.type === 'view');
     const idProblem = textIdProblem(live, reader);
     if (idProblem) throw failed(idProblem);
-    await this.placeCollectionIds(live);
-    const { problems } = planCollections(mapped);
+    await this.placeCollectionIds([...live, ...views]);
+    const { problems } = planCollections(live);
     if (problems.length)
       throw failed(
         `These PocketBase collections cannot be created in Plinth: ${problems.join(' | ')}. Nothing was changed.`,
@@ -95,14 +97,15 @@ export class PocketBaseImportService {
 
     const copied = opts.dryRun ? [] : await copyPbFiles(await this.storage.driver(), files);
     try {
-      await this.collections.createWithIds(
+      const result = await this.collections.createWithIds(
         live.map((m) => ({ id: m.id, body: m.body })),
-        { replace: ['users'], dryRun: opts.dryRun },
+        { replace: ['users'], dryRun: opts.dryRun, views: views.map((m) => ({ id: m.id, body: m.body })) },
         {
           check: (tx, all) => this.assertFresh(tx, all),
           then: (tx, created) => this.writeRows(tx, reader, live, created, report),
         },
       );
+      this.reportViews(views, result.views, report);
     } catch (err) {
       if (copied.length) await (await this.storage.driver()).delete(copied).catch(() => undefined);
       throw rowFailure(err);
@@ -126,6 +129,31 @@ export class PocketBaseImportService {
         what: 'id',
         why: `PocketBase's collection id "${m.pb.id}" cannot be kept (Plinth's collection ids are UUIDs here); it is now ${m.id}. Paths by collection name are unchanged.`,
       });
+    }
+  }
+
+  /** Each view collection: created (rules that did not compile now null), or skipped with PostgreSQL's reason. */
+  private reportViews(views: MappedCollection[], outcomes: ViewOutcome[], report: ImportReport): void {
+    for (const m of views) {
+      const outcome = outcomes.find((o) => o.id === m.id);
+      const entry = report.collections.find((c) => c.id === m.id);
+      if (!outcome || !entry) continue;
+      for (const n of outcome.nulled)
+        entry.notes.push({
+          kind: 'limited',
+          what: n.rule,
+          why: `the rule does not compile in Plinth (${n.message}); it is now null (admins only). PocketBase's text: ${n.text.replace(/\s+/g, ' ').slice(0, 300)}`,
+        });
+      if (outcome.reason) {
+        entry.status = 'skipped';
+        entry.skipped = `its query does not run on PostgreSQL: ${outcome.reason.slice(0, 500)}`;
+      } else {
+        entry.notes.push({
+          kind: 'mapped',
+          what: 'records',
+          why: 'computed by the view from its source collections.',
+        });
+      }
     }
   }
 

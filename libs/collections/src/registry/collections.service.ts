@@ -291,13 +291,18 @@ export class CollectionsService {
    */
   async createWithIds(
     entries: Array<{ id: string; body: Record<string, unknown> }>,
-    opts: { replace: string[]; dryRun: boolean },
+    opts: {
+      replace: string[];
+      dryRun: boolean;
+      views?: Array<{ id: string; body: Record<string, unknown> }>;
+    },
     hooks: {
       check(tx: EntityManager, all: CollectionDef[]): Promise<void>;
       then(tx: EntityManager, created: CollectionDef[]): Promise<void>;
     },
-  ): Promise<CollectionDef[]> {
+  ): Promise<{ created: CollectionDef[]; views: ViewOutcome[] }> {
     let created: CollectionDef[] = [];
+    const views: ViewOutcome[] = [];
     await this.change(async (tx, start) => {
       await hooks.check(tx, start);
       let all = start;
@@ -331,13 +336,55 @@ export class CollectionsService {
           all = after;
         }
       }
+      for (const v of opts.views ?? []) {
+        const outcome = await this.createView(tx, all, v);
+        views.push(outcome);
+        if (outcome.def) all = [...all, outcome.def];
+      }
       created = entries.map((e) => all.find((c) => c.id === e.id)!);
       await hooks.then(tx, created);
       if (opts.dryRun) throw new DryRunDone();
     }).catch((err) => {
       if (!(err instanceof DryRunDone)) throw err;
     });
-    return created;
+    return { created, views };
+  }
+
+  /**
+   * One view collection of an import, in a savepoint: a rule PostgreSQL's inferred fields cannot
+   * compile becomes null (admins only) and is named; a query that does not run skips the view.
+   */
+  private async createView(
+    tx: EntityManager,
+    all: CollectionDef[],
+    v: { id: string; body: Record<string, unknown> },
+  ): Promise<ViewOutcome> {
+    const body = { ...v.body };
+    const nulled: ViewOutcome['nulled'] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await tx.query('SAVEPOINT plinth_import_view');
+      try {
+        const result = normalizeCollection(body, null, all, { newId: () => v.id, newFieldId });
+        if (!result.ok) refuse(result.errors, `The view "${String(body.name)}" cannot be created`);
+        await this.apply(tx, null, result.value, [...all, result.value]);
+        await tx.query('RELEASE SAVEPOINT plinth_import_view');
+        return { id: v.id, def: result.value, nulled };
+      } catch (err) {
+        await tx.query('ROLLBACK TO SAVEPOINT plinth_import_view');
+        const problems = err instanceof AppError ? (err.extra.errors ?? []) : [];
+        const rules = problems.filter(
+          (p) => /^(listRule|viewRule)\b/.test(p.path) && body[p.path.split('.')[0]!] !== null,
+        );
+        if (!rules.length)
+          return { id: v.id, nulled, reason: err instanceof AppError ? err.detail : String(err) };
+        for (const p of rules) {
+          const key = p.path.split('.')[0]!;
+          nulled.push({ rule: key, text: String(body[key]), message: p.message });
+          body[key] = null;
+        }
+      }
+    }
+    return { id: v.id, nulled, reason: 'its rules could not be compiled' };
   }
 
   /** Creates the default `users` auth collection once per database. */
@@ -460,6 +507,16 @@ export class CollectionsService {
 }
 
 class DryRunDone extends Error {}
+
+/** What became of one view collection of an import. */
+export interface ViewOutcome {
+  id: string;
+  def?: CollectionDef;
+  /** Why it was not created (its query does not run on PostgreSQL, ...). */
+  reason?: string;
+  /** Rules set to null because they do not compile against the view's fields. */
+  nulled: Array<{ rule: string; text: string; message: string }>;
+}
 
 const NO_RULES = {
   listRule: null,
