@@ -50,7 +50,7 @@ function Notes({ notes }: { notes: ImportNote[] }) {
 
 function Report({ report }: { report: ImportReport }) {
   return (
-    <section aria-label="Import report" data-testid="pb-import-report">
+    <section aria-label="Import report" className="card" data-testid="pb-import-report">
       <h3>{report.dryRun ? 'What the import will do' : 'What was imported'}</h3>
       <table className="table">
         <thead>
@@ -79,8 +79,10 @@ function Report({ report }: { report: ImportReport }) {
       </table>
       <p>
         Admins from PocketBase's superusers: {report.admins.imported}
-        {report.admins.skipped.length ? ` (${report.admins.skipped.length} skipped: an admin with that email exists)` : ''}.
-        Linked social identities: {report.externalAuths.imported}.
+        {report.admins.skipped.length
+          ? ` (${report.admins.skipped.length} skipped: an admin with that email exists)`
+          : ''}
+        . Linked social identities: {report.externalAuths.imported}.
       </p>
       <h4>Settings</h4>
       <Notes notes={report.settings} />
@@ -124,9 +126,11 @@ export function PocketBaseImportPage() {
         <a href={href('/settings')}>← Settings</a>
       </p>
       <Notice>
-        Make a backup in PocketBase (Settings → Backups) and download its zip. The import needs a fresh install: no
-        collection but the default, empty users. Large apps import faster from the command line:{' '}
-        <code>npm run plinth -- import pocketbase pb_data</code>.
+        <span>
+          Make a backup in PocketBase (Settings → Backups) and download its zip. The import needs a fresh
+          install: no collection but the default, empty users. Large apps import faster from the command line:{' '}
+          <code>npm run plinth -- import pocketbase pb_data</code>.
+        </span>
       </Notice>
       <ErrorBanner error={error} onDismiss={() => setError('')} />
       <Field label="PocketBase backup (.zip)">
@@ -139,20 +143,32 @@ export function PocketBaseImportPage() {
           }}
         />
       </Field>
-      <div className="actions">
-        <Button onClick={() => void run(true)} disabled={!file} busy={busy === 'preview'} testId="pb-import-preview">
+      <div className="row-wrap">
+        <Button
+          onClick={() => void run(true)}
+          disabled={!file}
+          busy={busy === 'preview'}
+          testId="pb-import-preview"
+        >
           Check the backup
         </Button>
         {report?.dryRun ? (
-          <Button kind="primary" onClick={() => void run(false)} busy={busy === 'import'} testId="pb-import-confirm">
+          <Button
+            kind="primary"
+            onClick={() => void run(false)}
+            busy={busy === 'import'}
+            testId="pb-import-confirm"
+          >
             Import now
           </Button>
         ) : null}
       </div>
       {report && !report.dryRun ? (
         <Notice>
-          Imported. Users and admins sign in again with their PocketBase passwords. Open the{' '}
-          <a href={href('/collections')}>collections</a>.
+          <span>
+            Imported. Users and admins sign in again with their PocketBase passwords. Open the{' '}
+            <a href={href('/collections')}>collections</a>.
+          </span>
         </Notice>
       ) : null}
       {report ? <Report report={report} /> : null}
