@@ -39,3 +39,11 @@ export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 export const isUuidText = (value: unknown): value is string =>
   typeof value === 'string' && UUID_RE.test(value);
+
+/**
+ * A record id of a text-id collection (PocketBase's, docs/decisions/text-ids.md): 1 to 100 letters,
+ * digits, `_` or `-`, whatever the collection's pattern adds, as ids go into storage keys, URLs and topics.
+ */
+export const TEXT_ID_RE = /^[A-Za-z0-9_-]{1,100}$/;
+
+export const isTextId = (value: unknown): value is string => typeof value === 'string' && TEXT_ID_RE.test(value);

@@ -2,6 +2,7 @@ import { createECDH } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
+  isTextId,
   isUuid,
   newId,
   PLINTH_CONFIG,
@@ -69,7 +70,7 @@ export class PushDevicesService {
   async list(query: Record<string, unknown>) {
     const problems: Array<{ path: string; code: string; message: string }> = [];
     const user = typeof query.user === 'string' && query.user ? query.user : undefined;
-    if (user && !isUuid(user))
+    if (user && !isUuid(user) && !isTextId(user))
       problems.push({ path: 'user', code: 'INVALID_VALUE', message: 'must be a user id' });
     const platform = typeof query.platform === 'string' && query.platform ? query.platform : undefined;
     if (platform && !['fcm', 'apns', 'webpush'].includes(platform)) {

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, isAdminLike, newId, SettingsService, type Principal } from '@plinth/core';
+import { AppError, isAdminLike, isUuidText, newId, SettingsService, type Principal } from '@plinth/core';
 import {
   CollectionsRegistry,
   compileFilter,
@@ -224,7 +224,9 @@ export class PushMessagesService {
     // Slots for the parameters of the statement the condition goes into (the INSERT's message id and time).
     const params: unknown[] = new Array<unknown>(slots).fill(null);
     const parts: string[] = [];
-    if (t.users?.length) parts.push(`d.user_id = ANY($${params.push(t.users)}::uuid[])`);
+    // User ids are UUIDs (stored lower-cased) or text ids (PocketBase's, as they are).
+    const users = t.users?.map((u) => (isUuidText(u) ? u.toLowerCase() : u));
+    if (users?.length) parts.push(`d.user_id = ANY($${params.push(users)}::text[])`);
     if (t.devices?.length) parts.push(`d.id = ANY($${params.push(t.devices)}::uuid[])`);
     if (t.topics?.length) {
       parts.push(
@@ -263,7 +265,7 @@ export class PushMessagesService {
         throw err;
       }
       parts.push(
-        `(d.collection_id = $${params.push(c.def.id)}::uuid AND d.user_id IN (SELECT t.id FROM ${c.table} t WHERE ${where}))`,
+        `(d.collection_id = $${params.push(c.def.id)}::text AND d.user_id IN (SELECT t.id::text FROM ${c.table} t WHERE ${where}))`,
       );
     }
     return { sql: parts.join(' OR '), params: params.slice(slots) };

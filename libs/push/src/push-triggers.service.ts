@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { AppError, isUuidText, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
+import { AppError, isTextId, isUuidText, PLINTH_CONFIG, ReloadChannel, type ResolvedConfig } from '@plinth/core';
 import { CollectionsRegistry, RecordEvents, type RecordChange } from '@plinth/collections';
 import { PushMessagesService } from './push-messages.service.js';
 import { PushRepository } from './push.repository.js';
@@ -189,4 +189,4 @@ export class PushTriggersService implements OnModuleInit, OnApplicationShutdown 
 }
 
 const idsOf = (v: unknown): string[] =>
-  (Array.isArray(v) ? v : [v]).filter((x): x is string => isUuidText(x)).slice(0, 1000);
+  (Array.isArray(v) ? v : [v]).filter((x): x is string => isUuidText(x) || isTextId(x)).slice(0, 1000);

@@ -37,8 +37,8 @@ export const deviceResponseSchema = {
   required: ['id', 'platform', 'userId', 'active', 'created', 'updated'],
   properties: {
     id: { type: 'string', format: 'uuid' },
-    userId: { type: 'string', format: 'uuid' },
-    collectionId: { type: 'string', format: 'uuid' },
+    userId: { type: 'string', description: 'The user record id (a UUID, or a text id for PocketBase-style collections).' },
+    collectionId: { type: 'string' },
     platform: { enum: [...PLATFORMS] },
     token: { type: 'string' },
     endpoint: { type: 'string' },
@@ -102,7 +102,12 @@ const targetsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    users: uuidList(1000),
+    users: {
+      type: 'array',
+      maxItems: 1000,
+      items: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,100}$' },
+      description: 'User record ids (UUIDs, or text ids of PocketBase-style collections).',
+    },
     devices: uuidList(1000),
     topics: { type: 'array', maxItems: 100, items: { type: 'string', pattern: TOPIC_PATTERN } },
     filter: { type: 'string', maxLength: 4096 },

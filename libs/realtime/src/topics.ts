@@ -1,4 +1,4 @@
-import { isUuid } from '@plinth/core';
+import { isTextId, isUuid } from '@plinth/core';
 
 /** One subscription: `posts`, `posts/*` (every record) or `posts/{id}`, with optional options. */
 export interface Topic {
@@ -19,7 +19,7 @@ export class TopicError extends Error {}
 export const MAX_TOPIC_LENGTH = 8192;
 const MAX_FILTER_LENGTH = 4096;
 const MAX_EXPAND_LENGTH = 1000;
-const COLLECTION = /^[A-Za-z0-9_]{1,100}$/;
+const COLLECTION = /^[A-Za-z0-9_-]{1,100}$/;
 // eslint-disable-next-line no-control-regex -- control characters would break the SSE framing
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -46,8 +46,10 @@ export function parseTopic(raw: string): Topic {
   if (parts.length === 2 && parts[1] !== '*') {
     const id = parts[1]!;
     const shown = id.slice(0, 64);
-    if (!isUuid(id)) throw new TopicError(`"${shown}" is not a record id`);
-    recordId = id.toLowerCase();
+    // A UUID (read lower-cased) or a text id (PocketBase's); which one the collection has is checked later.
+    if (isUuid(id)) recordId = id.toLowerCase();
+    else if (isTextId(id)) recordId = id;
+    else throw new TopicError(`"${shown}" is not a record id`);
   }
   let filter: string | undefined;
   let expand: string | undefined;

@@ -10,7 +10,7 @@ import {
   type ReceivedForm,
   type RecordFiles,
 } from '@plinth/collections';
-import { AppError, isUuid, newId, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
+import { AppError, PLINTH_CONFIG, type ResolvedConfig } from '@plinth/core';
 import type { StorageDriver } from './drivers/storage-driver.js';
 import { effectiveType, isStoredName, storedName } from './file-names.js';
 import { HeldUploads } from './held-uploads.js';
@@ -40,6 +40,10 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /** Which file field a part name addresses: `gallery`, `gallery+` (append) or `+gallery` (prepend). */
+/** A sent id as the record will have it: UUIDs read lower-cased, text ids as they are. */
+const sameId = (c: CompiledCollection, value: unknown): string =>
+  c.idType === 'uuid' ? String(value).toLowerCase() : String(value);
+
 function fileTarget(c: CompiledCollection, name: string): { field: FieldDef; key: string } | undefined {
   const bare = name.startsWith('+') ? name.slice(1) : name.endsWith('+') ? name.slice(0, -1) : name;
   const field = c.def.fields.find((f) => f.name === bare && f.type === 'file');
@@ -203,7 +207,7 @@ export class RecordFilesService implements RecordFiles {
             for (const [k, v] of Object.entries(payload)) add(k, v, false);
             continue;
           }
-          if (name === 'id' && creating && id !== undefined && String(part.value).toLowerCase() !== id) {
+          if (name === 'id' && creating && id !== undefined && sameId(c, part.value) !== id) {
             throw bad(
               'id',
               'must come before the file parts of the form (files are stored under the record id)',
@@ -236,7 +240,9 @@ export class RecordFilesService implements RecordFiles {
         }
         if (id === undefined) {
           const given = body.id;
-          id = isUuid(given) ? given.toLowerCase() : newId();
+          id = c.newRecordId(given);
+          if (id === undefined)
+            throw bad('id', 'is required before the file parts: this collection makes no record ids of its own');
           if (given === undefined) setOwn(body, 'id', id);
         }
         const to = driver ?? (await held!.driver());
@@ -251,7 +257,7 @@ export class RecordFilesService implements RecordFiles {
         uploaded.push(stored.name);
         add(creating ? field.name : target.key, stored.name, isMultiple(field));
       }
-      if (creating && uploaded.length && isUuid(body.id) && body.id.toLowerCase() !== id) {
+      if (creating && uploaded.length && c.isId(body.id) && sameId(c, body.id) !== id) {
         throw bad('id', 'must come before the file parts of the form (files are stored under the record id)');
       }
     } catch (err) {
@@ -259,7 +265,8 @@ export class RecordFilesService implements RecordFiles {
       else if (id !== undefined && uploaded.length) await this.remove(c.def.id, id, uploaded);
       throw multipartProblem(err) ?? err;
     }
-    if (id === undefined) id = isUuid(body.id) ? body.id.toLowerCase() : newId();
+    // Without uploads the id is only a name for the form; the record's own id is settled on create.
+    id ??= c.newRecordId(body.id) ?? '';
     return this.received(c.def.id, id, body, uploaded, held);
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { CompiledCollection } from '@plinth/collections';
-import { newId } from '@plinth/core';
+import { AppError, newId } from '@plinth/core';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AccountRow } from '../users/user-accounts.repository.js';
 
@@ -35,7 +35,7 @@ export class ExternalIdentitiesRepository {
       return undefined;
     }
     const [account] = await this.dataSource.query(
-      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::${c.idType}`,
       [row.record_id],
     );
     return account;
@@ -72,9 +72,9 @@ export class ExternalIdentitiesRepository {
     return this.dataSource.transaction(async (tx) => {
       const [row] = await tx.query(
         `INSERT INTO ${c.table} AS t ("id", "email", "emailVisibility", "verified", "password_hash", "token_key")
-         VALUES ($1::uuid, $2, false, $3, $4, $5)
+         VALUES ($1::${c.idType}, $2, false, $3, $4, $5)
          RETURNING ${c.selectList}, t."password_hash", t."token_key"`,
-        [newId(), account.email, account.verified, account.passwordHash, account.tokenKey],
+        [newAccountId(c), account.email, account.verified, account.passwordHash, account.tokenKey],
       );
       await this.link(key, row.id, account.email, tx);
       return row as AccountRow;
@@ -96,7 +96,7 @@ export class ExternalIdentitiesRepository {
     return this.dataSource.transaction(async (tx) => {
       const [rows] = await tx.query(
         `UPDATE ${c.table} AS t SET "verified" = true, "password_hash" = $2, "token_key" = $3, "updated" = now()
-         WHERE t."id" = $1::uuid RETURNING ${c.selectList}, t."password_hash", t."token_key"`,
+         WHERE t."id" = $1::${c.idType} RETURNING ${c.selectList}, t."password_hash", t."token_key"`,
         [recordId, secrets.passwordHash, secrets.tokenKey],
       );
       await tx.query(
@@ -107,4 +107,15 @@ export class ExternalIdentitiesRepository {
       return rows[0] as AccountRow;
     });
   }
+}
+
+/** A new account's id; a text-id collection without an autogenerate pattern cannot make one. */
+function newAccountId(c: CompiledCollection): string {
+  const id = c.newRecordId();
+  if (id === undefined)
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `"${c.def.name}" makes no record ids of its own (its id field has no autogenerate pattern), so social sign-in cannot create accounts there; give the id field an "autogeneratePattern".`,
+    );
+  return id;
 }

@@ -12,7 +12,7 @@ export class AccountUpdatesRepository {
   /** True when the account was not verified before. */
   async markVerified(c: CompiledCollection, id: string): Promise<boolean> {
     const [, count] = await this.dataSource.query(
-      `UPDATE ${c.table} SET "verified" = true, "updated" = now() WHERE "id" = $1::uuid AND NOT "verified"`,
+      `UPDATE ${c.table} SET "verified" = true, "updated" = now() WHERE "id" = $1::${c.idType} AND NOT "verified"`,
       [id],
     );
     return count > 0;
@@ -27,7 +27,7 @@ export class AccountUpdatesRepository {
   ): Promise<void> {
     await this.dataSource.query(
       `UPDATE ${c.table} SET "password_hash" = $2, "token_key" = $3, "verified" = true, "updated" = now()
-       WHERE "id" = $1::uuid`,
+       WHERE "id" = $1::${c.idType}`,
       [id, passwordHash, tokenKey],
     );
   }
@@ -37,7 +37,7 @@ export class AccountUpdatesRepository {
     try {
       await this.dataSource.query(
         `UPDATE ${c.table} SET "email" = $2, "token_key" = $3, "verified" = true, "updated" = now()
-         WHERE "id" = $1::uuid`,
+         WHERE "id" = $1::${c.idType}`,
         [id, email, tokenKey],
       );
       return true;

@@ -62,7 +62,7 @@ export class UserAccountsRepository {
     newHash: string,
   ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE ${c.table} SET "password_hash" = $3 WHERE "id" = $1::uuid AND "password_hash" = $2`,
+      `UPDATE ${c.table} SET "password_hash" = $3 WHERE "id" = $1::${c.idType} AND "password_hash" = $2`,
       [id, oldHash, newHash],
     );
   }
@@ -70,7 +70,7 @@ export class UserAccountsRepository {
   async matches(c: CompiledCollection, id: string, where: string, params: unknown[]): Promise<boolean> {
     const p = [...params, id];
     const rows = await this.dataSource.query(
-      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::uuid AND (${where})`,
+      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::${c.idType} AND (${where})`,
       p,
     );
     return rows.length > 0;
@@ -78,14 +78,14 @@ export class UserAccountsRepository {
 
   async findById(c: CompiledCollection, id: string): Promise<AccountRow | undefined> {
     const [row] = await this.dataSource.query(
-      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::uuid`,
+      `SELECT ${c.selectList}, t."password_hash", t."token_key" FROM ${c.table} AS t WHERE t."id" = $1::${c.idType}`,
       [id],
     );
     return row;
   }
 
   async rotateTokenKey(c: CompiledCollection, id: string, tokenKey: string): Promise<void> {
-    await this.dataSource.query(`UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid`, [
+    await this.dataSource.query(`UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::${c.idType}`, [
       id,
       tokenKey,
     ]);
@@ -99,7 +99,7 @@ export class UserAccountsRepository {
   async revokeSessions(c: CompiledCollection, id: string, tokenKey: string): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const [rows] = await tx.query(
-        `UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::uuid RETURNING "id"`,
+        `UPDATE ${c.table} SET "token_key" = $2 WHERE "id" = $1::${c.idType} RETURNING "id"`,
         [id, tokenKey],
       );
       if (!rows?.length) return false;

@@ -11,7 +11,6 @@ import {
 import {
   AppError,
   hashPassword,
-  isUuid,
   needsRehash,
   newId,
   newTokenKey,
@@ -238,7 +237,7 @@ export class UsersAuthService {
         'RECORD_NOT_FOUND',
         `"${c.def.name}" has no record with the id ${JSON.stringify(id.slice(0, 40))}.`,
       );
-    if (!isUuid(id)) throw notFound();
+    if (!c.isId(id)) throw notFound();
     if (!(await this.accounts.revokeSessions(c, id, newTokenKey()))) throw notFound();
     // This replica's cached copy of the record gets the new key now, not in up to 2 s.
     await this.loader.load(c.def.id, id, { fresh: true });

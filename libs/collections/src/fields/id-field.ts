@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { isUuidText } from '@plinth/core';
+import { isTextId, isUuidText } from '@plinth/core';
 import * as ret from 'ret';
 import type { SetTokens, Token } from 'ret';
 
@@ -36,14 +36,13 @@ export const DEFAULT_ID_FIELD_ID = 'text3208210256';
  * 100 of these characters (PocketBase forbids `/`, `\`, `.` and more in ids for the same reason).
  */
 export const MAX_TEXT_ID_LENGTH = 100;
-const SAFE_ID = /^[A-Za-z0-9_-]+$/;
 
 export const idTypeOf = (def: { idField?: TextIdField }): RecordIdType => (def.idField ? 'text' : 'uuid');
 
 /** Whether `value` could be an id of a collection with this id type (for lookups: no pattern check). */
 export function isRecordIdOf(type: RecordIdType, value: unknown): value is string {
   if (type === 'uuid') return isUuidText(value);
-  return typeof value === 'string' && value.length <= MAX_TEXT_ID_LENGTH && SAFE_ID.test(value);
+  return isTextId(value);
 }
 
 /** Why `value` cannot be the id of a new record, or null when it can. */

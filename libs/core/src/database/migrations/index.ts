@@ -9,6 +9,7 @@ import { Webhooks1797000000000 } from './1797000000000-webhooks.js';
 import { Schedules1797100000000 } from './1797100000000-schedules.js';
 import { PushMessageCompleted1797200000000 } from './1797200000000-push-message-completed.js';
 import { RequestLog1797300000000 } from './1797300000000-request-log.js';
+import { TextIds1842170000000 } from './1842170000000-text-ids.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Schedules1797100000000,
   PushMessageCompleted1797200000000,
   RequestLog1797300000000,
+  TextIds1842170000000,
 ];
