@@ -52,7 +52,7 @@ const storedFiles = (dir: string): string[] =>
         .map((e) => e.name)
     : [];
 
-describe.each(['uuid'] as const)('import pocketbase (%s record ids)', (ids) => {
+describe.each(['pb', 'uuid'] as const)('import pocketbase (%s record ids)', (ids) => {
   let t: App;
   let admin: string;
   let work: string;
@@ -360,6 +360,45 @@ describe("import pocketbase: PocketBase's own test data", () => {
       client.collection('users').authWithPassword('test@example.com', PASSWORD),
     ).rejects.toMatchObject({ status: 403 });
     expect(report.admins.imported).toBe(4);
+  });
+
+  it('judges the rules as their PocketBase text says, for a user, another user, a guest and an admin', async () => {
+    const sdk = () => {
+      const c = new PocketBase(t.url);
+      c.autoCancellation(false);
+      return c;
+    };
+    const demo3 = await readTable(dataDb, 'demo3');
+    const clients = await readTable(dataDb, 'clients');
+    const users = await readTable(dataDb, 'users');
+    // demo3: `@request.auth.id != "" && @request.auth.collectionName != "users"` (with comments around it).
+    const guest = sdk();
+    expect(await guest.collection('demo3').getFullList()).toEqual([]);
+    const client = sdk();
+    await client.collection('clients').authWithPassword(String(clients[0]!.email), PASSWORD);
+    expect((await client.collection('demo3').getFullList()).map((r) => r.id).sort()).toEqual(
+      demo3.map((r) => r.id).sort(),
+    );
+    const root = sdk();
+    await root.collection('_superusers').authWithPassword('test@example.com', PASSWORD);
+    expect((await root.collection('demo3').getFullList()).length).toBe(demo3.length);
+    // clients: every rule null in PocketBase — admins only.
+    await expect(client.collection('clients').getFullList()).rejects.toMatchObject({ status: 403 });
+    // users: `id = @request.auth.id` for view — another account's record is not found.
+    await expect(client.collection('users').getOne(String(users[0]!.id))).rejects.toMatchObject({
+      status: 404,
+    });
+    // clients: authRule `verified=true` — the unverified account may not sign in.
+    expect(clients[1]!.verified).toBe(0);
+    await expect(
+      sdk().collection('clients').authWithPassword(String(clients[1]!.email), PASSWORD),
+    ).rejects.toMatchObject({
+      status: 403,
+    });
+    // demo2: every rule "" — anyone.
+    expect((await guest.collection('demo2').getFullList()).length).toBe(
+      (await readTable(dataDb, 'demo2')).length,
+    );
   });
 
   it('a second import refuses and changes nothing', async () => {
