@@ -1,4 +1,4 @@
-import { MAX_RELATION_SELECT } from '@plinth/collections';
+import { FIELD_TYPES, MAX_RELATION_SELECT } from '@plinth/collections';
 import type { PbCollection } from './pb-reader.js';
 
 /** One line of the report: what happened to a setting, field, rule or option, and why. */
@@ -123,9 +123,12 @@ export function mapField(
       if (!unset(raw.maxSize)) limited('maxSize', 'json values are limited by the request size instead.');
       break;
     case 'geoPoint':
-      field.type = 'json';
       kind = 'geo';
-      limited('type', 'geoPoint is stored as a json field ({"lon", "lat"}); geo filters are not available.');
+      // Plinth versions with the geoPoint type keep it; older ones store the {lon, lat} object as json.
+      if (!(FIELD_TYPES as readonly string[]).includes('geoPoint')) {
+        field.type = 'json';
+        limited('type', 'geoPoint is stored as a json field ({"lon", "lat"}); geo filters are not available.');
+      }
       break;
     case 'relation': {
       const target = byId.get(String(raw.collectionId));
