@@ -50,7 +50,7 @@ export function formatReport(r: ImportReport): string {
     ...r.admins.skipped.map((s) => `    - skipped: ${s.email} — ${s.why}`),
     `Social identities (from _externalAuths): ${r.externalAuths.imported} linked` +
       (r.externalAuths.skipped
-        ? `, ${r.externalAuths.skipped} skipped (their account was not imported)`
+        ? `, ${r.externalAuths.skipped} skipped (their collection was not imported)`
         : ''),
   );
   if (r.settings.length) out.push('', 'Settings:', ...r.settings.map(line));
