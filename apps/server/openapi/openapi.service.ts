@@ -153,7 +153,7 @@ export class OpenApiService {
     const doc: Doc = structuredClone(this.base);
     const defs = withCollections ? this.registry.all() : [];
     for (const def of [...defs].sort((a, b) => a.name.localeCompare(b.name))) {
-      const part = buildCollectionOpenApi(def, viewer);
+      const part = buildCollectionOpenApi(def, viewer, defs);
       if (!part) continue;
       Object.assign(doc.paths, part.paths);
       Object.assign(doc.components.schemas, part.schemas);

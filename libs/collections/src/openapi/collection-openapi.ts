@@ -4,6 +4,7 @@
  * records paths with the list query documented. Pure; the server merges it into the static document.
  */
 import { isMultiple, type CollectionDef, type RuleName } from '../schema/collection.types.js';
+import { idTypeOf } from '../fields/id-field.js';
 import { buildRecordSchemas, type JSONSchema } from '../validation/record-schemas.js';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
 import { exportOperation } from './export-openapi.js';
@@ -107,6 +108,7 @@ function withoutHidden(schema: JSONSchema): JSONSchema {
 export function buildCollectionOpenApi(
   def: CollectionDef,
   viewer: { admin: boolean },
+  all: readonly CollectionDef[] = [],
 ): CollectionOpenApi | null {
   const allowed = (rule: RuleName) => viewer.admin || (def[rule] !== null && def[rule] !== undefined);
   if (
@@ -115,7 +117,8 @@ export function buildCollectionOpenApi(
   ) {
     return null;
   }
-  const built = buildRecordSchemas(def);
+  // Relations to collections with PocketBase's text ids hold text ids, not UUIDs.
+  const built = buildRecordSchemas(def, (name) => idTypeOf(all.find((c) => c.name === name) ?? {}));
   const strip = viewer.admin ? (s: JSONSchema) => s : withoutHidden;
   const names = { record: `${def.name}.record`, create: `${def.name}.create`, update: `${def.name}.update` };
   const schemas: Record<string, JSONSchema> = {
