@@ -17,7 +17,7 @@ export interface RecordModel extends BaseRecord {
 
 /** The types of one collection, as `plinth typegen` writes them. */
 export interface CollectionTypes {
-  type?: 'base' | 'auth';
+  type?: 'base' | 'auth' | 'view';
   record: object;
   create: object;
   update: object;
@@ -26,7 +26,7 @@ export interface CollectionTypes {
 
 /** The Schema of a client without generated types: any collection, loosely typed records. */
 export interface UntypedCollection {
-  type?: 'base' | 'auth';
+  type?: 'base' | 'auth' | 'view';
   record: RecordModel;
   create: Record<string, unknown>;
   update: Record<string, unknown>;
@@ -152,7 +152,7 @@ export interface FieldModel {
 export interface CollectionModel {
   id?: string;
   name: string;
-  type: 'base' | 'auth';
+  type: 'base' | 'auth' | 'view';
   fields: FieldModel[];
   indexes?: Array<{ fields: string[]; unique?: boolean }>;
   listRule?: string | null;
@@ -166,6 +166,10 @@ export interface CollectionModel {
   authToken?: { duration: number };
   authRule?: string | null;
   manageRule?: string | null;
+  /** view collections: the SELECT their read-only records come from; fields are inferred from it. */
+  viewQuery?: string;
+  /** view collections (answers): whether records have created / updated. */
+  viewDates?: { created: boolean; updated: boolean };
   created?: string;
   updated?: string;
 }

@@ -127,7 +127,10 @@ export function mapField(
       // Plinth versions with the geoPoint type keep it; older ones store the {lon, lat} object as json.
       if (!(FIELD_TYPES as readonly string[]).includes('geoPoint')) {
         field.type = 'json';
-        limited('type', 'geoPoint is stored as a json field ({"lon", "lat"}); geo filters are not available.');
+        limited(
+          'type',
+          'geoPoint is stored as a json field ({"lon", "lat"}); geo filters are not available.',
+        );
       }
       break;
     case 'relation': {

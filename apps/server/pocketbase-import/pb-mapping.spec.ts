@@ -97,9 +97,15 @@ describe("PocketBase collections as Plinth's (issue 19)", () => {
     expect(demo4.notes.map((n) => n.what)).toContain('rel_many_unique.unique');
   });
 
-  it('skips view collections with the reason (until Plinth has them)', async () => {
-    const mapped = mapCollections(await fixtureCollections(), { textIds: true });
-    expect(named(mapped, 'view1').skipped).toMatch(/view collections/);
+  it('maps view collections to Plinth views with their query and read rules', async () => {
+    const mapped = mapCollections(await fixtureCollections(), { textIds: true, views: true });
+    expect(named(mapped, 'view1').body).toMatchObject({
+      type: 'view',
+      viewQuery: expect.stringContaining('from demo1'),
+      listRule: '@request.auth.id != "" && bool = true',
+      createRule: null,
+    });
+    expect(named(mapped, 'numeric_id_view').skipped).toBeUndefined();
   });
 });
 

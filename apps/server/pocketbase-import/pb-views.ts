@@ -1,15 +1,5 @@
-import { normalizeCollection } from '@plinth/collections';
 import type { ImportNote } from './pb-fields.js';
 import type { PbCollection } from './pb-reader.js';
-
-/** Whether this Plinth has view collections (`type: "view"` with a `viewQuery`). */
-export function viewsSupported(): boolean {
-  const probe = normalizeCollection({ name: 'probe', type: 'view', viewQuery: 'SELECT 1 AS id' }, null, [], {
-    newId: () => '0190b6a1-0000-7000-8000-000000000002',
-    newFieldId: () => 'fprobe',
-  });
-  return probe.ok;
-}
 
 /**
  * PocketBase's SQLite view query in PostgreSQL's dialect, with only the rewrites that cannot change

@@ -13,7 +13,6 @@ import { copyRecords } from './pb-records.js';
 import type { ImportReport } from './pb-report.js';
 import { mapSettings } from './pb-settings.js';
 import { openPbSource } from './pb-source.js';
-import { viewsSupported } from './pb-views.js';
 import { isUuid, textIdProblem, textIdsSupported } from './pb-ids.js';
 
 const failed = (detail: string) => new AppError('IMPORT_FAILED', detail);
@@ -73,7 +72,7 @@ export class PocketBaseImportService {
     opts: { dryRun: boolean; label: string },
   ): Promise<ImportReport> {
     const pbCollections = reader.collections();
-    const mapped = mapCollections(pbCollections, { textIds: textIdsSupported(), views: viewsSupported() });
+    const mapped = mapCollections(pbCollections, { textIds: textIdsSupported(), views: true });
     const live = mapped.filter((m) => !m.skipped && m.pb.type !== 'view');
     const views = mapped.filter((m) => !m.skipped && m.pb.type === 'view');
     const idProblem = textIdProblem(live, reader);

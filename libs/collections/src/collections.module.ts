@@ -20,6 +20,7 @@ import { CollectionsRegistry } from './registry/collections.registry.js';
 import { CollectionsRepository } from './registry/collections.repository.js';
 import { CollectionsService } from './registry/collections.service.js';
 import { RuleCheckController } from './registry/rule-check.controller.js';
+import { ViewSync } from './views/view-sync.js';
 
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
 @Global()
@@ -43,6 +44,7 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
     RecordEvents,
     AuthRecordLoader,
     WriteLimits,
+    ViewSync,
   ],
   exports: [CollectionsRegistry, CollectionsService, RecordsService, RecordEvents, AuthRecordLoader],
 })

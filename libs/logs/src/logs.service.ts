@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { compileFilter, compileSort, filterProblem, FilterError, parseListQuery } from '@plinth/collections';
-import { AppError, isUuid } from '@plinth/core';
+import { AppError, isUuid, type Sql } from '@plinth/core';
 import { LOG_COLLECTION, logFilterContext } from './log-filter.js';
 import { RequestLogRepository, type LogRow } from './request-log.repository.js';
 
@@ -31,20 +31,19 @@ export class LogsService {
 
   async list(query: Record<string, unknown>, signal?: AbortSignal) {
     const q = parseListQuery(query);
-    const params: unknown[] = [];
-    const ctx = logFilterContext(params);
-    let where: string;
-    let orderBy: string;
+    const ctx = logFilterContext();
+    let where: Sql;
+    let orderBy: Sql;
     try {
       where = compileFilter(q.filter ?? '', LOG_COLLECTION, 't', ctx);
-      orderBy = compileSort(q.sort?.trim() ? q.sort : '-created', LOG_COLLECTION, 't', ctx).sql;
+      orderBy = compileSort(q.sort?.trim() ? q.sort : '-created', LOG_COLLECTION, 't', ctx);
     } catch (err) {
       if (err instanceof FilterError)
         throw filterProblem(err, err.code.startsWith('SORT') ? 'sort' : 'filter');
       throw err;
     }
     const { rows, total } = await this.repo.list(
-      { where, orderBy, params, limit: q.perPage, offset: (q.page - 1) * q.perPage },
+      { where, orderBy, limit: q.perPage, offset: (q.page - 1) * q.perPage },
       signal,
     );
     return {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { RequestPool } from '@plinth/core';
+import { RequestPool, sql, type Sql, toQuery } from '@plinth/core';
 import { DataSource } from 'typeorm';
 import type { LogEntry } from './log-entry.js';
 
@@ -23,9 +23,8 @@ export interface LogRow {
 
 /** A WHERE and ORDER BY compiled by the record filter compiler, with their bound values. */
 export interface LogQuery {
-  where: string;
-  orderBy: string;
-  params: unknown[];
+  where: Sql;
+  orderBy: Sql;
   limit: number;
   offset: number;
 }
@@ -69,18 +68,15 @@ export class RequestLogRepository {
 
   /** A page of entries and the number of all that match (list queries run under the statement timeout). */
   async list(q: LogQuery, signal?: AbortSignal): Promise<{ rows: LogRow[]; total: number }> {
-    const n = q.params.length;
     const [page, count] = await Promise.all([
       this.requests.list<LogRow>(
-        {
-          text: `SELECT * FROM plinth.request_log t WHERE ${q.where} ORDER BY ${q.orderBy}
-                 LIMIT $${n + 1} OFFSET $${n + 2}`,
-          values: [...q.params, q.limit, q.offset],
-        },
+        toQuery(
+          sql`SELECT * FROM plinth.request_log t WHERE ${q.where} ORDER BY ${q.orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`,
+        ),
         signal,
       ),
       this.requests.list<{ total: string }>(
-        { text: `SELECT count(*) AS total FROM plinth.request_log t WHERE ${q.where}`, values: q.params },
+        toQuery(sql`SELECT count(*) AS total FROM plinth.request_log t WHERE ${q.where}`),
         signal,
       ),
     ]);

@@ -1,5 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppError, isAdminLike, isUuidText, newId, SettingsService, type Principal } from '@plinth/core';
+import {
+  AppError,
+  isAdminLike,
+  isUuidText,
+  newId,
+  SettingsService,
+  type Principal,
+  sql,
+  type Sql,
+  toQuery,
+} from '@plinth/core';
 import {
   CollectionsRegistry,
   compileFilter,
@@ -221,16 +231,14 @@ export class PushMessagesService {
     reads: Pick<FilterContext, 'mayRead'>,
     slots: number,
   ): TargetSql {
-    // Slots for the parameters of the statement the condition goes into (the INSERT's message id and time).
-    const params: unknown[] = new Array<unknown>(slots).fill(null);
-    const parts: string[] = [];
+    const parts: Sql[] = [];
     // User ids are UUIDs (stored lower-cased) or text ids (PocketBase's, as they are).
     const users = t.users?.map((u) => (isUuidText(u) ? u.toLowerCase() : u));
-    if (users?.length) parts.push(`d.user_id = ANY($${params.push(users)}::text[])`);
-    if (t.devices?.length) parts.push(`d.id = ANY($${params.push(t.devices)}::uuid[])`);
+    if (users?.length) parts.push(sql`d.user_id = ANY(${users}::text[])`);
+    if (t.devices?.length) parts.push(sql`d.id = ANY(${t.devices}::uuid[])`);
     if (t.topics?.length) {
       parts.push(
-        `d.id IN (SELECT device_id FROM plinth.push_topic WHERE topic = ANY($${params.push(t.topics)}::text[]))`,
+        sql`d.id IN (SELECT device_id FROM plinth.push_topic WHERE topic = ANY(${t.topics}::text[]))`,
       );
     }
     if (t.filter?.trim()) {
@@ -249,7 +257,6 @@ export class PushMessagesService {
       }
       const ctx: FilterContext = {
         schema: this.registry.filterSchema,
-        params,
         now: new Date(),
         auth: null,
         isAdmin: true,
@@ -257,7 +264,7 @@ export class PushMessagesService {
         allowRequestMacros: false,
         ...reads,
       };
-      let where: string;
+      let where: Sql;
       try {
         where = compileFilter(t.filter, c.filter, 't', ctx);
       } catch (err) {
@@ -265,10 +272,12 @@ export class PushMessagesService {
         throw err;
       }
       parts.push(
-        `(d.collection_id = $${params.push(c.def.id)}::text AND d.user_id IN (SELECT t.id::text FROM ${c.table} t WHERE ${where}))`,
+        sql`(d.collection_id = ${c.def.id}::text AND d.user_id IN (SELECT t.id::text FROM ${c.sql.table} t WHERE ${where}))`,
       );
     }
-    return { sql: parts.join(' OR '), params: params.slice(slots) };
+    // Placeholders after the statement's own first `slots` (the INSERT's message id and time).
+    const { text, values } = toQuery(sql.join(parts, ' OR '), slots);
+    return { sql: text, params: values };
   }
 }
 

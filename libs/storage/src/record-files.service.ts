@@ -92,11 +92,12 @@ function decodeValue(c: CompiledCollection, name: string, raw: unknown): { value
     case 'bool':
       return { value: parseBool(raw), multi: false };
     case 'json':
+    case 'geoPoint':
       if (raw === '') return { value: null, multi: false };
       try {
         return { value: JSON.parse(raw), multi: false };
       } catch {
-        throw bad(name, 'must hold JSON text (a json field sent in a multipart form)');
+        throw bad(name, 'must hold JSON text (a json or geoPoint field sent in a multipart form)');
       }
     default:
       return { value: raw, multi: false };

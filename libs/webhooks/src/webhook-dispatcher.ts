@@ -8,9 +8,8 @@ import {
   type RecordActor,
   type RecordChange,
 } from '@plinth/collections';
-import { DataSource } from 'typeorm';
 import { WebhookEmitter } from './webhook-emitter.js';
-import type { WebhookRow } from './webhooks.repository.js';
+import { type WebhookRow, WebhooksRepository } from './webhooks.repository.js';
 
 /** The record as an admin reads it; hidden fields only when the webhook asks for them. */
 function recordFor(c: CompiledCollection, record: Record<string, unknown>, includeHidden: boolean) {
@@ -49,7 +48,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     private readonly registry: CollectionsRegistry,
     private readonly records: RecordEvents,
     private readonly auth: AuthEvents,
-    private readonly dataSource: DataSource,
+    private readonly webhooks: WebhooksRepository,
   ) {}
 
   onModuleInit(): void {
@@ -89,11 +88,9 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
     filter: string,
     record: Record<string, unknown>,
   ): Promise<boolean> {
-    const params: unknown[] = [];
     try {
       const where = compileFilter(filter, c.filter, 't', {
         schema: this.registry.filterSchema,
-        params,
         now: new Date(),
         auth: null,
         body: {},
@@ -104,12 +101,7 @@ export class WebhookDispatcher implements OnModuleInit, OnApplicationShutdown {
       const row: Record<string, unknown> = { ...record };
       // Zero values of non-text columns ('' for an empty date or relation) are NULL in the table.
       for (const col of c.fieldColumns) if (row[col.name] === '' && col.cast !== 'text') row[col.name] = null;
-      params.push(JSON.stringify(row));
-      const [answer] = await this.dataSource.query(
-        `SELECT EXISTS (SELECT 1 FROM jsonb_populate_record(NULL::${c.table}, $${params.length}::jsonb) AS t WHERE ${where}) AS ok`,
-        params,
-      );
-      return answer?.ok === true;
+      return await this.webhooks.recordMatches(c, row, where);
     } catch (err) {
       // The filter was valid when saved; a schema change since may have broken it.
       this.logger.warn(

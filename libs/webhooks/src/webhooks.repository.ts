@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import type { CompiledCollection } from '@plinth/collections';
+import { sql, type Sql, toQuery } from '@plinth/core';
 import { DataSource } from 'typeorm';
 
 export interface WebhookRow {
@@ -74,6 +76,15 @@ const OPEN = `status IN ('pending', 'sending')`;
 @Injectable()
 export class WebhooksRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** Whether `row` (a record, maybe deleted since) read as a row of its collection's table satisfies `where`. */
+  async recordMatches(c: CompiledCollection, row: Record<string, unknown>, where: Sql): Promise<boolean> {
+    const { text, values } = toQuery(
+      sql`SELECT EXISTS (SELECT 1 FROM jsonb_populate_record(NULL::${c.sql.table}, ${JSON.stringify(row)}::jsonb) AS t WHERE ${where}) AS ok`,
+    );
+    const [answer] = await this.dataSource.query(text, values);
+    return answer?.ok === true;
+  }
 
   all(): Promise<WebhookRow[]> {
     return this.dataSource.query('SELECT * FROM plinth.webhook ORDER BY created, id');

@@ -268,7 +268,6 @@ export class WebhooksService {
         try {
           compileFilter(body.filter, this.registry.get(name).filter, 't', {
             schema: this.registry.filterSchema,
-            params: [],
             now: new Date(),
             auth: null,
             isAdmin: true,

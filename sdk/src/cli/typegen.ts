@@ -29,7 +29,7 @@ const KINDS: readonly Kind[] = ['record', 'create', 'update'];
 interface CollectionSchemas {
   name: string;
   typeName: string;
-  collectionType: 'base' | 'auth';
+  collectionType: 'base' | 'auth' | 'view';
   schemas: Partial<Record<Kind, JsonSchema>>;
 }
 
@@ -85,7 +85,8 @@ export function collectionsOf(doc: unknown): CollectionSchemas[] {
     // `.record` wins over an older `.response`.
     if (kind === 'record' && entry.schemas.record && suffix === 'response') continue;
     entry.schemas[kind] = schema;
-    if (schema['x-plinth-collection-type'] === 'auth') entry.collectionType = 'auth';
+    const type = schema['x-plinth-collection-type'];
+    if (type === 'auth' || type === 'view') entry.collectionType = type;
   }
   const list = [...byName.values()]
     .filter((c) => c.schemas.record)
@@ -255,7 +256,8 @@ export function generateTypes(doc: unknown, options: { header?: string[] } = {})
   for (const c of collections) {
     const T = c.typeName;
     out.push(
-      `  ${propName(c.name)}: { type: ${JSON.stringify(c.collectionType)}; record: ${T}Record; create: ${T}Create; update: ${T}Update; expand: ${T}Expand };`,
+      // A view collection is read-only: no body creates or updates its records.
+      `  ${propName(c.name)}: { type: ${JSON.stringify(c.collectionType)}; record: ${T}Record; create: ${c.collectionType === 'view' ? 'never' : `${T}Create`}; update: ${c.collectionType === 'view' ? 'never' : `${T}Update`}; expand: ${T}Expand };`,
     );
   }
   out.push('}', '', 'export type CollectionName = keyof Schema;', '');

@@ -1630,6 +1630,8 @@ export interface operations {
               fields: {
                 /** @description relation: the target collection name. */
                 collection?: string;
+                /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+                convertURLs?: boolean;
                 default?: unknown;
                 /** @description Never returned except to admins. */
                 hidden?: boolean;
@@ -1643,8 +1645,12 @@ export interface operations {
                 mimeTypes?: string[];
                 min?: number;
                 name: string;
+                /** @description autodate: set when the record is created. Default true. */
+                onCreate?: boolean;
                 /** @enum {string} */
                 onDelete?: 'cascade' | 'restrict' | 'set-null';
+                /** @description autodate: set when the record is updated. Default false. */
+                onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
                 protected?: boolean;
@@ -1661,7 +1667,10 @@ export interface operations {
                   | 'select'
                   | 'json'
                   | 'relation'
-                  | 'file';
+                  | 'file'
+                  | 'editor'
+                  | 'autodate'
+                  | 'geoPoint';
                 unique?: boolean;
                 values?: string[];
               }[];
@@ -1709,11 +1718,18 @@ export interface operations {
                 identityFields: string[];
               };
               /** @enum {string} */
-              type: 'base' | 'auth';
+              type: 'base' | 'auth' | 'view';
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               updateRule: string | null;
               /** Format: date-time */
               updated?: string;
+              /** @description view collections (answer only): whether the records have created / updated. */
+              viewDates?: {
+                created: boolean;
+                updated: boolean;
+              };
+              /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+              viewQuery?: string;
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
@@ -1757,6 +1773,8 @@ export interface operations {
           fields?: {
             /** @description relation: the target collection name. */
             collection?: string;
+            /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+            convertURLs?: boolean;
             default?: unknown;
             /** @description Never returned except to admins. */
             hidden?: boolean;
@@ -1770,8 +1788,12 @@ export interface operations {
             mimeTypes?: string[];
             min?: number;
             name: string;
+            /** @description autodate: set when the record is created. Default true. */
+            onCreate?: boolean;
             /** @enum {string} */
             onDelete?: 'cascade' | 'restrict' | 'set-null';
+            /** @description autodate: set when the record is updated. Default false. */
+            onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
             protected?: boolean;
@@ -1779,7 +1801,19 @@ export interface operations {
             thumbs?: string[];
             /** @enum {string} */
             type:
-              'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+              | 'text'
+              | 'number'
+              | 'bool'
+              | 'email'
+              | 'url'
+              | 'date'
+              | 'select'
+              | 'json'
+              | 'relation'
+              | 'file'
+              | 'editor'
+              | 'autodate'
+              | 'geoPoint';
             unique?: boolean;
             values?: string[];
           }[];
@@ -1827,11 +1861,18 @@ export interface operations {
             identityFields: string[];
           };
           /** @enum {string} */
-          type?: 'base' | 'auth';
+          type?: 'base' | 'auth' | 'view';
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           updateRule?: string | null;
           /** Format: date-time */
           updated?: string;
+          /** @description view collections (answer only): whether the records have created / updated. */
+          viewDates?: {
+            created: boolean;
+            updated: boolean;
+          };
+          /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+          viewQuery?: string;
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           viewRule?: string | null;
         };
@@ -1862,6 +1903,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -1875,8 +1918,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -1893,7 +1940,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];
@@ -1941,11 +1991,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };
@@ -2137,6 +2194,8 @@ export interface operations {
               fields: {
                 /** @description relation: the target collection name. */
                 collection?: string;
+                /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+                convertURLs?: boolean;
                 default?: unknown;
                 /** @description Never returned except to admins. */
                 hidden?: boolean;
@@ -2150,8 +2209,12 @@ export interface operations {
                 mimeTypes?: string[];
                 min?: number;
                 name: string;
+                /** @description autodate: set when the record is created. Default true. */
+                onCreate?: boolean;
                 /** @enum {string} */
                 onDelete?: 'cascade' | 'restrict' | 'set-null';
+                /** @description autodate: set when the record is updated. Default false. */
+                onUpdate?: boolean;
                 onlyInt?: boolean;
                 pattern?: string;
                 protected?: boolean;
@@ -2168,7 +2231,10 @@ export interface operations {
                   | 'select'
                   | 'json'
                   | 'relation'
-                  | 'file';
+                  | 'file'
+                  | 'editor'
+                  | 'autodate'
+                  | 'geoPoint';
                 unique?: boolean;
                 values?: string[];
               }[];
@@ -2216,11 +2282,18 @@ export interface operations {
                 identityFields: string[];
               };
               /** @enum {string} */
-              type: 'base' | 'auth';
+              type: 'base' | 'auth' | 'view';
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               updateRule: string | null;
               /** Format: date-time */
               updated?: string;
+              /** @description view collections (answer only): whether the records have created / updated. */
+              viewDates?: {
+                created: boolean;
+                updated: boolean;
+              };
+              /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+              viewQuery?: string;
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
@@ -2818,6 +2891,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -2831,8 +2906,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -2849,7 +2928,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];
@@ -2897,11 +2979,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };
@@ -2962,6 +3051,8 @@ export interface operations {
           fields?: {
             /** @description relation: the target collection name. */
             collection?: string;
+            /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+            convertURLs?: boolean;
             default?: unknown;
             /** @description Never returned except to admins. */
             hidden?: boolean;
@@ -2975,8 +3066,12 @@ export interface operations {
             mimeTypes?: string[];
             min?: number;
             name: string;
+            /** @description autodate: set when the record is created. Default true. */
+            onCreate?: boolean;
             /** @enum {string} */
             onDelete?: 'cascade' | 'restrict' | 'set-null';
+            /** @description autodate: set when the record is updated. Default false. */
+            onUpdate?: boolean;
             onlyInt?: boolean;
             pattern?: string;
             protected?: boolean;
@@ -2984,7 +3079,19 @@ export interface operations {
             thumbs?: string[];
             /** @enum {string} */
             type:
-              'text' | 'number' | 'bool' | 'email' | 'url' | 'date' | 'select' | 'json' | 'relation' | 'file';
+              | 'text'
+              | 'number'
+              | 'bool'
+              | 'email'
+              | 'url'
+              | 'date'
+              | 'select'
+              | 'json'
+              | 'relation'
+              | 'file'
+              | 'editor'
+              | 'autodate'
+              | 'geoPoint';
             unique?: boolean;
             values?: string[];
           }[];
@@ -3032,11 +3139,18 @@ export interface operations {
             identityFields: string[];
           };
           /** @enum {string} */
-          type?: 'base' | 'auth';
+          type?: 'base' | 'auth' | 'view';
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           updateRule?: string | null;
           /** Format: date-time */
           updated?: string;
+          /** @description view collections (answer only): whether the records have created / updated. */
+          viewDates?: {
+            created: boolean;
+            updated: boolean;
+          };
+          /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+          viewQuery?: string;
           /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
           viewRule?: string | null;
         };
@@ -3067,6 +3181,8 @@ export interface operations {
             fields: {
               /** @description relation: the target collection name. */
               collection?: string;
+              /** @description editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false. */
+              convertURLs?: boolean;
               default?: unknown;
               /** @description Never returned except to admins. */
               hidden?: boolean;
@@ -3080,8 +3196,12 @@ export interface operations {
               mimeTypes?: string[];
               min?: number;
               name: string;
+              /** @description autodate: set when the record is created. Default true. */
+              onCreate?: boolean;
               /** @enum {string} */
               onDelete?: 'cascade' | 'restrict' | 'set-null';
+              /** @description autodate: set when the record is updated. Default false. */
+              onUpdate?: boolean;
               onlyInt?: boolean;
               pattern?: string;
               protected?: boolean;
@@ -3098,7 +3218,10 @@ export interface operations {
                 | 'select'
                 | 'json'
                 | 'relation'
-                | 'file';
+                | 'file'
+                | 'editor'
+                | 'autodate'
+                | 'geoPoint';
               unique?: boolean;
               values?: string[];
             }[];
@@ -3146,11 +3269,18 @@ export interface operations {
               identityFields: string[];
             };
             /** @enum {string} */
-            type: 'base' | 'auth';
+            type: 'base' | 'auth' | 'view';
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             updateRule: string | null;
             /** Format: date-time */
             updated?: string;
+            /** @description view collections (answer only): whether the records have created / updated. */
+            viewDates?: {
+              created: boolean;
+              updated: boolean;
+            };
+            /** @description view collections: one SELECT in PostgreSQL's dialect over collections, with an "id" column; the fields are inferred from it. */
+            viewQuery?: string;
             /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
             viewRule: string | null;
           };

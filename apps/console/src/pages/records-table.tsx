@@ -27,6 +27,8 @@ export function RecordsTable(props: {
   onSort: (column: string) => void;
   onEdit: (r: RecordModel) => void;
   onDelete: (r: RecordModel) => void;
+  /** A view collection: no selection, edit or delete. */
+  readOnly?: boolean;
 }) {
   const { collection, columns, items, sort, selected } = props;
   const fieldOf = (c: string) => collection.fields.find((f) => f.name === c);
@@ -45,6 +47,7 @@ export function RecordsTable(props: {
           <tr>
             <th className="check-col">
               <input
+                hidden={props.readOnly}
                 type="checkbox"
                 aria-label="Select all on this page"
                 checked={allSelected}
@@ -71,9 +74,14 @@ export function RecordsTable(props: {
         </thead>
         <tbody>
           {items.map((r) => (
-            <tr key={r.id} data-id={r.id} onClick={(e) => openOnClick(e, () => props.onEdit(r))}>
+            <tr
+              key={r.id}
+              data-id={r.id}
+              onClick={props.readOnly ? undefined : (e) => openOnClick(e, () => props.onEdit(r))}
+            >
               <td className="check-col">
                 <input
+                  hidden={props.readOnly}
                   type="checkbox"
                   aria-label={`Select ${r.id}`}
                   checked={selected.has(r.id)}
@@ -95,12 +103,16 @@ export function RecordsTable(props: {
                 );
               })}
               <td className="actions-col">
-                <Button small onClick={() => props.onEdit(r)}>
-                  Edit
-                </Button>
-                <Button small kind="ghost" onClick={() => props.onDelete(r)}>
-                  Delete
-                </Button>
+                {props.readOnly ? null : (
+                  <>
+                    <Button small onClick={() => props.onEdit(r)}>
+                      Edit
+                    </Button>
+                    <Button small kind="ghost" onClick={() => props.onDelete(r)}>
+                      Delete
+                    </Button>
+                  </>
+                )}
               </td>
             </tr>
           ))}

@@ -88,12 +88,15 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
 
   if (!ready) return error ? <ErrorBanner error={error} /> : <Spinner />;
 
+  // A view collection's records are read-only, and have created/updated only when its query selects them.
+  const readOnly = ready.type === 'view';
+  const dates = ready.viewDates ?? { created: true, updated: true };
   const columns = [
     'id',
     ...(ready.type === 'auth' ? ['email', 'verified'] : []),
     ...ready.fields.map((f) => f.name),
-    'created',
-    'updated',
+    ...(dates.created ? ['created'] : []),
+    ...(dates.updated ? ['updated'] : []),
   ];
   const visible = columns.filter((c) => !hiddenCols.has(c));
   const sortKey = sort.replace(/^-/, '');
@@ -144,9 +147,15 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
             ) : null}
             <Button onClick={() => setChooser(!chooser)}>Columns</Button>
             <ExportButton collection={name} filter={filter} sort={sort} onError={setError} />
-            <Button kind="primary" onClick={() => setEditing('new')} testId="new-record">
-              New record
-            </Button>
+            {readOnly ? (
+              <span className="muted" data-testid="read-only-note">
+                A view: read-only records from its query.
+              </span>
+            ) : (
+              <Button kind="primary" onClick={() => setEditing('new')} testId="new-record">
+                New record
+              </Button>
+            )}
           </>
         }
       />
@@ -224,6 +233,7 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
           onSort={toggleSort}
           onEdit={setEditing}
           onDelete={(r) => setDeleting([r.id])}
+          readOnly={readOnly}
         />
       ) : null}
       {result && (result.totalPages > 0 || page > 1) ? (

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type CompiledCollection, quoteIdent } from '@plinth/collections';
+import { sql, type Sql, toQuery } from '@plinth/core';
 import { DataSource } from 'typeorm';
 
 export interface AccountRow extends Record<string, unknown> {
@@ -67,12 +68,11 @@ export class UserAccountsRepository {
     );
   }
 
-  async matches(c: CompiledCollection, id: string, where: string, params: unknown[]): Promise<boolean> {
-    const p = [...params, id];
-    const rows = await this.dataSource.query(
-      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::${c.idType} AND (${where})`,
-      p,
+  async matches(c: CompiledCollection, id: string, where: Sql): Promise<boolean> {
+    const { text, values } = toQuery(
+      sql`SELECT 1 FROM ${c.sql.table} AS t WHERE t."id" = ${id}${c.sql.idCast} AND (${where})`,
     );
+    const rows = await this.dataSource.query(text, values);
     return rows.length > 0;
   }
 

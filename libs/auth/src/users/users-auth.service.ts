@@ -4,6 +4,7 @@ import {
   AuthRecordLoader,
   CollectionsRegistry,
   compileRule,
+  FALSE,
   type CompiledCollection,
   presentRecord,
   type RequestInfo,
@@ -110,13 +111,11 @@ export class UsersAuthService {
   async checkAuthRule(c: CompiledCollection, account: AccountRow, request?: RequestInfo): Promise<void> {
     const rule = c.def.authRule;
     if (rule === undefined || rule === '') return;
-    const params: unknown[] = [];
     const where =
       rule === null
-        ? 'FALSE'
+        ? FALSE
         : compileRule(rule, c.filter, 't', {
             schema: this.registry.filterSchema,
-            params,
             now: new Date(),
             auth: authContextOf(c, account),
             body: {},
@@ -125,7 +124,7 @@ export class UsersAuthService {
             allowRequestMacros: true,
             ...(request ? { request } : {}),
           });
-    if (!(await this.accounts.matches(c, account.id, where, params))) {
+    if (!(await this.accounts.matches(c, account.id, where))) {
       throw new AppError(
         'AUTH_RULE_REFUSED',
         `This account may not sign in to "${c.def.name}" (its authRule is not met, e.g. the email is not verified yet).`,

@@ -1,3 +1,4 @@
+import { sql, type Sql } from '@plinth/core';
 import { FilterError } from './filter-error.js';
 import {
   castFor,
@@ -11,7 +12,16 @@ import {
   textForm,
 } from './filter-values.js';
 import type { ColumnOperand, ItemsOperand, Operand, PredicateOperand, ValueOperand } from './operands.js';
-import { asText, emptySql, KIND_NOUNS, likeEscapeSql, notEmptySql } from './sql-fragments.js';
+import {
+  asText,
+  emptySql,
+  FALSE,
+  fixed,
+  KIND_NOUNS,
+  likeEscapeSql,
+  notEmptySql,
+  TRUE,
+} from './sql-fragments.js';
 import type { FilterOperator } from './types.js';
 
 // Comparisons of one column (or array element) with a value or another column, as SQL.
@@ -20,13 +30,12 @@ import type { FilterOperator } from './types.js';
 export interface Binder {
   /** Position of the comparison being compiled, for errors. */
   readonly position: number | undefined;
-  push(value: unknown): string;
-  columnSql(column: ColumnOperand): string;
+  columnSql(column: ColumnOperand): Sql;
 }
 
 /** The answer when nothing can match: TRUE for the negative operators, FALSE otherwise. */
-export function constant(op: FilterOperator): string {
-  return NEGATIVE_OPERATORS.has(op) ? 'TRUE' : 'FALSE';
+export function constant(op: FilterOperator): Sql {
+  return NEGATIVE_OPERATORS.has(op) ? TRUE : FALSE;
 }
 
 /** A single column against a known value. `op` is a plain operator. */
@@ -35,33 +44,33 @@ export function columnVersusValue(
   op: FilterOperator,
   column: ColumnOperand,
   value: ValueOperand,
-): string {
+): Sql {
   const col = b.columnSql(column);
   const kind = column.field.kind;
   if (op === '~' || op === '!~') {
     const text = textForm(value.value);
     if (text.includes('\0')) return constant(op);
-    const p = b.push(`%${escapeLike(text)}%`);
+    const p = `%${escapeLike(text)}%`;
     const colText = asText(col, kind);
     return op === '~'
-      ? `${colText} ILIKE ${p} ESCAPE '\\'`
-      : `COALESCE(${colText}, '') NOT ILIKE ${p} ESCAPE '\\'`;
+      ? sql`${colText} ILIKE ${p} ESCAPE '\\'`
+      : sql`COALESCE(${colText}, '') NOT ILIKE ${p} ESCAPE '\\'`;
   }
   if (isEmptyValue(value.value)) {
     if (op === '=') return emptySql(col, kind);
     if (op === '!=') return notEmptySql(col, kind);
     // Nothing is greater or smaller than null; '' goes on and is type-checked like any string.
-    if (value.value === null || value.value === undefined) return 'FALSE';
+    if (value.value === null || value.value === undefined) return FALSE;
   }
   const p = bind(b, op, column, value);
   if (p === undefined) return constant(op);
   switch (op) {
     case '=':
-      return `${col} = ${p}`;
+      return sql`${col} = ${p}`;
     case '!=':
-      return `${col} IS DISTINCT FROM ${p}`;
+      return sql`${col} IS DISTINCT FROM ${p}`;
     default:
-      return `${col} ${op} ${p}`;
+      return sql`${col} ${fixed(op)} ${p}`;
   }
 }
 
@@ -71,24 +80,24 @@ export function arrayVersusValue(
   op: FilterOperator,
   column: ColumnOperand,
   value: ValueOperand,
-): string {
+): Sql {
   const col = b.columnSql(column);
   const plain = plainOperator(op);
   if (isEmptyValue(value.value)) {
-    if (plain === '=') return `(${col} IS NULL OR cardinality(${col}) = 0)`;
-    if (plain === '!=') return `cardinality(${col}) > 0`;
-    if (value.value === null || value.value === undefined) return 'FALSE';
+    if (plain === '=') return sql`(${col} IS NULL OR cardinality(${col}) = 0)`;
+    if (plain === '!=') return sql`cardinality(${col}) > 0`;
+    if (value.value === null || value.value === undefined) return FALSE;
   }
   const p = bind(b, op, column, value);
   if (p === undefined) return constant(op);
   // `p < ANY(col)` reads "some element > p": the value sits on the left, so the operator flips.
-  const flipped = plainOperator(flipOperator(plain));
+  const flipped = fixed(plainOperator(flipOperator(plain)));
   if (isAnyOf(op)) {
-    if (plain === '!=') return `(COALESCE(cardinality(${col}), 0) = 0 OR ${p} <> ANY(${col}))`;
-    return `${p} ${flipped} ANY(${col})`;
+    if (plain === '!=') return sql`(COALESCE(cardinality(${col}), 0) = 0 OR ${p} <> ANY(${col}))`;
+    return sql`${p} ${flipped} ANY(${col})`;
   }
-  if (plain === '!=') return `(${col} IS NULL OR ${p} <> ALL(${col}))`;
-  return `(cardinality(${col}) > 0 AND ${p} ${flipped} ALL(${col}))`;
+  if (plain === '!=') return sql`(${col} IS NULL OR ${p} <> ALL(${col}))`;
+  return sql`(cardinality(${col}) > 0 AND ${p} ${flipped} ALL(${col}))`;
 }
 
 /** `'some text' ~ title`: the value contains the column's text. */
@@ -97,14 +106,13 @@ export function valueContainsColumn(
   op: FilterOperator,
   value: ValueOperand,
   column: ColumnOperand,
-): string {
+): Sql {
   const text = textForm(value.value);
   if (text.includes('\0')) return constant(op);
-  const p = b.push(text);
   const colText = asText(b.columnSql(column), column.field.kind);
   return plainOperator(op) === '~'
-    ? `${p}::text ILIKE ('%' || ${likeEscapeSql(colText)} || '%') ESCAPE '\\'`
-    : `${p}::text NOT ILIKE ('%' || ${likeEscapeSql(`COALESCE(${colText}, '')`)} || '%') ESCAPE '\\'`;
+    ? sql`${text}::text ILIKE ('%' || ${likeEscapeSql(colText)} || '%') ESCAPE '\\'`
+    : sql`${text}::text NOT ILIKE ('%' || ${likeEscapeSql(sql`COALESCE(${colText}, '')`)} || '%') ESCAPE '\\'`;
 }
 
 export function columnVersusColumn(
@@ -112,15 +120,15 @@ export function columnVersusColumn(
   op: FilterOperator,
   left: ColumnOperand,
   right: ColumnOperand,
-): string {
+): Sql {
   let a = binder.columnSql(left);
   let b = binder.columnSql(right);
   if (op === '~' || op === '!~') {
     const at = asText(a, left.field.kind);
     const bt = asText(b, right.field.kind);
     return op === '~'
-      ? `${at} ILIKE ('%' || ${likeEscapeSql(bt)} || '%') ESCAPE '\\'`
-      : `COALESCE(${at}, '') NOT ILIKE ('%' || ${likeEscapeSql(`COALESCE(${bt}, '')`)} || '%') ESCAPE '\\'`;
+      ? sql`${at} ILIKE ('%' || ${likeEscapeSql(bt)} || '%') ESCAPE '\\'`
+      : sql`COALESCE(${at}, '') NOT ILIKE ('%' || ${likeEscapeSql(sql`COALESCE(${bt}, '')`)} || '%') ESCAPE '\\'`;
   }
   let kind = left.field.kind;
   if (kind !== right.field.kind) {
@@ -138,10 +146,10 @@ export function columnVersusColumn(
     kind = 'text';
   }
   if (op === '=')
-    return kind === 'text' ? `COALESCE(${a}, '') = COALESCE(${b}, '')` : `${a} IS NOT DISTINCT FROM ${b}`;
+    return kind === 'text' ? sql`COALESCE(${a}, '') = COALESCE(${b}, '')` : sql`${a} IS NOT DISTINCT FROM ${b}`;
   if (op === '!=')
-    return kind === 'text' ? `COALESCE(${a}, '') <> COALESCE(${b}, '')` : `${a} IS DISTINCT FROM ${b}`;
-  return `${a} ${op} ${b}`;
+    return kind === 'text' ? sql`COALESCE(${a}, '') <> COALESCE(${b}, '')` : sql`${a} IS DISTINCT FROM ${b}`;
+  return sql`${a} ${fixed(op)} ${b}`;
 }
 
 /**
@@ -149,7 +157,7 @@ export function columnVersusColumn(
  * never equal such a column's contents. A client literal of the wrong type is the user's
  * mistake (FILTER_TYPE_MISMATCH), except against ids, where PocketBase answers "no match".
  */
-function bind(b: Binder, op: FilterOperator, column: ColumnOperand, value: ValueOperand): string | undefined {
+function bind(b: Binder, op: FilterOperator, column: ColumnOperand, value: ValueOperand): Sql | undefined {
   const kind = column.field.kind;
   const coerced = coerceForKind(value.value, kind);
   if (!coerced.ok) {
@@ -161,11 +169,11 @@ function bind(b: Binder, op: FilterOperator, column: ColumnOperand, value: Value
       column.label,
     );
   }
-  return b.push(coerced.param) + castFor(kind);
+  return sql`${coerced.param}${fixed(castFor(kind))}`;
 }
 
 /** `@request.body.x:changed = true|false`: the predicate, or its negation. */
-export function comparePredicate(b: Binder, op: FilterOperator, left: Operand, right: Operand): string {
+export function comparePredicate(b: Binder, op: FilterOperator, left: Operand, right: Operand): Sql {
   const [pred, other] = left.type === 'predicate' ? [left, right] : [right as PredicateOperand, left];
   const plain = plainOperator(op);
   if (other.type !== 'value' || typeof other.value !== 'boolean' || (plain !== '=' && plain !== '!=')) {
@@ -177,9 +185,8 @@ export function comparePredicate(b: Binder, op: FilterOperator, left: Operand, r
     );
   }
   const wantTrue = other.value === (plain === '=');
-  if (pred.sql === 'TRUE' || pred.sql === 'FALSE')
-    return (pred.sql === 'TRUE') === wantTrue ? 'TRUE' : 'FALSE';
-  return wantTrue ? `(${pred.sql})` : `(${pred.sql}) IS NOT TRUE`;
+  if (pred.sql.is('TRUE') || pred.sql.is('FALSE')) return pred.sql.is('TRUE') === wantTrue ? TRUE : FALSE;
+  return wantTrue ? sql`(${pred.sql})` : sql`(${pred.sql}) IS NOT TRUE`;
 }
 
 /** `@request.body.tags:each op x`: plain forms hold when every item does (and there is one), `?` forms when one does. */
@@ -188,8 +195,8 @@ export function compareItems(
   op: FilterOperator,
   left: Operand,
   right: Operand,
-  compare: (left: Operand, right: Operand) => string,
-): string {
+  compare: (left: Operand, right: Operand) => Sql,
+): Sql {
   const [items, other, onLeft] =
     left.type === 'items' ? [left, right, true] : [right as ItemsOperand, left, false];
   if (other.type === 'items' || other.type === 'predicate') {
@@ -200,16 +207,18 @@ export function compareItems(
       items.label,
     );
   }
-  if (items.items.length === 0) return missingMatches(op, other) ? 'TRUE' : 'FALSE';
+  if (items.items.length === 0) return missingMatches(op, other) ? TRUE : FALSE;
   const anyOf = isAnyOf(op);
-  const parts: string[] = [];
+  const decided = anyOf ? 'TRUE' : 'FALSE';
+  const neutral = anyOf ? 'FALSE' : 'TRUE';
+  const parts: Sql[] = [];
   for (const item of items.items) {
-    const sql = onLeft ? compare(item, other) : compare(other, item);
-    if (sql === (anyOf ? 'TRUE' : 'FALSE')) return sql;
-    if (sql !== (anyOf ? 'FALSE' : 'TRUE')) parts.push(sql);
+    const cond = onLeft ? compare(item, other) : compare(other, item);
+    if (cond.is(decided)) return cond;
+    if (!cond.is(neutral)) parts.push(cond);
   }
-  if (parts.length === 0) return anyOf ? 'FALSE' : 'TRUE';
-  return parts.length === 1 ? parts[0]! : `(${parts.join(anyOf ? ' OR ' : ' AND ')})`;
+  if (parts.length === 0) return anyOf ? FALSE : TRUE;
+  return parts.length === 1 ? parts[0]! : sql`(${sql.join(parts, anyOf ? ' OR ' : ' AND ')})`;
 }
 
 /**

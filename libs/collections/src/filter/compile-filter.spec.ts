@@ -1,5 +1,6 @@
+import { sql } from '@plinth/core';
 import { compileFilter, quoteIdent } from './compile-filter.js';
-import { compilePosts, filterErrorOf, makeCtx, NOW, odd, posts, USER_ID } from './filter.fixture.js';
+import { compilePosts, filterErrorOf, makeCtx, NOW, odd, posts, rendered, USER_ID } from './filter.fixture.js';
 import { parseFilter } from './parse-filter.js';
 
 describe('compileFilter', () => {
@@ -9,21 +10,22 @@ describe('compileFilter', () => {
   });
 
   it('accepts a parsed AST as well as text', () => {
-    const ctx = makeCtx();
-    expect(compileFilter(parseFilter("title = 'x'"), posts, 'p', ctx)).toBe('p."title" = $1');
-    expect(ctx.params).toEqual(['x']);
+    expect(rendered(compileFilter(parseFilter("title = 'x'"), posts, 'p', makeCtx()))).toEqual({
+      sql: 'p."title" = $1',
+      params: ['x'],
+    });
   });
 
   it('refuses an alias that is not a plain identifier', () => {
     expect(() => compileFilter("title = 'x'", posts, 't; DROP', makeCtx())).toThrow('Invalid SQL alias');
   });
 
-  it('numbers placeholders after params already in the context', () => {
-    const ctx = makeCtx({ params: ['earlier', 2] });
-    expect(compileFilter("title = 'x' && views > 3", posts, 't', ctx)).toBe(
-      '(t."title" = $3 AND t."views" > $4::double precision)',
-    );
-    expect(ctx.params).toEqual(['earlier', 2, 'x', 3]);
+  it('numbers placeholders after values bound earlier in the statement', () => {
+    const where = compileFilter("title = 'x' && views > 3", posts, 't', makeCtx());
+    expect(rendered(sql`${'earlier'} ${2} ${where}`)).toEqual({
+      sql: '$1 $2 (t."title" = $3 AND t."views" > $4::double precision)',
+      params: ['earlier', 2, 'x', 3],
+    });
   });
 
   describe('text fields', () => {

@@ -1,3 +1,4 @@
+import { sql, type Sql } from '@plinth/core';
 import { FilterError } from './filter-error.js';
 import {
   arrayCastFor,
@@ -23,7 +24,18 @@ import {
 } from './compare-columns.js';
 import { parseFilter } from './parse-filter.js';
 import { resolveOperand, type ResolveHost } from './resolve-operand.js';
-import { DATA_SCHEMA, lookupField, quantify, quoteIdent, type RowSource } from './sql-fragments.js';
+import {
+  columnRef,
+  FALSE,
+  fixed,
+  lookupField,
+  quantify,
+  quoteIdent,
+  tableSql,
+  TRUE,
+  type RowSource,
+  type VisibilityGuard,
+} from './sql-fragments.js';
 import type {
   FilterCollection,
   FilterComparison,
@@ -34,6 +46,7 @@ import type {
 } from './types.js';
 
 export { lookupField, quoteIdent, visibilityGuard } from './sql-fragments.js';
+export { TRUE, FALSE } from './sql-fragments.js';
 
 /** At most this many `@collection` joins per filter or rule: each multiplies the rows scanned. */
 export const MAX_COLLECTION_JOINS = 3;
@@ -44,22 +57,22 @@ export const MAX_RULE_DEPTH = 3;
 const ALIAS_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * Compiles a client filter into a SQL boolean expression over the table aliased `alias`.
- * Every value is pushed to `ctx.params`; empty input → 'TRUE'.
+ * Compiles a client filter into a SQL boolean expression over the table aliased `alias`, a fragment
+ * carrying its bound values; empty input → TRUE.
  */
 export function compileFilter(
   input: string | FilterNode,
   collection: FilterCollection,
   alias: string,
   ctx: FilterContext,
-): string {
-  if (typeof input === 'string' && input.trim() === '') return 'TRUE';
+): Sql {
+  if (typeof input === 'string' && input.trim() === '') return TRUE;
   const node = typeof input === 'string' ? parseFilter(input) : input;
-  return new Compiler(ctx, 0).compileRoot(node, collection, checkAlias(alias));
+  return new Compiler(ctx, 0, aliasesOf(ctx)).compileRoot(node, collection, checkAlias(alias));
 }
 
 /**
- * Compiles an access rule: null → admins only ('FALSE' for everyone else), '' → 'TRUE',
+ * Compiles an access rule: null → admins only (FALSE for everyone else), '' → TRUE,
  * otherwise the expression, with `@request.*` and hidden fields allowed (rules are trusted).
  */
 export function compileRule(
@@ -67,8 +80,8 @@ export function compileRule(
   collection: FilterCollection,
   alias: string,
   ctx: FilterContext,
-): string {
-  return compileRuleAtDepth(rule, collection, checkAlias(alias), ctx, 0);
+): Sql {
+  return compileRuleAtDepth(rule, collection, checkAlias(alias), ctx, 0, aliasesOf(ctx));
 }
 
 /** Throws the FilterError a rule would raise, so it can be refused before it is saved. */
@@ -80,7 +93,6 @@ export function validateRuleSyntax(
   if (rule === null || rule.trim() === '') return;
   const ctx: FilterContext = {
     schema,
-    params: [],
     now: new Date(),
     auth: {},
     body: {},
@@ -88,7 +100,24 @@ export function validateRuleSyntax(
     canSeeHidden: true,
     allowRequestMacros: true,
   };
-  compileRuleAtDepth(rule, collection, 't', ctx, 0);
+  compileRuleAtDepth(rule, collection, 't', ctx, 0, { n: 0 });
+}
+
+/** Numbers subquery aliases, so that none shadows another in one statement. */
+interface AliasCounter {
+  n: number;
+}
+
+// One counter per context: the rule and the filter of one statement are compiled with the same one.
+const aliasCounters = new WeakMap<FilterContext, AliasCounter>();
+
+function aliasesOf(ctx: FilterContext): AliasCounter {
+  let counter = aliasCounters.get(ctx);
+  if (!counter) {
+    counter = { n: 0 };
+    aliasCounters.set(ctx, counter);
+  }
+  return counter;
 }
 
 function compileRuleAtDepth(
@@ -97,12 +126,13 @@ function compileRuleAtDepth(
   alias: string,
   ctx: FilterContext,
   depth: number,
-): string {
-  if (ctx.isAdmin) return 'TRUE';
-  if (rule === null) return 'FALSE';
-  if (rule.trim() === '') return 'TRUE';
+  aliases: AliasCounter,
+): Sql {
+  if (ctx.isAdmin) return TRUE;
+  if (rule === null) return FALSE;
+  if (rule.trim() === '') return TRUE;
   const ruleCtx: FilterContext = { ...ctx, allowRequestMacros: true, canSeeHidden: true };
-  return new Compiler(ruleCtx, depth).compileRoot(parseRule(rule), collection, alias);
+  return new Compiler(ruleCtx, depth, aliases).compileRoot(parseRule(rule), collection, alias);
 }
 
 // Rules are compiled on every request; their text only changes with the schema.
@@ -124,19 +154,6 @@ function checkAlias(alias: string): string {
   return alias;
 }
 
-// One counter per statement: all fragments of a statement share its params array.
-const aliasCounters = new WeakMap<unknown[], { n: number }>();
-
-function nextAlias(ctx: FilterContext, prefix: 'r' | 'e' | 'c' | 'm' | 'z'): string {
-  let counter = aliasCounters.get(ctx.params);
-  if (!counter) {
-    counter = { n: 0 };
-    aliasCounters.set(ctx.params, counter);
-  }
-  counter.n++;
-  return `${prefix}${counter.n}`;
-}
-
 class Compiler implements ResolveHost, Binder {
   /** Position of the comparison being compiled, for errors raised while binding values. */
   position: number | undefined;
@@ -146,56 +163,47 @@ class Compiler implements ResolveHost, Binder {
   constructor(
     readonly ctx: FilterContext,
     private readonly ruleDepth: number,
+    private readonly aliases: AliasCounter,
   ) {}
 
+  private nextAlias(prefix: 'r' | 'e' | 'c' | 'm' | 'z'): string {
+    return `${prefix}${++this.aliases.n}`;
+  }
+
   /** A whole filter or rule: its `@collection` joins wrap it. */
-  compileRoot(node: FilterNode, collection: FilterCollection, alias: string): string {
+  compileRoot(node: FilterNode, collection: FilterCollection, alias: string): Sql {
     return this.withJoins(this.compile(node, collection, alias));
   }
 
-  compile(node: FilterNode, collection: FilterCollection, alias: string): string {
+  compile(node: FilterNode, collection: FilterCollection, alias: string): Sql {
     if (node.type === 'comparison') return this.comparison(node, collection, alias);
     const and = node.type === 'and';
     const absorbing = and ? 'FALSE' : 'TRUE';
     const neutral = and ? 'TRUE' : 'FALSE';
-    const start = this.ctx.params.length;
-    const parts: string[] = [];
+    const parts: Sql[] = [];
     let absorbed = false;
     // Every child is compiled even after the result is known, so errors do not depend on order.
+    // A discarded part takes its bound values with it.
     for (const child of node.children) {
-      const sql = this.compile(child, collection, alias);
-      if (sql === absorbing) absorbed = true;
-      else if (sql !== neutral) parts.push(sql);
+      const part = this.compile(child, collection, alias);
+      if (part.is(absorbing)) absorbed = true;
+      else if (!part.is(neutral)) parts.push(part);
     }
-    if (absorbed) {
-      // The discarded fragments' placeholders must not stay behind: PostgreSQL refuses unused ones.
-      this.ctx.params.length = start;
-      return absorbing;
-    }
-    if (parts.length === 0) return neutral;
+    if (absorbed) return and ? FALSE : TRUE;
+    if (parts.length === 0) return and ? TRUE : FALSE;
     if (parts.length === 1) return parts[0]!;
-    return `(${parts.join(and ? ' AND ' : ' OR ')})`;
+    return sql`(${sql.join(parts, and ? ' AND ' : ' OR ')})`;
   }
 
-  private comparison(node: FilterComparison, collection: FilterCollection, alias: string): string {
+  private comparison(node: FilterComparison, collection: FilterCollection, alias: string): Sql {
     this.position = node.position;
-    const start = this.ctx.params.length;
     const left = resolveOperand(this, node.left, collection, alias);
     const right = resolveOperand(this, node.right, collection, alias);
-    const sql = this.compare(node.op, left, right);
-    const parts = sql === 'FALSE' ? [] : [sql, ...this.everyRow(node.op, left, right)];
-    const kept = parts.filter((p) => p !== 'TRUE');
-    const result =
-      sql === 'FALSE'
-        ? 'FALSE'
-        : kept.length === 0
-          ? 'TRUE'
-          : kept.length === 1
-            ? kept[0]!
-            : `(${kept.join(' AND ')})`;
-    // Values bound while resolving (`:changed`) must go when the comparison folds to a constant.
-    if (result === 'TRUE' || result === 'FALSE') this.ctx.params.length = start;
-    return result;
+    const cond = this.compare(node.op, left, right);
+    if (cond.is('FALSE')) return FALSE;
+    const kept = [cond, ...this.everyRow(node.op, left, right)].filter((p) => !p.is('TRUE'));
+    if (kept.length === 0) return TRUE;
+    return kept.length === 1 ? kept[0]! : sql`(${sql.join(kept, ' AND ')})`;
   }
 
   // ---- @collection joins --------------------------------------------------------------------
@@ -219,7 +227,7 @@ class Compiler implements ResolveHost, Binder {
         position,
       );
     }
-    const alias = nextAlias(this.ctx, 'c');
+    const alias = this.nextAlias('c');
     this.joins.set(key, { alias, target });
     return alias;
   }
@@ -228,43 +236,43 @@ class Compiler implements ResolveHost, Binder {
    * As PocketBase, `@collection.x.*` rows are joined to the whole expression (LEFT JOIN, so an
    * empty collection still yields one row of NULLs): comparisons on the same name see the same row.
    */
-  private withJoins(sql: string): string {
-    if (this.joins.size === 0 || sql === 'TRUE' || sql === 'FALSE') return sql;
+  private withJoins(cond: Sql): Sql {
+    if (this.joins.size === 0 || cond.is('TRUE') || cond.is('FALSE')) return cond;
     const joins = [...this.joins.values()]
-      .map((j) => ` LEFT JOIN ${DATA_SCHEMA}.${quoteIdent(j.target.table)} AS ${j.alias} ON TRUE`)
+      .map((j) => ` LEFT JOIN "data".${quoteIdent(j.target.table)} AS ${j.alias} ON TRUE`)
       .join('');
-    return `EXISTS (SELECT 1 FROM (SELECT 1) AS ${nextAlias(this.ctx, 'z')}(v)${joins} WHERE ${sql})`;
+    const from = sql.raw(`(SELECT 1) AS ${this.nextAlias('z')}(v)${joins}`);
+    return sql`EXISTS (SELECT 1 FROM ${from} WHERE ${cond})`;
   }
 
   /** A plain operator on `@collection.x.f` also asks every row of x (PocketBase's multi-match). */
-  private everyRow(op: FilterOperator, left: Operand, right: Operand): string[] {
+  private everyRow(op: FilterOperator, left: Operand, right: Operand): Sql[] {
     if (isAnyOf(op)) return [];
-    const checks: string[] = [];
+    const checks: Sql[] = [];
     for (const [side, column] of [
       ['left', left],
       ['right', right],
     ] as const) {
       if (column.type !== 'column' || !column.joined) continue;
-      const m = nextAlias(this.ctx, 'm');
+      const m = this.nextAlias('m');
       const each = { ...column, alias: m };
       const cond = side === 'left' ? this.compare(op, each, right) : this.compare(op, left, each);
-      const from = `${DATA_SCHEMA}.${quoteIdent(column.joined.table)} AS ${m}`;
-      checks.push(`NOT EXISTS (SELECT 1 FROM ${from} WHERE (${cond}) IS NOT TRUE)`);
+      const from = sql.raw(`"data".${quoteIdent(column.joined.table)} AS ${m}`);
+      checks.push(sql`NOT EXISTS (SELECT 1 FROM ${from} WHERE (${cond}) IS NOT TRUE)`);
     }
     return checks;
   }
 
   // ---- comparisons -------------------------------------------------------------------------
 
-  /** A comparison that folds to TRUE/FALSE leaves no bound values behind (PostgreSQL refuses unused ones). */
-  private compare(op: FilterOperator, left: Operand, right: Operand): string {
-    const start = this.ctx.params.length;
-    const sql = this.compareOperands(op, left, right);
-    if (sql === 'TRUE' || sql === 'FALSE') this.ctx.params.length = start;
-    return sql;
+  /** A comparison that folds to TRUE/FALSE is that constant: the values it bound go with the rest. */
+  private compare(op: FilterOperator, left: Operand, right: Operand): Sql {
+    const cond = this.compareOperands(op, left, right);
+    if (cond.is('TRUE')) return TRUE;
+    return cond.is('FALSE') ? FALSE : cond;
   }
 
-  private compareOperands(op: FilterOperator, left: Operand, right: Operand): string {
+  private compareOperands(op: FilterOperator, left: Operand, right: Operand): Sql {
     if (left.type === 'predicate' || right.type === 'predicate')
       return comparePredicate(this, op, left, right);
     if (left.type === 'items' || right.type === 'items') {
@@ -283,7 +291,7 @@ class Compiler implements ResolveHost, Binder {
       return this.throughRelation(op, right, left, (inner) => this.compare(op, left, inner));
     }
     if (left.type === 'value' && right.type === 'value') {
-      return evaluateStatic(op, left.value, right.value) ? 'TRUE' : 'FALSE';
+      return evaluateStatic(op, left.value, right.value) ? TRUE : FALSE;
     }
     if (left.type === 'value' && right.type === 'column') {
       if (!LIKE_OPERATORS.has(op)) return this.compare(flipOperator(op), right, left);
@@ -312,21 +320,12 @@ class Compiler implements ResolveHost, Binder {
     return columnVersusColumn(this, plainOperator(op), l, r);
   }
 
-  push(value: unknown): string {
-    this.ctx.params.push(value);
-    return `$${this.ctx.params.length}`;
-  }
-
   /** The column's SQL; a guarded column reads as NULL on rows where the caller may not see it. */
-  columnSql(column: ColumnOperand): string {
-    const wrap = column.wrap ?? ((sql: string) => sql);
-    const sql = column.sql ?? `${column.alias}.${quoteIdent(column.field.column)}`;
+  columnSql(column: ColumnOperand): Sql {
+    const col = column.sql ?? columnRef(column.alias, column.field.column);
     const guard = column.guard;
-    if (!guard || column.sql) return wrap(sql);
-    const own = guard.ownId
-      ? ` OR ${column.alias}.${quoteIdent(guard.idColumn)}::text = ${this.push(guard.ownId)}::text`
-      : '';
-    return wrap(`(CASE WHEN ${column.alias}.${quoteIdent(guard.flagColumn)} IS TRUE${own} THEN ${sql} END)`);
+    const shown = !guard || column.sql ? col : guardedSql(column.alias, guard, col);
+    return column.wrap ? column.wrap(shown) : shown;
   }
 
   // ---- quantifiers ---------------------------------------------------------------------------
@@ -339,25 +338,25 @@ class Compiler implements ResolveHost, Binder {
     op: FilterOperator,
     column: ColumnOperand,
     other: Operand,
-    build: (inner: ColumnOperand) => string,
-  ): string {
+    build: (inner: ColumnOperand) => Sql,
+  ): Sql {
     const [hop, ...rest] = column.hops;
-    const r = nextAlias(this.ctx, 'r');
+    const r = this.nextAlias('r');
     const id = lookupField(hop!.target, 'id')!;
-    const idColumn = quoteIdent(id.column);
+    const idColumn = columnRef(r, id.column);
     const fk = hop!.ids
-      ? `${this.push(hop!.ids)}${arrayCastFor(id.kind)}`
-      : `${column.alias}.${quoteIdent(hop!.field.column)}`;
+      ? sql`${hop!.ids}${fixed(arrayCastFor(id.kind))}`
+      : columnRef(column.alias, hop!.field.column);
     const link =
-      hop!.field.multiple || hop!.ids ? `${r}.${idColumn} = ANY(${fk})` : `${r}.${idColumn} = ${fk}`;
+      hop!.field.multiple || hop!.ids ? sql`${idColumn} = ANY(${fk})` : sql`${idColumn} = ${fk}`;
     const cond = build({ ...column, alias: r, hops: rest });
     // Records named by `@request.auth.rel` / `@request.body.rel` are read like `@collection` rows
     // (trusted, as PocketBase's rules read them); relations walked further apply their view rules.
-    const visibility = hop!.ids ? 'TRUE' : this.visibility(hop!.target, r);
+    const visibility = hop!.ids ? TRUE : this.visibility(hop!.target, r);
     const source: RowSource = {
-      from: `${DATA_SCHEMA}.${quoteIdent(hop!.target.table)} AS ${r}`,
+      from: sql.raw(`"data".${quoteIdent(hop!.target.table)} AS ${r}`),
       link: [link],
-      visibility: visibility === 'TRUE' ? [] : [`(${visibility})`],
+      visibility: visibility.is('TRUE') ? [] : [sql`(${visibility})`],
     };
     return quantify(source, cond, hop!.field.multiple, isAnyOf(op), missingMatches(op, other));
   }
@@ -367,38 +366,44 @@ class Compiler implements ResolveHost, Binder {
     op: FilterOperator,
     column: ColumnOperand,
     matchesEmpty: boolean,
-    build: (element: ColumnOperand) => string,
-  ): string {
-    const e = nextAlias(this.ctx, 'e');
+    build: (element: ColumnOperand) => Sql,
+  ): Sql {
+    const e = this.nextAlias('e');
     const element: ColumnOperand = {
       ...column,
       field: { ...column.field, multiple: false },
-      sql: `${e}.v`,
+      sql: sql.raw(`${e}.v`),
     };
     const cond = build(element);
     const source: RowSource = {
-      from: `unnest(${this.columnSql(column)}) AS ${e}(v)`,
+      from: sql`unnest(${this.columnSql(column)}) AS ${sql.raw(`${e}(v)`)}`,
       link: [],
       visibility: [],
     };
     return quantify(source, cond, true, isAnyOf(op), matchesEmpty);
   }
 
-  private visibility(target: FilterCollection, alias: string): string {
+  private visibility(target: FilterCollection, alias: string): Sql {
     // Keys bypass rules, but only on the collections their scopes let them read.
-    if (this.ctx.isAdmin) return !this.ctx.mayRead || this.ctx.mayRead(target.name) ? 'TRUE' : 'FALSE';
+    if (this.ctx.isAdmin) return !this.ctx.mayRead || this.ctx.mayRead(target.name) ? TRUE : FALSE;
     const depth = this.ruleDepth + 1;
-    if (depth > MAX_RULE_DEPTH) return 'FALSE';
-    const start = this.ctx.params.length;
+    if (depth > MAX_RULE_DEPTH) return FALSE;
     try {
-      return compileRuleAtDepth(target.viewRule, target, alias, this.ctx, depth);
+      return compileRuleAtDepth(target.viewRule, target, alias, this.ctx, depth, this.aliases);
     } catch (error) {
       // A related collection's broken rule hides its records rather than failing this request.
       if (!(error instanceof FilterError)) throw error;
-      this.ctx.params.length = start;
-      return 'FALSE';
+      return FALSE;
     }
   }
+}
+
+/** `(CASE WHEN a."emailVisibility" IS TRUE [OR a."id" = $own] THEN col END)`: see visibilityGuard. */
+export function guardedSql(alias: string, guard: VisibilityGuard, col: Sql): Sql {
+  const flag = columnRef(alias, guard.flagColumn);
+  return guard.ownId
+    ? sql`(CASE WHEN ${flag} IS TRUE OR ${columnRef(alias, guard.idColumn)}::text = ${guard.ownId}::text THEN ${col} END)`
+    : sql`(CASE WHEN ${flag} IS TRUE THEN ${col} END)`;
 }
 
 /** A value from `@request.*` that is empty never matches a column (anonymous `author = @request.auth.id`). */

@@ -5,6 +5,7 @@ import {
   linksToBroken,
   makeCtx,
   posts,
+  rendered,
   schema,
   signedIn,
   USER_ID,
@@ -192,10 +193,14 @@ describe('compileRule', () => {
   it('compiles the same rule afresh for each caller', () => {
     const a = makeCtx({ auth: { id: USER_ID } });
     const b = makeCtx({ auth: { id: '0190b6a1-7c2e-7a3b-9f00-00000000000b' } });
-    expect(compileRule('author = @request.auth.id', posts, 't', a)).toBe('t."author" = $1::uuid');
-    expect(compileRule('author = @request.auth.id', posts, 'x', b)).toBe('x."author" = $1::uuid');
-    expect(a.params).toEqual([USER_ID]);
-    expect(b.params).toEqual(['0190b6a1-7c2e-7a3b-9f00-00000000000b']);
+    expect(rendered(compileRule('author = @request.auth.id', posts, 't', a))).toEqual({
+      sql: 't."author" = $1::uuid',
+      params: [USER_ID],
+    });
+    expect(rendered(compileRule('author = @request.auth.id', posts, 'x', b))).toEqual({
+      sql: 'x."author" = $1::uuid',
+      params: ['0190b6a1-7c2e-7a3b-9f00-00000000000b'],
+    });
   });
 });
 

@@ -1,11 +1,13 @@
 import { compileSort } from './compile-sort.js';
-import { filterErrorOf, odd, posts } from './filter.fixture.js';
+import { filterErrorOf, odd, posts, rendered } from './filter.fixture.js';
 
-const sort = (input: string, canSeeHidden = false) => compileSort(input, posts, 't', { canSeeHidden }).sql;
+const sort = (input: string, canSeeHidden = false) =>
+  rendered(compileSort(input, posts, 't', { canSeeHidden })).sql;
+const sortOn = (input: string, on: typeof posts) => rendered(compileSort(input, on, 't', { canSeeHidden: false })).sql;
 
 describe('compileSort', () => {
   it("answers '' for no sort, so the caller picks its default", () => {
-    expect(compileSort('', posts, 't', { canSeeHidden: false })).toEqual({ sql: '' });
+    expect(rendered(compileSort('', posts, 't', { canSeeHidden: false }))).toEqual({ sql: '', params: [] });
     expect(sort(' , ')).toBe('');
   });
 
@@ -30,7 +32,7 @@ describe('compileSort', () => {
   });
 
   it('quotes the column from the schema', () => {
-    expect(compileSort('-x', odd, 't', { canSeeHidden: false }).sql).toBe('t."x""y" DESC, t."id" DESC');
+    expect(sortOn('-x', odd)).toBe('t."x""y" DESC, t."id" DESC');
   });
 
   it('refuses hidden fields unless the caller may see them', () => {

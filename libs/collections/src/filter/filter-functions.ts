@@ -1,7 +1,9 @@
+import { sql, type Sql } from '@plinth/core';
 import { FilterError } from './filter-error.js';
 import { toNumber } from './filter-values.js';
 import { strftimeSql } from './strftime.js';
 import type { ColumnOperand, Operand } from './operands.js';
+import { fixed } from './sql-fragments.js';
 import type { ResolveHost } from './resolve-operand.js';
 import type { ColumnKind, FilterOperand } from './types.js';
 
@@ -10,13 +12,13 @@ import type { ColumnKind, FilterOperand } from './types.js';
 type CallOperand = Extract<FilterOperand, { type: 'call' }>;
 
 /** A function's result, compared like a column of `kind` (its SQL replaces the column). */
-function result(sql: string, kind: ColumnKind, label: string, alias: string): ColumnOperand {
+function result(expression: Sql, kind: ColumnKind, label: string, alias: string): ColumnOperand {
   return {
     type: 'column',
     alias,
     hops: [],
     field: { name: label, column: label, kind, multiple: false, hidden: false },
-    sql,
+    sql: expression,
     label,
   };
 }
@@ -36,23 +38,22 @@ export function resolveCall(
     const [lonA, latA, lonB, latB] = call.args.map((arg, i) => numberArg(host, resolve(arg), i, fail));
     // Haversine in km, as PocketBase. The cosine is clamped (PostgreSQL's acos refuses 1.0000000001)
     // with CASE, not LEAST/GREATEST, which would turn a NULL coordinate into a distance.
-    const cos = `(cos(radians(${latA})) * cos(radians(${latB})) * cos(radians(${lonB}) - radians(${lonA})) + sin(radians(${latA})) * sin(radians(${latB})))`;
-    const clamped = `CASE WHEN ${cos} > 1 THEN 1 WHEN ${cos} < -1 THEN -1 ELSE ${cos} END`;
-    return result(`(6371 * acos(${clamped}))`, 'number', 'geoDistance()', alias);
+    const cos = sql`(cos(radians(${latA})) * cos(radians(${latB})) * cos(radians(${lonB}) - radians(${lonA})) + sin(radians(${latA})) * sin(radians(${latB})))`;
+    const clamped = sql`CASE WHEN ${cos} > 1 THEN 1 WHEN ${cos} < -1 THEN -1 ELSE ${cos} END`;
+    return result(sql`(6371 * acos(${clamped}))`, 'number', 'geoDistance()', alias);
   }
-  const sql = strftimeSql(host, call.args, resolve, fail);
-  return result(sql, 'text', 'strftime()', alias);
+  return result(strftimeSql(host, call.args, resolve, fail), 'text', 'strftime()', alias);
 }
 
-function numberArg(host: ResolveHost, arg: Operand, i: number, fail: (m: string) => never): string {
+function numberArg(host: ResolveHost, arg: Operand, i: number, fail: (m: string) => never): Sql {
   if (arg.type === 'column' && arg.hops.length === 0 && !arg.field.multiple && arg.field.kind === 'number') {
     return host.columnSql(arg);
   }
   if (arg.type === 'value') {
     const n = toNumber(arg.value);
-    if (n !== undefined) return `${host.push(n)}::double precision`;
+    if (n !== undefined) return sql`${n}::double precision`;
     // A request value that is not a number makes the distance NULL, as PocketBase.
-    if (arg.source === 'request') return 'NULL::double precision';
+    if (arg.source === 'request') return fixed('NULL::double precision');
   }
   return fail(`argument ${i + 1} must be a number or a number field of this collection.`);
 }

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '@plinth/testing';
+import { describe, expect, it } from '@jest/globals';
 import { compileFilter, compileRule } from './compile-filter.js';
-import { FilterError } from './filter-error.js';
-import { collection, field } from './filter.fixture.js';
-import type { FilterContext, FilterSchema } from './types.js';
+import { type Caller, useFilterDatabase } from './filter-db.fixture.js';
+import { collection, field, filterErrorOf, rendered } from './filter.fixture.js';
 
 // PocketBase's modifiers, macros, @request.* and @collection, compiled and run on PostgreSQL.
 // Each test names the PocketBase documentation example ("API rules and filters") it reproduces.
@@ -39,16 +37,9 @@ const registrations = collection(
   [field('user', 'uuid', { relationTo: 'g_users' }), field('courseGroup', 'uuid')],
   '',
 );
-const schema: FilterSchema = {
-  collection: (name) => [users, posts, registrations].find((c) => c.name === name),
-};
-
-let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await db.query(`
-    CREATE SCHEMA IF NOT EXISTS data;
+const { allowed: allowedOn, filtered: filteredOn, context } = useFilterDatabase(
+  [users, posts, registrations],
+  `
     CREATE TABLE data.g_users (id uuid PRIMARY KEY, name text, created timestamptz, updated timestamptz);
     CREATE TABLE data.g_posts (
       id uuid PRIMARY KEY, created timestamptz, updated timestamptz, title text, role text,
@@ -68,63 +59,17 @@ beforeAll(async () => {
     INSERT INTO data.g_regs (id, "user", "courseGroup") VALUES
       (gen_random_uuid(), '${U1}', '${C1}'), (gen_random_uuid(), '${U2}', '${C2}'),
       (gen_random_uuid(), '${U3}', '${C1}');
-  `);
-});
-
-afterAll(async () => db?.drop());
-
-interface Caller {
-  auth?: Record<string, unknown> | null;
-  body?: Record<string, unknown>;
-  request?: FilterContext['request'];
-  isAdmin?: boolean;
-}
-
-function context(caller: Caller): FilterContext {
-  return {
-    schema,
-    params: [],
-    now: NOW,
-    auth: caller.auth ?? null,
-    body: caller.body ?? {},
-    isAdmin: caller.isAdmin ?? false,
-    canSeeHidden: caller.isAdmin ?? false,
-    allowRequestMacros: caller.isAdmin ?? false,
-    ...(caller.request ? { request: caller.request } : {}),
-  };
-}
+  `,
+  NOW,
+);
 
 /** The titles (or users) of the rows `rule` lets `caller` see, compiled and run on PostgreSQL. */
-async function allowed(rule: string, caller: Caller = {}, on = posts): Promise<string[]> {
-  const ctx = context(caller);
-  const where = compileRule(rule, on, 't', ctx);
-  const label = on === posts ? 't.title' : 't."user"::text';
-  const { rows } = await db.query<{ label: string }>(
-    `SELECT ${label} AS label FROM data.${on.table} t WHERE ${where} ORDER BY 1`,
-    ctx.params,
-  );
-  return rows.map((r) => r.label);
-}
+const allowed = (rule: string, caller: Caller = {}, on = posts) =>
+  allowedOn(rule, caller, on, on === posts ? 't.title' : 't."user"::text');
 
-async function filtered(filter: string, caller: Caller = {}): Promise<string[]> {
-  const ctx = context(caller);
-  const where = compileFilter(filter, posts, 't', ctx);
-  const { rows } = await db.query<{ title: string }>(
-    `SELECT t.title FROM data.g_posts t WHERE ${where} ORDER BY 1`,
-    ctx.params,
-  );
-  return rows.map((r) => r.title);
-}
+const filtered = (filter: string, caller: Caller = {}) => filteredOn(filter, caller, posts);
 
-function errorOf(fn: () => unknown): FilterError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FilterError) return error;
-    throw error;
-  }
-  throw new Error('expected a FilterError');
-}
+const errorOf = filterErrorOf;
 
 const ALL = ['Gamma', 'alpha', 'beta'];
 
@@ -273,9 +218,11 @@ describe('@request.*', () => {
   it('a hostile value stays a bound parameter', async () => {
     const evil = "x' OR '1'='1";
     const ctx = context({ body: { title: evil }, request: { headers: { x: evil } } });
-    const sql = compileRule('title = @request.body.title || title = @request.headers.x', posts, 't', ctx);
+    const { sql, params } = rendered(
+      compileRule('title = @request.body.title || title = @request.headers.x', posts, 't', ctx),
+    );
     expect(sql).not.toContain(evil);
-    expect(ctx.params).toEqual([evil, evil]);
+    expect(params).toEqual([evil, evil]);
     expect(await allowed('title = @request.body.title', { body: { title: evil } })).toEqual([]);
   });
 });

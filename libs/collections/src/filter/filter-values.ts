@@ -1,11 +1,8 @@
 import { isUuidText } from '@plinth/core';
+import { parseDateLiteral } from '../fields/parse-date.js';
 import type { ColumnKind, FilterOperator } from './types.js';
 
 const NUMBER_RE = /^\s*-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
-// 2024-01-31, 2024-01-31 10:00, 2024-01-31T10:00:00.123Z, 2024-01-31 10:00:00+02:00 (PocketBase writes a space).
-const DATE_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
 export type Coerced = { ok: true; param: unknown } | { ok: false };
 
 export const NEGATIVE_OPERATORS: ReadonlySet<FilterOperator> = new Set(['!=', '?!=', '!~', '?!~']);
@@ -54,30 +51,7 @@ export function escapeLike(text: string): string {
 /** A date from a Date or an ISO-like string (no zone = UTC); undefined when it is not a real date. */
 export function parseDate(value: unknown): Date | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-  if (typeof value !== 'string') return undefined;
-  const m = DATE_RE.exec(value.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone] = m;
-  const ms = Number(`0.${frac || '0'}`) * 1000;
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59)
-    return undefined;
-  const check = new Date(0);
-  // setUTCFullYear, unlike Date.UTC, does not map years 0–99 to 1900–1999.
-  check.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
-  check.setUTCHours(Number(h), Number(mi), Number(s), Math.floor(ms));
-  if (check.getUTCDate() !== Number(d)) return undefined; // 2023-02-30
-  const utc = check.getTime();
-  let offsetMinutes = 0;
-  if (zone && zone.toUpperCase() !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
-    if (Math.abs(offsetMinutes) > 18 * 60) return undefined;
-  }
-  const date = new Date(utc - offsetMinutes * 60_000);
-  // PostgreSQL's timestamptz (as Plinth writes it) spans years 1 to 9999.
-  const year = date.getUTCFullYear();
-  return Number.isNaN(date.getTime()) || year < 1 || year > 9999 ? undefined : date;
+  return typeof value === 'string' ? parseDateLiteral(value) : undefined;
 }
 
 export function toNumber(value: unknown): number | undefined {

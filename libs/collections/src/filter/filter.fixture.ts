@@ -1,3 +1,4 @@
+import { toQuery, type Sql } from '@plinth/core';
 import { compileFilter, compileRule } from './compile-filter.js';
 import { FilterError } from './filter-error.js';
 import type { ColumnKind, FilterCollection, FilterContext, FilterField, FilterSchema } from './types.js';
@@ -87,7 +88,6 @@ export const USER_ID = '0190b6a1-7c2e-7a3b-9f00-0123456789ab';
 export function makeCtx(overrides: Partial<FilterContext> = {}): FilterContext {
   return {
     schema,
-    params: [],
     now: NOW,
     auth: null,
     isAdmin: false,
@@ -99,15 +99,19 @@ export function makeCtx(overrides: Partial<FilterContext> = {}): FilterContext {
 
 export const signedIn = { id: USER_ID, collectionName: 'users', verified: true, name: 'Ada' };
 
+/** A fragment as the statement text it becomes on its own (`$1..$n`) and its bound values. */
+export function rendered(fragment: Sql): { sql: string; params: unknown[] } {
+  const { text, values } = toQuery(fragment);
+  return { sql: text, params: values };
+}
+
 /** Compiles a client filter on posts (or `on`) and returns the SQL with its bound values. */
 export function compilePosts(
   filter: string,
   overrides: Partial<FilterContext> = {},
   on: FilterCollection = posts,
 ): { sql: string; params: unknown[] } {
-  const ctx = makeCtx(overrides);
-  const sql = compileFilter(filter, on, 't', ctx);
-  return { sql, params: ctx.params };
+  return rendered(compileFilter(filter, on, 't', makeCtx(overrides)));
 }
 
 /** Compiles a rule on posts (or `on`) and returns the SQL with its bound values. */
@@ -116,9 +120,7 @@ export function compilePostsRule(
   overrides: Partial<FilterContext> = {},
   on: FilterCollection = posts,
 ): { sql: string; params: unknown[] } {
-  const ctx = makeCtx(overrides);
-  const sql = compileRule(rule, on, 't', ctx);
-  return { sql, params: ctx.params };
+  return rendered(compileRule(rule, on, 't', makeCtx(overrides)));
 }
 
 /** Runs `fn` and returns the FilterError it throws (fails the test when it throws nothing else). */

@@ -4,6 +4,8 @@ export {
   quoteIdent,
   validateRuleSyntax,
   MAX_RULE_DEPTH,
+  TRUE,
+  FALSE,
 } from './compile-filter.js';
 export { compileSort, MAX_SORT_FIELDS } from './compile-sort.js';
 export { FilterError, FILTER_ERROR_CODES } from './filter-error.js';

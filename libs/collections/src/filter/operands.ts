@@ -1,3 +1,4 @@
+import type { Sql } from '@plinth/core';
 import type { VisibilityGuard } from './sql-fragments.js';
 import type { FilterCollection, FilterField } from './types.js';
 
@@ -29,9 +30,9 @@ export interface ColumnOperand {
   hops: Hop[];
   field: FilterField;
   /** Replaces `alias."column"`; used for array elements. */
-  sql?: string;
+  sql?: Sql;
   /** Wraps the column's SQL: `LOWER(…)` for `:lower`, `cardinality(…)` for `:length`. */
-  wrap?: (sql: string) => string;
+  wrap?: (sql: Sql) => Sql;
   /** Set when the value is only visible on some rows (see `visibilityGuard`). */
   guard?: VisibilityGuard;
   /** Set for `@collection.x.*`: the joined collection, whose every row a plain operator asks about. */
@@ -42,7 +43,7 @@ export interface ColumnOperand {
 /** A boolean computed in SQL (`@request.body.x:changed`); compared only with true or false. */
 export interface PredicateOperand {
   type: 'predicate';
-  sql: string;
+  sql: Sql;
   label: string;
 }
 

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '@plinth/testing';
+import { describe, expect, it } from '@jest/globals';
+import { sql } from '@plinth/core';
 import { compileFilter, compileRule } from './compile-filter.js';
-import { FilterError } from './filter-error.js';
-import { collection, field } from './filter.fixture.js';
-import type { FilterContext, FilterSchema } from './types.js';
+import { type Caller, useFilterDatabase } from './filter-db.fixture.js';
+import { collection, field, filterErrorOf, rendered } from './filter.fixture.js';
 
 // `@request.auth.<relation>.<field>` and `@request.body.<relation>.<field>` (PocketBase 0.23+,
 // core/record_field_resolver.go: "@request.auth.someRelation.name", "@request.body.someRelation.name"),
@@ -51,22 +50,9 @@ const posts = collection(
   '',
 );
 const regs = collection('rr_regs', [field('user', 'uuid'), field('course', 'uuid')], '');
-const all = [users, teams, roles, secrets, posts, regs];
-const schema: FilterSchema = { collection: (name) => all.find((c) => c.name === name) };
-
-/** The auth records as the app loads them for @request.auth (relation ids as stored). */
-const AUTH = {
-  ada: { id: U1, collectionName: 'rr_users', name: 'Ada', team: T1, roles: [ADMIN, EDITOR], secret: S1 },
-  bob: { id: U2, collectionName: 'rr_users', name: 'Bob', team: T2, roles: [ADMIN], secret: null },
-  cy: { id: U3, collectionName: 'rr_users', name: 'Cy', team: null, roles: [], secret: null },
-};
-
-let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await db.query(`
-    CREATE SCHEMA IF NOT EXISTS data;
+const { allowed: allowedOn, context: contextOf, query } = useFilterDatabase(
+  [users, teams, roles, secrets, posts, regs],
+  `
     CREATE TABLE data.rr_users (id uuid PRIMARY KEY, name text, team uuid, roles uuid[], secret uuid);
     CREATE TABLE data.rr_teams (id uuid PRIMARY KEY, name text, owner uuid, vault uuid);
     CREATE TABLE data.rr_roles (id uuid PRIMARY KEY, name text);
@@ -87,49 +73,22 @@ beforeAll(async () => {
       (gen_random_uuid(), 'three', NULL, '{}', NULL);
     INSERT INTO data.rr_regs VALUES
       (gen_random_uuid(), '${U1}', '${T1}'), (gen_random_uuid(), '${U2}', '${T2}');
-  `);
-});
+  `,
+);
 
-afterAll(async () => db?.drop());
+/** The auth records as the app loads them for @request.auth (relation ids as stored). */
+const AUTH = {
+  ada: { id: U1, collectionName: 'rr_users', name: 'Ada', team: T1, roles: [ADMIN, EDITOR], secret: S1 },
+  bob: { id: U2, collectionName: 'rr_users', name: 'Bob', team: T2, roles: [ADMIN], secret: null },
+  cy: { id: U3, collectionName: 'rr_users', name: 'Cy', team: null, roles: [], secret: null },
+};
 
-interface Caller {
-  auth?: Record<string, unknown> | null;
-  body?: Record<string, unknown>;
-}
-
-function context(caller: Caller, trusted = false): FilterContext {
-  return {
-    schema,
-    params: [],
-    now: new Date(),
-    auth: caller.auth ?? null,
-    body: caller.body ?? {},
-    isAdmin: false,
-    canSeeHidden: trusted,
-    allowRequestMacros: trusted,
-  };
-}
+const context = (caller: Caller, trusted = false) => contextOf({ ...caller, trusted });
 
 /** The titles of the posts `rule` lets `caller` see (an access rule, run on PostgreSQL). */
-async function allowed(rule: string, caller: Caller = {}): Promise<string[]> {
-  const ctx = context(caller);
-  const where = compileRule(rule, posts, 't', ctx);
-  const { rows } = await db.query<{ title: string }>(
-    `SELECT t.title FROM data.rr_posts t WHERE ${where} ORDER BY 1`,
-    ctx.params,
-  );
-  return rows.map((r) => r.title);
-}
+const allowed = (rule: string, caller: Caller = {}) => allowedOn(rule, caller, posts);
 
-function errorOf(fn: () => unknown): FilterError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FilterError) return error;
-    throw error;
-  }
-  throw new Error('expected a FilterError');
-}
+const errorOf = filterErrorOf;
 
 const ALL = ['one', 'three', 'two'];
 
@@ -207,9 +166,9 @@ describe('@request.body.<relation>.<field>', () => {
   it('binds the ids; one that is not an id of the collection names no record', async () => {
     const evil = "x' OR '1'='1";
     const ctx = context({ body: { labels: [evil, ADMIN] } });
-    const sql = compileRule('@request.body.labels.name = "admin"', posts, 't', ctx);
-    expect(sql).not.toContain(evil);
-    expect(ctx.params).toContainEqual([ADMIN]);
+    const { sql: text, params } = rendered(compileRule('@request.body.labels.name = "admin"', posts, 't', ctx));
+    expect(text).not.toContain(evil);
+    expect(params).toContainEqual([ADMIN]);
     expect(await allowed('@request.body.labels.name = "admin"', { body: { labels: [evil, ADMIN] } })).toEqual(
       ALL,
     );
@@ -251,9 +210,9 @@ describe('@collection joins of a rule and of a filter', () => {
     const ctx = context({ auth }, true);
     const rule = compileRule(RULE, posts, 't', ctx);
     const where = compileFilter(filter, posts, 't', ctx);
-    const sql = `SELECT t.title FROM data.rr_posts t WHERE (${rule}) AND (${where}) ORDER BY 1`;
-    const { rows } = await db.query<{ title: string }>(sql, ctx.params);
-    return { titles: rows.map((r) => r.title), sql };
+    const statement = sql`SELECT t.title FROM data.rr_posts t WHERE (${rule}) AND (${where}) ORDER BY 1`;
+    const rows = await query<{ title: string }>(statement);
+    return { titles: rows.map((r) => r.title), sql: rendered(statement).sql };
   }
 
   it('within one rule, the same name reads the same joined row (PocketBase)', async () => {

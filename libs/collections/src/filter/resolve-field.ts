@@ -1,3 +1,4 @@
+import { sql, type Sql } from '@plinth/core';
 import { FilterError } from './filter-error.js';
 import type { ColumnOperand, Hop } from './operands.js';
 import type { ResolveHost } from './resolve-operand.js';
@@ -34,6 +35,17 @@ export function resolveField(
       const guard = visibilityGuard(current, field, host.ctx);
       return { type: 'column', alias, hops, field, label, ...(guard ? { guard } : {}) };
     }
+    // `place.lon`: a numeric part of the field's value (geoPoint), not a hop through a relation.
+    const partName = operand.path[i + 1]!;
+    const part =
+      i === operand.path.length - 2 && field.parts && Object.hasOwn(field.parts, partName)
+        ? field.parts[partName]
+        : undefined;
+    if (part) {
+      const guard = visibilityGuard(current, field, host.ctx);
+      const number = { ...field, kind: 'number' as const, multiple: false, parts: undefined };
+      return { type: 'column', alias, hops, field: number, label, wrap: part, ...(guard ? { guard } : {}) };
+    }
     const target = field.relationTo === undefined ? undefined : host.ctx.schema.collection(field.relationTo);
     if (!target) {
       throw new FilterError('FILTER_UNKNOWN_FIELD', `Unknown field "${label}".`, operand.position, label);
@@ -64,7 +76,7 @@ export function withModifier(
         ...column,
         label,
         field: { ...field, kind: 'number', multiple: false },
-        wrap: (sql) => (field.multiple ? `COALESCE(cardinality(${sql}), 0)` : singleLength(sql, field)),
+        wrap: (col) => (field.multiple ? sql`COALESCE(cardinality(${col}), 0)` : singleLength(col, field)),
       };
     case 'lower':
       if (field.multiple || (field.kind !== 'text' && field.kind !== 'uuid')) {
@@ -79,7 +91,7 @@ export function withModifier(
         ...column,
         label,
         field: { ...field, kind: 'text' },
-        wrap: (sql) => `LOWER(${asText(sql, field.kind)})`,
+        wrap: (col) => sql`LOWER(${asText(col, field.kind)})`,
       };
     default:
       throw new FilterError(
@@ -112,7 +124,7 @@ export function requireMultiValued(
 }
 
 /** A single value has 0 items when empty, else 1 (PocketBase's json_array_length of it). */
-function singleLength(sql: string, field: FilterField): string {
-  const empty = field.kind === 'text' ? `COALESCE(${sql}, '') = ''` : `${sql} IS NULL`;
-  return `(CASE WHEN ${empty} THEN 0 ELSE 1 END)`;
+function singleLength(col: Sql, field: FilterField): Sql {
+  const empty = field.kind === 'text' ? sql`COALESCE(${col}, '') = ''` : sql`${col} IS NULL`;
+  return sql`(CASE WHEN ${empty} THEN 0 ELSE 1 END)`;
 }

@@ -1,3 +1,4 @@
+import { sql, type Sql } from '@plinth/core';
 import { dateMacro } from './date-macros.js';
 import { FilterError, quoteForMessage } from './filter-error.js';
 import { resolveCall } from './filter-functions.js';
@@ -6,17 +7,16 @@ import type { ColumnOperand, ItemsOperand, Operand, PredicateOperand, ValueOpera
 import { followRequestRelation } from './request-relations.js';
 import { asItems, isRequestScope, requestValue, scopeTakesName } from './request-values.js';
 import { requireMultiValued, resolveField, withModifier } from './resolve-field.js';
-import { notEmptySql } from './sql-fragments.js';
+import { FALSE, fixed, notEmptySql, TRUE } from './sql-fragments.js';
 import type { FilterCollection, FilterContext, FilterOperand } from './types.js';
 
 /** `@request.body.tags:each` compiles one comparison per item; more than this is refused. */
 export const MAX_EACH_ITEMS = 100;
 
-/** What the resolver needs from the compiler: bound values, column SQL and `@collection` joins. */
+/** What the resolver needs from the compiler: column SQL and `@collection` joins. */
 export interface ResolveHost {
   readonly ctx: FilterContext;
-  push(value: unknown): string;
-  columnSql(column: ColumnOperand): string;
+  columnSql(column: ColumnOperand): Sql;
   /** The SQL alias of `@collection.<name>[:alias]`, joined once per filter or rule. */
   joinCollection(key: string, target: FilterCollection, position: number): string;
 }
@@ -186,22 +186,22 @@ function changed(
   isset: boolean,
   label: string,
 ): PredicateOperand {
-  if (!isset) return { type: 'predicate', sql: 'FALSE', label };
+  if (!isset) return { type: 'predicate', sql: FALSE, label };
   const col = host.columnSql(column);
   const kind = column.field.kind;
   if (column.field.multiple) {
     const items = asItems(value).map((item) => coerceForKind(item, kind));
-    if (items.some((item) => !item.ok)) return { type: 'predicate', sql: 'TRUE', label };
-    const param = host.push(items.map((item) => (item as { param: unknown }).param));
-    const sql = `COALESCE(${col}, '{}') IS DISTINCT FROM ${param}${arrayCastFor(kind)}`;
-    return { type: 'predicate', sql, label };
+    if (items.some((item) => !item.ok)) return { type: 'predicate', sql: TRUE, label };
+    const param = items.map((item) => (item as { param: unknown }).param);
+    const cond = sql`COALESCE(${col}, '{}') IS DISTINCT FROM ${param}${fixed(arrayCastFor(kind))}`;
+    return { type: 'predicate', sql: cond, label };
   }
   if (isEmptyValue(value)) return { type: 'predicate', sql: notEmptySql(col, kind), label };
   const coerced = coerceForKind(value, kind);
   // A value that cannot be stored in the field differs from what is stored.
-  if (!coerced.ok) return { type: 'predicate', sql: 'TRUE', label };
-  const param = host.push(coerced.param) + castFor(kind);
-  return { type: 'predicate', sql: `${col} IS DISTINCT FROM ${param}`, label };
+  if (!coerced.ok) return { type: 'predicate', sql: TRUE, label };
+  const cond = sql`${col} IS DISTINCT FROM ${coerced.param}${fixed(castFor(kind))}`;
+  return { type: 'predicate', sql: cond, label };
 }
 
 function noModifier(operand: MacroOperand): never {

@@ -1,12 +1,33 @@
+import { quoteIdent, sql, type Sql } from '@plinth/core';
 import type { ColumnKind, FilterCollection, FilterContext, FilterField } from './types.js';
 
-// SQL pieces the filter compiler assembles; each takes already-quoted SQL and returns SQL.
+// SQL pieces the filter compiler assembles: fragments in, fragments out, each carrying its values.
 
-export const DATA_SCHEMA = '"data"';
+export { quoteIdent };
 
-/** Quotes an identifier that came from the schema (never from filter text): `a"b` → `"a""b"`. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
+export const TRUE = sql.raw('TRUE');
+export const FALSE = sql.raw('FALSE');
+
+/** A collection's table in schema "data" (the name comes from the schema, never from filter text). */
+export function tableSql(table: string): Sql {
+  return sql.raw(`"data".${quoteIdent(table)}`);
+}
+
+/** `alias."column"`; the alias is one the compiler made or checked. */
+export function columnRef(alias: string, column: string): Sql {
+  return sql.raw(`${alias}.${quoteIdent(column)}`);
+}
+
+const rawCache = new Map<string, Sql>();
+
+/** Fixed SQL text from the compiler's own tables (casts such as `::uuid`), one fragment per text. */
+export function fixed(text: string): Sql {
+  let fragment = rawCache.get(text);
+  if (!fragment) {
+    fragment = sql.raw(text);
+    rawCache.set(text, fragment);
+  }
+  return fragment;
 }
 
 /** The columns every collection has, whether or not its field list names them. */
@@ -64,32 +85,32 @@ export function visibilityGuard(
   return { flagColumn: flag.column, idColumn: id.column, ...(ownId ? { ownId } : {}) };
 }
 
-export function asText(sql: string, kind: ColumnKind): string {
-  return kind === 'text' ? sql : `${sql}::text`;
+export function asText(col: Sql, kind: ColumnKind): Sql {
+  return kind === 'text' ? col : sql`${col}::text`;
 }
 
-export function likeEscapeSql(sql: string): string {
-  return `replace(replace(replace(${sql}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')`;
+export function likeEscapeSql(text: Sql): Sql {
+  return sql`replace(replace(replace(${text}, '\\', '\\\\'), '%', '\\%'), '_', '\\_')`;
 }
 
-export function emptySql(col: string, kind: ColumnKind): string {
-  if (kind === 'text') return `(${col} IS NULL OR ${col} = '')`;
-  if (kind === 'json') return `(${col} IS NULL OR ${col} IN (${JSON_EMPTY}))`;
-  return `${col} IS NULL`;
+export function emptySql(col: Sql, kind: ColumnKind): Sql {
+  if (kind === 'text') return sql`(${col} IS NULL OR ${col} = '')`;
+  if (kind === 'json') return sql`(${col} IS NULL OR ${col} IN (${JSON_EMPTY}))`;
+  return sql`${col} IS NULL`;
 }
 
-export function notEmptySql(col: string, kind: ColumnKind): string {
-  if (kind === 'text') return `${col} <> ''`;
-  if (kind === 'json') return `${col} NOT IN (${JSON_EMPTY})`;
-  return `${col} IS NOT NULL`;
+export function notEmptySql(col: Sql, kind: ColumnKind): Sql {
+  if (kind === 'text') return sql`${col} <> ''`;
+  if (kind === 'json') return sql`${col} NOT IN (${JSON_EMPTY})`;
+  return sql`${col} IS NOT NULL`;
 }
 
-const JSON_EMPTY = `'null'::jsonb, '""'::jsonb, '[]'::jsonb, '{}'::jsonb`;
+const JSON_EMPTY = sql.raw(`'null'::jsonb, '""'::jsonb, '[]'::jsonb, '{}'::jsonb`);
 
 export interface RowSource {
-  from: string;
-  link: string[];
-  visibility: string[];
+  from: Sql;
+  link: Sql[];
+  visibility: Sql[];
 }
 
 /**
@@ -98,20 +119,16 @@ export interface RowSource {
  * Many, `?` forms: at least one matches. Many, plain forms: all match and there is at least one.
  * When the comparison holds for a missing value (`!=`, `!~`, `= null`), "none" also matches.
  */
-export function quantify(
-  source: RowSource,
-  cond: string,
-  many: boolean,
-  anyOf: boolean,
-  matchesMissing: boolean,
-): string {
-  const exists = (extra?: string) => {
+export function quantify(source: RowSource, cond: Sql, many: boolean, anyOf: boolean, matchesMissing: boolean): Sql {
+  const exists = (extra?: Sql) => {
     const where = [...source.link, ...(extra ? [extra] : []), ...source.visibility];
-    return `EXISTS (SELECT 1 FROM ${source.from}${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''})`;
+    return where.length > 0
+      ? sql`EXISTS (SELECT 1 FROM ${source.from} WHERE ${sql.join(where, ' AND ')})`
+      : sql`EXISTS (SELECT 1 FROM ${source.from})`;
   };
-  const some = exists(`(${cond})`);
-  const noneFail = `NOT ${exists(`(${cond}) IS NOT TRUE`)}`;
+  const some = exists(sql`(${cond})`);
+  const noneFail = sql`NOT ${exists(sql`(${cond}) IS NOT TRUE`)}`;
   if (!many) return matchesMissing ? noneFail : some;
-  if (anyOf) return matchesMissing ? `(NOT ${exists()} OR ${some})` : some;
-  return matchesMissing ? noneFail : `(${some} AND ${noneFail})`;
+  if (anyOf) return matchesMissing ? sql`(NOT ${exists()} OR ${some})` : some;
+  return matchesMissing ? noneFail : sql`(${some} AND ${noneFail})`;
 }

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestDatabase, type TestDatabase } from '@plinth/testing';
+import { describe, expect, it } from '@jest/globals';
+import { sql, Sql } from '@plinth/core';
 import { compileFilter } from './compile-filter.js';
 import { FilterError } from './filter-error.js';
-import { collection, field } from './filter.fixture.js';
-import type { FilterContext } from './types.js';
+import { useFilterDatabase } from './filter-db.fixture.js';
+import { collection, field, rendered } from './filter.fixture.js';
 
 // `strftime(format, time-value, modifiers…)` as PocketBase documents it (SQLite's date functions,
 // https://sqlite.org/lang_datefunc.html), computed by PostgreSQL. Each case is the SQLite or
@@ -13,40 +13,25 @@ import type { FilterContext } from './types.js';
 const NOW = new Date('2025-03-05T05:06:07.089Z');
 const rows = collection('s_rows', [field('at', 'date'), field('n', 'number'), field('title', 'text')], '');
 
-let db: TestDatabase;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  await db.query(`
-    CREATE SCHEMA IF NOT EXISTS data;
+const { context, query } = useFilterDatabase(
+  [rows],
+  `
     CREATE TABLE data.s_rows (id uuid PRIMARY KEY, at timestamptz, n double precision, title text);
     INSERT INTO data.s_rows VALUES (gen_random_uuid(), '2025-01-31T22:30:00Z', 1092941466, 'x');
-  `);
-});
-
-afterAll(async () => db?.drop());
-
-const context = (): FilterContext => ({
-  schema: { collection: (name) => (name === 's_rows' ? rows : undefined) },
-  params: [],
-  now: NOW,
-  auth: null,
-  isAdmin: false,
-  canSeeHidden: false,
-  allowRequestMacros: false,
-});
+  `,
+  NOW,
+);
 
 /** What `strftime(args)` answers for the one row, as PostgreSQL computes it. */
 async function strftime(args: string): Promise<string> {
-  const ctx = context();
   // The comparison with '' is only there to have a filter; the value is read from the SELECT list.
-  const where = compileFilter(`strftime(${args}) != "-"`, rows, 't', ctx);
-  const expr = /^(COALESCE\(.*, ''\)) IS DISTINCT FROM \$\d+$/s.exec(where)?.[1];
-  if (!expr) throw new Error(`unexpected SQL: ${where}`);
-  const { rows: out } = await db.query<{ v: string }>(
-    `SELECT ${expr} AS v FROM data.s_rows t`,
-    ctx.params.slice(0, -1),
-  );
+  const where = compileFilter(`strftime(${args}) != "-"`, rows, 't', context());
+  const { sql: text } = rendered(where);
+  if (!/^COALESCE\(.*, ''\) IS DISTINCT FROM \$\d+$/s.test(text)) throw new Error(`unexpected SQL: ${text}`);
+  // `<strftime expression> IS DISTINCT FROM <value>`: the expression is the first part.
+  const expr = where.values[0];
+  if (!(expr instanceof Sql)) throw new Error(`unexpected SQL: ${text}`);
+  const out = await query<{ v: string }>(sql`SELECT ${expr} AS v FROM data.s_rows t`);
   return out[0]!.v;
 }
 
@@ -121,9 +106,9 @@ describe('strftime modifiers', () => {
   });
 
   it('binds every modifier text; none reaches the SQL', () => {
-    const ctx = context();
-    const sql = compileFilter("strftime('%Y', at, '+1 day', 'weekday 2') = '2025'", rows, 't', ctx);
-    expect(sql).not.toMatch(/\+1|weekday/);
-    expect(ctx.params).toEqual(expect.arrayContaining(['1 days', 2]));
+    const compiled = compileFilter("strftime('%Y', at, '+1 day', 'weekday 2') = '2025'", rows, 't', context());
+    const { sql: text, params } = rendered(compiled);
+    expect(text).not.toMatch(/\+1|weekday/);
+    expect(params).toEqual(expect.arrayContaining(['1 days', 2]));
   });
 });

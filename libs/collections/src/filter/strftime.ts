@@ -1,6 +1,8 @@
+import { sql, type Sql } from '@plinth/core';
 import { parseDate, toNumber } from './filter-values.js';
 import type { Operand } from './operands.js';
 import type { ResolveHost } from './resolve-operand.js';
+import { fixed } from './sql-fragments.js';
 import type { FilterOperand } from './types.js';
 
 // PocketBase's `strftime(format, [time-value, modifiers…])` (SQLite's date functions) on PostgreSQL,
@@ -9,18 +11,18 @@ import type { FilterOperand } from './types.js';
 type Fail = (message: string) => never;
 
 /** SQLite's strftime codes as PostgreSQL; the format's own text is bound, never spliced. */
-const CODES: Readonly<Record<string, (ts: string) => string>> = {
-  d: (ts) => `to_char(${ts}, 'DD')`,
-  m: (ts) => `to_char(${ts}, 'MM')`,
-  Y: (ts) => `to_char(${ts}, 'YYYY')`,
-  H: (ts) => `to_char(${ts}, 'HH24')`,
-  M: (ts) => `to_char(${ts}, 'MI')`,
-  S: (ts) => `to_char(${ts}, 'SS')`,
-  f: (ts) => `to_char(${ts}, 'SS.MS')`,
-  j: (ts) => `to_char(${ts}, 'DDD')`,
-  u: (ts) => `to_char(${ts}, 'ID')`,
-  w: (ts) => `extract(dow from ${ts})::int::text`,
-  s: (ts) => `floor(extract(epoch from ${ts}))::bigint::text`,
+const CODES: Readonly<Record<string, (ts: Sql) => Sql>> = {
+  d: (ts) => sql`to_char(${ts}, 'DD')`,
+  m: (ts) => sql`to_char(${ts}, 'MM')`,
+  Y: (ts) => sql`to_char(${ts}, 'YYYY')`,
+  H: (ts) => sql`to_char(${ts}, 'HH24')`,
+  M: (ts) => sql`to_char(${ts}, 'MI')`,
+  S: (ts) => sql`to_char(${ts}, 'SS')`,
+  f: (ts) => sql`to_char(${ts}, 'SS.MS')`,
+  j: (ts) => sql`to_char(${ts}, 'DDD')`,
+  u: (ts) => sql`to_char(${ts}, 'ID')`,
+  w: (ts) => sql`extract(dow from ${ts})::int::text`,
+  s: (ts) => sql`floor(extract(epoch from ${ts}))::bigint::text`,
 };
 
 /** Seconds since 1970 that PostgreSQL (and SQLite) can hold as dates: years 0000–9999. */
@@ -42,7 +44,11 @@ const SHIFT_RE = /^([+-]?)(\d{1,12}(?:\.\d{0,9})?|\.\d{1,9})\s+(second|minute|ho
 const CLOCK_RE = /^([+-])(\d{2}):(\d{2})(?::(\d{2}(?:\.\d{1,3})?))?$/;
 const START_RE = /^start\s+of\s+(day|month|year)$/;
 /** SQL text from this table only, never from the filter. */
-const TRUNC_UNITS: Readonly<Record<string, string>> = { day: "'day'", month: "'month'", year: "'year'" };
+const TRUNC_UNITS: Readonly<Record<string, Sql>> = {
+  day: sql.raw("'day'"),
+  month: sql.raw("'month'"),
+  year: sql.raw("'year'"),
+};
 const WEEKDAY_RE = /^weekday\s+(\d+)$/i;
 const NUMERIC_MODIFIERS = ['unixepoch', 'julianday', 'auto'];
 const UNSUPPORTED: Readonly<Record<string, string>> = {
@@ -59,20 +65,20 @@ export function strftimeSql(
   args: readonly FilterOperand[],
   resolve: (arg: FilterOperand) => Operand,
   fail: Fail,
-): string {
+): Sql {
   const [format, time, ...modifiers] = args;
   const pattern = format?.type === 'literal' && typeof format.value === 'string' ? format.value : undefined;
   if (pattern === undefined) return fail('the first argument must be a format string.');
-  const base = time === undefined ? `${host.push(host.ctx.now.toISOString())}::timestamptz` : undefined;
-  const ts = base
-    ? `(${base} AT TIME ZONE 'UTC')`
-    : applyModifiers(host, timeValue(host, resolve(time!), fail), modifiers, fail);
-  const parts = formatParts(pattern, ts, host, fail);
-  return `COALESCE(${parts.join(' || ') || "''"}, '')`;
+  const ts =
+    time === undefined
+      ? sql`(${host.ctx.now.toISOString()}::timestamptz AT TIME ZONE 'UTC')`
+      : applyModifiers(timeValue(host, resolve(time), fail), modifiers, fail);
+  const parts = formatParts(pattern, ts, fail);
+  return sql`COALESCE(${parts.length ? sql.join(parts, ' || ') : sql`''`}, '')`;
 }
 
 /** The time value: a timestamptz, or a number (SQLite: a Julian day, or with `unixepoch` seconds). */
-type TimeValue = { sql: string; numeric: boolean };
+type TimeValue = { sql: Sql; numeric: boolean };
 
 function timeValue(host: ResolveHost, arg: Operand, fail: Fail): TimeValue {
   if (arg.type === 'column' && arg.hops.length === 0 && !arg.field.multiple) {
@@ -81,14 +87,14 @@ function timeValue(host: ResolveHost, arg: Operand, fail: Fail): TimeValue {
   }
   if (arg.type === 'value') {
     if (typeof arg.value === 'number') {
-      return { sql: `${host.push(arg.value)}::double precision`, numeric: true };
+      return { sql: sql`${arg.value}::double precision`, numeric: true };
     }
     const date = parseDate(arg.value instanceof Date ? arg.value.toISOString() : arg.value);
-    if (date) return { sql: `${host.push(date.toISOString())}::timestamptz`, numeric: false };
+    if (date) return { sql: sql`${date.toISOString()}::timestamptz`, numeric: false };
     if (arg.source === 'request') {
       const n = toNumber(arg.value);
-      if (n !== undefined) return { sql: `${host.push(n)}::double precision`, numeric: true };
-      return { sql: 'NULL::timestamptz', numeric: false };
+      if (n !== undefined) return { sql: sql`${n}::double precision`, numeric: true };
+      return { sql: fixed('NULL::timestamptz'), numeric: false };
     }
   }
   return fail(
@@ -97,35 +103,32 @@ function timeValue(host: ResolveHost, arg: Operand, fail: Fail): TimeValue {
 }
 
 /** Seconds since 1970 as a UTC timestamp; out of range → NULL (never a PostgreSQL error). */
-function fromEpoch(seconds: string): string {
-  return `(CASE WHEN ${seconds} BETWEEN ${EPOCH_MIN} AND ${EPOCH_MAX} THEN to_timestamp(${seconds}) AT TIME ZONE 'UTC' END)`;
+function fromEpoch(seconds: Sql): Sql {
+  return sql`(CASE WHEN ${seconds} BETWEEN ${EPOCH_RANGE} THEN to_timestamp(${seconds}) AT TIME ZONE 'UTC' END)`;
 }
 
-const julianSeconds = (n: string) => `((${n} - 2440587.5) * 86400)`;
+const EPOCH_RANGE = sql.raw(`${EPOCH_MIN} AND ${EPOCH_MAX}`);
+
+const julianSeconds = (n: Sql) => sql`((${n} - 2440587.5) * 86400)`;
 
 /** SQLite's modifiers, applied left to right to a UTC timestamp (without zone). */
-function applyModifiers(
-  host: ResolveHost,
-  time: TimeValue,
-  modifiers: readonly FilterOperand[],
-  fail: Fail,
-): string {
+function applyModifiers(time: TimeValue, modifiers: readonly FilterOperand[], fail: Fail): Sql {
   const texts = modifiers.map((m, i) => {
     if (m.type === 'literal' && typeof m.value === 'string') return m.value.trim().toLowerCase();
     return fail(`modifier ${i + 1} must be a string such as 'start of day', '+1 day' or 'weekday 0'.`);
   });
-  let ts: string;
+  let ts: Sql;
   const first = texts[0];
   if (time.numeric) {
     const n = time.sql;
     if (first === 'unixepoch') ts = fromEpoch(n);
     else if (first === 'auto') {
       // SQLite: 0 to 5373484.5 is a Julian day number, anything else Unix seconds.
-      ts = `(CASE WHEN ${n} BETWEEN 0 AND 5373484.499999 THEN ${fromEpoch(julianSeconds(n))} ELSE ${fromEpoch(n)} END)`;
+      ts = sql`(CASE WHEN ${n} BETWEEN 0 AND 5373484.499999 THEN ${fromEpoch(julianSeconds(n))} ELSE ${fromEpoch(n)} END)`;
     } else ts = fromEpoch(julianSeconds(n));
     if (first !== undefined && NUMERIC_MODIFIERS.includes(first)) texts.shift();
   } else {
-    ts = `(${time.sql} AT TIME ZONE 'UTC')`;
+    ts = sql`(${time.sql} AT TIME ZONE 'UTC')`;
   }
   let shifted = 0;
   for (const text of texts) {
@@ -134,7 +137,7 @@ function applyModifiers(
     }
     const start = START_RE.exec(text);
     if (start) {
-      ts = `date_trunc(${TRUNC_UNITS[start[1]!]}, ${ts})`;
+      ts = sql`date_trunc(${TRUNC_UNITS[start[1]!]!}, ${ts})`;
       continue;
     }
     const weekday = WEEKDAY_RE.exec(text);
@@ -142,7 +145,7 @@ function applyModifiers(
       const n = Number(weekday[1]);
       if (n > 6) fail(`"${text}": the weekday is 0 (Sunday) to 6 (Saturday).`);
       // The next day (or this one) whose weekday is n; the timestamp is named once.
-      ts = `(SELECT v + ((${host.push(n)}::int - extract(dow from v)::int + 7) % 7) * interval '1 day' FROM (SELECT ${ts} AS v) AS w)`;
+      ts = sql`(SELECT v + ((${n}::int - extract(dow from v)::int + 7) % 7) * interval '1 day' FROM (SELECT ${ts} AS v) AS w)`;
       continue;
     }
     const shift = SHIFT_RE.exec(text);
@@ -151,7 +154,7 @@ function applyModifiers(
       const [interval, seconds] = shift ? shiftInterval(shift) : clockInterval(clock!);
       shifted += seconds;
       if (shifted > MAX_SHIFT_SECONDS) fail(`the modifiers shift the time by more than 4000 years.`);
-      ts = `(${ts} + ${host.push(interval)}::interval)`;
+      ts = sql`(${ts} + ${interval}::interval)`;
       continue;
     }
     if (text === 'utc') continue; // Every time here is already UTC.
@@ -176,11 +179,11 @@ function clockInterval(m: RegExpExecArray): [string, number] {
   return [`${sign}${hh}:${mm}:${ss}`, Number(hh) * 3600 + Number(mm) * 60 + Number(ss)];
 }
 
-function formatParts(format: string, ts: string, host: ResolveHost, fail: Fail): string[] {
-  const parts: string[] = [];
+function formatParts(format: string, ts: Sql, fail: Fail): Sql[] {
+  const parts: Sql[] = [];
   let text = '';
   const flush = () => {
-    if (text) parts.push(`${host.push(text)}::text`);
+    if (text) parts.push(sql`${text}::text`);
     text = '';
   };
   for (let i = 0; i < format.length; i++) {

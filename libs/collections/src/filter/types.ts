@@ -1,3 +1,5 @@
+import type { Sql } from '@plinth/core';
+
 /** How a column is stored; decides casts and how literals are checked. */
 export type ColumnKind = 'text' | 'number' | 'bool' | 'date' | 'json' | 'uuid';
 
@@ -9,6 +11,10 @@ export interface FilterField {
   multiple: boolean;
   /** Select, relation or file, also when single: PocketBase's `:length` and `:each` accept them. */
   multiValued?: boolean;
+  /** false when `?sort=` may not name the field (its type has no order). */
+  sortable?: boolean;
+  /** Named numeric parts a filter may reach as `field.part` (a geoPoint's lon and lat): SQL from the column's. */
+  parts?: Readonly<Record<string, (sql: Sql) => Sql>>;
   hidden: boolean;
   /** Target collection name when the field is a relation. */
   relationTo?: string;
@@ -28,8 +34,6 @@ export interface FilterSchema {
 
 export interface FilterContext {
   schema: FilterSchema;
-  /** Values are pushed here; the placeholder is `$${params.length}` after the push. */
-  params: unknown[];
   now: Date;
   /** The signed-in app user's record fields incl. id, collectionName; null when anonymous. */
   auth: Record<string, unknown> | null;
@@ -69,11 +73,6 @@ export const FILTER_FUNCTIONS: readonly FilterFunction[] = ['geoDistance', 'strf
 export type FilterModifier = 'isset' | 'changed' | 'length' | 'each' | 'lower';
 
 export const FILTER_MODIFIERS: readonly FilterModifier[] = ['isset', 'changed', 'length', 'each', 'lower'];
-
-/** e.g. `t."views" DESC NULLS LAST, t."title" ASC, t."id" ASC`; '' when no sort was asked for. */
-export interface CompiledSort {
-  sql: string;
-}
 
 export type FilterOperator =
   | '='

@@ -3,10 +3,12 @@
  * (the same JSON Schemas that validate requests, see validation/record-schemas.ts) and its five
  * records paths with the list query documented. Pure; the server merges it into the static document.
  */
-import { isMultiple, type CollectionDef, type RuleName } from '../schema/collection.types.js';
 import { idTypeOf } from '../fields/id-field.js';
+import { fieldModule } from '../fields/registry.js';
+import type { CollectionDef, RuleName } from '../schema/collection.types.js';
 import { buildRecordSchemas, type JSONSchema } from '../validation/record-schemas.js';
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
+import { VIEW_WRITE_RULES, viewRecordSchema } from '../views/view-openapi.js';
 import { exportOperation } from './export-openapi.js';
 
 export interface CollectionOpenApi {
@@ -76,11 +78,7 @@ function annotate(def: CollectionDef, schema: JSONSchema, kind: 'record' | 'crea
   for (const f of def.fields) {
     const p = props[f.name];
     if (!p) continue;
-    const a: JSONSchema = { ...p, 'x-plinth-type': f.type };
-    if (f.type === 'relation' && f.collection) a['x-plinth-collection'] = f.collection;
-    if (f.type === 'select' || f.type === 'relation' || f.type === 'file') {
-      a['x-plinth-max-select'] = isMultiple(f) ? (f.maxSelect ?? 1) : 1;
-    }
+    const a: JSONSchema = { ...p, 'x-plinth-type': f.type, ...fieldModule(f).annotations?.(f) };
     props[f.name] = a;
   }
   for (const system of ['created', 'updated']) {
@@ -110,7 +108,10 @@ export function buildCollectionOpenApi(
   viewer: { admin: boolean },
   all: readonly CollectionDef[] = [],
 ): CollectionOpenApi | null {
-  const allowed = (rule: RuleName) => viewer.admin || (def[rule] !== null && def[rule] !== undefined);
+  const isView = def.type === 'view';
+  const allowed = (rule: RuleName) =>
+    !(isView && VIEW_WRITE_RULES.has(rule)) &&
+    (viewer.admin || (def[rule] !== null && def[rule] !== undefined));
   if (
     !viewer.admin &&
     !(['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const).some(allowed)
@@ -121,11 +122,12 @@ export function buildCollectionOpenApi(
   const built = buildRecordSchemas(def, (name) => idTypeOf(all.find((c) => c.name === name) ?? {}));
   const strip = viewer.admin ? (s: JSONSchema) => s : withoutHidden;
   const names = { record: `${def.name}.record`, create: `${def.name}.create`, update: `${def.name}.update` };
-  const schemas: Record<string, JSONSchema> = {
-    [names.record]: annotate(def, strip(built.response), 'record'),
-    [names.create]: annotate(def, strip(built.create), 'create'),
-    [names.update]: annotate(def, strip(built.update), 'update'),
-  };
+  const response = isView ? viewRecordSchema(def, built.response) : built.response;
+  const schemas: Record<string, JSONSchema> = { [names.record]: annotate(def, strip(response), 'record') };
+  if (!isView) {
+    schemas[names.create] = annotate(def, strip(built.create), 'create');
+    schemas[names.update] = annotate(def, strip(built.update), 'update');
+  }
   const P = pascalCase(def.name);
   const tags = [`collection: ${def.name}`];
   const security = [{}, { userToken: [] }, { adminToken: [] }, { apiKey: [] }];

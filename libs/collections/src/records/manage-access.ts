@@ -1,3 +1,4 @@
+import type { Sql } from '@plinth/core';
 import { compileRule, FilterError, type FilterContext } from '../filter/index.js';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
 
@@ -15,17 +16,15 @@ export function touchesManagedFields(c: CompiledCollection, body: unknown): bool
  * undefined when it grants nothing: no signed-in user, or the rule null or "" (PocketBase: superusers
  * only). Judged in addition to the update rule, never instead of it.
  */
-export function manageRuleWhere(c: CompiledCollection, ctx: FilterContext): string | undefined {
+export function manageRuleWhere(c: CompiledCollection, ctx: FilterContext): Sql | undefined {
   const rule = c.def.manageRule;
   if (!c.isAuth || !ctx.auth || ctx.isAdmin || rule === undefined || rule === null || rule.trim() === '')
     return undefined;
-  const start = ctx.params.length;
   try {
     return compileRule(rule, c.filter, 't', { ...ctx, allowRequestMacros: true, canSeeHidden: true });
   } catch (err) {
     if (!(err instanceof FilterError)) throw err;
     // A rule that no longer compiles (a field it names was removed) grants nothing, as in PocketBase.
-    ctx.params.length = start;
     return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { AppError } from '@plinth/core';
+import { AppError, type Sql } from '@plinth/core';
 import type { CollectionsRegistry } from '../registry/collections.registry.js';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
 import { isMultiple } from '../schema/collection.types.js';
@@ -20,9 +20,7 @@ export interface ExpandBudget {
  * How the caller sees a related collection: its view rule as SQL and how its rows are shown;
  * undefined when the caller may not view that collection at all.
  */
-export type ViewOf = (
-  target: CompiledCollection,
-) => { where: string; params: unknown[]; present(row: Row): Row } | undefined;
+export type ViewOf = (target: CompiledCollection) => { where: Sql; present(row: Row): Row } | undefined;
 
 /** Parses `expand` (`author,comments.author`) into a tree of relation fields; 400 for unknown ones. */
 export function parseExpand(
@@ -94,7 +92,7 @@ export async function expandRecords(
     if (wanted.size > budget.left) throw expandTooLarge(budget);
     const view = viewOf(target);
     if (!view) continue; // the caller may not view that collection at all: nothing to expand
-    const rows = await repository.findMany(target, [...wanted.keys()], view.where, view.params);
+    const rows = await repository.findMany(target, [...wanted.keys()], view.where);
     const found = rows.map((row) => view.present(row));
     const foundWeights = found.map((r) => wanted.get(r.id as string)!);
     budget.left -= foundWeights.reduce((a, b) => a + b, 0);

@@ -1,3 +1,4 @@
+import { sql, toQuery } from '@plinth/core';
 import pg from 'pg';
 import { compileCollection } from '../registry/compiled-collection.js';
 import { posts, users, UUID_A } from '../validation/validation.fixture.js';
@@ -114,10 +115,7 @@ describe('the row a create would store (rules first)', () => {
   ]);
 
   it('inserts only when the rule holds for the new row, the rule binding after the values', () => {
-    const { text, params } = insertIfSql(postsC, values, (p) => {
-      p.push('Hi');
-      return `t."title" = $${p.length}::text`;
-    });
+    const { text, values: params } = toQuery(insertIfSql(postsC, values, sql`t."title" = ${'Hi'}::text`));
     expect(params).toEqual([UUID_A, 'Hi', 'Hi']);
     expect(text).toContain(
       'INSERT INTO "data"."posts" AS t ("id", "title") SELECT t."id", t."title" FROM (SELECT',
@@ -126,7 +124,9 @@ describe('the row a create would store (rules first)', () => {
   });
 
   it('gives the rule every column: omitted fields NULL of their type, timestamps now(), auth flags false', () => {
-    const { text } = judgeNewSql(usersC, new Map([['id', { value: UUID_A, cast: 'uuid' }]]), [() => 'TRUE']);
+    const { text } = toQuery(
+      judgeNewSql(usersC, new Map([['id', { value: UUID_A, cast: 'uuid' }]]), [sql.raw('TRUE')]),
+    );
     expect(text).toContain('now() AS "created"');
     expect(text).toContain('false AS "verified"');
     expect(text).toContain('NULL::text AS "email"');
@@ -140,12 +140,15 @@ describe('updateSql with the row before', () => {
   const values: ColumnValues = new Map([['title', { value: 'New', cast: 'text' }]]);
 
   it('reads and locks the row in the same statement and returns it as previous.<column>', () => {
-    const { text, params } = updateSql(postsC, UUID_A, values, () => 'TRUE', true);
+    const { text, values: params } = toQuery(updateSql(postsC, UUID_A, values, sql.raw('TRUE'), true));
     expect(text).toContain('FROM (SELECT ');
     expect(text).toContain('FOR UPDATE OF t) AS "previous" WHERE t."id" = "previous"."id" AND (TRUE)');
     expect(text).toContain('"previous"."title" AS "previous.title"');
-    expect(params).toEqual([UUID_A, 'New']);
-    expect(updateSql(postsC, UUID_A, values).text).not.toContain('previous');
+    // Numbered in the order they appear: SET before WHERE; the id, named twice, is bound once.
+    expect(params).toEqual(['New', UUID_A]);
+    expect(text.match(/"id" = \$2::uuid/g)).toHaveLength(1);
+    expect(text).toContain('"title" = $1::text');
+    expect(toQuery(updateSql(postsC, UUID_A, values)).text).not.toContain('previous');
   });
 
   it('splits such a row into the row after and the row before', () => {

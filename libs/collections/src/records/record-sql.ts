@@ -1,5 +1,5 @@
+import { quoteIdent, sql, type Sql } from '@plinth/core';
 import pg from 'pg';
-import { quoteIdent } from '../filter/index.js';
 import type { CompiledCollection, ColumnCast } from '../registry/compiled-collection.js';
 
 export type Row = Record<string, unknown>;
@@ -66,6 +66,10 @@ export function rowToRecord(row: Row, c: CompiledCollection, view?: RecordView):
     const empty = col.cast.endsWith('[]') ? [] : zeroValues ? col.zero : null;
     record[col.name] = col.cast === 'timestamptz' ? (iso(v) ?? empty) : (v ?? empty);
   }
+  // A view's records have the timestamps its query selects, and only those.
+  const dates = c.def.viewDates;
+  if (dates && !dates.created) delete record.created;
+  if (dates && !dates.updated) delete record.updated;
   return record;
 }
 
@@ -76,55 +80,64 @@ export function bindValue(value: unknown, cast: ColumnCast): unknown {
   return value;
 }
 
-export function placeholder(params: unknown[], value: unknown, cast: ColumnCast): string {
-  params.push(bindValue(value, cast));
-  return `$${params.length}::${cast}`;
+const CASTS = new Map<string, Sql>();
+
+/** `::text`, `::uuid[]`…: one fragment per cast, made once. */
+function castSql(cast: ColumnCast): Sql {
+  let fragment = CASTS.get(cast);
+  if (!fragment) {
+    fragment = sql.raw(`::${cast}`);
+    CASTS.set(cast, fragment);
+  }
+  return fragment;
 }
 
+/** A value bound for a column of this cast: `$n::cast`. */
+export function typedValue(value: unknown, cast: ColumnCast): Sql {
+  return sql`${bindValue(value, cast)}${castSql(cast)}`;
+}
+
+/** Column name → the value to bind and its cast, for INSERT and UPDATE. */
+export type ColumnValues = Map<string, { value: unknown; cast: ColumnCast }>;
+
+/** Column name → a value, or SQL computed in the statement (e.g. from the current row). */
+export type UpdateValues = Map<string, { value: unknown; cast: ColumnCast } | { sql: Sql }>;
+
+const columnList = (names: Iterable<string>) => sql.raw([...names].map(quoteIdent).join(', '));
+
 /** INSERT … RETURNING the record's columns. `values` holds column name → value. */
-export function insertSql(c: CompiledCollection, values: Map<string, { value: unknown; cast: ColumnCast }>) {
-  const params: unknown[] = [];
-  const cols: string[] = [];
-  const vals: string[] = [];
-  for (const [name, { value, cast }] of values) {
-    cols.push(quoteIdent(name));
-    vals.push(placeholder(params, value, cast));
-  }
-  return {
-    text: `INSERT INTO ${c.table} AS t (${cols.join(', ')}) VALUES (${vals.join(', ')}) RETURNING ${c.selectList}`,
-    params,
-  };
+export function insertSql(c: CompiledCollection, values: ColumnValues): Sql {
+  const { table, select } = c.sql;
+  const vals = [...values.values()].map(({ value, cast }) => typedValue(value, cast));
+  return sql`INSERT INTO ${table} AS t (${columnList(values.keys())}) VALUES (${sql.join(vals)}) RETURNING ${select}`;
 }
 
 export function updateSql(
   c: CompiledCollection,
   id: string,
-  values: Map<string, { value: unknown; cast: ColumnCast } | { sql: (p: unknown[]) => string }>,
-  /** Compiles a condition on the current row into the same parameter list (a rule). */
-  where?: (params: unknown[]) => string,
+  values: UpdateValues,
+  /** A condition on the current row (a rule). */
+  where?: Sql,
   /** Also return the row as it was before (`splitPrevious`), in the same statement. */
   withPrevious = false,
-) {
-  const params: unknown[] = [id];
-  const sets = ['"updated" = now()'];
+): Sql {
+  const { table, select } = c.sql;
+  const sets = [sql`"updated" = now()`];
   for (const [name, v] of values) {
-    sets.push(`${quoteIdent(name)} = ${'sql' in v ? v.sql(params) : placeholder(params, v.value, v.cast)}`);
+    sets.push(sql`${sql.raw(quoteIdent(name))} = ${'sql' in v ? v.sql : typedValue(v.value, v.cast)}`);
   }
-  const condition = where ? ` AND (${where(params)})` : '';
+  const condition = where ? sql` AND (${where})` : sql.empty;
+  const key = sql`${id}${c.sql.idCast}`;
   if (!withPrevious) {
-    return {
-      text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} WHERE t."id" = $1::${c.idType}${condition} RETURNING ${c.selectList}`,
-      params,
-    };
+    return sql`UPDATE ${table} AS t SET ${sql.join(sets)} WHERE t."id" = ${key}${condition} RETURNING ${select}`;
   }
   // The row is read and locked in a subquery (a concurrent update is waited for, not missed); its
   // columns come back as `previous.<column>`, parsed as any record column.
-  const old = `(SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = $1::${c.idType} FOR UPDATE OF t) AS "previous"`;
-  const before = c.columns.map((col) => `"previous".${quoteIdent(col)} AS ${quoteIdent(PREVIOUS + col)}`);
-  return {
-    text: `UPDATE ${c.table} AS t SET ${sets.join(', ')} FROM ${old} WHERE t."id" = "previous"."id"${condition} RETURNING ${c.selectList}, ${before.join(', ')}`,
-    params,
-  };
+  const before = sql.raw(
+    c.columns.map((col) => `"previous".${quoteIdent(col)} AS ${quoteIdent(PREVIOUS + col)}`).join(', '),
+  );
+  const old = sql`(SELECT ${select} FROM ${table} AS t WHERE t."id" = ${key} FOR UPDATE OF t) AS "previous"`;
+  return sql`UPDATE ${table} AS t SET ${sql.join(sets)} FROM ${old} WHERE t."id" = "previous"."id"${condition} RETURNING ${select}, ${before}`;
 }
 
 /** Prefix of the columns of the row before an update (`updateSql` with `withPrevious`). */
@@ -141,20 +154,18 @@ export function splitPrevious(row: Row): { row: Row; previous: Row } {
   return { row: after, previous };
 }
 
-/** Column name → the value to bind and its cast, for INSERT and UPDATE. */
-export type ColumnValues = Map<string, { value: unknown; cast: ColumnCast }>;
-
 /**
  * The row a create would store, as a one-row subquery aliased `t` with every column a rule may name
  * (omitted fields NULL, timestamps now(), auth flags false): create rules are judged on it, so
  * nothing is written, and no constraint answers, before the rule allowed the record.
  */
-function newRow(c: CompiledCollection, values: ColumnValues, params: unknown[]): string {
-  const cols: string[] = [];
-  for (const [name, { value, cast }] of values)
-    cols.push(`${placeholder(params, value, cast)} AS ${quoteIdent(name)}`);
-  const missing = (name: string, sql: string) => {
-    if (!values.has(name)) cols.push(`${sql} AS ${quoteIdent(name)}`);
+function newRow(c: CompiledCollection, values: ColumnValues): Sql {
+  const cols: Sql[] = [];
+  for (const [name, { value, cast }] of values) {
+    cols.push(sql`${typedValue(value, cast)} AS ${sql.raw(quoteIdent(name))}`);
+  }
+  const missing = (name: string, text: string) => {
+    if (!values.has(name)) cols.push(sql.raw(`${text} AS ${quoteIdent(name)}`));
   };
   missing('created', 'now()');
   missing('updated', 'now()');
@@ -164,32 +175,19 @@ function newRow(c: CompiledCollection, values: ColumnValues, params: unknown[]):
     missing('verified', 'false');
   }
   for (const col of c.fieldColumns) missing(col.name, `NULL::${col.cast}`);
-  return `(SELECT ${cols.join(', ')}) AS t`;
+  return sql`(SELECT ${sql.join(cols)}) AS t`;
 }
 
-/** INSERT of `values` only if `where` (a rule, compiled into the same parameters) holds for the new row. */
-export function insertIfSql(
-  c: CompiledCollection,
-  values: ColumnValues,
-  where: (params: unknown[]) => string,
-) {
-  const params: unknown[] = [];
-  const from = newRow(c, values, params);
-  const cols = [...values.keys()].map(quoteIdent);
-  return {
-    text: `INSERT INTO ${c.table} AS t (${cols.join(', ')}) SELECT ${cols.map((q) => `t.${q}`).join(', ')} FROM ${from} WHERE ${where(params)} RETURNING ${c.selectList}`,
-    params,
-  };
+/** INSERT of `values` only if `where` (a rule) holds for the new row. */
+export function insertIfSql(c: CompiledCollection, values: ColumnValues, where: Sql): Sql {
+  const { table, select } = c.sql;
+  const names = [...values.keys()].map(quoteIdent);
+  const picked = sql.raw(names.map((q) => `t.${q}`).join(', '));
+  return sql`INSERT INTO ${table} AS t (${sql.raw(names.join(', '))}) SELECT ${picked} FROM ${newRow(c, values)} WHERE ${where} RETURNING ${select}`;
 }
 
 /** One row of booleans: whether each condition holds for the row `values` would create. */
-export function judgeNewSql(
-  c: CompiledCollection,
-  values: ColumnValues,
-  conditions: Array<(params: unknown[]) => string>,
-) {
-  const params: unknown[] = [];
-  const from = newRow(c, values, params);
-  const judged = conditions.map((where, i) => `(${where(params)}) AS "j${i}"`);
-  return { text: `SELECT ${judged.join(', ')} FROM ${from}`, params };
+export function judgeNewSql(c: CompiledCollection, values: ColumnValues, conditions: Sql[]): Sql {
+  const judged = conditions.map((where, i) => sql`(${where}) AS ${sql.raw(`"j${i}"`)}`);
+  return sql`SELECT ${sql.join(judged)} FROM ${newRow(c, values)}`;
 }

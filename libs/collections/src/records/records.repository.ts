@@ -1,24 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { poolOf, RequestPool } from '@plinth/core';
+import { poolOf, quoteIdent, RequestPool, sql, type Sql, toQuery } from '@plinth/core';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { quoteIdent } from '../filter/index.js';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
 import { recordQuery, type Queryable } from './pg.js';
 import {
+  type ColumnValues,
   insertIfSql,
   insertSql,
   judgeNewSql,
   RECORD_TYPES,
   type Row,
   splitPrevious,
+  type UpdateValues,
   updateSql,
 } from './record-sql.js';
 
 /** The element type of relation column `field` of `c`: the id type of its target. */
-function relationIdCast(c: CompiledCollection, field: string): string {
+function relationIdCast(c: CompiledCollection, field: string): Sql {
   const cast = c.fieldColumns.find((col) => col.name === field)?.cast ?? 'uuid';
-  return cast.replace('[]', '');
+  return sql.raw(`::${cast.replace('[]', '')}`);
 }
 
 /**
@@ -40,28 +41,26 @@ export class RecordsRepository {
 
   async list(
     c: CompiledCollection,
-    where: string,
-    order: string,
-    params: unknown[],
+    where: Sql,
+    order: Sql,
     limit: number,
     offset: number,
     withTotal: boolean,
-    /** The params of `where` alone, when `order` binds values of its own. */
-    whereParams: unknown[] = params,
     /** Aborted when the client went away: the queries are cancelled in PostgreSQL. */
     signal?: AbortSignal,
   ): Promise<{ rows: Row[]; total: number }> {
+    const { table, select } = c.sql;
+    const page = sql.raw(`LIMIT ${limit} OFFSET ${offset}`);
     const items = this.requests.list<Row>(
       {
-        text: `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-        values: params,
+        ...toQuery(sql`SELECT ${select} FROM ${table} AS t WHERE ${where} ORDER BY ${order} ${page}`),
         types: RECORD_TYPES,
       },
       signal,
     );
     const count = withTotal
       ? this.requests.list<{ n: string }>(
-          { text: `SELECT count(*) AS n FROM ${c.table} AS t WHERE ${where}`, values: whereParams },
+          toQuery(sql`SELECT count(*) AS n FROM ${table} AS t WHERE ${where}`),
           signal,
         )
       : undefined;
@@ -73,43 +72,33 @@ export class RecordsRepository {
     db: Queryable,
     c: CompiledCollection,
     id: string,
-    where: string,
-    params: unknown[],
+    where: Sql,
     opts: { forUpdate?: boolean; withSecrets?: boolean } = {},
   ): Promise<Row | undefined> {
-    const extra = opts.withSecrets && c.isAuth ? ', t."password_hash", t."token_key"' : '';
-    const p = [...params, id];
-    const { rows } = await recordQuery(
+    const { table, select } = c.sql;
+    const extra = opts.withSecrets && c.isAuth ? SECRETS : sql.empty;
+    const lock = opts.forUpdate ? FOR_UPDATE : sql.empty;
+    const { rows } = await run(
       db,
-      `SELECT ${c.selectList}${extra} FROM ${c.table} AS t WHERE t."id" = $${p.length}::${c.idType} AND (${where})${opts.forUpdate ? ' FOR UPDATE OF t' : ''}`,
-      p,
+      sql`SELECT ${select}${extra} FROM ${table} AS t WHERE t."id" = ${id}${c.sql.idCast} AND (${where})${lock}`,
     );
     return rows[0];
   }
 
   /** Whether the record with this id satisfies `where` (a compiled rule). */
-  async matches(
-    db: Queryable,
-    c: CompiledCollection,
-    id: string,
-    where: string,
-    params: unknown[],
-  ): Promise<boolean> {
-    const p = [...params, id];
-    const { rows } = await recordQuery(
+  async matches(db: Queryable, c: CompiledCollection, id: string, where: Sql): Promise<boolean> {
+    const { rows } = await run(
       db,
-      `SELECT 1 FROM ${c.table} AS t WHERE t."id" = $${p.length}::${c.idType} AND (${where})`,
-      p,
+      sql`SELECT 1 FROM ${c.sql.table} AS t WHERE t."id" = ${id}${c.sql.idCast} AND (${where})`,
     );
     return rows.length > 0;
   }
 
-  async findMany(c: CompiledCollection, ids: string[], where: string, params: unknown[]): Promise<Row[]> {
-    const p = [...params, ids];
-    const { rows } = await recordQuery(
+  async findMany(c: CompiledCollection, ids: string[], where: Sql): Promise<Row[]> {
+    const { table, select } = c.sql;
+    const { rows } = await run(
       this.pool,
-      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE t."id" = ANY($${p.length}::${c.idType}[]) AND (${where})`,
-      p,
+      sql`SELECT ${select} FROM ${table} AS t WHERE t."id" = ANY(${ids}${c.sql.idArrayCast}) AND (${where})`,
     );
     return rows;
   }
@@ -118,57 +107,42 @@ export class RecordsRepository {
    * `snapshot` (a record as the API shows it) read as a row of the collection's table, if it
    * satisfies `where`: rules are judged on a state that may no longer be stored (a deleted row).
    */
-  async findSnapshot(
-    c: CompiledCollection,
-    snapshot: Row,
-    where: string,
-    params: unknown[],
-  ): Promise<Row | undefined> {
-    const p = [...params, JSON.stringify(snapshot)];
-    const { rows } = await recordQuery(
+  async findSnapshot(c: CompiledCollection, snapshot: Row, where: Sql): Promise<Row | undefined> {
+    const { table, select } = c.sql;
+    const { rows } = await run(
       this.pool,
-      `SELECT ${c.selectList} FROM jsonb_populate_record(NULL::${c.table}, $${p.length}::jsonb) AS t WHERE ${where}`,
-      p,
+      sql`SELECT ${select} FROM jsonb_populate_record(NULL::${table}, ${JSON.stringify(snapshot)}::jsonb) AS t WHERE ${where}`,
     );
     return rows[0];
   }
 
-  async insert(db: Queryable, c: CompiledCollection, values: Parameters<typeof insertSql>[1]): Promise<Row> {
-    const { text, params } = insertSql(c, values);
-    return (await recordQuery(db, text, params)).rows[0]!;
+  async insert(db: Queryable, c: CompiledCollection, values: ColumnValues): Promise<Row> {
+    return (await run(db, insertSql(c, values))).rows[0]!;
   }
 
   /** The inserted row, or undefined when `where` (the create rule) does not hold for it: nothing written. */
   async insertIf(
     db: Queryable,
     c: CompiledCollection,
-    values: Parameters<typeof insertSql>[1],
-    where: (params: unknown[]) => string,
+    values: ColumnValues,
+    where: Sql,
   ): Promise<Row | undefined> {
-    const { text, params } = insertIfSql(c, values, where);
-    return (await recordQuery(db, text, params)).rows[0];
+    return (await run(db, insertIfSql(c, values, where))).rows[0];
   }
 
   /** Whether each condition holds for the record `values` would create, judged without writing it. */
   async judgeNew(
     db: Queryable,
     c: CompiledCollection,
-    values: Parameters<typeof insertSql>[1],
-    conditions: Array<(params: unknown[]) => string>,
+    values: ColumnValues,
+    conditions: Sql[],
   ): Promise<boolean[]> {
-    const { text, params } = judgeNewSql(c, values, conditions);
-    const row = (await recordQuery(db, text, params)).rows[0]!;
+    const row = (await run(db, judgeNewSql(c, values, conditions))).rows[0]!;
     return conditions.map((_, i) => row[`j${i}`] === true);
   }
 
-  async update(
-    db: Queryable,
-    c: CompiledCollection,
-    id: string,
-    values: Parameters<typeof updateSql>[2],
-  ): Promise<Row> {
-    const { text, params } = updateSql(c, id, values);
-    return (await recordQuery(db, text, params)).rows[0]!;
+  async update(db: Queryable, c: CompiledCollection, id: string, values: UpdateValues): Promise<Row> {
+    return (await run(db, updateSql(c, id, values))).rows[0]!;
   }
 
   /**
@@ -178,29 +152,27 @@ export class RecordsRepository {
   async updateIf(
     c: CompiledCollection,
     id: string,
-    values: Parameters<typeof updateSql>[2],
-    where: (params: unknown[]) => string,
+    values: UpdateValues,
+    where: Sql,
   ): Promise<{ row: Row; previous: Row } | undefined> {
-    const { text, params } = updateSql(c, id, values, where, true);
-    const row = (await recordQuery(this.pool, text, params)).rows[0];
+    const row = (await run(this.pool, updateSql(c, id, values, where, true))).rows[0];
     return row && splitPrevious(row);
   }
 
   async delete(db: Queryable, c: CompiledCollection, id: string): Promise<Row | undefined> {
-    const { rows } = await recordQuery(
+    const { table, select } = c.sql;
+    const { rows } = await run(
       db,
-      `DELETE FROM ${c.table} AS t WHERE t."id" = $1::${c.idType} RETURNING ${c.selectList}`,
-      [id],
+      sql`DELETE FROM ${table} AS t WHERE t."id" = ${id}${c.sql.idCast} RETURNING ${select}`,
     );
     return rows[0];
   }
 
   /** How many of `ids` exist in the collection. */
   async countExisting(db: Queryable, c: CompiledCollection, ids: string[]): Promise<number> {
-    const { rows } = await recordQuery<{ n: string }>(
+    const { rows } = await run<{ n: string }>(
       db,
-      `SELECT count(*) AS n FROM ${c.table} WHERE "id" = ANY($1::${c.idType}[])`,
-      [ids],
+      sql`SELECT count(*) AS n FROM ${c.sql.table} WHERE "id" = ANY(${ids}${c.sql.idArrayCast})`,
     );
     return Number(rows[0]!.n);
   }
@@ -213,13 +185,11 @@ export class RecordsRepository {
     multiple: boolean,
     id: string,
   ): Promise<Row[]> {
-    const col = `t.${quoteIdent(field)}`;
-    const cast = relationIdCast(c, field);
-    const { rows } = await recordQuery(
-      db,
-      `SELECT ${c.selectList} FROM ${c.table} AS t WHERE ${multiple ? `$1::${cast} = ANY(${col})` : `${col} = $1::${cast}`} FOR UPDATE OF t`,
-      [id],
-    );
+    const { table, select } = c.sql;
+    const col = sql.raw(`t.${quoteIdent(field)}`);
+    const ref = sql`${id}${relationIdCast(c, field)}`;
+    const where = multiple ? sql`${ref} = ANY(${col})` : sql`${col} = ${ref}`;
+    const { rows } = await run(db, sql`SELECT ${select} FROM ${table} AS t WHERE ${where} FOR UPDATE OF t`);
     return rows;
   }
 
@@ -231,16 +201,55 @@ export class RecordsRepository {
     multiple: boolean,
     id: string,
   ): Promise<Row[]> {
-    const col = quoteIdent(field);
-    const cast = relationIdCast(c, field);
-    const { rows } = await recordQuery(
+    const { table, select } = c.sql;
+    const col = sql.raw(quoteIdent(field));
+    const ref = sql`${id}${relationIdCast(c, field)}`;
+    const { rows } = await run(
       db,
       multiple
-        ? `UPDATE ${c.table} AS t SET ${col} = array_remove(${col}, $1::${cast}), "updated" = now() WHERE $1::${cast} = ANY(t.${col}) RETURNING ${c.selectList}`
-        : `UPDATE ${c.table} AS t SET ${col} = NULL, "updated" = now() WHERE t.${col} = $1::${cast} RETURNING ${c.selectList}`,
-      [id],
+        ? sql`UPDATE ${table} AS t SET ${col} = array_remove(${col}, ${ref}), "updated" = now() WHERE ${ref} = ANY(t.${col}) RETURNING ${select}`
+        : sql`UPDATE ${table} AS t SET ${col} = NULL, "updated" = now() WHERE t.${col} = ${ref} RETURNING ${select}`,
     );
     return rows;
+  }
+
+  /**
+   * A server-side cursor over `SELECT … WHERE where ORDER BY order`, in a read-only repeatable-read
+   * transaction on its own request-pool connection (every FETCH under the statement timeout).
+   * `close` ends the transaction and gives the connection back; call it once reading stops.
+   */
+  async openCursor(c: CompiledCollection, where: Sql, order: Sql): Promise<RecordCursor> {
+    const client = await this.pool.connect();
+    const close = async () => {
+      try {
+        await client.query('ROLLBACK');
+        client.release();
+      } catch (err) {
+        client.release(err as Error); // a broken connection is discarded
+      }
+    };
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const { table, select } = c.sql;
+      await client.query(
+        toQuery(
+          sql`DECLARE record_cursor NO SCROLL CURSOR FOR SELECT ${select} FROM ${table} AS t WHERE ${where} ORDER BY ${order}`,
+        ),
+      );
+    } catch (err) {
+      await close();
+      throw err;
+    }
+    return {
+      fetch: async (count) =>
+        (
+          await client.query<Row>({
+            text: `FETCH ${Math.trunc(count)} FROM record_cursor`,
+            types: RECORD_TYPES,
+          })
+        ).rows,
+      close,
+    };
   }
 
   async authRecord(c: CompiledCollection, id: string): Promise<Row | undefined> {
@@ -251,4 +260,19 @@ export class RecordsRepository {
     );
     return rows[0];
   }
+}
+
+/** Rows of a list read batch by batch (see RecordsRepository.openCursor). */
+export interface RecordCursor {
+  fetch(count: number): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+const SECRETS = sql.raw(', t."password_hash", t."token_key"');
+const FOR_UPDATE = sql.raw(' FOR UPDATE OF t');
+
+/** Runs a record statement: its fragments numbered `$1..$n`, timestamps read as the API's strings. */
+function run<R extends Row = Row>(db: Queryable, statement: Sql) {
+  const { text, values } = toQuery(statement);
+  return recordQuery<R>(db, text, values);
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@plinth/core';
+import { AppError, type Principal } from '@plinth/core';
 import { CollectionsRegistry } from '../registry/collections.registry.js';
 import type { ListQuery } from './list-query.js';
 import { RecordReader } from './read/record-reader.js';
@@ -42,6 +42,16 @@ export class RecordsService {
     private readonly deleter: RecordDeleter,
     private readonly files: RecordFilesPort,
   ) {}
+
+  /** View collections are read-only (their records come from a query). */
+  private refuseView(collection: string): void {
+    const c = this.registry.find(collection);
+    if (c?.def.type !== 'view') return;
+    throw new AppError(
+      'VIEW_READ_ONLY',
+      `"${c.def.name}" is a view collection: its records are read from its query and cannot be created, changed or deleted. Change the records of the collections it reads instead.`,
+    );
+  }
 
   /** Called by the storage lib at boot: file uploads and deletions go through it. */
   useFiles(files: RecordFiles): void {
@@ -92,17 +102,18 @@ export class RecordsService {
     return this.reader.viewSnapshot(collection, op, q, principal, snapshot);
   }
 
-  create(
+  async create(
     collection: string,
     body: unknown,
     principal: Principal,
     batch?: BatchScope,
     form?: Uploads,
   ): Promise<Row> {
+    this.refuseView(collection);
     return this.creator.create(collection, body, principal, batch, form);
   }
 
-  update(
+  async update(
     collection: string,
     id: string,
     body: unknown,
@@ -110,25 +121,33 @@ export class RecordsService {
     batch?: BatchScope,
     form?: Uploads,
   ): Promise<Row> {
+    this.refuseView(collection);
     return this.updater.update(collection, id, body, principal, batch, form);
   }
 
-  delete(collection: string, id: string, principal: Principal, batch?: BatchScope): Promise<void> {
+  async delete(collection: string, id: string, principal: Principal, batch?: BatchScope): Promise<void> {
+    this.refuseView(collection);
     return this.deleter.delete(collection, id, principal, batch);
   }
 
   /** Create from multipart/form-data: uploads reach the storage only once the rule allowed the record. */
-  createFromForm(collection: string, parts: AsyncIterable<FormPart>, principal: Principal): Promise<Row> {
+  async createFromForm(
+    collection: string,
+    parts: AsyncIterable<FormPart>,
+    principal: Principal,
+  ): Promise<Row> {
+    this.refuseView(collection);
     return this.creator.createFromForm(collection, parts, principal);
   }
 
   /** Update from multipart/form-data, all or nothing like `createFromForm`. */
-  updateFromForm(
+  async updateFromForm(
     collection: string,
     id: string,
     parts: AsyncIterable<FormPart>,
     principal: Principal,
   ): Promise<Row> {
+    this.refuseView(collection);
     return this.updater.updateFromForm(collection, id, parts, principal);
   }
 }

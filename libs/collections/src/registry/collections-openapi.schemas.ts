@@ -36,6 +36,13 @@ export const fieldSchema = {
       type: 'boolean',
       description: 'file: show PDFs in the browser (inline) instead of downloading them. Default false.',
     },
+    convertURLs: {
+      type: 'boolean',
+      description:
+        "editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false.",
+    },
+    onCreate: { type: 'boolean', description: 'autodate: set when the record is created. Default true.' },
+    onUpdate: { type: 'boolean', description: 'autodate: set when the record is updated. Default false.' },
     autogeneratePattern: {
       ...str,
       description:
@@ -71,7 +78,7 @@ export const collectionSchema = {
   properties: {
     id: str,
     name: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,62}$' },
-    type: { type: 'string', enum: ['base', 'auth'] },
+    type: { type: 'string', enum: ['base', 'auth', 'view'] },
     fields: { type: 'array', items: fieldSchema },
     indexes: { type: 'array', items: indexSchema },
     listRule: rule,
@@ -130,6 +137,19 @@ export const collectionSchema = {
       properties: { enabled: { type: 'boolean', enum: [false] } },
       description:
         "auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false.",
+    },
+    viewQuery: {
+      type: 'string',
+      maxLength: 20000,
+      description:
+        'view collections: one SELECT in PostgreSQL\'s dialect over collections, with an "id" column; the fields are inferred from it.',
+    },
+    viewDates: {
+      type: 'object',
+      required: ['created', 'updated'],
+      additionalProperties: false,
+      properties: { created: { type: 'boolean' }, updated: { type: 'boolean' } },
+      description: 'view collections (answer only): whether the records have created / updated.',
     },
     options: {
       type: 'object',

@@ -5,7 +5,7 @@ import { AUTH_OPTION_KEYS, type CollectionDef } from '../schema/collection.types
 interface CollectionRow {
   id: string;
   name: string;
-  type: 'base' | 'auth';
+  type: CollectionDef['type'];
   fields: CollectionDef['fields'];
   indexes: CollectionDef['indexes'];
   list_rule: string | null;
@@ -25,6 +25,20 @@ function authOptionsOf(stored: Record<string, unknown> | null): Partial<Collecti
   return out as Partial<CollectionDef>;
 }
 
+/** A view collection's query and timestamps, kept in the `options` column. */
+function viewOptionsOf(stored: Record<string, unknown> | null): Partial<CollectionDef> {
+  return {
+    viewQuery: typeof stored?.viewQuery === 'string' ? stored.viewQuery : '',
+    viewDates: (stored?.viewDates as CollectionDef['viewDates']) ?? { created: false, updated: false },
+  };
+}
+
+const storedOptions = (def: CollectionDef): Record<string, unknown> => ({
+  ...(def.type === 'auth' ? authOptionsOf(def as unknown as Record<string, unknown>) : {}),
+  ...(def.type === 'view' ? { viewQuery: def.viewQuery, viewDates: def.viewDates } : {}),
+  ...(def.idField ? { idField: def.idField } : {}),
+});
+
 const toDef = (r: CollectionRow): CollectionDef => ({
   id: r.id,
   name: r.name,
@@ -37,6 +51,7 @@ const toDef = (r: CollectionRow): CollectionDef => ({
   updateRule: r.update_rule,
   deleteRule: r.delete_rule,
   ...(r.type === 'auth' ? authOptionsOf(r.options) : {}),
+  ...(r.type === 'view' ? viewOptionsOf(r.options) : {}),
   ...(r.options?.idField ? { idField: r.options.idField as CollectionDef['idField'] } : {}),
   created: new Date(r.created).toISOString(),
   updated: new Date(r.updated).toISOString(),
@@ -69,10 +84,7 @@ export class CollectionsRepository {
         def.createRule,
         def.updateRule,
         def.deleteRule,
-        JSON.stringify({
-          ...(def.type === 'auth' ? authOptionsOf(def as unknown as Record<string, unknown>) : {}),
-          ...(def.idField ? { idField: def.idField } : {}),
-        }),
+        JSON.stringify(storedOptions(def)),
       ],
     );
   }

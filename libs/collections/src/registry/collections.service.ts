@@ -18,6 +18,8 @@ import {
   planSchemaChange,
   type SchemaChange,
 } from '../schema/index.js';
+import { isViewInput, normalizeViewCollection } from '../views/normalize-view.js';
+import { ViewSync } from '../views/view-sync.js';
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
 import { refusePrivateOptionEndpoints } from './option-endpoints.js';
@@ -100,6 +102,7 @@ export class CollectionsService {
     private readonly dataSource: DataSource,
     private readonly repository: CollectionsRepository,
     private readonly registry: CollectionsRegistry,
+    private readonly views: ViewSync,
     @Inject(PLINTH_CONFIG) config: ResolvedConfig,
   ) {
     this.box = new SecretBox(config.secret);
@@ -123,7 +126,7 @@ export class CollectionsService {
   async create(input: unknown): Promise<CollectionDef> {
     return this.fresh(
       await this.change(async (tx, all) => {
-        const result = normalizeCollection(input, null, all, { newId, newFieldId });
+        const result = normalizeAny(input, null, all);
         if (!result.ok) refuse(result.errors, 'The collection cannot be created');
         const value = this.sealOptions(result.value, null, input);
         await this.apply(tx, null, value, [...all, value]);
@@ -141,7 +144,7 @@ export class CollectionsService {
     return this.fresh(
       await this.change(async (tx, all) => {
         const existing = this.pick(all, idOrName);
-        const result = normalizeCollection(input, existing, all, { newId, newFieldId });
+        const result = normalizeAny(input, existing, all);
         if (!result.ok) refuse(result.errors, `The collection "${existing.name}" cannot be changed`);
         const next = this.sealOptions(result.value, existing, input);
         const after = all.map((c) => (c.id === next.id ? next : c));
@@ -194,6 +197,8 @@ export class CollectionsService {
       const createdHere = new Set<string>();
       for (const e of entries) {
         if (!isObject(e.body) || match(all, e) || !Array.isArray(e.body.fields)) continue;
+        // Views are created in step 2, once the collections they read exist.
+        if (e.body.type === 'view') continue;
         const { name, type, options, oauth2, passwordAuth, authToken } = e.body;
         const fields = e.body.fields.filter((f) => !(isObject(f) && f.type === 'relation'));
         const settings = Object.fromEntries(
@@ -219,7 +224,7 @@ export class CollectionsService {
         const body = e.body;
         if (existing && isObject(body) && Array.isArray(body.fields))
           body.fields = remapFieldIds(body.fields, existing);
-        const result = normalizeCollection(body, existing, all, ids);
+        const result = normalizeAny(body, existing, all);
         if (!result.ok) {
           errors.push(...at(i, result.errors));
           continue;
@@ -250,7 +255,10 @@ export class CollectionsService {
       // 3. With deleteMissing, the collections the file leaves out. Relations between them go
       //    first, so that they can go in any order; a relation from a kept collection refuses.
       if (input.deleteMissing && !errors.length) {
-        const doomed = all.filter((c) => !seen.has(c.id));
+        // Views go first: a view reading a doomed collection would refuse its deletion.
+        const doomed = all
+          .filter((c) => !seen.has(c.id))
+          .sort((a, b) => Number(b.type === 'view') - Number(a.type === 'view'));
         const doomedNames = new Set(doomed.map((c) => c.name));
         for (const c of doomed) {
           const fields = c.fields.filter(
@@ -364,7 +372,7 @@ export class CollectionsService {
     for (let attempt = 0; attempt < 3; attempt++) {
       await tx.query('SAVEPOINT plinth_import_view');
       try {
-        const result = normalizeCollection(body, null, all, { newId: () => v.id, newFieldId });
+        const result = normalizeViewCollection(body, null, all, () => v.id);
         if (!result.ok) refuse(result.errors, `The view "${String(body.name)}" cannot be created`);
         await this.apply(tx, null, result.value, [...all, result.value]);
         await tx.query('RELEASE SAVEPOINT plinth_import_view');
@@ -466,17 +474,30 @@ export class CollectionsService {
     next: CollectionDef | null,
     after: CollectionDef[],
   ) {
-    const plan = planSchemaChange(prev, next, after);
-    if (!plan.ok) refuse(plan.errors, `The change to "${(next ?? prev)!.name}" cannot be applied`);
-    const drop = await this.filesToDrop(tx, prev, next);
-    try {
-      for (const statement of plan.statements) await tx.query(statement);
-    } catch (err) {
-      throw ddlFailure(err, next ?? prev);
+    const isView = (next ?? prev)!.type === 'view';
+    // Views are dropped before any change and rebuilt after it, so they follow their sources.
+    const views = [
+      ...after.filter((c) => c.type === 'view' && c.id !== next?.id),
+      ...(prev?.type === 'view' ? [prev] : []),
+    ];
+    await this.views.drop(
+      tx,
+      views.map((c) => c.name),
+    );
+    if (!isView) {
+      const plan = planSchemaChange(prev, next, after);
+      if (!plan.ok) refuse(plan.errors, `The change to "${(next ?? prev)!.name}" cannot be applied`);
+      const drop = await this.filesToDrop(tx, prev, next);
+      try {
+        for (const statement of plan.statements) await tx.query(statement);
+      } catch (err) {
+        throw ddlFailure(err, next ?? prev);
+      }
+      if (drop) this.droppedIn.get(tx)?.push(drop);
     }
     if (next) await this.repository.upsert(tx, next);
     else await this.repository.delete(tx, prev!.id);
-    if (drop) this.droppedIn.get(tx)?.push(drop);
+    await this.views.rebuild(tx, after, next);
   }
 
   private async renameRelationTargets(tx: EntityManager, all: CollectionDef[], from: string, to: string) {
@@ -527,6 +548,13 @@ const NO_RULES = {
   authRule: undefined,
   manageRule: undefined,
 };
+
+/** A collection body checked as what it is: a view (fields inferred later) or a base/auth collection. */
+function normalizeAny(input: unknown, existing: CollectionDef | null, all: CollectionDef[]) {
+  return isViewInput(input, existing)
+    ? normalizeViewCollection(input, existing, all, newId)
+    : normalizeCollection(input, existing, all, { newId, newFieldId });
+}
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,7 +1,9 @@
-import { quoteIdent } from '../filter/index.js';
+import { quoteIdent, sql, type Sql } from '@plinth/core';
 import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
 import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
+import type { ZeroValue } from '../fields/field-type.js';
+import { fieldModule } from '../fields/registry.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
 import { newId } from '@plinth/core';
 import { ALL_UUID, generateTextId, idTypeOf, isRecordIdOf, type IdTypes, type RecordIdType } from '../fields/id-field.js';
@@ -14,14 +16,7 @@ export interface ColumnInfo {
   field?: FieldDef;
   cast: ColumnCast;
   /** What an empty value reads as (PocketBase's zero values): '', 0, false, null for json; arrays [] . */
-  zero: '' | 0 | false | null;
-}
-
-function zeroOf(cast: ColumnCast): ColumnInfo['zero'] {
-  if (cast === 'double precision') return 0;
-  if (cast === 'boolean') return false;
-  if (cast === 'jsonb' || cast.endsWith('[]')) return null;
-  return '';
+  zero: ZeroValue;
 }
 
 /**
@@ -42,6 +37,9 @@ export interface CompiledCollection {
   selectList: string;
   /** The names in `selectList`, in its order. */
   columns: string[];
+  /** `table` and `selectList` as SQL fragments, made once. */
+  /** `idCast`: `::uuid` or `::text`, what a bound record id of this collection is cast to. */
+  sql: { table: Sql; select: Sql; idCast: Sql; idArrayCast: Sql };
   isAuth: boolean;
   /** UUIDv7 ids, or PocketBase's text ids (docs/decisions/text-ids.md). */
   idType: RecordIdType;
@@ -61,20 +59,27 @@ export function compileCollection(def: CollectionDef, idTypes: IdTypes = ALL_UUI
   const own: IdTypes = (name) => (name === def.name ? idType : idTypes(name));
   const fieldColumns = def.fields.map((field) => {
     const cast = columnType(field, field.type === 'relation' ? own(field.collection ?? '') : 'uuid');
-    return { name: field.name, field, cast, zero: zeroOf(cast) };
+    return { name: field.name, field, cast, zero: fieldModule(field).zero };
   });
   const system = ['id', 'created', 'updated', ...(isAuth ? ['email', 'emailVisibility', 'verified'] : [])];
   const columns = [...system, ...fieldColumns.map((c) => c.name)];
   const selectList = columns.map((c) => `t.${quoteIdent(c)}`).join(', ');
+  const table = `"data".${quoteIdent(def.name)}`;
   return {
     def,
-    table: `"data".${quoteIdent(def.name)}`,
+    table,
     filter: toFilterCollection(def, own),
     validators: compileRecordValidators(def, own),
     fieldColumns,
     visibleColumns: fieldColumns.filter((col) => !col.field?.hidden),
     selectList,
     columns,
+    sql: {
+      table: sql.raw(table),
+      select: sql.raw(selectList),
+      idCast: sql.raw(`::${idType}`),
+      idArrayCast: sql.raw(`::${idType}[]`),
+    },
     isAuth,
     idType,
     isId: (value): value is string => isRecordIdOf(idType, value),

@@ -13,6 +13,9 @@ export const FIELD_TYPES = [
   'json',
   'relation',
   'file',
+  'editor',
+  'autodate',
+  'geoPoint',
 ] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
@@ -48,6 +51,11 @@ export interface FieldDef {
   protected?: boolean;
   /** file: serve PDFs inline (shown in the browser) rather than as downloads. */
   inlinePdf?: boolean;
+  /** editor: PocketBase's dashboard hint for links (kept, not used by the server); maxSize is in bytes. */
+  convertURLs?: boolean;
+  /** autodate: set when the record is created / updated. */
+  onCreate?: boolean;
+  onUpdate?: boolean;
 }
 
 export interface IndexDef {
@@ -55,7 +63,8 @@ export interface IndexDef {
   unique?: boolean;
 }
 
-export type CollectionType = 'base' | 'auth';
+/** `view`: read-only records from a SELECT (libs/collections/src/views, docs/decisions/view-collections.md). */
+export type CollectionType = 'base' | 'auth' | 'view';
 
 export const RULE_NAMES = ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
@@ -88,6 +97,10 @@ export interface CollectionDef {
   manageRule?: string | null;
   /** auth collections: the app's own pages for the account mails' links (`{TOKEN}` templates). */
   mailLinks?: Record<string, string | null>;
+  /** view collections: the SELECT (PostgreSQL's dialect) their records are read from. */
+  viewQuery?: string;
+  /** view collections: whether the query has `created` / `updated` columns (records lack them otherwise). */
+  viewDates?: { created: boolean; updated: boolean };
   created?: string;
   updated?: string;
 }

@@ -9,6 +9,8 @@ import {
 } from './collection.types.js';
 import { idTypeOf, type RecordIdType } from '../fields/id-field.js';
 import type { SchemaIssue } from './schema-issue.js';
+import type { ColumnCast } from '../fields/field-type.js';
+import { fieldModule } from '../fields/registry.js';
 
 export type PlanResult = { ok: true; statements: string[] } | { ok: false; errors: SchemaIssue[] };
 
@@ -49,28 +51,15 @@ const relationIndexName = (f: FieldDef) => objectName(`rel_${f.id}`);
 const foreignKeyName = (f: FieldDef) => objectName(`fk_${f.id}`);
 const tempColumnName = (f: FieldDef) => objectName(`_tmp_${f.id}`);
 
-/** The PostgreSQL type of a field's column; records bind values with the same cast. */
-export type ColumnCast =
-  'text' | 'text[]' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid' | 'uuid[]';
+export type { ColumnCast } from '../fields/field-type.js';
 
-/** `targetIdType`: the id type of a relation's target (relations to text-id collections hold text). */
+/**
+ * The PostgreSQL type of a field's column; records bind values with the same cast. `targetIdType`:
+ * the id type of a relation's target (relations to text-id collections hold text).
+ */
 export function columnType(f: FieldDef, targetIdType: RecordIdType = 'uuid'): ColumnCast {
-  switch (f.type) {
-    case 'number':
-      return 'double precision';
-    case 'bool':
-      return 'boolean';
-    case 'date':
-      return 'timestamptz';
-    case 'json':
-      return 'jsonb';
-    case 'relation':
-      if (targetIdType === 'text') return isMultiple(f) ? 'text[]' : 'text';
-      return isMultiple(f) ? 'uuid[]' : 'uuid';
-    default:
-      // text, email, url, select, file
-      return isMultiple(f) ? 'text[]' : 'text';
-  }
+  const cast = fieldModule(f).columnType(f);
+  return targetIdType === 'text' ? (cast.replace('uuid', 'text') as ColumnCast) : cast;
 }
 
 /** The column type of `f` in `def`, whose relations are resolved against `all`. */
@@ -239,9 +228,7 @@ function conversion(from: FieldDef, to: FieldDef): Conversion {
 }
 
 const describeType = (f: FieldDef): string =>
-  f.type === 'select' || f.type === 'relation' || f.type === 'file'
-    ? `${f.type} (${isMultiple(f) ? 'multiple' : 'single'})`
-    : f.type;
+  fieldModule(f).multiValued ? `${f.type} (${isMultiple(f) ? 'multiple' : 'single'})` : f.type;
 
 function planUpdate(prev: CollectionDef, next: CollectionDef, all: readonly CollectionDef[]): PlanResult {
   if (prev.id !== next.id) throw new Error('planSchemaChange: prev and next are different collections');

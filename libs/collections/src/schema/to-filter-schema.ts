@@ -1,38 +1,23 @@
-import type { ColumnKind, FilterCollection, FilterField, FilterSchema } from '../filter/index.js';
+import type { FilterCollection, FilterField, FilterSchema } from '../filter/index.js';
+import { AUTH_FILTER_FIELDS } from '../fields/auth-fields.js';
 import { ALL_UUID, idTypesIn, type IdTypes } from '../fields/id-field.js';
-import { type CollectionDef, type FieldDef, type FieldType, isMultiple } from './collection.types.js';
-
-const KIND: Record<FieldType, ColumnKind> = {
-  text: 'text',
-  email: 'text',
-  url: 'text',
-  select: 'text',
-  file: 'text',
-  number: 'number',
-  bool: 'bool',
-  date: 'date',
-  json: 'json',
-  relation: 'uuid',
-};
-
-/** Auth columns rules and filters may use; password_hash and token_key are never exposed. */
-const AUTH_FILTER_FIELDS: readonly FilterField[] = [
-  { name: 'email', column: 'email', kind: 'text', multiple: false, hidden: false },
-  { name: 'emailVisibility', column: 'emailVisibility', kind: 'bool', multiple: false, hidden: false },
-  { name: 'verified', column: 'verified', kind: 'bool', multiple: false, hidden: false },
-];
+import { fieldModule } from '../fields/registry.js';
+import { type CollectionDef, type FieldDef, isMultiple } from './collection.types.js';
 
 /** `idTypes` says which relation targets have text ids (their relation columns are text). */
 export function toFilterField(field: FieldDef, idTypes: IdTypes = ALL_UUID): FilterField {
+  const module = fieldModule(field);
   const out: FilterField = {
     name: field.name,
     column: field.name,
-    kind: field.type === 'relation' && idTypes(field.collection ?? '') === 'text' ? 'text' : KIND[field.type],
+    kind: field.type === 'relation' && idTypes(field.collection ?? '') === 'text' ? 'text' : module.filterKind,
     multiple: isMultiple(field),
     hidden: field.hidden === true,
   };
   if (field.type === 'relation' && field.collection !== undefined) out.relationTo = field.collection;
-  if (field.type === 'select' || field.type === 'relation' || field.type === 'file') out.multiValued = true;
+  if (module.multiValued) out.multiValued = true;
+  if (!module.sortable) out.sortable = false;
+  if (module.filterParts) out.parts = module.filterParts;
   return out;
 }
 

@@ -4,59 +4,30 @@
  * compiled by ajv in record-validator.ts, so the documentation cannot drift from the behaviour.
  * Pure functions; no ajv here.
  */
-import { ALL_UUID, idTypeOf, MAX_TEXT_ID_LENGTH, type IdTypes, type RecordIdType } from '../fields/id-field.js';
 import { isMultiple } from '../schema/collection.types.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
+import { authResponseProperties, authWriteProperties } from '../fields/auth-fields.js';
+import { maxSelectOf, nullable } from '../fields/field-helpers.js';
+import type { JSONSchema } from '../fields/json-schema.js';
+import { ALL_UUID, idTypeOf, MAX_TEXT_ID_LENGTH, type IdTypes, type RecordIdType } from '../fields/id-field.js';
+import { fieldModule } from '../fields/registry.js';
 
-export type JSONType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
-
-/** The subset of JSON Schema 2020-12 these builders emit, plus `x-` extensions. */
-export interface JSONSchema {
-  title?: string;
-  description?: string;
-  type?: JSONType | JSONType[];
-  properties?: Record<string, JSONSchema>;
-  required?: string[];
-  additionalProperties?: boolean | JSONSchema;
-  items?: JSONSchema;
-  enum?: unknown[];
-  const?: unknown;
-  format?: string;
-  pattern?: string;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  minItems?: number;
-  maxItems?: number;
-  uniqueItems?: boolean;
-  anyOf?: JSONSchema[];
-  not?: JSONSchema;
-  if?: JSONSchema;
-  then?: JSONSchema;
-  default?: unknown;
-  readOnly?: boolean;
-  writeOnly?: boolean;
-  /** Set on hidden fields: the caller strips them for everyone but admins. */
-  'x-hidden'?: boolean;
-  [keyword: string]: unknown;
-}
+export type { JSONSchema, JSONType } from '../fields/json-schema.js';
+export {
+  AUTH_CREATE_KEYS,
+  AUTH_UPDATE_KEYS,
+  EMAIL_MAX_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from '../fields/auth-fields.js';
+export { DATE_PATTERN } from '../fields/date.field.js';
+export { URL_PATTERN } from '../fields/url.field.js';
 
 export interface RecordSchemas {
   create: JSONSchema;
   update: JSONSchema;
   response: JSONSchema;
 }
-
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 256;
-/** RFC 5321's limit for a forward path. */
-export const EMAIL_MAX_LENGTH = 254;
-
-/** PocketBase's date forms besides RFC 3339: `2024-01-31` and `2024-01-31 10:00:00(.123)Z`. */
-export const DATE_PATTERN = '^\\d{4}-\\d{2}-\\d{2}(?: \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?Z)?$';
-/** url fields: http(s) only, with a host. */
-export const URL_PATTERN = '^https?://[^\\s/?#]+';
 
 /** The keys PocketBase accepts in update bodies to change a multi-value field in place. */
 export type ModifierOp = 'append' | 'prepend' | 'remove';
@@ -74,27 +45,6 @@ export function parseModifierKey(key: string): { field: string; op: ModifierOp }
   return null;
 }
 
-/** The keys of auth collections a client may write, per operation. */
-export const AUTH_CREATE_KEYS = ['email', 'password', 'passwordConfirm', 'emailVisibility'] as const;
-export const AUTH_UPDATE_KEYS = [
-  'email',
-  'password',
-  'passwordConfirm',
-  'oldPassword',
-  'emailVisibility',
-] as const;
-
-const count = (n: number | undefined): number | undefined =>
-  typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.floor(n) : undefined;
-const bound = (n: number | undefined): number | undefined =>
-  typeof n === 'number' && Number.isFinite(n) ? n : undefined;
-
-const maxSelectOf = (f: FieldDef): number => count(f.maxSelect) ?? 1;
-
-function nullable(f: FieldDef, t: JSONType): JSONType | JSONType[] {
-  return f.required ? t : [t, 'null'];
-}
-
 /** A record id of a collection with this id type: a UUID, or PocketBase's text id (safe characters). */
 export function recordIdSchema(type: RecordIdType): JSONSchema {
   return type === 'uuid'
@@ -102,204 +52,55 @@ export function recordIdSchema(type: RecordIdType): JSONSchema {
     : { type: 'string', minLength: 1, maxLength: MAX_TEXT_ID_LENGTH, pattern: '^[A-Za-z0-9_-]+$' };
 }
 
-/** The id type of a relation's target; 'uuid' for other fields. */
-type TargetIdType = (f: FieldDef) => RecordIdType;
+/** Whether `f` is a relation to a text-id collection (its values are text ids, not UUIDs). */
+type TextRelation = (f: FieldDef) => boolean;
 
 /** The schema of one element of a multi-value field (also what `field+` / `field-` take). */
-function itemSchema(f: FieldDef, targetIdType: TargetIdType): JSONSchema {
-  switch (f.type) {
-    case 'select':
-      return { type: 'string', enum: [...(f.values ?? [])] };
-    case 'relation':
-      return recordIdSchema(targetIdType(f));
-    default:
-      return { type: 'string', minLength: 1 };
-  }
-}
-
-function textSchema(f: FieldDef): JSONSchema {
-  const min = count(f.min) ?? 0;
-  const max = count(f.max);
-  const s: JSONSchema = { type: nullable(f, 'string') };
-  if (max !== undefined) s.maxLength = max;
-  if (f.required) {
-    s.minLength = Math.max(1, min);
-    if (f.pattern) s.pattern = f.pattern;
-  } else if (min > 0 || f.pattern) {
-    // An optional text may always be empty ('' or null); min and pattern apply to non-empty values.
-    const then: JSONSchema = {};
-    if (min > 0) then.minLength = min;
-    if (f.pattern) then.pattern = f.pattern;
-    s.if = { type: 'string', minLength: 1 };
-    s.then = then;
-  }
-  return s;
-}
+const itemSchema = (f: FieldDef, textRel: TextRelation): JSONSchema =>
+  textRel(f) ? recordIdSchema('text') : (fieldModule(f).itemSchema?.(f) ?? { type: 'string', minLength: 1 });
 
 /** The schema of a field's value in create and update bodies (without description). */
-function writeValueSchema(f: FieldDef, targetIdType: TargetIdType): JSONSchema {
+function writeValueSchema(f: FieldDef, textRel: TextRelation): JSONSchema {
   if (isMultiple(f)) {
     const s: JSONSchema = {
       type: nullable(f, 'array'),
-      items: itemSchema(f, targetIdType),
+      items: itemSchema(f, textRel),
       uniqueItems: true,
       maxItems: maxSelectOf(f),
     };
     if (f.required) s.minItems = 1;
     return s;
   }
-  switch (f.type) {
-    case 'text':
-      return textSchema(f);
-    case 'email':
-      return { type: nullable(f, 'string'), format: 'email' };
-    case 'url':
-      return { type: nullable(f, 'string'), format: 'uri', pattern: URL_PATTERN };
-    case 'number': {
-      const s: JSONSchema = { type: nullable(f, f.onlyInt ? 'integer' : 'number') };
-      const min = bound(f.min);
-      const max = bound(f.max);
-      if (min !== undefined) s.minimum = min;
-      if (max !== undefined) s.maximum = max;
-      return s;
-    }
-    case 'bool':
-      return { type: nullable(f, 'boolean') };
-    case 'date':
-      return { type: nullable(f, 'string'), anyOf: [{ format: 'date-time' }, { pattern: DATE_PATTERN }] };
-    case 'select': {
-      const values: unknown[] = [...(f.values ?? [])];
-      return { type: nullable(f, 'string'), enum: f.required ? values : [...values, null] };
-    }
-    case 'json':
-      return f.required ? { not: { type: 'null' } } : {};
-    case 'relation':
-      return { ...recordIdSchema(targetIdType(f)), type: nullable(f, 'string') };
-    case 'file':
-      return { type: nullable(f, 'string') };
-  }
+  if (textRel(f)) return { ...recordIdSchema('text'), type: nullable(f, 'string') };
+  return fieldModule(f).writeSchema(f);
 }
-
-/** A string in `format`, or '' (the zero value an empty field reads as). */
-const formatOrEmpty = (format: string): JSONSchema => ({
-  type: 'string',
-  anyOf: [{ format }, { enum: [''] }],
-});
 
 /**
  * The schema of a field's value in a response. Empty values read as PocketBase's: the type's zero
  * value ('' for single text, email, url, date, select, relation and file; [] for multi-value
  * fields; 0; false), never null, except for json.
  */
-function responseValueSchema(f: FieldDef, targetIdType: TargetIdType): JSONSchema {
+function responseValueSchema(f: FieldDef, textRel: TextRelation): JSONSchema {
   if (isMultiple(f)) {
-    const items = itemSchema(f, targetIdType);
+    const items = itemSchema(f, textRel);
     delete items.minLength;
     return { type: 'array', items };
   }
-  switch (f.type) {
-    case 'text':
-    case 'file':
-      return { type: 'string' };
-    case 'email':
-      return formatOrEmpty('email');
-    case 'url':
-      return formatOrEmpty('uri');
-    case 'number':
-      return { type: f.onlyInt ? 'integer' : 'number' };
-    case 'bool':
-      return { type: 'boolean' };
-    case 'date':
-      return formatOrEmpty('date-time');
-    case 'select':
-      return { type: 'string', enum: [...(f.values ?? []), ''] };
-    case 'json':
-      return {};
-    case 'relation':
-      return targetIdType(f) === 'uuid' ? formatOrEmpty('uuid') : { type: 'string' };
-  }
-}
-
-const quoteList = (values: readonly string[]): string => values.map((v) => JSON.stringify(v)).join(', ');
-
-function range(min: number | undefined, max: number | undefined, unit: string): string | undefined {
-  if (min !== undefined && max !== undefined) return `${min} to ${max}${unit}`;
-  if (min !== undefined) return `at least ${min}${unit}`;
-  if (max !== undefined) return `at most ${max}${unit}`;
-  return undefined;
+  if (textRel(f)) return { type: 'string' };
+  return fieldModule(f).responseSchema(f);
 }
 
 /** A sentence or two saying the field's constraints, for the OpenAPI document. */
 export function describeField(f: FieldDef, mode: 'write' | 'response'): string {
-  const parts: string[] = [];
+  const module = fieldModule(f);
+  const parts = [module.describe(f, mode)];
   const multi = isMultiple(f);
-  const maxSelect = maxSelectOf(f);
-  switch (f.type) {
-    case 'text': {
-      parts.push('Text.');
-      if (mode === 'write') {
-        const min = count(f.min);
-        const r = range(f.required ? Math.max(1, min ?? 0) : min, count(f.max), ' characters');
-        if (r) parts.push(`${r[0].toUpperCase()}${r.slice(1)}${f.required ? '' : ' when not empty'}.`);
-        if (f.pattern)
-          parts.push(
-            `Must match the regular expression /${f.pattern}/${f.required ? '' : ' when not empty'}.`,
-          );
-      }
-      break;
-    }
-    case 'email':
-      parts.push('An email address.');
-      break;
-    case 'url':
-      parts.push('An http:// or https:// URL.');
-      break;
-    case 'number': {
-      parts.push(f.onlyInt ? 'An integer.' : 'A number.');
-      const r = range(bound(f.min), bound(f.max), '');
-      if (mode === 'write' && r) parts.push(`Range: ${r}.`);
-      break;
-    }
-    case 'bool':
-      parts.push('true or false.');
-      break;
-    case 'date':
-      parts.push(
-        mode === 'write'
-          ? 'A date-time (RFC 3339, e.g. 2024-01-31T10:00:00Z), or 2024-01-31, or 2024-01-31 10:00:00Z; stored in UTC.'
-          : 'A date-time in UTC (RFC 3339).',
-      );
-      break;
-    case 'select':
-      parts.push(
-        multi
-          ? `Up to ${maxSelect} distinct values out of ${quoteList(f.values ?? [])}.`
-          : `One of ${quoteList(f.values ?? [])}.`,
-      );
-      break;
-    case 'json':
-      parts.push('Any JSON value.');
-      break;
-    case 'relation': {
-      const target = f.collection ? ` of the "${f.collection}" collection` : '';
-      parts.push(multi ? `Up to ${maxSelect} distinct record ids${target}.` : `A record id${target}.`);
-      break;
-    }
-    case 'file':
-      parts.push(
-        multi
-          ? `Up to ${maxSelect} file names (upload files with multipart/form-data).`
-          : 'A file name (upload files with multipart/form-data).',
-      );
-      break;
-  }
   if (mode === 'write') {
     if (f.required)
       parts.push(multi ? 'Required: at least one value.' : 'Required; may not be null or empty.');
     else if (multi) parts.push('Optional; null means no values (stored as []).');
-    else if (f.type === 'text' || f.type === 'json') parts.push('Optional; may be null.');
-    else if (f.type === 'number' || f.type === 'bool') parts.push('Optional; may be null.');
-    else parts.push('Optional; null or "" means empty.');
+    else if (module.emptyStringIsNull) parts.push('Optional; null or "" means empty.');
+    else parts.push('Optional; may be null.');
     if (f.default !== undefined) parts.push(`Default: ${JSON.stringify(f.default)}.`);
     if (f.unique) parts.push('Unique across the collection.');
   }
@@ -314,46 +115,8 @@ function withMeta(schema: JSONSchema, f: FieldDef, mode: 'write' | 'response'): 
   return s;
 }
 
-const passwordSchema = (description: string): JSONSchema => ({
-  type: 'string',
-  minLength: PASSWORD_MIN_LENGTH,
-  maxLength: PASSWORD_MAX_LENGTH,
-  writeOnly: true,
-  description,
-});
-
-function authWriteProperties(op: 'create' | 'update'): Record<string, JSONSchema> {
-  const props: Record<string, JSONSchema> = {
-    email: {
-      type: 'string',
-      format: 'email',
-      maxLength: EMAIL_MAX_LENGTH,
-      description: `The user's email address (at most ${EMAIL_MAX_LENGTH} characters).${op === 'create' ? ' Required.' : ''}`,
-    },
-    password: passwordSchema(
-      `${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters.${op === 'create' ? ' Required.' : ' Setting it needs passwordConfirm and oldPassword.'}`,
-    ),
-    passwordConfirm: passwordSchema('Must equal password.'),
-  };
-  if (op === 'update') {
-    props.oldPassword = {
-      type: 'string',
-      minLength: 1,
-      maxLength: PASSWORD_MAX_LENGTH,
-      writeOnly: true,
-      description: 'The current password; required to set a new one (except for admins).',
-    };
-  }
-  props.emailVisibility = {
-    type: 'boolean',
-    description:
-      'Whether other users may see the email address.' + (op === 'create' ? ' Default: false.' : ''),
-  };
-  return props;
-}
-
-function modifierProperties(f: FieldDef, targetIdType: TargetIdType): Record<string, JSONSchema> {
-  const item = itemSchema(f, targetIdType);
+function modifierProperties(f: FieldDef, textRel: TextRelation): Record<string, JSONSchema> {
+  const item = itemSchema(f, textRel);
   const value = (verb: string): JSONSchema => ({
     anyOf: [item, { type: 'array', items: item }],
     description: `${verb} ${f.name} (one value or an array).`,
@@ -369,46 +132,33 @@ function modifierProperties(f: FieldDef, targetIdType: TargetIdType): Record<str
 /** Builds the three schemas of a collection. Fresh objects on every call; callers may cache. */
 export function buildRecordSchemas(def: CollectionDef, idTypes: IdTypes = ALL_UUID): RecordSchemas {
   const auth = def.type === 'auth';
-  const targetIdType: TargetIdType = (f) =>
-    f.type !== 'relation' ? 'uuid' : f.collection === def.name ? idTypeOf(def) : idTypes(f.collection ?? '');
+  const textRel: TextRelation = (f) =>
+    f.type === 'relation' &&
+    (f.collection === def.name ? idTypeOf(def) : idTypes(f.collection ?? '')) === 'text';
 
   // create
-  const createProps: Record<string, JSONSchema> = {
-    id: def.idField
-      ? {
-          type: 'string',
-          minLength: Math.max(1, def.idField.min),
-          maxLength: def.idField.max || MAX_TEXT_ID_LENGTH,
-          ...(def.idField.pattern ? { pattern: def.idField.pattern } : {}),
-          description: def.idField.autogeneratePattern
-            ? 'Optional client-chosen record id (PocketBase text id); generated by the server when absent.'
-            : 'The record id (PocketBase text id), chosen by the client.',
-        }
-      : {
-          type: 'string',
-          format: 'uuid',
-          description: 'Optional client-chosen record id (a UUID); generated by the server when absent.',
-        },
-  };
+  const createProps: Record<string, JSONSchema> = { id: createIdSchema(def) };
   const createRequired: string[] = [];
   if (auth) {
     Object.assign(createProps, authWriteProperties('create'));
     createRequired.push('email', 'password', 'passwordConfirm');
   }
-  for (const f of def.fields) {
-    createProps[f.name] = withMeta(writeValueSchema(f, targetIdType), f, 'write');
+  // Fields only the server writes (autodate) are not part of the write bodies.
+  const writable = def.fields.filter((f) => !fieldModule(f).serverValue);
+  for (const f of writable) {
+    createProps[f.name] = withMeta(writeValueSchema(f, textRel), f, 'write');
     if (f.required && f.default === undefined) createRequired.push(f.name);
   }
 
   // update
   const updateProps: Record<string, JSONSchema> = {};
   if (auth) Object.assign(updateProps, authWriteProperties('update'));
-  for (const f of def.fields) {
-    const s = withMeta(writeValueSchema(f, targetIdType), f, 'write');
+  for (const f of writable) {
+    const s = withMeta(writeValueSchema(f, textRel), f, 'write');
     delete s.default;
     updateProps[f.name] = s;
   }
-  for (const f of def.fields) if (isMultiple(f)) Object.assign(updateProps, modifierProperties(f, targetIdType));
+  for (const f of def.fields) if (isMultiple(f)) Object.assign(updateProps, modifierProperties(f, textRel));
 
   // response
   const responseProps: Record<string, JSONSchema> = {
@@ -422,21 +172,11 @@ export function buildRecordSchemas(def: CollectionDef, idTypes: IdTypes = ALL_UU
   };
   const responseRequired = ['id', 'collectionId', 'collectionName', 'created', 'updated'];
   if (auth) {
-    responseProps.email = {
-      type: 'string',
-      format: 'email',
-      description:
-        "The user's email; absent unless emailVisibility is true or the viewer is the user or an admin.",
-    };
-    responseProps.emailVisibility = {
-      type: 'boolean',
-      description: 'Whether other users may see the email.',
-    };
-    responseProps.verified = { type: 'boolean', description: 'Whether the email address has been verified.' };
+    Object.assign(responseProps, authResponseProperties());
     responseRequired.push('emailVisibility', 'verified');
   }
   for (const f of def.fields) {
-    responseProps[f.name] = withMeta(responseValueSchema(f, targetIdType), f, 'response');
+    responseProps[f.name] = withMeta(responseValueSchema(f, textRel), f, 'response');
     if (!f.hidden) responseRequired.push(f.name);
   }
   responseProps.expand = {
@@ -469,5 +209,25 @@ export function buildRecordSchemas(def: CollectionDef, idTypes: IdTypes = ALL_UU
       required: responseRequired,
       additionalProperties: false,
     },
+  };
+}
+
+/** The record id a create body may bring: a UUID, or a text id as the collection's id field says. */
+function createIdSchema(def: CollectionDef): JSONSchema {
+  if (!def.idField) {
+    return {
+      type: 'string',
+      format: 'uuid',
+      description: 'Optional client-chosen record id (a UUID); generated by the server when absent.',
+    };
+  }
+  return {
+    type: 'string',
+    minLength: Math.max(1, def.idField.min),
+    maxLength: def.idField.max || MAX_TEXT_ID_LENGTH,
+    ...(def.idField.pattern ? { pattern: def.idField.pattern } : {}),
+    description: def.idField.autogeneratePattern
+      ? 'Optional client-chosen record id (PocketBase text id); generated by the server when absent.'
+      : 'The record id (PocketBase text id), chosen by the client.',
   };
 }

@@ -1,8 +1,5 @@
 import { DataSource } from 'typeorm';
-import { OneTimeTokenEntity } from './entities/one-time-token.entity.js';
 import { MIGRATIONS } from './migrations/index.js';
-
-export const SYSTEM_ENTITIES = [OneTimeTokenEntity];
 
 /** Advisory lock key for migrations: several replicas booting together migrate one at a time. */
 const MIGRATION_LOCK = 0x706c696e; // "plin"
@@ -15,7 +12,8 @@ export function createDataSource(
     type: 'postgres',
     url,
     schema: 'plinth',
-    entities: SYSTEM_ENTITIES,
+    // No entities: repositories write their SQL (docs/decisions/typeorm.md).
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsRun: false,

@@ -58,6 +58,8 @@ export const ERROR_STATUS = {
   SCHEMA_CHANGE_FAILED: 409,
   RELATION_RESTRICTED: 409,
   RECORD_ID_TAKEN: 409,
+  /** A create, update or delete of a view collection's records (libs/collections/src/views). */
+  VIEW_READ_ONLY: 405,
   BATCH_FAILED: 400,
   BATCH_TOO_LARGE: 400,
   // filter language (libs/collections/filter): all the client's fault
@@ -71,6 +73,7 @@ export const ERROR_STATUS = {
   FILTER_TYPE_MISMATCH: 400,
   SORT_UNKNOWN_FIELD: 400,
   SORT_HIDDEN_FIELD: 400,
+  SORT_UNSORTABLE_FIELD: 400,
   SORT_TOO_MANY_FIELDS: 400,
   INVALID_EXPAND: 400,
   INVALID_QUERY: 400,

@@ -60,7 +60,9 @@ export interface IndexDraft {
 
 export interface Draft {
   name: string;
-  type: 'base' | 'auth';
+  type: 'base' | 'auth' | 'view';
+  /** view collections: the SELECT; their fields are inferred from it by the server (shown, not edited). */
+  viewQuery: string;
   fields: DraftField[];
   rules: Record<RuleKey, RuleDraft>;
   indexes: IndexDraft[];
@@ -119,6 +121,7 @@ export function toDraft(c?: CollectionModel): Draft {
   return {
     name: c?.name ?? '',
     type: c?.type ?? 'base',
+    viewQuery: c?.viewQuery ?? '',
     fields: (c?.fields ?? []).map((f) => ({ ...f, _key: nextKey(), _original: f.name })),
     rules,
     indexes: (c?.indexes ?? []).map((i) => ({
@@ -152,6 +155,20 @@ export function ruleValue(rule: RuleDraft): string | null {
 }
 
 export function toModel(d: Draft): CollectionModel {
+  if (d.type === 'view') {
+    // Read-only: no fields (inferred), no indexes, no write rules.
+    return {
+      name: d.name.trim(),
+      type: 'view',
+      viewQuery: d.viewQuery,
+      fields: [],
+      listRule: ruleValue(d.rules.listRule),
+      viewRule: ruleValue(d.rules.viewRule),
+      createRule: null,
+      updateRule: null,
+      deleteRule: null,
+    };
+  }
   const model: CollectionModel = {
     name: d.name.trim(),
     type: d.type,

@@ -24,7 +24,13 @@ export function EditorHead(props: {
       <Field
         label="Type"
         error={errs.type}
-        hint={draft.type === 'auth' ? 'Adds email, password and verification.' : 'Plain records.'}
+        hint={
+          draft.type === 'auth'
+            ? 'Adds email, password and verification.'
+            : draft.type === 'view'
+              ? 'Read-only records from a SQL query over your collections.'
+              : 'Plain records.'
+        }
       >
         <select
           value={draft.type}
@@ -33,6 +39,7 @@ export function EditorHead(props: {
         >
           <option value="base">base</option>
           <option value="auth">auth (users who sign in)</option>
+          <option value="view">view (read-only, from a SQL query)</option>
         </select>
       </Field>
     </div>
@@ -43,15 +50,22 @@ export function EditorHead(props: {
 export function Tabs(props: { draft: Draft; errs: Errs; tab: Tab; onTab: (t: Tab) => void }) {
   const { draft, errs, tab } = props;
   const tabs: Tab[] =
-    draft.type === 'auth' ? ['fields', 'rules', 'indexes', 'auth'] : ['fields', 'rules', 'indexes'];
+    draft.type === 'auth'
+      ? ['fields', 'rules', 'indexes', 'auth']
+      : draft.type === 'view'
+        ? ['fields', 'rules']
+        : ['fields', 'rules', 'indexes'];
   const has = (t: Tab) => {
     const paths = Object.keys(errs);
     if (t === 'rules') return paths.some((p) => p.endsWith('Rule'));
+    if (t === 'fields' && draft.type === 'view') return paths.includes('viewQuery');
     return paths.some((p) => p.startsWith(t === 'auth' ? 'oauth2' : t));
   };
   const label = (t: Tab) =>
     t === 'fields'
-      ? `Fields (${draft.fields.length})`
+      ? draft.type === 'view'
+        ? `Query and fields (${draft.fields.length})`
+        : `Fields (${draft.fields.length})`
       : t === 'rules'
         ? 'Rules'
         : t === 'indexes'

@@ -12,6 +12,7 @@ import { OAuth2Editor } from './oauth2-editor';
 import { RenameOffer } from './rename-offer';
 import { RulesTab } from './rules-tab';
 import { useUnsavedGuard } from './unsaved-guard';
+import { ViewQueryTab } from './view-query-tab';
 import { describeEditorError, editorErrors } from './wording';
 
 const snapshot = (d: Draft) => JSON.stringify(toModel(d));
@@ -20,7 +21,7 @@ const snapshot = (d: Draft) => JSON.stringify(toModel(d));
 function tabOf(errs: Errs): Tab | undefined {
   const paths = Object.keys(errs);
   if (paths.some((p) => p.endsWith('Rule'))) return 'rules';
-  if (paths.some((p) => p.startsWith('fields'))) return 'fields';
+  if (paths.some((p) => p.startsWith('fields') || p === 'viewQuery')) return 'fields';
   if (paths.some((p) => p.startsWith('indexes'))) return 'indexes';
   if (paths.some((p) => p.startsWith('oauth2'))) return 'auth';
   return undefined;
@@ -171,7 +172,15 @@ export function CollectionEditorPage({ name }: { name?: string }) {
       <EditorHead draft={draft} errs={errs} locked={!!original} onChange={update} />
       <Tabs draft={draft} errs={errs} tab={tab} onTab={setTab} />
 
-      {tab === 'fields' ? (
+      {tab === 'fields' && draft.type === 'view' ? (
+        <ViewQueryTab
+          query={draft.viewQuery}
+          fields={draft.fields}
+          error={errs.viewQuery}
+          onChange={(viewQuery) => update({ viewQuery })}
+        />
+      ) : null}
+      {tab === 'fields' && draft.type !== 'view' ? (
         <FieldsTab
           fields={draft.fields}
           errs={errs}

@@ -31,20 +31,25 @@ export function RulesTab(props: {
         <code>@request.auth.*</code>, e.g. <code>author = @request.auth.id</code> or{' '}
         <code>status = 'live' || @request.auth.id != ''</code>.
       </p>
-      {RULES.map((r) => (
-        <RuleEditor
-          key={r.key}
-          ruleKey={r.key}
-          label={r.label}
-          hint={r.hint}
-          rule={props.draft.rules[r.key]}
-          error={props.errs[r.key]}
-          self={self}
-          target={target}
-          all={props.all}
-          onChange={(rule) => props.onChange(r.key, rule)}
-        />
-      ))}
+      {props.draft.type === 'view' ? (
+        <p className="muted">A view is read-only: only its list and view rules apply.</p>
+      ) : null}
+      {RULES.filter((r) => props.draft.type !== 'view' || r.key === 'listRule' || r.key === 'viewRule').map(
+        (r) => (
+          <RuleEditor
+            key={r.key}
+            ruleKey={r.key}
+            label={r.label}
+            hint={r.hint}
+            rule={props.draft.rules[r.key]}
+            error={props.errs[r.key]}
+            self={self}
+            target={target}
+            all={props.all}
+            onChange={(rule) => props.onChange(r.key, rule)}
+          />
+        ),
+      )}
     </div>
   );
 }

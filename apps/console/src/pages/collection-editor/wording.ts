@@ -33,6 +33,7 @@ export function labelOfPath(path: string): string {
     const what = `${m[1] === 'fields' ? 'Field' : 'Index'} ${Number(m[2]) + 1}`;
     return m[3] ? `${what} (${OPTION_LABELS[m[3]] ?? m[3]})` : what;
   }
+  if (path === 'viewQuery') return 'SQL query';
   const rule = RULES.find((r) => r.key === path);
   if (rule) return `${rule.label} rule`;
   return path;

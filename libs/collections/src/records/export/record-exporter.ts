@@ -1,11 +1,10 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { AppError, type Principal } from '@plinth/core';
-import type { PoolClient } from 'pg';
 import { parseListQuery } from '../list-query.js';
 import { type ListPlan, RecordReader } from '../read/record-reader.js';
-import { RECORD_TYPES, type Row } from '../record-sql.js';
-import { RecordsRepository } from '../records.repository.js';
+import type { Row } from '../record-sql.js';
+import { type RecordCursor, RecordsRepository } from '../records.repository.js';
 import { csvLine } from './csv.js';
 
 export const EXPORT_FORMATS = ['csv', 'json', 'ndjson'] as const;
@@ -65,34 +64,29 @@ export class RecordExporter {
       );
     }
     this.running++;
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      this.running--;
-      await finish(client);
-    };
-    let client: PoolClient;
+    let closed = false;
+    let cursor: RecordCursor;
+    let first: Row[];
     try {
-      client = await this.records.pool.connect();
+      cursor = await this.records.openCursor(plan.c, plan.where, plan.order);
     } catch (err) {
       this.running--;
       throw err;
     }
-    let first: Row[];
+    const release = async () => {
+      if (closed) return;
+      closed = true;
+      this.running--;
+      await cursor.close();
+    };
     try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query({
-        text: `DECLARE record_export NO SCROLL CURSOR FOR SELECT ${plan.c.selectList} FROM ${plan.c.table} AS t WHERE ${plan.where} ORDER BY ${plan.order}`,
-        values: plan.params,
-      });
-      first = await fetchBatch(client);
+      first = await cursor.fetch(EXPORT_BATCH);
     } catch (err) {
       await release();
       throw err;
     }
     const present = (rows: Row[]) => this.reader.present(plan, rows, q.fields, principal);
-    const chunks = encode(format, plan, q.fields, batches(client, first, present, release));
+    const chunks = encode(format, plan, q.fields, batches(cursor, first, present, release));
     const body = Readable.from(chunks, { objectMode: false });
     // A stream destroyed before its first read never runs the generators' finally.
     body.once('close', () => void release());
@@ -121,25 +115,9 @@ function parseFormat(raw: unknown): ExportFormat {
   );
 }
 
-function fetchBatch(client: PoolClient): Promise<Row[]> {
-  return client
-    .query<Row>({ text: `FETCH ${EXPORT_BATCH} FROM record_export`, types: RECORD_TYPES })
-    .then((r) => r.rows);
-}
-
-/** Ends the export's transaction and gives the connection back (a broken one is discarded). */
-async function finish(client: PoolClient): Promise<void> {
-  try {
-    await client.query('ROLLBACK');
-    client.release();
-  } catch (err) {
-    client.release(err as Error);
-  }
-}
-
 /** The records, presented, one batch at a time; the connection is freed when reading stops for any reason. */
 async function* batches(
-  client: PoolClient,
+  cursor: RecordCursor,
   first: Row[],
   present: (rows: Row[]) => Promise<Row[]>,
   release: () => Promise<void>,
@@ -149,7 +127,7 @@ async function* batches(
     while (rows.length) {
       yield await present(rows);
       if (rows.length < EXPORT_BATCH) break;
-      rows = await fetchBatch(client);
+      rows = await cursor.fetch(EXPORT_BATCH);
     }
   } finally {
     await release();

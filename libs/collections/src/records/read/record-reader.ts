@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, PLINTH_CONFIG, type PlinthConfig, type Principal } from '@plinth/core';
-import { compileFilter, compileSort, FilterError } from '../../filter/index.js';
+import { AppError, PLINTH_CONFIG, type PlinthConfig, type Principal, sql, type Sql } from '@plinth/core';
+import { compileFilter, compileSort, FilterError, TRUE } from '../../filter/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import type { ListQuery } from '../list-query.js';
@@ -15,11 +15,8 @@ import { type Caller, filterProblem, RecordRules } from '../rules/record-rules.j
 export interface ListPlan {
   c: CompiledCollection;
   caller: Caller;
-  where: string;
-  order: string;
-  params: unknown[];
-  /** The params of `where` alone (the sort may bind values of its own). */
-  whereParams: unknown[];
+  where: Sql;
+  order: Sql;
   expand?: ExpandTree;
 }
 
@@ -50,11 +47,9 @@ export class RecordReader {
       c,
       plan.where,
       plan.order,
-      plan.params,
       q.perPage,
       (q.page - 1) * q.perPage,
       !q.skipTotal,
-      plan.whereParams,
       signal,
     );
     const items = await this.present(plan, rows, q.fields, principal);
@@ -74,25 +69,23 @@ export class RecordReader {
   plan(collection: string, q: Pick<ListQuery, 'filter' | 'sort' | 'expand'>, principal: Principal): ListPlan {
     const c = this.registry.get(collection);
     const caller = this.rules.caller(c, principal, 'list');
-    const params: unknown[] = [];
-    const ctx = this.rules.context(caller, params);
-    const where: string[] = [];
+    const ctx = this.rules.context(caller);
+    const where: Sql[] = [];
     if (!caller.bypass) where.push(this.rules.where(c, 'list', ctx));
-    let order = 't."created" DESC, t."id" DESC';
-    let whereParams: unknown[];
+    let order = DEFAULT_ORDER;
     try {
       if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
-      // The sort may bind values of its own (see visibilityGuard); the count query must not get them.
-      whereParams = [...params];
-      if (q.sort?.trim()) order = compileSort(q.sort, c.filter, 't', ctx).sql || order;
+      if (q.sort?.trim()) {
+        const sort = compileSort(q.sort, c.filter, 't', ctx);
+        if (!sort.is('')) order = sort;
+      }
     } catch (err) {
       if (err instanceof FilterError)
         throw filterProblem(err, err.code.startsWith('SORT') ? 'sort' : 'filter');
       throw err;
     }
     const expand = q.expand ? this.parseExpand(c, q.expand, caller) : undefined;
-    const sql = where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE';
-    return { c, caller, where: sql, order, params, whereParams, expand };
+    return { c, caller, where: conjunction(where), order, expand };
   }
 
   /** Rows of a plan as the caller receives them: hidden fields removed, expanded, narrowed to `fields`. */
@@ -141,9 +134,8 @@ export class RecordReader {
     } catch {
       return undefined; // a locked rule: nothing is ever sent, whatever the options
     }
-    const params: unknown[] = [];
-    const ctx = { ...this.rules.context(caller, params), request: REALTIME_REQUEST };
-    const where: string[] = [];
+    const ctx = { ...this.rules.context(caller), request: REALTIME_REQUEST };
+    const where: Sql[] = [];
     if (!caller.bypass) where.push(this.rules.where(c, op, ctx));
     try {
       if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
@@ -153,12 +145,7 @@ export class RecordReader {
     }
     const expand = q.expand ? this.parseExpand(c, q.expand, caller) : undefined;
     if (!snapshot) return undefined;
-    const row = await this.records.findSnapshot(
-      c,
-      snapshot,
-      where.length ? where.map((w) => `(${w})`).join(' AND ') : 'TRUE',
-      params,
-    );
+    const row = await this.records.findSnapshot(c, snapshot, conjunction(where));
     if (!row) return undefined;
     const record = presentFor(c, row, caller);
     if (expand) await this.expand([record], expand, principal);
@@ -191,14 +178,22 @@ export class RecordReader {
       } catch {
         return undefined;
       }
-      const params: unknown[] = [];
-      const where = caller.bypass
-        ? 'TRUE'
-        : this.rules.where(target, 'view', this.rules.context(caller, params));
-      return { where, params, present: (row) => presentFor(target, row, caller) };
+      const where = caller.bypass ? TRUE : this.rules.where(target, 'view', this.rules.context(caller));
+      return { where, present: (row) => presentFor(target, row, caller) };
     };
     return expandRecords(this.registry, this.records, records, tree, viewOf, { limit: budget, left: budget });
   }
+}
+
+const DEFAULT_ORDER = sql.raw('t."created" DESC, t."id" DESC');
+
+/** `(a) AND (b)`; TRUE when there is nothing to ask. */
+function conjunction(parts: Sql[]): Sql {
+  if (parts.length === 0) return TRUE;
+  return sql.join(
+    parts.map((w) => sql`(${w})`),
+    ' AND ',
+  );
 }
 
 function project(record: Row, fields: string[]): Row {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, isAdminLike, keyAllows, type Principal } from '@plinth/core';
-import { compileRule, FilterError, type FilterContext } from '../../filter/index.js';
+import { AppError, isAdminLike, keyAllows, type Principal, type Sql } from '@plinth/core';
+import { compileRule, FALSE, FilterError, TRUE, type FilterContext } from '../../filter/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { ColumnCast, CompiledCollection } from '../../registry/compiled-collection.js';
 import type { RuleName } from '../../schema/collection.types.js';
@@ -20,9 +20,6 @@ export interface Caller {
   bypass: boolean;
   canSeeHidden: boolean;
 }
-
-/** A condition compiled into the parameters of the statement that carries it. */
-export type Condition = (params: unknown[]) => string;
 
 type Values = Map<string, { value: unknown; cast: ColumnCast }>;
 
@@ -80,12 +77,11 @@ export class RecordRules {
   }
 
   /** What filters and rules compiled for this caller see (`@request.*`, hidden fields, now). */
-  context(caller: Caller, params: unknown[], body?: Record<string, unknown>): FilterContext {
+  context(caller: Caller, body?: Record<string, unknown>): FilterContext {
     const { principal } = caller;
     const request = currentRequestInfo();
     return {
       schema: this.registry.filterSchema,
-      params,
       now: new Date(),
       auth:
         principal.kind === 'user'
@@ -106,10 +102,9 @@ export class RecordRules {
     };
   }
 
-  /** The rule of `op` as SQL on the record `t` for this caller ('TRUE' when rules are bypassed). */
-  where(c: CompiledCollection, op: Op, ctx: FilterContext): string {
-    if (ctx.isAdmin) return 'TRUE';
-    const start = ctx.params.length;
+  /** The rule of `op` as SQL on the record `t` for this caller (TRUE when rules are bypassed). */
+  where(c: CompiledCollection, op: Op, ctx: FilterContext): Sql {
+    if (ctx.isAdmin) return TRUE;
     try {
       return compileRule(c.def[RULE_OF[op]], c.filter, 't', {
         ...ctx,
@@ -119,18 +114,16 @@ export class RecordRules {
     } catch (err) {
       // Too many submitted items for `@request.body.x:each`: the body's fault, not the rule's.
       if (err instanceof FilterError && err.code === 'FILTER_TOO_COMPLEX') throw filterProblem(err, 'body');
-      // A rule that no longer compiles (e.g. a field it names was removed) hides everything;
-      // the values it bound before failing must go too, or PostgreSQL refuses the statement.
-      ctx.params.length = start;
-      return 'FALSE';
+      // A rule that no longer compiles (e.g. a field it names was removed) hides everything.
+      return FALSE;
     }
   }
 
   /** The rule of `op` as a condition for a statement to carry; undefined when no rule binds the caller. */
-  condition(c: CompiledCollection, op: Op, caller: Caller, body?: unknown): Condition | undefined {
+  condition(c: CompiledCollection, op: Op, caller: Caller, body?: unknown): Sql | undefined {
     if (caller.bypass || c.def[RULE_OF[op]] === '') return undefined;
     const submitted = body === undefined ? undefined : bodyOf(body);
-    return (params) => this.where(c, op, this.context(caller, params, submitted));
+    return this.where(c, op, this.context(caller, submitted));
   }
 
   /** The record if it exists and the caller's view rule shows it; 404 otherwise (no leak). */
@@ -148,13 +141,12 @@ export class RecordRules {
         `There is no record "${String(id).slice(0, 64)}" in "${c.def.name}" that you can see.`,
       );
     if (!c.isId(id)) throw notFound();
-    const params: unknown[] = [];
     const where = caller.bypass
-      ? 'TRUE'
+      ? TRUE
       : c.def.viewRule === null
-        ? 'FALSE'
-        : this.where(c, 'view', this.context(caller, params));
-    const row = await this.records.findOne(db, c, id, where, params, opts);
+        ? FALSE
+        : this.where(c, 'view', this.context(caller));
+    const row = await this.records.findOne(db, c, id, where, opts);
     if (!row) throw notFound();
     return row;
   }
@@ -170,8 +162,7 @@ export class RecordRules {
   ): Promise<void> {
     const rule = this.condition(c, op, caller, body);
     if (!rule) return;
-    const params: unknown[] = [];
-    if (!(await this.records.matches(db, c, id, rule(params), params))) throw this.refused(c, op);
+    if (!(await this.records.matches(db, c, id, rule))) throw this.refused(c, op);
   }
 
   /**
@@ -185,9 +176,8 @@ export class RecordRules {
     caller: Caller,
     body: unknown,
   ): Promise<{ manages: boolean }> {
-    const rule = this.condition(c, 'create', caller, body) ?? (() => 'TRUE');
-    const manage: Condition = (params) =>
-      manageRuleWhere(c, this.context(caller, params, bodyOf(body))) ?? 'FALSE';
+    const rule = this.condition(c, 'create', caller, body) ?? TRUE;
+    const manage = manageRuleWhere(c, this.context(caller, bodyOf(body))) ?? FALSE;
     const [allowed, manages] = await this.records.judgeNew(db, c, values, [rule, manage]);
     if (!allowed) throw this.refused(c, 'create');
     return { manages: manages! };
@@ -195,9 +185,8 @@ export class RecordRules {
 
   /** PocketBase's manageRule judged on the stored record `id` (only admins manage when it grants nothing). */
   async manages(db: Queryable, c: CompiledCollection, id: string, caller: Caller, body: unknown) {
-    const params: unknown[] = [];
-    const where = manageRuleWhere(c, this.context(caller, params, bodyOf(body)));
-    return where !== undefined && this.records.matches(db, c, id, where, params);
+    const where = manageRuleWhere(c, this.context(caller, bodyOf(body)));
+    return where !== undefined && this.records.matches(db, c, id, where);
   }
 
   /** A write the caller's rule does not allow (DESIGN §10: 403 RULE_REFUSED). */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '@plinth/core';
+import { type Principal, sql } from '@plinth/core';
+import { TRUE } from '../../filter/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import { takeAdminVerified } from '../admin-auth-fields.js';
@@ -144,11 +145,8 @@ export class RecordUpdater {
     }
     const view = this.rules.condition(c, 'view', caller, body);
     const update = this.rules.condition(c, 'update', caller, body);
-    const where = (params: unknown[]) => {
-      if (caller.bypass) return 'TRUE';
-      const seen = view ? view(params) : 'TRUE';
-      return update ? `(${seen}) AND (${update(params)})` : seen;
-    };
+    const seen = view ?? TRUE;
+    const where = caller.bypass ? TRUE : update ? sql`(${seen}) AND (${update})` : seen;
     return this.records.updateIf(c, id, values, where).catch((err) => {
       throw writeError(err, c);
     });
