@@ -334,6 +334,19 @@ describe("import pocketbase: PocketBase's own test data", () => {
     );
   });
 
+  it('turns view collections into Plinth views that answer what their query selects', async () => {
+    const root = new PocketBase(t.url);
+    root.autoCancellation(false);
+    await root.collection('_superusers').authWithPassword('test@example.com', PASSWORD);
+    expect(collectionOf('view1')).toMatchObject({ status: 'imported', type: 'view' });
+    const demo1 = await readTable(dataDb, 'demo1');
+    const rows = await root.collection('view1').getFullList({ sort: 'id' });
+    expect(rows.map((r) => r.id)).toEqual(demo1.map((r) => r.id));
+    const clients = await readTable(dataDb, 'clients');
+    const numbered = await root.collection('numeric_id_view').getFullList();
+    expect(numbered.map((r) => r.email).sort()).toEqual(clients.map((r) => r.email).sort());
+  });
+
   it('serves the stored files under their PocketBase names', async () => {
     const users = await readTable(dataDb, 'users');
     const withAvatar = users.find((u) => u.avatar)!;
