@@ -13,6 +13,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
+import { PocketBaseImportModule } from './pocketbase-import/pocketbase-import.module.js';
 import { OpenApiService } from './openapi/openapi.service.js';
 import { SdkPackageController } from './sdk-package/sdk-package.controller.js';
 import { SdkPackageService } from './sdk-package/sdk-package.service.js';
@@ -40,6 +41,7 @@ export class AppModule {
         PushModule.forRoot({ http: true }),
         WebhooksModule.forRoot({ http: true }),
         LogsModule,
+        PocketBaseImportModule,
         ...extra,
       ],
       controllers: [HealthController, MetricsController, OpenApiController, SdkPackageController],

@@ -12,6 +12,7 @@ import { PushPage } from './pages/push';
 import { SchemaPage } from './pages/schema';
 import { RecordsPage } from './pages/records';
 import { SettingsPage } from './pages/settings';
+import { PocketBaseImportPage } from './pages/pocketbase-import';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { LogsPage } from './pages/logs/logs-page';
 import { href, navigate, useRoute } from './router';
@@ -81,6 +82,9 @@ export function App() {
   } else if (first === 'schedules') {
     page = <SchedulesPage />;
     active = '/schedules';
+  } else if (first === 'settings' && route.segments[1] === 'import-pocketbase') {
+    page = <PocketBaseImportPage />;
+    active = '/settings';
   } else if (first === 'settings') {
     page = <SettingsPage />;
     active = '/settings';

@@ -64,6 +64,14 @@ describe('storedName', () => {
     expect(storedName('x', '../sh')).toMatch(/^x_[a-z0-9]{10}$/);
   });
 
+  // Issue 19: files imported from PocketBase keep its stored names (mixed-case random suffix).
+  it.each(['300_1SEi6Q6U72.png', 'test_d61b33QdDU.txt', 'logo_vcf_jjg5_tah_9MtIHytOmZ.svg'])(
+    "accepts PocketBase's stored name %j",
+    (name) => {
+      expect(isStoredName(name)).toBe(true);
+    },
+  );
+
   it.each([
     '../x_abcdefghij.png',
     'x_abcdefghij.png\u0000',

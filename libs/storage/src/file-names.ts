@@ -5,8 +5,8 @@ export const MAX_BASE_LENGTH = 60;
 const SUFFIX_LENGTH = 10;
 const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-/** A stored name as the server makes them: `<base>_<10 random>[.<ext>]`, ASCII only. */
-export const STORED_NAME = /^[a-z0-9][a-z0-9_-]{0,59}_[a-z0-9]{10}(?:\.[a-z0-9]{1,10})?$/;
+/** A stored name as the server (or PocketBase, whose random part is mixed-case) makes them: `<base>_<10 random>[.<ext>]`, ASCII only. */
+export const STORED_NAME = /^[a-z0-9][a-z0-9_-]{0,59}_[A-Za-z0-9]{10}(?:\.[a-z0-9]{1,10})?$/;
 
 /**
  * The original name reduced to a safe base: the last path segment only, accents folded, anything

@@ -68,6 +68,7 @@ export function SettingsPage() {
       <PageHeader
         title="Settings"
         subtitle="Run-time settings, stored in the database and applied on every server at once. Secrets are encrypted and never shown again: each says only whether one is stored."
+        actions={<a href="#/settings/import-pocketbase">Import from PocketBase</a>}
       />
       {status ? <AppSettings app={status.app} /> : null}
       <ErrorBanner error={error} />

@@ -286,6 +286,110 @@ export class CollectionsService {
     return { changes };
   }
 
+  /**
+   * A whole app's collections into this install, keeping their ids (the PocketBase import): `check`
+   * runs first under the schema lock, `replace` names collections deleted first (the default, empty
+   * `users`), then the collections are created (relations, rules and indexes once all exist) and `then`
+   * runs in the same transaction. With dryRun everything is rolled back.
+   */
+  async createWithIds(
+    entries: Array<{ id: string; body: Record<string, unknown> }>,
+    opts: {
+      replace: string[];
+      dryRun: boolean;
+      views?: Array<{ id: string; body: Record<string, unknown> }>;
+    },
+    hooks: {
+      check(tx: EntityManager, all: CollectionDef[]): Promise<void>;
+      then(tx: EntityManager, created: CollectionDef[]): Promise<void>;
+    },
+  ): Promise<{ created: CollectionDef[]; views: ViewOutcome[] }> {
+    let created: CollectionDef[] = [];
+    const views: ViewOutcome[] = [];
+    await this.change(async (tx, start) => {
+      await hooks.check(tx, start);
+      let all = start;
+      for (const idOrName of opts.replace) {
+        const gone = this.pick(all, idOrName);
+        all = all.filter((c) => c.id !== gone.id);
+        await this.apply(tx, gone, null, all);
+      }
+      for (const e of entries) {
+        const fields = (e.body.fields as unknown[]).filter((f) => !(isObject(f) && f.type === 'relation'));
+        const { name, type } = e.body;
+        const stub = normalizeCollection({ name, type, fields }, null, all, {
+          newId: () => e.id,
+          newFieldId,
+        });
+        if (!stub.ok) refuse(stub.errors, `The collection "${String(name)}" cannot be created`);
+        await this.apply(tx, null, stub.value, [...all, stub.value]);
+        all = [...all, stub.value];
+      }
+      // Relations once every collection exists; then rules, which may reach through any relation.
+      const noRules = (body: Record<string, unknown>) => ({ ...body, ...NO_RULES });
+      for (const shape of [noRules, (body: Record<string, unknown>) => body]) {
+        for (const e of entries) {
+          const existing = all.find((c) => c.id === e.id)!;
+          const body = shape({ ...e.body, fields: remapFieldIds(e.body.fields as unknown[], existing) });
+          const result = normalizeCollection(body, existing, all, { newId, newFieldId });
+          if (!result.ok) refuse(result.errors, `The collection "${existing.name}" cannot be created`);
+          const next = this.sealOptions(result.value, null, e.body);
+          const after = all.map((c) => (c.id === next.id ? next : c));
+          await this.apply(tx, existing, next, after);
+          all = after;
+        }
+      }
+      for (const v of opts.views ?? []) {
+        const outcome = await this.createView(tx, all, v);
+        views.push(outcome);
+        if (outcome.def) all = [...all, outcome.def];
+      }
+      created = entries.map((e) => all.find((c) => c.id === e.id)!);
+      await hooks.then(tx, created);
+      if (opts.dryRun) throw new DryRunDone();
+    }).catch((err) => {
+      if (!(err instanceof DryRunDone)) throw err;
+    });
+    return { created, views };
+  }
+
+  /**
+   * One view collection of an import, in a savepoint: a rule PostgreSQL's inferred fields cannot
+   * compile becomes null (admins only) and is named; a query that does not run skips the view.
+   */
+  private async createView(
+    tx: EntityManager,
+    all: CollectionDef[],
+    v: { id: string; body: Record<string, unknown> },
+  ): Promise<ViewOutcome> {
+    const body = { ...v.body };
+    const nulled: ViewOutcome['nulled'] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await tx.query('SAVEPOINT plinth_import_view');
+      try {
+        const result = normalizeViewCollection(body, null, all, () => v.id);
+        if (!result.ok) refuse(result.errors, `The view "${String(body.name)}" cannot be created`);
+        await this.apply(tx, null, result.value, [...all, result.value]);
+        await tx.query('RELEASE SAVEPOINT plinth_import_view');
+        return { id: v.id, def: result.value, nulled };
+      } catch (err) {
+        await tx.query('ROLLBACK TO SAVEPOINT plinth_import_view');
+        const problems = err instanceof AppError ? (err.extra.errors ?? []) : [];
+        const rules = problems.filter(
+          (p) => /^(listRule|viewRule)\b/.test(p.path) && body[p.path.split('.')[0]!] !== null,
+        );
+        if (!rules.length)
+          return { id: v.id, nulled, reason: err instanceof AppError ? err.detail : String(err) };
+        for (const p of rules) {
+          const key = p.path.split('.')[0]!;
+          nulled.push({ rule: key, text: String(body[key]), message: p.message });
+          body[key] = null;
+        }
+      }
+    }
+    return { id: v.id, nulled, reason: 'its rules could not be compiled' };
+  }
+
   /** Creates the default `users` auth collection once per database. */
   async seedDefaults(): Promise<void> {
     await this.change(async (tx, all) => {
@@ -418,6 +522,26 @@ export class CollectionsService {
 }
 
 class DryRunDone extends Error {}
+
+/** What became of one view collection of an import. */
+export interface ViewOutcome {
+  id: string;
+  def?: CollectionDef;
+  /** Why it was not created (its query does not run on PostgreSQL, ...). */
+  reason?: string;
+  /** Rules set to null because they do not compile against the view's fields. */
+  nulled: Array<{ rule: string; text: string; message: string }>;
+}
+
+const NO_RULES = {
+  listRule: null,
+  viewRule: null,
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+  authRule: undefined,
+  manageRule: undefined,
+};
 
 /** A collection body checked as what it is: a view (fields inferred later) or a base/auth collection. */
 function normalizeAny(input: unknown, existing: CollectionDef | null, all: CollectionDef[]) {

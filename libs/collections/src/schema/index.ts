@@ -7,6 +7,7 @@ export {
   MAX_INDEX_FIELDS,
   MAX_INDEXES,
   MAX_PATTERN_LENGTH,
+  MAX_RELATION_SELECT,
   MAX_SELECT_VALUE_LENGTH,
   MAX_SELECT_VALUES,
   MAX_THUMB_SIDE,
@@ -28,3 +29,5 @@ export type { SchemaIssue, SchemaIssueCode } from './schema-issue.js';
 export { toFilterCollection, toFilterSchema } from './to-filter-schema.js';
 export { fillMailLink, MAIL_LINK_KINDS, mailLinkTemplate, mailLinksIssues } from './normalize-mail-links.js';
 export type { MailLinkKind, MailLinks } from './normalize-mail-links.js';
+export { checkRule } from './check-rule.js';
+export type { RuleCheck, RuleOperation } from './check-rule.js';

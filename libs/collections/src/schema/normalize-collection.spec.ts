@@ -335,8 +335,22 @@ describe('normalizeCollection: field names and types', () => {
     ['xmin', 'RESERVED_NAME'],
     ['ctid', 'RESERVED_NAME'],
   ])('refuses the field name %p with %s', (name, code) => {
-    expect(codesOf(oneField({ name, type: 'text' }))).toEqual([['fields.0.name', code]]);
+    // `email` is reserved in auth collections only (see below).
+    const extra = name === 'email' ? { type: 'auth' } : {};
+    expect(codesOf(oneField({ name, type: 'text' }, extra))).toEqual([['fields.0.name', code]]);
   });
+
+  // Issue 19: PocketBase apps have `email` (and `verified`) fields in base collections; only an auth
+  // collection has those columns of its own.
+  it.each(['email', 'emailVisibility', 'verified'])(
+    'takes %p as a field name in a base collection only',
+    (name) => {
+      expect(fieldOf({ name, type: name === 'email' ? 'email' : 'bool' }).name).toBe(name);
+      expect(codesOf(oneField({ name, type: 'bool' }, { type: 'auth' }))).toEqual([
+        ['fields.0.name', 'RESERVED_NAME'],
+      ]);
+    },
+  );
 
   it('keeps the case of field names', () => {
     expect(fieldOf({ name: 'publishedAt', type: 'date' }).name).toBe('publishedAt');

@@ -102,6 +102,7 @@ export function normalizeCollection(
     existingFieldIds: new Set(existing?.fields.map((f) => f.id) ?? []),
     seenFieldIds: new Set(),
     resolveTarget,
+    isAuth: type === 'auth',
   };
 
   // fields

@@ -29,6 +29,8 @@ const PG_SYSTEM_COLUMNS = ['tableoid', 'xmin', 'cmin', 'xmax', 'cmax', 'ctid', '
 const RESERVED_FIELD_NAMES_LOWER = new Set(
   [...RESERVED_FIELD_NAMES, ...PG_SYSTEM_COLUMNS].map((n) => n.toLowerCase()),
 );
+/** Reserved in auth collections only: base collections may have fields of these names (as in PocketBase). */
+const AUTH_ONLY_NAMES_LOWER = new Set(['email', 'emailvisibility', 'verified']);
 
 /** What the field loop learned about one input field. */
 export interface FieldDraft {
@@ -49,6 +51,8 @@ export interface Context {
   existingFieldIds: ReadonlySet<string>;
   seenFieldIds: Set<string>;
   resolveTarget(name: string): string | undefined;
+  /** Auth collections have email, emailVisibility and verified columns of their own. */
+  isAuth: boolean;
 }
 
 export function normalizeField(raw: unknown, path: string, ctx: Context): FieldDraft | null {
@@ -95,7 +99,10 @@ export function normalizeField(raw: unknown, path: string, ctx: Context): FieldD
       `The field name ${show(rawName)} is not allowed: use 1 to 63 letters, digits and underscores, starting with a letter (e.g. "publishedAt").`,
     );
     nameValid = false;
-  } else if (RESERVED_FIELD_NAMES_LOWER.has(rawName.toLowerCase())) {
+  } else if (
+    RESERVED_FIELD_NAMES_LOWER.has(rawName.toLowerCase()) &&
+    (ctx.isAuth || !AUTH_ONLY_NAMES_LOWER.has(rawName.toLowerCase()))
+  ) {
     issues.add(
       at(path, 'name'),
       'RESERVED_NAME',

@@ -116,6 +116,10 @@ export const ERROR_STATUS = {
   STORAGE_TEST_FAILED: 502,
   MAIL_NOT_CONFIGURED: 400,
   MAIL_TEST_FAILED: 502,
+  // PocketBase import (apps/server/pocketbase-import)
+  IMPORT_SOURCE_INVALID: 400,
+  IMPORT_TARGET_NOT_FRESH: 409,
+  IMPORT_FAILED: 422,
   // infrastructure
   INTERNAL: 500,
   NOT_READY: 503,
