@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
+import { ConfigModule, CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
@@ -13,10 +13,11 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        CoreModule.forRoot(config, { role: 'worker' }),
+        ConfigModule.forRoot(config, { role: 'worker', consumesJobs: true }),
+        CoreModule,
         LoggerModule.forRoot({ pinoHttp: { logger } }),
         SettingsModule,
-        JobsModule.forRoot({ consume: true }),
+        JobsModule,
         PushModule.forRoot({ http: false }),
         WebhooksModule.forRoot({ http: false }),
       ],

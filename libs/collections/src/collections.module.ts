@@ -1,4 +1,5 @@
-import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { CoreModule } from '@plinth/core';
 import { AuthRecordLoader } from './records/auth-record.loader.js';
 import { BatchService } from './records/batch.service.js';
 import { RecordEvents } from './records/record-events.js';
@@ -22,8 +23,8 @@ import { CollectionsService } from './registry/collections.service.js';
 import { RuleCheckController } from './registry/rule-check.controller.js';
 
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
-@Global()
 @Module({
+  imports: [CoreModule],
   controllers: [CollectionsController, RecordsController, ExportController, RuleCheckController],
   providers: [
     CollectionsRepository,

@@ -1,4 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@plinth/auth';
+import { CollectionsModule } from '@plinth/collections';
+import { CoreModule } from '@plinth/core';
+import { JobsModule } from '@plinth/jobs';
+import { PushEventsModule } from '@plinth/push';
 import { ScheduleRunHandler } from './schedules/schedule-run.handler.js';
 import { ScheduleSync } from './schedules/schedule-sync.js';
 import { SchedulesController } from './schedules/schedules.controller.js';
@@ -23,6 +28,12 @@ export class WebhooksModule {
   static forRoot(opts: { http: boolean }): DynamicModule {
     return {
       module: WebhooksModule,
+      imports: [
+        CoreModule,
+        JobsModule,
+        PushEventsModule,
+        ...(opts.http ? [CollectionsModule, AuthModule] : []),
+      ],
       controllers: opts.http ? [WebhooksController, SchedulesController] : [],
       providers: [
         WebhooksRepository,

@@ -1,8 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { CoreModule } from '../core.module.js';
 import { SettingsController } from './settings.controller.js';
 import { SettingsService } from './settings.service.js';
 
 /** Run-time settings edited by admins; libs register their sections in `onModuleInit`. */
-@Global()
-@Module({ providers: [SettingsService], controllers: [SettingsController], exports: [SettingsService] })
+@Module({
+  imports: [CoreModule],
+  providers: [SettingsService],
+  controllers: [SettingsController],
+  exports: [SettingsService],
+})
 export class SettingsModule {}
