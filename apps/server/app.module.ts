@@ -6,6 +6,7 @@ import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
 import { LogsModule } from '@plinth/logs';
+import { MailModule } from '@plinth/mail';
 import { StorageModule } from '@plinth/storage';
 import { RealtimeModule } from '@plinth/realtime';
 import { LoggerModule } from 'nestjs-pino';
@@ -34,6 +35,7 @@ export class AppModule {
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         SettingsModule,
         JobsModule,
+        MailModule,
         CollectionsModule,
         AuthModule,
         StorageModule,

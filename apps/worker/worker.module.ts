@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
+import { MailModule } from '@plinth/mail';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
 import { LoggerModule } from 'nestjs-pino';
@@ -18,6 +19,7 @@ export class WorkerModule {
         LoggerModule.forRoot({ pinoHttp: { logger } }),
         SettingsModule,
         JobsModule,
+        MailModule,
         PushModule.forRoot({ http: false }),
         WebhooksModule.forRoot({ http: false }),
       ],

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CollectionsModule } from '@plinth/collections';
 import { CoreModule } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
+import { MailModule } from '@plinth/mail';
 import { AdminPasswordResetController } from './admin-password-reset.controller.js';
 import { AdminPasswordResetService } from './admin-password-reset.service.js';
 import { AdminsController } from './admins.controller.js';
@@ -33,7 +34,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
 
 /** Admins, API keys, access tokens and the guard that resolves the caller of every route. */
 @Module({
-  imports: [CoreModule, CollectionsModule, JobsModule],
+  imports: [CoreModule, CollectionsModule, JobsModule, MailModule],
   controllers: [
     AdminsController,
     AdminPasswordResetController,

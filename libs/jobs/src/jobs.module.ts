@@ -4,14 +4,10 @@ import {
   CoreModule,
   PLINTH_CONFIG,
   PLINTH_PROCESS,
-  SettingsModule,
   type PlinthProcess,
   type ResolvedConfig,
 } from '@plinth/core';
 import { MaintenanceCleanupHandler } from './handlers/maintenance-cleanup.handler.js';
-import { MailSendHandler } from './handlers/mail-send.handler.js';
-import { MailSender } from './handlers/mail-sender.js';
-import { MailSettingsController } from './handlers/mail-settings.controller.js';
 import { JobsWorker } from './jobs-worker.service.js';
 import { JobsService } from './jobs.service.js';
 
@@ -21,15 +17,10 @@ import { JobsService } from './jobs.service.js';
  * few that care inject it as optional.
  */
 @Module({
-  imports: [CoreModule, SettingsModule, DiscoveryModule],
-  // MailSender everywhere: it registers the `mail` settings section, sends the admin's test mail and
-  // tells whether mail can be sent at all.
-  controllers: [MailSettingsController],
+  imports: [CoreModule, DiscoveryModule],
   providers: [
     JobsService,
-    MailSender,
     MaintenanceCleanupHandler,
-    MailSendHandler,
     {
       provide: JobsWorker,
       inject: [PLINTH_PROCESS, DiscoveryService, JobsService, PLINTH_CONFIG],
@@ -41,6 +32,6 @@ import { JobsService } from './jobs.service.js';
       ) => (proc.consumesJobs ? new JobsWorker(discovery, jobs, config) : null),
     },
   ],
-  exports: [JobsService, MailSender, JobsWorker],
+  exports: [JobsService, JobsWorker],
 })
 export class JobsModule {}
