@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { eventually } from '@plinth/testing';
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { SettingsService } from '@plinth/core';
+import { SettingsModule, SettingsService } from '@plinth/core';
 import { adminToken, api } from './support/auth.js';
 import { expectApiProblem } from './support/problem.js';
 import { startApp, startIsolatedApp, type TestApp } from './support/start-app.js';
@@ -27,7 +27,7 @@ class DemoSettings implements OnModuleInit {
   }
 }
 
-@Module({ providers: [DemoSettings] })
+@Module({ imports: [SettingsModule], providers: [DemoSettings] })
 class DemoSettingsModule {}
 
 describe('GET/PATCH /api/settings', () => {

@@ -1,11 +1,12 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
-import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
+import { ConfigModule, CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { AuthModule } from '@plinth/auth';
 import { CollectionsModule } from '@plinth/collections';
 import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
 import { LogsModule } from '@plinth/logs';
+import { MailModule } from '@plinth/mail';
 import { StorageModule } from '@plinth/storage';
 import { RealtimeModule } from '@plinth/realtime';
 import { LoggerModule } from 'nestjs-pino';
@@ -28,12 +29,14 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, { role: 'server' }),
+        ConfigModule.forRoot(config, { role: 'server', consumesJobs: config.workers.mode === 'inline' }),
+        CoreModule,
         // Nest's own logs go through pino; the one line per request is written by an onResponse
         // hook in create-server.ts (cheaper on the hot path than the pino-http middleware).
         LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
         SettingsModule,
-        JobsModule.forRoot({ consume: config.workers.mode === 'inline' }),
+        JobsModule,
+        MailModule,
         CollectionsModule,
         AuthModule,
         StorageModule,

@@ -6,7 +6,7 @@ import {
   AppError,
   ConfigError,
   configFromEnvironment,
-  CoreModule,
+  ConfigModule,
   createLogger,
   prepareRuntime,
   type ResolvedConfig,
@@ -49,7 +49,7 @@ async function readPassword(): Promise<string> {
 }
 
 function cliModule(config: ResolvedConfig) {
-  @Module({ imports: [CoreModule.forRoot(config, { role: 'cli' }), AdminsCliModule] })
+  @Module({ imports: [ConfigModule.forRoot(config, { role: 'cli', consumesJobs: false }), AdminsCliModule] })
   class CliModule {}
   return CliModule;
 }

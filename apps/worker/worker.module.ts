@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
+import { ConfigModule, CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
+import { MailModule } from '@plinth/mail';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
 import { LoggerModule } from 'nestjs-pino';
@@ -13,10 +14,12 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        CoreModule.forRoot(config, { role: 'worker' }),
+        ConfigModule.forRoot(config, { role: 'worker', consumesJobs: true }),
+        CoreModule,
         LoggerModule.forRoot({ pinoHttp: { logger } }),
         SettingsModule,
-        JobsModule.forRoot({ consume: true }),
+        JobsModule,
+        MailModule,
         PushModule.forRoot({ http: false }),
         WebhooksModule.forRoot({ http: false }),
       ],

@@ -6,7 +6,7 @@ import {
   AppError,
   ConfigError,
   configFromEnvironment,
-  CoreModule,
+  ConfigModule,
   createLogger,
   prepareRuntime,
   SettingsModule,
@@ -26,9 +26,9 @@ export const IMPORT_USAGE = `  import pocketbase <pb_data dir | backup.zip> [--d
 function importModule(config: ResolvedConfig) {
   @Module({
     imports: [
-      CoreModule.forRoot(config, { role: 'cli' }),
+      ConfigModule.forRoot(config, { role: 'cli', consumesJobs: false }),
       SettingsModule,
-      JobsModule.forRoot({ consume: false }),
+      JobsModule,
       CollectionsModule,
       AuthModule,
       PocketBaseImportModule,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, hashPassword, PLINTH_CONFIG, RateLimiter, type ResolvedConfig } from '@plinth/core';
-import { MailSender } from '@plinth/jobs';
+import { MailSender } from '@plinth/mail';
 import { AdminsRepository } from './admins.repository.js';
 import { MailedLinks } from './mailed-links.js';
 import { fingerprint } from './tokens.service.js';

@@ -1,5 +1,9 @@
-import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { CollectionsModule } from '@plinth/collections';
+import { CoreModule } from '@plinth/core';
+import { JobsModule } from '@plinth/jobs';
+import { MailModule } from '@plinth/mail';
 import { AdminPasswordResetController } from './admin-password-reset.controller.js';
 import { AdminPasswordResetService } from './admin-password-reset.service.js';
 import { AdminsController } from './admins.controller.js';
@@ -31,8 +35,8 @@ import { UsersAuthController } from './users/users-auth.controller.js';
 import { UsersAuthService } from './users/users-auth.service.js';
 
 /** Admins, API keys, access tokens and the guard that resolves the caller of every route. */
-@Global()
 @Module({
+  imports: [CoreModule, CollectionsModule, JobsModule, MailModule],
   controllers: [
     AdminsController,
     AdminPasswordResetController,
@@ -78,6 +82,7 @@ export class AuthModule implements OnApplicationBootstrap {
 
 /** Admins and tokens without HTTP, for the command line. */
 @Module({
+  imports: [CoreModule],
   providers: [AdminsRepository, AdminsService, TokensService],
   exports: [AdminsService],
 })

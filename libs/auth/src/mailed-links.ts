@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { AppError, newId, OneTimeTokenRepository, RateLimiter } from '@plinth/core';
-import { JobsService, MAIL_SEND_OPTIONS } from '@plinth/jobs';
+import { JobsService } from '@plinth/jobs';
+import { MAIL_SEND_OPTIONS } from '@plinth/mail';
 import { sha256 } from './tokens.service.js';
 import type { MailContent } from './users/mail-templates.js';
 

@@ -1,4 +1,5 @@
-import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { CoreModule } from '@plinth/core';
 import { AuthRecordLoader } from './records/auth-record.loader.js';
 import { BatchService } from './records/batch.service.js';
 import { ChangeOutbox } from './records/change-outbox.js';
@@ -25,9 +26,8 @@ import { RuleCheckController } from './registry/rule-check.controller.js';
 import { ViewSync } from './views/view-sync.js';
 
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
-@Global()
 @Module({
-  imports: [CollectionsRegistryModule],
+  imports: [CoreModule, CollectionsRegistryModule],
   controllers: [CollectionsController, RecordsController, ExportController, RuleCheckController],
   providers: [
     CollectionsService,

@@ -1,7 +1,7 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { PLINTH_CONFIG, REDIS } from './core.tokens.js';
+import { PLINTH_CONFIG, PLINTH_PROCESS, REDIS, type PlinthProcess } from './core.tokens.js';
 import { createDataSource, runMigrations } from './database/data-source.js';
 import { OneTimeTokenRepository } from './database/one-time-token.repository.js';
 import { RequestLogRetentionRepository } from './database/request-log-retention.repository.js';
@@ -27,68 +27,66 @@ class CoreShutdown implements OnApplicationShutdown {
   }
 }
 
-/** Config, the PostgreSQL DataSource (migrated at boot), the shared Redis client, lifecycle and metrics. */
-@Global()
-@Module({})
-export class CoreModule {
-  static forRoot(config: ResolvedConfig, opts: { role: string }): DynamicModule {
-    return {
-      module: CoreModule,
-      providers: [
-        { provide: PLINTH_CONFIG, useValue: config },
-        {
-          provide: DataSource,
-          useFactory: async () => {
-            const ds = createDataSource(config.databaseUrl, {
-              applicationName: `plinth-${opts.role}`,
-              // A worker serves no record requests: all its connections are for system work.
-              poolSize: opts.role === 'worker' ? config.database.poolSize : config.database.systemPoolSize,
-            });
-            await ds.initialize();
-            await runMigrations(ds);
-            return ds;
+/**
+ * The stores: the PostgreSQL DataSource (migrated at boot), the request pool, the shared Redis client,
+ * and lifecycle, metrics and rate limits. Imported by every module that uses one of them; the
+ * configuration it reads comes from the global ConfigModule.
+ */
+@Module({
+  providers: [
+    {
+      provide: DataSource,
+      inject: [PLINTH_CONFIG, PLINTH_PROCESS],
+      useFactory: async (config: ResolvedConfig, proc: PlinthProcess) => {
+        const ds = createDataSource(config.databaseUrl, {
+          applicationName: `plinth-${proc.role}`,
+          // A worker serves no record requests: all its connections are for system work.
+          poolSize: proc.role === 'worker' ? config.database.poolSize : config.database.systemPoolSize,
+        });
+        await ds.initialize();
+        await runMigrations(ds);
+        return ds;
+      },
+    },
+    {
+      provide: REDIS,
+      inject: [PLINTH_CONFIG],
+      useFactory: async (config: ResolvedConfig) => {
+        const client = createRedis(config.redis.url, { keyPrefix: `${config.redis.prefix}:` });
+        await client.connect();
+        return client;
+      },
+    },
+    {
+      provide: RequestPool,
+      inject: [DataSource, PLINTH_CONFIG, PLINTH_PROCESS],
+      useFactory: (ds: DataSource, config: ResolvedConfig, proc: PlinthProcess) =>
+        new RequestPool(
+          config.databaseUrl,
+          {
+            size: config.database.poolSize,
+            statementTimeoutMs: config.database.statementTimeoutMs,
+            applicationName: `plinth-${proc.role}-requests`,
           },
-        },
-        {
-          provide: REDIS,
-          useFactory: async () => {
-            const client = createRedis(config.redis.url, { keyPrefix: `${config.redis.prefix}:` });
-            await client.connect();
-            return client;
-          },
-        },
-        {
-          provide: RequestPool,
-          inject: [DataSource],
-          useFactory: (ds: DataSource) =>
-            new RequestPool(
-              config.databaseUrl,
-              {
-                size: config.database.poolSize,
-                statementTimeoutMs: config.database.statementTimeoutMs,
-                applicationName: `plinth-${opts.role}-requests`,
-              },
-              poolOf(ds),
-            ),
-        },
-        Lifecycle,
-        Metrics,
-        OneTimeTokenRepository,
-        RequestLogRetentionRepository,
-        RateLimiter,
-        CoreShutdown,
-      ],
-      exports: [
-        PLINTH_CONFIG,
-        DataSource,
-        REDIS,
-        RequestPool,
-        Lifecycle,
-        Metrics,
-        OneTimeTokenRepository,
-        RequestLogRetentionRepository,
-        RateLimiter,
-      ],
-    };
-  }
-}
+          poolOf(ds),
+        ),
+    },
+    Lifecycle,
+    Metrics,
+    OneTimeTokenRepository,
+    RequestLogRetentionRepository,
+    RateLimiter,
+    CoreShutdown,
+  ],
+  exports: [
+    DataSource,
+    REDIS,
+    RequestPool,
+    Lifecycle,
+    Metrics,
+    OneTimeTokenRepository,
+    RequestLogRetentionRepository,
+    RateLimiter,
+  ],
+})
+export class CoreModule {}

@@ -1,5 +1,6 @@
 export * from './config/config.js';
 export * from './config/trust-proxy.js';
+export * from './config/config.module.js';
 export * from './core.module.js';
 export * from './core.tokens.js';
 export * from './database/data-source.js';

@@ -3,4 +3,3 @@ export * from './job-handler.js';
 export * from './jobs-worker.service.js';
 export * from './jobs.module.js';
 export * from './jobs.service.js';
-export { MailSender } from './handlers/mail-sender.js';

@@ -1,4 +1,4 @@
-import { Global, Injectable, Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { EventBus } from '@plinth/core';
 import type { Counts } from './push-messages.repository.js';
 import type { Platform } from './push.types.js';
@@ -24,7 +24,6 @@ export class PushEvents extends EventBus<PushEvent> {
   }
 }
 
-/** Global, so that libs outside push (webhooks) subscribe in both roles. */
-@Global()
+/** Its own module, so that libs outside push (webhooks) subscribe in both roles. */
 @Module({ providers: [PushEvents], exports: [PushEvents] })
 export class PushEventsModule {}

@@ -1,5 +1,7 @@
 import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common';
-import { SettingsService } from '@plinth/core';
+import { CollectionsModule } from '@plinth/collections';
+import { CoreModule, SettingsModule, SettingsService } from '@plinth/core';
+import { JobsModule } from '@plinth/jobs';
 import { ApnsProvider } from './providers/apns.provider.js';
 import { FcmProvider } from './providers/fcm.provider.js';
 import { PushProviders } from './providers/push-providers.js';
@@ -44,7 +46,13 @@ export class PushModule {
   static forRoot(opts: { http: boolean }): DynamicModule {
     return {
       module: PushModule,
-      imports: [PushEventsModule],
+      imports: [
+        CoreModule,
+        SettingsModule,
+        JobsModule,
+        PushEventsModule,
+        ...(opts.http ? [CollectionsModule] : []),
+      ],
       controllers: opts.http ? [PushController] : [],
       providers: [
         PushSetup,

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@plinth/auth';
+import { CollectionsModule } from '@plinth/collections';
+import { CoreModule } from '@plinth/core';
 import { RealtimeAuth } from './realtime-auth.js';
 import { RealtimeController } from './realtime.controller.js';
 import { RealtimeService } from './realtime.service.js';
@@ -9,7 +11,7 @@ import { RealtimeService } from './realtime.service.js';
  * Streams are judged by credentials the auth module's resolver accepts at each delivery.
  */
 @Module({
-  imports: [AuthModule],
+  imports: [CoreModule, CollectionsModule, AuthModule],
   controllers: [RealtimeController],
   providers: [RealtimeService, RealtimeAuth],
   exports: [RealtimeService],

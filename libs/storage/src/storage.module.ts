@@ -1,5 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { CollectionsService, RecordsService } from '@plinth/collections';
+import { AuthModule } from '@plinth/auth';
+import { CollectionsModule, CollectionsService, RecordsService } from '@plinth/collections';
+import { CoreModule, SettingsModule } from '@plinth/core';
 import { FileTokensService } from './file-tokens.service.js';
 import { FilesController, StorageSettingsController } from './files.controller.js';
 import { FilesService } from './files.service.js';
@@ -8,6 +10,7 @@ import { StorageService } from './storage.service.js';
 
 /** File fields: uploads through the records routes, downloads, thumbnails, file tokens, drivers. */
 @Module({
+  imports: [CoreModule, SettingsModule, CollectionsModule, AuthModule],
   controllers: [FilesController, StorageSettingsController],
   providers: [StorageService, RecordFilesService, FilesService, FileTokensService],
   exports: [StorageService, FilesService],

@@ -1,5 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { CollectionsRegistryModule } from '@plinth/collections';
+import { AuthModule } from '@plinth/auth';
+import { CollectionsModule, CollectionsRegistryModule } from '@plinth/collections';
+import { CoreModule } from '@plinth/core';
+import { JobsModule } from '@plinth/jobs';
+import { PushEventsModule } from '@plinth/push';
 import { OutboxKick } from './outbox-kick.js';
 import { OutboxRelayHandler } from './outbox-relay.handler.js';
 import { ScheduleRunHandler } from './schedules/schedule-run.handler.js';
@@ -29,7 +33,13 @@ export class WebhooksModule {
   static forRoot(opts: { http: boolean }): DynamicModule {
     return {
       module: WebhooksModule,
-      imports: [CollectionsRegistryModule],
+      imports: [
+        CoreModule,
+        JobsModule,
+        PushEventsModule,
+        CollectionsRegistryModule,
+        ...(opts.http ? [CollectionsModule, AuthModule] : []),
+      ],
       controllers: opts.http ? [WebhooksController, SchedulesController] : [],
       providers: [
         WebhooksRepository,

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CoreModule } from '@plinth/core';
 import { CollectionsRegistry } from './collections.registry.js';
 import { CollectionsRepository } from './collections.repository.js';
 
@@ -8,6 +9,7 @@ import { CollectionsRepository } from './collections.repository.js';
  * instance through CollectionsModule.
  */
 @Module({
+  imports: [CoreModule],
   providers: [CollectionsRepository, CollectionsRegistry],
   exports: [CollectionsRepository, CollectionsRegistry],
 })

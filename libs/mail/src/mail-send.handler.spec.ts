@@ -2,7 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { loadConfig, type ResolvedConfig, type SettingsService } from '@plinth/core';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { JobPayloads } from '../job-definitions.js';
+import type { JobPayloads } from '@plinth/jobs';
 import { MailSendHandler } from './mail-send.handler.js';
 import { isPermanentSmtpError, MailSender } from './mail-sender.js';
 import { mailDefaults } from './mail-settings.js';

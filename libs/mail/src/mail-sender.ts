@@ -9,7 +9,7 @@ import {
   type ResolvedConfig,
 } from '@plinth/core';
 import { createTransport, type Transporter } from 'nodemailer';
-import type { JobPayloads } from '../job-definitions.js';
+import type { JobPayloads } from '@plinth/jobs';
 import { MAIL_SETTINGS, mailDefaults, mailSettingsSchema, type MailSettings } from './mail-settings.js';
 
 export type OutgoingMail = JobPayloads['mail.send'];

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { JobPayloads } from '../job-definitions.js';
-import { type HandlesJob, JobHandler } from '../job-handler.js';
+import type { JobPayloads } from '@plinth/jobs';
+import { type HandlesJob, JobHandler } from '@plinth/jobs';
 import { isPermanentSmtpError, MailSender } from './mail-sender.js';
 
 /**
