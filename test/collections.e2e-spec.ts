@@ -372,7 +372,8 @@ describe('Collections API: lifecycle with data kept across renames', () => {
       name: 'x"; DROP TABLE y; --',
       colour: 'red',
       fields: [
-        { name: 'id', type: 'text' },
+        // `id` of type text declares PocketBase text ids (docs/decisions/text-ids.md); `created` stays reserved.
+        { name: 'created', type: 'text' },
         { name: 'ok"; DROP TABLE data.users; --', type: 'text' },
         { name: 'good', type: 'nonsense' },
         { name: 'n', type: 'number', pattern: 'x', min: 5, max: 1 },
@@ -582,7 +583,7 @@ describe('Collections API: import and export of the whole schema', () => {
       collections: [
         ...before,
         { name: 'fine', fields: [{ name: 'a', type: 'text' }] },
-        { name: 'Bad Name', fields: [{ name: 'id', type: 'text' }] },
+        { name: 'Bad Name', fields: [{ name: 'created', type: 'text' }] },
       ],
     });
     const body = problem(res, 400, 'VALIDATION_FAILED');

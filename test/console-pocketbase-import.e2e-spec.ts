@@ -27,7 +27,9 @@ describe('console: import from PocketBase', () => {
     work = mkdtempSync(join(tmpdir(), 'plinth-console-pb-'));
     pb = await generatePbData({ dir: join(work, 'pb_data'), users: 2, posts: 5, ids: 'uuid' });
     writeFileSync(join(work, 'pb_backup.zip'), zipDirectory(pb.dir));
-    t = await startIsolatedApp({ env: { PLINTH_AUTH_RATE_PER_IP: '1000', PLINTH_DATA_DIR: join(work, 'plinth') } });
+    t = await startIsolatedApp({
+      env: { PLINTH_AUTH_RATE_PER_IP: '1000', PLINTH_DATA_DIR: join(work, 'plinth') },
+    });
     await t.app.get(AdminsService).create(EMAIL, PASSWORD);
     b = await launchBrowser({ width: 1280, height: 860 });
     page = b.page;
@@ -55,7 +57,9 @@ describe('console: import from PocketBase', () => {
     await report.getByRole('cell', { name: 'posts', exact: true }).waitFor();
     await b.screenshot('pocketbase-import-01-dry-run');
     const admin = await adminToken(t);
-    expect((await api(t, admin)('GET', '/api/collections')).body.items.map((c: { name: string }) => c.name)).toEqual(['users']);
+    expect(
+      (await api(t, admin)('GET', '/api/collections')).body.items.map((c: { name: string }) => c.name),
+    ).toEqual(['users']);
 
     await page.getByTestId('pb-import-confirm').click();
     await report.getByText('What was imported').waitFor();

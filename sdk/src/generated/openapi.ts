@@ -548,6 +548,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/import/pocketbase': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['importPocketBase'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/keys': {
     parameters: {
       query?: never;
@@ -3462,6 +3478,81 @@ export interface operations {
           'application/json': {
             /** @enum {string} */
             status: 'ok';
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  importPocketBase: {
+    parameters: {
+      query?: {
+        /** @description "true": report what would be imported and change nothing. */
+        dryRun?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description multipart/form-data with the PocketBase backup zip as the `file` part. */
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** Format: binary */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The import report (nothing changed when dryRun is true). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            admins: {
+              imported: number;
+              skipped: {
+                email: string;
+                why: string;
+              }[];
+            };
+            collections: {
+              files: number;
+              id: string;
+              name: string;
+              notes: {
+                /** @enum {unknown} */
+                kind: 'mapped' | 'limited' | 'skipped';
+                what: string;
+                why: string;
+              }[];
+              records: number;
+              skipped?: string;
+              /** @enum {unknown} */
+              status: 'imported' | 'planned' | 'skipped';
+              type: string;
+            }[];
+            dryRun: boolean;
+            externalAuths: {
+              imported: number;
+              skipped: number;
+            };
+            notes: {
+              /** @enum {unknown} */
+              kind: 'mapped' | 'limited' | 'skipped';
+              what: string;
+              why: string;
+            }[];
+            settings: {
+              /** @enum {unknown} */
+              kind: 'mapped' | 'limited' | 'skipped';
+              what: string;
+              why: string;
+            }[];
+            source: string;
           };
         };
       };
