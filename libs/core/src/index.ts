@@ -32,6 +32,7 @@ export * from './logging/quiet-nest-logs.js';
 export * from './crypto/secret-box.js';
 export * from './settings/settings.service.js';
 export * from './settings/settings.module.js';
+export * from './settings/settings.repository.js';
 export * from './openapi/api-doc.js';
 export * from './openapi/schemas.js';
 export * from './net/outbound-guard.js';

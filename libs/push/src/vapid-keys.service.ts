@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PLINTH_CONFIG, SecretBox, SettingsService, type ResolvedConfig } from '@plinth/core';
+import {
+  PLINTH_CONFIG,
+  SecretBox,
+  SettingsRepository,
+  SettingsService,
+  type ResolvedConfig,
+} from '@plinth/core';
 import webpush from 'web-push';
-import { DataSource } from 'typeorm';
 import { PUSH_VAPID_SECTION, type PushSettings } from './push-settings.js';
 
 export interface VapidKeys {
@@ -20,7 +25,7 @@ export class VapidKeysService {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly stored: SettingsRepository,
     private readonly settings: SettingsService,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {
@@ -51,17 +56,10 @@ export class VapidKeysService {
 
   private async loadOrCreate(): Promise<{ publicKey: string; privateKey: string }> {
     const fresh = webpush.generateVAPIDKeys();
-    await this.dataSource.query(
-      `INSERT INTO plinth.setting (key, value, updated) VALUES ($1, $2, now()) ON CONFLICT (key) DO NOTHING`,
-      [
-        PUSH_VAPID_SECTION,
-        JSON.stringify({ publicKey: fresh.publicKey, privateKey: this.box.seal(fresh.privateKey) }),
-      ],
-    );
-    const [row] = (await this.dataSource.query('SELECT value FROM plinth.setting WHERE key = $1', [
-      PUSH_VAPID_SECTION,
-    ])) as Array<{ value: { publicKey: string; privateKey: string } }>;
-    const stored = row!.value;
+    const stored = (await this.stored.writeOnce(PUSH_VAPID_SECTION, {
+      publicKey: fresh.publicKey,
+      privateKey: this.box.seal(fresh.privateKey),
+    })) as { publicKey: string; privateKey: string };
     return {
       publicKey: stored.publicKey,
       privateKey: SecretBox.isSealed(stored.privateKey)

@@ -9,6 +9,6 @@ import { SettingsService } from './settings.service.js';
   imports: [CoreModule],
   providers: [SettingsService, SettingsRepository],
   controllers: [SettingsController],
-  exports: [SettingsService],
+  exports: [SettingsService, SettingsRepository],
 })
 export class SettingsModule {}

@@ -22,4 +22,13 @@ export class SettingsRepository {
       [key, JSON.stringify(value)],
     );
   }
+
+  /** Stores `value` unless the section exists, then answers what is stored (the first writer wins). */
+  async writeOnce(key: string, value: Record<string, unknown>): Promise<Record<string, unknown>> {
+    await this.dataSource.query(
+      `INSERT INTO plinth.setting (key, value, updated) VALUES ($1, $2, now()) ON CONFLICT (key) DO NOTHING`,
+      [key, JSON.stringify(value)],
+    );
+    return (await this.read(key))!;
+  }
 }
