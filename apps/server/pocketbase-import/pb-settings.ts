@@ -64,7 +64,7 @@ export function mapSettings(source: { value: Json | null; encrypted: boolean }):
     notes.push({
       kind: 'skipped',
       what: 'backups',
-      why: 'use Plinth backups (npm run plinth -- backup create).',
+      why: 'Plinth has no backup schedule yet: back up its PostgreSQL database and file storage with your own tools.',
     });
   for (const key of ['trustedProxy', 'batch', 'logs', 'superuserIPs'])
     if (key in s)
