@@ -4,12 +4,13 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
- * PocketBase's own test data (issue 19): `../shared/fixtures/pocketbase-testdata` beside the checkout
- * (a worktree sits one level deeper, so its parents are tried too), or PLINTH_PB_FIXTURE.
+ * PocketBase's own test data (issue 19, MIT licence beside it): PLINTH_PB_FIXTURE, else the copy in
+ * `test/fixtures/pocketbase-testdata` (so a clean clone has it), else `../shared/fixtures/...`.
  */
 export function pocketbaseFixtureDir(): string {
   const candidates = [
     process.env.PLINTH_PB_FIXTURE,
+    join(ROOT, 'test/fixtures/pocketbase-testdata'),
     join(ROOT, '../shared/fixtures/pocketbase-testdata'),
     join(ROOT, '../../shared/fixtures/pocketbase-testdata'),
   ].filter((p): p is string => !!p);

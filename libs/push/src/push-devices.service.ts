@@ -2,7 +2,6 @@ import { createECDH } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
-  isTextId,
   isUuid,
   newId,
   PLINTH_CONFIG,
@@ -10,6 +9,7 @@ import {
   type Principal,
   type ResolvedConfig,
 } from '@plinth/core';
+import { CollectionsRegistry } from '@plinth/collections';
 import { PushDevicesRepository, type DeviceInput, type DeviceRow } from './push-devices.repository.js';
 import { TOPIC_PATTERN } from './push.schemas.js';
 import type { Platform } from './push.types.js';
@@ -53,6 +53,7 @@ export function presentDevice(d: DeviceRow & { topics?: string[] }) {
 export class PushDevicesService {
   constructor(
     private readonly repo: PushDevicesRepository,
+    private readonly registry: CollectionsRegistry,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -70,7 +71,7 @@ export class PushDevicesService {
   async list(query: Record<string, unknown>) {
     const problems: Array<{ path: string; code: string; message: string }> = [];
     const user = typeof query.user === 'string' && query.user ? query.user : undefined;
-    if (user && !isUuid(user) && !isTextId(user))
+    if (user && !this.registry.isUserId(user))
       problems.push({ path: 'user', code: 'INVALID_VALUE', message: 'must be a user id' });
     const platform = typeof query.platform === 'string' && query.platform ? query.platform : undefined;
     if (platform && !['fcm', 'apns', 'webpush'].includes(platform)) {

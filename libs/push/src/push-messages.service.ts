@@ -115,7 +115,7 @@ export class PushMessagesService {
     reads: Pick<FilterContext, 'mayRead'> = {},
   ): Promise<SendResult> {
     const t = body.targets;
-    assertTargets(t);
+    this.assertTargets(t);
     if (!hasContent(body.notification) && !(body.data && Object.keys(body.data).length)) {
       throw new AppError('VALIDATION_FAILED', 'A push needs a notification (title or body) or data.', {
         errors: [{ path: 'notification', code: 'REQUIRED', message: 'needs a title or body, or send data' }],
@@ -171,9 +171,27 @@ export class PushMessagesService {
    * What a send to these targets would reach now: active devices per platform, and which providers
    * have their credentials (Web Push's VAPID keys are generated, so it always has).
    */
+  /** Some target, and every target user an id some auth collection could hold (UUID or text id). */
+  private assertTargets(t: PushTargets): void {
+    assertTargets(t);
+    const errors = (t.users ?? []).flatMap((u, i) =>
+      this.registry.isUserId(u)
+        ? []
+        : [
+            {
+              path: `targets.users.${i}`,
+              code: 'INVALID_VALUE',
+              message: 'is not a user id of any auth collection',
+            },
+          ],
+    );
+    if (errors.length)
+      throw new AppError('VALIDATION_FAILED', 'Some target users are not user ids.', { errors });
+  }
+
   async recipients(principal: Principal, targets: PushTargets) {
     this.assertMaySend(principal);
-    assertTargets(targets);
+    this.assertTargets(targets);
     const counts = await this.repo.countTargets(
       this.targetSql(targets, isAdminLike(principal), keyReads(principal), 0),
     );

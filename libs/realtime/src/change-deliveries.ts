@@ -70,7 +70,8 @@ export class ChangeDeliveries {
     if (!candidates.size) return;
     // Every delivery asks whether the credentials still hold (the resolver caches briefly).
     const allowed = await this.auth.recheck([...candidates], this.streams.revoke);
-    const recordId = String(change.record.id).toLowerCase();
+    // UUIDs come from PostgreSQL lower-cased; PocketBase text ids are case-sensitive.
+    const recordId = String(change.record.id);
     const groups = new Map<string, Group>();
     for (const client of allowed) {
       for (const topic of client.topics.values()) {

@@ -11,6 +11,8 @@ export async function checkSubscriptions(
   unique: string[],
   principal: Principal,
   max: number,
+  /** Whether `id` can be a record id of `collection` (UUID or text, as the collection has them). */
+  isRecordId: (collection: string, id: string) => boolean,
 ): Promise<Topic[]> {
   if (unique.length > max) {
     throw new AppError(
@@ -24,7 +26,10 @@ export async function checkSubscriptions(
   const topics: Topic[] = [];
   unique.forEach((raw, i) => {
     try {
-      topics.push(parseTopic(raw));
+      const topic = parseTopic(raw);
+      if (topic.recordId && !isRecordId(topic.collection, topic.recordId))
+        throw new TopicError(`"${topic.recordId.slice(0, 64)}" is not a record id of "${topic.collection}"`);
+      topics.push(topic);
     } catch (err) {
       if (!(err instanceof TopicError)) throw err;
       problems.push({ path: `subscriptions.${i}`, code: 'INVALID_TOPIC', message: err.message });

@@ -19,7 +19,7 @@ import {
   type Principal,
   type ResolvedConfig,
 } from '@plinth/core';
-import { RecordEvents, RecordsService } from '@plinth/collections';
+import { CollectionsRegistry, RecordEvents, RecordsService } from '@plinth/collections';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
@@ -79,6 +79,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly records: RecordsService,
+    private readonly registry: CollectionsRegistry,
     private readonly events: RecordEvents,
     private readonly auth: RealtimeAuth,
     private readonly lifecycle: Lifecycle,
@@ -256,7 +257,14 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     authorization: string | undefined,
   ): Promise<void> {
     const unique = [...new Set(subscriptions)];
-    await checkSubscriptions(this.records, unique, principal, this.limits.maxSubscriptions);
+    await checkSubscriptions(
+      this.records,
+      unique,
+      principal,
+      this.limits.maxSubscriptions,
+      // An unknown collection is answered where the topic is used; here only the id's form is checked.
+      (collection, id) => this.registry.find(collection)?.isId(id) ?? true,
+    );
     const owner = this.auth.identity(principal);
     const result = await this.store.setSubscriptions(clientId, owner, unique);
     if (result === 'missing') {

@@ -24,7 +24,7 @@ export class ExternalIdentitiesRepository {
   async findAccount(c: CompiledCollection, key: IdentityKey): Promise<AccountRow | undefined> {
     const [row] = await this.dataSource.query(
       `SELECT i.id AS identity_id, t.id AS record_id FROM plinth.external_identity i
-       LEFT JOIN ${c.table} AS t ON t."id" = i.record_id
+       LEFT JOIN ${c.table} AS t ON t."id"::text = i.record_id
        WHERE i.collection_id = $1 AND i.provider = $2 AND i.issuer = $3 AND i.provider_user_id = $4`,
       [key.collectionId, key.provider, key.issuer, key.providerUserId],
     );

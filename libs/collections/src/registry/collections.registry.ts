@@ -98,6 +98,12 @@ export class CollectionsRegistry implements OnModuleInit, OnApplicationShutdown 
     return this.byName.get(idOrName) ?? this.byId.get(idOrName);
   }
 
+  /** Whether `value` can be the id of a record of some auth collection (push user ids, device filters). */
+  isUserId(value: unknown): value is string {
+    for (const c of this.byId.values()) if (c.isAuth && c.isId(value)) return true;
+    return false;
+  }
+
   findById(id: string): CompiledCollection | undefined {
     return this.byId.get(id);
   }
