@@ -26,10 +26,7 @@ export async function checkSubscriptions(
   const topics: Topic[] = [];
   unique.forEach((raw, i) => {
     try {
-      const topic = parseTopic(raw);
-      if (topic.recordId && !isRecordId(topic.collection, topic.recordId))
-        throw new TopicError(`"${topic.recordId.slice(0, 64)}" is not a record id of "${topic.collection}"`);
-      topics.push(topic);
+      topics.push(parseTopic(raw, isRecordId));
     } catch (err) {
       if (!(err instanceof TopicError)) throw err;
       problems.push({ path: `subscriptions.${i}`, code: 'INVALID_TOPIC', message: err.message });

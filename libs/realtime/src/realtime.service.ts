@@ -313,7 +313,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     client.topics.clear();
     for (const raw of subscriptions) {
       try {
-        const topic = parseTopic(raw);
+        const topic = parseTopic(raw, () => true);
         client.topics.set(raw, topic);
         let set = this.byCollection.get(topic.collection);
         if (!set) this.byCollection.set(topic.collection, (set = new Set()));

@@ -1,4 +1,4 @@
-import { isTextId, isUuid } from '@plinth/core';
+import { isUuid } from '@plinth/core';
 
 /** One subscription: `posts`, `posts/*` (every record) or `posts/{id}`, with optional options. */
 export interface Topic {
@@ -27,7 +27,11 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
  * Parses a topic. Options come as PocketBase sends them, `posts?options={"query":{"filter":"…",
  * "expand":"…"}}` (URL-encoded JSON; `headers` is ignored), or flat: `posts?filter=…&expand=…`.
  */
-export function parseTopic(raw: string): Topic {
+export function parseTopic(
+  raw: string,
+  /** Whether `id` can be a record id of `collection`: UUIDs unless told (text-id collections). */
+  isRecordId: (collection: string, id: string) => boolean = (_collection, id) => isUuid(id),
+): Topic {
   if (typeof raw !== 'string' || !raw) throw new TopicError('must be a non-empty string');
   if (raw.length > MAX_TOPIC_LENGTH) throw new TopicError(`must be at most ${MAX_TOPIC_LENGTH} characters`);
   if (CONTROL.test(raw)) throw new TopicError('must not contain control characters');
@@ -46,10 +50,9 @@ export function parseTopic(raw: string): Topic {
   if (parts.length === 2 && parts[1] !== '*') {
     const id = parts[1]!;
     const shown = id.slice(0, 64);
-    // A UUID (read lower-cased) or a text id (PocketBase's); which one the collection has is checked later.
-    if (isUuid(id)) recordId = id.toLowerCase();
-    else if (isTextId(id)) recordId = id;
-    else throw new TopicError(`"${shown}" is not a record id`);
+    // A UUID (read lower-cased) or a text id (PocketBase's, case-sensitive), as the collection has them.
+    if (!isRecordId(parts[0]!, id)) throw new TopicError(`"${shown}" is not a record id of "${parts[0]}"`);
+    recordId = isUuid(id) ? id.toLowerCase() : id;
   }
   let filter: string | undefined;
   let expand: string | undefined;
