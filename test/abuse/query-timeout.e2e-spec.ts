@@ -74,7 +74,9 @@ describe('abuse: unbounded queries', () => {
       expect(problem.detail).toMatch(/filter/);
     }
     expect(run.result.signIn.status).toBe(200);
-    expect(run.result.signInMs).toBeLessThan(RESPONSIVE_MS);
+    // Not queued behind the slow filters: it answers before they do (a bound relative to the attack,
+    // since another test file loading the same 2 cores stretches both).
+    expect(run.result.signInMs + 200).toBeLessThan(run.result.ms);
     // Each query stops after 1 s; twenty queries (items + count) share half of the pool.
     expect(run.result.ms).toBeLessThan(15_000);
     expect(run.health).toEqual({ status: 200, ms: expect.any(Number) });
