@@ -1,17 +1,9 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { AdminsCliModule, AdminsService } from '@plinth/auth';
-import {
-  AppError,
-  ConfigError,
-  configFromEnvironment,
-  ConfigModule,
-  createLogger,
-  prepareRuntime,
-  type ResolvedConfig,
-} from '@plinth/core';
+import { AppError, ConfigModule, type ResolvedConfig } from '@plinth/core';
 import { createInterface } from 'node:readline';
+import { withCliContext } from './cli-context.js';
 import { IMPORT_USAGE, runImportCommand } from './pocketbase-import/import-cli.js';
 
 const USAGE = `Usage: npm run plinth -- <command>
@@ -72,36 +64,25 @@ async function main(): Promise<number> {
     process.stderr.write('The password must be at least 10 characters long.\n');
     return 2;
   }
-  let config;
-  try {
-    config = configFromEnvironment();
-  } catch (err) {
-    process.stderr.write((err instanceof ConfigError ? err.message : String(err)) + '\n');
-    return 1;
-  }
-  const logger = createLogger({ log: { ...config.log, level: 'warn' } });
-  const runtime = await prepareRuntime(config, logger, 'cli');
-  const app = await NestFactory.createApplicationContext(cliModule(runtime.config), { logger: ['error'] });
-  try {
-    const admins = app.get(AdminsService);
-    if (action === 'create') {
-      const admin = await admins.create(email, password);
-      process.stdout.write(`Created admin ${admin.email} (id ${admin.id}).\n`);
-    } else if (action === 'reset-password') {
-      const admin = await admins.resetPassword(email, password);
-      process.stdout.write(`Set a new password for admin ${admin.email}; every session of it has ended.\n`);
-    } else {
-      const admin = await admins.deleteByEmail(email);
-      process.stdout.write(`Deleted admin ${admin.email} (id ${admin.id}); its sessions have ended.\n`);
+  return withCliContext(cliModule, async (app) => {
+    try {
+      const admins = app.get(AdminsService);
+      if (action === 'create') {
+        const admin = await admins.create(email, password);
+        process.stdout.write(`Created admin ${admin.email} (id ${admin.id}).\n`);
+      } else if (action === 'reset-password') {
+        const admin = await admins.resetPassword(email, password);
+        process.stdout.write(`Set a new password for admin ${admin.email}; every session of it has ended.\n`);
+      } else {
+        const admin = await admins.deleteByEmail(email);
+        process.stdout.write(`Deleted admin ${admin.email} (id ${admin.id}); its sessions have ended.\n`);
+      }
+      return 0;
+    } catch (err) {
+      process.stderr.write((err instanceof AppError ? err.detail : String(err)) + '\n');
+      return 1;
     }
-    return 0;
-  } catch (err) {
-    process.stderr.write((err instanceof AppError ? err.detail : String(err)) + '\n');
-    return 1;
-  } finally {
-    await app.close();
-    await runtime.stop();
-  }
+  });
 }
 
 main().then(

@@ -1,18 +1,9 @@
 import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { AuthModule } from '@plinth/auth';
 import { CollectionsModule } from '@plinth/collections';
-import {
-  AppError,
-  ConfigError,
-  configFromEnvironment,
-  ConfigModule,
-  createLogger,
-  prepareRuntime,
-  SettingsModule,
-  type ResolvedConfig,
-} from '@plinth/core';
+import { AppError, ConfigModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
+import { withCliContext } from '../cli-context.js';
 import { formatReport } from './pb-report.js';
 import { PocketBaseImportModule } from './pocketbase-import.module.js';
 import { PocketBaseImportService } from './pocketbase-import.service.js';
@@ -49,26 +40,17 @@ export async function runImportCommand(args: string[]): Promise<number> {
     );
     return 2;
   }
-  let config;
-  try {
-    config = configFromEnvironment();
-  } catch (err) {
-    process.stderr.write((err instanceof ConfigError ? err.message : String(err)) + '\n');
-    return 1;
-  }
-  const logger = createLogger({ log: { ...config.log, level: 'warn' } });
-  const runtime = await prepareRuntime(config, logger, 'cli');
-  const app = await NestFactory.createApplicationContext(importModule(runtime.config), { logger: ['error'] });
-  try {
-    const report = await app.get(PocketBaseImportService).run(source, { dryRun: flags.has('--dry-run') });
-    process.stdout.write(flags.has('--json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
-    return 0;
-  } catch (err) {
-    const message = err instanceof AppError ? err.detail : (err as Error).message;
-    process.stderr.write(`The PocketBase import failed: ${message}\n`);
-    return 1;
-  } finally {
-    await app.close();
-    await runtime.stop();
-  }
+  return withCliContext(importModule, async (app) => {
+    try {
+      const report = await app.get(PocketBaseImportService).run(source, { dryRun: flags.has('--dry-run') });
+      process.stdout.write(
+        flags.has('--json') ? JSON.stringify(report, null, 2) + '\n' : formatReport(report),
+      );
+      return 0;
+    } catch (err) {
+      const message = err instanceof AppError ? err.detail : (err as Error).message;
+      process.stderr.write(`The PocketBase import failed: ${message}\n`);
+      return 1;
+    }
+  });
 }
