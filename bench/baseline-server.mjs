@@ -93,7 +93,8 @@ function present(c, row) {
     body: row.body,
     views: row.views,
     published: row.published,
-    author: row.author,
+    // An empty relation reads as PocketBase's zero value "", as Plinth answers it (DESIGN §10).
+    author: row.author ?? '',
   };
   if (TABLES[c].owner) r.owner = row.owner;
   return r;
