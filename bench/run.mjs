@@ -64,6 +64,12 @@ if (process.argv.includes('--push')) {
   process.exit(await runPushBench(process.argv.slice(2).filter((a) => a !== '--push')));
 }
 
+// `npm run bench -- --hooks [...]`: the cost of blocking hooks on creates (bench/blocking-hooks.mjs).
+if (process.argv.includes('--hooks')) {
+  const { runHooksBench } = await import('./blocking-hooks.mjs');
+  process.exit(await runHooksBench(process.argv.slice(2).filter((a) => a !== '--hooks')));
+}
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 
@@ -87,6 +93,7 @@ const USAGE = `Usage: npm run bench -- [options]
   --files             run the file-upload memory bench instead (bench/files-upload.mjs; --files --help)
   --realtime          run the realtime bench instead: SSE clients, memory per connection (--realtime --help)
   --push              run the push bench instead: Web Push deliveries per second, no loss (--push --help)
+  --hooks             run the blocking hooks bench instead: a create's cost with and without hooks (--hooks --help)
 `;
 
 const { values: o } = parseArgs({

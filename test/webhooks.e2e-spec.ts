@@ -250,4 +250,18 @@ describe('webhooks: outbound safety', () => {
     expect(res.body.errors[0].path).toBe('url');
     expect(res.body.errors[0].message).toContain('PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS');
   });
+
+  it('refuses the same private endpoints for blocking hooks', async () => {
+    const admin = api(t, await adminToken(t));
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:8080/x',
+      'http://127.0.0.1/x',
+    ]) {
+      const res = await admin('POST', '/api/hooks', { url, events: ['users.create'] });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['url']);
+      expect(res.body.errors[0].message).toContain('PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS');
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { CollectionsService, KeysService, SettingsService } from './services/adm
 import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
 import { WebhooksService } from './services/webhooks.js';
+import { HooksService } from './services/hooks.js';
 import { LogsService } from './services/logs.js';
 import { SchedulesService } from './services/schedules.js';
 import { RecordService } from './services/record-service.js';
@@ -81,6 +82,8 @@ export class PlinthClient<S = DefaultSchema> {
   readonly push: PushService;
   /** Admin: webhooks and their delivery log. */
   readonly webhooks: WebhooksService;
+  /** Admin: blocking hooks, asked before writes commit. */
+  readonly hooks: HooksService;
   /** Admin: request logs. */
   readonly logs: LogsService;
   /** Admin: schedules (cron ticks to a signed URL or a built-in job) and their run log. */
@@ -110,6 +113,7 @@ export class PlinthClient<S = DefaultSchema> {
     this.files = new FilesService(this as PlinthClient<unknown>);
     this.push = new PushService(this as PlinthClient<unknown>);
     this.webhooks = new WebhooksService(this as PlinthClient<unknown>);
+    this.hooks = new HooksService(this as PlinthClient<unknown>);
     this.logs = new LogsService(this as PlinthClient<unknown>);
     this.schedules = new SchedulesService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({

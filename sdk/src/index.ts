@@ -21,6 +21,8 @@ export type {
   WebhookInput,
   WebhookModel,
 } from './services/webhooks.js';
+export { HooksService } from './services/hooks.js';
+export type { HookInput, HookModel, NewHook } from './services/hooks.js';
 export { LogsService } from './services/logs.js';
 export type { LogEntry, LogList, LogListQuery } from './services/logs.js';
 export { SchedulesService } from './services/schedules.js';

@@ -14,6 +14,7 @@ import { RecordsPage } from './pages/records';
 import { SettingsPage } from './pages/settings';
 import { PocketBaseImportPage } from './pages/pocketbase-import';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
+import { HooksPage } from './pages/hooks/hooks-page';
 import { LogsPage } from './pages/logs/logs-page';
 import { href, navigate, useRoute } from './router';
 
@@ -76,6 +77,9 @@ export function App() {
   } else if (first === 'webhooks') {
     page = <WebhooksPage />;
     active = '/webhooks';
+  } else if (first === 'hooks') {
+    page = <HooksPage />;
+    active = '/hooks';
   } else if (first === 'logs') {
     page = <LogsPage />;
     active = '/logs';

@@ -2,6 +2,7 @@ import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { CoreModule } from '@plinth/core';
 import { AuthRecordLoader } from './records/auth-record.loader.js';
 import { BatchService } from './records/batch.service.js';
+import { BeforeWrite } from './records/before-write.js';
 import { ChangeOutbox } from './records/change-outbox.js';
 import { RecordEvents } from './records/record-events.js';
 import { ExportController } from './records/export/export.controller.js';
@@ -44,6 +45,7 @@ import { ViewSync } from './views/view-sync.js';
     BatchService,
     RecordEvents,
     ChangeOutbox,
+    BeforeWrite,
     AuthRecordLoader,
     WriteLimits,
     ViewSync,
@@ -56,6 +58,7 @@ import { ViewSync } from './views/view-sync.js';
     RecordsService,
     RecordEvents,
     ChangeOutbox,
+    BeforeWrite,
     AuthRecordLoader,
     SchemaParts,
   ],

@@ -17,5 +17,6 @@ export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './validation/record-sc
 export { csvLine, parseCsv } from './records/export/csv.js';
 export { RecordExporter } from './records/export/record-exporter.js';
 export * from './records/change-outbox.js';
+export * from './records/before-write.js';
 export { CollectionsRegistryModule } from './registry/collections-registry.module.js';
 export * from './registry/schema-parts.js';

@@ -6,7 +6,7 @@ import { signedHeaders } from './webhook-signing.js';
 export interface PostOutcome {
   ok: boolean;
   status: number | null;
-  /** The first KiB of the answer. */
+  /** The first KiB of the answer (or `keep` characters). */
   response: string;
   error: string | null;
   retryAfterMs?: number;
@@ -24,7 +24,14 @@ export async function postSigned(
   body: string,
   id: string,
   secrets: string[],
-  opts: { timeoutMs: number; allowPrivate: boolean; lookup?: LookupFunction; userAgent: string },
+  opts: {
+    timeoutMs: number;
+    allowPrivate: boolean;
+    lookup?: LookupFunction;
+    userAgent: string;
+    /** Characters of the answer kept in `response` (default 1024, the log's). */
+    keep?: number;
+  },
 ): Promise<PostOutcome> {
   try {
     if (!opts.allowPrivate) assertPublicUrl(url);
@@ -39,7 +46,7 @@ export async function postSigned(
       timeoutMs: opts.timeoutMs,
       lookup: opts.lookup,
     });
-    const response = res.body.slice(0, 1024);
+    const response = res.body.slice(0, opts.keep ?? 1024);
     if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, response, error: null };
     const error =
       res.status >= 300 && res.status < 400

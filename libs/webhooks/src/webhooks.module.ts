@@ -4,6 +4,10 @@ import { CollectionsModule, CollectionsRegistryModule } from '@plinth/collection
 import { CoreModule } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
 import { PushEventsModule } from '@plinth/push';
+import { HookGate } from './hooks/hook-gate.js';
+import { HooksController } from './hooks/hooks.controller.js';
+import { HooksRepository } from './hooks/hooks.repository.js';
+import { HooksService } from './hooks/hooks.service.js';
 import { OutboxKick } from './outbox-kick.js';
 import { OutboxRelayHandler } from './outbox-relay.handler.js';
 import { ScheduleRunHandler } from './schedules/schedule-run.handler.js';
@@ -26,7 +30,7 @@ import { WebhooksSchemaParts } from './webhooks-schema-parts.js';
  * Webhooks. Both roles get the relay, delivery and sweep handlers (the jobs lib finds them when the
  * process consumes queues) and the emitter with push outcomes as events; `http: true` (the server)
  * adds the admin API and the dispatcher that puts record changes and account events the webhooks
- * want into the transactional outbox.
+ * want into the transactional outbox, and the blocking hooks that judge its record writes.
  */
 @Module({})
 export class WebhooksModule {
@@ -40,7 +44,7 @@ export class WebhooksModule {
         CollectionsRegistryModule,
         ...(opts.http ? [CollectionsModule, AuthModule] : []),
       ],
-      controllers: opts.http ? [WebhooksController, SchedulesController] : [],
+      controllers: opts.http ? [WebhooksController, SchedulesController, HooksController] : [],
       providers: [
         WebhooksRepository,
         WebhookDeliveryHandler,
@@ -55,6 +59,8 @@ export class WebhooksModule {
         ScheduleRunHandler,
         ...(opts.http ? [WebhookDispatcher, WebhooksService] : []),
         ...(opts.http ? [SchedulesService, WebhooksSchemaParts] : []),
+        // Blocking hooks judge the writes of the process that serves the API.
+        ...(opts.http ? [HooksRepository, HookGate, HooksService] : []),
       ],
     };
   }

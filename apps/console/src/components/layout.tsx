@@ -8,6 +8,7 @@ const NAV = [
   { path: '/push', label: 'Push' },
   { path: '/keys', label: 'API keys' },
   { path: '/webhooks', label: 'Webhooks' },
+  { path: '/hooks', label: 'Hooks' },
   { path: '/schedules', label: 'Schedules' },
   { path: '/logs', label: 'Logs' },
   { path: '/settings', label: 'Settings' },

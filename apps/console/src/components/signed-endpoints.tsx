@@ -11,7 +11,7 @@ export interface EndpointPageActions<T> {
 }
 
 /**
- * The list page of signed endpoints (webhooks, schedules): each card with its log, Edit, Enable or
+ * The list page of signed endpoints (webhooks, hooks, schedules): each card with its log, Edit, Enable or
  * Disable and Delete; the page adds the card's body, its own buttons, its form and its log dialog.
  */
 export function EndpointListPage<T extends { id: string; enabled: boolean }>(props: {
@@ -26,7 +26,8 @@ export function EndpointListPage<T extends { id: string; enabled: boolean }>(pro
   emptyTitle: string;
   emptyText: string;
   testId: string;
-  logLabel: string;
+  /** The log button's label; without a `log`, no log button. */
+  logLabel?: string;
   deleteNote: string;
   label: (item: T) => string;
   body: (item: T) => ReactNode;
@@ -34,7 +35,7 @@ export function EndpointListPage<T extends { id: string; enabled: boolean }>(pro
   leading?: (item: T, page: EndpointPageActions<T>) => ReactNode;
   trailing?: (item: T, page: EndpointPageActions<T>) => ReactNode;
   form: (editing: T | undefined, close: () => Promise<void>, page: EndpointPageActions<T>) => ReactNode;
-  log: (item: T, close: () => void) => ReactNode;
+  log?: (item: T, close: () => void) => ReactNode;
 }) {
   const { api } = props;
   const [items, setItems] = useState<T[] | null>(null);
@@ -93,9 +94,11 @@ export function EndpointListPage<T extends { id: string; enabled: boolean }>(pro
             <li key={item.id} className="card">
               {props.body(item)}
               <div className="row-wrap">
-                <Button small onClick={() => setLog(item)}>
-                  {props.logLabel}
-                </Button>
+                {props.log ? (
+                  <Button small onClick={() => setLog(item)}>
+                    {props.logLabel}
+                  </Button>
+                ) : null}
                 {props.leading?.(item, page)}
                 <Button small onClick={() => setForm({ editing: item })}>
                   Edit
@@ -123,7 +126,7 @@ export function EndpointListPage<T extends { id: string; enabled: boolean }>(pro
         what="secret"
         onClose={() => setSecret(null)}
       />
-      {log ? props.log(log, () => setLog(null)) : null}
+      {log && props.log ? props.log(log, () => setLog(null)) : null}
       <ConfirmDialog
         open={!!deleting}
         title={`Delete the ${props.noun} ${deleting ? props.label(deleting) : ''}?`}

@@ -174,16 +174,17 @@ export const collectionPageSchema = pageSchema(collectionSchema);
 const partItems = (what: string) => ({
   type: 'array',
   items: { type: 'object', additionalProperties: true },
-  description: `${what}, without secrets (a webhook or schedule made by an import gets a new secret: rotate it to see it).`,
+  description: `${what}, without secrets (a webhook, hook or schedule made by an import gets a new secret: rotate it to see it).`,
 });
 
 export const exportSchema = objectSchema(
   {
     collections: { type: 'array', items: collectionSchema },
     webhooks: partItems('Webhooks'),
+    hooks: partItems('Blocking hooks'),
     schedules: partItems('Schedules'),
   },
-  { optional: ['webhooks', 'schedules'] },
+  { optional: ['webhooks', 'hooks', 'schedules'] },
 );
 
 const partChanges = {
@@ -256,7 +257,8 @@ export const importResultSchema = objectSchema(
       ),
     },
     webhooks: { ...partChanges, description: 'What the import did (or would do) to webhooks.' },
+    hooks: { ...partChanges, description: 'What the import did (or would do) to blocking hooks.' },
     schedules: { ...partChanges, description: 'What the import did (or would do) to schedules.' },
   },
-  { optional: ['webhooks', 'schedules'] },
+  { optional: ['webhooks', 'hooks', 'schedules'] },
 );

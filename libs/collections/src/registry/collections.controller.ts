@@ -31,6 +31,12 @@ export const importSchema = {
       items: { type: 'object' },
       description: 'Webhooks as exported (matched by id); absent: webhooks are left as they are.',
     },
+    hooks: {
+      type: 'array',
+      maxItems: 500,
+      items: { type: 'object' },
+      description: 'Blocking hooks as exported (matched by id); absent: hooks are left as they are.',
+    },
     schedules: {
       type: 'array',
       maxItems: 500,
@@ -69,7 +75,7 @@ export class CollectionsController {
     };
   }
 
-  /** The whole schema (collections, webhooks and schedules without secrets), for `PUT /api/collections/import` elsewhere. */
+  /** The whole schema (collections, webhooks, hooks and schedules without secrets), for `PUT /api/collections/import` elsewhere. */
   @Get('export')
   @ApiAnswer(exportSchema)
   exportCollections() {

@@ -91,6 +91,9 @@ export const ERROR_STATUS = {
   // webhooks (libs/webhooks)
   WEBHOOK_NOT_FOUND: 404,
   WEBHOOK_DELIVERY_NOT_FOUND: 404,
+  // blocking hooks (libs/webhooks/src/hooks)
+  HOOK_NOT_FOUND: 404,
+  HOOK_REFUSED: 400,
   // request logs (libs/logs)
   LOG_NOT_FOUND: 404,
   // schedules (libs/webhooks/src/schedules)

@@ -22,6 +22,9 @@ export interface Problem {
 const DOCS_BASE = 'https://plinth.dev/errors/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
+
 /** The one problem+json builder (RFC 9457 plus PocketBase's `message` and `data`). */
 export function makeProblem(
   code: string,
@@ -39,7 +42,8 @@ export function makeProblem(
     ...extra,
     requestId,
     message: detail,
-    data: pocketBaseData(extra.errors as FieldProblem[] | undefined),
+    // PocketBase's field errors; or what a refusing blocking hook answered as its `data`.
+    data: isObject(extra.data) ? extra.data : pocketBaseData(extra.errors as FieldProblem[] | undefined),
   };
 }
 

@@ -5,6 +5,8 @@ import type { RecordFieldError } from '../../validation/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { ColumnCast, CompiledCollection } from '../../registry/compiled-collection.js';
 import { takeAdminVerified } from '../admin-auth-fields.js';
+import { BeforeWrite, patched } from '../before-write.js';
+import { actorOf } from '../record-events.js';
 import type { Queryable } from '../pg.js';
 import { presentFor } from '../present-record.js';
 import { type BatchScope, type FormPart, RecordFilesPort, type Uploads } from '../record-ports.js';
@@ -28,34 +30,34 @@ export class RecordCreator {
     private readonly rules: RecordRules,
     private readonly steps: WriteSteps,
     private readonly files: RecordFilesPort,
+    private readonly hooks: BeforeWrite,
   ) {}
 
+  /**
+   * `hooked`: the blocking hooks were asked already (about a record with this id), so the body
+   * (patched by them) is judged again by validation and the rules, and the hooks not asked twice.
+   */
   async create(
     collection: string,
     body: unknown,
     principal: Principal,
     batch?: BatchScope,
     form?: Uploads,
+    hooked?: { id: string },
   ): Promise<Row> {
     const c = this.registry.get(collection);
-    const caller = this.rules.caller(c, principal, 'create');
-    // `verified` is for admins, and for callers whom the manageRule grants the new record (judged below).
-    const asksVerified = c.isAuth && !caller.bypass && hasOwnKey(body, 'verified');
-    const verified = takeAdminVerified(c, body, caller.bypass || asksVerified);
-    const result = c.validators.create(verified.body);
-    if (!result.ok) {
-      // Invalid anyway: answered as for anyone else, `verified` then being an unknown field too.
-      const asIs = asksVerified ? c.validators.create(body) : result;
-      throw invalid(asIs.ok ? result.errors : asIs.errors, `The record for "${c.def.name}" is invalid`);
+    if (!hooked && this.hooks.wants(c, 'create')) {
+      const asked = await this.askHooks(c, body, principal, batch, form);
+      return this.create(collection, patched(body, asked.patch), principal, batch, form, { id: asked.id });
     }
-    const value = result.value;
-    const idProblem = newIdProblemOf(c, value.id);
-    if (idProblem) throw invalid([idProblem], `The record for "${c.def.name}" is invalid`);
-    const files = fileProblems(c, value, undefined, new Set(form?.uploaded)).problems;
-    if (files.length) throw invalid(files, `The record for "${c.def.name}" is invalid`);
-    const values = await this.values(c, value, body, batch);
-    if (verified.verified !== undefined && caller.bypass)
-      values.set('verified', { value: verified.verified, cast: 'boolean' });
+    const { caller, asksVerified, verified, value, values } = await this.prepare(
+      c,
+      body,
+      principal,
+      batch,
+      form,
+      hooked?.id,
+    );
     const rule = this.rules.condition(c, 'create', caller, body);
     let judged = !rule;
     if (asksVerified || (rule && form?.uploaded.length)) {
@@ -88,6 +90,73 @@ export class RecordCreator {
   }
 
   /**
+   * The record this create would store, validated and judged by the create rule (before the hooks
+   * hear of it, outside any transaction but a batch's); then the blocking hooks' verdict on it.
+   */
+  private async askHooks(
+    c: CompiledCollection,
+    body: unknown,
+    principal: Principal,
+    batch: BatchScope | undefined,
+    form: Uploads | undefined,
+  ): Promise<{ id: string; patch?: Record<string, unknown> }> {
+    const { caller, asksVerified, values } = await this.prepare(
+      c,
+      body,
+      principal,
+      batch,
+      form,
+      undefined,
+      true,
+    );
+    if (asksVerified || this.rules.condition(c, 'create', caller, body)) {
+      await this.judgeFirst(c, values, caller, body, batch, asksVerified);
+    }
+    const row = Object.fromEntries([...values].map(([k, v]) => [k, v.value]));
+    delete row.password_hash;
+    delete row.token_key;
+    const id = String(row.id);
+    const { patch } = await this.hooks.judge({
+      collection: c,
+      action: 'create',
+      row,
+      actor: actorOf(principal),
+    });
+    return { id, patch };
+  }
+
+  /** The body checked and turned into the new record's columns (`preview`: no password hashed). */
+  private async prepare(
+    c: CompiledCollection,
+    body: unknown,
+    principal: Principal,
+    batch: BatchScope | undefined,
+    form: Uploads | undefined,
+    id?: string,
+    preview = false,
+  ) {
+    const caller = this.rules.caller(c, principal, 'create');
+    // `verified` is for admins, and for callers whom the manageRule grants the new record (judged below).
+    const asksVerified = c.isAuth && !caller.bypass && hasOwnKey(body, 'verified');
+    const verified = takeAdminVerified(c, body, caller.bypass || asksVerified);
+    const result = c.validators.create(verified.body);
+    if (!result.ok) {
+      // Invalid anyway: answered as for anyone else, `verified` then being an unknown field too.
+      const asIs = asksVerified ? c.validators.create(body) : result;
+      throw invalid(asIs.ok ? result.errors : asIs.errors, `The record for "${c.def.name}" is invalid`);
+    }
+    const value = result.value;
+    const idProblem = newIdProblemOf(c, value.id);
+    if (idProblem) throw invalid([idProblem], `The record for "${c.def.name}" is invalid`);
+    const files = fileProblems(c, value, undefined, new Set(form?.uploaded)).problems;
+    if (files.length) throw invalid(files, `The record for "${c.def.name}" is invalid`);
+    const values = await this.values(c, value, body, batch, id, preview);
+    if (verified.verified !== undefined && caller.bypass)
+      values.set('verified', { value: verified.verified, cast: 'boolean' });
+    return { caller, asksVerified, verified, value, values };
+  }
+
+  /**
    * Create from multipart/form-data. With a rule to judge, the uploads are held out of storage until
    * it allowed the record; if anything fails, they are deleted again.
    */
@@ -114,8 +183,10 @@ export class RecordCreator {
     value: Record<string, unknown>,
     body: unknown,
     batch: BatchScope | undefined,
+    presetId?: string,
+    preview = false,
   ): Promise<Values> {
-    const id = typeof value.id === 'string' ? value.id : c.newRecordId()!;
+    const id = typeof value.id === 'string' ? value.id : (presetId ?? c.newRecordId()!);
     const values: Values = new Map([['id', { value: id, cast: c.idType }]]);
     for (const col of c.fieldColumns) {
       if (col.name in value) values.set(col.name, { value: value[col.name], cast: col.cast });
@@ -124,7 +195,7 @@ export class RecordCreator {
       values.set('email', { value: value.email, cast: 'text' });
       values.set('emailVisibility', { value: value.emailVisibility ?? false, cast: 'boolean' });
       values.set('password_hash', {
-        value: await passwordHash(batch, body, String(value.password)),
+        value: preview ? '' : await passwordHash(batch, body, String(value.password)),
         cast: 'text',
       });
       values.set('token_key', { value: newTokenKey(), cast: 'text' });

@@ -3,8 +3,9 @@ import { AppError, type Principal } from '@plinth/core';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import { isMultiple } from '../../schema/collection.types.js';
+import { BeforeWrite } from '../before-write.js';
 import type { Queryable } from '../pg.js';
-import type { RecordChange } from '../record-events.js';
+import { actorOf, type RecordChange } from '../record-events.js';
 import { type BatchScope, RecordFilesPort } from '../record-ports.js';
 import type { Row } from '../record-sql.js';
 import { RecordsRepository } from '../records.repository.js';
@@ -21,11 +22,20 @@ export class RecordDeleter {
     private readonly rules: RecordRules,
     private readonly steps: WriteSteps,
     private readonly files: RecordFilesPort,
+    private readonly hooks: BeforeWrite,
   ) {}
 
   async delete(collection: string, id: string, principal: Principal, batch?: BatchScope): Promise<void> {
     const c = this.registry.get(collection);
     const caller = this.rules.caller(c, principal, 'delete');
+    if (this.hooks.wants(c, 'delete')) {
+      // Judged by the rules, then by the blocking hooks, before the delete's transaction (whose rules judge again).
+      const db = batch?.client ?? this.records.pool;
+      const current = await this.rules.visible(db, c, id, caller);
+      await this.rules.mayChange(db, c, id, 'delete', caller);
+      // A patch means nothing to a delete: only the verdict counts.
+      await this.hooks.judge({ collection: c, action: 'delete', row: current, actor: actorOf(principal) });
+    }
     const changes: RecordChange[] = [];
     await this.steps.write(batch, async (db) => {
       const current = await this.rules.visible(db, c, id, caller, { forUpdate: true });

@@ -4,7 +4,10 @@ import { TRUE } from '../../filter/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import { takeAdminVerified } from '../admin-auth-fields.js';
+import { BeforeWrite, patched } from '../before-write.js';
 import { touchesManagedFields } from '../manage-access.js';
+import type { Queryable } from '../pg.js';
+import { actorOf } from '../record-events.js';
 import { presentFor } from '../present-record.js';
 import { type BatchScope, type FormPart, RecordFilesPort, type Uploads } from '../record-ports.js';
 import type { ColumnValues, Row } from '../record-sql.js';
@@ -26,8 +29,10 @@ export class RecordUpdater {
     private readonly rules: RecordRules,
     private readonly steps: WriteSteps,
     private readonly files: RecordFilesPort,
+    private readonly hooks: BeforeWrite,
   ) {}
 
+  /** `hooked`: the blocking hooks were asked already; the (patched) body is judged again here. */
   async update(
     collection: string,
     id: string,
@@ -35,10 +40,27 @@ export class RecordUpdater {
     principal: Principal,
     batch?: BatchScope,
     form?: Uploads,
+    hooked = false,
   ): Promise<Row> {
     const c = this.registry.get(collection);
     const caller = this.rules.caller(c, principal, 'update');
     const uploads = new Set(form?.uploaded);
+    if (!hooked && this.hooks.wants(c, 'update')) {
+      const db = batch?.client ?? this.records.pool;
+      const { row, current } = await this.changed(db, c, id, body, caller, uploads, batch, true);
+      delete row.password_hash;
+      delete row.token_key;
+      delete current.password_hash;
+      delete current.token_key;
+      const { patch } = await this.hooks.judge({
+        collection: c,
+        action: 'update',
+        row,
+        previous: current,
+        actor: actorOf(principal),
+      });
+      return this.update(collection, id, patched(body, patch), principal, batch, form, true);
+    }
     // With a webhook on these updates, the full path writes the event in the update's transaction.
     if (!batch && uploads.size === 0 && !this.steps.wantsEvents(c, 'update')) {
       const direct = await this.updateDirectly(c, id, body, caller);
@@ -52,25 +74,8 @@ export class RecordUpdater {
     }
     let replacedFiles: string[] = [];
     const { row, updatedChange } = await this.steps.write(batch, async (db) => {
-      const current = await this.rules.visible(db, c, id, caller, { forUpdate: true, withSecrets: true });
-      await this.rules.mayChange(db, c, id, 'update', caller, body);
-      // Admins, and callers the collection's manageRule grants this record, set password, verified, email freely.
-      const manages =
-        caller.bypass ||
-        (touchesManagedFields(c, body) && (await this.rules.manages(db, c, id, caller, body)));
-      const verified = takeAdminVerified(c, body, manages);
-      const result = c.validators.update(withoutReadOnlyKeys(verified.body), { isAdmin: manages });
-      if (!result.ok) throw invalid(result.errors, `The changes to the "${c.def.name}" record are invalid`);
-      const { values, problems } = await updateValues(c, current, result.value, {
-        manages,
-        verified: verified.verified,
-        hash: (password) => passwordHash(batch, body, password),
-      });
-      const next = Object.fromEntries([...values].map(([k, v]) => [k, v.value]));
-      const files = fileProblems(c, next, current, uploads);
-      problems.push(...files.problems);
-      replacedFiles = files.removed;
-      if (problems.length) throw invalid(problems, `The changes to the "${c.def.name}" record are invalid`);
+      const { current, values, next, removed } = await this.changed(db, c, id, body, caller, uploads, batch);
+      replacedFiles = removed;
       await this.steps.checkRelations(db, c, next);
       // The rules allowed the change: only now do its uploads reach the storage.
       await form?.store();
@@ -88,6 +93,41 @@ export class RecordUpdater {
       await this.steps.afterCommit(batch, () => files.remove(c.def.id, recordId, replacedFiles));
     }
     return presentFor(c, row, caller);
+  }
+
+  /**
+   * The rules judged and the body validated against the stored record (locked unless `preview`):
+   * the columns the update sets and the record as it would be stored (`row`). A preview (for the
+   * blocking hooks, before the write's transaction) reads without a lock and hashes no password.
+   */
+  private async changed(
+    db: Queryable,
+    c: CompiledCollection,
+    id: string,
+    body: unknown,
+    caller: Caller,
+    uploads: Set<string>,
+    batch: BatchScope | undefined,
+    preview = false,
+  ) {
+    const current = await this.rules.visible(db, c, id, caller, { forUpdate: !preview, withSecrets: true });
+    await this.rules.mayChange(db, c, id, 'update', caller, body);
+    // Admins, and callers the collection's manageRule grants this record, set password, verified, email freely.
+    const manages =
+      caller.bypass || (touchesManagedFields(c, body) && (await this.rules.manages(db, c, id, caller, body)));
+    const verified = takeAdminVerified(c, body, manages);
+    const result = c.validators.update(withoutReadOnlyKeys(verified.body), { isAdmin: manages });
+    if (!result.ok) throw invalid(result.errors, `The changes to the "${c.def.name}" record are invalid`);
+    const { values, problems } = await updateValues(c, current, result.value, {
+      manages,
+      verified: verified.verified,
+      hash: (password) => (preview ? Promise.resolve('') : passwordHash(batch, body, password)),
+    });
+    const next = Object.fromEntries([...values].map(([k, v]) => [k, v.value]));
+    const files = fileProblems(c, next, current, uploads);
+    problems.push(...files.problems);
+    if (problems.length) throw invalid(problems, `The changes to the "${c.def.name}" record are invalid`);
+    return { current, values, next, removed: files.removed, row: { ...current, ...next } as Row };
   }
 
   /**
