@@ -9,6 +9,8 @@ import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
 import { WebhooksService } from './services/webhooks.js';
 import { LogsService } from './services/logs.js';
+import { AuditService } from './services/audit.js';
+import { StatsService } from './services/stats.js';
 import { SchedulesService } from './services/schedules.js';
 import { RecordService } from './services/record-service.js';
 import type {
@@ -83,6 +85,10 @@ export class PlinthClient<S = DefaultSchema> {
   readonly webhooks: WebhooksService;
   /** Admin: request logs. */
   readonly logs: LogsService;
+  /** Admin: the audit trail (read-only). */
+  readonly audit: AuditService;
+  /** Admin: usage statistics. */
+  readonly stats: StatsService;
   /** Admin: schedules (cron ticks to a signed URL or a built-in job) and their run log. */
   readonly schedules: SchedulesService;
   /** Server-Sent Events subscriptions; usually reached through `collection(name).subscribe()`. */
@@ -111,6 +117,8 @@ export class PlinthClient<S = DefaultSchema> {
     this.push = new PushService(this as PlinthClient<unknown>);
     this.webhooks = new WebhooksService(this as PlinthClient<unknown>);
     this.logs = new LogsService(this as PlinthClient<unknown>);
+    this.audit = new AuditService(this as PlinthClient<unknown>);
+    this.stats = new StatsService(this as PlinthClient<unknown>);
     this.schedules = new SchedulesService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({
       ...options.realtime,
