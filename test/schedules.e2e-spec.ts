@@ -261,6 +261,7 @@ describe('schedules (two servers, two workers)', () => {
     expect(JSON.parse(logged!.response)).toEqual({
       expiredTokens: expect.any(Number),
       expiredRequestLogs: expect.any(Number),
+      expiredAuditEntries: expect.any(Number),
     });
     expect(await sdk.schedules.update(made.id, { enabled: false })).toMatchObject({ enabled: false });
     await sdk.schedules.delete(made.id);

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
+import { StatsJobsModule } from '@plinth/logs';
 import { MailModule } from '@plinth/mail';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
@@ -22,6 +23,7 @@ export class WorkerModule {
         MailModule,
         PushModule.forRoot({ http: false }),
         WebhooksModule.forRoot({ http: false }),
+        StatsJobsModule,
       ],
     };
   }

@@ -10,6 +10,8 @@ import { PushService } from './services/push.js';
 import { WebhooksService } from './services/webhooks.js';
 import { HooksService } from './services/hooks.js';
 import { LogsService } from './services/logs.js';
+import { AuditService } from './services/audit.js';
+import { StatsService } from './services/stats.js';
 import { SchedulesService } from './services/schedules.js';
 import { RecordService } from './services/record-service.js';
 import type {
@@ -86,6 +88,10 @@ export class PlinthClient<S = DefaultSchema> {
   readonly hooks: HooksService;
   /** Admin: request logs. */
   readonly logs: LogsService;
+  /** Admin: the audit trail (read-only). */
+  readonly audit: AuditService;
+  /** Admin: usage statistics. */
+  readonly stats: StatsService;
   /** Admin: schedules (cron ticks to a signed URL or a built-in job) and their run log. */
   readonly schedules: SchedulesService;
   /** Server-Sent Events subscriptions; usually reached through `collection(name).subscribe()`. */
@@ -115,6 +121,8 @@ export class PlinthClient<S = DefaultSchema> {
     this.webhooks = new WebhooksService(this as PlinthClient<unknown>);
     this.hooks = new HooksService(this as PlinthClient<unknown>);
     this.logs = new LogsService(this as PlinthClient<unknown>);
+    this.audit = new AuditService(this as PlinthClient<unknown>);
+    this.stats = new StatsService(this as PlinthClient<unknown>);
     this.schedules = new SchedulesService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({
       ...options.realtime,

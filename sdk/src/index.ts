@@ -25,6 +25,10 @@ export { HooksService } from './services/hooks.js';
 export type { HookInput, HookModel, NewHook } from './services/hooks.js';
 export { LogsService } from './services/logs.js';
 export type { LogEntry, LogList, LogListQuery } from './services/logs.js';
+export { AuditService, auditDiffText } from './services/audit.js';
+export type { AuditChange, AuditEntry, AuditList, AuditListQuery } from './services/audit.js';
+export { StatsService } from './services/stats.js';
+export type { StatsAnswer, StatsQuery, StatsSeries } from './services/stats.js';
 export { SchedulesService } from './services/schedules.js';
 export type {
   NewSchedule,

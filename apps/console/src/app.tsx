@@ -16,6 +16,8 @@ import { PocketBaseImportPage } from './pages/pocketbase-import';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { HooksPage } from './pages/hooks/hooks-page';
 import { LogsPage } from './pages/logs/logs-page';
+import { AuditPage } from './pages/audit/audit-page';
+import { DashboardPage } from './pages/dashboard/dashboard-page';
 import { href, navigate, useRoute } from './router';
 
 // The page asked for while signed out: once signed in, the console goes back to it. The sign-in page
@@ -80,6 +82,12 @@ export function App() {
   } else if (first === 'hooks') {
     page = <HooksPage />;
     active = '/hooks';
+  } else if (first === 'dashboard') {
+    page = <DashboardPage />;
+    active = '/dashboard';
+  } else if (first === 'audit') {
+    page = <AuditPage />;
+    active = '/audit';
   } else if (first === 'logs') {
     page = <LogsPage />;
     active = '/logs';

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CollectionsService, type CollectionDef, type ViewOutcome } from '@plinth/collections';
-import { AppError, newId, PLINTH_CONFIG, SettingsService, type ResolvedConfig } from '@plinth/core';
+import {
+  AppError,
+  AuditTrail,
+  newId,
+  PLINTH_CONFIG,
+  SettingsService,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { StorageService } from '@plinth/storage';
 import type { EntityManager } from 'typeorm';
 import { copyPbFiles, listPbFiles, type PbFile } from './pb-files.js';
@@ -50,6 +57,7 @@ export class PocketBaseImportService {
     private readonly repository: PbImportRepository,
     private readonly settings: SettingsService,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   async run(path: string, opts: { dryRun: boolean; label?: string }): Promise<ImportReport> {
@@ -101,7 +109,18 @@ export class PocketBaseImportService {
         { replace: ['users'], dryRun: opts.dryRun, views: views.map((m) => ({ id: m.id, body: m.body })) },
         {
           check: (tx, all) => this.assertFresh(tx, all),
-          then: (tx, created) => this.writeRows(tx, reader, live, created, report),
+          then: async (tx, created) => {
+            await this.writeRows(tx, reader, live, created, report);
+            await this.audit.record(
+              {
+                action: 'pocketbase.import',
+                targetType: 'import',
+                targetName: opts.label,
+                summary: `imported ${created.length} collection(s) from PocketBase: ${created.map((c) => c.name).join(', ')}`,
+              },
+              tx,
+            );
+          },
         },
       );
       this.reportViews(views, result.views, report);

@@ -139,15 +139,19 @@ export class AdminsRepository {
   }
 
   /** Deletes an admin (its sessions go with it) unless it is the last one. */
-  async deleteUnlessLast(adminId: string): Promise<'deleted' | 'missing' | 'last'> {
+  async deleteUnlessLast(
+    adminId: string,
+    then?: (tx: EntityManager, email: string) => Promise<void>,
+  ): Promise<'deleted' | 'missing' | 'last'> {
     return this.withSetupLock(async (tx) => {
       const [row] = await tx.query(
-        'SELECT (SELECT count(*)::int FROM plinth.admin) AS n, EXISTS (SELECT 1 FROM plinth.admin WHERE id = $1) AS found',
+        'SELECT (SELECT count(*)::int FROM plinth.admin) AS n, (SELECT email FROM plinth.admin WHERE id = $1) AS email',
         [adminId],
       );
-      if (!row.found) return 'missing';
+      if (row.email === null) return 'missing';
       if (row.n <= 1) return 'last';
       await tx.query('DELETE FROM plinth.admin WHERE id = $1', [adminId]);
+      await then?.(tx, row.email);
       return 'deleted';
     });
   }

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import {
   AppError,
+  AuditTrail,
   hashPassword,
   isUuid,
   needsRehash,
@@ -48,6 +50,7 @@ export class AdminsService {
     private readonly tokens: TokensService,
     private readonly oneTime: OneTimeTokenRepository,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   async authWithPassword(identity: string, password: string): Promise<{ token: string; admin: AdminView }> {
@@ -125,7 +128,18 @@ export class AdminsService {
     const notFound = () =>
       new AppError('ADMIN_NOT_FOUND', `There is no admin with the id ${JSON.stringify(id.slice(0, 40))}.`);
     if (!isUuid(id)) throw notFound();
-    const outcome = await this.admins.deleteUnlessLast(id);
+    const outcome = await this.admins.deleteUnlessLast(id, (tx, email) =>
+      this.audit.record(
+        {
+          action: 'admin.delete',
+          targetType: 'admin',
+          targetId: id,
+          targetName: email,
+          summary: `deleted admin ${email}`,
+        },
+        tx,
+      ),
+    );
     if (outcome === 'missing') throw notFound();
     if (outcome === 'last') {
       throw new AppError(
@@ -192,7 +206,21 @@ export class AdminsService {
       token_key: newTokenKey(),
     });
     if (!row) throw new AppError('ADMIN_EXISTS', `An admin with the email ${email} exists already.`);
+    await this.recordCreated(row);
     return toAdminView(row);
+  }
+
+  private recordCreated(row: AdminRow, how = '', tx?: EntityManager): Promise<void> {
+    return this.audit.record(
+      {
+        action: 'admin.create',
+        targetType: 'admin',
+        targetId: row.id,
+        targetName: row.email,
+        summary: `added admin ${row.email}${how ? ` ${how}` : ''}`,
+      },
+      tx,
+    );
   }
 
   /**
@@ -252,6 +280,7 @@ export class AdminsService {
         tx,
       );
       if (!row) throw new AppError('ADMIN_EXISTS', `An admin with the email ${email} exists already.`);
+      await this.recordCreated(row, 'with the setup link', tx);
       return row;
     });
     return this.startSession(admin);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AppError, isUuid, newId, type Principal } from '@plinth/core';
+import { AppError, AuditTrail, isUuid, newId, type Principal } from '@plinth/core';
 import { ApiKeyRow, ApiKeysRepository } from './api-keys.repository.js';
 import { ExpiringLru } from './expiring-lru.js';
 import { sha256 } from './tokens.service.js';
@@ -42,7 +42,10 @@ export class ApiKeysService {
   private readonly unknown = new ExpiringLru<string, true>(UNKNOWN_KEYS_CAP);
   readonly unknownKeysCap = UNKNOWN_KEYS_CAP;
 
-  constructor(private readonly keys: ApiKeysRepository) {}
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly audit: AuditTrail,
+  ) {}
 
   async create(
     input: { name: string; scopes: string[]; expiresAt?: string | null },
@@ -82,6 +85,14 @@ export class ApiKeysService {
       expires_at: expiresAt,
       created_by: createdBy,
     });
+    await this.audit.record({
+      action: 'api_key.create',
+      targetType: 'api_key',
+      targetId: row.id,
+      targetName: row.name,
+      summary: `created API key "${row.name}" with scopes ${row.scopes.join(', ')}`,
+      changes: [{ path: 'scopes', before: null, after: row.scopes }],
+    });
     return { ...toView(row), key };
   }
 
@@ -93,6 +104,12 @@ export class ApiKeysService {
     if (!isUuid(id) || !(await this.keys.delete(id)))
       throw new AppError('API_KEY_NOT_FOUND', 'There is no API key with this id.');
     this.known.clear();
+    await this.audit.record({
+      action: 'api_key.revoke',
+      targetType: 'api_key',
+      targetId: id,
+      summary: 'revoked an API key',
+    });
   }
 
   /** Key lookups this replica holds in memory (known and unknown keys). */

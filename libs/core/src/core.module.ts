@@ -1,5 +1,7 @@
 import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { AuditTrail } from './audit/audit-trail.js';
+import { AuditWriteRepository } from './audit/audit-write.repository.js';
 import { DataSource } from 'typeorm';
 import { PLINTH_CONFIG, PLINTH_PROCESS, REDIS, type PlinthProcess } from './core.tokens.js';
 import { createDataSource, runMigrations } from './database/data-source.js';
@@ -76,6 +78,8 @@ class CoreShutdown implements OnApplicationShutdown {
     OneTimeTokenRepository,
     RequestLogRetentionRepository,
     RateLimiter,
+    AuditWriteRepository,
+    AuditTrail,
     CoreShutdown,
   ],
   exports: [
@@ -87,6 +91,8 @@ class CoreShutdown implements OnApplicationShutdown {
     OneTimeTokenRepository,
     RequestLogRetentionRepository,
     RateLimiter,
+    AuditWriteRepository,
+    AuditTrail,
   ],
 })
 export class CoreModule {}

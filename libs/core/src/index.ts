@@ -40,3 +40,4 @@ export * from './net/http-client.js';
 export * from './redis/reload-channel.js';
 export * from './concurrency/semaphore.js';
 export * from './events/event-bus.js';
+export * from './audit/index.js';

@@ -22,6 +22,8 @@ export interface JobPayloads {
   'webhooks.sweep': { reason?: 'schedule' | 'manual' };
   /** One run of a schedule: a tick of its job scheduler, or `runId` (a queued run-now row). */
   'schedules.run': { scheduleId: string; runId?: string };
+  /** Folds the request log and system tables into the statistics' rollups (GET /api/stats). */
+  'stats.rollup': { reason?: 'schedule' | 'manual' };
 }
 
 export type JobName = keyof JobPayloads;
@@ -36,6 +38,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'webhooks.relay': 'webhooks',
   'webhooks.sweep': 'webhooks',
   'schedules.run': 'schedules',
+  'stats.rollup': 'maintenance',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
@@ -43,9 +46,11 @@ export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];
 /** Jobs the worker schedules itself (idempotent upsert at boot); `every` comes from config. */
 export const REPEATING_JOBS: ReadonlyArray<{
   name: JobName;
-  everyConfig: 'cleanupEverySeconds' | 'pushSweepEverySeconds' | 'webhooksSweepEverySeconds';
+  everyConfig:
+    'cleanupEverySeconds' | 'pushSweepEverySeconds' | 'webhooksSweepEverySeconds' | 'statsEverySeconds';
 }> = [
   { name: 'maintenance.cleanup', everyConfig: 'cleanupEverySeconds' },
   { name: 'push.sweep', everyConfig: 'pushSweepEverySeconds' },
   { name: 'webhooks.sweep', everyConfig: 'webhooksSweepEverySeconds' },
+  { name: 'stats.rollup', everyConfig: 'statsEverySeconds' },
 ];

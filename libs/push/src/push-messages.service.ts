@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  AuditTrail,
   AppError,
   isAdminLike,
   isUuid,
@@ -78,6 +79,7 @@ export class PushMessagesService {
     private readonly metrics: PushMetrics,
     private readonly settings: SettingsService,
     private readonly events: PushEvents,
+    private readonly audit: AuditTrail,
   ) {}
 
   /** Admins and keys with the `push:send` scope send and follow messages. */
@@ -102,7 +104,20 @@ export class PushMessagesService {
 
   async send(principal: Principal, body: SendPushBody): Promise<SendResult> {
     const createdBy = this.assertMaySend(principal);
-    return this.create(createdBy, 'api', body, isAdminLike(principal), keyReads(principal));
+    const result = await this.create(createdBy, 'api', body, isAdminLike(principal), keyReads(principal));
+    const t = body.targets;
+    const to = Object.entries({ users: t.users, devices: t.devices, topics: t.topics })
+      .filter(([, v]) => v?.length)
+      .map(([k, v]) => `${v!.length} ${k}`);
+    if (t.filter) to.push('a filter');
+    await this.audit.record({
+      action: 'push.send',
+      targetType: 'push_message',
+      targetId: result.id,
+      targetName: String(body.notification?.title ?? '').slice(0, 200),
+      summary: `sent a push to ${result.recipients} device(s) (targets: ${to.join(', ') || 'none'})`,
+    });
+    return result;
   }
 
   /** Shared by the API and record triggers. */

@@ -1,7 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AUTH_EVENT_KINDS } from '@plinth/auth';
 import { CollectionsRegistry, compileFilter, FilterError } from '@plinth/collections';
-import { AppError, isUuid, newId, PLINTH_CONFIG, type FieldProblem, type ResolvedConfig } from '@plinth/core';
+import {
+  AppError,
+  AuditTrail,
+  diffValues,
+  type AuditChange,
+  isUuid,
+  newId,
+  PLINTH_CONFIG,
+  type FieldProblem,
+  type ResolvedConfig,
+} from '@plinth/core';
 import { JobsService } from '@plinth/jobs';
 import { endpointUrlProblem, iso, pageOf, throwIfInvalid } from './signed-endpoints.js';
 import { enqueueDelivery, webhookSecretBox } from './webhook-delivery.handler.js';
@@ -26,6 +36,15 @@ export interface WebhookBody {
 
 /** After a rotation the old secret still signs (beside the new one) this long, so receivers can switch. */
 export const OLD_SECRET_VALID_MS = 24 * 3600_000;
+
+/** Left out of a webhook's audit diff: state the deliveries change, not an admin. */
+const IGNORED = ['created', 'updated', 'consecutiveFailures', 'previousSecretValidUntil', 'disabledReason'];
+const DONE = {
+  create: 'created',
+  update: 'changed',
+  delete: 'deleted',
+  rotate_secret: 'rotated the secret of',
+};
 
 function toView(w: WebhookRow, secret?: string) {
   const until =
@@ -68,6 +87,7 @@ export class WebhooksService {
     private readonly registry: CollectionsRegistry,
     private readonly jobs: JobsService,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   async list() {
@@ -93,11 +113,29 @@ export class WebhooksService {
       secret: webhookSecretBox(this.config).seal(secret),
     });
     await this.emitter.changed();
+    const view = toView(await this.find(id));
+    await this.recordChange('create', view, diffValues({}, view, { ignore: IGNORED }));
     return toView(await this.find(id), secret);
+  }
+
+  private recordChange(
+    verb: keyof typeof DONE,
+    view: { id: string; url: string },
+    changes: AuditChange[] = [],
+  ) {
+    return this.audit.record({
+      action: `webhook.${verb}`,
+      targetType: 'webhook',
+      targetId: view.id,
+      targetName: view.url,
+      summary: `${DONE[verb]} webhook ${view.url}`,
+      changes,
+    });
   }
 
   async update(id: string, body: WebhookBody) {
     const current = await this.find(id);
+    const before = toView(current);
     this.check({ ...body, events: body.events ?? current.events, filter: body.filter ?? current.filter });
     await this.repo.update(id, {
       name: body.name,
@@ -113,12 +151,16 @@ export class WebhooksService {
       const open = await this.repo.deliveries(id, { status: 'pending', limit: 10_000, offset: 0 });
       for (const d of open.items) await enqueueDelivery(this.jobs, d.id, { tag: `enabled-${Date.now()}` });
     }
-    return this.get(id);
+    const after = await this.get(id);
+    await this.recordChange('update', after, diffValues(before, after, { ignore: IGNORED }));
+    return after;
   }
 
   async delete(id: string): Promise<void> {
+    const current = isUuid(id) ? await this.find(id).catch(() => undefined) : undefined;
     if (!isUuid(id) || !(await this.repo.delete(id))) throw notFound(id);
     await this.emitter.changed();
+    await this.recordChange('delete', { id, url: current?.url ?? '' });
   }
 
   /** A new secret, shown once; the old one keeps signing beside it for 24 hours. */
@@ -127,6 +169,8 @@ export class WebhooksService {
     const secret = newWebhookSecret();
     await this.repo.rotateSecret(id, webhookSecretBox(this.config).seal(secret), OLD_SECRET_VALID_MS);
     await this.emitter.changed();
+    const view = toView(await this.find(id));
+    await this.recordChange('rotate_secret', view, [{ path: 'secret', secret: true }]);
     return toView(await this.find(id), secret);
   }
 

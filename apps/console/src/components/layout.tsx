@@ -3,6 +3,7 @@ import { href } from '../router';
 import { SkipLink } from './skip-link';
 
 const NAV = [
+  { path: '/dashboard', label: 'Dashboard' },
   { path: '/collections', label: 'Collections' },
   { path: '/connect', label: 'Connect your app' },
   { path: '/push', label: 'Push' },
@@ -11,6 +12,7 @@ const NAV = [
   { path: '/hooks', label: 'Hooks' },
   { path: '/schedules', label: 'Schedules' },
   { path: '/logs', label: 'Logs' },
+  { path: '/audit', label: 'Audit' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
 ];

@@ -10,6 +10,7 @@ import { PhoneSort, RecordsPager } from './records-pager';
 import { listPath, readListState, type ListState } from './records-query';
 import { RecordsTable } from './records-table';
 import './records.css';
+import { CollectionStats } from './dashboard/collection-stats';
 
 function filterExample(c: CollectionModel): string {
   const f = c.fields.find((x) => ['text', 'number', 'bool'].includes(x.type));
@@ -160,6 +161,7 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
           </>
         }
       />
+      <CollectionStats name={name} />
       {chooser ? (
         <div className="card chooser">
           {columns.map((c) => (

@@ -24,7 +24,7 @@ import {
 import { AuthEvents } from '../auth-events.js';
 import { oauth2SettingsOf, usableProviderNames } from '../oauth/oauth2-settings.js';
 import { fingerprint, sha256, TokensService } from '../tokens.service.js';
-import { RateLimiter } from '@plinth/core';
+import { AuditTrail, RateLimiter } from '@plinth/core';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
 
 export interface AuthAnswer {
@@ -59,6 +59,7 @@ export class UsersAuthService {
     private readonly loader: AuthRecordLoader,
     private readonly events: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   private authCollection(name: string): CompiledCollection {
@@ -238,6 +239,13 @@ export class UsersAuthService {
       );
     if (!c.isId(id)) throw notFound();
     if (!(await this.accounts.revokeSessions(c, id, newTokenKey()))) throw notFound();
+    await this.audit.record({
+      action: 'user.sessions_revoke',
+      targetType: 'user',
+      targetId: id,
+      targetName: c.def.name,
+      summary: `ended every session of a "${c.def.name}" user`,
+    });
     // This replica's cached copy of the record gets the new key now, not in up to 2 s.
     await this.loader.load(c.def.id, id, { fresh: true });
   }

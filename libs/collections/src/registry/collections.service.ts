@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   AppError,
+  AuditTrail,
+  diffValues,
   newId,
   PLINTH_CONFIG,
   type FieldProblem,
@@ -61,6 +63,7 @@ export class CollectionsService {
     private readonly registry: CollectionsRegistry,
     private readonly views: ViewSync,
     @Inject(PLINTH_CONFIG) config: ResolvedConfig,
+    private readonly audit: AuditTrail,
   ) {
     this.box = new SecretBox(config.secret);
     this.allowPrivateEndpoints = config.allowPrivateEndpoints;
@@ -87,6 +90,7 @@ export class CollectionsService {
         if (!result.ok) refuse(result.errors, 'The collection cannot be created');
         const value = this.sealOptions(result.value, null, input);
         await this.apply(tx, null, value, [...all, value]);
+        await this.audited(tx, null, value);
         return value;
       }),
     );
@@ -108,6 +112,7 @@ export class CollectionsService {
         await this.apply(tx, existing, next, after);
         if (existing.name !== next.name)
           await this.renameRelationTargets(tx, after, existing.name, next.name);
+        await this.audited(tx, existing, next);
         return next;
       }),
     );
@@ -122,6 +127,7 @@ export class CollectionsService {
         null,
         all.filter((c) => c.id !== existing.id),
       );
+      await this.audited(tx, existing, null);
     });
   }
 
@@ -206,6 +212,7 @@ export class CollectionsService {
         }
         if (isNew) changes.push(describeSchemaChange(null, next)!);
         else if (change) changes.push(change);
+        if (isNew || change) await this.audited(tx, isNew ? null : existing, next, 'schema import');
         all = after;
       }
 
@@ -234,6 +241,7 @@ export class CollectionsService {
           const after = all.filter((x) => x.id !== c.id);
           await this.apply(tx, c, null, after);
           changes.push(describeSchemaChange(d, null)!);
+          await this.audited(tx, d, null, 'schema import');
           all = after;
         }
       }
@@ -412,6 +420,46 @@ export class CollectionsService {
       }))
       .filter((r) => r.names.length);
     return records.length ? { collectionId: prev.id, all: false, records } : undefined;
+  }
+
+  /**
+   * The audit entry of one collection change, in its transaction (a dry run or a failed change leaves
+   * none). Rules are named in the summary; provider secrets show only that they changed.
+   */
+  private async audited(
+    tx: EntityManager,
+    prev: CollectionDef | null,
+    next: CollectionDef | null,
+    via?: string,
+  ): Promise<void> {
+    const def = (next ?? prev)!;
+    const changes = diffValues(prev ?? {}, next ?? {}, { ignore: ['created', 'updated'] });
+    const rules = [
+      ...new Set(changes.map((c) => c.path.split('.').at(-1)!).filter((k) => k.endsWith('Rule'))),
+    ];
+    const fields = [
+      ...new Set(
+        changes.filter((c) => c.path.startsWith('fields[')).map((c) => c.path.slice(7, c.path.indexOf(']'))),
+      ),
+    ];
+    const verb = !prev ? 'create' : !next ? 'delete' : 'update';
+    const parts = [
+      verb === 'update' && rules.length ? `rules: ${rules.join(', ')}` : '',
+      verb === 'update' && fields.length ? `fields: ${fields.join(', ')}` : '',
+      verb === 'create' ? `${def.type}, ${def.fields.length} field(s)` : '',
+      via ? `by ${via}` : '',
+    ].filter(Boolean);
+    await this.audit.record(
+      {
+        action: `collection.${verb}`,
+        targetType: 'collection',
+        targetId: def.id,
+        targetName: def.name,
+        summary: `${verb}d collection "${def.name}"${parts.length ? ` (${parts.join('; ')})` : ''}`,
+        changes: next ? changes : [],
+      },
+      tx,
+    );
   }
 
   private pick(all: CollectionDef[], idOrName: string): CollectionDef {

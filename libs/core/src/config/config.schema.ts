@@ -147,6 +147,9 @@ export const envSchema = z.object({
     .max(1, 'must be a number from 0 to 1')
     .default(1),
   PLINTH_LOGS_RETENTION_DAYS: positiveInt('a whole number of days').default(7),
+  // Audit trail and statistics (libs/logs).
+  PLINTH_AUDIT_RETENTION_DAYS: positiveInt('a whole number of days').default(90),
+  PLINTH_STATS_EVERY: positiveInt('a number of seconds').default(60),
   // Realtime (libs/realtime): SSE limits.
   PLINTH_REALTIME_MAX_PER_IP: positiveInt('a whole number').default(1000),
   PLINTH_REALTIME_MAX_SUBSCRIPTIONS: positiveInt('a whole number').default(100),

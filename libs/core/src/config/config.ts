@@ -42,6 +42,8 @@ export interface PlinthConfig {
   };
   maintenance: {
     cleanupEverySeconds: number;
+    /** How often `stats.rollup` folds the request log and tables into the statistics. */
+    statsEverySeconds: number;
     pushSweepEverySeconds: number;
     webhooksSweepEverySeconds: number;
   };
@@ -109,6 +111,8 @@ export interface PlinthConfig {
     /** Entries older than this are deleted by `maintenance.cleanup`. */
     retentionDays: number;
   };
+  /** The audit trail: entries older than this many days are deleted by `maintenance.cleanup`. */
+  audit: { retentionDays: number };
   thumbs: {
     /** Largest source image (width × height) decoded for a thumbnail; a larger one serves the original. */
     maxPixels: number;
@@ -250,6 +254,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
     },
     maintenance: {
       cleanupEverySeconds: e.PLINTH_CLEANUP_EVERY,
+      statsEverySeconds: e.PLINTH_STATS_EVERY,
       pushSweepEverySeconds: e.PLINTH_PUSH_SWEEP_EVERY,
       webhooksSweepEverySeconds: e.PLINTH_WEBHOOKS_SWEEP_EVERY,
     },
@@ -311,6 +316,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       sample: e.PLINTH_LOGS_SAMPLE,
       retentionDays: e.PLINTH_LOGS_RETENTION_DAYS,
     },
+    audit: { retentionDays: e.PLINTH_AUDIT_RETENTION_DAYS },
     thumbs: {
       maxPixels: e.PLINTH_THUMB_MAX_PIXELS,
       concurrency: e.PLINTH_THUMB_CONCURRENCY ?? availableParallelism(),

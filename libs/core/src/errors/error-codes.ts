@@ -96,6 +96,8 @@ export const ERROR_STATUS = {
   HOOK_REFUSED: 400,
   // request logs (libs/logs)
   LOG_NOT_FOUND: 404,
+  // audit trail and statistics (libs/logs)
+  AUDIT_ENTRY_NOT_FOUND: 404,
   // schedules (libs/webhooks/src/schedules)
   SCHEDULE_NOT_FOUND: 404,
   SCHEDULE_NAME_TAKEN: 409,

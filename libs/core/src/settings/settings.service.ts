@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { SettingsRepository } from './settings.repository.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import { diffValues, type AuditChange } from '../audit/audit-diff.js';
 import { PLINTH_CONFIG, REDIS } from '../core.tokens.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { AppError } from '../errors/app-error.js';
@@ -120,6 +122,7 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
     private readonly repository: SettingsRepository,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    private readonly audit: AuditTrail,
   ) {
     this.box = new SecretBox(config.secret);
   }
@@ -179,6 +182,7 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
   /** Validates every section's merged values first, then saves them: one bad section saves nothing. */
   async patchMany(patches: Record<string, Record<string, unknown>>): Promise<void> {
     const prepared: Array<[SettingsSection, Record<string, unknown>]> = [];
+    const changes: AuditChange[] = [];
     for (const [key, patch] of Object.entries(patches)) {
       const section = this.section(key);
       const current = await this.load(section);
@@ -196,8 +200,20 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
         throw err;
       }
       prepared.push([section, next]);
+      // Secrets are compared in clear here and recorded only as changed.
+      const secrets = new Set((section.secrets ?? []).map((k) => `${key}.${k}`));
+      changes.push(...diffValues({ [key]: current }, { [key]: next }, { secrets }));
     }
     for (const [section, next] of prepared) await this.save(section, next);
+    if (changes.length) {
+      await this.audit.record({
+        action: 'settings.update',
+        targetType: 'settings',
+        targetName: Object.keys(patches).join(', '),
+        summary: `changed ${changes.map((c) => c.path).join(', ')}`,
+        changes,
+      });
+    }
   }
 
   /** Replaces internal state (generated keys and the like) without schema checks from a request. */

@@ -12,6 +12,7 @@ import { RequestLog1797300000000 } from './1797300000000-request-log.js';
 import { TextIds1842170000000 } from './1842170000000-text-ids.js';
 import { EventOutbox1842700000000 } from './1842700000000-event-outbox.js';
 import { Hooks1850100000000 } from './1850100000000-hooks.js';
+import { AuditAndStats1850500000000 } from './1850500000000-audit-and-stats.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   TextIds1842170000000,
   EventOutbox1842700000000,
   Hooks1850100000000,
+  AuditAndStats1850500000000,
 ];
