@@ -8,6 +8,7 @@ import { CollectionsService, KeysService, SettingsService } from './services/adm
 import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
 import { WebhooksService } from './services/webhooks.js';
+import { HostingService } from './services/hosting.js';
 import { LogsService } from './services/logs.js';
 import { SchedulesService } from './services/schedules.js';
 import { RecordService } from './services/record-service.js';
@@ -85,6 +86,8 @@ export class PlinthClient<S = DefaultSchema> {
   readonly logs: LogsService;
   /** Admin: schedules (cron ticks to a signed URL or a built-in job) and their run log. */
   readonly schedules: SchedulesService;
+  /** Admin: deploys of the site served at `/` (list, roll back, delete). */
+  readonly hosting: HostingService;
   /** Server-Sent Events subscriptions; usually reached through `collection(name).subscribe()`. */
   readonly realtime: RealtimeClient;
 
@@ -112,6 +115,7 @@ export class PlinthClient<S = DefaultSchema> {
     this.webhooks = new WebhooksService(this as PlinthClient<unknown>);
     this.logs = new LogsService(this as PlinthClient<unknown>);
     this.schedules = new SchedulesService(this as PlinthClient<unknown>);
+    this.hosting = new HostingService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({
       ...options.realtime,
       baseUrl: this.url,

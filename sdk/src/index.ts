@@ -24,6 +24,8 @@ export type {
 export { LogsService } from './services/logs.js';
 export type { LogEntry, LogList, LogListQuery } from './services/logs.js';
 export { SchedulesService } from './services/schedules.js';
+export { HostingService } from './services/hosting.js';
+export type { DeployList, DeployModel } from './services/hosting.js';
 export type {
   NewSchedule,
   ScheduleInput,

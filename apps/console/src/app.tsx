@@ -15,6 +15,7 @@ import { SettingsPage } from './pages/settings';
 import { PocketBaseImportPage } from './pages/pocketbase-import';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { LogsPage } from './pages/logs/logs-page';
+import { HostingPage } from './pages/hosting';
 import { href, navigate, useRoute } from './router';
 
 // The page asked for while signed out: once signed in, the console goes back to it. The sign-in page
@@ -79,6 +80,9 @@ export function App() {
   } else if (first === 'logs') {
     page = <LogsPage />;
     active = '/logs';
+  } else if (first === 'hosting') {
+    page = <HostingPage />;
+    active = '/hosting';
   } else if (first === 'schedules') {
     page = <SchedulesPage />;
     active = '/schedules';

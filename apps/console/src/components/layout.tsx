@@ -9,6 +9,7 @@ const NAV = [
   { path: '/keys', label: 'API keys' },
   { path: '/webhooks', label: 'Webhooks' },
   { path: '/schedules', label: 'Schedules' },
+  { path: '/hosting', label: 'Hosting' },
   { path: '/logs', label: 'Logs' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
