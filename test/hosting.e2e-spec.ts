@@ -137,6 +137,14 @@ describe('hosting: deploys of the web front end', () => {
       expect(part.headers['content-range']).toBe(`bytes 0-10/${script.length}`);
       expect(part.body.toString()).toBe(script.slice(0, 11));
       expect((await raw(t.url, `/${JS}`, { range: 'bytes=99999-' })).status).toBe(416);
+      const head = await raw(t.url, `/${JS}`, {}, 'HEAD');
+      expect({ status: head.status, length: head.headers['content-length'], body: head.body.length }).toEqual(
+        {
+          status: 200,
+          length: String(script.length),
+          body: 0,
+        },
+      );
       const css = await raw(t.url, `/${CSS}`);
       expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
       const robots = await raw(t.url, '/robots.txt');

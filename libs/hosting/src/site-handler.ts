@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { makeProblem, sendProblem } from '@plinth/core';
 import { isReservedPath } from './hosting-settings.js';
@@ -83,6 +84,12 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   const bare = etag.replace(/^W\//, '');
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
 }
+
+/**
+ * The body of a HEAD answer: an empty stream, so Fastify's HEAD handling keeps the Content-Length set
+ * for the file (it would answer 0 for no body, or the length of a string).
+ */
+const headBody = () => Readable.from([]);
 
 /** A Location header value: anything but visible ASCII percent-encoded (a `:splat` holds decoded text). */
 const headerSafe = (url: string): string => url.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
@@ -218,7 +225,7 @@ async function send(
   reply.header('content-type', contentTypeOf(path));
   if (isHtml(path) && !reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'SAMEORIGIN');
   if (served.status !== 200) {
-    const body = request.method === 'HEAD' ? '' : (compressedBody ?? (await service.open(file)));
+    const body = request.method === 'HEAD' ? headBody() : (compressedBody ?? (await service.open(file)));
     if (body === undefined) return problem(reply, 404, 'PAGE_NOT_FOUND', `The site has no page at /${path}.`);
     if (encoding) reply.header('content-encoding', encoding);
     return reply.status(served.status).header('content-length', file.size).send(body);
@@ -239,7 +246,7 @@ async function send(
     );
   }
   if (encoding) reply.header('content-encoding', encoding);
-  if (request.method === 'HEAD') return reply.header('content-length', file.size).send();
+  if (request.method === 'HEAD') return reply.header('content-length', file.size).send(headBody());
   const body = compressedBody ?? (await service.open(file, wanted));
   if (!body) return problem(reply, 404, 'PAGE_NOT_FOUND', `The site has no page at /${path}.`);
   if (wanted) {

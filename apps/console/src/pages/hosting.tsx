@@ -156,7 +156,7 @@ export function HostingPage() {
           )
         }
       />
-      <form className="section" onSubmit={(e) => void saveKeep(e)}>
+      <form className="card stack" onSubmit={(e) => void saveKeep(e)} aria-label="Deploys kept for rollback">
         <Field
           label="Deploys kept for rollback"
           hint="Older ones and the files only they use are deleted."
@@ -171,9 +171,11 @@ export function HostingPage() {
             onChange={(e) => setKeep(e.target.value)}
           />
         </Field>
-        <Button type="submit" busy={savingKeep}>
-          Save
-        </Button>
+        <div>
+          <Button type="submit" busy={savingKeep}>
+            Save
+          </Button>
+        </div>
       </form>
       <ConfirmDialog
         open={!!deleting}
