@@ -58,6 +58,12 @@ if (process.argv.includes('--realtime')) {
   process.exit(await runRealtimeBench(process.argv.slice(2).filter((a) => a !== '--realtime')));
 }
 
+// `npm run bench -- --hosting [...]`: static file req/s of a deploy against @fastify/static (bench/hosting-static.mjs).
+if (process.argv.includes('--hosting')) {
+  const { runHostingBench } = await import('./hosting-static.mjs');
+  process.exit(await runHostingBench(process.argv.slice(2).filter((a) => a !== '--hosting')));
+}
+
 // `npm run bench -- --push [...]`: Web Push deliveries per second to a local push service, no loss (bench/push-webpush.mjs).
 if (process.argv.includes('--push')) {
   const { runPushBench } = await import('./push-webpush.mjs');

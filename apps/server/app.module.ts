@@ -8,6 +8,7 @@ import { WebhooksModule } from '@plinth/webhooks';
 import { LogsModule } from '@plinth/logs';
 import { MailModule } from '@plinth/mail';
 import { StorageModule } from '@plinth/storage';
+import { HostingModule } from '@plinth/hosting';
 import { RealtimeModule } from '@plinth/realtime';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
@@ -40,6 +41,7 @@ export class AppModule {
         CollectionsModule,
         AuthModule,
         StorageModule,
+        HostingModule,
         RealtimeModule,
         PushModule.forRoot({ http: true }),
         WebhooksModule.forRoot({ http: true }),

@@ -21,6 +21,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { registerMultipart } from '@plinth/storage';
 import { CollectionsRegistry } from '@plinth/collections';
 import { RequestLogWriter } from '@plinth/logs';
+import { registerSite, SiteService } from '@plinth/hosting';
 import { AppModule } from './app.module.js';
 import { setupOpenApi } from './openapi/openapi-setup.js';
 import { PLINTH_VERSION } from './version.js';
@@ -106,6 +107,7 @@ export async function createServer(
   registerConsole(fastify); // the admin console at /_/
   acceptBodylessRequests(fastify);
   registerAccountPages(fastify, config, app.get(CollectionsRegistry)); // pages the account mails link to
+  registerSite(fastify, app.get(SiteService)); // the app's own web front end at / (never over the routes above)
   const metrics = app.get(Metrics);
   const lifecycle = app.get(Lifecycle);
   // Callback-style hooks: an async hook costs a promise per request on every route.

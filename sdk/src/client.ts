@@ -9,6 +9,7 @@ import { FilesService } from './services/files.js';
 import { PushService } from './services/push.js';
 import { WebhooksService } from './services/webhooks.js';
 import { HooksService } from './services/hooks.js';
+import { HostingService } from './services/hosting.js';
 import { LogsService } from './services/logs.js';
 import { AuditService } from './services/audit.js';
 import { StatsService } from './services/stats.js';
@@ -94,6 +95,8 @@ export class PlinthClient<S = DefaultSchema> {
   readonly stats: StatsService;
   /** Admin: schedules (cron ticks to a signed URL or a built-in job) and their run log. */
   readonly schedules: SchedulesService;
+  /** Admin: deploys of the site served at `/` (list, roll back, delete). */
+  readonly hosting: HostingService;
   /** Server-Sent Events subscriptions; usually reached through `collection(name).subscribe()`. */
   readonly realtime: RealtimeClient;
 
@@ -124,6 +127,7 @@ export class PlinthClient<S = DefaultSchema> {
     this.audit = new AuditService(this as PlinthClient<unknown>);
     this.stats = new StatsService(this as PlinthClient<unknown>);
     this.schedules = new SchedulesService(this as PlinthClient<unknown>);
+    this.hosting = new HostingService(this as PlinthClient<unknown>);
     this.realtime = new RealtimeClient({
       ...options.realtime,
       baseUrl: this.url,

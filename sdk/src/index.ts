@@ -30,6 +30,8 @@ export type { AuditChange, AuditEntry, AuditList, AuditListQuery } from './servi
 export { StatsService } from './services/stats.js';
 export type { StatsAnswer, StatsQuery, StatsSeries } from './services/stats.js';
 export { SchedulesService } from './services/schedules.js';
+export { HostingService } from './services/hosting.js';
+export type { DeployList, DeployModel } from './services/hosting.js';
 export type {
   NewSchedule,
   ScheduleInput,

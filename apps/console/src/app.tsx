@@ -18,6 +18,7 @@ import { HooksPage } from './pages/hooks/hooks-page';
 import { LogsPage } from './pages/logs/logs-page';
 import { AuditPage } from './pages/audit/audit-page';
 import { DashboardPage } from './pages/dashboard/dashboard-page';
+import { HostingPage } from './pages/hosting';
 import { href, navigate, useRoute } from './router';
 
 // The page asked for while signed out: once signed in, the console goes back to it. The sign-in page
@@ -91,6 +92,9 @@ export function App() {
   } else if (first === 'logs') {
     page = <LogsPage />;
     active = '/logs';
+  } else if (first === 'hosting') {
+    page = <HostingPage />;
+    active = '/hosting';
   } else if (first === 'schedules') {
     page = <SchedulesPage />;
     active = '/schedules';

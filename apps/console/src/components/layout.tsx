@@ -11,6 +11,7 @@ const NAV = [
   { path: '/webhooks', label: 'Webhooks' },
   { path: '/hooks', label: 'Hooks' },
   { path: '/schedules', label: 'Schedules' },
+  { path: '/hosting', label: 'Hosting' },
   { path: '/logs', label: 'Logs' },
   { path: '/audit', label: 'Audit' },
   { path: '/settings', label: 'Settings' },

@@ -116,6 +116,8 @@ export const envSchema = z.object({
   PLINTH_S3_ACCESS_KEY_ID: z.string().trim().min(1).max(1000).optional(),
   PLINTH_S3_SECRET_ACCESS_KEY: z.string().min(1).max(1000).optional(),
   PLINTH_S3_FORCE_PATH_STYLE: boolish.default(true),
+  // Hosting: a folder served at / straight from disk (local development, like PocketBase's pb_public).
+  PLINTH_PUBLIC_DIR: z.string().trim().min(1).optional(),
   // Admin-configured outbound URLs (OIDC, S3, SMTP, FCM/APNs endpoints) on private or loopback addresses.
   PLINTH_ALLOW_PRIVATE_ENDPOINTS: boolish.default(false),
   // Thumbnails (libs/storage): the largest source decoded (a larger one serves the original), decodes at once.

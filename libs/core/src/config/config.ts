@@ -63,6 +63,8 @@ export interface PlinthConfig {
    * collection's options.oauth2 without its own clientId, clientSecret (or, for oidc, issuer) uses these.
    */
   oauth2: Record<OAuth2EnvProvider, OAuth2EnvDefaults>;
+  /** Hosting: a folder served at the site prefix straight from disk instead of the active deploy. */
+  hosting: { publicDir?: string };
   /** Defaults of the "storage" settings section (files of file fields). */
   storage: {
     driver: 'local' | 's3';
@@ -265,6 +267,7 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       appNameExplicit: cleaned.PLINTH_APP_NAME !== undefined,
       appUrl: e.PLINTH_APP_URL,
     },
+    hosting: { publicDir: e.PLINTH_PUBLIC_DIR },
     storage: {
       driver: e.PLINTH_STORAGE_DRIVER,
       s3: {

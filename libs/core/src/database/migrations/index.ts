@@ -13,6 +13,7 @@ import { TextIds1842170000000 } from './1842170000000-text-ids.js';
 import { EventOutbox1842700000000 } from './1842700000000-event-outbox.js';
 import { Hooks1850100000000 } from './1850100000000-hooks.js';
 import { AuditAndStats1850500000000 } from './1850500000000-audit-and-stats.js';
+import { SiteHosting1850600000000 } from './1850600000000-site-hosting.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   EventOutbox1842700000000,
   Hooks1850100000000,
   AuditAndStats1850500000000,
+  SiteHosting1850600000000,
 ];
