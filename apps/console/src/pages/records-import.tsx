@@ -29,7 +29,9 @@ function guessMapping(report: ImportReport, names: string[]): Record<string, str
 
 /** The report of a dry run or an import: counts, then each failed row with its problems. */
 function ImportResult({ report }: { report: ImportReport }) {
-  const verb = report.dryRun ? 'would be' : 'were';
+  const [created, updated, failed] = report.dryRun
+    ? ['to create', 'to update', 'failing']
+    : ['created', 'updated', 'failed'];
   return (
     <section className="import-report" data-testid="import-report" aria-live="polite">
       <p>
@@ -40,8 +42,8 @@ function ImportResult({ report }: { report: ImportReport }) {
               ? 'Imported.'
               : 'Nothing was imported: a row failed and the import is all or nothing.'}
         </strong>{' '}
-        {report.total} rows: {report.inserted} {verb} created, {report.updated} {verb} updated,{' '}
-        {report.failedCount} failed.
+        {report.total} rows: {report.inserted} {created}, {report.updated} {updated}, {report.failedCount}{' '}
+        {failed}.
       </p>
       {report.unknownColumns.length ? (
         <p className="muted">Skipped columns that name no field: {report.unknownColumns.join(', ')}.</p>
@@ -197,18 +199,15 @@ export function ImportButton(props: { collection: CollectionModel; onImported: (
               <option value="upsert">Update rows whose id exists, create the others</option>
             </select>
           </Field>
-          <Field
-            label="All or nothing"
-            inline
-            hint="Off: the good rows are imported and the others reported."
-          >
+          <label className="check" title="Off: the good rows are imported and the others reported">
             <input
               type="checkbox"
               checked={atomic}
               onChange={(e) => setAtomic(e.target.checked)}
               data-testid="import-atomic"
             />
-          </Field>
+            All or nothing
+          </label>
         </div>
         {mapping ? (
           <table className="table" data-testid="import-mapping">
