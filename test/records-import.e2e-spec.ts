@@ -4,10 +4,11 @@ import { RecordEvents, type RecordChange } from '@plinth/collections';
 import ExcelJS from 'exceljs';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { createClient, PlinthError } from '../sdk/src/index.js';
 import { adminToken, api } from './support/auth.js';
 import { expectProblem } from './support/problem.js';
 import { createCollection, createRecord, createUser, ok, type TestUser } from './support/records.js';
-import { startIsolatedApp } from './support/start-app.js';
+import { documentedFetch, startIsolatedApp } from './support/start-app.js';
 
 type Rec = Record<string, unknown>;
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -335,6 +336,22 @@ describe('records import: CSV, JSON, NDJSON and XLSX through the create path; XL
       });
       expect(r.failed).toEqual([{ row: 2, errors: [expect.objectContaining({ code: 'RULE_REFUSED' })] }]);
       await expectProblem(await upload(undefined, 'tags', 'label\r\nx\r\n', 'x.csv'), 403, 'RULE_REFUSED');
+    });
+  });
+
+  describe('SDK', () => {
+    it('imports with collection(name).import(file, options) and rejects an unreadable file', async () => {
+      const client = createClient({ url: t.url, fetch: documentedFetch });
+      client.authStore.save(ann.token, { id: ann.id, collectionName: 'users' });
+      const file = new Blob([`title,n,owner\r\nsdk,50,${ann.id}\r\n`], { type: 'text/csv' });
+      const dry = await client.collection('things').import(file, { fileName: 'x.csv', dryRun: true });
+      expect(dry).toMatchObject({ dryRun: true, committed: false, inserted: 1, failedCount: 0 });
+      const done = await client.collection('things').import(file, { fileName: 'x.csv', mapping: { n: 'n' } });
+      expect(done).toMatchObject({ committed: true, inserted: 1 });
+      expect((await list(ann.token, 'things', 'filter=n=50')).map((r) => r.title)).toEqual(['sdk']);
+      await expect(
+        client.collection('things').import(new Blob(['[{']), { format: 'json' }),
+      ).rejects.toMatchObject({ constructor: PlinthError, status: 400, code: 'RECORDS_IMPORT_INVALID' });
     });
   });
 
