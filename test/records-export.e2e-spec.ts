@@ -193,10 +193,9 @@ describe('records export: CSV, JSON and NDJSON with the list rule, filter, sort 
     expect(json[0]).toMatchObject({ expand: { tag: { label: 'red' } } });
   });
 
-  it('answers 400 for an unknown format, xlsx, a bad filter or sort, before streaming', async () => {
-    const xlsx = await expectProblem(await download(admin, 'things', 'format=xlsx'), 400, 'INVALID_QUERY');
-    expect(xlsx.detail).toMatch(/csv, json, ndjson/);
-    await expectProblem(await download(admin, 'things', 'format=pdf'), 400, 'INVALID_QUERY');
+  it('answers 400 for an unknown format, a bad filter or sort, before streaming', async () => {
+    const pdf = await expectProblem(await download(admin, 'things', 'format=pdf'), 400, 'INVALID_QUERY');
+    expect(pdf.detail).toMatch(/csv, json, ndjson, xlsx/);
     const bad = await download(admin, 'things', `filter=${encodeURIComponent('nope = 1')}`);
     expect(((await bad.json()) as { errors: Rec[] }).errors[0]).toMatchObject({ path: 'filter' });
     expect(bad.status).toBe(400);

@@ -87,8 +87,43 @@ export interface ListOptions extends RecordViewOptions {
 
 /** Options of `collection(name).export()`: the list's filter, sort, fields and expand, and the file format. */
 export interface ExportOptions extends Omit<ListOptions, 'skipTotal'> {
-  /** csv (the default), json (one array) or ndjson (one record per line). */
-  format?: 'csv' | 'json' | 'ndjson';
+  /** csv (the default), json (one array), ndjson (one record per line) or xlsx (Excel). */
+  format?: 'csv' | 'json' | 'ndjson' | 'xlsx';
+}
+
+/** Options of `collection(name).import(file)`. */
+export interface ImportOptions extends RequestOptions {
+  /** The file's format; by default told from its name, then its type. */
+  format?: 'csv' | 'json' | 'ndjson' | 'xlsx';
+  /** insert (the default) creates every row; upsert updates the record with a row's id when it exists. */
+  mode?: 'insert' | 'upsert';
+  /** true (the default): every row or none; false: the good rows, the others reported. */
+  atomic?: boolean;
+  /** Check every row (validation, rules, unique values) and write nothing. */
+  dryRun?: boolean;
+  /** Column → field name; null skips a column. Columns named as fields map to them by default. */
+  mapping?: Record<string, string | null>;
+  /** The file name sent (tells the format); defaults to the File's own name. */
+  fileName?: string;
+}
+
+/** The answer of a records import. */
+export interface ImportReport {
+  format: 'csv' | 'json' | 'ndjson' | 'xlsx';
+  mode: 'insert' | 'upsert';
+  atomic: boolean;
+  dryRun: boolean;
+  /** Whether rows were written: false for a dry run and for an atomic import with a failed row. */
+  committed: boolean;
+  total: number;
+  inserted: number;
+  updated: number;
+  failedCount: number;
+  /** The first 1000 failed rows: the data row number (from 1) and its problems. */
+  failed: Array<{ row: number; errors: Array<{ path: string; code: string; message: string }> }>;
+  columns: Record<string, string | null>;
+  unknownColumns: string[];
+  ignoredColumns: string[];
 }
 
 export interface FullListOptions extends ListOptions {

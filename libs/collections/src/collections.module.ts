@@ -7,6 +7,8 @@ import { ChangeOutbox } from './records/change-outbox.js';
 import { RecordEvents } from './records/record-events.js';
 import { ExportController } from './records/export/export.controller.js';
 import { RecordExporter } from './records/export/record-exporter.js';
+import { ImportController } from './records/import/import.controller.js';
+import { RecordImporter } from './records/import/record-importer.js';
 import { RecordsController } from './records/records.controller.js';
 import { RecordsRepository } from './records/records.repository.js';
 import { RecordReader } from './records/read/record-reader.js';
@@ -29,7 +31,13 @@ import { ViewSync } from './views/view-sync.js';
 /** Collections (schema + DDL), records CRUD, batch and the record change bus. */
 @Module({
   imports: [CoreModule, CollectionsRegistryModule],
-  controllers: [CollectionsController, RecordsController, ExportController, RuleCheckController],
+  controllers: [
+    CollectionsController,
+    RecordsController,
+    ExportController,
+    ImportController,
+    RuleCheckController,
+  ],
   providers: [
     CollectionsService,
     RecordsRepository,
@@ -37,6 +45,7 @@ import { ViewSync } from './views/view-sync.js';
     RecordFilesPort,
     RecordReader,
     RecordExporter,
+    RecordImporter,
     WriteSteps,
     RecordCreator,
     RecordUpdater,

@@ -16,6 +16,7 @@ export * from './records/request-info.js';
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './validation/record-schemas.js';
 export { csvLine, parseCsv } from './records/export/csv.js';
 export { RecordExporter } from './records/export/record-exporter.js';
+export { RecordImporter } from './records/import/record-importer.js';
 export * from './records/change-outbox.js';
 export * from './records/before-write.js';
 export { CollectionsRegistryModule } from './registry/collections-registry.module.js';

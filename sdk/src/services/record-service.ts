@@ -7,6 +7,8 @@ import type {
   CollectionTypes,
   ExportOptions,
   FullListOptions,
+  ImportOptions,
+  ImportReport,
   ListOptions,
   ListResult,
   RecordViewOptions,
@@ -107,6 +109,24 @@ export class RecordService<C extends CollectionTypes> {
       query: { format, filter, sort, fields, expand },
       ...req(options),
     });
+  }
+
+  /**
+   * Imports records from a file (CSV with a header row, JSON array, NDJSON or XLSX): each row is a
+   * create (upsert: an update of the record with its id) with the caller's rules. Resolves to the
+   * report (counts, failed rows with their field errors); an unreadable file rejects with a PlinthError.
+   */
+  import(file: Blob, options: ImportOptions = {}): Promise<ImportReport> {
+    const form = new FormData();
+    if (options.format) form.append('format', options.format);
+    if (options.mode) form.append('mode', options.mode);
+    if (options.atomic !== undefined) form.append('atomic', String(options.atomic));
+    if (options.dryRun !== undefined) form.append('dryRun', String(options.dryRun));
+    if (options.mapping) form.append('mapping', JSON.stringify(options.mapping));
+    const name =
+      options.fileName ?? (file as Blob & { name?: string }).name ?? `import.${options.format ?? 'csv'}`;
+    form.append('file', file, name);
+    return this.client.send(this.path('/records/import'), { method: 'POST', body: form, ...req(options) });
   }
 
   /** One record by id; a missing (or hidden) record rejects with a 404 PlinthError. */

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { client, describeError } from '../api/client';
 import { Button } from '../components/ui';
 
-type Format = 'csv' | 'json' | 'ndjson';
+type Format = 'csv' | 'json' | 'ndjson' | 'xlsx';
 
 /** The file name the server gave (Content-Disposition), or one like it. */
 function fileName(res: Response, collection: string, format: Format): string {
@@ -11,7 +11,7 @@ function fileName(res: Response, collection: string, format: Format): string {
 }
 
 /**
- * Export of the records the page shows (its filter and sort, every page) as CSV, JSON or NDJSON.
+ * Export of the records the page shows (its filter and sort, every page) as CSV, JSON, NDJSON or XLSX.
  * A plain link cannot carry the admin token, so the file is fetched and saved from a Blob URL.
  */
 export function ExportButton(props: {
@@ -50,6 +50,7 @@ export function ExportButton(props: {
         <option value="csv">CSV</option>
         <option value="json">JSON</option>
         <option value="ndjson">NDJSON</option>
+        <option value="xlsx">Excel (XLSX)</option>
       </select>
       <Button
         onClick={download}

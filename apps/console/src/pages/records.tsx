@@ -6,6 +6,7 @@ import { Button, ConfirmDialog, EmptyState, ErrorBanner, PageHeader, Spinner } f
 import { href, navigate } from '../router';
 import { RecordForm } from './record-form';
 import { ExportButton } from './records-export';
+import { ImportButton } from './records-import';
 import { PhoneSort, RecordsPager } from './records-pager';
 import { listPath, readListState, type ListState } from './records-query';
 import { RecordsTable } from './records-table';
@@ -149,6 +150,7 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
             ) : null}
             <Button onClick={() => setChooser(!chooser)}>Columns</Button>
             <ExportButton collection={name} filter={filter} sort={sort} onError={setError} />
+            {readOnly ? null : <ImportButton collection={ready} onImported={() => void load()} />}
             {readOnly ? (
               <span className="muted" data-testid="read-only-note">
                 A view: read-only records from its query.

@@ -10,6 +10,7 @@ import { buildRecordSchemas, type JSONSchema } from '../validation/record-schema
 import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
 import { VIEW_WRITE_RULES, viewRecordSchema } from '../views/view-openapi.js';
 import { exportOperation } from './export-openapi.js';
+import { importOperation } from './import-openapi.js';
 
 export interface CollectionOpenApi {
   paths: Record<string, Record<string, unknown>>;
@@ -269,6 +270,10 @@ export function buildCollectionOpenApi(
     paths[`/api/collections/${def.name}/records/export`] = {
       get: exportOperation(def.name, list, ref(names.record).$ref),
     };
+  }
+  if (collectionPath.post) {
+    const create = collectionPath.post as Parameters<typeof importOperation>[1];
+    paths[`/api/collections/${def.name}/records/import`] = { post: importOperation(def.name, create) };
   }
   return { paths, schemas };
 }

@@ -19,12 +19,12 @@ export function exportOperation(
   const { '200': _page, ...problems } = list.responses;
   return {
     operationId: list.operationId.replace(/^list/, 'export'),
-    summary: `Export records of ${name} as CSV, JSON or NDJSON`,
+    summary: `Export records of ${name} as CSV, JSON, NDJSON or XLSX`,
     description:
       `${list.description} Every record the list would give (no paging), streamed as an attachment named ` +
       `${name}-<yyyy-mm-dd>.<format>. Relations are ids, dates ISO 8601. In CSV: a header row of the fields ` +
       '(`fields` chooses them), lists and objects as JSON, empty values empty, text starting with = + - @ ' +
-      "prefixed with ' against CSV injection.",
+      "prefixed with ' against CSV injection. XLSX: one sheet as the CSV, numbers and booleans as such.",
     tags: list.tags,
     security: list.security,
     parameters: [
@@ -32,8 +32,8 @@ export function exportOperation(
         name: 'format',
         in: 'query',
         required: false,
-        description: 'csv (the default), json (one array) or ndjson (one record per line).',
-        schema: { type: 'string', enum: ['csv', 'json', 'ndjson'], default: 'csv' },
+        description: 'csv (the default), json (one array), ndjson (one record per line) or xlsx (Excel).',
+        schema: { type: 'string', enum: ['csv', 'json', 'ndjson', 'xlsx'], default: 'csv' },
       },
       ...list.parameters.filter((p) => EXPORT_PARAMS.has(p.name)),
     ],
@@ -44,6 +44,9 @@ export function exportOperation(
           'text/csv': { schema: { type: 'string' } },
           'application/json': { schema: { type: 'array', items: { $ref: recordRef } } },
           'application/x-ndjson': { schema: { type: 'string' } },
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+            schema: { type: 'string', format: 'binary' },
+          },
         },
       },
       ...problems,

@@ -166,6 +166,8 @@ export const envSchema = z.object({
   PLINTH_EXPAND_BUDGET: positiveInt('a whole number').default(2000),
   PLINTH_SIGNUP_RATE_PER_IP: positiveInt('a whole number').default(20),
   PLINTH_BATCH_RATE_PER_IP: positiveInt('a whole number').default(60),
+  PLINTH_IMPORT_MAX_BYTES: positiveInt('a number of bytes').default(100 * 1024 * 1024),
+  PLINTH_IMPORT_MAX_ROWS: positiveInt('a whole number').default(100_000),
   PLINTH_BATCH_CONCURRENCY_PER_IP: positiveInt('a whole number').default(2),
 });
 

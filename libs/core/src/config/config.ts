@@ -153,6 +153,10 @@ export interface PlinthConfig {
     batchesPerIpPerMinute: number;
     /** /api/batch requests of one IP running at once on one server. */
     batchConcurrencyPerIp: number;
+    /** The largest file a records import takes, in bytes (an XLSX's content may unpack to 8× that). */
+    importMaxBytes: number;
+    /** Rows in one records import at most. */
+    importMaxRows: number;
   };
 }
 
@@ -342,6 +346,8 @@ export function loadConfig(source: Record<string, string | undefined>): PlinthCo
       signupsPerIpPerMinute: e.PLINTH_SIGNUP_RATE_PER_IP,
       batchesPerIpPerMinute: e.PLINTH_BATCH_RATE_PER_IP,
       batchConcurrencyPerIp: e.PLINTH_BATCH_CONCURRENCY_PER_IP,
+      importMaxBytes: e.PLINTH_IMPORT_MAX_BYTES,
+      importMaxRows: e.PLINTH_IMPORT_MAX_ROWS,
     },
   };
 }

@@ -133,6 +133,9 @@ export const ERROR_STATUS = {
   IMPORT_SOURCE_INVALID: 400,
   IMPORT_TARGET_NOT_FRESH: 409,
   IMPORT_FAILED: 422,
+  // records import (libs/collections/src/records/import)
+  RECORDS_IMPORT_INVALID: 400,
+  RECORDS_IMPORT_TOO_LARGE: 400,
   // infrastructure
   INTERNAL: 500,
   NOT_READY: 503,

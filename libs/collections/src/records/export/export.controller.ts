@@ -17,11 +17,16 @@ export class ExportController {
   ) {}
 
   @Get('collections/:collection/records/export')
-  @ApiProduces('text/csv', 'application/json', 'application/x-ndjson')
+  @ApiProduces(
+    'text/csv',
+    'application/json',
+    'application/x-ndjson',
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  )
   @ApiQuery({
     name: 'format',
     required: false,
-    description: 'csv (the default), json (one array) or ndjson (one record per line).',
+    description: 'csv (the default), json (one array), ndjson (one record per line) or xlsx (Excel).',
     schema: { type: 'string', enum: [...EXPORT_FORMATS] },
   })
   @ApiStringQuery('filter', "Only records that match, as the list's filter.")
@@ -39,6 +44,9 @@ export class ExportController {
       'text/csv': { schema: { type: 'string' } },
       'application/json': { schema: { type: 'array', items: { type: 'object' } } },
       'application/x-ndjson': { schema: { type: 'string' } },
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+        schema: { type: 'string', format: 'binary' },
+      },
     },
   })
   async exportRecords(
