@@ -201,6 +201,46 @@ describe('console: collection editor', () => {
     await page.getByRole('heading', { level: 1, name: 'Collections' }).waitFor();
   });
 
+  it("shows a text-id collection's id as the record id: lengths and patterns editable, nothing else", async () => {
+    ok(
+      await api(t, await token())('POST', '/api/collections', {
+        name: 'notes',
+        fields: [
+          { name: 'id', type: 'text', primaryKey: true, system: true },
+          { name: 'title', type: 'text' },
+        ],
+      }),
+    );
+    await page.goto(`${t.url}/_/#/collections/notes/schema`);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Schema of notes' }).waitFor();
+    const id = page.getByTestId('id-field');
+    await id.waitFor();
+    // Not renameable, removable, movable nor of another type.
+    expect(await id.getByRole('button').count()).toBe(0);
+    expect(await id.locator('select').count()).toBe(0);
+    expect(await page.locator('input[name=field-name-0]').count()).toBe(0);
+    expect(await page.locator('input[name=field-name-1]').inputValue()).toBe('title');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'field-name-1');
+    expect(await page.getByRole('button', { name: 'Move title up' }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('Name of field 1').inputValue()).toBe('title');
+    await id.getByLabel('Max length').fill('20');
+    await id.locator('input[name=id-pattern]').fill('^[a-z0-9_]+$');
+    await b.screenshot('editor-05b-text-id');
+    await page.getByTestId('save-collection').click();
+    await page.getByText('Saved notes.').waitFor();
+    const saved = ok(await api(t, await token())('GET', '/api/collections/notes')).body;
+    expect(saved.fields.map((f: { name: string }) => f.name)).toEqual(['id', 'title']);
+    expect(saved.fields[0]).toMatchObject({
+      type: 'text',
+      primaryKey: true,
+      min: 15,
+      max: 20,
+      pattern: '^[a-z0-9_]+$',
+      autogeneratePattern: '[a-z0-9]{15}',
+    });
+  });
+
   it('works at phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await openEditor();

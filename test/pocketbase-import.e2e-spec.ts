@@ -266,7 +266,11 @@ describe("import pocketbase: PocketBase's own test data", () => {
   let work: string;
   let dataDir: string;
   let dataDb: string;
-  let report: { collections: Array<Row & { notes: Row[] }>; admins: { imported: number } };
+  let report: {
+    collections: Array<Row & { notes: Row[] }>;
+    admins: { imported: number };
+    settings: Array<{ kind: string; what: string; why: string }>;
+  };
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'plinth-pbfixture-'));
@@ -334,6 +338,26 @@ describe("import pocketbase: PocketBase's own test data", () => {
     );
   });
 
+  it("names the environment lines for PocketBase's app name and URL, which Plinth reads at start", () => {
+    expect(report.settings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'limited',
+          what: 'meta.appName',
+          why: expect.stringContaining('PLINTH_APP_NAME=acme_test'),
+        }),
+        expect.objectContaining({
+          kind: 'limited',
+          what: 'meta.appURL',
+          why: expect.stringContaining('PUBLIC_URL=http://localhost:8090'),
+        }),
+      ]),
+    );
+    // Switched off in PocketBase: S3 and rate limits leave Plinth's settings as they were.
+    expect(report.settings.map((n) => n.what)).not.toContain('s3');
+    expect(report.settings.map((n) => n.what)).not.toContain('rateLimits');
+  });
+
   it('turns view collections into Plinth views that answer what their query selects', async () => {
     const root = new PocketBase(t.url);
     root.autoCancellation(false);
@@ -345,6 +369,24 @@ describe("import pocketbase: PocketBase's own test data", () => {
     const clients = await readTable(dataDb, 'clients');
     const numbered = await root.collection('numeric_id_view').getFullList();
     expect(numbered.map((r) => r.email).sort()).toEqual(clients.map((r) => r.email).sort());
+  });
+
+  it("serves a view's files from the record they come from (view2 reads view1, which reads demo1)", async () => {
+    const headers = { authorization: `Bearer ${await adminToken(t)}` };
+    const text = (v: unknown) =>
+      v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v ?? '');
+    let served = 0;
+    for (const row of await readTable(dataDb, 'demo1')) {
+      const names = JSON.parse(text(row.file_many) || '[]') as string[];
+      if (!names.length) continue;
+      const direct = await t.fetch(`/api/files/demo1/${String(row.id)}/${names[0]}`, { headers });
+      if (direct.status !== 200) continue;
+      const viaView = await t.fetch(`/api/files/view2/${String(row.id)}/${names[0]}`, { headers });
+      expect(viaView.status).toBe(200);
+      expect(Buffer.from(await viaView.arrayBuffer())).toEqual(Buffer.from(await direct.arrayBuffer()));
+      served++;
+    }
+    expect(served).toBeGreaterThan(0);
   });
 
   it('serves the stored files under their PocketBase names', async () => {

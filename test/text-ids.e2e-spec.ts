@@ -49,6 +49,9 @@ const autodate = (name: string, onUpdate: boolean) => ({
   onUpdate,
 });
 
+/** A schema file as PocketBase's SDK sends it (its CollectionModel type wants every key). */
+const asFile = (collections: object[]) => collections as Parameters<PocketBase['collections']['import']>[0];
+
 async function sdkError(call: Promise<unknown>): Promise<ClientResponseError> {
   try {
     await call;
@@ -275,6 +278,86 @@ describe("PocketBase's ids and collection shape (issue 19)", () => {
       await unsubscribe();
       pb.realtime.unsubscribe();
     }
+  });
+
+  it('keeps the collection ids of pb.collections.import, and deleteMissing deletes what the file leaves out', async () => {
+    const before = await su.collections.getFullList();
+    const authors = {
+      id: 'pbc_2000000001',
+      name: 'authors',
+      type: 'base',
+      fields: [PB_ID_FIELD, { name: 'name', type: 'text', system: false }],
+      listRule: '',
+    };
+    const books = {
+      id: 'pbc_2000000002',
+      name: 'books',
+      type: 'base',
+      fields: [
+        PB_ID_FIELD,
+        { name: 'title', type: 'text', system: false },
+        // The relation names its target by id, as PocketBase's export does; its default is a text id.
+        {
+          name: 'author',
+          type: 'relation',
+          collectionId: 'pbc_2000000001',
+          maxSelect: 1,
+          system: false,
+          default: 'anon00author000',
+        },
+      ],
+      listRule: '',
+    };
+    const stats = {
+      id: 'pbc_2000000003',
+      name: 'author_stats',
+      type: 'view',
+      viewQuery:
+        'SELECT a.id, count(b.id) AS books FROM authors a LEFT JOIN books b ON b.author = a.id GROUP BY a.id',
+      listRule: '',
+    };
+    // The SDK answers true; the view comes before the collections it reads in the file.
+    expect(await su.collections.import(asFile([...before, stats, books, authors]), false)).toBe(true);
+    expect((await su.collections.getOne('authors')).id).toBe('pbc_2000000001');
+    expect((await su.collections.getOne('pbc_2000000002')).name).toBe('books');
+    expect((await su.collections.getOne('author_stats')).id).toBe('pbc_2000000003');
+    const author = await su.collection('pbc_2000000001').create({ id: 'anon00author000', name: 'Ann' });
+    const book = await su.collection('books').create({ title: 'One' });
+    expect(book.author).toBe(author.id);
+    // A batch takes the text id too; filters and expand follow the relation by it.
+    const batch = su.createBatch();
+    batch.collection('books').create({ title: 'Two', author: author.id });
+    await batch.send();
+    const listed = await su
+      .collection('books')
+      .getFullList({ filter: `author = "${author.id}"`, expand: 'author', sort: 'title' });
+    expect(listed.map((b) => [b.title, b.expand?.author?.name])).toEqual([
+      ['One', 'Ann'],
+      ['Two', 'Ann'],
+    ]);
+    expect(await su.collection('books').getFullList({ filter: 'author.name = "Ann"' })).toHaveLength(2);
+
+    // Importing the same file again changes nothing; an id taken by another collection's name is refused by its path.
+    expect(await su.collections.import(asFile([...before, stats, books, authors]), false)).toBe(true);
+    const taken = await sdkError(
+      su.collections.import(
+        asFile([...before, { id: 'members', name: 'dup', type: 'base', fields: [] }]),
+        false,
+      ),
+    );
+    expect(taken.status).toBe(409);
+    expect(errorPaths(taken.response)).toEqual([`collections.${before.length}.id`]);
+    const badId = await sdkError(
+      su.collections.import(asFile([{ id: 'no/slash', name: 'slashed', type: 'base', fields: [] }]), false),
+    );
+    expect(errorPaths(badId.response)).toEqual(['collections.0.id']);
+
+    // deleteMissing: what the file leaves out goes (the view first), the rest keeps its ids and records.
+    expect(await su.collections.import(asFile([...before, authors]), true)).toBe(true);
+    const names = (await su.collections.getFullList()).map((c) => c.name);
+    expect(names).not.toContain('books');
+    expect(names).not.toContain('author_stats');
+    expect((await su.collection('pbc_2000000001').getOne(author.id)).name).toBe('Ann');
   });
 
   it('refuses what it cannot honour, by name, and a switch of an existing collection to text ids', async () => {

@@ -3,19 +3,28 @@
  * inferred from it, rules, filters, sort and expand, rebuilt when a collection they read changes,
  * and hostile queries refused with a 400.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { generateTypes } from '../sdk/src/cli/typegen.js';
-import { adminToken, api } from './support/auth.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminToken, api } from './support/auth.js';
 import { expectApiProblem } from './support/problem.js';
 import { createCollection, createRecord, createUser, ok } from './support/records.js';
 import { startIsolatedApp } from './support/start-app.js';
 
 type App = Awaited<ReturnType<typeof startIsolatedApp>>;
 
+const PNG_1X1 = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 describe('view collections (issue 19)', () => {
   let t: App;
+  let dataDir: string;
   let admin: string;
   let as: ReturnType<typeof api>;
   const authors: Record<string, string> = {};
@@ -25,7 +34,8 @@ describe('view collections (issue 19)', () => {
     Object.fromEntries(def.fields.map((f) => [f.name, f]));
 
   beforeAll(async () => {
-    t = await startIsolatedApp();
+    dataDir = await mkdtemp(join(tmpdir(), 'plinth-views-'));
+    t = await startIsolatedApp({ env: { PLINTH_DATA_DIR: dataDir } });
     admin = await adminToken(t);
     as = api(t, admin);
     await createCollection(t, admin, {
@@ -62,6 +72,7 @@ describe('view collections (issue 19)', () => {
   });
   afterAll(async () => {
     await t?.stop();
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('creates a view over two collections with fields inferred from its columns', async () => {
@@ -375,5 +386,82 @@ describe('view collections (issue 19)', () => {
     ok(await as('DELETE', '/api/collections/post_stats'), 204);
     ok(await as('DELETE', '/api/collections/posts'), 204);
     ok(await as('DELETE', '/api/collections/authors'), 204);
+  });
+
+  it("serves a view's files from the source record, thumbs too, with the view's rule; 404 for a computed column", async () => {
+    const pb = new PocketBase(t.url);
+    pb.autoCancellation(false);
+    await pb.collection('_superusers').authWithPassword(ADMIN_EMAIL, ADMIN_PASSWORD);
+    await createCollection(t, admin, {
+      name: 'docs',
+      fields: [
+        { name: 'title', type: 'text' },
+        { name: 'file', type: 'file', maxSelect: 1, thumbs: ['2x2'] },
+        { name: 'attachments', type: 'file', maxSelect: 3 },
+      ],
+      listRule: '',
+      viewRule: '',
+    });
+    const png = (name: string) => new File([PNG_1X1], name, { type: 'image/png' });
+    const shown = await pb
+      .collection('docs')
+      .create({ title: 'shown', file: png('one.png'), attachments: [png('a.png'), png('b.png')] });
+    const hidden = await pb.collection('docs').create({ title: 'hidden', file: png('two.png') });
+    for (const [name, query] of [
+      ['doc_view', 'SELECT d.id, d.title, d.file, d.attachments FROM docs d'],
+      ['doc_copies', 'SELECT v.id, v.title, v.file FROM doc_view v'],
+      ['doc_names', "SELECT d.id, d.title, d.file || '' AS file FROM docs d"],
+    ])
+      ok(
+        await as('POST', '/api/collections', {
+          name,
+          type: 'view',
+          viewQuery: query,
+          listRule: '',
+          viewRule: "title != 'hidden'",
+        }),
+      );
+    const fields = fieldsOf(ok(await as('GET', '/api/collections/doc_view')).body);
+    expect(fields.file).toMatchObject({ type: 'file', thumbs: ['2x2'] });
+    expect(ok(await as('GET', '/api/collections/doc_view')).body).not.toHaveProperty('viewFileSources');
+
+    const get = (path: string) => fetch(`${t.url}/api/files/${path}`);
+    const bytes = async (res: Response) => Buffer.from(await res.arrayBuffer());
+    const single = await get(`doc_view/${shown.id}/${shown.file}`);
+    expect(single.status).toBe(200);
+    expect(await bytes(single)).toEqual(PNG_1X1);
+    const second = await get(`doc_view/${shown.id}/${shown.attachments[1]}`);
+    expect(second.status).toBe(200);
+    const thumb = await get(`doc_view/${shown.id}/${shown.file}?thumb=2x2`);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/png');
+    // The thumb is made beside the source record's file, as the source collection's own URL serves it.
+    expect(await bytes(thumb)).toEqual(await bytes(await get(`docs/${shown.id}/${shown.file}?thumb=2x2`)));
+    // A view of the view follows it to the source.
+    const copied = await get(`doc_copies/${shown.id}/${shown.file}`);
+    expect(copied.status).toBe(200);
+    expect(await bytes(copied)).toEqual(PNG_1X1);
+
+    // The view's rule: the row is hidden from guests, though the source collection would show its file.
+    expectApiProblem(
+      await api(t)('GET', `/api/files/doc_view/${hidden.id}/${hidden.file}`),
+      404,
+      'FILE_NOT_FOUND',
+    );
+    expect((await get(`docs/${hidden.id}/${hidden.file}`)).status).toBe(200);
+    // Another record's file under this row, and a computed column (text, not a file field), serve nothing.
+    expectApiProblem(
+      await api(t)('GET', `/api/files/doc_view/${shown.id}/${hidden.file}`),
+      404,
+      'FILE_NOT_FOUND',
+    );
+    expect(fieldsOf(ok(await as('GET', '/api/collections/doc_names')).body).file).toMatchObject({
+      type: 'text',
+    });
+    expectApiProblem(
+      await api(t)('GET', `/api/files/doc_names/${shown.id}/${shown.file}`),
+      404,
+      'FILE_NOT_FOUND',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { pocketbaseFixtureDir } from '../../../test/support/pocketbase-fixture.js';
 import { mapCollections, parseIndex, type MappedCollection } from './pb-mapping.js';
 import { planCollections } from './pb-plan.js';
+import { mapSettings } from './pb-settings.js';
 import { PbReader, type PbCollection } from './pb-reader.js';
 
 /** PocketBase's own test data: every field type, auth options, rules with comments and modifiers. */
@@ -129,5 +130,66 @@ describe('parseIndex', () => {
     ['CREATE INDEX `z` ON `t` (lower(a))', { unique: false, columns: null, where: null }],
   ])('%s', (sql, expected) => {
     expect(parseIndex(sql)).toMatchObject(expected);
+  });
+});
+
+describe("PocketBase's settings as Plinth's (issue 19)", () => {
+  const settings = (value: Record<string, unknown>) => mapSettings({ value, encrypted: false });
+
+  it('carries S3 into the storage settings (a bare endpoint means https)', () => {
+    const mapped = settings({
+      s3: {
+        enabled: true,
+        bucket: 'pb-files',
+        region: 'eu-west-1',
+        endpoint: 's3.eu-west-1.amazonaws.com',
+        accessKey: 'AKIA1',
+        secret: 'shh',
+        forcePathStyle: true,
+      },
+    });
+    expect(mapped.storage).toEqual({
+      driver: 's3',
+      s3Endpoint: 'https://s3.eu-west-1.amazonaws.com',
+      s3Bucket: 'pb-files',
+      s3Region: 'eu-west-1',
+      s3AccessKeyId: 'AKIA1',
+      s3SecretAccessKey: 'shh',
+      s3ForcePathStyle: true,
+    });
+    expect(mapped.notes).toContainEqual(expect.objectContaining({ kind: 'mapped', what: 's3' }));
+    expect(settings({ s3: { enabled: false, bucket: 'x' } }).storage).toBeUndefined();
+    expect(settings({ s3: { enabled: true, bucket: '' } }).notes).toContainEqual(
+      expect.objectContaining({ kind: 'skipped', what: 's3' }),
+    );
+  });
+
+  it('names the environment lines for the app name, URL and the rate limits Plinth has; the rest as not carried', () => {
+    const { notes } = settings({
+      meta: { appName: 'Acme Shop', appURL: 'https://api.acme.test' },
+      rateLimits: {
+        enabled: true,
+        excludedIPs: ['10.0.0.1'],
+        rules: [
+          { label: '*:auth', audience: '', duration: 3, maxRequests: 2 },
+          { label: '/api/batch', audience: '', duration: 1, maxRequests: 3 },
+          { label: '*:create', audience: '', duration: 5, maxRequests: 20 },
+          { label: '/api/', audience: '@guest', duration: 10, maxRequests: 300 },
+        ],
+      },
+    });
+    const why = (what: string, kind: string) =>
+      notes.filter((n) => n.what === what && n.kind === kind).map((n) => n.why);
+    expect(why('meta.appName', 'limited')[0]).toMatch('PLINTH_APP_NAME="Acme Shop"');
+    expect(why('meta.appURL', 'limited')[0]).toMatch('PUBLIC_URL=https://api.acme.test');
+    expect(why('rateLimits', 'limited')[0]).toMatch(
+      'PLINTH_AUTH_RATE_PER_IP=40, PLINTH_BATCH_RATE_PER_IP=180',
+    );
+    expect(why('rateLimits', 'skipped')[0]).toMatch('"*:create", "/api/"');
+    expect(why('rateLimits.excludedIPs', 'skipped')).toHaveLength(1);
+    // Switched off in PocketBase: nothing to say about them.
+    expect(settings({ rateLimits: { enabled: false, rules: [{ label: '*:auth' }] } }).notes).toEqual([
+      expect.objectContaining({ what: 'smtp' }),
+    ]);
   });
 });

@@ -1,9 +1,10 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { AppError } from '@plinth/core';
-import initSqlJs, { type Database, type SqlValue } from 'sql.js';
+import type { Database } from 'node-sqlite3-wasm';
 
+/** A value as SQLite holds it (integers beyond 2^53 read as numbers, as PocketBase's float64 would). */
+export type SqlValue = number | string | Uint8Array | null;
 export type PbRow = Record<string, SqlValue>;
 
 /** A row of PocketBase's `_collections` table, its JSON columns parsed. */
@@ -26,12 +27,18 @@ const invalid = (detail: string) => new AppError('IMPORT_SOURCE_INVALID', detail
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
-let sqlJs: Promise<initSqlJs.SqlJsStatic> | undefined;
-function loadSqlJs() {
-  // The WebAssembly file sits beside sql.js's own entry point (no native build needed).
-  const dist = dirname(createRequire(import.meta.url).resolve('sql.js'));
-  sqlJs ??= initSqlJs({ locateFile: (name: string) => join(dist, name) });
-  return sqlJs;
+/** SQLite's page cache for the import: pages are read from the file as needed, never the whole file. */
+const CACHE_KIB = 16 * 1024;
+
+type SqliteModule = {
+  Database: new (file: string, opts: { readOnly: boolean; fileMustExist: boolean }) => Database;
+};
+let sqlite: SqliteModule | undefined;
+function loadSqlite(): SqliteModule {
+  // SQLite compiled to WebAssembly with a file system layer over node:fs (no native build); loaded
+  // on first use, so servers that never import do not instantiate it.
+  sqlite ??= createRequire(import.meta.url)('node-sqlite3-wasm') as SqliteModule;
+  return sqlite;
 }
 
 const parseJson = <T>(text: SqlValue, fallback: T): T => {
@@ -43,10 +50,16 @@ const parseJson = <T>(text: SqlValue, fallback: T): T => {
   }
 };
 
+const plain = (row: Record<string, unknown>): PbRow => {
+  for (const key of Object.keys(row)) if (typeof row[key] === 'bigint') row[key] = Number(row[key]);
+  return row as PbRow;
+};
+
 /**
- * Reads a PocketBase `data.db` with sql.js (SQLite compiled to WebAssembly). sql.js holds the whole
- * file in its heap (docs/decisions/pocketbase-import.md); records are stepped one statement row at a
- * time and handed over in batches, so no table is ever materialised in JavaScript.
+ * Reads a PocketBase `data.db` with node-sqlite3-wasm: SQLite compiled to WebAssembly, reading the
+ * file page by page through node:fs, so memory is SQLite's page cache, not the file's size
+ * (docs/decisions/pocketbase-import.md). Records are stepped one statement row at a time and handed
+ * over in batches, so no table is ever materialised in JavaScript.
  */
 export class PbReader {
   private constructor(private readonly db: Database) {}
@@ -71,23 +84,39 @@ export class PbReader {
         `data.db is truncated (${size} of ${pageSize * pages} bytes); copy it again from the PocketBase server (stopped, or from a backup). Nothing was imported.`,
       );
     }
-    const SQL = await loadSqlJs();
+    const { Database } = loadSqlite();
     let db: Database;
     try {
-      db = new SQL.Database(readFileSync(file));
+      db = new Database(file, { readOnly: true, fileMustExist: true });
     } catch (err) {
       throw invalid(`data.db cannot be opened (${(err as Error).message}); nothing was imported.`);
     }
+    try {
+      // PocketBase's files are in WAL mode: with an exclusive lock SQLite keeps the WAL index in its own
+      // memory instead of shared memory, which the WebAssembly file layer does not offer. The lock is a
+      // "data.db.lock" folder beside the file while the import reads it.
+      db.exec(`PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -${CACHE_KIB}`);
+    } catch (err) {
+      db.close();
+      throw invalid(
+        `data.db cannot be read (${(err as Error).message}); if a "data.db.lock" folder is left beside it from an interrupted import, remove it. Nothing was imported.`,
+      );
+    }
     const reader = new PbReader(db);
-    reader.checkIntegrity();
+    try {
+      reader.checkIntegrity();
+    } catch (err) {
+      reader.close();
+      throw err;
+    }
     return reader;
   }
 
   private checkIntegrity(): void {
     let result: string;
     try {
-      result = String(this.db.exec('PRAGMA quick_check')[0]?.values[0]?.[0] ?? '');
-      this.db.exec('SELECT count(*) FROM _collections');
+      result = String(Object.values(this.db.get('PRAGMA quick_check') ?? {})[0] ?? '');
+      this.db.get('SELECT count(*) FROM _collections');
     } catch (err) {
       throw invalid(
         `data.db is damaged or not a PocketBase database (${(err as Error).message}); nothing was imported.`,
@@ -99,28 +128,17 @@ export class PbReader {
   }
 
   close(): void {
-    this.db.close();
+    if (this.db.isOpen) this.db.close();
   }
 
   private all(sql: string): PbRow[] {
-    const stmt = this.db.prepare(sql);
-    try {
-      const rows: PbRow[] = [];
-      while (stmt.step()) rows.push(stmt.getAsObject());
-      return rows;
-    } finally {
-      stmt.free();
-    }
+    return this.db.all(sql).map((r) => plain(r as Record<string, unknown>));
   }
 
   hasTable(name: string): boolean {
-    const stmt = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?");
-    try {
-      stmt.bind([name]);
-      return stmt.step();
-    } finally {
-      stmt.free();
-    }
+    return (
+      this.db.get("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?", [name]) !== null
+    );
   }
 
   collections(): PbCollection[] {
@@ -141,7 +159,8 @@ export class PbReader {
   }
 
   count(table: string): number {
-    return Number(this.db.exec(`SELECT count(*) FROM ${quote(table)}`)[0]?.values[0]?.[0] ?? 0);
+    const row = this.db.get(`SELECT count(*) AS n FROM ${quote(table)}`) as { n?: number } | null;
+    return Number(row?.n ?? 0);
   }
 
   /** The table's rows, in rowid order, `size` at a time. */
@@ -149,8 +168,8 @@ export class PbReader {
     const stmt = this.db.prepare(`SELECT * FROM ${quote(table)} ORDER BY rowid`);
     try {
       let batch: PbRow[] = [];
-      while (stmt.step()) {
-        batch.push(stmt.getAsObject());
+      for (const row of stmt.iterate()) {
+        batch.push(plain(row as Record<string, unknown>));
         if (batch.length >= size) {
           yield batch;
           batch = [];
@@ -158,7 +177,7 @@ export class PbReader {
       }
       if (batch.length) yield batch;
     } finally {
-      stmt.free();
+      stmt.finalize();
     }
   }
 

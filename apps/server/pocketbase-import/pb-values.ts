@@ -1,4 +1,4 @@
-import type { SqlValue } from 'sql.js';
+import type { SqlValue } from './pb-reader.js';
 import type { ValueKind } from './pb-fields.js';
 
 const text = (v: SqlValue): string | null => {

@@ -94,13 +94,21 @@ export class PocketBaseImportService {
 
     // Checked again under the schema lock in the transaction; this early answer copies no file in vain.
     await this.assertFresh(this.repository.manager, this.collections.list());
-    const files = listPbFiles(
+    const settings = mapSettings(reader.settings());
+    const local = listPbFiles(
       storageDir,
       live.map((m) => ({ pbId: m.pb.id, id: m.id })),
     );
+    // PocketBase on S3 served its files from the bucket Plinth now uses: files left in pb_data are not copied.
+    const files = settings.storage ? [] : local;
     const report = this.emptyReport(mapped, files, opts);
-    const settings = mapSettings(reader.settings());
     report.settings = settings.notes;
+    if (settings.storage && local.length)
+      report.settings.push({
+        kind: 'skipped',
+        what: 'storage',
+        why: `${local.length} files in pb_data/storage were not copied: PocketBase served files from its S3 bucket, which Plinth now uses.`,
+      });
 
     const copied = opts.dryRun ? [] : await copyPbFiles(await this.storage.driver(), files);
     try {
@@ -129,6 +137,7 @@ export class PocketBaseImportService {
       throw rowFailure(err);
     }
     if (!opts.dryRun && settings.mail) await this.carryMail(settings.mail, report);
+    if (!opts.dryRun && settings.storage) await this.carryStorage(settings.storage, report);
     if (!opts.dryRun) this.logger.log(`Imported ${live.length} collections from PocketBase (${opts.label})`);
     return report;
   }
@@ -184,6 +193,19 @@ export class PocketBaseImportService {
       if (note) {
         note.kind = 'skipped';
         note.why = `the mail settings refused them (${err instanceof AppError ? err.detail : String(err)}); set SMTP in Settings → Mail.`;
+      }
+    }
+  }
+
+  /** PocketBase's S3 settings, after the data committed (a refusal is reported, the data stays). */
+  private async carryStorage(storage: Record<string, unknown>, report: ImportReport): Promise<void> {
+    try {
+      await this.settings.patch('storage', storage);
+    } catch (err) {
+      const note = report.settings.find((n) => n.what === 's3');
+      if (note) {
+        note.kind = 'skipped';
+        note.why = `the storage settings refused them (${err instanceof AppError ? err.detail : String(err)}); set S3 in Settings → Storage to the bucket PocketBase used.`;
       }
     }
   }

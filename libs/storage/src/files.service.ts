@@ -106,12 +106,24 @@ export class FilesService {
         `${field.name} is a protected file field: add ?token= with a token from POST /api/files/token.`,
       );
     }
+    // A view's file is stored with the source record it comes from (the view's rule was judged above).
+    let stored = { collectionId: c.def.id, recordId: String(record.id), field };
+    if (c.def.type === 'view') {
+      const owner = await this.records.viewFileOwner(c.def.name, field.name, req.filename);
+      if (!owner) {
+        throw new AppError(
+          'FILE_NOT_FOUND',
+          `The view's field "${field.name}" does not show a collection's file field straight (or no record of it holds this file), so there is no file to serve; select the file field itself (e.g. "p.${field.name}") in the view query.`,
+        );
+      }
+      stored = owner;
+    }
+    const { collectionId, recordId } = stored;
     const driver = await this.storage.driver();
-    const recordId = String(record.id);
     const mime = mimeOfName(req.filename);
-    let key = objectKey(c.def.id, recordId, req.filename);
+    let key = objectKey(collectionId, recordId, req.filename);
     if (req.thumb !== undefined)
-      key = await this.thumb(driver, field, c.def.id, recordId, req.filename, mime, req.thumb);
+      key = await this.thumb(driver, stored.field, collectionId, recordId, req.filename, mime, req.thumb);
     const info = await driver.head(key).catch((err) => this.unavailable(err));
     if (!info) throw notFound();
     const policy = servingPolicy(mime, field);

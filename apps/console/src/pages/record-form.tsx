@@ -6,6 +6,7 @@ import { Button, ConfirmDialog, Dialog, ErrorBanner } from '../components/ui';
 import { AuthFields, authBody, initialAuth, type AuthValues } from './record-inputs/auth-fields';
 import { FieldInput } from './record-inputs/field-input';
 import { fingerprint, initial, outgoing, type Value } from './record-inputs/values';
+import { isIdField } from './collection-editor/id-field-row';
 
 const SAVE_KEYS = /Mac|iPhone|iPad/.test(navigator.userAgent) ? '⌘S' : 'Ctrl+S';
 
@@ -24,6 +25,8 @@ export function RecordForm(props: {
 }) {
   const { collection, record } = props;
   const isAuth = collection.type === 'auth';
+  // A text-id collection's id: chosen (or left empty to be generated) on create, fixed afterwards.
+  const fields = collection.fields.filter((f) => !(record && isIdField(f)));
   const start = useMemo(
     () => ({
       values: Object.fromEntries(collection.fields.map((f) => [f.name, initial(f, record)])),
@@ -70,7 +73,8 @@ export function RecordForm(props: {
     if (busy) return;
     const body: Record<string, unknown> = isAuth ? authBody(authValues, record) : {};
     const local: Record<string, string> = {};
-    for (const f of collection.fields) {
+    for (const f of fields) {
+      if (isIdField(f) && values[f.name] === '') continue;
       const out = outgoing(f, values[f.name], !!record);
       if (out.error) local[f.name] = out.error;
       else Object.assign(body, out.body);
@@ -122,10 +126,10 @@ export function RecordForm(props: {
               onChange={setAuthValues}
             />
           ) : null}
-          {collection.fields.length === 0 ? (
+          {fields.length === 0 ? (
             <p className="muted">This collection has no fields yet; add some in its schema.</p>
           ) : null}
-          {collection.fields.map((f) => (
+          {fields.map((f) => (
             <FieldInput
               key={f.name}
               field={f}

@@ -6,6 +6,7 @@
 import type { Sql } from '@plinth/core';
 import type { ColumnKind } from '../filter/types.js';
 import type { FieldDef, FieldType } from '../schema/collection.types.js';
+import type { RecordIdType } from './id-field.js';
 import type { JSONSchema } from './json-schema.js';
 import type { Issues, Json } from './option-reader.js';
 
@@ -22,6 +23,12 @@ export interface OptionsContext {
   path: string;
   /** A relation target's name as it will be, or undefined when no such collection exists. */
   resolveTarget(name: string): string | undefined;
+}
+
+/** What a default's check may ask of the schema around the field. */
+export interface DefaultContext {
+  /** The id type of a relation target (by its resolved name): its ids decide what a default may hold. */
+  idTypeOf(collectionName: string): RecordIdType;
 }
 
 /** A problem with one record value found after the JSON Schema passed. */
@@ -61,7 +68,7 @@ export interface FieldTypeModule {
   /** Why `unique` cannot be set on this field, or null. */
   uniqueProblem?(field: FieldDraft): string | null;
   /** Why `value` cannot be the default of `field` (options already valid), or null. */
-  defaultProblem(field: FieldDraft, value: unknown): string | null;
+  defaultProblem(field: FieldDraft, value: unknown, ctx?: DefaultContext): string | null;
 
   columnType(field: FieldDef): ColumnCast;
   /** What an empty single value reads as in answers (PocketBase's zero values; frozen when an object). */

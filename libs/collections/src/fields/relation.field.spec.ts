@@ -1,4 +1,6 @@
 import { defineField, filterOperand, schemasOf, written } from './field.fixture.js';
+import { normalizeCollection } from '../schema/normalize-collection.js';
+import { sequentialIds, users } from '../schema/schema.fixture.js';
 import { MAX_RELATION_SELECT, relationField } from './relation.field.js';
 
 const ID = '0190b6a1-7c2e-7a3b-9f00-0123456789ab';
@@ -30,6 +32,36 @@ describe('relation field', () => {
     expect(defineField({ type: 'relation', collection: 'users', default: 'x' }).problems).toEqual([
       'fields.0.default INVALID_DEFAULT',
     ]);
+  });
+
+  it("checks a default by the target collection's id type: text ids for a text-id target", () => {
+    const notes = normalizeCollection(
+      { name: 'notes', fields: [{ name: 'id', type: 'text', primaryKey: true, system: true }] },
+      null,
+      [users],
+      sequentialIds(),
+    );
+    if (!notes.ok) throw new Error(JSON.stringify(notes.errors));
+    const define = (raw: Record<string, unknown>) =>
+      normalizeCollection({ name: 'things', fields: [raw] }, null, [users, notes.value], sequentialIds());
+    const text = define({ name: 'x', type: 'relation', collection: 'notes', default: 'abc123def456ghi' });
+    expect(text.ok && text.value.fields[0]?.default).toBe('abc123def456ghi');
+    const many = define({
+      name: 'x',
+      type: 'relation',
+      collection: 'notes',
+      maxSelect: 2,
+      default: ['a1', 'b2'],
+    });
+    expect(many.ok).toBe(true);
+    const bad = define({ name: 'x', type: 'relation', collection: 'notes', default: 'no/slash' });
+    expect(bad.ok ? [] : bad.errors.map((e) => `${e.path} ${e.code}`)).toEqual([
+      'fields.0.default INVALID_DEFAULT',
+    ]);
+    // A UUID target still takes UUIDs only.
+    expect(
+      defineField({ type: 'relation', collection: 'users', default: 'abc123def456ghi' }).problems,
+    ).toEqual(['fields.0.default INVALID_DEFAULT']);
   });
 
   it('stores ids lower-case; refuses what is not a UUID', () => {

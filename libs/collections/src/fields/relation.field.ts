@@ -2,6 +2,7 @@ import { isUuidText } from '@plinth/core';
 import { isMultiple, type OnDelete } from '../schema/collection.types.js';
 import { show } from '../schema/schema-issue.js';
 import type { FieldTypeModule } from './field-type.js';
+import { isRecordIdOf } from './id-field.js';
 import { formatOrEmpty, listDefaultProblem, listable, maxSelectOf, nullable } from './field-helpers.js';
 import { at, get } from './option-reader.js';
 
@@ -64,8 +65,18 @@ export const relationField: FieldTypeModule = {
     field.onDelete = (onDelete as OnDelete | undefined) ?? (field.required ? 'restrict' : 'set-null');
   },
 
-  defaultProblem: (field, value) =>
-    listDefaultProblem(field, value, (item) => isUuidText(item), 'a record id'),
+  // A default holds ids of the target collection: UUIDs, or text ids when the target has them.
+  defaultProblem(field, value, ctx) {
+    const idType = field.collection && ctx ? ctx.idTypeOf(field.collection) : 'uuid';
+    return idType === 'text'
+      ? listDefaultProblem(
+          field,
+          value,
+          (item) => isRecordIdOf('text', item),
+          'a record id of the related collection',
+        )
+      : listDefaultProblem(field, value, (item) => isUuidText(item), 'a record id (a UUID)');
+  },
 
   columnType: listable('uuid'),
   itemSchema: () => ({ type: 'string', format: 'uuid' }),

@@ -121,6 +121,21 @@ export class RecordsRepository {
     return rows[0];
   }
 
+  /** The id of a record of `c` whose file field `field` holds `filename` (stored names are unique). */
+  async fileOwner(c: CompiledCollection, field: string, filename: string): Promise<string | undefined> {
+    const column = c.fieldColumns.find((col) => col.name === field && col.field?.type === 'file');
+    if (!column) return undefined;
+    const ref = sql.raw(`t.${quoteIdent(field)}`);
+    const holds = column.cast.endsWith('[]')
+      ? sql`${filename}::text = ANY(${ref})`
+      : sql`${ref} = ${filename}::text`;
+    const { rows } = await run<{ id: string }>(
+      this.pool,
+      sql`SELECT t."id"::text AS "id" FROM ${c.sql.table} AS t WHERE ${holds} LIMIT 1`,
+    );
+    return rows[0]?.id;
+  }
+
   async insert(db: Queryable, c: CompiledCollection, values: ColumnValues): Promise<Row> {
     return (await run(db, insertSql(c, values))).rows[0]!;
   }

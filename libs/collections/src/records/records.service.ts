@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppError, type Principal } from '@plinth/core';
 import { CollectionsRegistry } from '../registry/collections.registry.js';
 import type { ListQuery } from './list-query.js';
-import { RecordReader } from './read/record-reader.js';
+import { RecordReader, type ViewFileOwner } from './read/record-reader.js';
 import {
   type BatchScope,
   type FormPart,
@@ -89,6 +89,11 @@ export class RecordsService {
     principal: Principal,
   ): Promise<Row> {
     return this.reader.view(collection, id, q, principal);
+  }
+
+  /** A view's file: the source record it is stored with; see RecordReader.viewFileOwner. */
+  viewFileOwner(view: string, field: string, filename: string): Promise<ViewFileOwner | undefined> {
+    return this.reader.viewFileOwner(view, field, filename);
   }
 
   /** Realtime: the record as `principal` may receive it; see RecordReader.viewSnapshot. */

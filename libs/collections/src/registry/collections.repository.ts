@@ -31,12 +31,15 @@ function viewOptionsOf(stored: Record<string, unknown> | null): Partial<Collecti
   return {
     viewQuery: typeof stored?.viewQuery === 'string' ? stored.viewQuery : '',
     viewDates: (stored?.viewDates as CollectionDef['viewDates']) ?? { created: false, updated: false },
+    viewFileSources: (stored?.viewFileSources as CollectionDef['viewFileSources']) ?? {},
   };
 }
 
 const storedOptions = (def: CollectionDef): Record<string, unknown> => ({
   ...(def.type === 'auth' ? authOptionsOf(def as unknown as Record<string, unknown>) : {}),
-  ...(def.type === 'view' ? { viewQuery: def.viewQuery, viewDates: def.viewDates } : {}),
+  ...(def.type === 'view'
+    ? { viewQuery: def.viewQuery, viewDates: def.viewDates, viewFileSources: def.viewFileSources ?? {} }
+    : {}),
   ...(def.idField ? { idField: def.idField } : {}),
 });
 

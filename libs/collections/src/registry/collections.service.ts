@@ -133,7 +133,9 @@ export class CollectionsService {
 
   /**
    * Applies a whole schema: creates and updates the given collections (matched by id, else by
-   * name) and, with deleteMissing, deletes the others. With dryRun nothing is written.
+   * name) and, with deleteMissing, deletes the others. A new collection keeps the id the file gives
+   * it (PocketBase's `collections.import` does); one matched by name keeps its own id. With dryRun
+   * nothing is written.
    */
   async import(
     input: { collections: unknown[]; deleteMissing?: boolean },
@@ -142,10 +144,13 @@ export class CollectionsService {
     const changes: SchemaChange[] = [];
     const ids = { newId, newFieldId };
     const entries = input.collections.map((raw) => {
-      // An exported schema carries ids and timestamps: match by id, else by name; never write them.
+      // An exported schema carries ids and timestamps: match by id, else by name; a new collection
+      // keeps its id (below), timestamps are never written.
       const { id, created: _c, updated: _u, ...body } = isObject(raw) ? raw : ({} as Record<string, unknown>);
       return { id, body: isObject(raw) ? body : raw };
     });
+    /** The file's id, when it may be given to a new collection (else the normaliser names the problem). */
+    const givenId = (e: (typeof entries)[number]) => (e.id === undefined || e.id === '' ? {} : { id: e.id });
     const match = (all: CollectionDef[], e: (typeof entries)[number]) =>
       all.find((c) => c.id === e.id) ?? all.find((c) => isObject(e.body) && c.name === e.body.name) ?? null;
     const run = async (tx: EntityManager, start: CollectionDef[]) => {
@@ -167,7 +172,7 @@ export class CollectionsService {
         const settings = Object.fromEntries(
           Object.entries({ options, oauth2, passwordAuth, authToken }).filter(([, v]) => v !== undefined),
         );
-        const stub = normalizeCollection({ name, type, fields, ...settings }, null, all, ids);
+        const stub = normalizeCollection({ ...givenId(e), name, type, fields, ...settings }, null, all, ids);
         // An invalid one is reported by step 2 with the file's own definition.
         if (!stub.ok) continue;
         const value = this.sealOptions(stub.value, null, e.body);
@@ -181,10 +186,14 @@ export class CollectionsService {
         createdHere.add(value.id);
       }
 
-      // 2. Every collection of the file as it is written.
-      for (const [i, e] of entries.entries()) {
+      // 2. Every collection of the file as it is written; views last (as PocketBase does), once the
+      //    collections they read are complete, wherever the file puts them.
+      const isView = (e: (typeof entries)[number]) => isObject(e.body) && e.body.type === 'view';
+      const ordered = [...entries.entries()].sort(([, a], [, b]) => Number(isView(a)) - Number(isView(b)));
+      for (const [i, e] of ordered) {
         const existing = match(all, e);
-        const body = e.body;
+        // A new collection brings its id; a matched one keeps its own (by name: another install's id).
+        const body = isObject(e.body) && !existing ? { ...givenId(e), ...e.body } : e.body;
         if (existing && isObject(body) && Array.isArray(body.fields))
           body.fields = remapFieldIds(body.fields, existing);
         const result = normalizeAny(body, existing, all);

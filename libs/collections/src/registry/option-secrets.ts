@@ -82,7 +82,9 @@ export const DISABLED_MFA = { enabled: false, duration: 1800, rule: '' } as cons
 
 /** The collection as answers show it: secrets blanked; auth collections with PocketBase's otp and mfa. */
 export function presentCollection(def: CollectionDef): CollectionDef {
-  const shown = withIdField(blankOptionSecrets(def));
+  // Where a view's files come from is the server's business (file downloads), not the schema's.
+  const { viewFileSources: _sources, ...visible } = def;
+  const shown = withIdField(blankOptionSecrets(visible));
   return def.type === 'auth' ? { ...shown, otp: { ...DISABLED_OTP }, mfa: { ...DISABLED_MFA } } : shown;
 }
 

@@ -101,8 +101,19 @@ export interface CollectionDef {
   viewQuery?: string;
   /** view collections: whether the query has `created` / `updated` columns (records lack them otherwise). */
   viewDates?: { created: boolean; updated: boolean };
+  /**
+   * view collections (internal, never answered): the source collection and file field each file
+   * field of the view shows straight, so its files are served from the source record.
+   */
+  viewFileSources?: Record<string, ViewFileSource>;
   created?: string;
   updated?: string;
+}
+
+/** Where a view's file field comes from: a collection (by name; a view too) and its file field. */
+export interface ViewFileSource {
+  collection: string;
+  field: string;
 }
 
 /** The auth collection settings PocketBase keeps at a collection's top level (stored together). */

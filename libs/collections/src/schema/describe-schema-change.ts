@@ -65,7 +65,16 @@ const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 const summary = (f: FieldDef): FieldSummary => ({ name: f.name, type: f.type });
 const RULE_KEYS: readonly string[] = [...RULE_NAMES, 'authRule', 'manageRule'];
 /** Keys shown apart (or never): every other key of a collection is an option. */
-const NOT_OPTIONS = new Set([...RULE_KEYS, 'id', 'name', 'fields', 'indexes', 'created', 'updated']);
+const NOT_OPTIONS = new Set([
+  ...RULE_KEYS,
+  'id',
+  'name',
+  'fields',
+  'indexes',
+  'created',
+  'updated',
+  'viewFileSources',
+]);
 
 /** The keys of `a` and `b` whose values differ, in a stable order. */
 function diffValues(

@@ -727,7 +727,7 @@ describe('normalizeCollection: options per field type', () => {
       ],
       [
         { type: 'relation', collection: 'users', default: 'someone' },
-        'The default "someone" is not a record id.',
+        'The default "someone" is not a record id (a UUID).',
       ],
     ])('refuses a default that does not fit: %p', (field, message) => {
       expect(problemsOf(oneField({ name: 'x', ...field }))).toEqual([

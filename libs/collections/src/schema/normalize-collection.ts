@@ -96,12 +96,14 @@ export function normalizeCollection(
     if (target === selfName || (existing !== null && target === existing.name)) return selfName;
     return others.some((c) => c.name === target) ? target : undefined;
   };
+  const othersIdTypes = idTypesIn(others);
   const ctx: Context = {
     issues,
     existing,
     existingFieldIds: new Set(existing?.fields.map((f) => f.id) ?? []),
     seenFieldIds: new Set(),
     resolveTarget,
+    idTypeOf: (target) => (target === selfName ? (idField ? 'text' : 'uuid') : othersIdTypes(target)),
     isAuth: type === 'auth',
   };
 
@@ -226,24 +228,32 @@ function collectionIdProblem(
   others: readonly CollectionDef[],
   issues: Issues,
 ): string | undefined {
+  const problem = newCollectionIdProblem(id, others);
+  if (!problem) return id;
+  issues.add('id', problem.code, problem.message);
+  return undefined;
+}
+
+/** Why `id` cannot be the id a new collection brings (views too), or null when it can. */
+export function newCollectionIdProblem(
+  id: string,
+  others: readonly CollectionDef[],
+): { code: 'INVALID_VALUE' | 'COLLECTION_NAME_TAKEN'; message: string } | null {
   // Index names carry the id lowercased without "-": two ids that differ only so would clash.
   const tag = (s: string) => s.replace(/-/g, '').toLowerCase();
   if (!COLLECTION_ID.test(id)) {
-    issues.add(
-      'id',
-      'INVALID_VALUE',
-      `The collection id ${show(id)} is not allowed: use 1 to 40 letters, digits, "_" or "-", or leave "id" out.`,
-    );
-  } else if (others.some((c) => tag(c.id) === tag(id) || c.name === id)) {
-    issues.add(
-      'id',
-      'COLLECTION_NAME_TAKEN',
-      `The collection id ${show(id)} is already taken by another collection's id or name; choose another one or leave "id" out.`,
-    );
-  } else {
-    return id;
+    return {
+      code: 'INVALID_VALUE',
+      message: `The collection id ${show(id)} is not allowed: use 1 to 40 letters, digits, "_" or "-", or leave "id" out.`,
+    };
   }
-  return undefined;
+  if (others.some((c) => tag(c.id) === tag(id) || c.name === id)) {
+    return {
+      code: 'COLLECTION_NAME_TAKEN',
+      message: `The collection id ${show(id)} is already taken by another collection's id or name; choose another one or leave "id" out.`,
+    };
+  }
+  return null;
 }
 
 /** The record id field after this change: given ones are PocketBase's text ids; a collection's id type never changes. */

@@ -7,6 +7,7 @@ import {
   RESERVED_FIELD_NAMES,
   isMultiple,
 } from './collection.types.js';
+import type { RecordIdType } from '../fields/id-field.js';
 import { fieldTypeOf } from '../fields/registry.js';
 import { at, get, isPlainObject, list, type Issues } from '../fields/option-reader.js';
 import type { CollectionDef } from './collection.types.js';
@@ -51,6 +52,8 @@ export interface Context {
   existingFieldIds: ReadonlySet<string>;
   seenFieldIds: Set<string>;
   resolveTarget(name: string): string | undefined;
+  /** The id type of a (resolved) relation target, this collection included. */
+  idTypeOf(name: string): RecordIdType;
   /** Auth collections have email, emailVisibility and verified columns of their own. */
   isAuth: boolean;
 }
@@ -176,7 +179,7 @@ export function normalizeField(raw: unknown, path: string, ctx: Context): FieldD
   if (dflt !== undefined && dflt !== null && allowed.has('default')) {
     // Checked against options that are themselves valid; otherwise the options' problem is enough.
     if (issues.count === before) {
-      const problem = module.defaultProblem(field, dflt);
+      const problem = module.defaultProblem(field, dflt, { idTypeOf: ctx.idTypeOf });
       if (problem) issues.add(at(path, 'default'), 'INVALID_DEFAULT', `${problem} Fix or remove "default".`);
       else field.default = structuredClone(dflt);
     }

@@ -76,6 +76,7 @@ describe('inferViewFields', () => {
     expect(result).toEqual({
       ok: true,
       dates: { created: true, updated: false },
+      fileSources: {},
       fields: [
         { id: expect.any(String), name: 'title', type: 'text', max: 10 },
         { id: expect.any(String), name: 'labels', type: 'select', values: ['a', 'b'], maxSelect: 2 },

@@ -4,6 +4,7 @@ import {
   FIELD_NAME_PATTERN,
   type FieldDef,
   type FieldType,
+  type ViewFileSource,
 } from '../schema/collection.types.js';
 import { idTypeOf } from '../fields/id-field.js';
 import { columnType } from '../schema/index.js';
@@ -25,7 +26,8 @@ export interface ViewDates {
 }
 
 export type InferResult =
-  { ok: true; fields: FieldDef[]; dates: ViewDates } | { ok: false; problems: string[] };
+  | { ok: true; fields: FieldDef[]; dates: ViewDates; fileSources: Record<string, ViewFileSource> }
+  | { ok: false; problems: string[] };
 
 const NUMBER_TYPES = new Set([20, 21, 23, 26, 700, 701, 1700]);
 const TEXT_TYPES = new Set([18, 19, 25, 1042, 1043, 2950]);
@@ -86,6 +88,7 @@ export function inferViewFields(
   const seen = new Set<string>();
   const fields: FieldDef[] = [];
   const dates: ViewDates = { created: false, updated: false };
+  const fileSources: Record<string, ViewFileSource> = {};
   let hasId = false;
   for (const col of columns) {
     const lower = col.name.toLowerCase();
@@ -126,12 +129,15 @@ export function inferViewFields(
     };
     const id = existing.find((f) => f.name === col.name)?.id ?? newFieldId();
     fields.push({ id, ...inferred });
+    // A file column straight from a collection's file field: its files are that collection's records'.
+    if (source && inferred.type === 'file')
+      fileSources[col.name] = { collection: source.name, field: col.origin!.column };
   }
   if (!hasId)
     problems.push(
       'The view query needs an "id" column; use a unique column, or "(ROW_NUMBER() OVER ())::text AS id" if you have none.',
     );
-  return problems.length ? { ok: false, problems } : { ok: true, fields, dates };
+  return problems.length ? { ok: false, problems } : { ok: true, fields, dates, fileSources };
 }
 
 /** The value expression of a view column: cast to the column type the records code reads it as. */

@@ -7,6 +7,7 @@ import {
 import { jsonTypeOf, type SchemaIssue, show } from '../schema/schema-issue.js';
 import { DEFAULT_ID_FIELD_ID, type TextIdField } from '../fields/id-field.js';
 import { prepareViewQuery } from './view-query.js';
+import { newCollectionIdProblem } from '../schema/normalize-collection.js';
 
 /** A view's ids are text, whatever its query's id column holds (row numbers, record ids). */
 export const VIEW_ID_FIELD: TextIdField = {
@@ -77,6 +78,16 @@ export function normalizeViewCollection(
 
   const name = input.name === undefined ? existing?.name : input.name;
   const others = all.filter((c) => c.id !== existing?.id);
+  // A new view may bring its id, as other collections do (PocketBase's import keeps them).
+  let givenId: string | undefined;
+  if (!existing && input.id !== undefined && input.id !== '') {
+    const problem =
+      typeof input.id === 'string'
+        ? newCollectionIdProblem(input.id, others)
+        : { code: 'INVALID_TYPE' as const, message: `"id" must be a string, not ${jsonTypeOf(input.id)}.` };
+    if (problem) add('id', problem.code, problem.message);
+    else givenId = input.id as string;
+  }
   if (name === undefined) add('name', 'REQUIRED', 'A collection needs a "name", e.g. "post_stats".');
   else if (typeof name !== 'string')
     add('name', 'INVALID_TYPE', `"name" must be a string, not ${jsonTypeOf(name)}.`);
@@ -138,7 +149,7 @@ export function normalizeViewCollection(
   if (errors.length) return { ok: false, errors };
 
   const value: CollectionDef = {
-    id: existing?.id ?? newId(),
+    id: existing?.id ?? givenId ?? newId(),
     name: name as string,
     type: 'view',
     fields: existing?.fields ?? [],
@@ -150,6 +161,7 @@ export function normalizeViewCollection(
     deleteRule: null,
     viewQuery,
     viewDates: existing?.viewDates ?? { created: false, updated: false },
+    viewFileSources: existing?.viewFileSources ?? {},
     idField: VIEW_ID_FIELD,
   };
   if (existing?.created !== undefined) value.created = existing.created;

@@ -162,7 +162,12 @@ export class ViewSync {
     const columns = await this.describe(client, result);
     const inferred = inferViewFields(columns, all, def.fields, () => newViewFieldId());
     if (!inferred.ok) throw new ViewBuildError(inferred.problems);
-    const next: CollectionDef = { ...def, fields: inferred.fields, viewDates: inferred.dates };
+    const next: CollectionDef = {
+      ...def,
+      fields: inferred.fields,
+      viewDates: inferred.dates,
+      viewFileSources: inferred.fileSources,
+    };
     this.checkRules(next, all);
     const types = new Map(columns.map((c) => [c.name, c.typeOid]));
     try {

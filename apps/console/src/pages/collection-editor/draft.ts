@@ -149,7 +149,9 @@ export function toFieldModel(f: DraftField): FieldModel {
   void _original;
   void _open;
   const out = {} as FieldModel;
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined && v !== '') out[k] = v;
+  // The id field's empty patterns mean something (any id; clients send it): an omitted one is PocketBase's default.
+  const keepEmpty = rest.primaryKey === true;
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined && (v !== '' || keepEmpty)) out[k] = v;
   return out;
 }
 

@@ -8,7 +8,10 @@ import { labelOfPath } from './wording';
 /** One field: name, type and required in a row; its options open below, or summarised when closed. */
 export function FieldRow(props: {
   field: DraftField;
+  /** The field's place in `fields` (problem paths are `fields.<index>`). */
   index: number;
+  /** The first place a field can move to (1 below a text-id collection's id field). */
+  first?: number;
   count: number;
   errs: Errs;
   collections: string[];
@@ -17,6 +20,9 @@ export function FieldRow(props: {
   onRemove: () => void;
 }) {
   const { field: f, index: i, errs } = props;
+  const first = props.first ?? 0;
+  // Numbered from 1 among the fields a user edits (the id field is not one of them).
+  const n = i - first + 1;
   const p = `fields.${i}`;
   const err = (k: string) => errs[`${p}.${k}`];
   const own = Object.entries(errs).filter(([k]) => k === p || k.startsWith(`${p}.`));
@@ -28,7 +34,7 @@ export function FieldRow(props: {
     ([k]) => k.startsWith(`${p}.`) && !OPTIONS_WITH_INPUTS.includes(k.slice(p.length + 1)),
   );
   const renamed = f.id && f._original && f._original !== f.name;
-  const label = f.name || `field ${i + 1}`;
+  const label = f.name || `field ${n}`;
   return (
     <div className={own.length ? 'card field-card has-error' : 'card field-card'} data-field-index={i}>
       <div className="field-row">
@@ -37,7 +43,7 @@ export function FieldRow(props: {
             type="button"
             className="icon-btn"
             aria-label={`Move ${f.name || 'field'} up`}
-            disabled={i === 0}
+            disabled={i === first}
             onClick={() => props.onMove(-1)}
           >
             ↑
@@ -53,7 +59,7 @@ export function FieldRow(props: {
           </button>
         </div>
         <Field
-          label={`Name of field ${i + 1}`}
+          label={`Name of field ${n}`}
           error={err('name')}
           hint={renamed ? `Renamed from ${f._original}; the data stays.` : undefined}
         >

@@ -75,7 +75,7 @@ export function CollectionEditorPage({ name }: { name?: string }) {
     // Focus where the work starts: the name of a new collection, the first field of an existing one.
     const find = (selector: string) => form.current?.querySelector<HTMLInputElement>(selector);
     (name
-      ? (find('input[name=field-name-0]') ?? find('input[name=name]'))
+      ? (find('input[name^=field-name-]') ?? find('input[name=name]'))
       : find('input[name=name]')
     )?.focus();
   }, [loaded, name]);

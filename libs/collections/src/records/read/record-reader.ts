@@ -3,6 +3,7 @@ import { AppError, PLINTH_CONFIG, type PlinthConfig, type Principal, sql, type S
 import { compileFilter, compileSort, FilterError, TRUE } from '../../filter/index.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
+import type { FieldDef } from '../../schema/collection.types.js';
 import type { ListQuery } from '../list-query.js';
 import { presentFor } from '../present-record.js';
 import type { ListResult } from '../record-ports.js';
@@ -19,6 +20,16 @@ export interface ListPlan {
   order: Sql;
   expand?: ExpandTree;
 }
+
+/** The stored file behind a view's file: the source collection, its file field and record. */
+export interface ViewFileOwner {
+  collectionId: string;
+  field: FieldDef;
+  recordId: string;
+}
+
+/** Views of views a file is followed through (PocketBase's limit too). */
+const MAX_VIEW_DEPTH = 5;
 
 /** PocketBase's `@request.context` of a realtime delivery. */
 const REALTIME_REQUEST = { query: {}, headers: {}, method: 'GET', context: 'realtime' } as const;
@@ -94,6 +105,28 @@ export class RecordReader {
     if (plan.expand) await this.expand(items, plan.expand, principal);
     if (fields) items = items.map((r) => project(r, fields));
     return items;
+  }
+
+  /**
+   * Where a file shown by a view's file field is stored (PocketBase's `FindRecordByViewFile`): the
+   * record of the source collection whose file field holds `filename`, following views of views.
+   * Undefined when the view's field is not straight from a collection's file field, or no record holds it.
+   * Rules are the caller's business: the view's record was read with the view's rule first.
+   */
+  async viewFileOwner(view: string, field: string, filename: string): Promise<ViewFileOwner | undefined> {
+    let c = this.registry.get(view);
+    let name = field;
+    for (let depth = 0; c.def.type === 'view'; depth++) {
+      const source = c.def.viewFileSources?.[name];
+      const next = source ? this.registry.find(source.collection) : undefined;
+      if (!source || !next || depth >= MAX_VIEW_DEPTH) return undefined;
+      c = next;
+      name = source.field;
+    }
+    const sourceField = c.def.fields.find((f) => f.name === name && f.type === 'file');
+    if (!sourceField) return undefined;
+    const recordId = await this.records.fileOwner(c, name, filename);
+    return recordId === undefined ? undefined : { collectionId: c.def.id, field: sourceField, recordId };
   }
 
   async view(
