@@ -8,6 +8,7 @@ import { ExportController } from './records/export/export.controller.js';
 import { RecordExporter } from './records/export/record-exporter.js';
 import { RecordsController } from './records/records.controller.js';
 import { RecordsRepository } from './records/records.repository.js';
+import { RecordAggregator } from './records/read/record-aggregator.js';
 import { RecordReader } from './records/read/record-reader.js';
 import { RecordFilesPort } from './records/record-ports.js';
 import { RecordsService } from './records/records.service.js';
@@ -35,6 +36,7 @@ import { ViewSync } from './views/view-sync.js';
     RecordRules,
     RecordFilesPort,
     RecordReader,
+    RecordAggregator,
     RecordExporter,
     WriteSteps,
     RecordCreator,
