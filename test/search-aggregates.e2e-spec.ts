@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { compileFilter, CollectionsRegistry } from '@plinth/collections';
-import { toQuery } from '@plinth/core';
+import { compileFilter, CollectionsRegistry, RecordsService } from '@plinth/collections';
+import { ANONYMOUS, toQuery } from '@plinth/core';
 import pg from 'pg';
 import { adminToken, api, type ApiAnswer } from './support/auth.js';
 import { expectApiProblem } from './support/problem.js';
@@ -206,9 +206,20 @@ describe('search and aggregates', () => {
         403,
         'RULE_REFUSED',
       );
-      await createRecord(t, admin, 'tips', { text: 'a private tip' });
+      const hidden = await createRecord(t, admin, 'tips', { text: 'a private tip' });
       const res = ok(await get(undefined, '/api/collections/tips/records', {}));
       expect(res.body.items.map((i: { text: string }) => i.text)).toEqual(['a public tip']);
+      // Realtime judges a change's snapshot (not the table): the vector is computed from it.
+      const records = t.app.get(RecordsService);
+      const snapshot = (text: string) => ({ ...hidden, text });
+      expect(await records.viewSnapshot('tips', 'list', {}, ANONYMOUS, snapshot('now public'))).toMatchObject(
+        {
+          text: 'now public',
+        },
+      );
+      expect(
+        await records.viewSnapshot('tips', 'list', {}, ANONYMOUS, snapshot('still private')),
+      ).toBeUndefined();
     });
   });
 
