@@ -98,7 +98,7 @@ export async function runSearchBench(argv = process.argv.slice(2)) {
     log(`seeding ${rows} orders in SQL`);
     const t0 = performance.now();
     await withClient(dbUrl(bench.db), async (db) => {
-      const words = `ARRAY[${WORDS.map((w) => `'${w}'`).join(',')}]`;
+      const words = `(ARRAY[${WORDS.map((w) => `'${w}'`).join(',')}])`;
       await db.query(
         `INSERT INTO data.orders (id, title, status, total, placed)
          SELECT gen_random_uuid(),
@@ -119,9 +119,13 @@ export async function runSearchBench(argv = process.argv.slice(2)) {
     log(
       `search: ${search.rps.toFixed(0)} req/s, p50 ${search.p50.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms, ${search.failed} failed`,
     );
-    const month = () => String(1 + (n++ % 12)).padStart(2, '0');
-    const aggregatePath = () =>
-      `/api/collections/orders/aggregate?groupBy=placed:day&fields=count(),sum(total)&filter=${encodeURIComponent(`placed >= "2026-${month()}-01 00:00:00" && placed < "2026-${month()}-01 00:00:00"`)}&perPage=1000`;
+    // One month a request (Jan–Nov, so the next month's first day is in the same year).
+    const aggregatePath = () => {
+      const m = 1 + (n++ % 11);
+      const from = `2026-${String(m).padStart(2, '0')}-01 00:00:00`;
+      const to = `2026-${String(m + 1).padStart(2, '0')}-01 00:00:00`;
+      return `/api/collections/orders/aggregate?groupBy=placed:day&fields=count(),sum(total)&perPage=1000&filter=${encodeURIComponent(`placed >= "${from}" && placed < "${to}"`)}`;
+    };
     const byDay = await load(app.base, token, aggregatePath, seconds, connections);
     log(
       `aggregate by day: ${byDay.rps.toFixed(0)} req/s, p50 ${byDay.p50.toFixed(1)} ms, p99 ${byDay.p99.toFixed(1)} ms, ${byDay.failed} failed`,
@@ -138,7 +142,7 @@ export async function runSearchBench(argv = process.argv.slice(2)) {
     const checks = [
       ['every search answered 200', search.failed === 0 && search.requests > 0],
       ['every aggregate answered 200', byDay.failed === 0 && whole.failed === 0],
-      [`aggregate by day over a month or two: p99 ≤ ${budget} ms`, byDay.p99 <= budget],
+      [`aggregate by day over one month: p99 ≤ ${budget} ms`, byDay.p99 <= budget],
     ];
     return bench.finish(
       checks,
