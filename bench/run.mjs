@@ -64,6 +64,12 @@ if (process.argv.includes('--hosting')) {
   process.exit(await runHostingBench(process.argv.slice(2).filter((a) => a !== '--hosting')));
 }
 
+// `npm run bench -- --search [...]`: search and aggregate-by-day over 1,000,000 rows (bench/search-aggregate.mjs).
+if (process.argv.includes('--search')) {
+  const { runSearchBench } = await import('./search-aggregate.mjs');
+  process.exit(await runSearchBench(process.argv.slice(2).filter((a) => a !== '--search')));
+}
+
 // `npm run bench -- --push [...]`: Web Push deliveries per second to a local push service, no loss (bench/push-webpush.mjs).
 if (process.argv.includes('--push')) {
   const { runPushBench } = await import('./push-webpush.mjs');

@@ -83,6 +83,57 @@ export interface ListOptions extends RecordViewOptions {
   sort?: string;
   /** Skip counting: faster, totals are -1. */
   skipTotal?: boolean;
+  /**
+   * Full-text search over the collection's searchable fields (quoted phrases, `-word`, `or`); best
+   * match first unless `sort` says otherwise (`@rank` names the relevance). Items carry
+   * `meta: { rank, highlight? }` (see SearchMeta).
+   */
+  search?: string;
+  /** With `search`: fields whose matches come back as HTML snippets in `meta.highlight` (`<mark>`). */
+  highlight?: string | string[];
+}
+
+/** What each item of a search carries besides the record. */
+export interface SearchMeta {
+  /** Relevance, higher is better. */
+  rank: number;
+  /** Field name → a snippet of it, HTML-escaped, with the matched words in `<mark>…</mark>`. */
+  highlight?: Record<string, string>;
+}
+
+/** `count()`, `sum(total)`, `count_distinct(owner)`… as the aggregate endpoint names them. */
+export type AggregateExpression =
+  'count()' | `${'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max'}(${string})`;
+
+/** Options of `collection(name).aggregate()`. */
+export interface AggregateOptions extends RequestOptions {
+  /** Group fields; dates may take a bucket: `['status', 'created:day']` (hour, day, week, month, year; UTC). */
+  groupBy?: string | string[];
+  /** At most 10; default `count()`. */
+  fields?: AggregateExpression | AggregateExpression[];
+  /** Which records count (with the list rule, applied before grouping). */
+  filter?: string;
+  /** Which groups are kept, over the group fields and aggregate keys: `count > 5 && sum_total >= 100`. */
+  having?: string;
+  /** Over the group fields and aggregate keys: `-count,status`; default the group fields ascending. */
+  sort?: string;
+  page?: number;
+  /** Groups per page, 1 to 1,000 (default 100). */
+  perPage?: number;
+}
+
+/**
+ * One group: its group fields by name (a bucketed date as the bucket's start, ISO 8601 UTC) and its
+ * aggregates by key (`count`, `sum_total`, `avg_total`, `min_created`, `count_distinct_owner`).
+ */
+export type AggregateGroup = Record<string, string | number | boolean | null>;
+
+export interface AggregateResult {
+  page: number;
+  perPage: number;
+  /** Groups in all (after `having`). */
+  totalGroups: number;
+  items: AggregateGroup[];
 }
 
 /** Options of `collection(name).export()`: the list's filter, sort, fields and expand, and the file format. */
@@ -204,6 +255,12 @@ export interface FieldModel {
   /** autodate: set by the server on create and/or update. */
   onCreate?: boolean;
   onUpdate?: boolean;
+  /** text, editor, email: part of the collection's full-text search, stemmed in `language`. */
+  searchable?: boolean;
+  /** A PostgreSQL text search configuration: simple (the default), english, german… */
+  language?: string;
+  /** text: a pg_trgm index that serves `~` on large tables. */
+  trigram?: boolean;
   [option: string]: unknown;
 }
 

@@ -27,6 +27,7 @@ const GENERIC_RECORD_PATHS = [
   '/api/collections/{collection}/records/{id}',
   '/api/collections/{collection}/records/export',
   '/api/collections/{collection}/records/import',
+  '/api/collections/{collection}/aggregate',
 ];
 
 /** Recursively sorts object keys (not arrays): the document is deterministic byte for byte. */

@@ -11,6 +11,7 @@ import { ImportController } from './records/import/import.controller.js';
 import { RecordImporter } from './records/import/record-importer.js';
 import { RecordsController } from './records/records.controller.js';
 import { RecordsRepository } from './records/records.repository.js';
+import { RecordAggregator } from './records/read/record-aggregator.js';
 import { RecordReader } from './records/read/record-reader.js';
 import { RecordFilesPort } from './records/record-ports.js';
 import { RecordsService } from './records/records.service.js';
@@ -44,6 +45,7 @@ import { ViewSync } from './views/view-sync.js';
     RecordRules,
     RecordFilesPort,
     RecordReader,
+    RecordAggregator,
     RecordExporter,
     RecordImporter,
     WriteSteps,

@@ -2,6 +2,8 @@ import type { PlinthClient, QueryValue } from '../client.js';
 import { PlinthError } from '../errors.js';
 import type { RealtimeCallback, RealtimeSubscribeOptions, RealtimeUnsubscribe } from '../realtime.js';
 import type {
+  AggregateOptions,
+  AggregateResult,
   AuthMethods,
   AuthResult,
   CollectionTypes,
@@ -27,8 +29,12 @@ function listQuery(opts: ListOptions & { page?: number; perPage?: number }): Rec
     expand: opts.expand,
     fields: opts.fields,
     skipTotal: opts.skipTotal ? 'true' : undefined,
+    search: opts.search,
+    highlight: Array.isArray(opts.highlight) ? opts.highlight.join(',') : opts.highlight,
   };
 }
+
+const list = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(',') : value);
 
 const req = (opts?: RequestOptions) => ({ signal: opts?.signal, headers: opts?.headers });
 
@@ -127,6 +133,26 @@ export class RecordService<C extends CollectionTypes> {
       options.fileName ?? (file as Blob & { name?: string }).name ?? `import.${options.format ?? 'csv'}`;
     form.append('file', file, name);
     return this.client.send(this.path('/records/import'), { method: 'POST', body: form, ...req(options) });
+  }
+
+  /**
+   * Groups and aggregates of the records the caller may list, computed by the server:
+   * `aggregate({ groupBy: 'created:day', fields: ['count()', 'sum(total)'] })`. A bad expression
+   * rejects with a 400 PlinthError naming it.
+   */
+  aggregate(options: AggregateOptions = {}): Promise<AggregateResult> {
+    return this.client.send(this.path('/aggregate'), {
+      query: {
+        groupBy: list(options.groupBy),
+        fields: list(options.fields),
+        filter: options.filter,
+        having: options.having,
+        sort: options.sort,
+        page: options.page,
+        perPage: options.perPage,
+      },
+      ...req(options),
+    });
   }
 
   /** One record by id; a missing (or hidden) record rejects with a 404 PlinthError. */

@@ -5,6 +5,7 @@ import { fileTokenFor } from '../components/file-thumbs';
 import { Button, ConfirmDialog, EmptyState, ErrorBanner, PageHeader, Spinner } from '../components/ui';
 import { href, navigate } from '../router';
 import { RecordForm } from './record-form';
+import { AggregatePanel } from './records-aggregate';
 import { ExportButton } from './records-export';
 import { ImportButton } from './records-import';
 import { PhoneSort, RecordsPager } from './records-pager';
@@ -41,6 +42,7 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
   const [deleteError, setDeleteError] = useState('');
   const [hiddenCols, setHiddenCols] = useState<Set<string>>(new Set());
   const [chooser, setChooser] = useState(false);
+  const [aggregating, setAggregating] = useState(false);
 
   useEffect(() => {
     setCollection(null);
@@ -149,6 +151,9 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
               </Button>
             ) : null}
             <Button onClick={() => setChooser(!chooser)}>Columns</Button>
+            <Button onClick={() => setAggregating(!aggregating)} testId="aggregate-toggle">
+              Group &amp; aggregate
+            </Button>
             <ExportButton collection={name} filter={filter} sort={sort} onError={setError} />
             {readOnly ? null : <ImportButton collection={ready} onImported={() => void load()} />}
             {readOnly ? (
@@ -203,6 +208,7 @@ export function RecordsPage({ name, query }: { name: string; query?: URLSearchPa
         </div>
       ) : null}
       <ErrorBanner error={error} onDismiss={() => setError('')} />
+      {aggregating ? <AggregatePanel collection={name} filter={filter} /> : null}
       {items.length > 0 ? (
         <PhoneSort columns={visible} sort={sort} onSort={(s) => go({ sort: s, page: 1 })} />
       ) : null}

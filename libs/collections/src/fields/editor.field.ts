@@ -2,6 +2,7 @@ import sanitizeHtml from 'sanitize-html';
 import type { FieldTypeModule } from './field-type.js';
 import { nullable, wrongDefault } from './field-helpers.js';
 import type { JSONSchema } from './json-schema.js';
+import { readSearchOptions, SEARCH_OPTIONS } from './search-options.js';
 
 /** PocketBase's default limit of an editor value (5 MiB). */
 export const DEFAULT_EDITOR_MAX_SIZE = 5 * 1024 * 1024;
@@ -30,7 +31,7 @@ const maxSizeOf = (f: { maxSize?: number }): number => f.maxSize ?? DEFAULT_EDIT
 /** PocketBase's `editor`: HTML from a rich text editor, sanitised on every write. */
 export const editorField: FieldTypeModule = {
   type: 'editor',
-  options: ['maxSize', 'convertURLs'],
+  options: ['maxSize', 'convertURLs', ...SEARCH_OPTIONS],
   takesDefault: true,
   emptyStringIsNull: false,
   filterKind: 'text',
@@ -38,7 +39,9 @@ export const editorField: FieldTypeModule = {
   multiValued: false,
   zero: '',
 
-  readOptions(raw, field, { issues, path }) {
+  readOptions(raw, field, ctx) {
+    const { issues, path } = ctx;
+    readSearchOptions(raw, field, ctx);
     field.maxSize = issues.int(raw, 'maxSize', path, 1) ?? DEFAULT_EDITOR_MAX_SIZE;
     // Kept for PocketBase's dashboard editor (relative or absolute links); the server does not use it.
     field.convertURLs = issues.bool(raw, 'convertURLs', path) ?? false;

@@ -1,5 +1,6 @@
 import { show } from '../schema/schema-issue.js';
 import type { FieldTypeModule } from './field-type.js';
+import { readSearchOptions, SEARCH_OPTIONS } from './search-options.js';
 import { formatOrEmpty, nullable, wrongDefault } from './field-helpers.js';
 
 /** What a default must look like; values are checked by ajv's `email` format. */
@@ -8,7 +9,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 /** An email address. */
 export const emailField: FieldTypeModule = {
   type: 'email',
-  options: [],
+  options: [...SEARCH_OPTIONS],
+  readOptions: readSearchOptions,
   takesDefault: true,
   emptyStringIsNull: true,
   filterKind: 'text',

@@ -3,6 +3,7 @@ import type { FieldTypeModule } from './field-type.js';
 import { checkRange, count, nullable, range, wrongDefault } from './field-helpers.js';
 import type { JSONSchema } from './json-schema.js';
 import { at } from './option-reader.js';
+import { readSearchOptions, readTrigramOption, SEARCH_OPTIONS } from './search-options.js';
 
 export const MAX_PATTERN_LENGTH = 512;
 
@@ -28,7 +29,7 @@ function writeSchema(f: FieldDef): JSONSchema {
 /** Plain text with optional length limits and a pattern. */
 export const textField: FieldTypeModule = {
   type: 'text',
-  options: ['min', 'max', 'pattern'],
+  options: ['min', 'max', 'pattern', ...SEARCH_OPTIONS, 'trigram'],
   takesDefault: true,
   emptyStringIsNull: false,
   filterKind: 'text',
@@ -36,7 +37,10 @@ export const textField: FieldTypeModule = {
   multiValued: false,
   zero: '',
 
-  readOptions(raw, field, { issues, path }) {
+  readOptions(raw, field, ctx) {
+    const { issues, path } = ctx;
+    readSearchOptions(raw, field, ctx);
+    readTrigramOption(raw, field, ctx);
     const min = issues.int(raw, 'min', path, 0);
     const max = issues.int(raw, 'max', path, 0);
     checkRange(min, max, path, issues);

@@ -498,3 +498,32 @@ describe('compileFilter', () => {
     });
   });
 });
+
+describe('search()', () => {
+  const searchable = { ...posts, search: { column: '_search', languages: ['english', 'simple'] } };
+  const compile = (filter: string, ctx = makeCtx()) => rendered(compileFilter(filter, searchable, 't', ctx));
+  const match =
+    "t.\"_search\" @@ (websearch_to_tsquery('english'::regconfig, $1::text) || websearch_to_tsquery('simple'::regconfig, $2::text))";
+
+  it('is a condition of its own, also written @search, and = false negates it', () => {
+    expect(compile('search("quick fox")')).toEqual({ sql: `(${match})`, params: ['quick fox', 'quick fox'] });
+    expect(compile('@search("a") && views > 1').sql).toBe(
+      `((${match}) AND t."views" > $3::double precision)`,
+    );
+    expect(compile('search("a") = false').sql).toBe(`(${match}) IS NOT TRUE`);
+  });
+
+  it('takes a request value; one that is not text matches nothing', () => {
+    const ctx = makeCtx({ allowRequestMacros: true, request: { query: { q: 'fox' } } });
+    expect(compile('search(@request.query.q)', ctx).params).toEqual(['fox', 'fox']);
+    expect(compile('search(@request.query.missing)', ctx).sql).toBe('FALSE');
+  });
+
+  it('refuses what it cannot search with the problem named', () => {
+    expect(filterErrorOf(() => compilePosts('search("x")')).code).toBe('SEARCH_NOT_AVAILABLE');
+    expect(filterErrorOf(() => compile('search(views)')).code).toBe('FILTER_SYNTAX');
+    expect(filterErrorOf(() => compile('search("a", "b")')).code).toBe('FILTER_SYNTAX');
+    expect(filterErrorOf(() => compile(`search("${'w '.repeat(600)}")`)).code).toBe('SEARCH_INVALID');
+    expect(filterErrorOf(() => compile('search("a") > 1')).code).toBe('FILTER_TYPE_MISMATCH');
+  });
+});

@@ -12,6 +12,8 @@ export const FILTER_ERROR_CODES = [
   'SORT_HIDDEN_FIELD',
   'SORT_UNSORTABLE_FIELD',
   'SORT_TOO_MANY_FIELDS',
+  'SEARCH_NOT_AVAILABLE',
+  'SEARCH_INVALID',
 ] as const;
 
 export type FilterErrorCode = (typeof FILTER_ERROR_CODES)[number];

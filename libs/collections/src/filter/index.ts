@@ -12,3 +12,11 @@ export { FilterError, FILTER_ERROR_CODES } from './filter-error.js';
 export type { FilterErrorCode } from './filter-error.js';
 export { parseFilter, FILTER_LIMITS } from './parse-filter.js';
 export type * from './types.js';
+export {
+  checkSearchText,
+  MAX_SEARCH_LENGTH,
+  searchMatchSql,
+  searchOf,
+  searchQuerySql,
+  searchRankSql,
+} from './search-sql.js';

@@ -98,6 +98,17 @@ class Parser {
   private parseComparison(): FilterComparison {
     const left = this.parseOperand();
     const opToken = this.peek();
+    if (opToken.type !== 'operator' && left.type === 'call' && left.name === 'search') {
+      // `search("words")` stands alone as a condition: read as `search("words") = true`.
+      this.count(left.position);
+      return {
+        type: 'comparison',
+        op: '=',
+        left,
+        right: { type: 'literal', value: true, position: left.position },
+        position: left.position,
+      };
+    }
     if (opToken.type !== 'operator') {
       throw new FilterError(
         'FILTER_SYNTAX',
@@ -107,15 +118,19 @@ class Parser {
     }
     this.index++;
     const right = this.parseOperand();
+    this.count(left.position);
+    return { type: 'comparison', op: opToken.value, left, right, position: left.position };
+  }
+
+  private count(position: number): void {
     this.terms++;
     if (this.terms > FILTER_LIMITS.maxTerms) {
       throw new FilterError(
         'FILTER_TOO_COMPLEX',
         `The filter has more than ${FILTER_LIMITS.maxTerms} comparisons.`,
-        left.position,
+        position,
       );
     }
-    return { type: 'comparison', op: opToken.value, left, right, position: left.position };
   }
 
   private parseOperand(): FilterOperand {
@@ -147,6 +162,9 @@ class Parser {
       }
       case 'macro': {
         this.index++;
+        // `@search("words")`: the same function as `search("words")`.
+        if (token.value === 'search' && this.peek().type === 'lparen')
+          return this.parseCall('search', token.position);
         const { path, modifier, alias } = splitPath(token.value, token.position, true);
         // @collection.name.field… and @request.auth.relation.field… may walk as far as a plain field
         // path, after their two heading parts.

@@ -5,6 +5,7 @@ import { resolveCall } from './filter-functions.js';
 import { arrayCastFor, castFor, coerceForKind, isEmptyValue } from './filter-values.js';
 import type { ColumnOperand, ItemsOperand, Operand, PredicateOperand, ValueOperand } from './operands.js';
 import { followRequestRelation } from './request-relations.js';
+import { checkSearchText, searchMatchSql, searchOf, searchQuerySql } from './search-sql.js';
 import { asItems, isRequestScope, requestValue, scopeTakesName } from './request-values.js';
 import { requireMultiValued, resolveField, withModifier } from './resolve-field.js';
 import { FALSE, fixed, notEmptySql, TRUE } from './sql-fragments.js';
@@ -43,6 +44,7 @@ export function resolveOperand(
     case 'macro':
       return resolveMacro(host, operand, collection, alias);
     case 'call':
+      if (operand.name === 'search') return resolveSearch(host, operand, collection, alias);
       return resolveCall(host, operand, alias, (arg) => resolveOperand(host, arg, collection, alias));
   }
 }
@@ -211,4 +213,31 @@ function noModifier(operand: MacroOperand): never {
     operand.position,
     operand.name,
   );
+}
+
+/**
+ * `search("words")`: whether the row's search vector matches the words (websearch_to_tsquery), a
+ * condition of its own; the argument is a text literal or a request value (`@request.query.q`).
+ */
+function resolveSearch(
+  host: ResolveHost,
+  operand: Extract<FilterOperand, { type: 'call' }>,
+  collection: FilterCollection,
+  alias: string,
+): PredicateOperand {
+  const search = searchOf(collection);
+  const arg =
+    operand.args.length === 1 ? resolveOperand(host, operand.args[0]!, collection, alias) : undefined;
+  if (!arg || arg.type !== 'value' || (typeof arg.value !== 'string' && arg.source !== 'request')) {
+    throw new FilterError(
+      'FILTER_SYNTAX',
+      'search takes one argument, the words to look for as text: search("quick fox").',
+      operand.position,
+      'search',
+    );
+  }
+  // A request value that is not text (absent, a number) matches nothing, as a comparison with it would.
+  if (typeof arg.value !== 'string') return { type: 'predicate', sql: FALSE, label: 'search()' };
+  const query = searchQuerySql(search, checkSearchText(arg.value));
+  return { type: 'predicate', sql: searchMatchSql(search, alias, query), label: 'search()' };
 }

@@ -26,6 +26,8 @@ export interface FilterCollection {
   table: string;
   fields: ReadonlyMap<string, FilterField>;
   viewRule: string | null;
+  /** Set when the collection has searchable fields: its tsvector column and their languages. */
+  search?: { column: string; languages: readonly string[] };
 }
 
 export interface FilterSchema {
@@ -66,9 +68,10 @@ export interface RequestInfo {
 }
 
 /** PocketBase's modifiers: `tags:each`, `tags:length`, `title:lower`, `@request.body.x:isset`, `…:changed`. */
-export type FilterFunction = 'geoDistance' | 'strftime';
+export type FilterFunction = 'geoDistance' | 'strftime' | 'search';
 
-export const FILTER_FUNCTIONS: readonly FilterFunction[] = ['geoDistance', 'strftime'];
+/** `search("words")` (also written `@search("words")`) is a condition on its own: see search-sql.ts. */
+export const FILTER_FUNCTIONS: readonly FilterFunction[] = ['geoDistance', 'strftime', 'search'];
 
 export type FilterModifier = 'isset' | 'changed' | 'length' | 'each' | 'lower';
 

@@ -11,6 +11,7 @@ import { DEFAULT_PER_PAGE, MAX_PER_PAGE } from '../records/list-query.js';
 import { VIEW_WRITE_RULES, viewRecordSchema } from '../views/view-openapi.js';
 import { exportOperation } from './export-openapi.js';
 import { importOperation } from './import-openapi.js';
+import { aggregateOperation, searchHitSchema, searchParameters } from './search-aggregate-openapi.js';
 
 export interface CollectionOpenApi {
   paths: Record<string, Record<string, unknown>>;
@@ -128,6 +129,9 @@ export function buildCollectionOpenApi(
     schemas[names.create] = annotate(def, strip(built.create), 'create');
     schemas[names.update] = annotate(def, strip(built.update), 'update');
   }
+  // A searchable collection's list items may carry `meta` (rank, highlights) when `search` is given.
+  const listItem = searchHitSchema(def, schemas[names.record]!);
+  if (listItem) schemas[`${def.name}.searchHit`] = listItem;
   const P = pascalCase(def.name);
   const tags = [`collection: ${def.name}`];
   const security = [{}, { userToken: [] }, { adminToken: [] }, { apiKey: [] }];
@@ -192,6 +196,7 @@ export function buildCollectionOpenApi(
         },
         fieldsParam,
         expandParam,
+        ...searchParameters(def),
       ],
       responses: {
         '200': {
@@ -207,7 +212,10 @@ export function buildCollectionOpenApi(
                   perPage: { type: 'integer' },
                   totalItems: { type: 'integer', description: '-1 with skipTotal.' },
                   totalPages: { type: 'integer', description: '-1 with skipTotal.' },
-                  items: { type: 'array', items: ref(names.record) },
+                  items: {
+                    type: 'array',
+                    items: ref(listItem ? `${def.name}.searchHit` : names.record),
+                  },
                 },
               },
             },
@@ -269,6 +277,9 @@ export function buildCollectionOpenApi(
     const list = collectionPath.get as Parameters<typeof exportOperation>[1];
     paths[`/api/collections/${def.name}/records/export`] = {
       get: exportOperation(def.name, list, ref(names.record).$ref),
+    };
+    paths[`/api/collections/${def.name}/aggregate`] = {
+      get: aggregateOperation(def, list, `aggregate${P}Records`),
     };
   }
   if (collectionPath.post) {

@@ -8,6 +8,10 @@ export interface ListQuery {
   skipTotal: boolean;
   fields?: string[];
   expand?: string;
+  /** Full-text search words (websearch_to_tsquery); items then carry `meta.rank`. */
+  search?: string;
+  /** Fields whose matches come back as snippets in `meta.highlight` (with `search`). */
+  highlight?: string[];
 }
 
 export const DEFAULT_PER_PAGE = 30;
@@ -47,6 +51,8 @@ export function parseListQuery(q: Record<string, unknown>): ListQuery {
     skipTotal: skip === 'true' || skip === '1',
     fields: parseFields(str('fields', q.fields)),
     expand: str('expand', q.expand),
+    search: str('search', q.search),
+    highlight: parseFields(str('highlight', q.highlight)),
   };
 }
 

@@ -1,6 +1,7 @@
 import { quoteIdent, sql, type Sql } from '@plinth/core';
 import pg from 'pg';
 import type { CompiledCollection, ColumnCast } from '../registry/compiled-collection.js';
+import { SEARCH_COLUMN } from '../schema/index.js';
 
 export type Row = Record<string, unknown>;
 
@@ -175,7 +176,10 @@ function newRow(c: CompiledCollection, values: ColumnValues): Sql {
     missing('verified', 'false');
   }
   for (const col of c.fieldColumns) missing(col.name, `NULL::${col.cast}`);
-  return sql`(SELECT ${sql.join(cols)}) AS t`;
+  const row = sql`(SELECT ${sql.join(cols)})`;
+  if (!c.searchVector) return sql`${row} AS t`;
+  // The generated search column, as the insert would compute it, for rules that use search().
+  return sql`(SELECT v.*, ${sql.raw(c.searchVector('v.'))} AS ${sql.raw(quoteIdent(SEARCH_COLUMN))} FROM ${row} AS v) AS t`;
 }
 
 /** INSERT of `values` only if `where` (a rule) holds for the new row. */

@@ -31,6 +31,7 @@ const batchResultSchema = {
 };
 import { type FormPart, RecordsService } from './records.service.js';
 import { WriteLimits } from './write-limits.js';
+import { RecordAggregator } from './read/record-aggregator.js';
 import { RequestInfoInterceptor } from './request-info.js';
 
 /** A request whose body @fastify/multipart left unread (file uploads stream from it). */
@@ -47,6 +48,7 @@ export class RecordsController {
     private readonly records: RecordsService,
     private readonly batches: BatchService,
     private readonly limits: WriteLimits,
+    private readonly aggregator: RecordAggregator,
   ) {}
 
   @Get('collections/:collection/records')
@@ -60,6 +62,21 @@ export class RecordsController {
     return this.records.withFreshSchema(() =>
       this.records.list(collection, parseListQuery(query), p, signal),
     );
+  }
+
+  /**
+   * Groups and aggregates of the records the caller may list: `groupBy=status,created:day`,
+   * `fields=count(),sum(total)`, `filter`, `having`, `sort`, `page`, `perPage` (at most 1,000 groups).
+   */
+  @Get('collections/:collection/aggregate')
+  aggregateRecords(
+    @Param('collection') collection: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentPrincipal() p: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const signal = clientGone(reply);
+    return this.records.withFreshSchema(() => this.aggregator.aggregate(collection, query, p, signal));
   }
 
   @Get('collections/:collection/records/:id')

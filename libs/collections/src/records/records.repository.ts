@@ -15,6 +15,7 @@ import {
   type UpdateValues,
   updateSql,
 } from './record-sql.js';
+import { SEARCH_COLUMN } from '../schema/index.js';
 
 /** The element type of relation column `field` of `c`: the id type of its target. */
 function relationIdCast(c: CompiledCollection, field: string): Sql {
@@ -53,12 +54,15 @@ export class RecordsRepository {
     withTotal: boolean,
     /** Aborted when the client went away: the queries are cancelled in PostgreSQL. */
     signal?: AbortSignal,
+    /** More output columns (a search's rank and highlights), after the record's. */
+    extra?: Sql,
   ): Promise<{ rows: Row[]; total: number }> {
     const { table, select } = c.sql;
     const page = sql.raw(`LIMIT ${limit} OFFSET ${offset}`);
+    const columns = extra ? sql`${select}, ${extra}` : select;
     const items = this.requests.list<Row>(
       {
-        ...toQuery(sql`SELECT ${select} FROM ${table} AS t WHERE ${where} ORDER BY ${order} ${page}`),
+        ...toQuery(sql`SELECT ${columns} FROM ${table} AS t WHERE ${where} ORDER BY ${order} ${page}`),
         types: RECORD_TYPES,
       },
       signal,
@@ -114,10 +118,15 @@ export class RecordsRepository {
    */
   async findSnapshot(c: CompiledCollection, snapshot: Row, where: Sql): Promise<Row | undefined> {
     const { table, select } = c.sql;
-    const { rows } = await run(
-      this.pool,
-      sql`SELECT ${select} FROM jsonb_populate_record(NULL::${table}, ${JSON.stringify(snapshot)}::jsonb) AS t WHERE ${where}`,
-    );
+    const row = sql`jsonb_populate_record(NULL::${table}, ${JSON.stringify(snapshot)}::jsonb)`;
+    // The generated search column is not in a snapshot: computed here so `search()` judges it too.
+    const source = c.searchVector
+      ? sql`(SELECT r.*, ${sql.raw(c.searchVector('r.'))} AS "_search_now" FROM ${row} AS r) AS s`
+      : sql`${row} AS t`;
+    const from = c.searchVector
+      ? sql`(SELECT ${sql.raw(c.columns.map((col) => `s.${quoteIdent(col)}`).join(', '))}, s."_search_now" AS ${sql.raw(quoteIdent(SEARCH_COLUMN))} FROM ${source}) AS t`
+      : source;
+    const { rows } = await run(this.pool, sql`SELECT ${select} FROM ${from} WHERE ${where}`);
     return rows[0];
   }
 

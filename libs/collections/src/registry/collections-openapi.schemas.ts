@@ -41,6 +41,21 @@ export const fieldSchema = {
       description:
         "editor: PocketBase's dashboard hint for links; kept, not used by the server. Default false.",
     },
+    searchable: {
+      type: 'boolean',
+      description:
+        "text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields.",
+    },
+    language: {
+      ...str,
+      description:
+        'With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german…',
+    },
+    trigram: {
+      type: 'boolean',
+      description:
+        'text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be).',
+    },
     onCreate: { type: 'boolean', description: 'autodate: set when the record is created. Default true.' },
     onUpdate: { type: 'boolean', description: 'autodate: set when the record is updated. Default false.' },
     autogeneratePattern: {

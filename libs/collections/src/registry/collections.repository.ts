@@ -80,6 +80,35 @@ export class CollectionsRepository {
     });
   }
 
+  /** Which of `names` are text search configurations of this database (pg_ts_config). */
+  async textSearchConfigs(tx: EntityManager, names: readonly string[]): Promise<Set<string>> {
+    const rows: Array<{ cfgname: string }> = await tx.query(
+      'SELECT cfgname FROM pg_catalog.pg_ts_config WHERE cfgname = ANY($1::text[])',
+      [names],
+    );
+    return new Set(rows.map((r) => r.cfgname));
+  }
+
+  /**
+   * Makes sure pg_trgm is installed, creating it when this role may; false when it cannot be
+   * (the error is undone in a savepoint, the caller's transaction goes on).
+   */
+  async ensureTrigram(tx: EntityManager): Promise<boolean> {
+    const found: unknown[] = await tx.query(
+      "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_trgm'",
+    );
+    if (found.length > 0) return true;
+    await tx.query('SAVEPOINT plinth_trgm');
+    try {
+      await tx.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+      await tx.query('RELEASE SAVEPOINT plinth_trgm');
+      return true;
+    } catch {
+      await tx.query('ROLLBACK TO SAVEPOINT plinth_trgm');
+      return false;
+    }
+  }
+
   /** Runs the DDL statements of a planned schema change, in order, in the caller's transaction. */
   async runDdl(tx: EntityManager, statements: readonly string[]): Promise<void> {
     for (const statement of statements) await tx.query(statement);

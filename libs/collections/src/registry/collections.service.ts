@@ -499,6 +499,7 @@ export class CollectionsService {
       views.map((c) => c.name),
     );
     if (!isView) {
+      if (next) await this.checkDatabaseFeatures(tx, prev, next);
       const plan = planSchemaChange(prev, next, after);
       if (!plan.ok) refuse(plan.errors, `The change to "${(next ?? prev)!.name}" cannot be applied`);
       const drop = await this.filesToDrop(tx, prev, next);
@@ -512,6 +513,39 @@ export class CollectionsService {
     if (next) await this.repository.upsert(tx, next);
     else await this.repository.delete(tx, prev!.id);
     await this.views.rebuild(tx, after, next);
+  }
+
+  /**
+   * What the search options need from the database: each `language` a text search configuration
+   * (pg_ts_config), and pg_trgm for a new `trigram` index (created when this role may).
+   */
+  private async checkDatabaseFeatures(tx: EntityManager, prev: CollectionDef | null, next: CollectionDef) {
+    const issues: FieldProblem[] = [];
+    const languages = [
+      ...new Set(next.fields.flatMap((f) => (f.searchable && f.language ? [f.language] : []))),
+    ];
+    if (languages.length > 0) {
+      const known = await this.repository.textSearchConfigs(tx, languages);
+      next.fields.forEach((f, i) => {
+        if (!f.searchable || !f.language || known.has(f.language)) return;
+        issues.push({
+          path: `fields.${i}.language`,
+          code: 'INVALID_VALUE',
+          message: `"${f.language}" is not a text search configuration of this database; use one of pg_ts_config's, e.g. "simple", "english" or "german".`,
+        });
+      });
+    }
+    const hadTrigram = new Set(prev?.fields.filter((f) => f.trigram).map((f) => f.id));
+    const newTrigram = next.fields.findIndex((f) => f.trigram && !hadTrigram.has(f.id));
+    if (newTrigram >= 0 && !(await this.repository.ensureTrigram(tx))) {
+      issues.push({
+        path: `fields.${newTrigram}.trigram`,
+        code: 'EXTENSION_UNAVAILABLE',
+        message:
+          'A trigram index needs the pg_trgm extension, which is not installed and which this database role may not create. Ask the database administrator to run CREATE EXTENSION pg_trgm, or remove "trigram".',
+      });
+    }
+    if (issues.length > 0) refuse(issues, `The change to "${next.name}" cannot be applied`);
   }
 
   private async renameRelationTargets(tx: EntityManager, all: CollectionDef[], from: string, to: string) {

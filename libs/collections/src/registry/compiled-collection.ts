@@ -1,7 +1,13 @@
 import { quoteIdent, sql, type Sql } from '@plinth/core';
 import type { FilterCollection } from '../filter/index.js';
 import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
-import { columnType, toFilterCollection, type ColumnCast } from '../schema/index.js';
+import {
+  columnType,
+  searchSignature,
+  searchVectorSql,
+  toFilterCollection,
+  type ColumnCast,
+} from '../schema/index.js';
 import type { ZeroValue } from '../fields/field-type.js';
 import { fieldModule } from '../fields/registry.js';
 import { compileRecordValidators, type RecordValidators } from '../validation/index.js';
@@ -48,6 +54,11 @@ export interface CompiledCollection {
   /** `idCast`: `::uuid` or `::text`, what a bound record id of this collection is cast to. */
   sql: { table: Sql; select: Sql; idCast: Sql; idArrayCast: Sql };
   isAuth: boolean;
+  /**
+   * Set when the collection has searchable fields: the SQL of a row's search vector, its columns
+   * prefixed with `prefix` (`r.`), for rows that are not read from the table (snapshots, new rows).
+   */
+  searchVector?: (prefix: string) => string;
   /** UUIDv7 ids, or PocketBase's text ids (docs/decisions/text-ids.md). */
   idType: RecordIdType;
   /** Whether `value` can be a record id here (its form only): lookups of anything else find nothing. */
@@ -88,6 +99,9 @@ export function compileCollection(def: CollectionDef, idTypes: IdTypes = ALL_UUI
       idArrayCast: sql.raw(`::${idType}[]`),
     },
     isAuth,
+    ...(searchSignature(def) !== null
+      ? { searchVector: (prefix: string) => searchVectorSql(def, prefix) }
+      : {}),
     idType,
     isId: (value): value is string => isRecordIdOf(idType, value),
     newRecordId: (given) => {

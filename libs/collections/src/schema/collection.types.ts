@@ -53,6 +53,14 @@ export interface FieldDef {
   inlinePdf?: boolean;
   /** editor: PocketBase's dashboard hint for links (kept, not used by the server); maxSize is in bytes. */
   convertURLs?: boolean;
+  /**
+   * text, editor, email: part of the collection's full-text search vector (a generated `_search`
+   * column with a GIN index), stemmed with `language` (a PostgreSQL text search configuration).
+   */
+  searchable?: boolean;
+  language?: string;
+  /** text: a pg_trgm GIN index, so `~` (ILIKE) is served by an index on large tables. */
+  trigram?: boolean;
   /** autodate: set when the record is created / updated. */
   onCreate?: boolean;
   onUpdate?: boolean;

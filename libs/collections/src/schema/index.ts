@@ -24,6 +24,13 @@ export type {
 export { columnType, declaredIndexName, planSchemaChange, type ColumnCast } from './plan-schema-change.js';
 export type { PlanResult } from './plan-schema-change.js';
 export { quoteLiteral } from './quote-literal.js';
+export {
+  SEARCH_COLUMN,
+  searchFieldsOf,
+  searchLanguagesOf,
+  searchSignature,
+  searchVectorSql,
+} from './search-column.js';
 export { SCHEMA_CONFLICT_CODES, SCHEMA_ISSUE_CODES } from './schema-issue.js';
 export type { SchemaIssue, SchemaIssueCode } from './schema-issue.js';
 export { toFilterCollection, toFilterSchema } from './to-filter-schema.js';

@@ -628,3 +628,63 @@ describe('declaredIndexName', () => {
     );
   });
 });
+
+describe('planSchemaChange: search column and trigram indexes', () => {
+  const searchable = (language = 'english') =>
+    changeField('fp1', { ...base, name: 'title', type: 'text', searchable: true, language });
+  const column = (lang: string) =>
+    `"_search" tsvector GENERATED ALWAYS AS (to_tsvector('${lang}'::regconfig, coalesce("title", ''))) STORED`;
+  const searchIndex = `CREATE INDEX "fts_${POSTS_TAG}" ON ${T} USING gin ("_search")`;
+
+  it('creates the generated column and its GIN index with the table', () => {
+    const statements = ddl(null, searchable());
+    expect(statements[0]).toContain(column('english'));
+    expect(statements).toContain(searchIndex);
+  });
+
+  it('adds, changes and removes the column with the option, before the columns it reads change', () => {
+    expect(ddl(posts, searchable())).toEqual([
+      `ALTER TABLE ${T} ADD COLUMN ${column('english')}`,
+      searchIndex,
+    ]);
+    expect(ddl(searchable(), searchable('simple'))).toEqual([
+      `ALTER TABLE ${T} DROP COLUMN "_search"`,
+      `ALTER TABLE ${T} ADD COLUMN ${column('simple')}`,
+      searchIndex,
+    ]);
+    expect(ddl(searchable(), posts)).toEqual([`ALTER TABLE ${T} DROP COLUMN "_search"`]);
+    // A rename keeps the column: PostgreSQL follows it in the expression.
+    const renamed = changeField('fp1', {
+      ...base,
+      name: 'heading',
+      type: 'text',
+      searchable: true,
+      language: 'english',
+    });
+    expect(ddl(searchable(), renamed)).toEqual([`ALTER TABLE ${T} RENAME COLUMN "title" TO "heading"`]);
+    // Removing the searchable field drops the column first.
+    const without = { ...searchable(), fields: searchable().fields.filter((f) => f.id !== 'fp1') };
+    expect(ddl(searchable(), without).slice(0, 2)).toEqual([
+      `ALTER TABLE ${T} DROP COLUMN "_search"`,
+      `ALTER TABLE ${T} DROP COLUMN "title"`,
+    ]);
+  });
+
+  it('strips editor tags in the vector', () => {
+    const def = normalizeOk({
+      name: 'pages',
+      fields: [{ name: 'body', type: 'editor', searchable: true, language: 'german' }],
+    });
+    expect(ddl(null, def)[0]).toContain(
+      `to_tsvector('german'::regconfig, coalesce(regexp_replace("body", '<[^>]*>', ' ', 'g'), ''))`,
+    );
+  });
+
+  it('creates and drops a trigram index with the option', () => {
+    const trigram = changeField('fp1', { ...base, name: 'title', type: 'text', trigram: true });
+    const create = `CREATE INDEX "trg_fp1" ON ${T} USING gin ("title" gin_trgm_ops)`;
+    expect(ddl(posts, trigram)).toEqual([create]);
+    expect(ddl(trigram, posts)).toEqual(['DROP INDEX data."trg_fp1"']);
+    expect(ddl(null, trigram)).toContain(create);
+  });
+});

@@ -11,6 +11,7 @@ import { idTypeOf, type RecordIdType } from '../fields/id-field.js';
 import type { SchemaIssue } from './schema-issue.js';
 import type { ColumnCast } from '../fields/field-type.js';
 import { fieldModule } from '../fields/registry.js';
+import { SEARCH_COLUMN, searchColumnDdl, searchSignature } from './search-column.js';
 
 export type PlanResult = { ok: true; statements: string[] } | { ok: false; errors: SchemaIssue[] };
 
@@ -50,6 +51,15 @@ const uniqueIndexName = (f: FieldDef) => objectName(`uq_${f.id}`);
 const relationIndexName = (f: FieldDef) => objectName(`rel_${f.id}`);
 const foreignKeyName = (f: FieldDef) => objectName(`fk_${f.id}`);
 const tempColumnName = (f: FieldDef) => objectName(`_tmp_${f.id}`);
+const trigramIndexName = (f: FieldDef) => objectName(`trg_${f.id}`);
+const searchIndexName = (def: CollectionDef) => objectName(`fts_${collectionTag(def)}`);
+
+/** A text field's pg_trgm index (the extension is made sure of before the plan runs). */
+const createTrigramIndex = (def: CollectionDef, f: FieldDef, t = table(def.name)): string =>
+  `CREATE INDEX ${trigramIndexName(f)} ON ${t} USING gin (${quoteIdent(f.name)} gin_trgm_ops)`;
+
+const createSearchIndex = (def: CollectionDef): string =>
+  `CREATE INDEX ${searchIndexName(def)} ON ${table(def.name)} USING gin (${quoteIdent(SEARCH_COLUMN)})`;
 
 export type { ColumnCast } from '../fields/field-type.js';
 
@@ -112,6 +122,7 @@ function fieldIndexes(def: CollectionDef, f: FieldDef): string[] {
     out.push(`CREATE UNIQUE INDEX ${uniqueIndexName(f)} ON ${table(def.name)} (${quoteIdent(f.name)})`);
   if (hasForeignKey(f))
     out.push(`CREATE INDEX ${relationIndexName(f)} ON ${table(def.name)} (${quoteIdent(f.name)})`);
+  if (f.trigram) out.push(createTrigramIndex(def, f));
   return out;
 }
 
@@ -170,6 +181,7 @@ function planCreate(def: CollectionDef, all: readonly CollectionDef[]): PlanResu
     );
   }
   for (const f of def.fields) columns.push(`${quoteIdent(f.name)} ${columnOf(def, f, all)}`);
+  if (searchSignature(def) !== null) columns.push(searchColumnDdl(def));
 
   const statements = [`CREATE TABLE ${table(def.name)} (${columns.join(', ')})`];
   for (const f of def.fields) if (hasForeignKey(f)) statements.push(addForeignKey(def, f));
@@ -183,6 +195,7 @@ function planCreate(def: CollectionDef, all: readonly CollectionDef[]): PlanResu
   }
   for (const f of def.fields) statements.push(...fieldIndexes(def, f));
   for (const index of def.indexes) statements.push(createDeclaredIndex(def, index));
+  if (searchSignature(def) !== null) statements.push(createSearchIndex(def));
   return { ok: true, statements };
 }
 
@@ -283,7 +296,13 @@ function planUpdate(prev: CollectionDef, next: CollectionDef, all: readonly Coll
   if (prev.name !== next.name)
     statements.push(`ALTER TABLE ${table(prev.name)} RENAME TO ${quoteIdent(next.name)}`);
 
-  // 2. Foreign keys and indexes that go away or change (before column types change under them).
+  // 2. The search column when what it is made of changes (it depends on the columns it reads, so
+  //    it goes before any of them is removed or converted; its index goes with it).
+  const searchChanged = searchSignature(prev) !== searchSignature(next);
+  if (searchChanged && searchSignature(prev) !== null)
+    statements.push(`ALTER TABLE ${t} DROP COLUMN ${quoteIdent(SEARCH_COLUMN)}`);
+
+  //    Foreign keys and indexes that go away or change (before column types change under them).
   const fkChanged = (from: FieldDef, to: FieldDef) =>
     hasForeignKey(from) &&
     (!hasForeignKey(to) ||
@@ -296,6 +315,7 @@ function planUpdate(prev: CollectionDef, next: CollectionDef, all: readonly Coll
     if (from.unique && !to.unique) statements.push(`DROP INDEX ${SCHEMA}.${uniqueIndexName(from)}`);
     if (hasForeignKey(from) && !hasForeignKey(to))
       statements.push(`DROP INDEX ${SCHEMA}.${relationIndexName(from)}`);
+    if (from.trigram && !to.trigram) statements.push(`DROP INDEX ${SCHEMA}.${trigramIndexName(from)}`);
   }
   const prevIndexes = new Map(prev.indexes.map((i) => [declaredIndexName(prev, i), i]));
   const nextIndexes = new Map(next.indexes.map((i) => [declaredIndexName(next, i), i]));
@@ -342,10 +362,16 @@ function planUpdate(prev: CollectionDef, next: CollectionDef, all: readonly Coll
     if (hasForeignKey(to) && !hasForeignKey(from)) {
       statements.push(`CREATE INDEX ${relationIndexName(to)} ON ${t} (${quoteIdent(to.name)})`);
     }
+    if (to.trigram && !from.trigram) statements.push(createTrigramIndex(next, to, t));
   }
   for (const f of added) statements.push(...fieldIndexes(next, f));
   for (const [name, index] of nextIndexes) {
     if (!prevIndexes.has(name)) statements.push(createDeclaredIndex(next, index));
+  }
+  // 8. The search column as it is now, and its index.
+  if (searchChanged && searchSignature(next) !== null) {
+    statements.push(`ALTER TABLE ${t} ADD COLUMN ${searchColumnDdl(next)}`);
+    statements.push(createSearchIndex(next));
   }
   return { ok: true, statements };
 }

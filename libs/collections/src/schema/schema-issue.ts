@@ -31,6 +31,8 @@ export const SCHEMA_ISSUE_CODES = [
   'UNKNOWN_INDEX_FIELD',
   'DUPLICATE_INDEX',
   'INVALID_RULE',
+  // database features a field option needs (pg_trgm)
+  'EXTENSION_UNAVAILABLE',
   // planner: conflicts with the stored schema or data
   'COLLECTION_REFERENCED',
   'FIELD_TYPE_CHANGE_UNSUPPORTED',

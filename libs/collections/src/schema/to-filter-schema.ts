@@ -2,6 +2,7 @@ import type { FilterCollection, FilterField, FilterSchema } from '../filter/inde
 import { AUTH_FILTER_FIELDS } from '../fields/auth-fields.js';
 import { ALL_UUID, idTypesIn, type IdTypes } from '../fields/id-field.js';
 import { fieldModule } from '../fields/registry.js';
+import { SEARCH_COLUMN, searchLanguagesOf } from './search-column.js';
 import { type CollectionDef, type FieldDef, isMultiple } from './collection.types.js';
 
 /** `idTypes` says which relation targets have text ids (their relation columns are text). */
@@ -31,7 +32,10 @@ export function toFilterCollection(def: CollectionDef, idTypes: IdTypes = ALL_UU
   if (def.type === 'auth') for (const f of AUTH_FILTER_FIELDS) fields.set(f.name, { ...f });
   const own: IdTypes = (name) => (name === def.name ? (def.idField ? 'text' : 'uuid') : idTypes(name));
   for (const field of def.fields) fields.set(field.name, toFilterField(field, own));
-  return { name: def.name, table: def.name, fields, viewRule: def.viewRule };
+  const out: FilterCollection = { name: def.name, table: def.name, fields, viewRule: def.viewRule };
+  const languages = searchLanguagesOf(def);
+  if (languages.length > 0) out.search = { column: SEARCH_COLUMN, languages };
+  return out;
 }
 
 /** Looks collections up by name, as relation fields name their targets. */

@@ -81,6 +81,12 @@ export const ERROR_STATUS = {
   EXPAND_TOO_LARGE: 400,
   PAGE_TOO_DEEP: 400,
   QUERY_TIMEOUT: 503,
+  // search and aggregates (docs/decisions/search-and-aggregates.md)
+  SEARCH_NOT_AVAILABLE: 400,
+  SEARCH_INVALID: 400,
+  AGGREGATE_INVALID: 400,
+  AGGREGATE_HIDDEN_FIELD: 400,
+  AGGREGATE_TOO_LARGE: 400,
   // push (libs/push)
   PUSH_USER_REQUIRED: 403,
   PUSH_DEVICE_NOT_FOUND: 404,

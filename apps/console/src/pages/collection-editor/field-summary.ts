@@ -42,6 +42,8 @@ export function summarizeField(f: FieldModel): string {
     const when = [f.onCreate !== false ? 'on create' : '', f.onUpdate ? 'on update' : ''].filter(Boolean);
     parts.push(`set ${when.join(' and ')}`);
   }
+  if (f.searchable) parts.push(`searchable (${f.language ?? 'simple'})`);
+  if (f.trigram) parts.push('trigram index');
   if (f.unique) parts.push('unique');
   if (f.hidden) parts.push('hidden');
   return parts.join(' · ');

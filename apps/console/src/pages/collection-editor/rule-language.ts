@@ -159,6 +159,8 @@ export function suggest(word: string, self: CollectionModel, all: CollectionMode
       for (const r of REQUEST_MISC) out.push({ insert: r, detail: 'request' });
       out.push({ insert: '@collection.', detail: 'records of another collection' });
       for (const m of MACROS) out.push({ insert: m, detail: 'date macro' });
+      if (self.fields.some((f) => f.searchable))
+        out.push({ insert: '@search("', detail: 'full-text search of the searchable fields' });
     }
   } else {
     // Walk relations: `author.` lists the fields of the related collection.

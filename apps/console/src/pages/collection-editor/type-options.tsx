@@ -3,6 +3,90 @@ import { Field } from '../../components/ui';
 import { FileOptions } from './file-options';
 import { CheckOption, ListOption, NumberOption, type OptionsProps } from './option-inputs';
 
+/** PostgreSQL's built-in text search configurations; the server checks the name against pg_ts_config. */
+const SEARCH_LANGUAGES = [
+  'simple',
+  'arabic',
+  'armenian',
+  'basque',
+  'catalan',
+  'danish',
+  'dutch',
+  'english',
+  'finnish',
+  'french',
+  'german',
+  'greek',
+  'hindi',
+  'hungarian',
+  'indonesian',
+  'irish',
+  'italian',
+  'lithuanian',
+  'nepali',
+  'norwegian',
+  'portuguese',
+  'romanian',
+  'russian',
+  'serbian',
+  'spanish',
+  'swedish',
+  'tamil',
+  'turkish',
+  'yiddish',
+];
+
+/**
+ * Full-text search of text, editor and email fields (`?search=`, `search()` in rules), and the
+ * trigram index of text fields that makes `~` fast on large tables.
+ */
+function SearchOptions(props: OptionsProps) {
+  const f = props.field;
+  const language = typeof f.language === 'string' ? f.language : 'simple';
+  return (
+    <>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={!!f.searchable}
+          onChange={(e) =>
+            props.onChange(
+              e.target.checked
+                ? { searchable: true, language }
+                : { searchable: undefined, language: undefined },
+            )
+          }
+        />{' '}
+        searchable (full-text search with ?search=)
+      </label>
+      {f.searchable ? (
+        <Field
+          label="Search language"
+          error={props.err('language')}
+          hint="Words are stemmed in this language; simple matches words as written"
+        >
+          <select value={language} onChange={(e) => props.onChange({ language: e.target.value })}>
+            {(SEARCH_LANGUAGES.includes(language) ? SEARCH_LANGUAGES : [language, ...SEARCH_LANGUAGES]).map(
+              (l) => (
+                <option key={l} value={l}>
+                  {l}
+                </option>
+              ),
+            )}
+          </select>
+        </Field>
+      ) : null}
+      {f.type === 'text' ? (
+        <CheckOption
+          {...props}
+          option="trigram"
+          label="trigram index (fast ~ on large tables; needs pg_trgm)"
+        />
+      ) : null}
+    </>
+  );
+}
+
 /** Options of a text field: length and pattern. */
 function TextOptions(props: OptionsProps) {
   return (
@@ -103,6 +187,7 @@ export function TypeOptions(props: OptionsProps & { collections: string[] }) {
       {t === 'file' ? <FileOptions {...props} /> : null}
       {t === 'editor' ? <EditorOptions {...props} /> : null}
       {t === 'autodate' ? <AutodateOptions {...props} /> : null}
+      {t === 'text' || t === 'editor' || t === 'email' ? <SearchOptions {...props} /> : null}
       <CheckOption {...props} option="unique" label="unique" />
       <CheckOption {...props} option="hidden" label="hidden (only admins see it)" />
     </>
@@ -126,4 +211,7 @@ export const OPTIONS_WITH_INPUTS = [
   'convertURLs',
   'onCreate',
   'onUpdate',
+  'searchable',
+  'language',
+  'trigram',
 ];

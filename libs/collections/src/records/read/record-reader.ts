@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, PLINTH_CONFIG, type PlinthConfig, type Principal, sql, type Sql } from '@plinth/core';
-import { compileFilter, compileSort, FilterError, TRUE } from '../../filter/index.js';
+import { compileFilter, FilterError, TRUE } from '../../filter/index.js';
+import { listOrder, planSearch, searchMeta, type SearchPlan } from './search-plan.js';
 import { CollectionsRegistry } from '../../registry/collections.registry.js';
 import type { CompiledCollection } from '../../registry/compiled-collection.js';
 import type { FieldDef } from '../../schema/collection.types.js';
@@ -19,6 +20,8 @@ export interface ListPlan {
   where: Sql;
   order: Sql;
   expand?: ExpandTree;
+  /** With `?search=`: the rank and highlights each item carries in `meta`. */
+  search?: SearchPlan;
 }
 
 /** The stored file behind a view's file: the source collection, its file field and record. */
@@ -62,8 +65,10 @@ export class RecordReader {
       (q.page - 1) * q.perPage,
       !q.skipTotal,
       signal,
+      plan.search?.extra,
     );
     const items = await this.present(plan, rows, q.fields, principal);
+    if (plan.search) items.forEach((item, i) => (item.meta = searchMeta(rows[i]!, plan.search!)));
     return {
       page: q.page,
       perPage: q.perPage,
@@ -77,26 +82,36 @@ export class RecordReader {
    * The SQL of a list for this caller (rule, filter, sort) and its parsed expand: what the list and
    * the export run. Bad filters, sorts and expands throw their 400 here, before anything is read.
    */
-  plan(collection: string, q: Pick<ListQuery, 'filter' | 'sort' | 'expand'>, principal: Principal): ListPlan {
+  plan(
+    collection: string,
+    q: Pick<ListQuery, 'filter' | 'sort' | 'expand' | 'search' | 'highlight'>,
+    principal: Principal,
+  ): ListPlan {
     const c = this.registry.get(collection);
     const caller = this.rules.caller(c, principal, 'list');
     const ctx = this.rules.context(caller);
     const where: Sql[] = [];
     if (!caller.bypass) where.push(this.rules.where(c, 'list', ctx));
-    let order = DEFAULT_ORDER;
+    let order: Sql;
+    let search: SearchPlan | undefined;
+    let param = 'search';
     try {
-      if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
-      if (q.sort?.trim()) {
-        const sort = compileSort(q.sort, c.filter, 't', ctx);
-        if (!sort.is('')) order = sort;
+      if (q.search?.trim()) {
+        search = planSearch(c, q.search, q.highlight, caller.canSeeHidden);
+        where.push(search.where);
+      } else if (q.highlight?.length) {
+        throw new FilterError('SEARCH_INVALID', 'highlight needs a search: add search=<words>.');
       }
+      param = 'filter';
+      if (q.filter?.trim()) where.push(compileFilter(q.filter, c.filter, 't', ctx));
+      param = 'sort';
+      order = listOrder(c, q.sort, ctx, search);
     } catch (err) {
-      if (err instanceof FilterError)
-        throw filterProblem(err, err.code.startsWith('SORT') ? 'sort' : 'filter');
+      if (err instanceof FilterError) throw filterProblem(err, param);
       throw err;
     }
     const expand = q.expand ? this.parseExpand(c, q.expand, caller) : undefined;
-    return { c, caller, where: conjunction(where), order, expand };
+    return { c, caller, where: conjunction(where), order, expand, ...(search ? { search } : {}) };
   }
 
   /** Rows of a plan as the caller receives them: hidden fields removed, expanded, narrowed to `fields`. */
@@ -217,8 +232,6 @@ export class RecordReader {
     return expandRecords(this.registry, this.records, records, tree, viewOf, { limit: budget, left: budget });
   }
 }
-
-const DEFAULT_ORDER = sql.raw('t."created" DESC, t."id" DESC');
 
 /** `(a) AND (b)`; TRUE when there is nothing to ask. */
 function conjunction(parts: Sql[]): Sql {
