@@ -11,6 +11,7 @@ import { PushMessageCompleted1797200000000 } from './1797200000000-push-message-
 import { RequestLog1797300000000 } from './1797300000000-request-log.js';
 import { TextIds1842170000000 } from './1842170000000-text-ids.js';
 import { EventOutbox1842700000000 } from './1842700000000-event-outbox.js';
+import { OtpMfa1850800000000 } from './1850800000000-otp-mfa.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   RequestLog1797300000000,
   TextIds1842170000000,
   EventOutbox1842700000000,
+  OtpMfa1850800000000,
 ];
