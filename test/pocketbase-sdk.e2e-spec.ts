@@ -405,13 +405,17 @@ describe('the unchanged pocketbase JS SDK (issue 17)', () => {
       expect(legacy.oauth2).toEqual({ enabled: false });
       expect(legacy).not.toHaveProperty('options');
 
-      // otp and mfa at the top level too: answered off, sent back as they are, refused switched on.
-      expect(legacy).toMatchObject({ otp: { enabled: false }, mfa: { enabled: false } });
+      // otp and mfa at the top level too: answered off by default, sent back as they are, stored switched on.
+      expect(legacy).toMatchObject({
+        otp: { enabled: false, duration: 180, length: 8 },
+        mfa: { enabled: false },
+      });
       await expect(superuser.collections.update('staff', legacy)).resolves.toMatchObject({ name: 'staff' });
-      const otp = await sdkError(superuser.collections.update('staff', { otp: { enabled: true } }));
-      expect(otp.status).toBe(400);
-      expect(otp.response.data).toMatchObject({ otp: { code: expect.any(String) } });
-      expect(otp.message).toMatch(/OTP\) sign-in is not supported/);
+      const otpOn = await superuser.collections.update('staff', { otp: { enabled: true } });
+      expect(otpOn.otp).toMatchObject({ enabled: true, duration: 180, length: 8 });
+      const bad = await sdkError(superuser.collections.update('staff', { otp: { length: 2 } }));
+      expect(bad.status).toBe(400);
+      expect(bad.response.data).toMatchObject({ otp: { code: expect.any(String) } });
     });
   });
 

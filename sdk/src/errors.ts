@@ -93,3 +93,10 @@ export class PlinthError extends Error {
 function isFieldError(e: unknown): e is FieldError {
   return !!e && typeof e === 'object' && typeof (e as FieldError).path === 'string';
 }
+
+/** The mfaId of a 401 `MFA_REQUIRED` answer (send it with the second factor), or undefined. */
+export function mfaIdOf(error: unknown): string | undefined {
+  if (!(error instanceof PlinthError) || error.code !== 'MFA_REQUIRED') return undefined;
+  const id = (error.response as Record<string, unknown>).mfaId;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -1,6 +1,6 @@
 export { createClient, PlinthClient } from './client.js';
 export type { ClientOptions, FetchLike, QueryValue, SendOptions } from './client.js';
-export { PlinthError } from './errors.js';
+export { mfaIdOf, PlinthError } from './errors.js';
 export type { FieldError, Problem } from './errors.js';
 export { BaseAuthStore, LocalAuthStore, MemoryAuthStore } from './auth-store.js';
 export type { AuthChangeListener, AuthModel, AuthStore } from './auth-store.js';

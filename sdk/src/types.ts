@@ -205,6 +205,14 @@ export type AdminModel = ApiAnswer<'/api/admins/auth-with-password', 'post'>['ad
 
 export type AuthMethods = ApiAnswer<'/api/collections/{collection}/auth-methods', 'get'>;
 
+/** An account's authenticator (TOTP second factor). */
+export interface TotpStatus {
+  enrolled: boolean;
+  confirmed: boolean;
+  confirmedAt: string | null;
+  recoveryCodesLeft: number;
+}
+
 // ---- admin API (the console's calls) ----
 
 export type FieldType =
@@ -281,6 +289,16 @@ export interface CollectionModel {
   authToken?: { duration: number };
   authRule?: string | null;
   manageRule?: string | null;
+  /** auth collections: PocketBase's email one-time codes, plus the app URLs magic links may open. */
+  otp?: {
+    enabled: boolean;
+    duration?: number;
+    length?: number;
+    emailTemplate?: { subject: string; body: string };
+    linkAllowList?: string[];
+  };
+  /** auth collections: PocketBase's multi-factor sign-in ("" rule: every account). */
+  mfa?: { enabled: boolean; duration?: number; rule?: string };
   /** view collections: the SELECT their read-only records come from; fields are inferred from it. */
   viewQuery?: string;
   /** view collections (answers): whether records have created / updated. */

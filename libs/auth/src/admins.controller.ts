@@ -18,6 +18,14 @@ import {
   adminSchema,
 } from './auth-openapi.schemas.js';
 import { AdminsService } from './admins.service.js';
+import { AdminTotpService } from './mfa/admin-totp.service.js';
+import {
+  authWithTotpSchema,
+  recoveryCodesSchema,
+  totpCodeSchema,
+  totpEnrollmentSchema,
+  totpStatusSchema,
+} from './mfa/sign-in-factors.schemas.js';
 import { signInSchema } from './sign-in.schema.js';
 import { RateLimiter } from '@plinth/core';
 import { LimitAuthRequestsPerIp } from './users/auth-ip-limit.guard.js';
@@ -66,6 +74,7 @@ export const changeAdminPasswordSchema = {
 export class AdminsController {
   constructor(
     private readonly admins: AdminsService,
+    private readonly adminTotp: AdminTotpService,
     private readonly limiter: RateLimiter,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
@@ -78,11 +87,60 @@ export class AdminsController {
   @ApiAnswer(adminAuthResponseSchema)
   async authAdminWithPassword(@Body() body: unknown) {
     const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
-    return this.limiter.signInAttempt(
-      `admin:${input.identity.trim().toLowerCase()}`,
-      this.config.auth.maxFailuresPerAccount,
-      () => this.admins.authWithPassword(input.identity, input.password),
-    );
+    return this.adminTotp.signIn(input.identity, input.password);
+  }
+
+  /** The second step for an admin with an authenticator: `{mfaId, code}` → `{token, admin}`. */
+  @LimitAuthRequestsPerIp()
+  @Post('auth-with-totp')
+  @HttpCode(200)
+  @ApiJsonBody(authWithTotpSchema)
+  @ApiAnswer(adminAuthResponseSchema)
+  async authAdminWithTotp(@Body() body: unknown) {
+    const input = validateBody<{ mfaId: string; code: string }>(authWithTotpSchema, body);
+    return this.adminTotp.authWithTotp(input.mfaId, input.code);
+  }
+
+  /** The signed-in admin's authenticator. */
+  @Get('me/totp')
+  @ApiSecurity('adminToken')
+  @ApiAnswer(totpStatusSchema)
+  getAdminTotp(@CurrentPrincipal() principal: Principal) {
+    return this.adminTotp.status(principal);
+  }
+
+  /** A new authenticator secret and otpauth:// URI for the signed-in admin; confirm with a first code. */
+  @LimitAuthRequestsPerIp()
+  @Post('me/totp/enroll')
+  @HttpCode(200)
+  @ApiSecurity('adminToken')
+  @ApiAnswer(totpEnrollmentSchema)
+  enrollAdminTotp(@CurrentPrincipal() principal: Principal) {
+    return this.adminTotp.enroll(principal);
+  }
+
+  /** Confirms the admin's authenticator: its recovery codes, shown this once. */
+  @LimitAuthRequestsPerIp()
+  @Post('me/totp/confirm')
+  @HttpCode(200)
+  @ApiSecurity('adminToken')
+  @ApiJsonBody(totpCodeSchema)
+  @ApiAnswer(recoveryCodesSchema)
+  confirmAdminTotp(@CurrentPrincipal() principal: Principal, @Body() body: unknown) {
+    const input = validateBody<{ code: string }>(totpCodeSchema, body);
+    return this.adminTotp.confirm(principal, input.code);
+  }
+
+  /** Removes the admin's authenticator, proven by a current code or a recovery code. */
+  @LimitAuthRequestsPerIp()
+  @Post('me/totp/remove')
+  @HttpCode(204)
+  @ApiSecurity('adminToken')
+  @ApiJsonBody(totpCodeSchema)
+  @ApiNoContent()
+  async removeAdminTotp(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<void> {
+    const input = validateBody<{ code: string }>(totpCodeSchema, body);
+    await this.adminTotp.remove(principal, input.code);
   }
 
   /**

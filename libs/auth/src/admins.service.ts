@@ -54,6 +54,11 @@ export class AdminsService {
   ) {}
 
   async authWithPassword(identity: string, password: string): Promise<{ token: string; admin: AdminView }> {
+    return this.startSession(await this.checkPassword(identity, password));
+  }
+
+  /** The admin these credentials prove (its hash upgraded when old); 400 INVALID_CREDENTIALS otherwise. */
+  async checkPassword(identity: string, password: string): Promise<AdminRow> {
     const admin = await this.admins.findByEmail(identity);
     const ok = admin
       ? await verifyPassword(admin.password_hash, password)
@@ -64,7 +69,11 @@ export class AdminsService {
     if (needsRehash(admin.password_hash)) {
       await this.admins.upgradePasswordHash(admin.id, admin.password_hash, await hashPassword(password));
     }
-    return this.startSession(admin);
+    return admin;
+  }
+
+  async findById(id: string): Promise<AdminRow | undefined> {
+    return this.admins.findById(id);
   }
 
   /**

@@ -9,7 +9,15 @@ import {
 import { EventBus } from '@plinth/core';
 
 /** What happens to accounts of auth collections, as webhooks name it (`users.signin`). */
-export const AUTH_EVENT_KINDS = ['signup', 'signin', 'password-reset', 'verified', 'email-changed'] as const;
+export const AUTH_EVENT_KINDS = [
+  'signup',
+  'signin',
+  'password-reset',
+  'verified',
+  'email-changed',
+  'mfa-enrolled',
+  'mfa-removed',
+] as const;
 export type AuthEventKind = (typeof AUTH_EVENT_KINDS)[number];
 
 export interface AuthEvent {
@@ -20,9 +28,14 @@ export interface AuthEvent {
   record: Record<string, unknown>;
   /** The account before the change, where it tells something (email-changed). */
   previous?: Record<string, unknown>;
-  /** How a signin proved itself. */
-  method?: 'password' | 'oauth2';
+  /** How a signin proved itself (the factor that completed it). */
+  method?: SignInMethod;
+  /** A multi-factor signin: its factors in order (`["password", "totp"]`). */
+  factors?: SignInMethod[];
 }
+
+/** The factors an account signs in with (PocketBase's MFA methods, plus TOTP). */
+export type SignInMethod = 'password' | 'oauth2' | 'otp' | 'totp';
 
 /**
  * The internal bus for account events of auth collections, emitted after the change committed
@@ -50,7 +63,7 @@ export class AuthEvents extends EventBus<AuthEvent> implements OnApplicationBoot
     kind: AuthEventKind,
     c: CompiledCollection,
     row: Record<string, unknown>,
-    extra: Pick<AuthEvent, 'method'> & { previousRow?: Record<string, unknown> } = {},
+    extra: Pick<AuthEvent, 'method' | 'factors'> & { previousRow?: Record<string, unknown> } = {},
   ): Promise<void> {
     const event: AuthEvent = {
       kind,
@@ -59,6 +72,7 @@ export class AuthEvents extends EventBus<AuthEvent> implements OnApplicationBoot
       record: storedRecord(c, row),
       ...(extra.previousRow ? { previous: storedRecord(c, extra.previousRow) } : {}),
       ...(extra.method ? { method: extra.method } : {}),
+      ...(extra.factors ? { factors: extra.factors } : {}),
     };
     const { kind: _kind, ...data } = event;
     await this.outbox.add([

@@ -16,6 +16,13 @@ import { AuthEvents } from './auth-events.js';
 import { AuthGuard } from './auth.guard.js';
 import { CredentialFailures } from './credential-failures.js';
 import { MailedLinks } from './mailed-links.js';
+import { AdminTotpService } from './mfa/admin-totp.service.js';
+import { FactorCodes } from './mfa/factor-codes.js';
+import { MfaService } from './mfa/mfa.service.js';
+import { OtpService } from './mfa/otp.service.js';
+import { SignInFactorsController } from './mfa/sign-in-factors.controller.js';
+import { SignInFactorsRepository } from './mfa/sign-in-factors.repository.js';
+import { TotpService } from './mfa/totp.service.js';
 import { ExternalIdentitiesRepository } from './oauth/external-identities.repository.js';
 import { OAuth2Controller } from './oauth/oauth2.controller.js';
 import { OAuth2StateRepository } from './oauth/oauth2-state.js';
@@ -43,6 +50,7 @@ import { UsersAuthService } from './users/users-auth.service.js';
     ApiKeysController,
     UsersAuthController,
     AccountMailController,
+    SignInFactorsController,
     OAuth2Controller,
     RevokeSessionsController,
     SuperusersController,
@@ -62,6 +70,12 @@ import { UsersAuthService } from './users/users-auth.service.js';
     UsersAuthService,
     AccountUpdatesRepository,
     AccountMailService,
+    SignInFactorsRepository,
+    FactorCodes,
+    MfaService,
+    OtpService,
+    TotpService,
+    AdminTotpService,
     ExternalIdentitiesRepository,
     OAuth2StateRepository,
     OidcClient,

@@ -1,22 +1,15 @@
-import { Body, Controller, Headers, HttpCode, Inject, Post } from '@nestjs/common';
-import {
-  ApiAnswer,
-  ApiJsonBody,
-  CurrentPrincipal,
-  PLINTH_CONFIG,
-  RateLimiter,
-  type Principal,
-  type ResolvedConfig,
-  validateBody,
-} from '@plinth/core';
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { ApiAnswer, ApiJsonBody, CurrentPrincipal, type Principal, validateBody } from '@plinth/core';
 import { ApiTags } from '@nestjs/swagger';
 import { adminRefreshBodySchema, superuserAuthResponseSchema } from './auth-openapi.schemas.js';
 import { type AdminView, AdminsService } from './admins.service.js';
 import { signInSchema } from './sign-in.schema.js';
 import { LimitAuthRequestsPerIp } from './users/auth-ip-limit.guard.js';
 
-/** PocketBase's fixed id of its `_superusers` collection, which its SDK also recognises admins by. */
-export const SUPERUSERS_COLLECTION_ID = 'pbc_3142635823';
+import { SUPERUSERS_COLLECTION_ID } from './superusers.constants.js';
+import { AdminTotpService } from './mfa/admin-totp.service.js';
+
+export { SUPERUSERS_COLLECTION_ID };
 
 /** An admin as PocketBase (0.23+) answers a superuser: an auth record of `_superusers`. */
 export const toSuperuserRecord = (admin: AdminView) => ({
@@ -40,8 +33,7 @@ export const toSuperuserRecord = (admin: AdminView) => ({
 export class SuperusersController {
   constructor(
     private readonly admins: AdminsService,
-    private readonly limiter: RateLimiter,
-    @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
+    private readonly adminTotp: AdminTotpService,
   ) {}
 
   /** `{identity, password}` → `{token, record}`; wrong credentials → 400 INVALID_CREDENTIALS. */
@@ -51,11 +43,7 @@ export class SuperusersController {
   @ApiAnswer(superuserAuthResponseSchema)
   async authSuperuserWithPassword(@Body() body: unknown) {
     const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
-    const { token, admin } = await this.limiter.signInAttempt(
-      `admin:${input.identity.trim().toLowerCase()}`,
-      this.config.auth.maxFailuresPerAccount,
-      () => this.admins.authWithPassword(input.identity, input.password),
-    );
+    const { token, admin } = await this.adminTotp.signIn(input.identity, input.password);
     return { token, record: toSuperuserRecord(admin) };
   }
 

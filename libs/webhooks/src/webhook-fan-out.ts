@@ -32,6 +32,7 @@ interface RecordEventData {
   previous?: Record<string, unknown>;
   actor?: RecordActor;
   method?: string;
+  factors?: string[];
 }
 
 /**
@@ -91,6 +92,7 @@ export class WebhookFanOut {
             ...(data.previous ? { previous: recordFor(c, data.previous, w.include_hidden) } : {}),
             ...(data.actor && !signup ? { auth: data.actor } : {}),
             ...(data.method ? { method: data.method } : {}),
+            ...(data.factors ? { factors: data.factors } : {}),
             ...extra,
           });
         }

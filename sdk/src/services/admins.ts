@@ -1,7 +1,7 @@
 import type { PlinthClient } from '../client.js';
 import { PlinthError } from '../errors.js';
 import { tokenExpiry } from '../jwt.js';
-import type { AdminModel, ListResult, RequestOptions } from '../types.js';
+import type { AdminModel, ListResult, RequestOptions, TotpStatus } from '../types.js';
 
 const req = (opts?: RequestOptions) => ({ signal: opts?.signal, headers: opts?.headers });
 
@@ -35,6 +35,52 @@ export class AdminsService {
     );
     this.client.authStore.save(result.token, { ...result.admin }, '');
     return result;
+  }
+
+  /**
+   * The second step of an admin sign-in that answered 401 `MFA_REQUIRED` (the admin enrolled an
+   * authenticator): its current code or a recovery code, with `mfaIdOf(error)`.
+   */
+  async authWithTotp(
+    mfaId: string,
+    code: string,
+    options: RequestOptions = {},
+  ): Promise<{ token: string; admin: AdminModel }> {
+    const result = await this.client.send<{ token: string; admin: AdminModel }>(
+      '/api/admins/auth-with-totp',
+      {
+        method: 'POST',
+        body: { mfaId, code },
+        auth: false,
+        ...req(options),
+      },
+    );
+    this.client.authStore.save(result.token, { ...result.admin }, '');
+    return result;
+  }
+
+  /** The signed-in admin's authenticator. */
+  totpStatus(options: RequestOptions = {}): Promise<TotpStatus> {
+    return this.client.send('/api/admins/me/totp', req(options));
+  }
+
+  /** Starts the signed-in admin's authenticator enrolment: secret and otpauth:// URI (for a QR code). */
+  enrollTotp(options: RequestOptions = {}): Promise<{ secret: string; uri: string }> {
+    return this.client.send('/api/admins/me/totp/enroll', { method: 'POST', ...req(options) });
+  }
+
+  /** Confirms the admin's authenticator with a first code: recovery codes, shown this once. */
+  confirmTotp(code: string, options: RequestOptions = {}): Promise<{ recoveryCodes: string[] }> {
+    return this.client.send('/api/admins/me/totp/confirm', {
+      method: 'POST',
+      body: { code },
+      ...req(options),
+    });
+  }
+
+  /** Removes the admin's authenticator, proven by a current code or a recovery code. */
+  async removeTotp(code: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send('/api/admins/me/totp/remove', { method: 'POST', body: { code }, ...req(options) });
   }
 
   /**

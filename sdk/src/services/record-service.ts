@@ -16,6 +16,7 @@ import type {
   RecordViewOptions,
   RecordWithExpand,
   RequestOptions,
+  TotpStatus,
 } from '../types.js';
 
 const MAX_PER_PAGE = 500;
@@ -230,19 +231,99 @@ export class RecordService<C extends CollectionTypes> {
 
   // ---- auth collections ----
 
-  /** Signs a user in; the session goes into the client's auth store. */
+  /**
+   * Signs a user in; the session goes into the client's auth store. When the account needs a second
+   * factor this rejects with 401 `MFA_REQUIRED` whose `mfaIdOf(error)` goes with the second factor
+   * (`authWithOtp`, `authWithTotp`); a password as the second factor takes `mfaId` here.
+   */
   async authWithPassword(
     identity: string,
     password: string,
-    options: RequestOptions = {},
+    options: RequestOptions & { mfaId?: string } = {},
   ): Promise<AuthResult<C['record']>> {
     const result = await this.client.send<AuthResult<C['record']>>(this.path('/auth-with-password'), {
       method: 'POST',
-      body: { identity, password },
+      body: { identity, password, ...(options.mfaId ? { mfaId: options.mfaId } : {}) },
       auth: false,
       ...req(options),
     });
     return this.keep(result);
+  }
+
+  /**
+   * Mails a one-time sign-in code (or, with `redirect`, a magic link to that allow-listed app URL
+   * carrying `?otpId=&code=`). The answer is the same whether or not the email has an account.
+   */
+  requestOtp(
+    email: string,
+    options: RequestOptions & { redirect?: string } = {},
+  ): Promise<{ otpId: string }> {
+    return this.client.send(this.path('/request-otp'), {
+      method: 'POST',
+      body: { email, ...(options.redirect ? { redirect: options.redirect } : {}) },
+      auth: false,
+      ...req(options),
+    });
+  }
+
+  /** Signs in with a mailed code (or a magic link's `otpId` and `code`); `mfaId` when it is the second factor. */
+  async authWithOtp(
+    otpId: string,
+    code: string,
+    options: RequestOptions & { mfaId?: string } = {},
+  ): Promise<AuthResult<C['record']>> {
+    const result = await this.client.send<AuthResult<C['record']>>(this.path('/auth-with-otp'), {
+      method: 'POST',
+      body: { otpId, password: code, ...(options.mfaId ? { mfaId: options.mfaId } : {}) },
+      auth: false,
+      ...req(options),
+    });
+    return this.keep(result);
+  }
+
+  /** Completes a sign-in that answered `MFA_REQUIRED` with an authenticator code or a recovery code. */
+  async authWithTotp(
+    mfaId: string,
+    code: string,
+    options: RequestOptions = {},
+  ): Promise<AuthResult<C['record']>> {
+    const result = await this.client.send<AuthResult<C['record']>>(this.path('/auth-with-totp'), {
+      method: 'POST',
+      body: { mfaId, code },
+      auth: false,
+      ...req(options),
+    });
+    return this.keep(result);
+  }
+
+  /** The signed-in user's authenticator: whether enrolled and confirmed, recovery codes left. */
+  totpStatus(options: RequestOptions = {}): Promise<TotpStatus> {
+    return this.client.send(this.path('/totp'), req(options));
+  }
+
+  /** Starts an authenticator enrolment: the secret and an otpauth:// URI to show as a QR code. */
+  enrollTotp(options: RequestOptions = {}): Promise<{ secret: string; uri: string }> {
+    return this.client.send(this.path('/totp/enroll'), { method: 'POST', ...req(options) });
+  }
+
+  /** Confirms the enrolment with a first code; the recovery codes come back this once. */
+  confirmTotp(code: string, options: RequestOptions = {}): Promise<{ recoveryCodes: string[] }> {
+    return this.client.send(this.path('/totp/confirm'), { method: 'POST', body: { code }, ...req(options) });
+  }
+
+  /** Removes the authenticator, proven by a current code or a recovery code. */
+  async removeTotp(code: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(this.path('/totp/remove'), { method: 'POST', body: { code }, ...req(options) });
+  }
+
+  /** Admins: a user's second factors. */
+  getUserMfa(id: string, options: RequestOptions = {}): Promise<TotpStatus> {
+    return this.client.send(`${this.recordPath(id)}/mfa`, req(options));
+  }
+
+  /** Admins: removes a user's authenticator and recovery codes (a lost phone). */
+  async resetUserMfa(id: string, options: RequestOptions = {}): Promise<void> {
+    await this.client.send(`${this.recordPath(id)}/mfa`, { method: 'DELETE', ...req(options) });
   }
 
   /**
@@ -273,11 +354,14 @@ export class RecordService<C extends CollectionTypes> {
     });
   }
 
-  /** Finishes a social sign-in with the `?code=` the app URL received. */
-  async authWithOAuth2Code(code: string, options: RequestOptions = {}): Promise<AuthResult<C['record']>> {
+  /** Finishes a social sign-in with the `?code=` the app URL received (`mfaId`: as the second factor). */
+  async authWithOAuth2Code(
+    code: string,
+    options: RequestOptions & { mfaId?: string } = {},
+  ): Promise<AuthResult<C['record']>> {
     const result = await this.client.send<AuthResult<C['record']>>(this.path('/auth-with-oauth2-code'), {
       method: 'POST',
-      body: { code },
+      body: { code, ...(options.mfaId ? { mfaId: options.mfaId } : {}) },
       auth: false,
       ...req(options),
     });

@@ -11,6 +11,7 @@ import {
   Spinner,
   formatDate,
 } from '../components/ui';
+import { AdminAuthenticator } from '../components/admin-authenticator';
 import { PasswordFields, usePasswordPair } from '../components/password-fields';
 import { navigate } from '../router';
 
@@ -78,6 +79,7 @@ export function AdminsPage() {
             Sign out everywhere
           </Button>
         </section>
+        <AdminAuthenticator />
       </div>
       <ErrorBanner error={error} />
       {admins === null && !error ? <Spinner /> : null}

@@ -1,4 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { mfaIdOf } from '@plinth/sdk';
 import { authStore, client, describeError, errorsByPath } from '../api/client';
 import { PasswordFields, usePasswordPair } from '../components/password-fields';
 import { SetupLinkUsed, useAdminExists } from '../components/setup-link-used';
@@ -117,11 +118,56 @@ export function SetupPage({ token }: { token: string }) {
 export function LoginPage({ reason }: { reason?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
+  const [mfaId, setMfaId] = useState('');
+  const [code, setCode] = useState('');
 
   const submit = async () => {
-    await client.admins.authWithPassword(email, password);
+    try {
+      await client.admins.authWithPassword(email, password);
+    } catch (err) {
+      // An admin with an authenticator: the password was right, the code comes next.
+      const id = mfaIdOf(err);
+      if (!id) throw err;
+      setMfaId(id);
+      return;
+    }
     navigate('/collections');
   };
+
+  const submitCode = async () => {
+    await client.admins.authWithTotp(mfaId, code.trim());
+    navigate('/collections');
+  };
+
+  if (mfaId) {
+    return (
+      <AuthCard
+        title="Authenticator code"
+        intro="Enter the 6-digit code your authenticator app shows for this Plinth server, or one of your recovery codes."
+      >
+        <AuthForm submitLabel="Sign in" submit={submitCode}>
+          {() => (
+            <Field label="Code">
+              <input
+                name="code"
+                required
+                autoComplete="one-time-code"
+                inputMode="text"
+                value={code}
+                onChange={(e) => setCode(e.target.value)}
+                autoFocus
+              />
+            </Field>
+          )}
+        </AuthForm>
+        <p className="small">
+          <Button kind="ghost" small onClick={() => setMfaId('')}>
+            Start again
+          </Button>
+        </p>
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard title="Sign in" intro="Admins of this Plinth server sign in here.">

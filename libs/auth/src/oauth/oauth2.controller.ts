@@ -6,12 +6,13 @@ import { userAuthResponseSchema } from '../auth-openapi.schemas.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { OAuth2Service } from './oauth2.service.js';
 import { LimitAuthRequestsPerIp } from '../users/auth-ip-limit.guard.js';
+import { mfaId, mfaIdOf } from '../mfa/sign-in-factors.schemas.js';
 
 export const codeSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['code'],
-  properties: { code: { type: 'string', minLength: 1, maxLength: 200 } },
+  properties: { code: { type: 'string', minLength: 1, maxLength: 200 }, mfaId },
 };
 
 /**
@@ -119,8 +120,12 @@ export class OAuth2Controller {
   @HttpCode(200)
   @ApiJsonBody(codeSchema)
   @ApiAnswer(userAuthResponseSchema)
-  async authWithOAuth2Code(@Param('collection') collection: string, @Body() body: unknown) {
-    const input = validateBody<{ code: string }>(codeSchema, body);
-    return this.oauth2.exchange(collection, input.code);
+  async authWithOAuth2Code(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Query('mfaId') mfaIdQuery: unknown,
+  ) {
+    const input = validateBody<{ code: string; mfaId?: string }>(codeSchema, body);
+    return this.oauth2.exchange(collection, input.code, mfaIdOf(input, mfaIdQuery));
   }
 }

@@ -9,7 +9,6 @@ import {
   type ResolvedConfig,
   toProblem,
 } from '@plinth/core';
-import { AuthEvents } from '../auth-events.js';
 import { sha256 } from '../tokens.service.js';
 import { UserAccountsRepository } from '../users/user-accounts.repository.js';
 import { type AuthAnswer, UsersAuthService } from '../users/users-auth.service.js';
@@ -43,7 +42,6 @@ export class OAuth2Service {
     private readonly users: UsersAuthService,
     private readonly oneTime: OneTimeTokenRepository,
     private readonly states: OAuth2StateRepository,
-    private readonly authEvents: AuthEvents,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -150,7 +148,7 @@ export class OAuth2Service {
   }
 
   /** `auth-with-oauth2-code`: the one-time code (single use, 2 minutes) → tokens. */
-  async exchange(collection: string, code: string): Promise<OAuth2CodeAnswer> {
+  async exchange(collection: string, code: string, mfaId?: string): Promise<OAuth2CodeAnswer> {
     const c = this.collection(collection);
     const invalid = () =>
       new AppError(
@@ -162,8 +160,7 @@ export class OAuth2Service {
     const account = await this.accounts.findById(c, row.subject);
     if (!account) throw invalid();
     await this.users.checkAuthRule(c, account, OAUTH2_REQUEST);
-    const answer = await this.users.issue(c, account, newId());
-    await this.authEvents.account('signin', c, account, { method: 'oauth2' });
+    const answer = await this.users.completeSignIn(c, account, 'oauth2', mfaId);
     return { ...answer, meta: { isNew: row.data.isNew === true } };
   }
 }

@@ -80,3 +80,56 @@ export function adminPasswordResetMail(appName: string, link: string, consoleUrl
     ].join('\n'),
   };
 }
+
+const minutes = (seconds: number): string =>
+  seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`;
+
+/**
+ * A one-time sign-in code (PocketBase's OTP). A collection's `otp.emailTemplate` replaces the wording
+ * when it has both a subject and a body; `{OTP}` and `{APP_NAME}` are filled in.
+ */
+export function otpMail(
+  appName: string,
+  code: string,
+  seconds: number,
+  template?: { subject: string; body: string },
+): MailContent {
+  if (template?.subject && template.body) {
+    const fill = (text: string) => text.replaceAll('{OTP}', code).replaceAll('{APP_NAME}', appName);
+    return { subject: fill(template.subject), text: fill(template.body) };
+  }
+  return {
+    subject: `Your ${appName} sign-in code`,
+    text: [
+      'Hello,',
+      '',
+      `Someone asked to sign in to ${appName} with this email address. The code is:`,
+      '',
+      code,
+      '',
+      `It works once, within ${minutes(seconds)}. Never tell it to anyone: ${appName} will not ask for it.`,
+      'If this was not you, ignore this mail: nobody signs in without the code.',
+      '',
+      `— ${appName}`,
+    ].join('\n'),
+  };
+}
+
+/** A magic link: one click signs in (the app exchanges its one-time code). */
+export function magicLinkMail(appName: string, link: string, seconds: number): MailContent {
+  return {
+    subject: `Sign in to ${appName}`,
+    text: [
+      'Hello,',
+      '',
+      `Someone asked to sign in to ${appName} with this email address.`,
+      `To sign in, open this link within ${minutes(seconds)}; it works once:`,
+      '',
+      link,
+      '',
+      'If this was not you, ignore this mail: nobody signs in without the link.',
+      '',
+      `— ${appName}`,
+    ].join('\n'),
+  };
+}

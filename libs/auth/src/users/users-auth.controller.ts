@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAnswer,
   ApiJsonBody,
   ApiNoContent,
+  ApiStringQuery,
   CurrentPrincipal,
   type Principal,
   validateBody,
@@ -12,6 +13,13 @@ import { authMethodsResponseSchema, userAuthResponseSchema } from '../auth-opena
 import { signInSchema } from '../sign-in.schema.js';
 import { UsersAuthService } from './users-auth.service.js';
 import { LimitAuthRequestsPerIp } from './auth-ip-limit.guard.js';
+import { mfaId, mfaIdOf } from '../mfa/sign-in-factors.schemas.js';
+
+/** PocketBase's `{identity, password}`, and `mfaId` when the password is the second factor. */
+export const userSignInSchema = {
+  ...signInSchema,
+  properties: { ...signInSchema.properties, mfaId },
+};
 
 // Any length is taken: a token of the wrong length is refused as every unknown token is (401).
 export const refreshSchema = {
@@ -36,11 +44,19 @@ export class UsersAuthController {
   @LimitAuthRequestsPerIp()
   @Post('auth-with-password')
   @HttpCode(200)
-  @ApiJsonBody(signInSchema)
+  @ApiJsonBody(userSignInSchema)
+  @ApiStringQuery('mfaId', 'The mfaId of a 401 MFA_REQUIRED answer (PocketBase SDK form; or in the body).')
   @ApiAnswer(userAuthResponseSchema)
-  async authWithPassword(@Param('collection') collection: string, @Body() body: unknown) {
-    const input = validateBody<{ identity: string; password: string }>(signInSchema, body);
-    return this.auth.authWithPassword(collection, input.identity, input.password);
+  async authWithPassword(
+    @Param('collection') collection: string,
+    @Body() body: unknown,
+    @Query('mfaId') mfaId: unknown,
+  ) {
+    const input = validateBody<{ identity: string; password: string; mfaId?: string }>(
+      userSignInSchema,
+      body,
+    );
+    return this.auth.authWithPassword(collection, input.identity, input.password, mfaIdOf(input, mfaId));
   }
 
   @LimitAuthRequestsPerIp()

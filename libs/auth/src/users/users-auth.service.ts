@@ -3,8 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AuthRecordLoader,
   CollectionsRegistry,
-  compileRule,
-  FALSE,
   type CompiledCollection,
   presentRecord,
   type RequestInfo,
@@ -21,22 +19,18 @@ import {
   verifyAgainstNothing,
   verifyPassword,
 } from '@plinth/core';
-import { AuthEvents } from '../auth-events.js';
+import { AuthEvents, type SignInMethod } from '../auth-events.js';
 import { oauth2SettingsOf, usableProviderNames } from '../oauth/oauth2-settings.js';
 import { fingerprint, sha256, TokensService } from '../tokens.service.js';
 import { AuditTrail, RateLimiter } from '@plinth/core';
+import { accountRuleWhere } from './account-rule.js';
 import { type AccountRow, UserAccountsRepository } from './user-accounts.repository.js';
+import { MfaService } from '../mfa/mfa.service.js';
 
 export interface AuthAnswer {
   token: string;
   refreshToken: string;
   record: Record<string, unknown>;
-}
-
-/** The account as `@request.auth` of its own authRule: stored values (empty ones null), no secrets. */
-function authContextOf(c: CompiledCollection, account: AccountRow): Record<string, unknown> {
-  const { password_hash: _hash, token_key: _key, ...fields } = account;
-  return { ...fields, collectionId: c.def.id, collectionName: c.def.name };
 }
 
 /** Refresh tokens are 43 characters; anything far from that is refused before any lookup. */
@@ -58,6 +52,7 @@ export class UsersAuthService {
     private readonly limiter: RateLimiter,
     private readonly loader: AuthRecordLoader,
     private readonly events: AuthEvents,
+    private readonly mfa: MfaService,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
     private readonly audit: AuditTrail,
   ) {}
@@ -82,7 +77,12 @@ export class UsersAuthService {
     );
   }
 
-  async authWithPassword(collection: string, identity: string, password: string): Promise<AuthAnswer> {
+  async authWithPassword(
+    collection: string,
+    identity: string,
+    password: string,
+    mfaId?: string,
+  ): Promise<AuthAnswer> {
     const c = this.authCollection(collection);
     const passwordAuth = c.def.passwordAuth ?? { enabled: true, identityFields: ['email'] };
     if (!passwordAuth.enabled) {
@@ -92,39 +92,46 @@ export class UsersAuthService {
       );
     }
     const account = `${c.def.id}:${identity.trim().toLowerCase()}`;
-    return this.limiter.signInAttempt(account, this.config.auth.maxFailuresPerAccount, async () => {
-      const row = await this.accounts.findByIdentity(c, passwordAuth.identityFields, identity.trim());
-      const ok = row
-        ? await verifyPassword(row.password_hash, password)
-        : await verifyAgainstNothing(password);
-      if (!row || !ok) throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
-      await this.checkAuthRule(c, row);
-      if (needsRehash(row.password_hash)) {
-        await this.accounts.upgradePasswordHash(c, row.id, row.password_hash, await hashPassword(password));
-      }
-      const answer = await this.issue(c, row, newId());
-      await this.events.account('signin', c, row, { method: 'password' });
-      return answer;
-    });
+    const row = await this.limiter.signInAttempt(
+      account,
+      this.config.auth.maxFailuresPerAccount,
+      async () => {
+        const found = await this.accounts.findByIdentity(c, passwordAuth.identityFields, identity.trim());
+        const ok = found
+          ? await verifyPassword(found.password_hash, password)
+          : await verifyAgainstNothing(password);
+        if (!found || !ok) throw new AppError('INVALID_CREDENTIALS', 'The email or password is wrong.');
+        return found;
+      },
+    );
+    await this.checkAuthRule(c, row);
+    if (needsRehash(row.password_hash)) {
+      await this.accounts.upgradePasswordHash(c, row.id, row.password_hash, await hashPassword(password));
+    }
+    return this.completeSignIn(c, row, 'password', mfaId);
+  }
+
+  /**
+   * An account proved itself by `method`: tokens and a signin event, unless a second factor is due
+   * (401 MFA_REQUIRED with a new mfaId; with `mfaId` of an earlier, different factor, it completes).
+   */
+  async completeSignIn(
+    c: CompiledCollection,
+    account: AccountRow,
+    method: SignInMethod,
+    mfaId?: string,
+  ): Promise<AuthAnswer> {
+    const factors = await this.mfa.pass(c, account, method, mfaId);
+    const answer = await this.issue(c, account, newId());
+    await this.events.account('signin', c, account, { method, ...(factors ? { factors } : {}) });
+    return answer;
   }
 
   /** The collection's authRule (PocketBase's), judged on the account that proved itself: 403 when it fails. */
   async checkAuthRule(c: CompiledCollection, account: AccountRow, request?: RequestInfo): Promise<void> {
     const rule = c.def.authRule;
     if (rule === undefined || rule === '') return;
-    const where =
-      rule === null
-        ? FALSE
-        : compileRule(rule, c.filter, 't', {
-            schema: this.registry.filterSchema,
-            now: new Date(),
-            auth: authContextOf(c, account),
-            body: {},
-            isAdmin: false,
-            canSeeHidden: true,
-            allowRequestMacros: true,
-            ...(request ? { request } : {}),
-          });
+    const where = accountRuleWhere(this.registry, c, account, rule, request);
     if (!(await this.accounts.matches(c, account.id, where))) {
       throw new AppError(
         'AUTH_RULE_REFUSED',
@@ -252,6 +259,8 @@ export class UsersAuthService {
 
   authMethods(collection: string) {
     const c = this.authCollection(collection);
+    const otp = c.def.otp;
+    const mfa = c.def.mfa;
     const settings = oauth2SettingsOf(c.def);
     return {
       password: c.def.passwordAuth ?? { enabled: true, identityFields: ['email'] },
@@ -264,9 +273,9 @@ export class UsersAuthService {
           authUrl: `${this.config.http.publicUrl}/api/collections/${encodeURIComponent(c.def.name)}/auth/oauth2/${name}`,
         })),
       },
-      // PocketBase's SDK reads these; Plinth signs in by neither OTP nor MFA yet.
-      mfa: { enabled: false, duration: 0 },
-      otp: { enabled: false, duration: 0 },
+      // PocketBase's shapes: durations only while switched on.
+      mfa: { enabled: mfa?.enabled === true, duration: mfa?.enabled ? mfa.duration : 0 },
+      otp: { enabled: otp?.enabled === true, duration: otp?.enabled ? otp.duration : 0 },
     };
   }
 

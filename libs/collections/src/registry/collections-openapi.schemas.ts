@@ -141,17 +141,31 @@ export const collectionSchema = {
     },
     otp: {
       type: 'object',
-      additionalProperties: true,
-      properties: { enabled: { type: 'boolean', enum: [false] } },
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        duration: { type: 'integer', minimum: 30, maximum: 86400 },
+        length: { type: 'integer', minimum: 6, maximum: 12 },
+        emailTemplate: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { subject: { type: 'string' }, body: { type: 'string' } },
+        },
+        linkAllowList: { type: 'array', items: { type: 'string' } },
+      },
       description:
-        "auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false.",
+        "auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open.",
     },
     mfa: {
       type: 'object',
-      additionalProperties: true,
-      properties: { enabled: { type: 'boolean', enum: [false] } },
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        duration: { type: 'integer', minimum: 60, maximum: 86400 },
+        rule: { type: 'string' },
+      },
       description:
-        "auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false.",
+        'auth collections: PocketBase\'s multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all).',
     },
     viewQuery: {
       type: 'string',

@@ -1,6 +1,6 @@
 import { AppError, SecretBox, type FieldProblem } from '@plinth/core';
 import { presentIdField } from '../fields/id-field.js';
-import type { CollectionDef, FieldDef } from '../schema/collection.types.js';
+import { type CollectionDef, DEFAULT_MFA, DEFAULT_OTP, type FieldDef } from '../schema/collection.types.js';
 
 type Json = Record<string, unknown>;
 
@@ -76,16 +76,17 @@ export function sealOptionSecrets(
   return { ...next, oauth2 };
 }
 
-/** PocketBase's OTP and MFA settings as an auth collection answers them: off (Plinth has neither yet). */
-export const DISABLED_OTP = { enabled: false, duration: 180, length: 8 } as const;
-export const DISABLED_MFA = { enabled: false, duration: 1800, rule: '' } as const;
-
 /** The collection as answers show it: secrets blanked; auth collections with PocketBase's otp and mfa. */
 export function presentCollection(def: CollectionDef): CollectionDef {
   // Where a view's files come from is the server's business (file downloads), not the schema's.
   const { viewFileSources: _sources, ...visible } = def;
   const shown = withIdField(blankOptionSecrets(visible));
-  return def.type === 'auth' ? { ...shown, otp: { ...DISABLED_OTP }, mfa: { ...DISABLED_MFA } } : shown;
+  if (def.type !== 'auth') return shown;
+  return {
+    ...shown,
+    otp: { ...structuredClone(DEFAULT_OTP), ...def.otp },
+    mfa: { ...DEFAULT_MFA, ...def.mfa },
+  };
 }
 
 /** A text-id collection as PocketBase shows it: its id field first in `fields`. */

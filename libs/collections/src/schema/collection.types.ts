@@ -94,9 +94,10 @@ export interface CollectionDef {
   oauth2?: Record<string, unknown>;
   /** auth collections: password sign-in on or off, and the fields an identity is looked up in. */
   passwordAuth?: { enabled: boolean; identityFields: string[] };
-  /** Only in answers (never stored): PocketBase's OTP and MFA settings, off. */
-  otp?: { enabled: false; duration: number; length: number };
-  mfa?: { enabled: false; duration: number; rule: string };
+  /** auth collections: PocketBase's email one-time codes (and Plinth's magic links: linkAllowList). */
+  otp?: OtpOptions;
+  /** auth collections: PocketBase's multi-factor sign-in (a second, different factor after the first). */
+  mfa?: MfaOptions;
   /** auth collections: PocketBase's access token settings (kept for its clients; PLINTH_ACCESS_TOKEN_TTL rules). */
   authToken?: { duration: number };
   /** auth collections: a rule the account must pass to sign in (null: nobody; "": everybody). */
@@ -132,10 +133,40 @@ export const AUTH_OPTION_KEYS = [
   'authRule',
   'manageRule',
   'mailLinks',
+  'otp',
+  'mfa',
 ] as const;
 
-/** PocketBase's auth settings Plinth answers (switched off) and accepts only switched off. */
-export const UNSUPPORTED_AUTH_KEYS = ['otp', 'mfa'] as const;
+/** PocketBase's `otp` of an auth collection, plus `linkAllowList` (app URLs a magic link may open). */
+export interface OtpOptions {
+  enabled: boolean;
+  /** Seconds a code lives (PocketBase's default 180). */
+  duration: number;
+  /** Digits of a code (PocketBase's default 8). */
+  length: number;
+  /** The mail's subject and text; `{OTP}` and `{APP_NAME}` are filled in. Empty: Plinth's wording. */
+  emailTemplate: { subject: string; body: string };
+  /** Where magic links may point: a `redirect` must start with one of these. Empty: no magic links. */
+  linkAllowList: string[];
+}
+
+/** PocketBase's `mfa` of an auth collection. */
+export interface MfaOptions {
+  enabled: boolean;
+  /** Seconds between the first factor and the second (PocketBase's default 1800). */
+  duration: number;
+  /** Who must give a second factor: "" everyone, else a rule over the account. */
+  rule: string;
+}
+
+export const DEFAULT_OTP: OtpOptions = {
+  enabled: false,
+  duration: 180,
+  length: 8,
+  emailTemplate: { subject: '', body: '' },
+  linkAllowList: [],
+};
+export const DEFAULT_MFA: MfaOptions = { enabled: false, duration: 1800, rule: '' };
 
 /** Columns every record has; no field may take these names. */
 export const SYSTEM_COLUMNS = ['id', 'created', 'updated'] as const;

@@ -2,10 +2,13 @@ import {
   AUTH_OPTION_KEYS,
   type CollectionDef,
   type CollectionType,
-  UNSUPPORTED_AUTH_KEYS,
+  DEFAULT_MFA,
+  DEFAULT_OTP,
 } from './collection.types.js';
+import { canonicalJson } from './describe-schema-change.js';
 import { mailLinksIssues } from './normalize-mail-links.js';
 import { oauth2OptionsIssues } from './normalize-oauth2.js';
+import { normalizeMfa, normalizeOtp } from './normalize-otp-mfa.js';
 import { jsonTypeOf, type SchemaIssue } from './schema-issue.js';
 
 type Json = Record<string, unknown>;
@@ -17,7 +20,7 @@ const MAX_IDENTITY_FIELDS = 10;
 
 /**
  * PocketBase's auth settings at the top level of an auth collection (DESIGN §11): `oauth2`,
- * `passwordAuth`, `authToken`, `authRule`, `manageRule`, and Plinth's `mailLinks`. A key left out keeps the stored value. The
+ * `passwordAuth`, `authToken`, `authRule`, `manageRule`, `otp`, `mfa`, and Plinth's `mailLinks`. A key left out keeps the stored value. The
  * former `options: {oauth2, mailLinks}` is still read, so older schema files and clients keep working.
  * `identityFields` are checked against `fieldNames` (text or email fields with `unique`).
  */
@@ -33,7 +36,7 @@ export function normalizeAuthOptions(
   const legacy = given('options');
   if (type !== 'auth') {
     if (typeKnown) {
-      for (const key of [...AUTH_OPTION_KEYS, ...UNSUPPORTED_AUTH_KEYS, 'options']) {
+      for (const key of [...AUTH_OPTION_KEYS, 'options']) {
         if (given(key) !== undefined)
           add(key, 'OPTION_NOT_ALLOWED', `Only auth collections have "${key}"; remove it.`);
       }
@@ -135,19 +138,20 @@ export function normalizeAuthOptions(
     } else out.authToken = { duration: duration as number };
   }
 
-  // PocketBase's OTP and MFA settings: accepted while off (clients send collections back whole),
-  // refused when switched on, since Plinth signs in by neither yet.
-  for (const key of UNSUPPORTED_AUTH_KEYS) {
-    const value = given(key);
-    if (value === undefined) continue;
-    if (!isObject(value)) add(key, 'INVALID_TYPE', `"${key}" must be an object, not ${jsonTypeOf(value)}.`);
-    else if (value.enabled !== undefined && value.enabled !== false) {
-      add(
-        `${key}.enabled`,
-        'INVALID_VALUE',
-        `${key === 'otp' ? 'One-time password (OTP)' : 'Multi-factor (MFA)'} sign-in is not supported; leave "${key}" out or set "enabled": false.`,
-      );
-    }
+  // PocketBase's OTP and MFA settings (docs/decisions/otp-mfa.md).
+  // Settings equal to the defaults are not stored, so a schema file that carries them (as every answer
+  // does) shows no change against a collection that never set them.
+  const otp = given('otp');
+  if (otp !== undefined) {
+    const value = normalizeOtp(otp, out.otp, add);
+    if (value && canonicalJson(value) === canonicalJson(DEFAULT_OTP)) delete out.otp;
+    else if (value) out.otp = value;
+  }
+  const mfa = given('mfa');
+  if (mfa !== undefined) {
+    const value = normalizeMfa(mfa, out.mfa, add);
+    if (value && canonicalJson(value) === canonicalJson(DEFAULT_MFA)) delete out.mfa;
+    else if (value) out.mfa = value;
   }
 
   for (const rule of ['authRule', 'manageRule'] as const) {

@@ -970,26 +970,53 @@ describe('normalizeCollection: auth options', () => {
     expect(codesOf({ name: 'notes', authRule: '' })).toEqual([['authRule', 'OPTION_NOT_ALLOWED']]);
   });
 
-  it("accepts PocketBase's otp and mfa only switched off, and stores neither (issue 17)", () => {
-    const off = normalizeOk({
+  it("stores PocketBase's otp and mfa, switched on or off, with defaults for keys left out (issue 26)", () => {
+    const on = normalizeOk({
+      name: 'members',
+      type: 'auth',
+      otp: { enabled: true, length: 6 },
+      mfa: { enabled: true, rule: "email ~ '@acme.example'" },
+    });
+    expect(on.otp).toEqual({
+      enabled: true,
+      duration: 180,
+      length: 6,
+      emailTemplate: { subject: '', body: '' },
+      linkAllowList: [],
+    });
+    expect(on.mfa).toEqual({ enabled: true, duration: 1800, rule: "email ~ '@acme.example'" });
+    // The defaults (as every answer carries them) are not stored: re-applying an export changes nothing.
+    const defaults = normalizeOk({
       name: 'members',
       type: 'auth',
       otp: { enabled: false, duration: 180, length: 8 },
       mfa: { enabled: false, duration: 1800, rule: '' },
     });
-    expect(off).not.toHaveProperty('otp');
-    expect(off).not.toHaveProperty('mfa');
-    expect(problemsOf({ name: 'members', type: 'auth', otp: { enabled: true } })).toEqual([
-      {
-        path: 'otp.enabled',
-        code: 'INVALID_VALUE',
-        message: 'One-time password (OTP) sign-in is not supported; leave "otp" out or set "enabled": false.',
-      },
+    expect(defaults).not.toHaveProperty('otp');
+    expect(defaults).not.toHaveProperty('mfa');
+    // A PATCH keeps what it does not name.
+    const patched = normalizeOk({ otp: { duration: 600 } }, on);
+    expect(patched.otp).toMatchObject({ enabled: true, duration: 600, length: 6 });
+    expect(patched.mfa).toEqual(on.mfa);
+    expect(
+      codesOf({
+        name: 'members',
+        type: 'auth',
+        otp: { enabled: 'yes', length: 3, duration: 5, linkAllowList: ['javascript:alert(1)'], extra: 1 },
+        mfa: { duration: 1, rule: 'nope ===' },
+      }),
+    ).toEqual([
+      ['otp.extra', 'UNKNOWN_KEY'],
+      ['otp.enabled', 'INVALID_TYPE'],
+      ['otp.duration', 'OUT_OF_RANGE'],
+      ['otp.length', 'OUT_OF_RANGE'],
+      ['otp.linkAllowList.0', 'INVALID_VALUE'],
+      ['mfa.duration', 'OUT_OF_RANGE'],
     ]);
-    expect(codesOf({ name: 'members', type: 'auth', mfa: { enabled: 1 }, otp: 'on' })).toEqual([
-      ['otp', 'INVALID_TYPE'],
-      ['mfa.enabled', 'INVALID_VALUE'],
+    expect(codesOf({ name: 'members', type: 'auth', mfa: { rule: 'nope ===' } })).toEqual([
+      ['mfa.rule', 'INVALID_RULE'],
     ]);
+    expect(codesOf({ name: 'members', type: 'auth', otp: 'on' })).toEqual([['otp', 'INVALID_TYPE']]);
     expect(codesOf({ name: 'notes', mfa: { enabled: false } })).toEqual([['mfa', 'OPTION_NOT_ALLOWED']]);
   });
 

@@ -3,7 +3,6 @@ import { get, isPlainObject, Issues, type Json } from '../fields/option-reader.j
 import { normalizeAuthOptions } from './normalize-auth-options.js';
 import {
   AUTH_OPTION_KEYS,
-  UNSUPPORTED_AUTH_KEYS,
   type CollectionDef,
   type CollectionType,
   NAME_PATTERN,
@@ -43,7 +42,6 @@ const COLLECTION_KEYS = [
   'indexes',
   ...RULE_NAMES,
   ...AUTH_OPTION_KEYS,
-  ...UNSUPPORTED_AUTH_KEYS,
   'options',
   'created',
   'updated',
@@ -197,6 +195,15 @@ export function normalizeCollection(
       } catch (error) {
         if (!(error instanceof FilterError)) throw error;
         issues.add(rule, 'INVALID_RULE', error.message);
+      }
+    }
+    const mfaRule = get(body, 'mfa') !== undefined ? authOptions.mfa?.rule : undefined;
+    if (mfaRule) {
+      try {
+        validateRuleSyntax(mfaRule, filterCollection, filterSchema);
+      } catch (error) {
+        if (!(error instanceof FilterError)) throw error;
+        issues.add('mfa.rule', 'INVALID_RULE', error.message);
       }
     }
   }

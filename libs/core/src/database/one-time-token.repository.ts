@@ -41,11 +41,13 @@ export class OneTimeTokenRepository {
     return rows.length > 0;
   }
 
-  /** Deletes every token past its expiry; returns how many went. */
+  /** Deletes every token past its expiry (mailed codes and waiting MFA sign-ins too); returns how many went. */
   async deleteExpired(now = new Date()): Promise<number> {
-    const result = await this.dataSource.query('DELETE FROM plinth.one_time_token WHERE expires_at <= $1', [
-      now,
-    ]);
-    return Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+    let total = 0;
+    for (const table of ['one_time_token', 'auth_otp', 'auth_mfa']) {
+      const result = await this.dataSource.query(`DELETE FROM plinth.${table} WHERE expires_at <= $1`, [now]);
+      total += Array.isArray(result) ? Number(result[1] ?? 0) : 0;
+    }
+    return total;
   }
 }

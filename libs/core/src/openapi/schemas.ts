@@ -42,6 +42,11 @@ export const problemSchema: BodySchema = {
         properties: { code: { type: 'string' }, message: { type: 'string' } },
       },
     },
+    mfaId: {
+      type: 'string',
+      description:
+        "With 401 MFA_REQUIRED (PocketBase's MFA): send it with a second, different factor to complete the sign-in.",
+    },
   },
   additionalProperties: true,
 };

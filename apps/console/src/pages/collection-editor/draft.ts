@@ -70,6 +70,31 @@ export interface Draft {
   rules: Record<RuleKey, RuleDraft>;
   indexes: IndexDraft[];
   oauth2: OAuth2Draft;
+  signIn: SignInDraft;
+}
+
+/** Email one-time codes (and magic links) and multi-factor sign-in of an auth collection. */
+export interface SignInDraft {
+  otpEnabled: boolean;
+  otpDuration: string;
+  otpLength: string;
+  /** One URL per line. */
+  linkAllowList: string;
+  mfaEnabled: boolean;
+  mfaDuration: string;
+  mfaRule: string;
+}
+
+function toSignInDraft(c?: CollectionModel): SignInDraft {
+  return {
+    otpEnabled: c?.otp?.enabled === true,
+    otpDuration: String(c?.otp?.duration ?? 180),
+    otpLength: String(c?.otp?.length ?? 8),
+    linkAllowList: (c?.otp?.linkAllowList ?? []).join('\n'),
+    mfaEnabled: c?.mfa?.enabled === true,
+    mfaDuration: String(c?.mfa?.duration ?? 1800),
+    mfaRule: c?.mfa?.rule ?? '',
+  };
 }
 
 /** Server problems by path (`fields.0.name`, `listRule`). */
@@ -133,6 +158,7 @@ export function toDraft(c?: CollectionModel): Draft {
       unique: !!i.unique,
     })),
     oauth2: toOAuth2Draft(c?.oauth2),
+    signIn: toSignInDraft(c),
   };
 }
 
@@ -199,6 +225,18 @@ export function toModel(d: Draft): CollectionModel {
         return out;
       }),
     };
+    const s = d.signIn;
+    // Numbers as typed: the server says what is out of range (400 at otp.duration, ...).
+    model.otp = {
+      enabled: s.otpEnabled,
+      duration: Number(s.otpDuration),
+      length: Number(s.otpLength),
+      linkAllowList: s.linkAllowList
+        .split('\n')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    };
+    model.mfa = { enabled: s.mfaEnabled, duration: Number(s.mfaDuration), rule: s.mfaRule.trim() };
   }
   return model;
 }

@@ -59,7 +59,7 @@ export function Tabs(props: { draft: Draft; errs: Errs; tab: Tab; onTab: (t: Tab
     const paths = Object.keys(errs);
     if (t === 'rules') return paths.some((p) => p.endsWith('Rule'));
     if (t === 'fields' && draft.type === 'view') return paths.includes('viewQuery');
-    return paths.some((p) => p.startsWith(t === 'auth' ? 'oauth2' : t));
+    return paths.some((p) => (t === 'auth' ? /^(oauth2|otp|mfa)\b/.test(p) : p.startsWith(t)));
   };
   const label = (t: Tab) =>
     t === 'fields'

@@ -9,6 +9,7 @@ import { EditorHead, Tabs, type Tab } from './editor-head';
 import { FieldsTab } from './fields-tab';
 import { IndexesTab } from './indexes-tab';
 import { OAuth2Editor } from './oauth2-editor';
+import { SignInEditor } from './sign-in-editor';
 import { RenameOffer } from './rename-offer';
 import { RulesTab } from './rules-tab';
 import { useUnsavedGuard } from './unsaved-guard';
@@ -23,7 +24,7 @@ function tabOf(errs: Errs): Tab | undefined {
   if (paths.some((p) => p.endsWith('Rule'))) return 'rules';
   if (paths.some((p) => p.startsWith('fields') || p === 'viewQuery')) return 'fields';
   if (paths.some((p) => p.startsWith('indexes'))) return 'indexes';
-  if (paths.some((p) => p.startsWith('oauth2'))) return 'auth';
+  if (paths.some((p) => /^(oauth2|otp|mfa)\b/.test(p))) return 'auth';
   return undefined;
 }
 
@@ -208,7 +209,10 @@ export function CollectionEditorPage({ name }: { name?: string }) {
         <IndexesTab indexes={draft.indexes} errs={errs} onChange={(indexes) => update({ indexes })} />
       ) : null}
       {tab === 'auth' && draft.type === 'auth' ? (
-        <OAuth2Editor value={draft.oauth2} errs={errs} onChange={(oauth2) => update({ oauth2 })} />
+        <>
+          <OAuth2Editor value={draft.oauth2} errs={errs} onChange={(oauth2) => update({ oauth2 })} />
+          <SignInEditor value={draft.signIn} errs={errs} onChange={(signIn) => update({ signIn })} />
+        </>
       ) : null}
     </form>
   );

@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import type { RecordModel } from '@plinth/sdk';
+import { useEffect, useState } from 'react';
+import type { RecordModel, TotpStatus } from '@plinth/sdk';
 import { client, describeError } from '../../api/client';
 import { Button, Field } from '../../components/ui';
 
@@ -94,6 +94,51 @@ export function AuthFields(props: {
           {revoked ? <span className="muted small">{revoked}</span> : null}
         </div>
       ) : null}
+      {record ? <SecondFactor collection={props.collection} id={record.id} /> : null}
     </>
+  );
+}
+
+/** The user's authenticator (TOTP) and recovery codes, and an admin's reset of them (a lost phone). */
+function SecondFactor(props: { collection: string; id: string }) {
+  const [status, setStatus] = useState<TotpStatus | null>(null);
+  const [message, setMessage] = useState('');
+  useEffect(() => {
+    let live = true;
+    client
+      .collection(props.collection)
+      .getUserMfa(props.id)
+      .then((s) => live && setStatus(s))
+      .catch((err: unknown) => live && setMessage(describeError(err)));
+    return () => {
+      live = false;
+    };
+  }, [props.collection, props.id]);
+  const reset = async () => {
+    try {
+      await client.collection(props.collection).resetUserMfa(props.id);
+      setStatus({ enrolled: false, confirmed: false, confirmedAt: null, recoveryCodesLeft: 0 });
+      setMessage('The authenticator and recovery codes are removed; the user signs in without them now.');
+    } catch (err) {
+      setMessage(describeError(err));
+    }
+  };
+  const text = !status
+    ? 'Second factor: …'
+    : status.confirmed
+      ? `Second factor: authenticator app since ${new Date(status.confirmedAt!).toLocaleDateString()}, ${status.recoveryCodesLeft} recovery code${status.recoveryCodesLeft === 1 ? '' : 's'} left`
+      : status.enrolled
+        ? 'Second factor: authenticator enrolment started, not confirmed'
+        : 'Second factor: none';
+  return (
+    <div className="row-wrap" data-testid="second-factor">
+      <span>{text}</span>
+      {status?.enrolled ? (
+        <Button small onClick={() => void reset()}>
+          Reset MFA
+        </Button>
+      ) : null}
+      {message ? <span className="muted small">{message}</span> : null}
+    </div>
   );
 }

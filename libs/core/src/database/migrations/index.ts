@@ -14,6 +14,7 @@ import { EventOutbox1842700000000 } from './1842700000000-event-outbox.js';
 import { Hooks1850100000000 } from './1850100000000-hooks.js';
 import { AuditAndStats1850500000000 } from './1850500000000-audit-and-stats.js';
 import { SiteHosting1850600000000 } from './1850600000000-site-hosting.js';
+import { OtpMfa1850800000000 } from './1850800000000-otp-mfa.js';
 
 /** Every migration, in order. Listed explicitly: no globbing of compiled files. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   Hooks1850100000000,
   AuditAndStats1850500000000,
   SiteHosting1850600000000,
+  OtpMfa1850800000000,
 ];
