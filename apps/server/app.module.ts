@@ -6,6 +6,7 @@ import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
 import { LogsModule } from '@plinth/logs';
+import { BackupsModule } from '@plinth/backups';
 import { MailModule } from '@plinth/mail';
 import { StorageModule } from '@plinth/storage';
 import { RealtimeModule } from '@plinth/realtime';
@@ -45,6 +46,7 @@ export class AppModule {
         WebhooksModule.forRoot({ http: true }),
         LogsModule,
         PocketBaseImportModule,
+        BackupsModule.forRoot({ restore: true }),
         ...extra,
       ],
       controllers: [HealthController, MetricsController, OpenApiController, SdkPackageController],

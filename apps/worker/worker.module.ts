@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BackupsModule } from '@plinth/backups';
 import { ConfigModule, CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
 import { MailModule } from '@plinth/mail';
@@ -22,6 +23,7 @@ export class WorkerModule {
         MailModule,
         PushModule.forRoot({ http: false }),
         WebhooksModule.forRoot({ http: false }),
+        BackupsModule.forRoot({ restore: false }),
       ],
     };
   }

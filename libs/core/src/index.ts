@@ -40,3 +40,5 @@ export * from './net/http-client.js';
 export * from './redis/reload-channel.js';
 export * from './concurrency/semaphore.js';
 export * from './events/event-bus.js';
+export * from './maintenance/maintenance.js';
+export * from './version.js';

@@ -22,6 +22,8 @@ export interface JobPayloads {
   'webhooks.sweep': { reason?: 'schedule' | 'manual' };
   /** One run of a schedule: a tick of its job scheduler, or `runId` (a queued run-now row). */
   'schedules.run': { scheduleId: string; runId?: string };
+  /** A backup of the whole install, then the oldest pruned past the `backups` settings' `keep` (libs/backups). */
+  'backups.create': { reason?: 'schedule' | 'manual' };
 }
 
 export type JobName = keyof JobPayloads;
@@ -36,6 +38,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'webhooks.relay': 'webhooks',
   'webhooks.sweep': 'webhooks',
   'schedules.run': 'schedules',
+  'backups.create': 'maintenance',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];

@@ -10,6 +10,7 @@ const NAV = [
   { path: '/webhooks', label: 'Webhooks' },
   { path: '/schedules', label: 'Schedules' },
   { path: '/logs', label: 'Logs' },
+  { path: '/backups', label: 'Backups' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
 ];
