@@ -25,7 +25,11 @@ export const runningBackupSchema: BodySchema = objectSchema(
 
 export const backupListSchema: BodySchema = objectSchema({
   items: { type: 'array', items: backupSchema, description: 'Newest first.' },
-  running: { oneOf: [runningBackupSchema, { type: 'null' }] },
+  running: {
+    ...runningBackupSchema,
+    type: ['object', 'null'],
+    description: 'The backup being written, with its progress; null when none is.',
+  },
 });
 
 export const restoreReportSchema: BodySchema = objectSchema(
