@@ -6,6 +6,7 @@ import { JobsModule } from '@plinth/jobs';
 import { PushModule } from '@plinth/push';
 import { WebhooksModule } from '@plinth/webhooks';
 import { LogsModule } from '@plinth/logs';
+import { BackupsModule } from '@plinth/backups';
 import { MailModule } from '@plinth/mail';
 import { StorageModule } from '@plinth/storage';
 import { HostingModule } from '@plinth/hosting';
@@ -47,6 +48,7 @@ export class AppModule {
         WebhooksModule.forRoot({ http: true }),
         LogsModule,
         PocketBaseImportModule,
+        BackupsModule.forRoot({ restore: true }),
         ...extra,
       ],
       controllers: [HealthController, MetricsController, OpenApiController, SdkPackageController],

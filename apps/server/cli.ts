@@ -4,6 +4,7 @@ import { AdminsCliModule, AdminsService } from '@plinth/auth';
 import { AppError, ConfigModule, type ResolvedConfig } from '@plinth/core';
 import { createInterface } from 'node:readline';
 import { withCliContext } from './cli-context.js';
+import { BACKUP_USAGE, runBackupCommand } from './backups/backup-cli.js';
 import { IMPORT_USAGE, runImportCommand } from './pocketbase-import/import-cli.js';
 import { DEPLOY_USAGE, runDeployCommand } from './hosting/deploy-command.js';
 
@@ -15,7 +16,7 @@ Commands:
   admin reset-password <email>   Set an admin's password (read from standard input, as above) and end
                                  every session of that admin.
   admin delete <email>           Delete an admin and end its sessions (never the last admin).
-${IMPORT_USAGE}${DEPLOY_USAGE}`;
+${IMPORT_USAGE}${DEPLOY_USAGE}${BACKUP_USAGE}`;
 
 const ACTIONS = ['create', 'reset-password', 'delete'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -52,6 +53,7 @@ async function main(): Promise<number> {
   if (args[0] === 'cli') args.shift();
   if (args[0] === 'import') return runImportCommand(args.slice(1));
   if (args[0] === 'deploy') return runDeployCommand(args.slice(1));
+  if (args[0] === 'backup') return runBackupCommand(args.slice(1));
   const [area, action, email] = args;
   if (area !== 'admin' || !ACTIONS.includes(action as Action) || !email) {
     process.stderr.write(USAGE);

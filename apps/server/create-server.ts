@@ -8,10 +8,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   fastifyTrustProxy,
   Lifecycle,
+  Maintenance,
   makeProblem,
   Metrics,
   PROBLEM_CONTENT_TYPE,
   ProblemFilter,
+  sendProblem,
   quietNestBootLogs,
   redactUrl,
   type ResolvedConfig,
@@ -110,6 +112,13 @@ export async function createServer(
   registerSite(fastify, app.get(SiteService)); // the app's own web front end at / (never over the routes above)
   const metrics = app.get(Metrics);
   const lifecycle = app.get(Lifecycle);
+  // While a restore replaces the install (on any replica), everything but liveness answers 503.
+  const maintenance = app.get(Maintenance);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!maintenance.active || request.url.startsWith('/api/health')) return done();
+    const err = maintenance.problem();
+    sendProblem(reply, makeProblem(err.code, err.status, err.detail, request.id), err.extra.headers);
+  });
   // Callback-style hooks: an async hook costs a promise per request on every route.
   fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);

@@ -1,2 +1,1 @@
-/** Plinth's version, as in package.json (checked by a unit test). */
-export const PLINTH_VERSION = '0.1.0';
+export { PLINTH_VERSION } from '@plinth/core';

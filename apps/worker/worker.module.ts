@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BackupsModule } from '@plinth/backups';
 import { ConfigModule, CoreModule, SettingsModule, type ResolvedConfig } from '@plinth/core';
 import { JobsModule } from '@plinth/jobs';
 import { StatsJobsModule } from '@plinth/logs';
@@ -24,6 +25,7 @@ export class WorkerModule {
         PushModule.forRoot({ http: false }),
         WebhooksModule.forRoot({ http: false }),
         StatsJobsModule,
+        BackupsModule.forRoot({ restore: false }),
       ],
     };
   }

@@ -13,6 +13,7 @@ import { SchemaPage } from './pages/schema';
 import { RecordsPage } from './pages/records';
 import { SettingsPage } from './pages/settings';
 import { PocketBaseImportPage } from './pages/pocketbase-import';
+import { BackupsPage } from './pages/backups';
 import { WebhooksPage } from './pages/webhooks/webhooks-page';
 import { HooksPage } from './pages/hooks/hooks-page';
 import { LogsPage } from './pages/logs/logs-page';
@@ -98,6 +99,9 @@ export function App() {
   } else if (first === 'schedules') {
     page = <SchedulesPage />;
     active = '/schedules';
+  } else if (first === 'backups') {
+    page = <BackupsPage />;
+    active = '/backups';
   } else if (first === 'settings' && route.segments[1] === 'import-pocketbase') {
     page = <PocketBaseImportPage />;
     active = '/settings';

@@ -9,6 +9,7 @@ import { OneTimeTokenRepository } from './database/one-time-token.repository.js'
 import { RequestLogRetentionRepository } from './database/request-log-retention.repository.js';
 import { poolOf, RequestPool } from './database/request-pool.js';
 import { Lifecycle } from './lifecycle/lifecycle.js';
+import { Maintenance } from './maintenance/maintenance.js';
 import { Metrics } from './metrics/metrics.js';
 import { RateLimiter } from './redis/rate-limiter.js';
 import { createRedis } from './redis/redis.js';
@@ -74,6 +75,7 @@ class CoreShutdown implements OnApplicationShutdown {
         ),
     },
     Lifecycle,
+    Maintenance,
     Metrics,
     OneTimeTokenRepository,
     RequestLogRetentionRepository,
@@ -87,6 +89,7 @@ class CoreShutdown implements OnApplicationShutdown {
     REDIS,
     RequestPool,
     Lifecycle,
+    Maintenance,
     Metrics,
     OneTimeTokenRepository,
     RequestLogRetentionRepository,

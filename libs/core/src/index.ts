@@ -41,3 +41,5 @@ export * from './redis/reload-channel.js';
 export * from './concurrency/semaphore.js';
 export * from './events/event-bus.js';
 export * from './audit/index.js';
+export * from './maintenance/maintenance.js';
+export * from './version.js';

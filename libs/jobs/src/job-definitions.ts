@@ -24,6 +24,8 @@ export interface JobPayloads {
   'schedules.run': { scheduleId: string; runId?: string };
   /** Folds the request log and system tables into the statistics' rollups (GET /api/stats). */
   'stats.rollup': { reason?: 'schedule' | 'manual' };
+  /** A backup of the whole install, then the oldest pruned past the `backups` settings' `keep` (libs/backups). */
+  'backups.create': { reason?: 'schedule' | 'manual' };
 }
 
 export type JobName = keyof JobPayloads;
@@ -39,6 +41,7 @@ export const JOB_QUEUES: { readonly [N in JobName]: QueueName } = {
   'webhooks.sweep': 'webhooks',
   'schedules.run': 'schedules',
   'stats.rollup': 'maintenance',
+  'backups.create': 'maintenance',
 };
 
 export const JOB_NAMES = Object.keys(JOB_QUEUES) as JobName[];

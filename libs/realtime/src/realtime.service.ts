@@ -13,6 +13,7 @@ import {
   AppError,
   createRedis,
   Lifecycle,
+  Maintenance,
   Metrics,
   PLINTH_CONFIG,
   REDIS,
@@ -84,6 +85,7 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
     private readonly auth: RealtimeAuth,
     private readonly lifecycle: Lifecycle,
     private readonly metrics: Metrics,
+    private readonly maintenance: Maintenance,
   ) {
     this.channel = `${config.redis.prefix}:realtime`;
     this.limits = config.realtime;
@@ -91,6 +93,10 @@ export class RealtimeService implements OnModuleInit, OnModuleDestroy, OnApplica
   }
 
   async onModuleInit(): Promise<void> {
+    // A restore replaced users, rules and records: every stream ends and its client subscribes again.
+    this.maintenance.onEnd(() => {
+      for (const client of [...this.clients.values()]) this.revoke(client);
+    });
     const clients = this.clients;
     new Gauge({
       name: 'plinth_realtime_connections',

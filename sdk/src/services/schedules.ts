@@ -10,7 +10,8 @@ export type NewSchedule = ApiAnswer<'/api/schedules', 'post'>;
 export type ScheduleRunList = ApiAnswer<'/api/schedules/{id}/runs', 'get'>;
 export type ScheduleRun = ScheduleRunList['items'][number];
 
-export type ScheduleTarget = { type: 'url'; url: string } | { type: 'job'; job: 'maintenance.cleanup' };
+export type ScheduleTarget =
+  { type: 'url'; url: string } | { type: 'job'; job: 'maintenance.cleanup' | 'backups.create' };
 
 export interface ScheduleInput {
   name?: string;

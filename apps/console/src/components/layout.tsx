@@ -14,6 +14,7 @@ const NAV = [
   { path: '/hosting', label: 'Hosting' },
   { path: '/logs', label: 'Logs' },
   { path: '/audit', label: 'Audit' },
+  { path: '/backups', label: 'Backups' },
   { path: '/settings', label: 'Settings' },
   { path: '/admins', label: 'Admins' },
 ];

@@ -4,6 +4,7 @@ export const SECTION_TITLES: Record<string, string> = {
   mail: 'Mail (SMTP)',
   push: 'Push: FCM, APNs and Web Push (VAPID)',
   storage: 'File storage',
+  backups: 'Backups',
 };
 
 export const LABELS: Record<string, string> = {
@@ -27,6 +28,7 @@ export const LABELS: Record<string, string> = {
   'push.webpushSubject': 'Web Push subject (VAPID)',
   'push.vapidPublicKey': 'VAPID public key (Web Push)',
   'push.vapidPrivateKey': 'VAPID private key (Web Push)',
+  'backups.keep': 'Scheduled backups to keep',
   'storage.driver': 'Driver',
   'storage.s3Endpoint': 'S3 endpoint',
   'storage.s3Bucket': 'S3 bucket',
@@ -37,6 +39,8 @@ export const LABELS: Record<string, string> = {
 };
 
 export const HINTS: Record<string, string> = {
+  'backups.keep':
+    'After each scheduled backup the oldest made by Plinth beyond this many are deleted; 0 keeps them all. Uploads are never deleted.',
   'mail.host': 'Empty: mails are not sent but written to the server log.',
   'mail.port': '587 (STARTTLS when offered) or 465 (with TLS from the start).',
   'mail.from': 'Like Acme <no-reply@acme.example>.',

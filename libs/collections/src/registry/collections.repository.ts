@@ -109,6 +109,11 @@ export class CollectionsRepository {
     }
   }
 
+  /** Takes the schema lock in the caller's transaction (a restore that rebuilds every table). */
+  async lockSchema(tx: EntityManager): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+  }
+
   /** Runs the DDL statements of a planned schema change, in order, in the caller's transaction. */
   async runDdl(tx: EntityManager, statements: readonly string[]): Promise<void> {
     for (const statement of statements) await tx.query(statement);

@@ -369,6 +369,31 @@ export class CollectionsService {
     return { id: v.id, nulled, reason: 'its rules could not be compiled' };
   }
 
+  /**
+   * Builds the record table of every collection in plinth.collection from nothing, in the caller's
+   * transaction (a restore, with the "data" schema empty): tables and indexes, then `load` fills them,
+   * then foreign keys (so rows load in any order), then the views. The caller reloads the registry.
+   */
+  async rebuildTables(tx: EntityManager, load: (all: CollectionDef[]) => Promise<void>): Promise<void> {
+    await this.repository.lockSchema(tx);
+    const all = await this.repository.all(tx);
+    const foreignKeys: string[] = [];
+    for (const def of all) {
+      if (def.type === 'view') continue;
+      const plan = planSchemaChange(null, def, all);
+      if (!plan.ok) refuse(plan.errors, `The collection "${def.name}" cannot be rebuilt`);
+      const later = plan.statements.filter((s) => / FOREIGN KEY /.test(s));
+      foreignKeys.push(...later);
+      await this.repository.runDdl(
+        tx,
+        plan.statements.filter((s) => !later.includes(s)),
+      );
+    }
+    await load(all);
+    await this.repository.runDdl(tx, foreignKeys);
+    await this.views.rebuild(tx, all, null);
+  }
+
   /** Creates the default `users` auth collection once per database. */
   async seedDefaults(): Promise<void> {
     await this.change(async (tx, all) => {

@@ -153,7 +153,13 @@ export const ERROR_STATUS = {
   // records import (libs/collections/src/records/import)
   RECORDS_IMPORT_INVALID: 400,
   RECORDS_IMPORT_TOO_LARGE: 400,
+  // backups (apps/server/backups)
+  BACKUP_NOT_FOUND: 404,
+  BACKUP_INVALID: 400,
+  BACKUP_TOO_NEW: 400,
+  BACKUP_BUSY: 409,
   // infrastructure
+  MAINTENANCE: 503,
   INTERNAL: 500,
   NOT_READY: 503,
   SHUTTING_DOWN: 503,

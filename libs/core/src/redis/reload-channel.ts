@@ -9,6 +9,8 @@ import { createRedis } from './redis.js';
  * the other replicas.
  */
 export class ReloadChannel {
+  /** Every started channel of this process, so that a restore can reload them all here. */
+  private static readonly started = new Set<ReloadChannel>();
   private readonly logger: Logger;
   private subscriber?: Redis;
   private publisher?: Redis;
@@ -32,6 +34,12 @@ export class ReloadChannel {
     this.subscriber.on('message', again);
     this.subscriber.on('ready', again);
     await this.subscriber.subscribe(this.channel);
+    ReloadChannel.started.add(this);
+  }
+
+  /** Reloads every channel of this process (after a restore replaced the whole database). */
+  static async reloadAll(): Promise<void> {
+    await Promise.all([...ReloadChannel.started].map((c) => c.reload()));
   }
 
   /** Reloads here and tells every other replica to reload. */
@@ -47,6 +55,7 @@ export class ReloadChannel {
   }
 
   stop(): void {
+    ReloadChannel.started.delete(this);
     this.subscriber?.disconnect();
     this.publisher?.disconnect();
   }

@@ -7,6 +7,7 @@ import { PLINTH_CONFIG, REDIS } from '../core.tokens.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { AppError } from '../errors/app-error.js';
 import { outboundUrlProblem, PRIVATE_ENDPOINTS_HINT, publicHostProblem } from '../net/outbound-guard.js';
+import { Maintenance } from '../maintenance/maintenance.js';
 import { createRedis } from '../redis/redis.js';
 import type { ResolvedConfig } from '../runtime/runtime.js';
 import { validateBody, type BodySchema } from '../validation/validate-body.js';
@@ -123,8 +124,11 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(PLINTH_CONFIG) private readonly config: ResolvedConfig,
     private readonly audit: AuditTrail,
+    maintenance: Maintenance,
   ) {
     this.box = new SecretBox(config.secret);
+    // A restore replaced plinth.setting: every replica forgets what it cached.
+    maintenance.onEnd(() => this.forgetAll());
   }
 
   async onModuleInit(): Promise<void> {
@@ -298,6 +302,11 @@ export class SettingsService implements OnModuleInit, OnModuleDestroy {
     await this.repository.write(section.key, stored);
     this.invalidate(section.key);
     await this.redis.publish(this.channel(), section.key);
+  }
+
+  /** Forgets every cached section here (a restore replaced the table; each replica does this itself). */
+  forgetAll(): void {
+    for (const key of [...this.sections.keys()]) this.invalidate(key);
   }
 
   private invalidate(key: string): void {

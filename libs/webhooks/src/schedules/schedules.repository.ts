@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 export type ScheduleTarget = { type: 'url'; url: string } | { type: 'job'; job: SchedulableJob };
 
 /** The built-in jobs a schedule may run. */
-export const SCHEDULABLE_JOBS = ['maintenance.cleanup'] as const;
+export const SCHEDULABLE_JOBS = ['maintenance.cleanup', 'backups.create'] as const;
 export type SchedulableJob = (typeof SCHEDULABLE_JOBS)[number];
 
 export interface ScheduleRow {

@@ -17,6 +17,11 @@ export function ScheduleFormDialog(props: {
   const [timezone, setTimezone] = useState(s?.timezone ?? 'UTC');
   const [kind, setKind] = useState<'url' | 'job'>(s?.target.type === 'job' ? 'job' : 'url');
   const [url, setUrl] = useState(s?.target.url ?? '');
+  const [job, setJob] = useState<'maintenance.cleanup' | 'backups.create'>(
+    s?.target.type === 'job' && String(s.target.job) === 'backups.create'
+      ? 'backups.create'
+      : 'maintenance.cleanup',
+  );
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [errs, setErrs] = useState<Record<string, string>>({});
@@ -27,8 +32,7 @@ export function ScheduleFormDialog(props: {
     setError('');
     setErrs({});
     try {
-      const target: ScheduleTarget =
-        kind === 'url' ? { type: 'url', url } : { type: 'job', job: 'maintenance.cleanup' };
+      const target: ScheduleTarget = kind === 'url' ? { type: 'url', url } : { type: 'job', job };
       await props.onSave({ name, cron, timezone, target });
     } catch (err) {
       setError(describeError(err));
@@ -85,8 +89,8 @@ export function ScheduleFormDialog(props: {
             URL (a signed POST)
           </label>
           <label className="check">
-            <input type="radio" name="kind" checked={kind === 'job'} onChange={() => setKind('job')} /> Run
-            the built-in cleanup (expired tokens)
+            <input type="radio" name="kind" checked={kind === 'job'} onChange={() => setKind('job')} /> Run a
+            built-in job
           </label>
           {errs.target ? <span className="field-error">{errs.target}</span> : null}
         </fieldset>
@@ -105,7 +109,21 @@ export function ScheduleFormDialog(props: {
               onChange={(e) => setUrl(e.target.value)}
             />
           </Field>
-        ) : null}
+        ) : (
+          <Field
+            label="Job"
+            hint="A backup keeps as many as the Backups page's retention setting says; the oldest go."
+          >
+            <select
+              name="job"
+              value={job}
+              onChange={(e) => setJob(e.target.value as 'maintenance.cleanup' | 'backups.create')}
+            >
+              <option value="maintenance.cleanup">Cleanup (expired tokens, old request logs)</option>
+              <option value="backups.create">Backup of the whole install</option>
+            </select>
+          </Field>
+        )}
       </form>
     </Dialog>
   );
