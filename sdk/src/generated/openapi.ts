@@ -68,6 +68,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/admins/auth-with-totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['authAdminWithTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/admins/confirm-password-reset': {
     parameters: {
       query?: never;
@@ -94,6 +110,70 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['changeAdminPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/me/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getAdminTotp'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/me/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['confirmAdminTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/me/totp/enroll': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['enrollAdminTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admins/me/totp/remove': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['removeAdminTotp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -143,6 +223,102 @@ export interface paths {
     put?: never;
     post?: never;
     delete: operations['deleteAdmin'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listAuditEntries'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/audit/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getAuditEntry'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/backups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listBackups'];
+    put?: never;
+    post: operations['createBackup'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/backups/upload': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['uploadBackup'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/backups/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['downloadBackup'];
+    put?: never;
+    post?: never;
+    delete: operations['deleteBackup'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/backups/{name}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['restoreBackup'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -324,6 +500,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/collections/{collection}/auth-with-otp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['authWithOtp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/collections/{collection}/auth-with-password': {
     parameters: {
       query?: never;
@@ -334,6 +526,22 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['authWithPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/collections/{collection}/auth-with-totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['authWithTotp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -420,6 +628,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/collections/{collection}/records/{id}/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getUserFactors'];
+    put?: never;
+    post?: never;
+    delete: operations['resetUserFactors'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/collections/{collection}/records/{id}/revoke-sessions': {
     parameters: {
       query?: never;
@@ -452,6 +676,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/collections/{collection}/request-otp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['requestOtp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/collections/{collection}/request-password-reset': {
     parameters: {
       query?: never;
@@ -478,6 +718,70 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['requestVerification'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/collections/{collection}/totp': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getTotp'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/collections/{collection}/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['confirmTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/collections/{collection}/totp/enroll': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['enrollTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/collections/{collection}/totp/remove': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['removeTotp'];
     delete?: never;
     options?: never;
     head?: never;
@@ -542,6 +846,134 @@ export interface paths {
     get: operations['health'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listHooks'];
+    put?: never;
+    post: operations['createHook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getHook'];
+    put?: never;
+    post?: never;
+    delete: operations['deleteHook'];
+    options?: never;
+    head?: never;
+    patch: operations['updateHook'];
+    trace?: never;
+  };
+  '/api/hooks/{id}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['rotateHookSecret'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hosting/deploys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['listDeploys'];
+    put?: never;
+    post: operations['createDeploy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hosting/deploys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getDeploy'];
+    put?: never;
+    post?: never;
+    delete: operations['deleteDeploy'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hosting/deploys/{id}/activate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['activateDeploy'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hosting/deploys/{id}/blobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['uploadDeployBlobs'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/hosting/deploys/{id}/files': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post: operations['addDeployFiles'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1028,6 +1460,22 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/stats': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['getStats'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/webhooks': {
     parameters: {
       query?: never;
@@ -1197,6 +1645,8 @@ export interface components {
       }[];
       /** @description Extension member for PocketBase clients (their SDKs show it): the same text as detail. */
       message: string;
+      /** @description With 401 MFA_REQUIRED (PocketBase's MFA): send it with a second, different factor to complete the sign-in. */
+      mfaId?: string;
       /** @description The request id, also in the x-request-id header. */
       requestId: string;
       /** @description The HTTP status. */
@@ -1378,6 +1828,51 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  authAdminWithTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The 6-digit code of the authenticator app, or (to remove it) an unused recovery code. */
+          code: string;
+          /** @description The mfaId of the 401 MFA_REQUIRED answer to the first factor. */
+          mfaId: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description An admin. */
+            admin: {
+              /** Format: date-time */
+              created: string;
+              /** Format: email */
+              email: string;
+              /** Format: uuid */
+              id: string;
+              /** Format: date-time */
+              updated: string;
+            };
+            /** @description An admin access token (JWT) for Authorization: Bearer. */
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   confirmAdminPasswordReset: {
     parameters: {
       query?: never;
@@ -1440,6 +1935,120 @@ export interface operations {
             updated: string;
           };
         };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getAdminTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            confirmed: boolean;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            enrolled: boolean;
+            recoveryCodesLeft: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  confirmAdminTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The 6-digit code of the authenticator app, or (to remove it) an unused recovery code. */
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Shown this once; each signs in once in place of an authenticator code. */
+            recoveryCodes: string[];
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  enrollAdminTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Base32, for typing into an authenticator app. */
+            secret: string;
+            /** @description otpauth://totp/… for a QR code. */
+            uri: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  removeAdminTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The 6-digit code of the authenticator app, or (to remove it) an unused recovery code. */
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Done; no content. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       '4XX': components['responses']['Problem'];
       '5XX': components['responses']['Problem'];
@@ -1564,6 +2173,346 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  listAuditEntries: {
+    parameters: {
+      query?: {
+        /** @description Items per page (default 30, at most 500). */
+        perPage?: string;
+        /** @description Page number (default 1). */
+        page?: string;
+        /** @description Fields as for records, e.g. `action,-created` (default `-created`). */
+        sort?: string;
+        /** @description Record filter grammar over id, created, action, targetType, targetId, targetName, actorKind, actorId, actorName, ip, requestId, summary; e.g. `action ~ "collection." && actorName = "ops@example.com"`. */
+        filter?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** @description `collection.create|update|delete`, `settings.update`, `api_key.create|revoke`, `admin.create|delete`, `push.send`, `pocketbase.import`, `user.sessions_revoke`, `webhook.create|update|delete|rotate_secret`. */
+              action: string;
+              /** @description The admin, API key or user id. */
+              actorId: string;
+              /**
+               * @description `system`: the command line or a job.
+               * @enum {unknown}
+               */
+              actorKind: 'admin' | 'key' | 'user' | 'anonymous' | 'system';
+              /** @description The admin's email or the key's name. */
+              actorName: string;
+              /** @description What changed, value by value; secrets only say that they changed, never their values. */
+              changes: {
+                /** @description The value after (null when removed). */
+                after?: unknown;
+                /** @description The value before (null when there was none). */
+                before?: unknown;
+                /** @description e.g. `listRule`, `fields[title].max`, `mail.smtpPassword`. */
+                path: string;
+                /** @description A secret changed; its values are not recorded. */
+                secret?: boolean;
+              }[];
+              /**
+               * Format: date-time
+               * @description When the change was made.
+               */
+              created: string;
+              /** Format: uuid */
+              id: string;
+              /** @description The client's address (X-Forwarded-For only with PLINTH_TRUST_PROXY). */
+              ip: string;
+              /** @description The `x-request-id` of the request that made the change (its request log entry has the same). */
+              requestId: string;
+              /** @description One line a person reads. */
+              summary: string;
+              /** @description The id of what changed; empty when it has none. */
+              targetId: string;
+              /** @description Its name (collection, admin email, key name, webhook URL, settings sections). */
+              targetName: string;
+              /** @description collection, settings, api_key, admin, push_message, import, user, webhook. */
+              targetType: string;
+            }[];
+            page: number;
+            perPage: number;
+            /** @description -1 with skipTotal. */
+            totalItems: number;
+            /** @description -1 with skipTotal. */
+            totalPages: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getAuditEntry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description `collection.create|update|delete`, `settings.update`, `api_key.create|revoke`, `admin.create|delete`, `push.send`, `pocketbase.import`, `user.sessions_revoke`, `webhook.create|update|delete|rotate_secret`. */
+            action: string;
+            /** @description The admin, API key or user id. */
+            actorId: string;
+            /**
+             * @description `system`: the command line or a job.
+             * @enum {unknown}
+             */
+            actorKind: 'admin' | 'key' | 'user' | 'anonymous' | 'system';
+            /** @description The admin's email or the key's name. */
+            actorName: string;
+            /** @description What changed, value by value; secrets only say that they changed, never their values. */
+            changes: {
+              /** @description The value after (null when removed). */
+              after?: unknown;
+              /** @description The value before (null when there was none). */
+              before?: unknown;
+              /** @description e.g. `listRule`, `fields[title].max`, `mail.smtpPassword`. */
+              path: string;
+              /** @description A secret changed; its values are not recorded. */
+              secret?: boolean;
+            }[];
+            /**
+             * Format: date-time
+             * @description When the change was made.
+             */
+            created: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The client's address (X-Forwarded-For only with PLINTH_TRUST_PROXY). */
+            ip: string;
+            /** @description The `x-request-id` of the request that made the change (its request log entry has the same). */
+            requestId: string;
+            /** @description One line a person reads. */
+            summary: string;
+            /** @description The id of what changed; empty when it has none. */
+            targetId: string;
+            /** @description Its name (collection, admin email, key name, webhook URL, settings sections). */
+            targetName: string;
+            /** @description collection, settings, api_key, admin, push_message, import, user, webhook. */
+            targetType: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listBackups: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The archives, newest first, and the backup being written (if any). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Newest first. */
+            items: {
+              /** Format: date-time */
+              created: string;
+              /** @description The archive name (`plinth-backup-<yyyymmdd>-<hhmmss>.zip`, or an upload). */
+              name: string;
+              /** @description Bytes. */
+              size: number;
+            }[];
+            /** @description The backup being written, with its progress; null when none is. */
+            running: {
+              /** Format: date-time */
+              created: string;
+              done: number;
+              name: string;
+              /**
+               * @description What is being written.
+               * @enum {unknown}
+               */
+              stage: 'tables' | 'files' | 'done';
+              total: number;
+            } | null;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  createBackup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The backup is being written; 409 BACKUP_BUSY while another runs. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            done: number;
+            name: string;
+            /**
+             * @description What is being written.
+             * @enum {unknown}
+             */
+            stage: 'tables' | 'files' | 'done';
+            total: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  uploadBackup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description multipart/form-data with the backup archive as the `file` part. */
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          /** Format: binary */
+          file: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The uploaded archive, now in the backup location. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            /** @description The archive name (`plinth-backup-<yyyymmdd>-<hhmmss>.zip`, or an upload). */
+            name: string;
+            /** @description Bytes. */
+            size: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  downloadBackup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The archive, as an attachment. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': string;
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  deleteBackup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The archive is deleted. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  restoreBackup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Restored. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Stored files in the archive. */
+            files: number;
+            name: string;
+            /** @description Rows restored. */
+            rows: number;
+            /** @description Tables in the archive. */
+            tables: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   batch: {
     parameters: {
       query?: never;
@@ -1657,6 +2606,8 @@ export interface operations {
                 id?: string;
                 /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
                 inlinePdf?: boolean;
+                /** @description With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german… */
+                language?: string;
                 max?: number;
                 maxSelect?: number;
                 maxSize?: number;
@@ -1677,9 +2628,13 @@ export interface operations {
                 primaryKey?: boolean;
                 protected?: boolean;
                 required?: boolean;
+                /** @description text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields. */
+                searchable?: boolean;
                 /** @description true on the `id` field of a text-id collection. */
                 system?: boolean;
                 thumbs?: string[];
+                /** @description text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be). */
+                trigram?: boolean;
                 /** @enum {string} */
                 type:
                   | 'text'
@@ -1713,12 +2668,11 @@ export interface operations {
               };
               /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
-              /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+              /** @description auth collections: PocketBase's multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all). */
               mfa?: {
-                /** @enum {boolean} */
-                enabled?: false;
-              } & {
-                [key: string]: unknown;
+                duration?: number;
+                enabled?: boolean;
+                rule?: string;
               };
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -1729,12 +2683,16 @@ export interface operations {
               options?: {
                 [key: string]: unknown;
               };
-              /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+              /** @description auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open. */
               otp?: {
-                /** @enum {boolean} */
-                enabled?: false;
-              } & {
-                [key: string]: unknown;
+                duration?: number;
+                emailTemplate?: {
+                  body?: string;
+                  subject?: string;
+                };
+                enabled?: boolean;
+                length?: number;
+                linkAllowList?: string[];
               };
               /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
               passwordAuth?: {
@@ -1808,6 +2766,8 @@ export interface operations {
             id?: string;
             /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
             inlinePdf?: boolean;
+            /** @description With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german… */
+            language?: string;
             max?: number;
             maxSelect?: number;
             maxSize?: number;
@@ -1828,9 +2788,13 @@ export interface operations {
             primaryKey?: boolean;
             protected?: boolean;
             required?: boolean;
+            /** @description text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields. */
+            searchable?: boolean;
             /** @description true on the `id` field of a text-id collection. */
             system?: boolean;
             thumbs?: string[];
+            /** @description text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be). */
+            trigram?: boolean;
             /** @enum {string} */
             type:
               | 'text'
@@ -1864,12 +2828,11 @@ export interface operations {
           };
           /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
-          /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+          /** @description auth collections: PocketBase's multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all). */
           mfa?: {
-            /** @enum {boolean} */
-            enabled?: false;
-          } & {
-            [key: string]: unknown;
+            duration?: number;
+            enabled?: boolean;
+            rule?: string;
           };
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -1880,12 +2843,16 @@ export interface operations {
           options?: {
             [key: string]: unknown;
           };
-          /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+          /** @description auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open. */
           otp?: {
-            /** @enum {boolean} */
-            enabled?: false;
-          } & {
-            [key: string]: unknown;
+            duration?: number;
+            emailTemplate?: {
+              body?: string;
+              subject?: string;
+            };
+            enabled?: boolean;
+            length?: number;
+            linkAllowList?: string[];
           };
           /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
           passwordAuth?: {
@@ -1946,6 +2913,8 @@ export interface operations {
               id?: string;
               /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
               inlinePdf?: boolean;
+              /** @description With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german… */
+              language?: string;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
@@ -1966,9 +2935,13 @@ export interface operations {
               primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields. */
+              searchable?: boolean;
               /** @description true on the `id` field of a text-id collection. */
               system?: boolean;
               thumbs?: string[];
+              /** @description text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be). */
+              trigram?: boolean;
               /** @enum {string} */
               type:
                 | 'text'
@@ -2002,12 +2975,11 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
-            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            /** @description auth collections: PocketBase's multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all). */
             mfa?: {
-              /** @enum {boolean} */
-              enabled?: false;
-            } & {
-              [key: string]: unknown;
+              duration?: number;
+              enabled?: boolean;
+              rule?: string;
             };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -2018,12 +2990,16 @@ export interface operations {
             options?: {
               [key: string]: unknown;
             };
-            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            /** @description auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open. */
             otp?: {
-              /** @enum {boolean} */
-              enabled?: false;
-            } & {
-              [key: string]: unknown;
+              duration?: number;
+              emailTemplate?: {
+                body?: string;
+                subject?: string;
+              };
+              enabled?: boolean;
+              length?: number;
+              linkAllowList?: string[];
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
             passwordAuth?: {
@@ -2245,6 +3221,8 @@ export interface operations {
                 id?: string;
                 /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
                 inlinePdf?: boolean;
+                /** @description With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german… */
+                language?: string;
                 max?: number;
                 maxSelect?: number;
                 maxSize?: number;
@@ -2265,9 +3243,13 @@ export interface operations {
                 primaryKey?: boolean;
                 protected?: boolean;
                 required?: boolean;
+                /** @description text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields. */
+                searchable?: boolean;
                 /** @description true on the `id` field of a text-id collection. */
                 system?: boolean;
                 thumbs?: string[];
+                /** @description text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be). */
+                trigram?: boolean;
                 /** @enum {string} */
                 type:
                   | 'text'
@@ -2301,12 +3283,11 @@ export interface operations {
               };
               /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
               manageRule?: string | null;
-              /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+              /** @description auth collections: PocketBase's multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all). */
               mfa?: {
-                /** @enum {boolean} */
-                enabled?: false;
-              } & {
-                [key: string]: unknown;
+                duration?: number;
+                enabled?: boolean;
+                rule?: string;
               };
               name: string;
               /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -2317,12 +3298,16 @@ export interface operations {
               options?: {
                 [key: string]: unknown;
               };
-              /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+              /** @description auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open. */
               otp?: {
-                /** @enum {boolean} */
-                enabled?: false;
-              } & {
-                [key: string]: unknown;
+                duration?: number;
+                emailTemplate?: {
+                  body?: string;
+                  subject?: string;
+                };
+                enabled?: boolean;
+                length?: number;
+                linkAllowList?: string[];
               };
               /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
               passwordAuth?: {
@@ -2345,11 +3330,15 @@ export interface operations {
               /** @description null: admins only; "": anyone; otherwise a filter expression (@request.auth.*, @request.body.*, @now). */
               viewRule: string | null;
             }[];
-            /** @description Schedules, without secrets (a webhook or schedule made by an import gets a new secret: rotate it to see it). */
+            /** @description Blocking hooks, without secrets (a webhook, hook or schedule made by an import gets a new secret: rotate it to see it). */
+            hooks?: {
+              [key: string]: unknown;
+            }[];
+            /** @description Schedules, without secrets (a webhook, hook or schedule made by an import gets a new secret: rotate it to see it). */
             schedules?: {
               [key: string]: unknown;
             }[];
-            /** @description Webhooks, without secrets (a webhook or schedule made by an import gets a new secret: rotate it to see it). */
+            /** @description Webhooks, without secrets (a webhook, hook or schedule made by an import gets a new secret: rotate it to see it). */
             webhooks?: {
               [key: string]: unknown;
             }[];
@@ -2375,6 +3364,8 @@ export interface operations {
         'application/json': {
           collections: Record<string, never>[];
           deleteMissing?: boolean;
+          /** @description Blocking hooks as exported (matched by id); absent: hooks are left as they are. */
+          hooks?: Record<string, never>[];
           /** @description Schedules as exported (matched by name); absent: schedules are left as they are. */
           schedules?: Record<string, never>[];
           /** @description Webhooks as exported (matched by id); absent: webhooks are left as they are. */
@@ -2453,6 +3444,13 @@ export interface operations {
             } & {
               [key: string]: unknown;
             })[];
+            /** @description What the import did (or would do) to blocking hooks. */
+            hooks?: {
+              /** @enum {string} */
+              action: 'create' | 'update' | 'delete';
+              id?: string;
+              name: string;
+            }[];
             /** @description What the import did (or would do) to schedules. */
             schedules?: {
               /** @enum {string} */
@@ -2606,6 +3604,60 @@ export interface operations {
       content: {
         'application/json': {
           code: string;
+          /** @description The mfaId of a 401 MFA_REQUIRED answer, when this is the second factor. */
+          mfaId?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Only after a social sign-in. */
+            meta?: {
+              isNew: boolean;
+            } & {
+              [key: string]: unknown;
+            };
+            /** @description The signed-in record. */
+            record: {
+              [key: string]: unknown;
+            };
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
+            /** @description An access token (JWT) for Authorization: Bearer. */
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  authWithOtp: {
+    parameters: {
+      query?: {
+        /** @description The mfaId of a 401 MFA_REQUIRED answer (PocketBase SDK form; or in the body). */
+        mfaId?: string;
+      };
+      header?: never;
+      path: {
+        collection: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The mfaId of a 401 MFA_REQUIRED answer, when this is the second factor. */
+          mfaId?: string;
+          otpId: string;
+          /** @description The mailed code (PocketBase's name), or a magic link's code. */
+          password: string;
         };
       };
     };
@@ -2640,7 +3692,10 @@ export interface operations {
   };
   authWithPassword: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description The mfaId of a 401 MFA_REQUIRED answer (PocketBase SDK form; or in the body). */
+        mfaId?: string;
+      };
       header?: never;
       path: {
         collection: string;
@@ -2651,7 +3706,57 @@ export interface operations {
       content: {
         'application/json': {
           identity: string;
+          /** @description The mfaId of a 401 MFA_REQUIRED answer, when this is the second factor. */
+          mfaId?: string;
           password: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Only after a social sign-in. */
+            meta?: {
+              isNew: boolean;
+            } & {
+              [key: string]: unknown;
+            };
+            /** @description The signed-in record. */
+            record: {
+              [key: string]: unknown;
+            };
+            /** @description Opaque; rotated on every use of auth-refresh. Absent after a bearer refresh. */
+            refreshToken?: string;
+            /** @description An access token (JWT) for Authorization: Bearer. */
+            token: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  authWithTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The 6-digit code of the authenticator app, or (to remove it) an unused recovery code. */
+          code: string;
+          /** @description The mfaId of the 401 MFA_REQUIRED answer to the first factor. */
+          mfaId: string;
         };
       };
     };
@@ -2820,6 +3925,60 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  getUserFactors: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            confirmed: boolean;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            enrolled: boolean;
+            recoveryCodesLeft: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  resetUserFactors: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done; no content. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   revokeSessions: {
     parameters: {
       query?: never;
@@ -2867,6 +4026,42 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  requestOtp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** Format: email */
+          email: string;
+          /** @description Magic link: mail a link to this app URL (allow-listed in the collection's otp.linkAllowList) carrying ?otpId=&code= instead of digits. */
+          redirect?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Send it with the mailed code to auth-with-otp. */
+            otpId: string;
+          };
+        };
       };
       '4XX': components['responses']['Problem'];
       '5XX': components['responses']['Problem'];
@@ -2930,6 +4125,128 @@ export interface operations {
       '5XX': components['responses']['Problem'];
     };
   };
+  getTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            confirmed: boolean;
+            /** Format: date-time */
+            confirmedAt: string | null;
+            enrolled: boolean;
+            recoveryCodesLeft: number;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  confirmTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The 6-digit code of the authenticator app, or (to remove it) an unused recovery code. */
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Shown this once; each signs in once in place of an authenticator code. */
+            recoveryCodes: string[];
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  enrollTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Base32, for typing into an authenticator app. */
+            secret: string;
+            /** @description otpauth://totp/… for a QR code. */
+            uri: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  removeTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        collection: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description The 6-digit code of the authenticator app, or (to remove it) an unused recovery code. */
+          code: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Done; no content. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
   getCollection: {
     parameters: {
       query?: never;
@@ -2976,6 +4293,8 @@ export interface operations {
               id?: string;
               /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
               inlinePdf?: boolean;
+              /** @description With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german… */
+              language?: string;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
@@ -2996,9 +4315,13 @@ export interface operations {
               primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields. */
+              searchable?: boolean;
               /** @description true on the `id` field of a text-id collection. */
               system?: boolean;
               thumbs?: string[];
+              /** @description text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be). */
+              trigram?: boolean;
               /** @enum {string} */
               type:
                 | 'text'
@@ -3032,12 +4355,11 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
-            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            /** @description auth collections: PocketBase's multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all). */
             mfa?: {
-              /** @enum {boolean} */
-              enabled?: false;
-            } & {
-              [key: string]: unknown;
+              duration?: number;
+              enabled?: boolean;
+              rule?: string;
             };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -3048,12 +4370,16 @@ export interface operations {
             options?: {
               [key: string]: unknown;
             };
-            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            /** @description auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open. */
             otp?: {
-              /** @enum {boolean} */
-              enabled?: false;
-            } & {
-              [key: string]: unknown;
+              duration?: number;
+              emailTemplate?: {
+                body?: string;
+                subject?: string;
+              };
+              enabled?: boolean;
+              length?: number;
+              linkAllowList?: string[];
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
             passwordAuth?: {
@@ -3144,6 +4470,8 @@ export interface operations {
             id?: string;
             /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
             inlinePdf?: boolean;
+            /** @description With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german… */
+            language?: string;
             max?: number;
             maxSelect?: number;
             maxSize?: number;
@@ -3164,9 +4492,13 @@ export interface operations {
             primaryKey?: boolean;
             protected?: boolean;
             required?: boolean;
+            /** @description text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields. */
+            searchable?: boolean;
             /** @description true on the `id` field of a text-id collection. */
             system?: boolean;
             thumbs?: string[];
+            /** @description text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be). */
+            trigram?: boolean;
             /** @enum {string} */
             type:
               | 'text'
@@ -3200,12 +4532,11 @@ export interface operations {
           };
           /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
           manageRule?: string | null;
-          /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+          /** @description auth collections: PocketBase's multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all). */
           mfa?: {
-            /** @enum {boolean} */
-            enabled?: false;
-          } & {
-            [key: string]: unknown;
+            duration?: number;
+            enabled?: boolean;
+            rule?: string;
           };
           name?: string;
           /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -3216,12 +4547,16 @@ export interface operations {
           options?: {
             [key: string]: unknown;
           };
-          /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+          /** @description auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open. */
           otp?: {
-            /** @enum {boolean} */
-            enabled?: false;
-          } & {
-            [key: string]: unknown;
+            duration?: number;
+            emailTemplate?: {
+              body?: string;
+              subject?: string;
+            };
+            enabled?: boolean;
+            length?: number;
+            linkAllowList?: string[];
           };
           /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
           passwordAuth?: {
@@ -3282,6 +4617,8 @@ export interface operations {
               id?: string;
               /** @description file: show PDFs in the browser (inline) instead of downloading them. Default false. */
               inlinePdf?: boolean;
+              /** @description With searchable: a PostgreSQL text search configuration (pg_ts_config) the words are stemmed in: simple (the default), english, german… */
+              language?: string;
               max?: number;
               maxSelect?: number;
               maxSize?: number;
@@ -3302,9 +4639,13 @@ export interface operations {
               primaryKey?: boolean;
               protected?: boolean;
               required?: boolean;
+              /** @description text, editor, email: part of the collection's full-text search (`?search=`, `search()` in filters). Not on hidden fields. */
+              searchable?: boolean;
               /** @description true on the `id` field of a text-id collection. */
               system?: boolean;
               thumbs?: string[];
+              /** @description text: a pg_trgm index that serves `~` on large tables (the extension is created if it may be). */
+              trigram?: boolean;
               /** @enum {string} */
               type:
                 | 'text'
@@ -3338,12 +4679,11 @@ export interface operations {
             };
             /** @description auth collections: who may set password (without oldPassword), verified and email of a record they may update. */
             manageRule?: string | null;
-            /** @description auth collections: PocketBase's multi-factor settings, answered off; accepted only with enabled false. */
+            /** @description auth collections: PocketBase's multi-factor sign-in: a second, different factor within duration s, for the accounts the rule matches ("": all). */
             mfa?: {
-              /** @enum {boolean} */
-              enabled?: false;
-            } & {
-              [key: string]: unknown;
+              duration?: number;
+              enabled?: boolean;
+              rule?: string;
             };
             name: string;
             /** @description auth collections: social sign-in {enabled, redirectAllowList, providers}; client secrets are answered as "". */
@@ -3354,12 +4694,16 @@ export interface operations {
             options?: {
               [key: string]: unknown;
             };
-            /** @description auth collections: PocketBase's one-time-password settings, answered off; accepted only with enabled false. */
+            /** @description auth collections: PocketBase's email one-time codes (duration s, length digits, mail template with {OTP}); linkAllowList: app URLs magic links may open. */
             otp?: {
-              /** @enum {boolean} */
-              enabled?: false;
-            } & {
-              [key: string]: unknown;
+              duration?: number;
+              emailTemplate?: {
+                body?: string;
+                subject?: string;
+              };
+              enabled?: boolean;
+              length?: number;
+              linkAllowList?: string[];
             };
             /** @description auth collections: password sign-in on or off, and the unique fields an identity may be. */
             passwordAuth?: {
@@ -3478,6 +4822,594 @@ export interface operations {
           'application/json': {
             /** @enum {string} */
             status: 'ok';
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listHooks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              /** Format: date-time */
+              created: string;
+              enabled: boolean;
+              events: string[];
+              /** @enum {unknown} */
+              failurePolicy: 'deny' | 'allow';
+              filter: string;
+              /** Format: uuid */
+              id: string;
+              name: string;
+              /** Format: date-time */
+              previousSecretValidUntil?: string | null;
+              /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+              secret?: string;
+              timeoutMs: number;
+              /** Format: date-time */
+              updated: string;
+              url: string;
+            }[];
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  createHook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          enabled?: boolean;
+          /** @description The writes judged: `posts.create`, `posts.update`, `posts.delete`, or `users.signup` (a new account of an auth collection). */
+          events: string[];
+          /**
+           * @description What a timeout, network error, non-2xx status or unreadable answer means: `deny` (default) refuses the write with 400 HOOK_REFUSED, `allow` lets it through.
+           * @enum {unknown}
+           */
+          failurePolicy?: 'deny' | 'allow';
+          /** @description Only records that match this filter (record filter grammar), judged on the record as it would be stored, e.g. `total > 100`. */
+          filter?: string;
+          /** @description A label for people. */
+          name?: string;
+          /** @description How long the write waits for the answer (default 2000 ms). */
+          timeoutMs?: number;
+          /** @description Where writes are POSTed for a verdict (http or https; private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+          url: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The hook, with its signing secret (shown this once). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            enabled: boolean;
+            events: string[];
+            /** @enum {unknown} */
+            failurePolicy: 'deny' | 'allow';
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            timeoutMs: number;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getHook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            enabled: boolean;
+            events: string[];
+            /** @enum {unknown} */
+            failurePolicy: 'deny' | 'allow';
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            timeoutMs: number;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  deleteHook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The hook is deleted; writes no longer wait for it. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  updateHook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          enabled?: boolean;
+          /** @description The writes judged: `posts.create`, `posts.update`, `posts.delete`, or `users.signup` (a new account of an auth collection). */
+          events?: string[];
+          /**
+           * @description What a timeout, network error, non-2xx status or unreadable answer means: `deny` (default) refuses the write with 400 HOOK_REFUSED, `allow` lets it through.
+           * @enum {unknown}
+           */
+          failurePolicy?: 'deny' | 'allow';
+          /** @description Only records that match this filter (record filter grammar), judged on the record as it would be stored, e.g. `total > 100`. */
+          filter?: string;
+          /** @description A label for people. */
+          name?: string;
+          /** @description How long the write waits for the answer (default 2000 ms). */
+          timeoutMs?: number;
+          /** @description Where writes are POSTed for a verdict (http or https; private addresses only with PLINTH_WEBHOOKS_ALLOW_PRIVATE_ENDPOINTS). */
+          url?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            enabled: boolean;
+            events: string[];
+            /** @enum {unknown} */
+            failurePolicy: 'deny' | 'allow';
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            timeoutMs: number;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  rotateHookSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The hook with its new secret (shown this once). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            created: string;
+            enabled: boolean;
+            events: string[];
+            /** @enum {unknown} */
+            failurePolicy: 'deny' | 'allow';
+            filter: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** Format: date-time */
+            previousSecretValidUntil?: string | null;
+            /** @description The signing secret (`whsec_...`): only in the answer that created or rotated it. */
+            secret?: string;
+            timeoutMs: number;
+            /** Format: date-time */
+            updated: string;
+            url: string;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  listDeploys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Newest first. */
+            items: {
+              /** Format: date-time */
+              activated: string | null;
+              /** @description Whether this deploy is the one served. */
+              active: boolean;
+              /** Format: date-time */
+              created: string;
+              /** @description The admin email or API key name that created it. */
+              createdBy: string;
+              fileCount: number;
+              /** Format: uuid */
+              id: string;
+              message: string;
+              /** @description Bytes of all its files. */
+              size: number;
+              /**
+               * @description pending until activated once.
+               * @enum {string}
+               */
+              status: 'pending' | 'ready';
+            }[];
+            /** @description true when PLINTH_PUBLIC_DIR is set: that folder is served and deploys are not. */
+            publicDir: boolean;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  createDeploy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          files?: {
+            /** @description Relative to the deploy root, "/" between folders (`index.html`, `assets/app-3f2a9c1b.js`). */
+            path: string;
+            /** @description Lower-case hex SHA-256 of the bytes. */
+            sha256: string;
+            size: number;
+          }[];
+          /** @description A note shown in the deploy list. */
+          message?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The pending deploy and the SHA-256s it still needs. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            activated: string | null;
+            /** @description Whether this deploy is the one served. */
+            active: boolean;
+            /** Format: date-time */
+            created: string;
+            /** @description The admin email or API key name that created it. */
+            createdBy: string;
+            fileCount: number;
+            /** Format: uuid */
+            id: string;
+            message: string;
+            /** @description SHA-256s of the files the server does not have yet: upload these, then activate. */
+            missing: string[];
+            /** @description Bytes of all its files. */
+            size: number;
+            /**
+             * @description pending until activated once.
+             * @enum {string}
+             */
+            status: 'pending' | 'ready';
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getDeploy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            activated: string | null;
+            /** @description Whether this deploy is the one served. */
+            active: boolean;
+            /** Format: date-time */
+            created: string;
+            /** @description The admin email or API key name that created it. */
+            createdBy: string;
+            fileCount: number;
+            /** Format: uuid */
+            id: string;
+            message: string;
+            /** @description Bytes of all its files. */
+            size: number;
+            /**
+             * @description pending until activated once.
+             * @enum {string}
+             */
+            status: 'pending' | 'ready';
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  deleteDeploy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The deploy is deleted with the files no other deploy uses. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  activateDeploy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The deploy, now active. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            activated: string | null;
+            /** @description Whether this deploy is the one served. */
+            active: boolean;
+            /** Format: date-time */
+            created: string;
+            /** @description The admin email or API key name that created it. */
+            createdBy: string;
+            fileCount: number;
+            /** Format: uuid */
+            id: string;
+            message: string;
+            /** @description Bytes of all its files. */
+            size: number;
+            /**
+             * @description pending until activated once.
+             * @enum {string}
+             */
+            status: 'pending' | 'ready';
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  uploadDeployBlobs: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    /** @description multipart/form-data: one file part per file, its part name the file's SHA-256. */
+    requestBody: {
+      content: {
+        'multipart/form-data': {
+          [key: string]: string;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description SHA-256s still to upload. */
+            missing: string[];
+            /** @description SHA-256s this request stored (or found stored). */
+            stored: string[];
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  addDeployFiles: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          files?: {
+            /** @description Relative to the deploy root, "/" between folders (`index.html`, `assets/app-3f2a9c1b.js`). */
+            path: string;
+            /** @description Lower-case hex SHA-256 of the bytes. */
+            sha256: string;
+            size: number;
+          }[];
+          /** @description A note shown in the deploy list. */
+          message?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The pending deploy and the SHA-256s it still needs. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** Format: date-time */
+            activated: string | null;
+            /** @description Whether this deploy is the one served. */
+            active: boolean;
+            /** Format: date-time */
+            created: string;
+            /** @description The admin email or API key name that created it. */
+            createdBy: string;
+            fileCount: number;
+            /** Format: uuid */
+            id: string;
+            message: string;
+            /** @description SHA-256s of the files the server does not have yet: upload these, then activate. */
+            missing: string[];
+            /** @description Bytes of all its files. */
+            size: number;
+            /**
+             * @description pending until activated once.
+             * @enum {string}
+             */
+            status: 'pending' | 'ready';
           };
         };
       };
@@ -4629,7 +6561,7 @@ export interface operations {
              * @description The built-in job to run.
              * @enum {unknown}
              */
-            job?: 'maintenance.cleanup';
+            job?: 'maintenance.cleanup' | 'backups.create';
             /**
              * @description `url` (then `url` is required) or `job` (then `job`).
              * @enum {unknown}
@@ -4787,7 +6719,7 @@ export interface operations {
              * @description The built-in job to run.
              * @enum {unknown}
              */
-            job?: 'maintenance.cleanup';
+            job?: 'maintenance.cleanup' | 'backups.create';
             /**
              * @description `url` (then `url` is required) or `job` (then `job`).
              * @enum {unknown}
@@ -5142,6 +7074,55 @@ export interface operations {
             driver: 'local' | 's3';
             /** @constant */
             ok: true;
+          };
+        };
+      };
+      '4XX': components['responses']['Problem'];
+      '5XX': components['responses']['Problem'];
+    };
+  };
+  getStats: {
+    parameters: {
+      query?: {
+        /** @description `minute`, `hour` or `day` (default by the range: minutes up to 6 hours, hours up to 14 days). At most 1500 buckets. */
+        interval?: string;
+        /** @description End, exclusive (default: now). */
+        to?: string;
+        /** @description Start, ISO 8601 or milliseconds (default: 24 hours before `to`). */
+        from?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The start of each bucket; every series has one value per bucket. */
+            buckets: string[];
+            /**
+             * Format: date-time
+             * @description The start of the first bucket (UTC).
+             */
+            from: string;
+            /** @enum {unknown} */
+            interval: 'minute' | 'hour' | 'day';
+            /** @description metric: `requests` (dim `<class>|<collection>`, e.g. `2xx|posts`, collection empty for other routes), `errors` (dim: problem code), `signups` and `signins` (dim: auth collection), `records` (dim: collection), `push_sends`, `push_delivered`, `push_failed` (dim: fcm, apns, webpush), `realtime_connections`, `latency_p50`, `latency_p95`, `latency_p99` (ms, from a histogram, interpolated). */
+            series: {
+              dim: string;
+              metric: string;
+              /** @description Counts: the range's sum. records and realtime_connections: the last value. Latency: over the range. */
+              total: number | null;
+              values: (number | null)[];
+            }[];
+            /** Format: date-time */
+            to: string;
           };
         };
       };
