@@ -409,11 +409,13 @@ describe("import pocketbase: PocketBase's own test data", () => {
     const clients = await readTable(dataDb, 'clients');
     const auth = await client.collection('clients').authWithPassword(String(clients[0]!.email), PASSWORD);
     expect(auth.record.id).toBe(clients[0]!.id);
-    // users required MFA and OTP in PocketBase: password sign-in waits for an admin, and the report says so.
-    expect(collectionOf('users').notes.map((n) => n.what)).toContain('passwordAuth');
-    await expect(
-      client.collection('users').authWithPassword('test@example.com', PASSWORD),
-    ).rejects.toMatchObject({ status: 403 });
+    // users required MFA and OTP in PocketBase, and do in Plinth: the password is a first factor only.
+    expect(collectionOf('users').notes.map((n) => n.what)).toContain('otp.emailTemplate');
+    const firstFactor = await client
+      .collection('users')
+      .authWithPassword('test@example.com', PASSWORD)
+      .catch((err: { status: number; response: { mfaId?: string } }) => err);
+    expect(firstFactor).toMatchObject({ status: 401, response: { mfaId: expect.any(String) } });
     expect(report.admins.imported).toBe(4);
   });
 

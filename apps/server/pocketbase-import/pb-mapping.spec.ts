@@ -61,12 +61,16 @@ describe("PocketBase collections as Plinth's (issue 19)", () => {
     expect(m.notes[0]!.why).toContain('no_such_field = 1');
   });
 
-  it('refuses password sign-in where PocketBase required MFA or OTP, and names every option it cannot keep', async () => {
+  it('keeps password sign-in, OTP and MFA as PocketBase had them, and names every option it cannot keep', async () => {
     const mapped = mapCollections(await fixtureCollections(), { textIds: true });
     const users = named(mapped, 'users');
-    expect(users.body.passwordAuth).toEqual({ enabled: false, identityFields: ['email', 'username'] });
+    expect(users.body.passwordAuth).toEqual({ enabled: true, identityFields: ['email', 'username'] });
+    expect(users.body.otp).toEqual({ enabled: true, duration: 300, length: 8 });
+    expect(users.body.mfa).toEqual({ enabled: true, duration: 1800, rule: '' });
+    expect(named(mapped, 'clients').body.otp).toBeUndefined();
     const whats = users.notes.map((n) => `${n.kind} ${n.what}`);
-    expect(whats).toContain('limited passwordAuth');
+    expect(whats).toContain('limited otp.emailTemplate');
+    expect(whats).not.toContain('limited passwordAuth');
     expect(whats).toContain('skipped oauth2 provider gitlab');
     expect(users.body.oauth2).toMatchObject({
       enabled: true,

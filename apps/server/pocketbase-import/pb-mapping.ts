@@ -1,4 +1,4 @@
-import { RULE_NAMES } from '@plinth/collections';
+import { DEFAULT_MFA, DEFAULT_OTP, MFA_DURATION, OTP_DURATION, OTP_LENGTH, RULE_NAMES } from '@plinth/collections';
 import { mapField, type ColumnMap, type ImportNote } from './pb-fields.js';
 import { pbIdField } from './pb-ids.js';
 import { mapView } from './pb-views.js';
@@ -94,6 +94,36 @@ function mapIndexes(pb: PbCollection, notes: ImportNote[]) {
   return { uniqueColumns, indexes };
 }
 
+/** PocketBase's bounds and Plinth's may differ: a value outside Plinth's is brought inside, and said. */
+function within(value: unknown, min: number, max: number, fallback: number): number {
+  return Number.isInteger(value) ? Math.min(max, Math.max(min, value as number)) : fallback;
+}
+
+/** OTP and MFA as PocketBase had them on; the mail template stays Plinth's (its placeholders differ). */
+function mapOtpMfa(o: Record<string, unknown>, body: Record<string, unknown>, notes: ImportNote[]) {
+  const otp = o.otp as { enabled?: boolean; duration?: number; length?: number } | undefined;
+  const mfa = o.mfa as { enabled?: boolean; duration?: number; rule?: string } | undefined;
+  if (otp?.enabled === true) {
+    body.otp = {
+      enabled: true,
+      duration: within(otp.duration, OTP_DURATION.min, OTP_DURATION.max, DEFAULT_OTP.duration),
+      length: within(otp.length, OTP_LENGTH.min, OTP_LENGTH.max, DEFAULT_OTP.length),
+    };
+    notes.push({
+      kind: 'limited',
+      what: 'otp.emailTemplate',
+      why: "PocketBase's one-time password mail template is not carried: Plinth mails its own wording (set otp.emailTemplate to change it; {OTP} and {APP_NAME} are filled in).",
+    });
+  }
+  if (mfa?.enabled === true) {
+    body.mfa = {
+      enabled: true,
+      duration: within(mfa.duration, MFA_DURATION.min, MFA_DURATION.max, DEFAULT_MFA.duration),
+      rule: typeof mfa.rule === 'string' ? mfa.rule : '',
+    };
+  }
+}
+
 function mapAuthOptions(pb: PbCollection, body: Record<string, unknown>, notes: ImportNote[]) {
   const o = pb.options;
   const on = (k: string) => (o[k] as { enabled?: boolean } | undefined)?.enabled === true;
@@ -104,15 +134,7 @@ function mapAuthOptions(pb: PbCollection, body: Record<string, unknown>, notes: 
     identityFields: string[];
   };
   body.passwordAuth = { enabled: password.enabled, identityFields: password.identityFields };
-  if (on('mfa') || on('otp')) {
-    const which = [on('mfa') && 'MFA', on('otp') && 'one-time passwords'].filter(Boolean).join(' and ');
-    body.passwordAuth = { ...password, enabled: false };
-    notes.push({
-      kind: 'limited',
-      what: 'passwordAuth',
-      why: `PocketBase required ${which}, which Plinth does not enforce yet: password sign-in is refused until an admin turns it on.`,
-    });
-  }
+  mapOtpMfa(o, body, notes);
   const duration = (o.authToken as { duration?: number } | undefined)?.duration;
   if (Number.isInteger(duration) && duration! > 0) body.authToken = { duration };
   const oauth2 = o.oauth2 as {

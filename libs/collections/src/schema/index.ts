@@ -24,6 +24,7 @@ export type {
 export { columnType, declaredIndexName, planSchemaChange, type ColumnCast } from './plan-schema-change.js';
 export type { PlanResult } from './plan-schema-change.js';
 export { quoteLiteral } from './quote-literal.js';
+export { MFA_DURATION, OTP_DURATION, OTP_LENGTH } from './normalize-otp-mfa.js';
 export {
   SEARCH_COLUMN,
   searchFieldsOf,
