@@ -1,4 +1,11 @@
-import { DEFAULT_MFA, DEFAULT_OTP, MFA_DURATION, OTP_DURATION, OTP_LENGTH, RULE_NAMES } from '@plinth/collections';
+import {
+  DEFAULT_MFA,
+  DEFAULT_OTP,
+  MFA_DURATION,
+  OTP_DURATION,
+  OTP_LENGTH,
+  RULE_NAMES,
+} from '@plinth/collections';
 import { mapField, type ColumnMap, type ImportNote } from './pb-fields.js';
 import { pbIdField } from './pb-ids.js';
 import { mapView } from './pb-views.js';
@@ -126,7 +133,6 @@ function mapOtpMfa(o: Record<string, unknown>, body: Record<string, unknown>, no
 
 function mapAuthOptions(pb: PbCollection, body: Record<string, unknown>, notes: ImportNote[]) {
   const o = pb.options;
-  const on = (k: string) => (o[k] as { enabled?: boolean } | undefined)?.enabled === true;
   body.authRule = o.authRule ?? null;
   body.manageRule = o.manageRule ?? null;
   const password = (o.passwordAuth ?? { enabled: true, identityFields: ['email'] }) as {
