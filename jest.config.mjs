@@ -12,10 +12,11 @@ const common = {
 };
 
 export default {
-  // Two test files at a time: they wait on PostgreSQL, Redis, servers and browsers far more than they
-  // compute, and Jest's default on a 2-core machine (cores - 1) runs them one by one. Each file has its own
-  // database and Redis prefix; shared builds (server, SDK, console) are made once by `npm test` first.
-  maxWorkers: Number(process.env.PLINTH_TEST_WORKERS ?? 2),
+  // Three test files at a time on the 2-core machine: they wait on PostgreSQL, Redis, spawned servers,
+  // browsers and token expiries far more than they compute, so a third file fills the cores the other two
+  // leave idle (Jest's default, cores - 1, runs them one by one). Each file has its own database and Redis
+  // prefix; shared builds (server, SDK, console) are made once by `npm test` first.
+  maxWorkers: Number(process.env.PLINTH_TEST_WORKERS ?? 3),
   // Real PostgreSQL, Redis and spawned servers: an embedded PostgreSQL's first start takes seconds.
   testTimeout: 60000,
   // A run stopped from outside (CI's time bound) names the tests still running.
