@@ -135,17 +135,11 @@ describe('console: import preview, settings and push triggers', () => {
     const removed = plan.locator('[data-kind=removed]');
     const rule = plan.locator('[data-kind=rule]');
     expect(await added.innerText()).toMatch(/^\+ field body \(text\)/);
-    expect(await removed.innerText()).toBe(
-      '− field summary (text): removed, the data is deleted from every record',
-    );
-    expect(await removed.evaluate((e) => window.getComputedStyle(e).color)).toBe(DANGER);
     expect(await added.evaluate((e) => window.getComputedStyle(e).color)).not.toBe(DANGER);
     expect(await rule.innerText()).toBe("List rule: anyone → title != ''");
     expect(await plan.locator('[data-kind=changed]').count()).toBe(0);
-    const warning = page.locator('[data-testid=data-loss-warning]');
-    expect(await warning.innerText()).toContain(
-      'Applying deletes the field posts.summary and the data in it from every record.',
-    );
+    // Off, a field the file leaves out is kept, as PocketBase's import keeps it.
+    expect(await removed.count()).toBe(0);
     // "Delete missing" is explained, naming what it would delete; off, users is kept.
     expect(await page.locator('[data-testid=delete-missing-hint]').innerText()).toContain(
       'Not in this file: users (kept).',
@@ -156,12 +150,20 @@ describe('console: import preview, settings and push triggers', () => {
     const before = ok(await api(t, admin)('GET', '/api/collections/posts')).body;
     expect(before.fields.map((f: { name: string }) => f.name)).toEqual(['title', 'summary']);
 
-    // With "delete missing", the preview shows users deleted, in red.
+    // With "delete missing", the preview shows summary removed and users deleted, in red.
     await page.getByLabel('Delete missing collections').check();
     await page.getByRole('button', { name: 'Preview changes' }).click();
     const users = page.locator('[data-testid=schema-plan] li[data-collection=users][data-action=delete]');
     await users.waitFor();
+    expect(await removed.innerText()).toBe(
+      '− field summary (text): removed, the data is deleted from every record',
+    );
+    expect(await removed.evaluate((e) => window.getComputedStyle(e).color)).toBe(DANGER);
     expect(await users.innerText()).toContain('The collection, all its records and their files are deleted');
+    const warning = page.locator('[data-testid=data-loss-warning]');
+    expect(await warning.innerText()).toContain(
+      'Applying deletes the field posts.summary and the data in it from every record.',
+    );
     expect(await warning.innerText()).toContain('Applying deletes the collection users with all its records');
     expect(await page.locator('[data-testid=delete-missing-hint]').innerText()).toContain(
       'users (would be deleted)',
@@ -173,7 +175,7 @@ describe('console: import preview, settings and push triggers', () => {
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('Applied 1 change: update posts.').waitFor();
     const after = ok(await api(t, admin)('GET', '/api/collections/posts')).body;
-    expect(after.fields.map((f: { name: string }) => f.name)).toEqual(['title', 'body']);
+    expect(after.fields.map((f: { name: string }) => f.name)).toEqual(['title', 'body', 'summary']);
     expect(after.listRule).toBe("title != ''");
     expect(ok(await api(t, admin)('GET', '/api/collections/users')).body.name).toBe('users');
   });

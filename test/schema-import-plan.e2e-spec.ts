@@ -64,7 +64,15 @@ describe('import plan details, schema refusals and settings status', () => {
     posts.listRule = "title != ''";
     posts.deleteRule = '@request.auth.id != ""';
     posts.indexes = [];
-    const res = ok(await api(t, admin)('PUT', '/api/collections/import?dryRun=true', { collections: all }));
+    // Without deleteMissing a field the file leaves out is kept (PocketBase's import): nothing removed.
+    const kept = ok(await api(t, admin)('PUT', '/api/collections/import?dryRun=true', { collections: all }));
+    expect(kept.body.changes).toEqual([expect.objectContaining({ collection: 'posts', removed: [] })]);
+    const res = ok(
+      await api(t, admin)('PUT', '/api/collections/import?dryRun=true', {
+        collections: all,
+        deleteMissing: true,
+      }),
+    );
     expect(res.body.changes).toEqual([
       {
         collection: 'posts',

@@ -358,6 +358,16 @@ describe("PocketBase's ids and collection shape (issue 19)", () => {
     expect(names).not.toContain('books');
     expect(names).not.toContain('author_stats');
     expect((await su.collection('pbc_2000000001').getOne(author.id)).name).toBe('Ann');
+
+    // Without deleteMissing a field the file leaves out stays, values and all (PocketBase's import);
+    // with it, the file's fields are the whole list.
+    const bioOnly = { ...authors, fields: [PB_ID_FIELD, { name: 'bio', type: 'text', system: false }] };
+    expect(await su.collections.import(asFile([bioOnly]), false)).toBe(true);
+    const fieldNames = async () => (await su.collections.getOne('authors')).fields.map((f) => f.name);
+    expect(await fieldNames()).toEqual(['id', 'bio', 'name']);
+    expect((await su.collection('authors').getOne(author.id)).name).toBe('Ann');
+    expect(await su.collections.import(asFile([...before, bioOnly]), true)).toBe(true);
+    expect(await fieldNames()).toEqual(['id', 'bio']);
   });
 
   it('refuses what it cannot honour, by name, and a switch of an existing collection to text ids', async () => {

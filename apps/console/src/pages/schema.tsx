@@ -153,11 +153,12 @@ export function SchemaPage() {
               setPlan(null);
             }}
           />{' '}
-          Delete missing collections
+          Delete missing collections and fields
         </label>
         <p className="field-hint" data-testid="delete-missing-hint">
           With this on, every collection on the server that the file does not list is deleted, with all its
-          records and files. Off, those collections are left as they are.
+          records and files, and so is every field that a listed collection leaves out. Off, those collections
+          and fields are left as they are (as PocketBase's import does).
           {missing ? (
             missing.length ? (
               <>

@@ -99,3 +99,15 @@ export function remapFieldIds(fields: unknown[], existing: CollectionDef): unkno
     return f;
   });
 }
+
+/**
+ * PocketBase's import without `deleteMissing`: the fields of an existing collection that the file leaves
+ * out (by id, after `remapFieldIds`, or by name) are kept — a text id field first, as it must be, the
+ * others after the file's. With `deleteMissing` the file's fields are the whole list.
+ */
+export function keepMissingFields(fields: unknown[], existing: CollectionDef): unknown[] {
+  const given = fields.filter((f): f is Record<string, unknown> => !!f && typeof f === 'object');
+  const missing = existing.fields.filter((e) => !given.some((f) => f.id === e.id || f.name === e.name));
+  const idField = missing.filter((e) => e.name === 'id');
+  return [...idField, ...fields, ...missing.filter((e) => e.name !== 'id')];
+}

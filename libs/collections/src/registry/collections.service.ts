@@ -27,6 +27,7 @@ import {
   NO_RULES,
   normalizeAny,
   refuse,
+  keepMissingFields,
   remapFieldIds,
   type ViewOutcome,
 } from './collection-changes.js';
@@ -194,8 +195,10 @@ export class CollectionsService {
         const existing = match(all, e);
         // A new collection brings its id; a matched one keeps its own (by name: another install's id).
         const body = isObject(e.body) && !existing ? { ...givenId(e), ...e.body } : e.body;
-        if (existing && isObject(body) && Array.isArray(body.fields))
-          body.fields = remapFieldIds(body.fields, existing);
+        if (existing && isObject(body) && Array.isArray(body.fields)) {
+          const fields = remapFieldIds(body.fields, existing);
+          body.fields = input.deleteMissing ? fields : keepMissingFields(fields, existing);
+        }
         const result = normalizeAny(body, existing, all);
         if (!result.ok) {
           errors.push(...at(i, result.errors));
