@@ -121,10 +121,14 @@ describe.each([['local'], ['s3']])('stored files of dropped fields and collectio
     const before = await storedOf(c.id);
     expect(before.length).toBe(2);
     const withoutCover = { ...c, fields: (c.fields as Json[]).filter((f) => f.name !== 'cover') };
+    // The whole schema with notes' cover left out, and deleteMissing: the file's fields are the whole list.
+    const all = ok(await api(t, admin)('GET', '/api/collections/export')).body.collections as Json[];
+    const file = {
+      collections: all.map((x) => (x.name === 'notes' ? withoutCover : x)),
+      deleteMissing: true,
+    };
 
-    const dry = await api(t, admin)('PUT', '/api/collections/import?dryRun=true', {
-      collections: [withoutCover],
-    });
+    const dry = await api(t, admin)('PUT', '/api/collections/import?dryRun=true', file);
     expect(dry.status).toBe(200);
     expect(dry.body.changes).toEqual([
       expect.objectContaining({
@@ -136,7 +140,11 @@ describe.each([['local'], ['s3']])('stored files of dropped fields and collectio
     ]);
     expect(await storedOf(c.id)).toEqual(before);
 
-    const res = await api(t, admin)('PUT', '/api/collections/import', { collections: [withoutCover] });
+    // Without deleteMissing the field stays, and so do its files (PocketBase's import).
+    const kept = await api(t, admin)('PUT', '/api/collections/import', { collections: [withoutCover] });
+    expect(kept.status).toBe(200);
+    expect(await storedOf(c.id)).toEqual(before);
+    const res = await api(t, admin)('PUT', '/api/collections/import', file);
     expect(res.status).toBe(200);
     expect(await storedOf(c.id)).toEqual([]);
   });
