@@ -89,6 +89,20 @@ describe('inferViewFields', () => {
     });
   });
 
+  it("leaves out a searchable collection's search column, which SELECT * reads", () => {
+    const result = inferViewFields(
+      [
+        col('id', 2950, ['posts', 'id']),
+        col('title', 25, ['posts', 'title']),
+        col('_search', 3614, ['posts', '_search']),
+      ],
+      all,
+      [],
+      newId,
+    );
+    expect(result).toMatchObject({ ok: true, fields: [{ name: 'title', type: 'text' }] });
+  });
+
   it('keeps the ids of fields the view had, by name', () => {
     const result = inferViewFields(
       [col('id', 25), col('title', 25), col('n', 23)],

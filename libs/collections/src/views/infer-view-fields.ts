@@ -8,6 +8,7 @@ import {
 } from '../schema/collection.types.js';
 import { idTypeOf } from '../fields/id-field.js';
 import { columnType } from '../schema/index.js';
+import { SEARCH_COLUMN } from '../schema/search-column.js';
 import { SECRET_COLUMNS } from './view-query.js';
 
 /** One result column of a view query, as PostgreSQL describes it (RowDescription). */
@@ -99,6 +100,8 @@ export function inferViewFields(
       continue;
     }
     seen.add(lower);
+    // A searchable collection's search column (`SELECT *`) is the collection's index, not a field.
+    if (col.origin?.column === SEARCH_COLUMN) continue;
     if (col.name === 'id') {
       hasId = true;
       continue;
