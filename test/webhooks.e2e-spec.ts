@@ -132,6 +132,27 @@ describe('webhooks', () => {
     await admin('DELETE', `/api/webhooks/${hook.id}`);
   });
 
+  it('judges search() in a filter on the record, as a list would', async () => {
+    const made = await admin('POST', '/api/collections', {
+      name: 'recipes',
+      type: 'base',
+      fields: [{ name: 'title', type: 'text', searchable: true, language: 'english' }],
+      createRule: '',
+    });
+    expect(made.status).toBe(200);
+    const hook = await createWebhook({ events: ['recipes.create'], filter: '@search("pasta")' });
+    const post = (title: string) => api(t)('POST', '/api/collections/recipes/records', { title });
+    const salad = (await post('Green salad')).body;
+    const pasta = (await post('Fresh pastas with basil')).body;
+    await eventually(() => forType('recipes.create', pasta.id).length === 1);
+    // The dispatcher judged the salad long before the test event below was even written.
+    const tests = forType('webhook.test').length;
+    await admin('POST', `/api/webhooks/${hook.id}/test`);
+    await eventually(() => forType('webhook.test').length === tests + 1);
+    expect(forType('recipes.create', salad.id)).toHaveLength(0);
+    await admin('DELETE', `/api/webhooks/${hook.id}`);
+  });
+
   it('retries failures with the same webhook-id, honours Retry-After, then keeps a dead letter to replay', async () => {
     const hook = await createWebhook({ events: ['orders.create'], filter: 'status = "retry"' });
     let calls = 0;

@@ -5,6 +5,7 @@ export * from './records/key-reads.js';
 export { parseListQuery } from './records/list-query.js';
 export { clientGone } from './records/client-gone.js';
 export * from './records/present-record.js';
+export { snapshotTable } from './records/snapshot-row.js';
 export * from './records/record-events.js';
 export * from './records/records.service.js';
 export * from './registry/collections.registry.js';

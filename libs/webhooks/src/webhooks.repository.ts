@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CompiledCollection } from '@plinth/collections';
+import { type CompiledCollection, snapshotTable } from '@plinth/collections';
 import { sql, type Sql, toQuery } from '@plinth/core';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -89,7 +89,7 @@ export class WebhooksRepository {
   /** Whether `row` (a record, maybe deleted since) read as a row of its collection's table satisfies `where`. */
   async recordMatches(c: CompiledCollection, row: Record<string, unknown>, where: Sql): Promise<boolean> {
     const { text, values } = toQuery(
-      sql`SELECT EXISTS (SELECT 1 FROM jsonb_populate_record(NULL::${c.sql.table}, ${JSON.stringify(row)}::jsonb) AS t WHERE ${where}) AS ok`,
+      sql`SELECT EXISTS (SELECT 1 FROM ${snapshotTable(c, row)} WHERE ${where}) AS ok`,
     );
     const [answer] = await this.dataSource.query(text, values);
     return answer?.ok === true;

@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CompiledCollection } from '../registry/compiled-collection.js';
 import { recordQuery, type Queryable, withTransaction } from './pg.js';
+import { snapshotTable } from './snapshot-row.js';
 import {
   type ColumnValues,
   insertIfSql,
@@ -15,7 +16,6 @@ import {
   type UpdateValues,
   updateSql,
 } from './record-sql.js';
-import { SEARCH_COLUMN } from '../schema/index.js';
 
 /** The element type of relation column `field` of `c`: the id type of its target. */
 function relationIdCast(c: CompiledCollection, field: string): Sql {
@@ -117,16 +117,10 @@ export class RecordsRepository {
    * satisfies `where`: rules are judged on a state that may no longer be stored (a deleted row).
    */
   async findSnapshot(c: CompiledCollection, snapshot: Row, where: Sql): Promise<Row | undefined> {
-    const { table, select } = c.sql;
-    const row = sql`jsonb_populate_record(NULL::${table}, ${JSON.stringify(snapshot)}::jsonb)`;
-    // The generated search column is not in a snapshot: computed here so `search()` judges it too.
-    const source = c.searchVector
-      ? sql`(SELECT r.*, ${sql.raw(c.searchVector('r.'))} AS "_search_now" FROM ${row} AS r) AS s`
-      : sql`${row} AS t`;
-    const from = c.searchVector
-      ? sql`(SELECT ${sql.raw(c.columns.map((col) => `s.${quoteIdent(col)}`).join(', '))}, s."_search_now" AS ${sql.raw(quoteIdent(SEARCH_COLUMN))} FROM ${source}) AS t`
-      : source;
-    const { rows } = await run(this.pool, sql`SELECT ${select} FROM ${from} WHERE ${where}`);
+    const { rows } = await run(
+      this.pool,
+      sql`SELECT ${c.sql.select} FROM ${snapshotTable(c, snapshot)} WHERE ${where}`,
+    );
     return rows[0];
   }
 
